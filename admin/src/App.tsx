@@ -1,0 +1,125 @@
+import { useMemo } from 'react';
+import { BrowserRouter, Outlet, Route, Routes } from 'react-router';
+import { App as AntdApp, ConfigProvider } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { useTranslation } from 'react-i18next';
+import { Authenticated, Refine } from '@refinedev/core';
+import {
+  ErrorComponent,
+  RefineThemes,
+  ThemedLayout,
+  ThemedSider,
+  useNotificationProvider,
+} from '@refinedev/antd';
+import routerProvider, {
+  CatchAllNavigate,
+  DocumentTitleHandler,
+  NavigateToResource,
+  UnsavedChangesNotifier,
+} from '@refinedev/react-router';
+import '@refinedev/antd/dist/reset.css';
+
+import { Header } from './components/header';
+import { Logo } from './components/logo';
+import { createI18nProvider } from './i18n';
+import { createAuthProvider, LOGIN_PATH } from './providers/auth-provider';
+import { createDataProvider } from './providers/data-provider';
+import { resourceApis, resources } from './resources';
+import { LoginPage } from './pages/login';
+import { JimengAccountCreate, JimengAccountEdit, JimengAccountList } from './pages/jimeng-accounts';
+
+/** The router basename follows Vite's `base` (/admin/), where the server mounts the admin. */
+const BASENAME = import.meta.env.BASE_URL.replace(/\/$/, '');
+
+function SiderWithoutLogout(props: React.ComponentProps<typeof ThemedSider>) {
+  // Logout lives in the header's user menu; one place is enough.
+  return <ThemedSider {...props} render={({ items }) => items} />;
+}
+
+export function App() {
+  const { i18n } = useTranslation();
+  const language = i18n.resolvedLanguage ?? i18n.language;
+  // A new provider per language makes every `useTranslate` consumer re-render on a switch.
+  const i18nProvider = useMemo(() => createI18nProvider(i18n), [i18n, language]);
+  const authProvider = useMemo(() => createAuthProvider(), []);
+  const dataProvider = useMemo(() => createDataProvider(resourceApis), []);
+  const zh = language.startsWith('zh');
+  dayjs.locale(zh ? 'zh-cn' : 'en');
+
+  return (
+    <BrowserRouter basename={BASENAME}>
+      <ConfigProvider theme={RefineThemes.Purple} locale={zh ? zhCN : enUS}>
+        <AntdApp>
+          <Refine
+            routerProvider={routerProvider}
+            dataProvider={dataProvider}
+            authProvider={authProvider}
+            i18nProvider={i18nProvider}
+            notificationProvider={useNotificationProvider}
+            resources={[...resources]}
+            options={{
+              syncWithLocation: true,
+              warnWhenUnsavedChanges: true,
+              disableTelemetry: true,
+              title: { text: 'Dreamloom', icon: <Logo /> },
+            }}
+          >
+            <Routes>
+              <Route
+                element={
+                  <Authenticated key="authenticated-routes" fallback={<CatchAllNavigate to={LOGIN_PATH} />}>
+                    <ThemedLayout Header={Header} Sider={SiderWithoutLogout}>
+                      <Outlet />
+                    </ThemedLayout>
+                  </Authenticated>
+                }
+              >
+                {/* No dashboard yet: home is the account pool. */}
+                <Route index element={<NavigateToResource resource="jimeng_accounts" />} />
+                <Route path="/jimeng-accounts">
+                  <Route index element={<JimengAccountList />} />
+                  <Route path="create" element={<JimengAccountCreate />} />
+                  <Route path="edit/:id" element={<JimengAccountEdit />} />
+                </Route>
+              </Route>
+
+              <Route
+                element={
+                  <Authenticated key="auth-pages" fallback={<Outlet />}>
+                    <NavigateToResource resource="jimeng_accounts" />
+                  </Authenticated>
+                }
+              >
+                <Route path={LOGIN_PATH} element={<LoginPage />} />
+              </Route>
+
+              <Route
+                element={
+                  <Authenticated key="catch-all">
+                    <ThemedLayout Header={Header} Sider={SiderWithoutLogout}>
+                      <Outlet />
+                    </ThemedLayout>
+                  </Authenticated>
+                }
+              >
+                <Route path="*" element={<ErrorComponent />} />
+              </Route>
+            </Routes>
+            <UnsavedChangesNotifier />
+            <DocumentTitleHandler
+              handler={({ resource, action }) => {
+                const page = resource
+                  ? i18nProvider.translate(`${resource.name}.titles.${action ?? 'list'}`, resource.name)
+                  : i18nProvider.translate('pages.login.signin', 'Sign in');
+                return i18nProvider.translate('app.documentTitle', { page });
+              }}
+            />
+          </Refine>
+        </AntdApp>
+      </ConfigProvider>
+    </BrowserRouter>
+  );
+}

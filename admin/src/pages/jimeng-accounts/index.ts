@@ -1,0 +1,3 @@
+export { JimengAccountList } from './list';
+export { JimengAccountCreate } from './create';
+export { JimengAccountEdit } from './edit';

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not describe a runnable bots process; the message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+// Empty strings come from `.env` lines like `DISCORD_TOKEN=`; treat them as unset so an
+// empty line means "this bot is off" rather than "invalid token".
+const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().min(1).optional());
+const intervalMs = (fallback: number) =>
+  z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int('must be a whole number of milliseconds').min(0).max(600_000).default(fallback),
+  );
+
+const envSchema = z
+  .object({
+    DREAMLOOM_API_URL: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8080'),
+    ),
+    BOT_API_TOKEN: optionalText,
+    DISCORD_TOKEN: optionalText,
+    DISCORD_APP_ID: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^\d{15,22}$/, 'must be a Discord application id (a snowflake)')
+        .optional(),
+    ),
+    DISCORD_GUILD_ID: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^\d{15,22}$/, 'must be a Discord guild id (a snowflake)')
+        .optional(),
+    ),
+    TELEGRAM_BOT_TOKEN: optionalText,
+    TELEGRAM_EDIT_INTERVAL_MS: intervalMs(3000),
+    DISCORD_EDIT_INTERVAL_MS: intervalMs(1000),
+  })
+  .superRefine((env, ctx) => {
+    // The bot credential is only needed once some platform bot is switched on.
+    if ((env.DISCORD_TOKEN || env.TELEGRAM_BOT_TOKEN) && !env.BOT_API_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BOT_API_TOKEN'],
+        message: 'is required when DISCORD_TOKEN or TELEGRAM_BOT_TOKEN is set',
+      });
+    }
+  });
+
+export interface BotsConfig {
+  /** Base URL of the Dreamloom server (HTTP API and socket.io). Default `http://127.0.0.1:8080`. */
+  apiUrl: string;
+  /** Bot credential sent as `Authorization: Bot <token>`; empty only when no bot is configured. */
+  botApiToken: string;
+  /** Present when DISCORD_TOKEN is set. */
+  discord?: {
+    token: string;
+    /** Needed by the deploy script only; the running bot learns it at login. */
+    appId?: string;
+    /** Registers commands in one guild (instant) instead of globally; for development. */
+    guildId?: string;
+    /** Minimum time between edits of one job card. Default 1000 ms. */
+    editIntervalMs: number;
+  };
+  /** Present when TELEGRAM_BOT_TOKEN is set. */
+  telegram?: {
+    token: string;
+    /** Minimum time between edits of one job card; Telegram rate-limits edits per chat. Default 3000 ms. */
+    editIntervalMs: number;
+  };
+}
+
+/** Parses the bots' settings once at boot; throws {@link ConfigError} naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): BotsConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid bots configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    apiUrl: e.DREAMLOOM_API_URL.replace(/\/+$/, ''),
+    botApiToken: e.BOT_API_TOKEN ?? '',
+    discord: e.DISCORD_TOKEN
+      ? {
+          token: e.DISCORD_TOKEN,
+          appId: e.DISCORD_APP_ID,
+          guildId: e.DISCORD_GUILD_ID,
+          editIntervalMs: e.DISCORD_EDIT_INTERVAL_MS,
+        }
+      : undefined,
+    telegram: e.TELEGRAM_BOT_TOKEN
+      ? { token: e.TELEGRAM_BOT_TOKEN, editIntervalMs: e.TELEGRAM_EDIT_INTERVAL_MS }
+      : undefined,
+  };
+}

@@ -1,0 +1,528 @@
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { z } from 'zod';
+import { silentLogger, type Logger } from './logger.js';
+
+export type Platform = 'discord' | 'telegram';
+
+/** The community member a bot acts for; the server provisions a Dreamloom user on first contact. */
+export interface PlatformUser {
+  platform: Platform;
+  /** The platform's stable user id (Discord snowflake, Telegram numeric id as a string). */
+  id: string;
+  /** Display name, used when the server provisions the user. */
+  username?: string;
+}
+
+export interface CreateAnimeTaskInput {
+  prompt: string;
+  /** Default `1:1`. */
+  aspectRatio?: string;
+  /** Number of images; default 1. */
+  batchSize?: number;
+  imageResolution?: string;
+  modelUuid?: string;
+}
+
+export type TaskStatus = 'pending' | 'processing' | 'completed' | 'failed';
+
+export interface TaskOutput {
+  url: string;
+  width?: number;
+  height?: number;
+  mime?: string;
+}
+
+export interface TaskError {
+  code: string;
+  message: string;
+}
+
+/**
+ * One observation of a task, from a socket event or from the status endpoint. Fields the
+ * source did not carry are left undefined so the observer can merge observations.
+ */
+export interface TaskSnapshot {
+  taskId: string;
+  status: TaskStatus;
+  /** 0–100. */
+  progress?: number;
+  message?: string;
+  queuePosition?: number;
+  etaSeconds?: number;
+  outputs?: TaskOutput[];
+  error?: TaskError;
+  creditsUsed?: number;
+}
+
+export interface MediaFile {
+  bytes: Uint8Array;
+  contentType: string;
+  filename: string;
+}
+
+export interface TaskWatch {
+  /** Leaves the task's room and stops polling; idempotent. */
+  close(): void;
+}
+
+/** What the bots need from the Dreamloom server. Platform code depends on this, never on HTTP details. */
+export interface DreamloomClient {
+  createAnimeTask(
+    user: PlatformUser,
+    input: CreateAnimeTaskInput,
+  ): Promise<{ taskId: string; status: TaskStatus }>;
+  getTaskStatus(user: PlatformUser, taskId: string): Promise<TaskSnapshot>;
+  /**
+   * Reports the task's state as it changes: socket.io events from its room, plus a status
+   * read after each (re)subscription and polling while the socket is down. Callbacks are
+   * always asynchronous; snapshots may repeat or arrive out of order, so merge them.
+   */
+  watchTask(user: PlatformUser, taskId: string, onSnapshot: (snapshot: TaskSnapshot) => void): TaskWatch;
+  downloadMedia(url: string): Promise<MediaFile>;
+  /** Closes every socket; in-flight watches stop reporting. */
+  close(): Promise<void>;
+}
+
+/** An error answer from the Dreamloom server (or no usable answer at all). */
+export class DreamloomApiError extends Error {
+  override readonly name = 'DreamloomApiError';
+  constructor(
+    /** Stable code from the server's error envelope, or `HTTP_<status>` / `NETWORK_ERROR`. */
+    readonly code: string,
+    message: string,
+    /** HTTP status; 0 when the server could not be reached. */
+    readonly status: number,
+  ) {
+    super(message);
+  }
+
+  /** 4xx answers are about the request (bad prompt, no credits) and are safe to show the user. */
+  get expose(): boolean {
+    return this.status >= 400 && this.status < 500;
+  }
+}
+
+export interface DreamloomClientOptions {
+  /** Server base URL, e.g. `http://127.0.0.1:8080`. */
+  baseUrl: string;
+  /** The bot credential (BOT_API_TOKEN). */
+  botToken: string;
+  logger?: Logger;
+  /** Status polling period while a task's socket subscription is down. Default 3000 ms. */
+  pollIntervalMs?: number;
+  /** Status re-read period while subscribed, a safety net for lost events. Default 30000 ms. */
+  resyncIntervalMs?: number;
+  /** Per-request timeout for HTTP calls. Default 30000 ms. */
+  requestTimeoutMs?: number;
+  /** How long to wait for the subscribe acknowledgement. Default 5000 ms. */
+  subscribeTimeoutMs?: number;
+  /** Injected for tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Extra socket.io options (tests shorten reconnection delays). */
+  socketOptions?: Partial<ManagerOptions & SocketOptions>;
+}
+
+const envelopeError = z.object({
+  success: z.literal(false),
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+const createTaskResponse = z.object({
+  success: z.literal(true),
+  data: z.object({
+    generation_uuid: z.string(),
+    status: z.enum(['pending', 'processing', 'completed', 'failed']),
+  }),
+});
+const statusResponse = z.object({
+  uuid: z.string(),
+  status: z.enum(['pending', 'processing', 'completed', 'failed']),
+  progress: z.number().nullish(),
+  queue_position: z.number().nullish(),
+  results: z
+    .array(z.object({ image_url: z.string(), width: z.number().nullish(), height: z.number().nullish() }))
+    .nullish(),
+  error_message: z.string().nullish(),
+  error_code: z.string().nullish(),
+  credits_used: z.number().nullish(),
+});
+const progressEvent = z.object({
+  taskId: z.string(),
+  status: z.enum(['pending', 'processing']),
+  progress: z.number().nullish(),
+  message: z.string().nullish(),
+  queuePosition: z.number().nullish(),
+  etaSeconds: z.number().nullish(),
+});
+const completedEvent = z.object({
+  taskId: z.string(),
+  status: z.literal('completed'),
+  outputs: z.array(
+    z.object({
+      url: z.string(),
+      width: z.number().nullish(),
+      height: z.number().nullish(),
+      mime: z.string().nullish(),
+    }),
+  ),
+});
+const failedEvent = z.object({
+  taskId: z.string(),
+  status: z.literal('failed'),
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+const subscribeAck = z.union([
+  z.object({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }).optional() }),
+]);
+
+/** Builds the HTTP + socket.io client used by both bots. One per process, made in the composition root. */
+export function createDreamloomClient(options: DreamloomClientOptions): DreamloomClient {
+  return new HttpDreamloomClient(options);
+}
+
+type Listener = (snapshot: TaskSnapshot) => void;
+
+/** One socket per platform user: the server authorises room joins by the identity given at handshake. */
+interface UserSocket {
+  socket: Socket;
+  watches: Set<Watch>;
+}
+
+class HttpDreamloomClient implements DreamloomClient {
+  private readonly baseUrl: string;
+  private readonly logger: Logger;
+  private readonly fetchImpl: typeof fetch;
+  private readonly sockets = new Map<string, UserSocket>();
+
+  constructor(private readonly options: DreamloomClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.logger = options.logger ?? silentLogger;
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  async createAnimeTask(user: PlatformUser, input: CreateAnimeTaskInput) {
+    const body = {
+      gen_type: 'anime',
+      prompt: input.prompt,
+      aspect_ratio: input.aspectRatio ?? '1:1',
+      batch_size: input.batchSize ?? 1,
+      ...(input.imageResolution ? { image_resolution: input.imageResolution } : {}),
+      ...(input.modelUuid ? { model_uuid: input.modelUuid } : {}),
+    };
+    const json = await this.request('POST', '/api/anime-generation/create-task', user, body);
+    const parsed = createTaskResponse.safeParse(json);
+    if (!parsed.success) throw malformed('create-task', parsed.error);
+    return { taskId: parsed.data.data.generation_uuid, status: parsed.data.data.status };
+  }
+
+  async getTaskStatus(user: PlatformUser, taskId: string): Promise<TaskSnapshot> {
+    const json = await this.request('GET', `/api/generation/status/${encodeURIComponent(taskId)}`, user);
+    const parsed = statusResponse.safeParse(json);
+    if (!parsed.success) throw malformed('generation status', parsed.error);
+    const s = parsed.data;
+    return {
+      taskId: s.uuid,
+      status: s.status,
+      progress: s.progress ?? (s.status === 'completed' ? 100 : undefined),
+      queuePosition: s.queue_position ?? undefined,
+      outputs: s.results?.map((r) => ({
+        url: r.image_url,
+        width: r.width ?? undefined,
+        height: r.height ?? undefined,
+      })),
+      error:
+        s.status === 'failed'
+          ? { code: s.error_code ?? 'GENERATION_FAILED', message: s.error_message ?? 'Generation failed' }
+          : undefined,
+      creditsUsed: s.credits_used ?? undefined,
+    };
+  }
+
+  watchTask(user: PlatformUser, taskId: string, onSnapshot: Listener): TaskWatch {
+    const key = `${user.platform}:${user.id}`;
+    let entry = this.sockets.get(key);
+    if (!entry) {
+      entry = this.openSocket(user);
+      this.sockets.set(key, entry);
+    }
+    const watch = new Watch(taskId, user, entry, onSnapshot, this, () => {
+      entry.watches.delete(watch);
+      if (entry.watches.size === 0) {
+        entry.socket.disconnect();
+        this.sockets.delete(key);
+      }
+    });
+    entry.watches.add(watch);
+    watch.start();
+    return watch;
+  }
+
+  async downloadMedia(url: string): Promise<MediaFile> {
+    let res: Response;
+    try {
+      res = await this.fetchImpl(url, {
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
+      });
+    } catch (err) {
+      throw new DreamloomApiError('NETWORK_ERROR', `Could not download ${url}: ${describe(err)}`, 0);
+    }
+    if (!res.ok) throw new DreamloomApiError(`HTTP_${res.status}`, `Downloading ${url} failed`, res.status);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const contentType = res.headers.get('content-type')?.split(';')[0]?.trim() || 'application/octet-stream';
+    return { bytes, contentType, filename: filenameFor(url, contentType) };
+  }
+
+  async close(): Promise<void> {
+    for (const entry of this.sockets.values()) {
+      for (const watch of [...entry.watches]) watch.close();
+      entry.socket.disconnect();
+    }
+    this.sockets.clear();
+  }
+
+  /** @internal used by {@link Watch}. */
+  get timing() {
+    return {
+      pollIntervalMs: this.options.pollIntervalMs ?? 3000,
+      resyncIntervalMs: this.options.resyncIntervalMs ?? 30_000,
+      subscribeTimeoutMs: this.options.subscribeTimeoutMs ?? 5000,
+    };
+  }
+
+  /** @internal used by {@link Watch}. */
+  get log(): Logger {
+    return this.logger;
+  }
+
+  private openSocket(user: PlatformUser): UserSocket {
+    const socket = io(this.baseUrl, {
+      auth: { botToken: this.options.botToken, platform: user.platform, platformUserId: user.id },
+      // WebSocket only: long-polling needs sticky sessions once several server nodes run.
+      transports: ['websocket'],
+      ...this.options.socketOptions,
+    });
+    const entry: UserSocket = { socket, watches: new Set() };
+    const byTask = (taskId: string) => [...entry.watches].filter((w) => w.taskId === taskId);
+
+    // Rooms do not survive a reconnect, so every (re)connect re-subscribes.
+    socket.on('connect', () => {
+      for (const watch of entry.watches) void watch.subscribe();
+    });
+    socket.on('disconnect', (reason) => {
+      for (const watch of entry.watches) watch.subscribed = false;
+      if (reason === 'io client disconnect') return;
+      this.logger.warn('Dreamloom socket disconnected; polling task status until it is back', { reason });
+      // socket.io only reconnects by itself after transport failures; a server-side
+      // disconnect (node shutting down, sockets dropped) needs an explicit connect.
+      if (reason === 'io server disconnect') {
+        const retry = setTimeout(() => {
+          if (entry.watches.size > 0 && !socket.connected) socket.connect();
+        }, this.options.socketOptions?.reconnectionDelay ?? 1000);
+        retry.unref?.();
+      }
+    });
+    socket.on('connect_error', (err) => {
+      // socket.active is false when the server refused us (bad bot token): no automatic retry.
+      if (!socket.active)
+        this.logger.error('Dreamloom socket refused; relying on status polling', { error: err });
+    });
+    socket.on('task.progress', (payload: unknown) => {
+      const p = progressEvent.safeParse(payload);
+      if (!p.success) return this.logger.warn('Ignoring malformed task.progress event', { payload });
+      const snapshot: TaskSnapshot = {
+        taskId: p.data.taskId,
+        status: p.data.status,
+        progress: p.data.progress ?? undefined,
+        message: p.data.message ?? undefined,
+        queuePosition: p.data.queuePosition ?? undefined,
+        etaSeconds: p.data.etaSeconds ?? undefined,
+      };
+      for (const watch of byTask(snapshot.taskId)) watch.report(snapshot);
+    });
+    socket.on('task.completed', (payload: unknown) => {
+      const p = completedEvent.safeParse(payload);
+      if (!p.success) return this.logger.warn('Ignoring malformed task.completed event', { payload });
+      const snapshot: TaskSnapshot = {
+        taskId: p.data.taskId,
+        status: 'completed',
+        progress: 100,
+        outputs: p.data.outputs.map((o) => ({
+          url: o.url,
+          width: o.width ?? undefined,
+          height: o.height ?? undefined,
+          mime: o.mime ?? undefined,
+        })),
+      };
+      for (const watch of byTask(snapshot.taskId)) watch.report(snapshot);
+    });
+    socket.on('task.failed', (payload: unknown) => {
+      const p = failedEvent.safeParse(payload);
+      if (!p.success) return this.logger.warn('Ignoring malformed task.failed event', { payload });
+      for (const watch of byTask(p.data.taskId)) {
+        watch.report({ taskId: p.data.taskId, status: 'failed', error: p.data.error });
+      }
+    });
+    return entry;
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, user: PlatformUser, body?: unknown) {
+    const headers: Record<string, string> = {
+      authorization: `Bot ${this.options.botToken}`,
+      'x-platform': user.platform,
+      'x-platform-user-id': user.id,
+      accept: 'application/json',
+    };
+    // Header values must be Latin-1; display names are often not (CJK, emoji), so they travel
+    // percent-encoded and the server decodes them with decodeURIComponent.
+    if (user.username) headers['x-platform-username'] = encodeURIComponent(user.username);
+    if (body !== undefined) headers['content-type'] = 'application/json';
+
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
+      });
+    } catch (err) {
+      throw new DreamloomApiError('NETWORK_ERROR', `Dreamloom server unreachable: ${describe(err)}`, 0);
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    const asError = envelopeError.safeParse(json);
+    if (asError.success)
+      throw new DreamloomApiError(asError.data.error.code, asError.data.error.message, res.status);
+    if (!res.ok) {
+      const detail = (json as { detail?: unknown; message?: unknown } | undefined) ?? {};
+      const message =
+        typeof detail.message === 'string'
+          ? detail.message
+          : typeof detail.detail === 'string'
+            ? detail.detail
+            : res.statusText;
+      throw new DreamloomApiError(`HTTP_${res.status}`, message || `HTTP ${res.status}`, res.status);
+    }
+    return json;
+  }
+}
+
+/** Tracks one task for one observer: subscription state, polling and delivery. */
+class Watch implements TaskWatch {
+  subscribed = false;
+  private closed = false;
+  private timer: NodeJS.Timeout | undefined;
+  private lastRead = Date.now();
+  private reading = false;
+
+  constructor(
+    readonly taskId: string,
+    private readonly user: PlatformUser,
+    private readonly entry: UserSocket,
+    private readonly listener: Listener,
+    private readonly client: HttpDreamloomClient,
+    private readonly onClose: () => void,
+  ) {}
+
+  start(): void {
+    if (this.entry.socket.connected) void this.subscribe();
+    const { pollIntervalMs, resyncIntervalMs } = this.client.timing;
+    this.timer = setInterval(() => {
+      if (!this.subscribed || Date.now() - this.lastRead >= resyncIntervalMs) void this.read();
+    }, pollIntervalMs);
+    this.timer.unref?.();
+  }
+
+  async subscribe(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const ack = await this.entry.socket
+        .timeout(this.client.timing.subscribeTimeoutMs)
+        .emitWithAck('subscribe', { room: `task:${this.taskId}` });
+      const parsed = subscribeAck.safeParse(ack);
+      if (parsed.success && parsed.data.ok) {
+        this.subscribed = true;
+      } else {
+        const error = parsed.success && !parsed.data.ok ? parsed.data.error : undefined;
+        this.client.log.warn('Task room subscription refused; polling its status', {
+          taskId: this.taskId,
+          error,
+        });
+      }
+    } catch (err) {
+      this.client.log.warn('Task room subscription timed out; polling its status', {
+        taskId: this.taskId,
+        err,
+      });
+    }
+    // Events published between create-task and the join are gone; read the state once.
+    await this.read();
+  }
+
+  report(snapshot: TaskSnapshot): void {
+    if (this.closed) return;
+    // Always asynchronous, so observers never see a callback before watchTask returns.
+    queueMicrotask(() => {
+      if (!this.closed) this.listener(snapshot);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.onClose();
+  }
+
+  private async read(): Promise<void> {
+    if (this.closed || this.reading) return;
+    this.reading = true;
+    try {
+      const snapshot = await this.client.getTaskStatus(this.user, this.taskId);
+      this.lastRead = Date.now();
+      this.report(snapshot);
+    } catch (err) {
+      this.client.log.warn('Reading task status failed; will retry', { taskId: this.taskId, err });
+    } finally {
+      this.reading = false;
+    }
+  }
+}
+
+function malformed(what: string, error: z.ZodError): DreamloomApiError {
+  return new DreamloomApiError('BAD_RESPONSE', `Unexpected ${what} response: ${z.prettifyError(error)}`, 502);
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+const extensionByType: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'video/mp4': 'mp4',
+};
+
+/** A safe attachment name: platforms reject odd characters and use the extension to pick a preview. */
+function filenameFor(url: string, contentType: string): string {
+  let base = 'dreamloom';
+  try {
+    const last = new URL(url).pathname.split('/').filter(Boolean).pop();
+    if (last) base = decodeURIComponent(last);
+  } catch {
+    // keep the default name
+  }
+  base = base.replace(/[^\w.-]+/g, '_').slice(-80) || 'dreamloom';
+  const ext = extensionByType[contentType];
+  if (ext && !base.toLowerCase().endsWith(`.${ext}`) && !(ext === 'jpg' && /\.jpe?g$/i.test(base))) {
+    base = `${base.replace(/\.[a-z0-9]{1,5}$/i, '')}.${ext}`;
+  }
+  return base;
+}

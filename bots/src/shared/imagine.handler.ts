@@ -1,0 +1,242 @@
+import { EditThrottler } from './edit-throttler.js';
+import {
+  DreamloomApiError,
+  type DreamloomClient,
+  type PlatformUser,
+  type TaskError,
+} from './dreamloom-client.js';
+import { renderJobCard, type JobCard } from './job-card.js';
+import { applySnapshot, initialJobState, isTerminal, type JobState } from './job-state.js';
+import type { Logger } from './logger.js';
+
+/** A generated image, downloaded so the platform can upload it as a file. */
+export interface JobImage {
+  bytes: Uint8Array;
+  filename: string;
+  contentType: string;
+  width?: number;
+  height?: number;
+}
+
+/**
+ * Where a job card lives on a platform. The handler calls these one at a time, never
+ * concurrently, `update` at most once per edit interval, and exactly one of
+ * `complete`, `fail` or `reject` last.
+ */
+export interface JobCardSink {
+  /** Shows the card's latest state: the first call posts it, later calls edit it in place. */
+  update(card: JobCard): Promise<void>;
+  /** The job finished: show the final card with its images. */
+  complete(card: JobCard, images: JobImage[]): Promise<void>;
+  /** The job ran and failed (or never finished): the card stays and says why. */
+  fail(card: JobCard): Promise<void>;
+  /** The server refused to start the job (bad input, no credits, limits): tell the user, privately where possible. */
+  reject(error: TaskError, card: JobCard): Promise<void>;
+}
+
+export interface ImagineRequest {
+  user: PlatformUser;
+  prompt: string;
+  aspectRatio?: string;
+  batchSize?: number;
+  imageResolution?: string;
+  modelUuid?: string;
+}
+
+export interface ImagineDeps {
+  dreamloom: DreamloomClient;
+  logger: Logger;
+  /** Minimum time between card edits. */
+  editIntervalMs: number;
+  /** A job still unfinished after this long is reported as failed. Default 30 minutes. */
+  jobTimeoutMs?: number;
+}
+
+export type ImagineOutcome =
+  | { status: 'completed'; taskId: string; images: number }
+  | { status: 'failed'; taskId: string; error: TaskError }
+  | { status: 'rejected'; error: TaskError };
+
+type Delivery =
+  | { kind: 'update'; card: JobCard }
+  | { kind: 'complete'; card: JobCard; images: JobImage[] }
+  | { kind: 'fail'; card: JobCard }
+  | { kind: 'reject'; card: JobCard; error: TaskError };
+
+const DEFAULT_JOB_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * The `/imagine` flow shared by every platform: create the task as the platform user,
+ * follow it, keep the card current through the sink, finish with images or an error.
+ */
+export async function runImagine(
+  deps: ImagineDeps,
+  request: ImagineRequest,
+  sink: JobCardSink,
+): Promise<ImagineOutcome> {
+  const { dreamloom, logger } = deps;
+  const throttler = new EditThrottler<Delivery>((d) => deliver(sink, d), {
+    intervalMs: deps.editIntervalMs,
+    onError: (error) => logger.warn('Job card update failed', { error }),
+  });
+  let state = initialJobState(request.prompt);
+  throttler.push({ kind: 'update', card: renderJobCard(state) });
+
+  let taskId: string;
+  try {
+    const created = await dreamloom.createAnimeTask(request.user, {
+      prompt: request.prompt,
+      aspectRatio: request.aspectRatio,
+      batchSize: request.batchSize,
+      imageResolution: request.imageResolution,
+      modelUuid: request.modelUuid,
+    });
+    taskId = created.taskId;
+    state = applySnapshot(state, { taskId, status: created.status });
+  } catch (err) {
+    const error = toTaskError(err);
+    if (!(err instanceof DreamloomApiError && err.expose)) logger.error('create-task failed', { error: err });
+    const card = renderJobCard({ ...state, phase: 'failed', error });
+    await throttler.finish({ kind: 'reject', card, error });
+    return { status: 'rejected', error };
+  }
+  throttler.push({ kind: 'update', card: renderJobCard(state) });
+
+  state = await followTask(deps, request.user, state, (next) =>
+    throttler.push({ kind: 'update', card: renderJobCard(next) }),
+  );
+
+  if (state.phase === 'completed') {
+    const delivered = await collectImages(deps, request.user, state);
+    if ('images' in delivered) {
+      const final = { ...delivered.state, imageCount: delivered.images.length };
+      try {
+        await throttler.finish({ kind: 'complete', card: renderJobCard(final), images: delivered.images });
+      } catch (err) {
+        // The images could not be posted (too large, missing permission): leave the card saying so.
+        const error = {
+          code: 'DELIVERY_FAILED',
+          message: 'The images were generated but could not be posted here.',
+        };
+        await sink.fail(renderJobCard({ ...final, phase: 'failed', error })).catch(() => undefined);
+        throw err;
+      }
+      return { status: 'completed', taskId, images: delivered.images.length };
+    }
+    state = delivered.state;
+  }
+
+  const error = state.error ?? { code: 'GENERATION_FAILED', message: 'Generation failed' };
+  await throttler.finish({ kind: 'fail', card: renderJobCard({ ...state, phase: 'failed', error }) });
+  return { status: 'failed', taskId, error };
+}
+
+/** Resolves with the first terminal state, or a failed state once the job timeout passes. */
+function followTask(
+  deps: ImagineDeps,
+  user: PlatformUser,
+  initial: JobState,
+  onChange: (state: JobState) => void,
+): Promise<JobState> {
+  const taskId = initial.taskId as string;
+  return new Promise<JobState>((resolve) => {
+    let state = initial;
+    let done = false;
+    const finish = (final: JobState) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timeout);
+      watch.close();
+      resolve(final);
+    };
+    const timeoutMs = deps.jobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
+    const timeout = setTimeout(() => {
+      deps.logger.warn('Job timed out', { taskId, timeoutMs });
+      finish({
+        ...state,
+        phase: 'failed',
+        error: {
+          code: 'TIMEOUT',
+          message: `No result after ${Math.round(timeoutMs / 60_000)} minutes; the job was given up.`,
+        },
+      });
+    }, timeoutMs);
+    // Snapshots are delivered asynchronously, so `watch` is assigned before the first one.
+    const watch = deps.dreamloom.watchTask(user, taskId, (snapshot) => {
+      if (done) return;
+      const next = applySnapshot(state, snapshot);
+      if (next === state) return;
+      state = next;
+      if (isTerminal(state.phase)) finish(state);
+      else onChange(state);
+    });
+  });
+}
+
+async function collectImages(
+  deps: ImagineDeps,
+  user: PlatformUser,
+  state: JobState,
+): Promise<{ state: JobState; images: JobImage[] } | { state: JobState }> {
+  let current = state;
+  // Events do not carry the charge (and may lack outputs); one status read fills both in.
+  if (current.creditsUsed === undefined || !current.outputs?.length) {
+    try {
+      const status = await deps.dreamloom.getTaskStatus(user, current.taskId as string);
+      current = {
+        ...current,
+        creditsUsed: status.creditsUsed ?? current.creditsUsed,
+        outputs: current.outputs?.length ? current.outputs : status.outputs,
+      };
+    } catch (err) {
+      deps.logger.warn('Could not read the final task status', { taskId: current.taskId, error: err });
+    }
+  }
+  const outputs = current.outputs ?? [];
+  if (outputs.length === 0) {
+    return { state: failed(current, 'NO_OUTPUTS', 'The job finished without any images.') };
+  }
+  try {
+    const images = await Promise.all(
+      outputs.map(async (output) => {
+        const file = await deps.dreamloom.downloadMedia(output.url);
+        return { ...file, width: output.width, height: output.height } satisfies JobImage;
+      }),
+    );
+    return { state: current, images };
+  } catch (err) {
+    deps.logger.error('Downloading generated images failed', { taskId: current.taskId, error: err });
+    return {
+      state: failed(current, 'MEDIA_DOWNLOAD_FAILED', 'The images were generated but could not be fetched.'),
+    };
+  }
+}
+
+function failed(state: JobState, code: string, message: string): JobState {
+  return { ...state, phase: 'failed', error: { code, message } };
+}
+
+function deliver(sink: JobCardSink, d: Delivery): Promise<void> {
+  switch (d.kind) {
+    case 'update':
+      return sink.update(d.card);
+    case 'complete':
+      return sink.complete(d.card, d.images);
+    case 'fail':
+      return sink.fail(d.card);
+    case 'reject':
+      return sink.reject(d.error, d.card);
+  }
+}
+
+/** Only request errors carry a message meant for users; anything else gets a generic line. */
+export function toTaskError(err: unknown): TaskError {
+  if (err instanceof DreamloomApiError && err.expose) return { code: err.code, message: err.message };
+  if (err instanceof DreamloomApiError && err.code === 'NETWORK_ERROR') {
+    return {
+      code: err.code,
+      message: 'The Dreamloom server is not reachable right now. Please try again later.',
+    };
+  }
+  return { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side. Please try again later.' };
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { formatEta, progressBar, renderJobCard } from './job-card.js';
+import { initialJobState } from './job-state.js';
+
+const field = (card: ReturnType<typeof renderJobCard>, name: string) =>
+  card.fields.find((f) => f.name === name)?.value;
+
+describe('renderJobCard', () => {
+  it('shows prompt and status while submitting, nothing it does not know', () => {
+    const card = renderJobCard(initialJobState('a fox in the snow'));
+    expect(card.phase).toBe('submitting');
+    expect(card.fields).toEqual([
+      { name: 'Prompt', value: 'a fox in the snow' },
+      { name: 'Status', value: 'Submitting' },
+    ]);
+    expect(card.footer).toBeUndefined();
+    expect(card.text).toBe('⏳ Submitting…\nPrompt: a fox in the snow\nStatus: Submitting');
+  });
+
+  it('shows queue position, progress and ETA while queued', () => {
+    const card = renderJobCard({
+      prompt: 'p',
+      phase: 'pending',
+      taskId: 't-1',
+      queuePosition: 3,
+      progress: 0,
+      etaSeconds: 95,
+    });
+    expect(field(card, 'Status')).toBe('Queued');
+    expect(field(card, 'Queue position')).toBe('#3');
+    expect(field(card, 'Progress')).toBe('▱▱▱▱▱▱▱▱▱▱ 0%');
+    expect(field(card, 'ETA')).toBe('~1 min 35 s');
+    expect(card.footer).toBe('Task t-1');
+    expect(card.text).toContain('Queue position: #3');
+    expect(card.text.endsWith('Task t-1')).toBe(true);
+  });
+
+  it('shows progress and the worker message while generating, without a stale queue position', () => {
+    const card = renderJobCard({
+      prompt: 'p',
+      phase: 'processing',
+      taskId: 't',
+      progress: 42,
+      message: 'sampling',
+      queuePosition: 2,
+      creditsUsed: 4,
+    });
+    expect(field(card, 'Status')).toBe('Generating — sampling');
+    expect(field(card, 'Progress')).toBe('▰▰▰▰▱▱▱▱▱▱ 42%');
+    expect(field(card, 'Queue position')).toBeUndefined();
+    expect(field(card, 'Credits')).toBe('4');
+  });
+
+  it('shows images and credits when completed, but no progress or ETA', () => {
+    const card = renderJobCard({
+      prompt: 'p',
+      phase: 'completed',
+      taskId: 't',
+      progress: 100,
+      etaSeconds: 3,
+      imageCount: 2,
+      creditsUsed: 10,
+    });
+    expect(card.title).toBe('✅ Completed');
+    expect(card.fields.map((f) => f.name)).toEqual(['Prompt', 'Status', 'Images', 'Credits']);
+    expect(field(card, 'Status')).toBe('Completed');
+  });
+
+  it('shows the error when failed', () => {
+    const card = renderJobCard({
+      prompt: 'p',
+      phase: 'failed',
+      error: { code: 'CONTENT_BLOCKED', message: 'The prompt was blocked by the provider.' },
+    });
+    expect(card.title).toBe('❌ Failed');
+    expect(field(card, 'Error')).toBe('The prompt was blocked by the provider.');
+  });
+
+  it('truncates very long prompts so every platform accepts the card', () => {
+    const card = renderJobCard(initialJobState('x'.repeat(5000)));
+    const prompt = field(card, 'Prompt') as string;
+    expect([...prompt].length).toBe(900);
+    expect(prompt.endsWith('…')).toBe(true);
+  });
+});
+
+describe('card helpers', () => {
+  it('draws a ten-slot bar, clamping out-of-range values', () => {
+    expect(progressBar(100)).toBe('▰▰▰▰▰▰▰▰▰▰ 100%');
+    expect(progressBar(55)).toBe('▰▰▰▰▰▰▱▱▱▱ 55%');
+    expect(progressBar(-5)).toBe('▱▱▱▱▱▱▱▱▱▱ 0%');
+    expect(progressBar(140)).toBe('▰▰▰▰▰▰▰▰▰▰ 100%');
+  });
+
+  it('formats ETAs in seconds, minutes and hours', () => {
+    expect(formatEta(12.4)).toBe('~12 s');
+    expect(formatEta(120)).toBe('~2 min');
+    expect(formatEta(3725)).toBe('~1 h 2 min');
+  });
+});

@@ -1,0 +1,101 @@
+import type { JobPhase, JobState } from './job-state.js';
+
+export interface JobCardField {
+  name: string;
+  value: string;
+}
+
+/**
+ * A job card as data: each platform lays it out its own way (Discord as an embed,
+ * Telegram as plain text), but both show the same facts in the same order.
+ */
+export interface JobCard {
+  phase: JobPhase;
+  title: string;
+  fields: JobCardField[];
+  /** The whole card as plain text, for platforms without rich layouts. */
+  text: string;
+  /** Short identifier line (task id), shown small where the platform can. */
+  footer?: string;
+}
+
+/** Discord caps embed field values at 1024 characters; Telegram messages at 4096. */
+const PROMPT_LIMIT = 900;
+const BAR_SLOTS = 10;
+
+const titles: Record<JobPhase, string> = {
+  submitting: '⏳ Submitting…',
+  pending: '🕒 Queued',
+  processing: '🎨 Generating',
+  completed: '✅ Completed',
+  failed: '❌ Failed',
+};
+
+const statusLabels: Record<JobPhase, string> = {
+  submitting: 'Submitting',
+  pending: 'Queued',
+  processing: 'Generating',
+  completed: 'Completed',
+  failed: 'Failed',
+};
+
+/** Pure: the card for a job state. */
+export function renderJobCard(state: JobState): JobCard {
+  const fields: JobCardField[] = [{ name: 'Prompt', value: truncate(state.prompt, PROMPT_LIMIT) }];
+
+  const status =
+    state.message && !isDone(state.phase)
+      ? `${statusLabels[state.phase]} — ${state.message}`
+      : statusLabels[state.phase];
+  fields.push({ name: 'Status', value: status });
+
+  if (state.phase === 'pending' && state.queuePosition !== undefined) {
+    fields.push({ name: 'Queue position', value: `#${state.queuePosition}` });
+  }
+  if ((state.phase === 'pending' || state.phase === 'processing') && state.progress !== undefined) {
+    fields.push({ name: 'Progress', value: progressBar(state.progress) });
+  }
+  if (!isDone(state.phase) && state.etaSeconds !== undefined) {
+    fields.push({ name: 'ETA', value: formatEta(state.etaSeconds) });
+  }
+  if (state.phase === 'completed' && state.imageCount !== undefined) {
+    fields.push({ name: 'Images', value: String(state.imageCount) });
+  }
+  if (state.creditsUsed !== undefined) {
+    fields.push({ name: 'Credits', value: String(state.creditsUsed) });
+  }
+  if (state.phase === 'failed' && state.error) {
+    fields.push({ name: 'Error', value: truncate(state.error.message, PROMPT_LIMIT) });
+  }
+
+  const title = titles[state.phase];
+  const footer = state.taskId ? `Task ${state.taskId}` : undefined;
+  const lines = [title, ...fields.map((f) => `${f.name}: ${f.value}`)];
+  if (footer) lines.push(footer);
+  return { phase: state.phase, title, fields, text: lines.join('\n'), footer };
+}
+
+export function progressBar(percent: number): string {
+  const p = Math.min(100, Math.max(0, Math.round(percent)));
+  const filled = Math.round((p / 100) * BAR_SLOTS);
+  return `${'▰'.repeat(filled)}${'▱'.repeat(BAR_SLOTS - filled)} ${p}%`;
+}
+
+export function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `~${s} s`;
+  const minutes = Math.floor(s / 60);
+  const rest = s % 60;
+  if (minutes < 60) return rest === 0 ? `~${minutes} min` : `~${minutes} min ${rest} s`;
+  const hours = Math.floor(minutes / 60);
+  return `~${hours} h ${minutes % 60} min`;
+}
+
+function isDone(phase: JobPhase): boolean {
+  return phase === 'completed' || phase === 'failed';
+}
+
+function truncate(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}

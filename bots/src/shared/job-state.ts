@@ -1,0 +1,77 @@
+import type { TaskError, TaskOutput, TaskSnapshot } from './dreamloom-client.js';
+
+/** `submitting` is the bot's own phase before the server has accepted the task. */
+export type JobPhase = 'submitting' | 'pending' | 'processing' | 'completed' | 'failed';
+
+/** Everything a job card can show; platform-neutral and built up from task snapshots. */
+export interface JobState {
+  prompt: string;
+  phase: JobPhase;
+  taskId?: string;
+  /** 0–100. */
+  progress?: number;
+  /** Free-form stage text from the worker ("upscaling", "waiting for a provider account"). */
+  message?: string;
+  /** 1-based position in the queue; only meaningful while pending. */
+  queuePosition?: number;
+  etaSeconds?: number;
+  creditsUsed?: number;
+  outputs?: TaskOutput[];
+  /** Number of images delivered with the final card. */
+  imageCount?: number;
+  error?: TaskError;
+}
+
+const rank: Record<JobPhase, number> = { submitting: 0, pending: 1, processing: 2, completed: 3, failed: 3 };
+
+export function initialJobState(prompt: string): JobState {
+  return { prompt, phase: 'submitting' };
+}
+
+export function isTerminal(phase: JobPhase): boolean {
+  return phase === 'completed' || phase === 'failed';
+}
+
+/**
+ * Folds one snapshot into the state. Snapshots come from socket events and status reads
+ * that can cross each other, so a snapshot from an earlier phase is ignored, a terminal
+ * state never changes, and progress never goes backwards within a phase.
+ */
+export function applySnapshot(state: JobState, snapshot: TaskSnapshot): JobState {
+  if (isTerminal(state.phase)) return state;
+  if (rank[snapshot.status] < rank[state.phase]) return state;
+
+  const samePhase = snapshot.status === state.phase;
+  const next: JobState = {
+    ...state,
+    phase: snapshot.status,
+    taskId: snapshot.taskId,
+    message: snapshot.message ?? (samePhase ? state.message : undefined),
+    etaSeconds: snapshot.etaSeconds ?? (samePhase ? state.etaSeconds : undefined),
+    queuePosition:
+      snapshot.status === 'pending' ? (snapshot.queuePosition ?? state.queuePosition) : undefined,
+    creditsUsed: snapshot.creditsUsed ?? state.creditsUsed,
+    outputs: snapshot.outputs ?? state.outputs,
+    error: snapshot.error ?? state.error,
+  };
+
+  const progress = snapshot.progress === undefined ? undefined : clamp(snapshot.progress, 0, 100);
+  if (snapshot.status === 'completed') next.progress = 100;
+  else if (samePhase) next.progress = maxDefined(state.progress, progress);
+  else next.progress = progress;
+
+  if (snapshot.status === 'failed' && !next.error) {
+    next.error = { code: 'GENERATION_FAILED', message: 'Generation failed' };
+  }
+  return next;
+}
+
+function clamp(n: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, Math.round(n)));
+}
+
+function maxDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.max(a, b);
+}

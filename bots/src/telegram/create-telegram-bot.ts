@@ -1,0 +1,68 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Bot, BotError, GrammyError, HttpError, type BotConfig, type Context } from 'grammy';
+import type { BotCommand } from 'grammy/types';
+import type { DreamloomClient } from '../shared/dreamloom-client.js';
+import { JobTracker } from '../shared/job-tracker.js';
+import type { Logger } from '../shared/logger.js';
+import { createHelpFeature, helpCommands } from './features/help.feature.js';
+import { createImagineFeature, imagineCommand } from './features/imagine.feature.js';
+
+/** Starts work that outlives the update; its errors reach the bot's error boundary. */
+export type BackgroundRunner = (ctx: Context, job: () => Promise<unknown>) => void;
+
+export interface TelegramBotDeps {
+  dreamloom: DreamloomClient;
+  logger: Logger;
+  /** Minimum time between edits of one job card. */
+  editIntervalMs: number;
+  /** Where running jobs are tracked; pass one to wait for them (shutdown, tests). */
+  jobs?: JobTracker;
+  /** See {@link ImagineDeps.jobTimeoutMs}. */
+  jobTimeoutMs?: number;
+}
+
+/** The command menu shown by Telegram clients; registered with setMyCommands at start. */
+export const telegramCommands: BotCommand[] = [imagineCommand, ...helpCommands];
+
+/**
+ * Builds the grammY bot: features as Composers, automatic retry of rate-limited calls,
+ * one error boundary. `config` passes through to grammY (tests set `botInfo` and
+ * `client.apiRoot`). Does not start polling.
+ */
+export function createTelegramBot(token: string, deps: TelegramBotDeps, config?: BotConfig<Context>): Bot {
+  const bot = new Bot(token, config);
+  // 429s carry retry_after; waiting and retrying beats dropping a card edit. Bounded so a
+  // long flood wait does not park a job forever.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+
+  const jobs = deps.jobs ?? new JobTracker();
+  const handleError = async (error: BotError<Context>) => {
+    const { ctx } = error;
+    const cause = error.error;
+    deps.logger.error('Telegram update failed', {
+      updateId: ctx.update.update_id,
+      error: cause instanceof GrammyError ? `${cause.method}: ${cause.description}` : cause,
+    });
+    // A failed send to this chat (blocked, kicked) would fail again; only answer otherwise.
+    if (cause instanceof GrammyError || cause instanceof HttpError || !ctx.chat) return;
+    await ctx.reply('Sorry, something went wrong. Please try again later.').catch(() => undefined);
+  };
+  bot.catch(handleError);
+
+  const runInBackground: BackgroundRunner = (ctx, job) =>
+    jobs.track(job().catch((err: unknown) => handleError(new BotError(err, ctx))));
+
+  bot.use(createHelpFeature());
+  bot.use(
+    createImagineFeature({
+      imagine: {
+        dreamloom: deps.dreamloom,
+        logger: deps.logger,
+        editIntervalMs: deps.editIntervalMs,
+        jobTimeoutMs: deps.jobTimeoutMs,
+      },
+      runInBackground,
+    }),
+  );
+  return bot;
+}

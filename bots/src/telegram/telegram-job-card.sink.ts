@@ -1,0 +1,91 @@
+import { GrammyError, InputFile, type Context } from 'grammy';
+import type { InputMediaPhoto, ReplyParameters } from 'grammy/types';
+import type { TaskError } from '../shared/dreamloom-client.js';
+import type { JobCardSink, JobImage } from '../shared/imagine.handler.js';
+import type { JobCard } from '../shared/job-card.js';
+
+/** Telegram allows 1024 characters in a caption and 2–10 items in a media group. */
+const CAPTION_LIMIT = 1024;
+const MEDIA_GROUP_MAX = 10;
+
+/**
+ * Keeps one job card message per job: posted as a reply to the command, edited in place,
+ * then the photos are sent as replies to the command and the card gets its final text.
+ */
+export class TelegramJobCardSink implements JobCardSink {
+  private cardMessageId: number | undefined;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly prompt: string,
+  ) {}
+
+  update(card: JobCard): Promise<void> {
+    return this.show(card.text);
+  }
+
+  async complete(card: JobCard, images: JobImage[]): Promise<void> {
+    const caption = truncate(`🎨 ${this.prompt}`, CAPTION_LIMIT);
+    const reply_parameters = this.replyToCommand();
+    if (images.length === 1) {
+      const [image] = images;
+      await this.ctx.replyWithPhoto(new InputFile(image.bytes, image.filename), { caption, reply_parameters });
+    } else {
+      for (let i = 0; i < images.length; i += MEDIA_GROUP_MAX) {
+        const chunk = images.slice(i, i + MEDIA_GROUP_MAX);
+        const media: InputMediaPhoto[] = chunk.map((image, j) => ({
+          type: 'photo',
+          media: new InputFile(image.bytes, image.filename),
+          ...(i === 0 && j === 0 ? { caption } : {}),
+        }));
+        // A group needs two items; a lone remainder goes as a plain photo.
+        if (media.length === 1) {
+          await this.ctx.replyWithPhoto(media[0].media, { reply_parameters });
+        } else {
+          await this.ctx.replyWithMediaGroup(media, { reply_parameters });
+        }
+      }
+    }
+    await this.show(card.text);
+  }
+
+  fail(card: JobCard): Promise<void> {
+    return this.show(card.text);
+  }
+
+  reject(_error: TaskError, card: JobCard): Promise<void> {
+    // Telegram has no private replies in groups; the card itself carries the reason.
+    return this.show(card.text);
+  }
+
+  private async show(text: string): Promise<void> {
+    const chatId = this.ctx.chat?.id;
+    if (this.cardMessageId !== undefined && chatId !== undefined) {
+      try {
+        await this.ctx.api.editMessageText(chatId, this.cardMessageId, text);
+        return;
+      } catch (err) {
+        // Coalesced updates can render identically (same progress bucket); Telegram rejects those.
+        if (isBadRequest(err, 'message is not modified')) return;
+        // Someone deleted the card: post a fresh one rather than going silent.
+        if (!isBadRequest(err, 'message to edit not found')) throw err;
+      }
+    }
+    const message = await this.ctx.reply(text, { reply_parameters: this.replyToCommand() });
+    this.cardMessageId = message.message_id;
+  }
+
+  private replyToCommand(): ReplyParameters | undefined {
+    const messageId = this.ctx.msg?.message_id;
+    return messageId === undefined ? undefined : { message_id: messageId, allow_sending_without_reply: true };
+  }
+}
+
+export function isBadRequest(err: unknown, fragment: string): boolean {
+  return err instanceof GrammyError && err.error_code === 400 && err.description.includes(fragment);
+}
+
+function truncate(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}

@@ -1,0 +1,96 @@
+import {
+  DreamloomApiError,
+  type CreateAnimeTaskInput,
+  type DreamloomClient,
+  type MediaFile,
+  type PlatformUser,
+  type TaskSnapshot,
+  type TaskStatus,
+  type TaskWatch,
+} from '../shared/dreamloom-client.js';
+
+/** A snapshot without its task id; the fake fills in the id of the task being watched. */
+export type ScriptedSnapshot = Omit<TaskSnapshot, 'taskId'>;
+
+export interface FakeDreamloomClientOptions {
+  /** Played to each watcher, one step per `stepDelayMs`, starting right after `watchTask`. */
+  script?: ScriptedSnapshot[];
+  /** Delay between scripted steps. Default 0 (next macrotask). */
+  stepDelayMs?: number;
+  /** What `getTaskStatus` answers; default: the last scripted snapshot so far, else pending. */
+  status?: ScriptedSnapshot;
+  /** Makes `createAnimeTask` throw. */
+  createError?: DreamloomApiError;
+  /** Files served by `downloadMedia`, by URL. */
+  media?: Record<string, MediaFile>;
+}
+
+/** In-memory {@link DreamloomClient} for unit and platform tests; records every call. */
+export class FakeDreamloomClient implements DreamloomClient {
+  readonly created: Array<{ user: PlatformUser; input: CreateAnimeTaskInput; taskId: string }> = [];
+  readonly statusReads: string[] = [];
+  readonly downloads: string[] = [];
+  readonly watched: string[] = [];
+  private readonly listeners = new Map<string, Set<(s: TaskSnapshot) => void>>();
+  private readonly played = new Map<string, ScriptedSnapshot>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private counter = 0;
+
+  constructor(readonly options: FakeDreamloomClientOptions = {}) {}
+
+  async createAnimeTask(user: PlatformUser, input: CreateAnimeTaskInput) {
+    if (this.options.createError) throw this.options.createError;
+    const taskId = `00000000-0000-4000-8000-${String(++this.counter).padStart(12, '0')}`;
+    this.created.push({ user, input, taskId });
+    return { taskId, status: 'pending' as TaskStatus };
+  }
+
+  async getTaskStatus(_user: PlatformUser, taskId: string): Promise<TaskSnapshot> {
+    this.statusReads.push(taskId);
+    const snapshot = this.options.status ?? this.played.get(taskId) ?? { status: 'pending' as const };
+    return { ...snapshot, taskId };
+  }
+
+  watchTask(_user: PlatformUser, taskId: string, onSnapshot: (s: TaskSnapshot) => void): TaskWatch {
+    this.watched.push(taskId);
+    let set = this.listeners.get(taskId);
+    if (!set) this.listeners.set(taskId, (set = new Set()));
+    set.add(onSnapshot);
+    const script = this.options.script ?? [];
+    const step = (index: number) => {
+      if (index >= script.length || !set.has(onSnapshot)) return;
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.played.set(taskId, script[index]);
+        if (set.has(onSnapshot)) onSnapshot({ ...script[index], taskId });
+        step(index + 1);
+      }, this.options.stepDelayMs ?? 0);
+      this.timers.add(timer);
+    };
+    step(0);
+    return { close: () => set.delete(onSnapshot) };
+  }
+
+  /** Sends a snapshot to every current watcher of the task, as a socket event would. */
+  emit(taskId: string, snapshot: ScriptedSnapshot): void {
+    for (const listener of this.listeners.get(taskId) ?? []) listener({ ...snapshot, taskId });
+  }
+
+  /** Number of watches still open for the task. */
+  openWatches(taskId: string): number {
+    return this.listeners.get(taskId)?.size ?? 0;
+  }
+
+  async downloadMedia(url: string): Promise<MediaFile> {
+    this.downloads.push(url);
+    const file = this.options.media?.[url];
+    if (!file) throw new DreamloomApiError('HTTP_404', `Downloading ${url} failed`, 404);
+    return file;
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.listeners.clear();
+  }
+}

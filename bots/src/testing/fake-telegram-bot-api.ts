@@ -1,0 +1,273 @@
+import type { Message, Update, UserFromGetMe } from 'grammy/types';
+import { listen, parseMultipart, readBody, sendJson } from './http.js';
+
+export interface TelegramUpload {
+  /** Where the file was referenced: `photo`, `media[0]`, `document`… */
+  field: string;
+  filename?: string;
+  bytes: Buffer;
+}
+
+export interface TelegramApiCall {
+  method: string;
+  /** Bot token from the URL. */
+  token: string;
+  /** Parameters as sent (multipart fields JSON-decoded where they hold JSON). */
+  params: Record<string, unknown>;
+  /** Files uploaded with the call, resolved from their `attach://` references. */
+  uploads: TelegramUpload[];
+  /** `Date.now()` when the call arrived. */
+  at: number;
+}
+
+export interface TelegramApiFailure {
+  error_code: number;
+  description: string;
+  parameters?: { retry_after?: number; migrate_to_chat_id?: number };
+}
+
+interface StoredMessage {
+  chatId: number;
+  messageId: number;
+  text?: string;
+  caption?: string;
+  replyMarkup?: string;
+}
+
+/**
+ * An HTTP server that answers like the Telegram Bot API (`POST /bot<token>/<method>`, JSON or
+ * multipart) for the methods Dreamloom uses, keeps the messages it has "sent" so edits behave
+ * as on Telegram (including the 400 "message is not modified"), and records every call.
+ */
+export interface FakeTelegramBotApi {
+  /** Pass as `client.apiRoot` to grammY. */
+  apiRoot: string;
+  /** The bot's own user, for the `botInfo` option (so grammY skips getMe). */
+  botInfo: UserFromGetMe;
+  calls: TelegramApiCall[];
+  callsTo(method: string): TelegramApiCall[];
+  /** Current text of a message the fake holds. */
+  textOf(chatId: number, messageId: number): string | undefined;
+  /** Makes the next call of `method` fail with this Bot API error. */
+  failNext(method: string, failure: TelegramApiFailure): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeTelegramBotApi(
+  options: { botInfo?: Partial<UserFromGetMe> } = {},
+): Promise<FakeTelegramBotApi> {
+  const botInfo: UserFromGetMe = {
+    id: 7000000001,
+    is_bot: true,
+    first_name: 'Dreamloom',
+    username: 'dreamloom_test_bot',
+    can_join_groups: true,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+    can_connect_to_business: false,
+    has_main_web_app: false,
+    has_topics_enabled: false,
+    allows_users_to_create_topics: false,
+    can_manage_bots: false,
+    ...options.botInfo,
+  } as UserFromGetMe;
+  const calls: TelegramApiCall[] = [];
+  const failures = new Map<string, TelegramApiFailure[]>();
+  const messages = new Map<string, StoredMessage>();
+  let nextMessageId = 1000;
+  let nextFileId = 1;
+  const key = (chatId: number, messageId: number) => `${chatId}:${messageId}`;
+
+  const toMessage = (stored: StoredMessage, extra: Record<string, unknown> = {}): Message =>
+    ({
+      message_id: stored.messageId,
+      date: Math.floor(Date.now() / 1000),
+      chat:
+        stored.chatId < 0
+          ? { id: stored.chatId, type: 'supergroup', title: 'Test group' }
+          : { id: stored.chatId, type: 'private', first_name: 'Tester' },
+      from: { id: botInfo.id, is_bot: true, first_name: botInfo.first_name, username: botInfo.username },
+      ...(stored.text !== undefined ? { text: stored.text } : {}),
+      ...(stored.caption !== undefined ? { caption: stored.caption } : {}),
+      ...extra,
+    }) as Message;
+
+  const photoSizes = () => {
+    const id = nextFileId++;
+    return [
+      { file_id: `photo-${id}-s`, file_unique_id: `u${id}s`, width: 90, height: 90, file_size: 1000 },
+      { file_id: `photo-${id}-m`, file_unique_id: `u${id}m`, width: 512, height: 512, file_size: 20000 },
+    ];
+  };
+
+  const send = (chatId: number, fields: Partial<StoredMessage>, extra?: Record<string, unknown>) => {
+    const stored: StoredMessage = { chatId, messageId: nextMessageId++, ...fields };
+    messages.set(key(chatId, stored.messageId), stored);
+    return toMessage(stored, extra);
+  };
+
+  const methods: Record<string, (p: Record<string, unknown>) => { result: unknown } | TelegramApiFailure> = {
+    getMe: () => ({ result: botInfo }),
+    setMyCommands: () => ({ result: true }),
+    deleteMyCommands: () => ({ result: true }),
+    sendChatAction: () => ({ result: true }),
+    sendMessage: (p) => {
+      if (typeof p.text !== 'string' || p.text.trim() === '') {
+        return { error_code: 400, description: 'Bad Request: message text is empty' };
+      }
+      return { result: send(chatIdOf(p), { text: p.text, replyMarkup: markupOf(p) }) };
+    },
+    editMessageText: (p) => {
+      const stored = messages.get(key(chatIdOf(p), Number(p.message_id)));
+      if (!stored) return { error_code: 400, description: 'Bad Request: message to edit not found' };
+      if (typeof p.text !== 'string' || p.text.trim() === '') {
+        return { error_code: 400, description: 'Bad Request: message text is empty' };
+      }
+      if (stored.text === p.text && stored.replyMarkup === markupOf(p)) {
+        return {
+          error_code: 400,
+          description:
+            'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+        };
+      }
+      stored.text = p.text;
+      stored.replyMarkup = markupOf(p);
+      return { result: toMessage(stored, { edit_date: Math.floor(Date.now() / 1000) }) };
+    },
+    deleteMessage: (p) => {
+      const existed = messages.delete(key(chatIdOf(p), Number(p.message_id)));
+      return existed ? { result: true } : { error_code: 400, description: 'Bad Request: message to delete not found' };
+    },
+    sendPhoto: (p) => {
+      if (p.photo === undefined) return { error_code: 400, description: 'Bad Request: there is no photo in the request' };
+      const caption = typeof p.caption === 'string' ? p.caption : undefined;
+      return { result: send(chatIdOf(p), { caption }, { photo: photoSizes() }) };
+    },
+    sendDocument: (p) => {
+      const caption = typeof p.caption === 'string' ? p.caption : undefined;
+      return {
+        result: send(chatIdOf(p), { caption }, { document: { file_id: `doc-${nextFileId++}`, file_unique_id: 'd' } }),
+      };
+    },
+    sendMediaGroup: (p) => {
+      const media = p.media;
+      if (!Array.isArray(media) || media.length < 2 || media.length > 10) {
+        return { error_code: 400, description: 'Bad Request: wrong number of messages in the media group' };
+      }
+      const groupId = String(nextFileId++);
+      const chatId = chatIdOf(p);
+      return {
+        result: media.map((item: { caption?: string }) =>
+          send(chatId, { caption: item.caption }, { photo: photoSizes(), media_group_id: groupId }),
+        ),
+      };
+    },
+  };
+
+  const http = await listen(async (req, res) => {
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (!match) return sendJson(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    const [, token, method] = match;
+    const body = await readBody(req);
+    const { params, uploads } = decode(body, req.headers['content-type'] ?? '');
+    calls.push({ method, token, params, uploads, at: Date.now() });
+
+    const injected = failures.get(method)?.shift();
+    const outcome = injected ?? methods[method]?.(params) ?? {
+      error_code: 404,
+      description: 'Not Found: method not found',
+    };
+    if ('result' in outcome) return sendJson(res, 200, { ok: true, result: outcome.result });
+    sendJson(res, outcome.error_code, { ok: false, ...outcome });
+  });
+
+  return {
+    apiRoot: http.url,
+    botInfo,
+    calls,
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    textOf: (chatId, messageId) => messages.get(key(chatId, messageId))?.text,
+    failNext: (method, failure) => {
+      const list = failures.get(method) ?? [];
+      list.push(failure);
+      failures.set(method, list);
+    },
+    close: http.close,
+  };
+}
+
+function chatIdOf(params: Record<string, unknown>): number {
+  return Number(params.chat_id);
+}
+
+function markupOf(params: Record<string, unknown>): string | undefined {
+  return params.reply_markup === undefined ? undefined : JSON.stringify(params.reply_markup);
+}
+
+function decode(body: Buffer, contentType: string): { params: Record<string, unknown>; uploads: TelegramUpload[] } {
+  if (body.length === 0) return { params: {}, uploads: [] };
+  if (contentType.startsWith('application/json')) {
+    return { params: JSON.parse(body.toString('utf8')) as Record<string, unknown>, uploads: [] };
+  }
+  if (!contentType.startsWith('multipart/form-data')) throw new Error(`unexpected content type ${contentType}`);
+
+  const params: Record<string, unknown> = {};
+  const files = new Map<string, { filename?: string; bytes: Buffer }>();
+  for (const part of parseMultipart(body, contentType)) {
+    if (part.filename !== undefined) files.set(part.name, { filename: part.filename, bytes: part.data });
+    else params[part.name] = parseField(part.data.toString('utf8'));
+  }
+  const uploads: TelegramUpload[] = [];
+  const resolve = (field: string, value: unknown) => {
+    if (typeof value !== 'string' || !value.startsWith('attach://')) return;
+    const file = files.get(value.slice('attach://'.length));
+    if (file) uploads.push({ field, ...file });
+  };
+  for (const [name, value] of Object.entries(params)) {
+    resolve(name, value);
+    if (Array.isArray(value)) {
+      value.forEach((item: unknown, i) => {
+        if (item && typeof item === 'object') resolve(`${name}[${i}]`, (item as { media?: unknown }).media);
+      });
+    }
+  }
+  return { params, uploads };
+}
+
+function parseField(text: string): unknown {
+  if (/^[[{]/.test(text) || /^-?\d+$/.test(text) || text === 'true' || text === 'false') {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** Builds a private-chat text message update as Telegram would deliver it, with command entities. */
+export function textMessageUpdate(options: {
+  updateId: number;
+  text: string;
+  chatId?: number;
+  from?: { id: number; first_name: string; username?: string };
+  messageId?: number;
+}): Update {
+  const from = options.from ?? { id: 424242, first_name: 'Mika', username: 'mika' };
+  const chatId = options.chatId ?? from.id;
+  const command = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(options.text);
+  return {
+    update_id: options.updateId,
+    message: {
+      message_id: options.messageId ?? options.updateId,
+      date: Math.floor(Date.now() / 1000),
+      chat:
+        chatId < 0
+          ? { id: chatId, type: 'supergroup', title: 'Test group' }
+          : { id: chatId, type: 'private', first_name: from.first_name },
+      from: { ...from, is_bot: false },
+      text: options.text,
+      ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
+    },
+  } as Update;
+}

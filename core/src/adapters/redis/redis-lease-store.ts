@@ -1,0 +1,50 @@
+import type { Redis } from 'ioredis';
+import type { LeaseStore } from '../../ports/lease-store.port.js';
+
+// One sorted set per account: member = lease id, score = expiry (ms). Expired members are
+// dropped before counting, which is what makes leases survive crashed workers.
+const ACQUIRE = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+  return 1
+end
+return 0`;
+
+export class RedisLeaseStore implements LeaseStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(accountId: string) {
+    return `${this.prefix}:lease:${accountId}`;
+  }
+
+  async acquire(accountId: string, leaseId: string, limit: number, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const result = await this.redis.eval(ACQUIRE, 1, this.key(accountId), now, limit, now + ttlMs, leaseId, ttlMs * 2);
+    return result === 1;
+  }
+
+  async renew(accountId: string, leaseId: string, ttlMs: number): Promise<void> {
+    await this.redis.zadd(this.key(accountId), 'XX', Date.now() + ttlMs, leaseId);
+    await this.redis.pexpire(this.key(accountId), ttlMs * 2);
+  }
+
+  async release(accountId: string, leaseId: string): Promise<void> {
+    await this.redis.zrem(this.key(accountId), leaseId);
+  }
+
+  async inFlight(accountIds: string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (accountIds.length === 0) return counts;
+    const pipeline = this.redis.pipeline();
+    const now = Date.now();
+    for (const id of accountIds) pipeline.zcount(this.key(id), `(${now}`, '+inf');
+    const results = (await pipeline.exec()) ?? [];
+    accountIds.forEach((id, index) => counts.set(id, Number(results[index]?.[1] ?? 0)));
+    return counts;
+  }
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema of every Dreamloom process. Parsed once at boot from the
+ * environment; a wrong value stops the process with a message naming the variable.
+ * Every variable and its default is listed in `.env.example`.
+ */
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm (24-hour)');
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Base URL clients use to reach this server; media URLs are built from it. */
+  PUBLIC_URL: z.url().default('http://127.0.0.1:8080'),
+  /** `sqlite:<path>` (embedded default) or `mysql://user:pass@host:port/db` (MySQL/MariaDB). */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:|mysql:\/\/|mariadb:\/\/)/, 'expected sqlite:<file> or mysql://user:pass@host:port/db')
+    .default('sqlite:data/dreamloom.sqlite'),
+  DATABASE_LOGGING: booleanFromEnv.default(false),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port').default('redis://127.0.0.1:6379'),
+  /** Namespaces queues, pub/sub channels and keys so several deployments (or test runs) can share a Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('dreamloom'),
+  DATA_DIR: z.string().min(1).default('data'),
+  /** Encrypts provider secrets at rest (AES-256-GCM key derived from it). At least 32 characters. */
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
+  /** Shared credential of the Discord/Telegram bots; unset disables bot access. */
+  BOT_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_USERNAME: z.string().min(3).default('admin'),
+  /** Password of the first admin; when unset a random one is generated and printed once. */
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  ACCESS_TOKEN_TTL_HOURS: z.coerce.number().positive().default(72),
+  JIMENG_BASE_URL: z.url().default('http://127.0.0.1:4010/jimeng'),
+  /** Jimeng calls are synchronous and can take minutes (video longer). */
+  JIMENG_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
+  JIMENG_DEFAULT_MODEL: z.string().default('jimeng-4.5'),
+  KIE_BASE_URL: z.url().default('http://127.0.0.1:4010/kie'),
+  GEMINI_BASE_URL: z.url().default('http://127.0.0.1:4010/gemini'),
+  LLM_BASE_URL: z.url().default('http://127.0.0.1:4010/openai/v1'),
+  LLM_API_KEY: z.string().default('sandbox-llm-key'),
+  QUOTA_RESET_TIME: timeOfDay.default('00:30'),
+  QUOTA_TIMEZONE: z
+    .string()
+    .refine((zone) => isValidTimeZone(zone), 'unknown IANA time zone')
+    .default('Asia/Shanghai'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** How many accounts one generation may try before it fails. */
+  GENERATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Tasks older than this without a queue job are re-enqueued by the reconciler. */
+  RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Reference/provider downloads larger than this are refused. */
+  MEDIA_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  ADMIN_DIST_DIR: z.string().default('admin/dist'),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses configuration from an env-like record; throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  // Empty strings mean "unset" so `.env` lines like `ADMIN_PASSWORD=` fall back to defaults.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = issue.path.join('.') || '(root)';
+        const received = issue.code === 'invalid_type' && cleaned[variable] === undefined ? 'is required' : issue.message;
+        return `${variable}: ${received}`;
+      }),
+    );
+  }
+  return parsed.data;
+}

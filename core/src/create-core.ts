@@ -1,0 +1,160 @@
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { Sequelize } from 'sequelize';
+import type { AppConfig } from './config.js';
+import { createSequelize } from './adapters/sequelize/database.js';
+import { defineModels, type DreamloomModels } from './adapters/sequelize/models.js';
+import { BullmqJobQueue } from './adapters/bullmq/bullmq-job-queue.js';
+import { RedisEventBus } from './adapters/redis/redis-event-bus.js';
+import { RedisLeaseStore } from './adapters/redis/redis-lease-store.js';
+import { LocalBlobStorage } from './adapters/storage/local-blob-storage.js';
+import { JimengGatewayClient } from './adapters/providers/jimeng/jimeng-gateway.client.js';
+import { AccountPoolService } from './accounts/account-pool.service.js';
+import { JimengAccountService } from './accounts/jimeng-account.service.js';
+import { IdentityService } from './identity/identity.service.js';
+import { MediaService } from './media/media.service.js';
+import { GenerationService } from './generation/generation.service.js';
+import { GenerationProcessor } from './generation/generation.processor.js';
+import { TaskReconciler } from './generation/task-reconciler.js';
+import type { BlobStorage } from './ports/blob-storage.port.js';
+import { systemClock, type Clock } from './ports/clock.port.js';
+import type { EventBus } from './ports/event-bus.port.js';
+import type { ImageProvider } from './ports/image-provider.port.js';
+import type { JobQueue } from './ports/job-queue.port.js';
+import type { LeaseStore } from './ports/lease-store.port.js';
+import { createIdGenerator, type IdGenerator } from './shared/ids.js';
+import { createLogger, type Logger } from './shared/logger.js';
+import { SecretBox } from './shared/secret-box.js';
+
+/** Replaceable parts for tests: pass real adapters or fakes. */
+export interface CoreOverrides {
+  logger?: Logger;
+  clock?: Clock;
+  ids?: IdGenerator;
+  sequelize?: Sequelize;
+  redis?: Redis;
+  queue?: JobQueue;
+  events?: EventBus;
+  storage?: BlobStorage;
+  leases?: LeaseStore;
+  jimeng?: ImageProvider;
+}
+
+export interface Core {
+  config: AppConfig;
+  logger: Logger;
+  clock: Clock;
+  ids: IdGenerator;
+  sequelize: Sequelize;
+  models: DreamloomModels;
+  redis: Redis;
+  queue: JobQueue;
+  events: EventBus;
+  storage: BlobStorage;
+  secrets: SecretBox;
+  identity: IdentityService;
+  jimengAccounts: JimengAccountService;
+  pool: AccountPoolService;
+  media: MediaService;
+  generation: GenerationService;
+  processor: GenerationProcessor;
+  reconciler: TaskReconciler;
+  /** Checks that the database and Redis answer; used by health endpoints. */
+  ping(): Promise<{ database: boolean; redis: boolean }>;
+  close(): Promise<void>;
+}
+
+/** The composition root: one per process. No module-level singletons anywhere else. */
+export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Core {
+  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const clock = overrides.clock ?? systemClock;
+  const ids = overrides.ids ?? createIdGenerator();
+  const sequelize =
+    overrides.sequelize ??
+    createSequelize(config.DATABASE_URL, { logging: config.DATABASE_LOGGING ? (sql) => logger.debug({ sql }, 'sql') : undefined });
+  const models = defineModels(sequelize);
+  // BullMQ needs maxRetriesPerRequest null on its connections; sharing that setting is harmless elsewhere.
+  const redis = overrides.redis ?? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+  const queue = overrides.queue ?? new BullmqJobQueue(redis, config.REDIS_PREFIX, logger);
+  const events = overrides.events ?? new RedisEventBus(redis, config.REDIS_PREFIX, logger);
+  const storage = overrides.storage ?? new LocalBlobStorage(path.join(config.DATA_DIR, 'media'));
+  const leases = overrides.leases ?? new RedisLeaseStore(redis, config.REDIS_PREFIX);
+  const secrets = new SecretBox(config.SECRET_KEY);
+  const quota = { resetTime: config.QUOTA_RESET_TIME, timeZone: config.QUOTA_TIMEZONE };
+
+  const identity = new IdentityService({
+    sequelize,
+    models,
+    ids,
+    clock,
+    tokenTtlHours: config.ACCESS_TOKEN_TTL_HOURS,
+    botApiToken: config.BOT_API_TOKEN,
+  });
+  const jimengAccounts = new JimengAccountService({ models, ids, clock, secrets, leases, quota });
+  const pool = new AccountPoolService({
+    models,
+    leases,
+    secrets,
+    ids,
+    clock,
+    logger,
+    leaseTtlMs: config.JIMENG_TIMEOUT_MS + 60_000,
+  });
+  const media = new MediaService({ models, storage, ids, clock, publicUrl: config.PUBLIC_URL, maxBytes: config.MEDIA_MAX_BYTES });
+  const generation = new GenerationService({ models, queue, events, media, ids, clock, defaultImageModel: config.JIMENG_DEFAULT_MODEL });
+  const jimeng = overrides.jimeng ?? new JimengGatewayClient({ baseUrl: config.JIMENG_BASE_URL, timeoutMs: config.JIMENG_TIMEOUT_MS });
+  const processor = new GenerationProcessor({
+    models,
+    pool,
+    providers: { jimeng },
+    media,
+    events,
+    clock,
+    logger,
+    maxAttempts: config.GENERATION_MAX_ATTEMPTS,
+    leaseWaitMs: 5 * 60_000,
+  });
+  const reconciler = new TaskReconciler({ generation, queue, clock, logger, graceMs: config.RECONCILE_GRACE_MS });
+
+  return {
+    config,
+    logger,
+    clock,
+    ids,
+    sequelize,
+    models,
+    redis,
+    queue,
+    events,
+    storage,
+    secrets,
+    identity,
+    jimengAccounts,
+    pool,
+    media,
+    generation,
+    processor,
+    reconciler,
+    async ping() {
+      const [database, redisOk] = await Promise.all([
+        sequelize.authenticate().then(
+          () => true,
+          () => false,
+        ),
+        redis.ping().then(
+          (answer) => answer === 'PONG',
+          () => false,
+        ),
+      ]);
+      return { database, redis: redisOk };
+    },
+    async close() {
+      reconciler.stop();
+      await queue.close();
+      await events.close();
+      await sequelize.close();
+      if (!overrides.redis) redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import { Op } from 'sequelize';
+import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
+import { ValidationError } from '../errors.js';
+import { isStaff, type Actor } from '../identity/actor.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { EventBus } from '../ports/event-bus.port.js';
+import type { JobQueue } from '../ports/job-queue.port.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { MediaService, MediaAssetView } from '../media/media.service.js';
+import { TaskNotFoundError } from './generation.errors.js';
+import {
+  GENERATION_JOB,
+  TaskEvents,
+  taskRoom,
+  type GenerationJobPayload,
+  type ImageTaskParams,
+  type TaskProgressEvent,
+  type TaskStatus,
+} from './generation.types.js';
+
+interface Deps {
+  models: DreamloomModels;
+  queue: JobQueue;
+  events: EventBus;
+  media: MediaService;
+  ids: IdGenerator;
+  clock: Clock;
+  defaultImageModel: string;
+}
+
+export interface CreateImageTaskInput {
+  source: string;
+  prompt: string;
+  model?: string;
+  count: number;
+  params: ImageTaskParams;
+  visibility?: 'public' | 'private';
+  priority?: number;
+}
+
+export interface TaskView {
+  id: string;
+  status: TaskStatus;
+  progress: number;
+  kind: string;
+  model: string;
+  prompt: string;
+  params: ImageTaskParams;
+  requestedCount: number;
+  completedCount: number;
+  creditsUsed: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  queuePosition: number | null;
+  outputs: MediaAssetView[];
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+/**
+ * The generation engine's front door: every contract that produces media creates its tasks here.
+ * The task row is written before the job is queued, so the database is always the source of truth.
+ */
+export class GenerationService {
+  constructor(private readonly deps: Deps) {}
+
+  async createImageTask(actor: Actor, input: CreateImageTaskInput): Promise<GenerationTaskRow> {
+    if (!input.prompt.trim()) throw new ValidationError('prompt must not be empty');
+    if (!Number.isInteger(input.count) || input.count < 1 || input.count > 8) throw new ValidationError('count must be 1–8');
+    const now = this.deps.clock.now();
+    const task = await this.deps.models.GenerationTask.create({
+      id: this.deps.ids.uuid(),
+      user_id: actor.id,
+      source: input.source,
+      kind: 'image',
+      provider: 'jimeng',
+      model: input.model ?? this.deps.defaultImageModel,
+      prompt: input.prompt.trim(),
+      params: JSON.stringify(input.params),
+      requested_count: input.count,
+      priority: input.priority ?? 0,
+      visibility: input.visibility ?? 'public',
+      created_at: now,
+      updated_at: now,
+    });
+    await this.enqueue(task);
+    const queuePosition = await this.deps.queue.waitingPosition(GENERATION_JOB, task.id);
+    await this.publishProgress({ taskId: task.id, status: 'pending', progress: 0, message: 'Queued', queuePosition: queuePosition ?? undefined });
+    return task;
+  }
+
+  /** Queues (or re-queues) a task's job; the task id as job id makes this safe to repeat. */
+  async enqueue(task: Pick<GenerationTaskRow, 'id' | 'priority'>): Promise<void> {
+    await this.deps.queue.enqueue<GenerationJobPayload>(
+      GENERATION_JOB,
+      { taskId: task.id },
+      { jobId: task.id, priority: task.priority > 0 ? task.priority : undefined },
+    );
+  }
+
+  /** Owners see their tasks; staff see all. Unknown and foreign tasks look the same (no probing). */
+  async getTask(actor: Actor, taskId: string): Promise<TaskView> {
+    const task = await this.deps.models.GenerationTask.findByPk(taskId);
+    if (!task || !this.canSee(actor, task)) throw new TaskNotFoundError();
+    return this.view(task);
+  }
+
+  async canView(actor: Actor, taskId: string): Promise<boolean> {
+    const task = await this.deps.models.GenerationTask.findByPk(taskId, { attributes: ['id', 'user_id'] });
+    return !!task && this.canSee(actor, task);
+  }
+
+  private canSee(actor: Actor, task: Pick<GenerationTaskRow, 'user_id'>): boolean {
+    return task.user_id === actor.id || isStaff(actor);
+  }
+
+  async view(task: GenerationTaskRow): Promise<TaskView> {
+    const assets = await this.deps.models.MediaAsset.findAll({ where: { task_id: task.id }, order: [['position', 'ASC']] });
+    const status = task.status as TaskStatus;
+    return {
+      id: task.id,
+      status,
+      progress: task.progress,
+      kind: task.kind,
+      model: task.model,
+      prompt: task.prompt,
+      params: JSON.parse(task.params) as ImageTaskParams,
+      requestedCount: task.requested_count,
+      completedCount: task.completed_count,
+      creditsUsed: task.credits_used,
+      errorCode: task.error_code ?? null,
+      errorMessage: task.error_message ?? null,
+      queuePosition: status === 'pending' ? await this.deps.queue.waitingPosition(GENERATION_JOB, task.id) : null,
+      outputs: assets.map((asset) => this.deps.media.view(asset)),
+      createdAt: task.created_at,
+      finishedAt: task.finished_at ?? null,
+    };
+  }
+
+  /** Tasks the database says should be running; the reconciler compares them with the queue. */
+  async unfinishedTasks(olderThan: Date, limit = 500): Promise<GenerationTaskRow[]> {
+    return this.deps.models.GenerationTask.findAll({
+      where: { status: { [Op.in]: ['pending', 'processing'] }, updated_at: { [Op.lt]: olderThan } },
+      order: [['created_at', 'ASC']],
+      limit,
+    });
+  }
+
+  async publishProgress(event: TaskProgressEvent): Promise<void> {
+    await this.deps.events.publish({ room: taskRoom(event.taskId), name: TaskEvents.progress, payload: event });
+  }
+}

@@ -1,0 +1,200 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Op, UniqueConstraintError, type Sequelize } from 'sequelize';
+import { AppError, UnauthorizedError, ValidationError } from '../errors.js';
+import type { DreamloomModels, UserRow } from '../adapters/sequelize/models.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { Clock } from '../ports/clock.port.js';
+import { ROLES, type Actor, type Role } from './actor.js';
+import { generatePassword, hashPassword, verifyPassword } from './password.js';
+
+export const PLATFORMS = ['discord', 'telegram'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
+  user: Actor;
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+export function toActor(row: UserRow): Actor {
+  return { id: row.id, role: row.role as Role, username: row.username, displayName: row.display_name };
+}
+
+interface IdentityDeps {
+  sequelize: Sequelize;
+  models: DreamloomModels;
+  ids: IdGenerator;
+  clock: Clock;
+  tokenTtlHours: number;
+  botApiToken?: string;
+}
+
+/**
+ * Users, their identities (password, wallet, discord, telegram) and access tokens.
+ * Tokens are random, stored as sha256 hashes, and expire.
+ */
+export class IdentityService {
+  constructor(private readonly deps: IdentityDeps) {}
+
+  /** Creates the first admin when none exists; returns the generated password exactly once. */
+  async ensureAdmin(username: string, password?: string): Promise<{ created: boolean; username: string; password?: string }> {
+    const { User } = this.deps.models;
+    const existing = await User.findOne({ where: { role: 'admin' } });
+    if (existing) return { created: false, username: existing.username ?? username };
+    const chosen = password ?? generatePassword();
+    await this.createPasswordUser({ username, password: chosen, role: 'admin' });
+    return { created: true, username, password: password ? undefined : chosen };
+  }
+
+  async createPasswordUser(input: { username: string; password: string; role: Role; displayName?: string }): Promise<Actor> {
+    if (!ROLES.includes(input.role)) throw new ValidationError(`Unknown role ${input.role}`);
+    if (input.password.length < 8) throw new ValidationError('Password must be at least 8 characters');
+    const { User, Identity } = this.deps.models;
+    const now = this.deps.clock.now();
+    const secretHash = await hashPassword(input.password);
+    try {
+      return await this.deps.sequelize.transaction(async (transaction) => {
+        const user = await User.create(
+          {
+            id: this.deps.ids.snowflake(),
+            username: input.username,
+            display_name: input.displayName ?? input.username,
+            role: input.role,
+            created_at: now,
+            updated_at: now,
+          },
+          { transaction },
+        );
+        await Identity.create(
+          {
+            id: this.deps.ids.snowflake(),
+            user_id: user.id,
+            provider: 'password',
+            subject: input.username,
+            secret_hash: secretHash,
+            display_name: input.username,
+            created_at: now,
+            last_seen_at: null,
+          },
+          { transaction },
+        );
+        return toActor(user);
+      });
+    } catch (error) {
+      if (error instanceof UniqueConstraintError) throw new AppError('USERNAME_TAKEN', 'Username already exists', { status: 409 });
+      throw error;
+    }
+  }
+
+  /** Password login (staff and admins); issues a token of kind `staff`. */
+  async loginWithPassword(username: string, password: string): Promise<IssuedToken> {
+    const { Identity, User } = this.deps.models;
+    const identity = await Identity.findOne({ where: { provider: 'password', subject: username } });
+    const valid = identity?.secret_hash ? await verifyPassword(password, identity.secret_hash) : false;
+    const user = valid && identity ? await User.findByPk(identity.user_id) : null;
+    if (!user || user.is_disabled) throw new UnauthorizedError('Invalid username or password');
+    await identity!.update({ last_seen_at: this.deps.clock.now() });
+    return this.issueToken(toActor(user), 'staff');
+  }
+
+  async issueToken(user: Actor, kind: string, ttlHours = this.deps.tokenTtlHours): Promise<IssuedToken> {
+    const token = `${kind === 'staff' ? 'dls' : 'dlt'}_${randomBytes(24).toString('base64url')}`;
+    const now = this.deps.clock.now();
+    const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000);
+    await this.deps.models.AccessToken.create({
+      id: this.deps.ids.snowflake(),
+      user_id: user.id,
+      token_hash: sha256(token),
+      kind,
+      expires_at: expiresAt,
+      revoked_at: null,
+      created_at: now,
+    });
+    return { token, expiresAt, user };
+  }
+
+  /** Resolves a bearer token to its user; expired, revoked or unknown tokens are refused alike. */
+  async authenticateToken(token: string): Promise<Actor> {
+    const { AccessToken, User } = this.deps.models;
+    const row = await AccessToken.findOne({
+      where: { token_hash: sha256(token), revoked_at: null, expires_at: { [Op.gt]: this.deps.clock.now() } },
+    });
+    const user = row ? await User.findByPk(row.user_id) : null;
+    if (!user || user.is_disabled) throw new UnauthorizedError('Invalid or expired token');
+    return toActor(user);
+  }
+
+  async revokeToken(token: string): Promise<void> {
+    await this.deps.models.AccessToken.update({ revoked_at: this.deps.clock.now() }, { where: { token_hash: sha256(token) } });
+  }
+
+  /** Checks the bots' shared credential in constant time. */
+  verifyBotToken(candidate: string): boolean {
+    const expected = this.deps.botApiToken;
+    if (!expected) return false;
+    const a = Buffer.from(sha256(candidate));
+    const b = Buffer.from(sha256(expected));
+    return timingSafeEqual(a, b);
+  }
+
+  /**
+   * A bot acts for a platform user: first contact provisions a `user` with that identity.
+   * Concurrent first contacts race on the unique (provider, subject) index; the loser re-reads.
+   */
+  async actForPlatformUser(botToken: string, platform: string, subject: string, displayName?: string): Promise<Actor> {
+    if (!this.verifyBotToken(botToken)) throw new UnauthorizedError('Invalid bot credential');
+    if (!PLATFORMS.includes(platform as Platform)) throw new ValidationError(`Unknown platform ${platform}`);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(subject)) throw new ValidationError('Invalid platform user id');
+    const found = await this.findByIdentity(platform, subject);
+    if (found) return found;
+    const { User, Identity } = this.deps.models;
+    const now = this.deps.clock.now();
+    try {
+      return await this.deps.sequelize.transaction(async (transaction) => {
+        const user = await User.create(
+          {
+            id: this.deps.ids.snowflake(),
+            username: null,
+            display_name: displayName?.slice(0, 128) ?? `${platform}:${subject}`,
+            role: 'user',
+            created_at: now,
+            updated_at: now,
+          },
+          { transaction },
+        );
+        await Identity.create(
+          {
+            id: this.deps.ids.snowflake(),
+            user_id: user.id,
+            provider: platform,
+            subject,
+            secret_hash: null,
+            display_name: displayName?.slice(0, 128) ?? null,
+            created_at: now,
+            last_seen_at: now,
+          },
+          { transaction },
+        );
+        return toActor(user);
+      });
+    } catch (error) {
+      if (error instanceof UniqueConstraintError) {
+        const winner = await this.findByIdentity(platform, subject);
+        if (winner) return winner;
+      }
+      throw error;
+    }
+  }
+
+  private async findByIdentity(provider: string, subject: string): Promise<Actor | null> {
+    const { Identity, User } = this.deps.models;
+    const identity = await Identity.findOne({ where: { provider, subject } });
+    if (!identity) return null;
+    const user = await User.findByPk(identity.user_id);
+    if (!user) return null;
+    if (user.is_disabled) throw new UnauthorizedError('This account is disabled');
+    return toActor(user);
+  }
+}

@@ -1,0 +1,139 @@
+import sharp from 'sharp';
+import type { DreamloomModels, MediaAssetRow } from '../adapters/sequelize/models.js';
+import type { BlobStorage } from '../ports/blob-storage.port.js';
+import type { Clock } from '../ports/clock.port.js';
+import { ProviderError, type GeneratedAssetRef } from '../ports/image-provider.port.js';
+import type { IdGenerator } from '../shared/ids.js';
+
+export interface MediaAssetView {
+  id: string;
+  url: string;
+  thumbnailUrl: string | null;
+  mime: string;
+  width: number | null;
+  height: number | null;
+  sizeBytes: number;
+  position: number;
+}
+
+interface Deps {
+  models: DreamloomModels;
+  storage: BlobStorage;
+  ids: IdGenerator;
+  clock: Clock;
+  publicUrl: string;
+  maxBytes: number;
+  fetch?: typeof fetch;
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'video/mp4': 'mp4',
+};
+
+/** Recognises the formats we store by their magic bytes; provider Content-Type headers are not trusted. */
+export function sniffMime(data: Buffer): string | null {
+  if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
+  if (data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (data.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
+  if (data.subarray(4, 8).toString('latin1') === 'ftyp') return 'video/mp4';
+  return null;
+}
+
+/**
+ * Copies provider outputs into Dreamloom's storage as they arrive (provider URLs expire),
+ * with a thumbnail and the measured width/height/mime/size.
+ */
+export class MediaService {
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly deps: Deps) {
+    this.fetch = deps.fetch ?? globalThis.fetch;
+  }
+
+  urlFor(key: string): string {
+    return `${this.deps.publicUrl.replace(/\/$/, '')}/media/${key}`;
+  }
+
+  view(row: MediaAssetRow): MediaAssetView {
+    return {
+      id: row.id,
+      url: this.urlFor(row.storage_key),
+      thumbnailUrl: row.thumbnail_key ? this.urlFor(row.thumbnail_key) : null,
+      mime: row.mime,
+      width: row.width,
+      height: row.height,
+      sizeBytes: row.size_bytes,
+      position: row.position,
+    };
+  }
+
+  /** Downloads with a size cap; a provider that sends more than the cap is refused, not buffered. */
+  async download(url: string, signal?: AbortSignal): Promise<Buffer> {
+    const response = await this.fetch(url, { signal });
+    if (!response.ok || !response.body) throw new ProviderError('upstream_error', `Output download failed: HTTP ${response.status}`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      total += chunk.byteLength;
+      if (total > this.deps.maxBytes) throw new ProviderError('upstream_error', `Output larger than ${this.deps.maxBytes} bytes`);
+      chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /**
+   * Stores output `position` of a task. Idempotent: a retried job finds the row already there
+   * (unique task_id + position) and gets it back instead of a duplicate.
+   */
+  async ingestTaskOutput(
+    input: { taskId: string; userId: string; position: number; kind: 'image' | 'video'; ref: GeneratedAssetRef },
+    signal?: AbortSignal,
+  ): Promise<MediaAssetRow> {
+    const { MediaAsset } = this.deps.models;
+    const existing = await MediaAsset.findOne({ where: { task_id: input.taskId, position: input.position } });
+    if (existing) return existing;
+    const data = input.ref.data ?? (input.ref.url ? await this.download(input.ref.url, signal) : null);
+    if (!data) throw new ProviderError('upstream_error', 'Output has neither URL nor data');
+    const mime = sniffMime(data);
+    if (!mime) throw new ProviderError('upstream_error', 'Output is not a recognised image or video');
+    const baseKey = `tasks/${input.taskId}/${input.position}`;
+    const storageKey = `${baseKey}.${EXTENSIONS[mime]}`;
+    let width: number | null = null;
+    let height: number | null = null;
+    let thumbnailKey: string | null = null;
+    if (mime.startsWith('image/')) {
+      const image = sharp(data);
+      const meta = await image.metadata();
+      width = meta.width ?? null;
+      height = meta.height ?? null;
+      thumbnailKey = `${baseKey}.thumb.webp`;
+      const thumbnail = await image.resize({ width: 384, height: 384, fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+      await this.deps.storage.put(thumbnailKey, thumbnail, 'image/webp');
+    }
+    await this.deps.storage.put(storageKey, data, mime);
+    const [row] = await MediaAsset.findOrCreate({
+      where: { task_id: input.taskId, position: input.position },
+      defaults: {
+        id: this.deps.ids.snowflake(),
+        task_id: input.taskId,
+        user_id: input.userId,
+        position: input.position,
+        kind: input.kind,
+        storage_key: storageKey,
+        thumbnail_key: thumbnailKey,
+        mime,
+        width,
+        height,
+        size_bytes: data.length,
+        original_name: null,
+        created_at: this.deps.clock.now(),
+      },
+    });
+    return row;
+  }
+}

@@ -1,0 +1,31 @@
+/** Options of one enqueued job. */
+export interface EnqueueOptions {
+  /** Deduplicates: a job with the same id that still exists is not added again. */
+  jobId: string;
+  /** Lower runs first (BullMQ semantics: 1 is the highest priority). Default: no priority. */
+  priority?: number;
+  /** Delay before the job becomes runnable, in ms. Default 0. */
+  delayMs?: number;
+}
+
+export type JobState = 'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed' | 'missing';
+
+/** Runs one job; throwing marks the job failed (handlers decide their own retries). */
+export type JobHandler<Payload> = (payload: Payload, context: { jobId: string; signal: AbortSignal }) => Promise<void>;
+
+/**
+ * Delivers work to workers. Only delivers: the database is the source of truth for every task,
+ * so a lost job is recovered by the reconciler, never by the queue.
+ */
+export interface JobQueue {
+  enqueue<Payload>(name: string, payload: Payload, options: EnqueueOptions): Promise<void>;
+  /** State of a job by id, or `missing` when the queue no longer knows it. */
+  state(name: string, jobId: string): Promise<JobState>;
+  /** Position among waiting jobs (0 = next), or null when not waiting. */
+  waitingPosition(name: string, jobId: string): Promise<number | null>;
+  /** Removes a job that has not started yet; returns false when it is running or gone. */
+  remove(name: string, jobId: string): Promise<boolean>;
+  /** Starts consuming jobs of `name` in this process. */
+  process<Payload>(name: string, handler: JobHandler<Payload>, options: { concurrency: number }): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,31 @@
+import { Umzug, SequelizeStorage } from 'umzug';
+import type { Sequelize, QueryInterface } from 'sequelize';
+import * as foundation from './migrations/0001-foundation.js';
+
+export { seedDemoData, type DemoSeedResult } from './demo-seed.js';
+
+/**
+ * Migrations are listed here in order rather than globbed from disk, so they work the same
+ * from TypeScript sources (tests, tsx) and from the compiled `dist/`.
+ */
+const MIGRATIONS = [{ name: '0001-foundation', ...foundation }];
+
+export function createMigrator(sequelize: Sequelize) {
+  return new Umzug<QueryInterface>({
+    migrations: MIGRATIONS.map(({ name, up, down }) => ({ name, up, down })),
+    context: sequelize.getQueryInterface(),
+    storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
+    logger: undefined,
+  });
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrateUp(sequelize: Sequelize): Promise<string[]> {
+  const applied = await createMigrator(sequelize).up();
+  return applied.map((migration) => migration.name);
+}
+
+/** Reverts every migration (tests and `npm run migrate -- down`). */
+export async function migrateDownAll(sequelize: Sequelize): Promise<void> {
+  await createMigrator(sequelize).down({ to: 0 });
+}

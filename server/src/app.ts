@@ -1,0 +1,73 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import Koa from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Core } from '@dreamloom/core';
+import { ApiRegistry } from './http/api-registry.js';
+import type { AppContextExtras, AppState } from './http/context.js';
+import { authenticate, errorBoundary, requestContext } from './http/middleware.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { staffAuthRoutes } from './routes/staff-auth.routes.js';
+import { jimengAccountRoutes } from './routes/jimeng-accounts.routes.js';
+import { animeGenerationRoutes } from './routes/anime-generation.routes.js';
+import { serveMedia } from './routes/media.routes.js';
+import { adminStatic } from './routes/admin-static.js';
+import { attachSocketGateway } from './realtime/socket-gateway.js';
+
+export interface DreamloomServer {
+  app: Koa<AppState, AppContextExtras>;
+  httpServer: Server;
+  registry: ApiRegistry;
+  listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
+  close(): Promise<void>;
+}
+
+/** Builds the Koa app, the HTTP server and the socket.io gateway around one core. */
+export async function createServer(core: Core): Promise<DreamloomServer> {
+  const app = new Koa<AppState, AppContextExtras>({ proxy: true });
+  app.context.core = core;
+  // Errors are answered by errorBoundary; Koa's own handler would log secrets-free but noisy traces.
+  app.silent = true;
+
+  const registry = new ApiRegistry();
+  const routers = [healthRoutes(registry), staffAuthRoutes(registry), jimengAccountRoutes(registry), animeGenerationRoutes(registry)];
+  const docs = new Router<AppState, AppContextExtras>();
+  docs.get('/api/docs', (ctx) => {
+    ctx.body = registry.openapi({ title: 'Dreamloom API', version: '0.1.0', serverUrl: core.config.PUBLIC_URL });
+  });
+
+  app.use(requestContext);
+  app.use(errorBoundary);
+  app.use(serveMedia);
+  app.use(adminStatic(core.config.ADMIN_DIST_DIR));
+  app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '2mb' }));
+  app.use(authenticate);
+  for (const router of [docs, ...routers]) app.use(router.routes()).use(router.allowedMethods());
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/') return ctx.redirect('/admin/');
+    await next();
+  });
+
+  const httpServer = createHttpServer(app.callback());
+  const gateway = await attachSocketGateway(core, httpServer);
+
+  return {
+    app,
+    httpServer,
+    registry,
+    listen(port = core.config.PORT, host = core.config.HOST) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address();
+          const actualPort = typeof address === 'object' && address ? address.port : port;
+          resolve({ port: actualPort, url: `http://${host}:${actualPort}` });
+        });
+      });
+    },
+    async close() {
+      await gateway.close();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

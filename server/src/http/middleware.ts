@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { Next } from 'koa';
+import { UnauthorizedError, ForbiddenError, NotFoundError, hasRole, type Role } from '@dreamloom/core';
+import type { AppContext } from './context.js';
+import { familyOf, mapError, toAppError } from './envelopes.js';
+
+/** Request id (from X-Request-Id or new), a child logger, and one access log line per request. */
+export async function requestContext(ctx: AppContext, next: Next) {
+  const incoming = ctx.get('x-request-id');
+  ctx.state.requestId = /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+  ctx.set('X-Request-Id', ctx.state.requestId);
+  ctx.state.log = ctx.core.logger.child({ requestId: ctx.state.requestId });
+  const started = performance.now();
+  try {
+    await next();
+  } finally {
+    const ms = Math.round(performance.now() - started);
+    // Paths only: query strings may carry keywords or ids that are nobody's business in logs.
+    ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
+  }
+}
+
+/** Maps every error (and unmatched /api routes) to the envelope of the path's contract family. */
+export async function errorBoundary(ctx: AppContext, next: Next) {
+  try {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api/')) throw new NotFoundError('Route');
+  } catch (thrown) {
+    const error = toAppError(thrown);
+    if (error.status >= 500) ctx.state.log?.error({ err: error.cause ?? error }, 'request failed');
+    const mapped = mapError(familyOf(ctx.path), error.expose ? error : toAppError(new Error('hidden')));
+    ctx.status = mapped.status;
+    ctx.body = mapped.body;
+  }
+}
+
+/**
+ * Resolves the caller: `Bearer <token>` for users and staff, or `Bot <credential>` with
+ * X-Platform / X-Platform-User-Id for the bots acting for a platform user. Anonymous is allowed
+ * here; routes that need a caller use `requireRole`.
+ */
+export async function authenticate(ctx: AppContext, next: Next) {
+  const header = ctx.get('authorization');
+  const [scheme, credential] = header.split(/\s+/, 2);
+  if (credential && /^bearer$/i.test(scheme)) {
+    ctx.state.actor = await ctx.core.identity.authenticateToken(credential);
+    ctx.state.via = 'token';
+    ctx.state.token = credential;
+  } else if (credential && /^bot$/i.test(scheme)) {
+    ctx.state.actor = await ctx.core.identity.actForPlatformUser(
+      credential,
+      ctx.get('x-platform'),
+      ctx.get('x-platform-user-id'),
+      decodeHeader(ctx.get('x-platform-username')),
+    );
+    ctx.state.via = 'bot';
+  } else if (header) {
+    throw new UnauthorizedError('Unsupported Authorization header');
+  }
+  await next();
+}
+
+function decodeHeader(value: string): string | undefined {
+  if (!value) return undefined;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+export function requireRole(minimum: Role) {
+  return async (ctx: AppContext, next: Next) => {
+    const actor = ctx.state.actor;
+    if (!actor) throw new UnauthorizedError();
+    if (!hasRole(actor, minimum)) throw new ForbiddenError();
+    await next();
+  };
+}

@@ -1,0 +1,2 @@
+export { createServer, type DreamloomServer } from './app.js';
+export { bootstrap, type BootstrapResult } from './bootstrap.js';

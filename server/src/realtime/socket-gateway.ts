@@ -1,0 +1,92 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server as SocketServer, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import { AppError, type Actor, type Core } from '@dreamloom/core';
+
+interface SocketData {
+  actor: Actor;
+}
+
+/**
+ * socket.io: clients authenticate in the handshake (user token, or the bots' credential plus a
+ * platform identity), then join rooms they are allowed to see. Domain events from Redis are
+ * emitted to local sockets only (`io.local`): every node receives every event from Redis, so a
+ * cluster-wide emit would deliver each event once per node.
+ */
+export async function attachSocketGateway(core: Core, httpServer: HttpServer) {
+  const io = new SocketServer<Record<string, never>, Record<string, (payload: unknown) => void>, Record<string, never>, SocketData>(
+    httpServer,
+    { cors: { origin: true, credentials: true }, serveClient: false },
+  );
+  const pubClient = core.redis.duplicate() as Redis;
+  const subClient = core.redis.duplicate() as Redis;
+  io.adapter(createAdapter(pubClient, subClient, { key: `${core.config.REDIS_PREFIX}:socket.io` }));
+
+  io.use(async (socket, next) => {
+    try {
+      socket.data.actor = await authenticateSocket(core, socket.handshake.auth ?? {});
+      next();
+    } catch (error) {
+      const appError = error instanceof AppError ? error : new AppError('UNAUTHORIZED', 'Authentication failed', { status: 401 });
+      next(Object.assign(new Error(appError.message), { data: { code: appError.code } }));
+    }
+  });
+
+  io.on('connection', (socket: Socket) => {
+    socket.on('subscribe', async (request: unknown, ack?: (answer: unknown) => void) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      try {
+        const room = (request as { room?: unknown })?.room;
+        if (typeof room !== 'string') return reply({ ok: false, error: { code: 'VALIDATION_ERROR', message: 'room is required' } });
+        if (!(await canJoin(core, socket.data.actor as Actor, room))) {
+          return reply({ ok: false, error: { code: 'FORBIDDEN', message: 'You cannot join this room' } });
+        }
+        await socket.join(room);
+        reply({ ok: true });
+      } catch (error) {
+        core.logger.error({ err: error }, 'subscribe failed');
+        reply({ ok: false, error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } });
+      }
+    });
+    socket.on('unsubscribe', async (request: unknown, ack?: (answer: unknown) => void) => {
+      const room = (request as { room?: unknown })?.room;
+      if (typeof room === 'string') await socket.leave(room);
+      if (typeof ack === 'function') ack({ ok: true });
+    });
+  });
+
+  const unsubscribe = await core.events.subscribe((event) => {
+    io.local.to(event.room).emit(event.name, event.payload);
+  });
+
+  return {
+    io,
+    async close() {
+      await unsubscribe();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      pubClient.disconnect();
+      subClient.disconnect();
+    },
+  };
+}
+
+async function authenticateSocket(core: Core, auth: Record<string, unknown>): Promise<Actor> {
+  if (typeof auth.token === 'string') return core.identity.authenticateToken(auth.token);
+  if (typeof auth.botToken === 'string') {
+    return core.identity.actForPlatformUser(
+      auth.botToken,
+      String(auth.platform ?? ''),
+      String(auth.platformUserId ?? ''),
+      typeof auth.platformUsername === 'string' ? auth.platformUsername : undefined,
+    );
+  }
+  throw new AppError('UNAUTHORIZED', 'Authentication required', { status: 401 });
+}
+
+/** Room access: `task:<id>` for the task's owner (and staff). Unknown room kinds are refused. */
+async function canJoin(core: Core, actor: Actor, room: string): Promise<boolean> {
+  const [kind, id] = room.split(':', 2);
+  if (kind === 'task' && id) return core.generation.canView(actor, id);
+  return false;
+}

@@ -1,0 +1,43 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { ApiRegistry } from '../http/api-registry.js';
+import type { AppContextExtras, AppState } from '../http/context.js';
+import { ok } from '../http/envelopes.js';
+
+const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
+
+/** Password login for staff and admins (the admin app); same envelope as contract 003. */
+export function staffAuthRoutes(registry: ApiRegistry) {
+  const router = new Router<AppState, AppContextExtras>();
+  registry.add(router, {
+    method: 'post',
+    path: '/api/v1/staff/auth/login',
+    tag: 'staff',
+    summary: 'Log in with username and password; returns a bearer token',
+    body: loginBody,
+    handler: async (ctx, { body }) => {
+      const issued = await ctx.core.identity.loginWithPassword(body.username, body.password);
+      return ok.jimeng({ token: issued.token, expires_at: issued.expiresAt.toISOString(), user: issued.user }, '登录成功');
+    },
+  });
+  registry.add(router, {
+    method: 'get',
+    path: '/api/v1/staff/auth/me',
+    tag: 'staff',
+    summary: 'The signed-in user',
+    role: 'user',
+    handler: (_ctx, { actor }) => ok.jimeng({ user: actor }, 'ok'),
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/v1/staff/auth/logout',
+    tag: 'staff',
+    summary: 'Revoke the current token',
+    role: 'user',
+    handler: async (ctx) => {
+      if (ctx.state.token) await ctx.core.identity.revokeToken(ctx.state.token);
+      return ok.jimeng(null, 'ok');
+    },
+  });
+  return router;
+}
