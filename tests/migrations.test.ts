@@ -3,7 +3,14 @@ import { createSequelize } from '@dreamloom/core';
 import { createMigrator, migrateDownAll, migrateUp } from '@dreamloom/migrations';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
 
-const EXPECTED_TABLES = ['access_tokens', 'generation_tasks', 'identities', 'media_assets', 'provider_accounts', 'users'];
+const EXPECTED_TABLES = [
+  'access_tokens',
+  'generation_tasks',
+  'identities',
+  'media_assets',
+  'provider_accounts',
+  'users',
+];
 
 describe.each(['sqlite', 'mariadb'] as const)('migrations on %s', (kind) => {
   let database: TestDatabase | undefined;

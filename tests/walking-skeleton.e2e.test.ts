@@ -22,14 +22,23 @@ describe('walking skeleton (MariaDB + Redis + sandbox)', () => {
     const member = botHeaders(system.botToken, 'telegram', '424242');
     const created = await api(system.baseUrl, 'POST', '/api/anime-generation/create-task', {
       headers: member,
-      body: { gen_type: 'anime', prompt: 'a fox spirit under cherry blossoms', aspect_ratio: '16:9', batch_size: 2 },
+      body: {
+        gen_type: 'anime',
+        prompt: 'a fox spirit under cherry blossoms',
+        aspect_ratio: '16:9',
+        batch_size: 2,
+      },
     });
     expect(created.status).toBe(200);
     expect(created.body.success).toBe(true);
     expect(created.body.data.status).toBe('pending');
     const taskId: string = created.body.data.generation_uuid;
 
-    const socket = await connectSocket(system.baseUrl, { botToken: system.botToken, platform: 'telegram', platformUserId: '424242' });
+    const socket = await connectSocket(system.baseUrl, {
+      botToken: system.botToken,
+      platform: 'telegram',
+      platformUserId: '424242',
+    });
     const progress: Array<{ progress: number; status: string }> = [];
     socket.on('task.progress', (event) => progress.push(event));
     const done = new Promise<any>((resolve, reject) => {
@@ -42,8 +51,11 @@ describe('walking skeleton (MariaDB + Redis + sandbox)', () => {
       done,
       (async () => {
         for (;;) {
-          const status = await api(system.baseUrl, 'GET', `/api/generation/status/${taskId}`, { headers: member });
-          if (status.body.status === 'completed') return { outputs: status.body.results.map((r: any) => ({ url: r.image_url })) };
+          const status = await api(system.baseUrl, 'GET', `/api/generation/status/${taskId}`, {
+            headers: member,
+          });
+          if (status.body.status === 'completed')
+            return { outputs: status.body.results.map((r: any) => ({ url: r.image_url })) };
           if (status.body.status === 'failed') throw new Error(status.body.error_message);
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
@@ -54,7 +66,12 @@ describe('walking skeleton (MariaDB + Redis + sandbox)', () => {
 
     const status = await api(system.baseUrl, 'GET', `/api/generation/status/${taskId}`, { headers: member });
     expect(status.status).toBe(200);
-    expect(status.body).toMatchObject({ uuid: taskId, status: 'completed', error_message: null, credits_used: 0 });
+    expect(status.body).toMatchObject({
+      uuid: taskId,
+      status: 'completed',
+      error_message: null,
+      credits_used: 0,
+    });
     expect(status.body.results).toHaveLength(2);
 
     for (const result of status.body.results) {
@@ -79,7 +96,9 @@ describe('walking skeleton (MariaDB + Redis + sandbox)', () => {
     // The sandbox really was called with exactly one session id, through a leased account.
     const account = await system.core.models.ProviderAccount.findByPk(task!.account_id!);
     expect(account?.image_count).toBeGreaterThanOrEqual(1);
-    expect(await system.core.pool['deps'].leases.inFlight([account!.id])).toEqual(new Map([[account!.id, 0]]));
+    expect(await system.core.pool['deps'].leases.inFlight([account!.id])).toEqual(
+      new Map([[account!.id, 0]]),
+    );
   });
 
   it('refuses to let a socket join another user’s task room', async () => {
@@ -89,7 +108,11 @@ describe('walking skeleton (MariaDB + Redis + sandbox)', () => {
       body: { gen_type: 'anime', prompt: 'private moonlit garden' },
     });
     const taskId = created.body.data.generation_uuid;
-    const stranger = await connectSocket(system.baseUrl, { botToken: system.botToken, platform: 'discord', platformUserId: '2002' });
+    const stranger = await connectSocket(system.baseUrl, {
+      botToken: system.botToken,
+      platform: 'discord',
+      platformUserId: '2002',
+    });
     const answer = await subscribe(stranger, `task:${taskId}`);
     expect(answer.ok).toBe(false);
     expect(answer.error?.code).toBe('FORBIDDEN');
@@ -100,11 +123,16 @@ describe('walking skeleton (MariaDB + Redis + sandbox)', () => {
       headers: botHeaders(system.botToken, 'discord', '2002'),
     });
     expect(peek.status).toBe(404);
-    expect(peek.body).toEqual({ success: false, error: { code: 'TASK_NOT_FOUND', message: 'Generation not found' } });
+    expect(peek.body).toEqual({
+      success: false,
+      error: { code: 'TASK_NOT_FOUND', message: 'Generation not found' },
+    });
   });
 
   it('refuses a socket without credentials', async () => {
     await expect(connectSocket(system.baseUrl, {})).rejects.toThrow(/Authentication required/);
-    await expect(connectSocket(system.baseUrl, { token: 'dls_forged' })).rejects.toThrow(/Invalid or expired token/);
+    await expect(connectSocket(system.baseUrl, { token: 'dls_forged' })).rejects.toThrow(
+      /Invalid or expired token/,
+    );
   });
 });

@@ -16,8 +16,12 @@ describe('loadConfig', () => {
   it('rejects a bad value with a message naming the variable', () => {
     expect(() => loadConfig({ ...base, PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, PORT: 'eighty' })).toThrow(/PORT/);
-    expect(() => loadConfig({ ...base, DATABASE_URL: 'postgres://x' })).toThrow(/DATABASE_URL: expected sqlite:<file> or mysql/);
-    expect(() => loadConfig({ ...base, QUOTA_TIMEZONE: 'Mars/Olympus' })).toThrow(/QUOTA_TIMEZONE: unknown IANA time zone/);
+    expect(() => loadConfig({ ...base, DATABASE_URL: 'postgres://x' })).toThrow(
+      /DATABASE_URL: expected sqlite:<file> or mysql/,
+    );
+    expect(() => loadConfig({ ...base, QUOTA_TIMEZONE: 'Mars/Olympus' })).toThrow(
+      /QUOTA_TIMEZONE: unknown IANA time zone/,
+    );
     expect(() => loadConfig({ ...base, QUOTA_RESET_TIME: '25:00' })).toThrow(/QUOTA_RESET_TIME/);
   });
 

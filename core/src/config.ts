@@ -24,7 +24,10 @@ export const configSchema = z.object({
     .regex(/^(sqlite:|mysql:\/\/|mariadb:\/\/)/, 'expected sqlite:<file> or mysql://user:pass@host:port/db')
     .default('sqlite:data/dreamloom.sqlite'),
   DATABASE_LOGGING: booleanFromEnv.default(false),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected redis://host:port')
+    .default('redis://127.0.0.1:6379'),
   /** Namespaces queues, pub/sub channels and keys so several deployments (or test runs) can share a Redis. */
   REDIS_PREFIX: z
     .string()
@@ -59,7 +62,11 @@ export const configSchema = z.object({
   /** Tasks older than this without a queue job are re-enqueued by the reconciler. */
   RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /** Reference/provider downloads larger than this are refused. */
-  MEDIA_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  MEDIA_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
   ADMIN_DIST_DIR: z.string().default('admin/dist'),
 });
 
@@ -84,13 +91,16 @@ export class ConfigError extends Error {
 /** Parses configuration from an env-like record; throws ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   // Empty strings mean "unset" so `.env` lines like `ADMIN_PASSWORD=` fall back to defaults.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const variable = issue.path.join('.') || '(root)';
-        const received = issue.code === 'invalid_type' && cleaned[variable] === undefined ? 'is required' : issue.message;
+        const received =
+          issue.code === 'invalid_type' && cleaned[variable] === undefined ? 'is required' : issue.message;
         return `${variable}: ${received}`;
       }),
     );

@@ -71,10 +71,13 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   const ids = overrides.ids ?? createIdGenerator();
   const sequelize =
     overrides.sequelize ??
-    createSequelize(config.DATABASE_URL, { logging: config.DATABASE_LOGGING ? (sql) => logger.debug({ sql }, 'sql') : undefined });
+    createSequelize(config.DATABASE_URL, {
+      logging: config.DATABASE_LOGGING ? (sql) => logger.debug({ sql }, 'sql') : undefined,
+    });
   const models = defineModels(sequelize);
   // BullMQ needs maxRetriesPerRequest null on its connections; sharing that setting is harmless elsewhere.
-  const redis = overrides.redis ?? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  const redis =
+    overrides.redis ?? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   const queue = overrides.queue ?? new BullmqJobQueue(redis, config.REDIS_PREFIX, logger);
   const events = overrides.events ?? new RedisEventBus(redis, config.REDIS_PREFIX, logger);
@@ -101,9 +104,26 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     logger,
     leaseTtlMs: config.JIMENG_TIMEOUT_MS + 60_000,
   });
-  const media = new MediaService({ models, storage, ids, clock, publicUrl: config.PUBLIC_URL, maxBytes: config.MEDIA_MAX_BYTES });
-  const generation = new GenerationService({ models, queue, events, media, ids, clock, defaultImageModel: config.JIMENG_DEFAULT_MODEL });
-  const jimeng = overrides.jimeng ?? new JimengGatewayClient({ baseUrl: config.JIMENG_BASE_URL, timeoutMs: config.JIMENG_TIMEOUT_MS });
+  const media = new MediaService({
+    models,
+    storage,
+    ids,
+    clock,
+    publicUrl: config.PUBLIC_URL,
+    maxBytes: config.MEDIA_MAX_BYTES,
+  });
+  const generation = new GenerationService({
+    models,
+    queue,
+    events,
+    media,
+    ids,
+    clock,
+    defaultImageModel: config.JIMENG_DEFAULT_MODEL,
+  });
+  const jimeng =
+    overrides.jimeng ??
+    new JimengGatewayClient({ baseUrl: config.JIMENG_BASE_URL, timeoutMs: config.JIMENG_TIMEOUT_MS });
   const processor = new GenerationProcessor({
     models,
     pool,
@@ -115,7 +135,13 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     maxAttempts: config.GENERATION_MAX_ATTEMPTS,
     leaseWaitMs: 5 * 60_000,
   });
-  const reconciler = new TaskReconciler({ generation, queue, clock, logger, graceMs: config.RECONCILE_GRACE_MS });
+  const reconciler = new TaskReconciler({
+    generation,
+    queue,
+    clock,
+    logger,
+    graceMs: config.RECONCILE_GRACE_MS,
+  });
 
   return {
     config,

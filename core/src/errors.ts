@@ -9,7 +9,11 @@ export class AppError extends Error {
   readonly expose: boolean;
   readonly details?: unknown;
 
-  constructor(code: string, message: string, options: { status?: number; expose?: boolean; details?: unknown; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: { status?: number; expose?: boolean; details?: unknown; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;

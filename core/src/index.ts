@@ -9,7 +9,11 @@ export { JimengAccountService } from './accounts/jimeng-account.service.js';
 export { AccountPoolService, cooldownMs, type AccountLease } from './accounts/account-pool.service.js';
 export * from './generation/generation.types.js';
 export * from './generation/generation.errors.js';
-export { GenerationService, type TaskView, type CreateImageTaskInput } from './generation/generation.service.js';
+export {
+  GenerationService,
+  type TaskView,
+  type CreateImageTaskInput,
+} from './generation/generation.service.js';
 export { MediaService, sniffMime, type MediaAssetView } from './media/media.service.js';
 export { JimengGatewayClient } from './adapters/providers/jimeng/jimeng-gateway.client.js';
 export { classifyJimengError } from './adapters/providers/jimeng/jimeng-errors.js';

@@ -7,9 +7,13 @@ export const JOB_NAMES = [GENERATION_JOB] as const;
 export async function startWorker(core: Core): Promise<void> {
   const handlers: Record<(typeof JOB_NAMES)[number], () => Promise<void>> = {
     [GENERATION_JOB]: () =>
-      core.queue.process<GenerationJobPayload>(GENERATION_JOB, (payload, { signal }) => core.processor.run(payload.taskId, signal), {
-        concurrency: core.config.WORKER_CONCURRENCY,
-      }),
+      core.queue.process<GenerationJobPayload>(
+        GENERATION_JOB,
+        (payload, { signal }) => core.processor.run(payload.taskId, signal),
+        {
+          concurrency: core.config.WORKER_CONCURRENCY,
+        },
+      ),
   };
   for (const name of JOB_NAMES) {
     if (!handlers[name]) throw new Error(`No handler registered for job ${name}`);

@@ -30,10 +30,19 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
   app.silent = true;
 
   const registry = new ApiRegistry();
-  const routers = [healthRoutes(registry), staffAuthRoutes(registry), jimengAccountRoutes(registry), animeGenerationRoutes(registry)];
+  const routers = [
+    healthRoutes(registry),
+    staffAuthRoutes(registry),
+    jimengAccountRoutes(registry),
+    animeGenerationRoutes(registry),
+  ];
   const docs = new Router<AppState, AppContextExtras>();
   docs.get('/api/docs', (ctx) => {
-    ctx.body = registry.openapi({ title: 'Dreamloom API', version: '0.1.0', serverUrl: core.config.PUBLIC_URL });
+    ctx.body = registry.openapi({
+      title: 'Dreamloom API',
+      version: '0.1.0',
+      serverUrl: core.config.PUBLIC_URL,
+    });
   });
 
   app.use(requestContext);

@@ -10,7 +10,9 @@ async function main() {
   const { core, admin } = await bootstrap(config, { seedDemo: process.env.DREAMLOOM_SEED_DEMO === 'true' });
   if (admin?.created && admin.password) {
     // Printed exactly once, at creation; it is stored only as a hash.
-    console.log(`\n  First admin created: ${admin.username} / ${admin.password}\n  (shown once; change it after logging in)\n`);
+    console.log(
+      `\n  First admin created: ${admin.username} / ${admin.password}\n  (shown once; change it after logging in)\n`,
+    );
   }
   const server = await createServer(core);
   const { url } = await server.listen();

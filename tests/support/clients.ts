@@ -14,7 +14,12 @@ export async function api<T = any>(
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },
-    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body),
   });
   const text = await response.text();
   let body: unknown = text;
@@ -26,7 +31,11 @@ export async function api<T = any>(
   return { status: response.status, body: body as T, headers: response.headers };
 }
 
-export function botHeaders(botToken: string, platform: 'discord' | 'telegram', userId: string): Record<string, string> {
+export function botHeaders(
+  botToken: string,
+  platform: 'discord' | 'telegram',
+  userId: string,
+): Record<string, string> {
   return { authorization: `Bot ${botToken}`, 'x-platform': platform, 'x-platform-user-id': userId };
 }
 
@@ -40,6 +49,9 @@ export async function connectSocket(baseUrl: string, auth: Record<string, unknow
   return socket;
 }
 
-export async function subscribe(socket: Socket, room: string): Promise<{ ok: boolean; error?: { code: string; message: string } }> {
+export async function subscribe(
+  socket: Socket,
+  room: string,
+): Promise<{ ok: boolean; error?: { code: string; message: string } }> {
   return socket.timeout(5000).emitWithAck('subscribe', { room });
 }

@@ -17,7 +17,10 @@ export async function createTestDatabase(kind: 'sqlite' | 'mariadb'): Promise<Te
   const suffix = randomBytes(4).toString('hex');
   if (kind === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'dreamloom-sqlite-'));
-    return { url: `sqlite:${path.join(dir, `test-${suffix}.sqlite`)}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${path.join(dir, `test-${suffix}.sqlite`)}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const admin = new URL(MYSQL_ADMIN_URL);
   const name = `dl_test_${suffix}`;

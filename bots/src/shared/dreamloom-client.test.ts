@@ -183,10 +183,14 @@ describe('DreamloomClient (HTTP + socket.io)', () => {
     const { taskId } = await client.createAnimeTask(user, { prompt: 'p' });
     const a = client.watchTask(user, taskId, () => undefined);
     const b = client.watchTask(user, taskId, () => undefined);
-    await waitFor(() => server.subscriptions.length === 2);
+    const statusReads = () => server.requests.filter((r) => r.path.startsWith('/api/generation/status/')).length;
+    await waitFor(() => server.subscriptions.length === 2 && statusReads() === 2);
     expect(server.handshakes).toHaveLength(1); // one socket per platform user
+    expect(server.connectedSockets()).toBe(1);
     a.close();
+    expect(server.connectedSockets()).toBe(1);
     b.close();
+    await waitFor(() => server.connectedSockets() === 0);
     const readsAfterClose = server.requests.length;
     await new Promise((r) => setTimeout(r, 150));
     expect(server.requests.length).toBe(readsAfterClose);

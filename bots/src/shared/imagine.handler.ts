@@ -79,8 +79,16 @@ export async function runImagine(
     intervalMs: deps.editIntervalMs,
     onError: (error) => logger.warn('Job card update failed', { error }),
   });
+  let lastText: string | undefined;
+  const show = (next: JobState) => {
+    const card = renderJobCard(next);
+    // Many snapshots change nothing visible (same progress, a repeated status read).
+    if (card.text === lastText) return;
+    lastText = card.text;
+    throttler.push({ kind: 'update', card });
+  };
   let state = initialJobState(request.prompt);
-  throttler.push({ kind: 'update', card: renderJobCard(state) });
+  show(state);
 
   let taskId: string;
   try {
@@ -100,11 +108,9 @@ export async function runImagine(
     await throttler.finish({ kind: 'reject', card, error });
     return { status: 'rejected', error };
   }
-  throttler.push({ kind: 'update', card: renderJobCard(state) });
+  show(state);
 
-  state = await followTask(deps, request.user, state, (next) =>
-    throttler.push({ kind: 'update', card: renderJobCard(next) }),
-  );
+  state = await followTask(deps, request.user, state, show);
 
   if (state.phase === 'completed') {
     const delivered = await collectImages(deps, request.user, state);

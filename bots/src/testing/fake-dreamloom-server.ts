@@ -34,6 +34,8 @@ export interface FakeDreamloomServer {
   rejectCreate?: { status: number; code: string; message: string };
   /** Emits an event to a task's room. */
   publish(taskId: string, event: 'task.progress' | 'task.completed' | 'task.failed', payload: unknown): void;
+  /** Sockets connected right now. */
+  connectedSockets(): number;
   /** Drops every connected socket, as a server restart would. */
   dropSockets(): void;
   mediaUrl(name: string): string;
@@ -127,6 +129,7 @@ export async function startFakeDreamloomServer(
     subscriptions,
     statuses,
     publish: (taskId, event, payload) => void io.to(`task:${taskId}`).emit(event, payload),
+    connectedSockets: () => io.of('/').sockets.size,
     dropSockets: () => void io.disconnectSockets(true),
     mediaUrl: (name) => `${http.url}/media/${name}`,
     close: async () => {

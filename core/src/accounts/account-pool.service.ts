@@ -43,7 +43,11 @@ export function cooldownMs(level: number): number {
 export class AccountPoolService {
   constructor(private readonly deps: Deps) {}
 
-  async lease(provider: string, kind: GenerationKind, options: { exclude?: string[] } = {}): Promise<AccountLease | null> {
+  async lease(
+    provider: string,
+    kind: GenerationKind,
+    options: { exclude?: string[] } = {},
+  ): Promise<AccountLease | null> {
     const { ProviderAccount } = this.deps.models;
     const now = this.deps.clock.now();
     const kindColumn = kind === 'image' ? 'image_generation_status' : 'video_generation_status';
@@ -59,12 +63,19 @@ export class AccountPoolService {
           { account_status: AccountStatus.coolingDown, cooldown_until: { [Op.lte]: now } },
         ],
       },
-      order: [['priority', 'DESC'], [literal('last_used_at IS NULL'), 'DESC'], ['last_used_at', 'ASC']],
+      order: [
+        ['priority', 'DESC'],
+        [literal('last_used_at IS NULL'), 'DESC'],
+        ['last_used_at', 'ASC'],
+      ],
       limit: 50,
     });
     for (const account of candidates) {
       const leaseId = this.deps.ids.uuid();
-      if (!(await this.deps.leases.acquire(account.id, leaseId, account.max_concurrent, this.deps.leaseTtlMs))) continue;
+      if (
+        !(await this.deps.leases.acquire(account.id, leaseId, account.max_concurrent, this.deps.leaseTtlMs))
+      )
+        continue;
       await account.update({ last_used_at: now });
       return {
         accountId: account.id,
@@ -97,7 +108,11 @@ export class AccountPoolService {
     switch (error.kind) {
       case 'session_expired':
         await ProviderAccount.update(
-          { ...base, account_status: AccountStatus.invalid, status_reason: 'Session expired: update the session id' },
+          {
+            ...base,
+            account_status: AccountStatus.invalid,
+            status_reason: 'Session expired: update the session id',
+          },
           { where: { id: accountId } },
         );
         break;
@@ -134,6 +149,9 @@ export class AccountPoolService {
       default:
         await ProviderAccount.update(base, { where: { id: accountId } });
     }
-    this.deps.logger.warn({ accountId, kind: error.kind, upstreamCode: error.upstreamCode }, 'provider call failed');
+    this.deps.logger.warn(
+      { accountId, kind: error.kind, upstreamCode: error.upstreamCode },
+      'provider call failed',
+    );
   }
 }

@@ -7,7 +7,12 @@ import type { LeaseStore } from '../ports/lease-store.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import { maskSecret, type SecretBox } from '../shared/secret-box.js';
 import { formatZoned, nextQuotaReset } from '../shared/zoned-time.js';
-import { AccountStatus, OVERSEAS_SITES, type AccountInput, type JimengAccountView } from './jimeng-account.types.js';
+import {
+  AccountStatus,
+  OVERSEAS_SITES,
+  type AccountInput,
+  type JimengAccountView,
+} from './jimeng-account.types.js';
 
 interface Deps {
   models: DreamloomModels;
@@ -44,15 +49,21 @@ export class JimengAccountService {
     return REGION_PREFIX.exec(sessionId)?.[1]?.toLowerCase() ?? 'hk';
   }
 
-  async create(actor: Actor, accounts: AccountInput[]): Promise<{ success_count: number; failed_count: number; ids: string[] }> {
+  async create(
+    actor: Actor,
+    accounts: AccountInput[],
+  ): Promise<{ success_count: number; failed_count: number; ids: string[] }> {
     this.assertStaff(actor);
-    if (!Array.isArray(accounts) || accounts.length === 0) throw new ValidationError('accounts must not be empty');
+    if (!Array.isArray(accounts) || accounts.length === 0)
+      throw new ValidationError('accounts must not be empty');
     const now = this.deps.clock.now();
     const rows = accounts.map((input, index) => {
-      if (!input.jimeng_account?.trim()) throw new ValidationError(`accounts[${index}].jimeng_account is required`);
+      if (!input.jimeng_account?.trim())
+        throw new ValidationError(`accounts[${index}].jimeng_account is required`);
       if (!input.session_id?.trim()) throw new ValidationError(`accounts[${index}].session_id is required`);
       const type = input.jimeng_account_type ?? 0;
-      if (type !== 0 && type !== 1) throw new ValidationError(`accounts[${index}].jimeng_account_type must be 0 or 1`);
+      if (type !== 0 && type !== 1)
+        throw new ValidationError(`accounts[${index}].jimeng_account_type must be 0 or 1`);
       const sessionId = input.session_id.trim();
       return {
         id: this.deps.ids.snowflake(),
@@ -99,12 +110,21 @@ export class JimengAccountService {
       limit: query.size,
     });
     const inFlight = await this.deps.leases.inFlight(rows.map((row) => row.id));
-    return { total: count, page: query.page, size: query.size, list: rows.map((row) => this.view(row, inFlight.get(row.id) ?? 0)) };
+    return {
+      total: count,
+      page: query.page,
+      size: query.size,
+      list: rows.map((row) => this.view(row, inFlight.get(row.id) ?? 0)),
+    };
   }
 
-  async update(actor: Actor, accounts: Array<AccountInput & { id?: string }>): Promise<{ success_count: number; failed_count: number }> {
+  async update(
+    actor: Actor,
+    accounts: Array<AccountInput & { id?: string }>,
+  ): Promise<{ success_count: number; failed_count: number }> {
     this.assertStaff(actor);
-    if (!Array.isArray(accounts) || accounts.length === 0) throw new ValidationError('accounts must not be empty');
+    if (!Array.isArray(accounts) || accounts.length === 0)
+      throw new ValidationError('accounts must not be empty');
     accounts.forEach((input, index) => {
       if (!input.id) throw new ValidationError(`accounts[${index}].id is required`);
     });
@@ -116,13 +136,21 @@ export class JimengAccountService {
       if (!row) continue;
       const type = input.jimeng_account_type ?? row.account_type;
       const sessionId = input.session_id?.trim();
-      const changes: Partial<ProviderAccountRow> = { update_by: actor.id, update_time: this.deps.clock.now(), account_type: type };
+      const changes: Partial<ProviderAccountRow> = {
+        update_by: actor.id,
+        update_time: this.deps.clock.now(),
+        account_type: type,
+      };
       if (input.jimeng_account?.trim()) changes.name = input.jimeng_account.trim();
       if (sessionId) {
         changes.secret_enc = this.deps.secrets.seal(sessionId);
         changes.secret_mask = maskSecret(sessionId);
       }
-      changes.site_type = this.siteFor(type, sessionId ?? this.deps.secrets.open(row.secret_enc), input.site_type);
+      changes.site_type = this.siteFor(
+        type,
+        sessionId ?? this.deps.secrets.open(row.secret_enc),
+        input.site_type,
+      );
       if (input.priority !== undefined) changes.priority = input.priority;
       if (input.max_concurrent !== undefined) changes.max_concurrent = input.max_concurrent;
       await row.update(changes);

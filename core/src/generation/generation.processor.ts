@@ -51,7 +51,11 @@ export class GenerationProcessor {
     const task = await this.deps.models.GenerationTask.findByPk(taskId);
     if (!task || TERMINAL_STATUSES.includes(task.status as TaskStatus)) return;
     const log = this.deps.logger.child({ taskId });
-    await task.update({ status: 'processing', started_at: task.started_at ?? this.deps.clock.now(), updated_at: this.deps.clock.now() });
+    await task.update({
+      status: 'processing',
+      started_at: task.started_at ?? this.deps.clock.now(),
+      updated_at: this.deps.clock.now(),
+    });
     await this.progress(task, 5, 'Starting');
     try {
       await this.generate(task, signal);
@@ -116,10 +120,17 @@ export class GenerationProcessor {
       }
       for (const ref of refs) {
         if (stored >= task.requested_count) break;
-        await this.deps.media.ingestTaskOutput({ taskId: task.id, userId: task.user_id, position: stored, kind: 'image', ref }, signal);
+        await this.deps.media.ingestTaskOutput(
+          { taskId: task.id, userId: task.user_id, position: stored, kind: 'image', ref },
+          signal,
+        );
         stored += 1;
         await task.update({ completed_count: stored, updated_at: this.deps.clock.now() });
-        await this.progress(task, 20 + Math.round((75 * stored) / task.requested_count), `Stored ${stored}/${task.requested_count}`);
+        await this.progress(
+          task,
+          20 + Math.round((75 * stored) / task.requested_count),
+          `Stored ${stored}/${task.requested_count}`,
+        );
       }
     }
   }
@@ -133,7 +144,10 @@ export class GenerationProcessor {
       if (lease) return lease;
       if (signal.aborted) throw signal.reason ?? new Error('aborted');
       if (Date.now() >= deadline) {
-        throw new TaskFailure('NO_ACCOUNT_AVAILABLE', `No ${task.provider} account was available within ${this.deps.leaseWaitMs} ms`);
+        throw new TaskFailure(
+          'NO_ACCOUNT_AVAILABLE',
+          `No ${task.provider} account was available within ${this.deps.leaseWaitMs} ms`,
+        );
       }
       if (!announced) {
         announced = true;
@@ -145,22 +159,49 @@ export class GenerationProcessor {
 
   private async complete(task: GenerationTaskRow): Promise<void> {
     const now = this.deps.clock.now();
-    await task.update({ status: 'completed', progress: 100, finished_at: now, updated_at: now, error_code: null, error_message: null });
-    const assets = await this.deps.models.MediaAsset.findAll({ where: { task_id: task.id }, order: [['position', 'ASC']] });
+    await task.update({
+      status: 'completed',
+      progress: 100,
+      finished_at: now,
+      updated_at: now,
+      error_code: null,
+      error_message: null,
+    });
+    const assets = await this.deps.models.MediaAsset.findAll({
+      where: { task_id: task.id },
+      order: [['position', 'ASC']],
+    });
     const payload: TaskCompletedEvent = {
       taskId: task.id,
       status: 'completed',
       outputs: assets.map((asset) => {
         const view = this.deps.media.view(asset);
-        return { url: view.url, thumbnailUrl: view.thumbnailUrl, width: view.width, height: view.height, mime: view.mime };
+        return {
+          url: view.url,
+          thumbnailUrl: view.thumbnailUrl,
+          width: view.width,
+          height: view.height,
+          mime: view.mime,
+        };
       }),
     };
     await this.deps.events.publish({ room: taskRoom(task.id), name: TaskEvents.completed, payload });
   }
 
-  private async fail(task: GenerationTaskRow, status: 'failed' | 'cancelled', code: string, message: string): Promise<void> {
+  private async fail(
+    task: GenerationTaskRow,
+    status: 'failed' | 'cancelled',
+    code: string,
+    message: string,
+  ): Promise<void> {
     const now = this.deps.clock.now();
-    await task.update({ status, error_code: code, error_message: message.slice(0, 1024), finished_at: now, updated_at: now });
+    await task.update({
+      status,
+      error_code: code,
+      error_message: message.slice(0, 1024),
+      finished_at: now,
+      updated_at: now,
+    });
     const payload: TaskFailedEvent = { taskId: task.id, status, error: { code, message } };
     await this.deps.events.publish({ room: taskRoom(task.id), name: TaskEvents.failed, payload });
   }

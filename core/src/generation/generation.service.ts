@@ -66,7 +66,8 @@ export class GenerationService {
 
   async createImageTask(actor: Actor, input: CreateImageTaskInput): Promise<GenerationTaskRow> {
     if (!input.prompt.trim()) throw new ValidationError('prompt must not be empty');
-    if (!Number.isInteger(input.count) || input.count < 1 || input.count > 8) throw new ValidationError('count must be 1–8');
+    if (!Number.isInteger(input.count) || input.count < 1 || input.count > 8)
+      throw new ValidationError('count must be 1–8');
     const now = this.deps.clock.now();
     const task = await this.deps.models.GenerationTask.create({
       id: this.deps.ids.uuid(),
@@ -85,7 +86,13 @@ export class GenerationService {
     });
     await this.enqueue(task);
     const queuePosition = await this.deps.queue.waitingPosition(GENERATION_JOB, task.id);
-    await this.publishProgress({ taskId: task.id, status: 'pending', progress: 0, message: 'Queued', queuePosition: queuePosition ?? undefined });
+    await this.publishProgress({
+      taskId: task.id,
+      status: 'pending',
+      progress: 0,
+      message: 'Queued',
+      queuePosition: queuePosition ?? undefined,
+    });
     return task;
   }
 
@@ -115,7 +122,10 @@ export class GenerationService {
   }
 
   async view(task: GenerationTaskRow): Promise<TaskView> {
-    const assets = await this.deps.models.MediaAsset.findAll({ where: { task_id: task.id }, order: [['position', 'ASC']] });
+    const assets = await this.deps.models.MediaAsset.findAll({
+      where: { task_id: task.id },
+      order: [['position', 'ASC']],
+    });
     const status = task.status as TaskStatus;
     return {
       id: task.id,
@@ -130,7 +140,8 @@ export class GenerationService {
       creditsUsed: task.credits_used,
       errorCode: task.error_code ?? null,
       errorMessage: task.error_message ?? null,
-      queuePosition: status === 'pending' ? await this.deps.queue.waitingPosition(GENERATION_JOB, task.id) : null,
+      queuePosition:
+        status === 'pending' ? await this.deps.queue.waitingPosition(GENERATION_JOB, task.id) : null,
       outputs: assets.map((asset) => this.deps.media.view(asset)),
       createdAt: task.created_at,
       finishedAt: task.finished_at ?? null,
@@ -147,6 +158,10 @@ export class GenerationService {
   }
 
   async publishProgress(event: TaskProgressEvent): Promise<void> {
-    await this.deps.events.publish({ room: taskRoom(event.taskId), name: TaskEvents.progress, payload: event });
+    await this.deps.events.publish({
+      room: taskRoom(event.taskId),
+      name: TaskEvents.progress,
+      payload: event,
+    });
   }
 }

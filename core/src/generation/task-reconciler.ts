@@ -13,7 +13,13 @@ export class TaskReconciler {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly deps: { generation: GenerationService; queue: JobQueue; clock: Clock; logger: Logger; graceMs: number },
+    private readonly deps: {
+      generation: GenerationService;
+      queue: JobQueue;
+      clock: Clock;
+      logger: Logger;
+      graceMs: number;
+    },
   ) {}
 
   async reconcileOnce(): Promise<number> {

@@ -39,7 +39,10 @@ export class IdentityService {
   constructor(private readonly deps: IdentityDeps) {}
 
   /** Creates the first admin when none exists; returns the generated password exactly once. */
-  async ensureAdmin(username: string, password?: string): Promise<{ created: boolean; username: string; password?: string }> {
+  async ensureAdmin(
+    username: string,
+    password?: string,
+  ): Promise<{ created: boolean; username: string; password?: string }> {
     const { User } = this.deps.models;
     const existing = await User.findOne({ where: { role: 'admin' } });
     if (existing) return { created: false, username: existing.username ?? username };
@@ -48,7 +51,12 @@ export class IdentityService {
     return { created: true, username, password: password ? undefined : chosen };
   }
 
-  async createPasswordUser(input: { username: string; password: string; role: Role; displayName?: string }): Promise<Actor> {
+  async createPasswordUser(input: {
+    username: string;
+    password: string;
+    role: Role;
+    displayName?: string;
+  }): Promise<Actor> {
     if (!ROLES.includes(input.role)) throw new ValidationError(`Unknown role ${input.role}`);
     if (input.password.length < 8) throw new ValidationError('Password must be at least 8 characters');
     const { User, Identity } = this.deps.models;
@@ -83,7 +91,8 @@ export class IdentityService {
         return toActor(user);
       });
     } catch (error) {
-      if (error instanceof UniqueConstraintError) throw new AppError('USERNAME_TAKEN', 'Username already exists', { status: 409 });
+      if (error instanceof UniqueConstraintError)
+        throw new AppError('USERNAME_TAKEN', 'Username already exists', { status: 409 });
       throw error;
     }
   }
@@ -127,7 +136,10 @@ export class IdentityService {
   }
 
   async revokeToken(token: string): Promise<void> {
-    await this.deps.models.AccessToken.update({ revoked_at: this.deps.clock.now() }, { where: { token_hash: sha256(token) } });
+    await this.deps.models.AccessToken.update(
+      { revoked_at: this.deps.clock.now() },
+      { where: { token_hash: sha256(token) } },
+    );
   }
 
   /** Checks the bots' shared credential in constant time. */
@@ -143,7 +155,12 @@ export class IdentityService {
    * A bot acts for a platform user: first contact provisions a `user` with that identity.
    * Concurrent first contacts race on the unique (provider, subject) index; the loser re-reads.
    */
-  async actForPlatformUser(botToken: string, platform: string, subject: string, displayName?: string): Promise<Actor> {
+  async actForPlatformUser(
+    botToken: string,
+    platform: string,
+    subject: string,
+    displayName?: string,
+  ): Promise<Actor> {
     if (!this.verifyBotToken(botToken)) throw new UnauthorizedError('Invalid bot credential');
     if (!PLATFORMS.includes(platform as Platform)) throw new ValidationError(`Unknown platform ${platform}`);
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(subject)) throw new ValidationError('Invalid platform user id');

@@ -36,9 +36,11 @@ const EXTENSIONS: Record<string, string> = {
 
 /** Recognises the formats we store by their magic bytes; provider Content-Type headers are not trusted. */
 export function sniffMime(data: Buffer): string | null {
-  if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'image/png';
   if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
-  if (data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP')
+    return 'image/webp';
   if (data.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
   if (data.subarray(4, 8).toString('latin1') === 'ftyp') return 'video/mp4';
   return null;
@@ -75,12 +77,14 @@ export class MediaService {
   /** Downloads with a size cap; a provider that sends more than the cap is refused, not buffered. */
   async download(url: string, signal?: AbortSignal): Promise<Buffer> {
     const response = await this.fetch(url, { signal });
-    if (!response.ok || !response.body) throw new ProviderError('upstream_error', `Output download failed: HTTP ${response.status}`);
+    if (!response.ok || !response.body)
+      throw new ProviderError('upstream_error', `Output download failed: HTTP ${response.status}`);
     const chunks: Buffer[] = [];
     let total = 0;
     for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
       total += chunk.byteLength;
-      if (total > this.deps.maxBytes) throw new ProviderError('upstream_error', `Output larger than ${this.deps.maxBytes} bytes`);
+      if (total > this.deps.maxBytes)
+        throw new ProviderError('upstream_error', `Output larger than ${this.deps.maxBytes} bytes`);
       chunks.push(Buffer.from(chunk));
     }
     return Buffer.concat(chunks);
@@ -91,7 +95,13 @@ export class MediaService {
    * (unique task_id + position) and gets it back instead of a duplicate.
    */
   async ingestTaskOutput(
-    input: { taskId: string; userId: string; position: number; kind: 'image' | 'video'; ref: GeneratedAssetRef },
+    input: {
+      taskId: string;
+      userId: string;
+      position: number;
+      kind: 'image' | 'video';
+      ref: GeneratedAssetRef;
+    },
     signal?: AbortSignal,
   ): Promise<MediaAssetRow> {
     const { MediaAsset } = this.deps.models;
@@ -112,7 +122,10 @@ export class MediaService {
       width = meta.width ?? null;
       height = meta.height ?? null;
       thumbnailKey = `${baseKey}.thumb.webp`;
-      const thumbnail = await image.resize({ width: 384, height: 384, fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+      const thumbnail = await image
+        .resize({ width: 384, height: 384, fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 80 })
+        .toBuffer();
       await this.deps.storage.put(thumbnailKey, thumbnail, 'image/webp');
     }
     await this.deps.storage.put(storageKey, data, mime);

@@ -50,5 +50,9 @@ export class ProviderError extends Error {
 }
 
 export interface ImageProvider {
-  generateImages(credential: string, request: ImageGenerationRequest, signal?: AbortSignal): Promise<GeneratedAssetRef[]>;
+  generateImages(
+    credential: string,
+    request: ImageGenerationRequest,
+    signal?: AbortSignal,
+  ): Promise<GeneratedAssetRef[]>;
 }

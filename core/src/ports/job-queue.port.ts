@@ -11,7 +11,10 @@ export interface EnqueueOptions {
 export type JobState = 'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed' | 'missing';
 
 /** Runs one job; throwing marks the job failed (handlers decide their own retries). */
-export type JobHandler<Payload> = (payload: Payload, context: { jobId: string; signal: AbortSignal }) => Promise<void>;
+export type JobHandler<Payload> = (
+  payload: Payload,
+  context: { jobId: string; signal: AbortSignal },
+) => Promise<void>;
 
 /**
  * Delivers work to workers. Only delivers: the database is the source of truth for every task,
@@ -26,6 +29,10 @@ export interface JobQueue {
   /** Removes a job that has not started yet; returns false when it is running or gone. */
   remove(name: string, jobId: string): Promise<boolean>;
   /** Starts consuming jobs of `name` in this process. */
-  process<Payload>(name: string, handler: JobHandler<Payload>, options: { concurrency: number }): Promise<void>;
+  process<Payload>(
+    name: string,
+    handler: JobHandler<Payload>,
+    options: { concurrency: number },
+  ): Promise<void>;
   close(): Promise<void>;
 }

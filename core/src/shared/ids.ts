@@ -17,7 +17,10 @@ export interface IdGenerator {
 export function createIdGenerator(workerId = BigInt(process.pid % 1024)): IdGenerator {
   const snowflake = new Snowflake(DREAMLOOM_EPOCH);
   return {
-    snowflake: () => snowflake.generate({ workerId: workerId & 0b11111n, processId: (workerId >> 5n) & 0b11111n }).toString(),
+    snowflake: () =>
+      snowflake
+        .generate({ workerId: workerId & 0b11111n, processId: (workerId >> 5n) & 0b11111n })
+        .toString(),
     uuid: () => randomUUID(),
   };
 }

@@ -49,7 +49,13 @@ export function nextQuotaReset(from: Date, resetTime: string, timeZone: string):
   const today = zonedParts(from, timeZone);
   const tomorrow = new Date(Date.UTC(today.year, today.month - 1, today.day + 1));
   return zonedTimeToInstant(
-    { year: tomorrow.getUTCFullYear(), month: tomorrow.getUTCMonth() + 1, day: tomorrow.getUTCDate(), hour, minute },
+    {
+      year: tomorrow.getUTCFullYear(),
+      month: tomorrow.getUTCMonth() + 1,
+      day: tomorrow.getUTCDate(),
+      hour,
+      minute,
+    },
     timeZone,
   );
 }

@@ -21,7 +21,12 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
 
   await qi.createTable('identities', {
     id,
-    user_id: { type: DataTypes.STRING(36), allowNull: false, references: { model: 'users', key: 'id' }, onDelete: 'CASCADE' },
+    user_id: {
+      type: DataTypes.STRING(36),
+      allowNull: false,
+      references: { model: 'users', key: 'id' },
+      onDelete: 'CASCADE',
+    },
     provider: { type: DataTypes.STRING(16), allowNull: false },
     subject: { type: DataTypes.STRING(191), allowNull: false },
     /** scrypt hash for `password` identities; null for the others. */
@@ -30,12 +35,20 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     created_at: time(),
     last_seen_at: time(true),
   });
-  await qi.addIndex('identities', ['provider', 'subject'], { unique: true, name: 'identities_provider_subject' });
+  await qi.addIndex('identities', ['provider', 'subject'], {
+    unique: true,
+    name: 'identities_provider_subject',
+  });
   await qi.addIndex('identities', ['user_id'], { name: 'identities_user' });
 
   await qi.createTable('access_tokens', {
     id,
-    user_id: { type: DataTypes.STRING(36), allowNull: false, references: { model: 'users', key: 'id' }, onDelete: 'CASCADE' },
+    user_id: {
+      type: DataTypes.STRING(36),
+      allowNull: false,
+      references: { model: 'users', key: 'id' },
+      onDelete: 'CASCADE',
+    },
     /** sha256 of the token; the token itself is never stored. */
     token_hash: { type: DataTypes.STRING(64), allowNull: false, unique: true },
     kind: { type: DataTypes.STRING(16), allowNull: false },
@@ -79,7 +92,9 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     create_time: time(),
     update_time: time(),
   });
-  await qi.addIndex('provider_accounts', ['provider', 'is_deleted', 'account_status'], { name: 'provider_accounts_pick' });
+  await qi.addIndex('provider_accounts', ['provider', 'is_deleted', 'account_status'], {
+    name: 'provider_accounts_pick',
+  });
   await qi.addIndex('provider_accounts', ['create_by'], { name: 'provider_accounts_owner' });
 
   await qi.createTable('generation_tasks', {
@@ -117,7 +132,11 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
 
   await qi.createTable('media_assets', {
     id,
-    task_id: { type: DataTypes.STRING(36), allowNull: true, references: { model: 'generation_tasks', key: 'id' } },
+    task_id: {
+      type: DataTypes.STRING(36),
+      allowNull: true,
+      references: { model: 'generation_tasks', key: 'id' },
+    },
     user_id: { type: DataTypes.STRING(36), allowNull: true },
     /** Index of this output within its task; unique per task so re-running a job never duplicates. */
     position: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
@@ -131,11 +150,21 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     original_name: { type: DataTypes.STRING(255), allowNull: true },
     created_at: time(),
   });
-  await qi.addIndex('media_assets', ['task_id', 'position'], { unique: true, name: 'media_assets_task_position' });
+  await qi.addIndex('media_assets', ['task_id', 'position'], {
+    unique: true,
+    name: 'media_assets_task_position',
+  });
 }
 
 export async function down({ context: qi }: { context: QueryInterface }): Promise<void> {
-  for (const table of ['media_assets', 'generation_tasks', 'provider_accounts', 'access_tokens', 'identities', 'users']) {
+  for (const table of [
+    'media_assets',
+    'generation_tasks',
+    'provider_accounts',
+    'access_tokens',
+    'identities',
+    'users',
+  ]) {
     await qi.dropTable(table);
   }
 }

@@ -34,7 +34,9 @@ function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: string)
   if (!schema) return undefined as T;
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${[where, ...issue.path].join('.')}: ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `${[where, ...issue.path].join('.')}: ${issue.message}`,
+  );
   throw new ValidationError(problems.join('; '), result.error.issues);
 }
 
@@ -70,7 +72,12 @@ export class ApiRegistry {
         if (!schema) continue;
         const json = toSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
         for (const [name, property] of Object.entries(json.properties ?? {})) {
-          parameters.push({ name, in: location, required: location === 'path' || !!json.required?.includes(name), schema: property });
+          parameters.push({
+            name,
+            in: location,
+            required: location === 'path' || !!json.required?.includes(name),
+            schema: property,
+          });
         }
       }
       paths[openapiPath] ??= {};
@@ -79,11 +86,20 @@ export class ApiRegistry {
         tags: [route.tag],
         ...(route.role ? { security: [{ bearer: [] }, { bot: [] }] } : {}),
         ...(parameters.length ? { parameters } : {}),
-        ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body) } } } } : {}),
+        ...(route.body
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: toSchema(route.body) } },
+              },
+            }
+          : {}),
         responses: {
           200: {
             description: 'Success',
-            ...(route.response ? { content: { 'application/json': { schema: toSchema(route.response) } } } : {}),
+            ...(route.response
+              ? { content: { 'application/json': { schema: toSchema(route.response) } } }
+              : {}),
           },
         },
       };

@@ -23,7 +23,12 @@ export function mapError(family: Family, error: AppError): ErrorBody {
 /** Which family a path belongs to (DESIGN.md's prefix table). */
 export function familyOf(path: string): Family {
   if (path.startsWith('/api/v1/jimeng') || path.startsWith('/api/v1/staff')) return 'jimeng';
-  if (path.startsWith('/api/anime-generation') || path.startsWith('/api/anime-video') || path.startsWith('/api/generation')) return 'anime';
+  if (
+    path.startsWith('/api/anime-generation') ||
+    path.startsWith('/api/anime-video') ||
+    path.startsWith('/api/generation')
+  )
+    return 'anime';
   if (
     path.startsWith('/api/v1/generate') ||
     path.startsWith('/api/v1/history') ||
@@ -45,11 +50,17 @@ export const ok = {
 /** Normalises anything thrown into an AppError; unknown errors become an unexposed 500. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
+  const status =
+    (error as { status?: number; statusCode?: number })?.status ??
+    (error as { statusCode?: number })?.statusCode;
   // Koa/bodyparser HTTP errors (malformed JSON, too large) carry a 4xx status and a safe message.
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const message = status === 400 ? 'Malformed request body' : ((error as Error).message ?? 'Bad request');
     return new AppError(status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message, { status });
   }
-  return new AppError('INTERNAL_ERROR', 'Internal server error', { status: 500, expose: false, cause: error });
+  return new AppError('INTERNAL_ERROR', 'Internal server error', {
+    status: 500,
+    expose: false,
+    cause: error,
+  });
 }

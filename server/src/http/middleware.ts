@@ -24,7 +24,8 @@ export async function requestContext(ctx: AppContext, next: Next) {
 export async function errorBoundary(ctx: AppContext, next: Next) {
   try {
     await next();
-    if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api/')) throw new NotFoundError('Route');
+    if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api/'))
+      throw new NotFoundError('Route');
   } catch (thrown) {
     const error = toAppError(thrown);
     if (error.status >= 500) ctx.state.log?.error({ err: error.cause ?? error }, 'request failed');

@@ -15,10 +15,12 @@ interface SocketData {
  * cluster-wide emit would deliver each event once per node.
  */
 export async function attachSocketGateway(core: Core, httpServer: HttpServer) {
-  const io = new SocketServer<Record<string, never>, Record<string, (payload: unknown) => void>, Record<string, never>, SocketData>(
-    httpServer,
-    { cors: { origin: true, credentials: true }, serveClient: false },
-  );
+  const io = new SocketServer<
+    Record<string, never>,
+    Record<string, (payload: unknown) => void>,
+    Record<string, never>,
+    SocketData
+  >(httpServer, { cors: { origin: true, credentials: true }, serveClient: false });
   const pubClient = core.redis.duplicate() as Redis;
   const subClient = core.redis.duplicate() as Redis;
   io.adapter(createAdapter(pubClient, subClient, { key: `${core.config.REDIS_PREFIX}:socket.io` }));
@@ -28,7 +30,10 @@ export async function attachSocketGateway(core: Core, httpServer: HttpServer) {
       socket.data.actor = await authenticateSocket(core, socket.handshake.auth ?? {});
       next();
     } catch (error) {
-      const appError = error instanceof AppError ? error : new AppError('UNAUTHORIZED', 'Authentication failed', { status: 401 });
+      const appError =
+        error instanceof AppError
+          ? error
+          : new AppError('UNAUTHORIZED', 'Authentication failed', { status: 401 });
       next(Object.assign(new Error(appError.message), { data: { code: appError.code } }));
     }
   });
@@ -38,7 +43,8 @@ export async function attachSocketGateway(core: Core, httpServer: HttpServer) {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       try {
         const room = (request as { room?: unknown })?.room;
-        if (typeof room !== 'string') return reply({ ok: false, error: { code: 'VALIDATION_ERROR', message: 'room is required' } });
+        if (typeof room !== 'string')
+          return reply({ ok: false, error: { code: 'VALIDATION_ERROR', message: 'room is required' } });
         if (!(await canJoin(core, socket.data.actor as Actor, room))) {
           return reply({ ok: false, error: { code: 'FORBIDDEN', message: 'You cannot join this room' } });
         }

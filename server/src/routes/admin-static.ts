@@ -23,7 +23,11 @@ export function adminStatic(distDir: string) {
     } finally {
       ctx.path = originalPath;
     }
-    if (ctx.body === undefined && (ctx.method === 'GET' || ctx.method === 'HEAD') && !path.extname(originalPath)) {
+    if (
+      ctx.body === undefined &&
+      (ctx.method === 'GET' || ctx.method === 'HEAD') &&
+      !path.extname(originalPath)
+    ) {
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-cache');
       ctx.body = await readFile(indexFile);

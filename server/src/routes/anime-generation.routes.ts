@@ -27,7 +27,14 @@ const createTaskBody = z.object({
 });
 
 /** Fields of contract 000 whose catalogs (presets, characters, safe reference fetching) come with its own issue. */
-const NOT_YET_SUPPORTED = ['style_preset', 'scene_preset', 'outfit_preset', 'action_preset', 'character_uuids', 'reference_image_urls'] as const;
+const NOT_YET_SUPPORTED = [
+  'style_preset',
+  'scene_preset',
+  'outfit_preset',
+  'action_preset',
+  'character_uuids',
+  'reference_image_urls',
+] as const;
 
 /** Contract 000 create-task (anime, text-to-image through the Jimeng pool) and 001's unified status. */
 export function animeGenerationRoutes(registry: ApiRegistry) {
@@ -43,14 +50,17 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
       for (const field of NOT_YET_SUPPORTED) {
         const value = body[field];
         if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
-          throw new AppError('UNSUPPORTED_FIELD', `${field} is not supported by this server yet`, { status: 400 });
+          throw new AppError('UNSUPPORTED_FIELD', `${field} is not supported by this server yet`, {
+            status: 400,
+          });
         }
       }
       if (body.visibility_level === 'private' && !hasRole(actor!, 'pro')) {
         throw new ForbiddenError('Private generations need a Pro membership');
       }
       const model = body.model_uuid && /^jimeng-[0-9.]+$/.test(body.model_uuid) ? body.model_uuid : undefined;
-      if (body.model_uuid && !model) throw new AppError('MODEL_NOT_FOUND', `Unknown model ${body.model_uuid}`, { status: 400 });
+      if (body.model_uuid && !model)
+        throw new AppError('MODEL_NOT_FOUND', `Unknown model ${body.model_uuid}`, { status: 400 });
       const task = await ctx.core.generation.createImageTask(actor!, {
         source: 'anime',
         prompt: body.prompt,

@@ -35,7 +35,10 @@ const listQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   size: z.coerce.number().int().min(1).max(200).default(20),
   account_status: z.coerce.number().int().min(0).max(3).optional(),
-  site_type: z.string().regex(/^(0|hk|us|jp|sg)$/).optional(),
+  site_type: z
+    .string()
+    .regex(/^(0|hk|us|jp|sg)$/)
+    .optional(),
 });
 
 /** Contract 003 §5: the Jimeng account pool, staff only; session ids are masked in every response. */
@@ -60,7 +63,8 @@ export function jimengAccountRoutes(registry: ApiRegistry) {
     summary: 'Update accounts',
     role: 'staff',
     body: updateBody,
-    handler: async (ctx, { body, actor }) => ok.jimeng(await ctx.core.jimengAccounts.update(actor!, body.accounts), '账号修改成功'),
+    handler: async (ctx, { body, actor }) =>
+      ok.jimeng(await ctx.core.jimengAccounts.update(actor!, body.accounts), '账号修改成功'),
   });
   registry.add(router, {
     method: 'get',
@@ -69,7 +73,8 @@ export function jimengAccountRoutes(registry: ApiRegistry) {
     summary: 'Paged account list ordered by priority and create_time',
     role: 'staff',
     query: listQuery,
-    handler: async (ctx, { query, actor }) => ok.jimeng(await ctx.core.jimengAccounts.list(actor!, query), '查询成功'),
+    handler: async (ctx, { query, actor }) =>
+      ok.jimeng(await ctx.core.jimengAccounts.list(actor!, query), '查询成功'),
   });
   registry.add(router, {
     method: 'post',
@@ -78,7 +83,8 @@ export function jimengAccountRoutes(registry: ApiRegistry) {
     summary: 'Logically delete your own accounts',
     role: 'staff',
     body: z.object({ ids: z.array(z.string().min(1)).min(1).max(500) }),
-    handler: async (ctx, { body, actor }) => ok.jimeng(await ctx.core.jimengAccounts.remove(actor!, body.ids), '账号删除成功'),
+    handler: async (ctx, { body, actor }) =>
+      ok.jimeng(await ctx.core.jimengAccounts.remove(actor!, body.ids), '账号删除成功'),
   });
   registry.add(router, {
     method: 'post',

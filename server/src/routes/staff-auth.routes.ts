@@ -17,7 +17,10 @@ export function staffAuthRoutes(registry: ApiRegistry) {
     body: loginBody,
     handler: async (ctx, { body }) => {
       const issued = await ctx.core.identity.loginWithPassword(body.username, body.password);
-      return ok.jimeng({ token: issued.token, expires_at: issued.expiresAt.toISOString(), user: issued.user }, '登录成功');
+      return ok.jimeng(
+        { token: issued.token, expires_at: issued.expiresAt.toISOString(), user: issued.user },
+        '登录成功',
+      );
     },
   });
   registry.add(router, {

@@ -1,5 +1,7 @@
 import { Badge, Tag, Tooltip } from 'antd';
+import { PictureOutlined, VideoCameraOutlined } from '@ant-design/icons';
 import { useTranslate } from '@refinedev/core';
+import dayjs from 'dayjs';
 import type { AccountStatus, JimengAccount } from './types';
 
 const STATUS_BADGE: Record<AccountStatus, 'success' | 'error' | 'warning' | 'default'> = {
@@ -44,15 +46,19 @@ export function AccountStatusBadge({ value, reason, cooldownUntil }: AccountStat
 export function GenerationTag({ on, kind }: { on: unknown; kind: 'image' | 'video' }) {
   const t = useTranslate();
   const enabled = Number(on) === 1;
-  const label = `${t(`jimeng_accounts.fields.${kind}_generation_status`)} · ${t(
-    `jimeng_accounts.generation.${enabled ? 'on' : 'off'}`,
-  )}`;
-  const tag = (
-    <Tag color={enabled ? 'green' : 'default'} bordered={!enabled} style={{ marginInlineEnd: 4 }}>
-      {label}
-    </Tag>
+  const state = t(`jimeng_accounts.generation.${enabled ? 'on' : 'off'}`);
+  const what = t(`jimeng_accounts.fields.${kind}_generation_status`);
+  return (
+    <Tooltip title={enabled ? `${what} · ${state}` : `${what} · ${t('jimeng_accounts.generation.offHelp')}`}>
+      <Tag
+        color={enabled ? 'green' : 'default'}
+        icon={kind === 'image' ? <PictureOutlined /> : <VideoCameraOutlined />}
+        style={{ marginInlineEnd: 4 }}
+      >
+        {state}
+      </Tag>
+    </Tooltip>
   );
-  return enabled ? tag : <Tooltip title={t('jimeng_accounts.generation.offHelp')}>{tag}</Tooltip>;
 }
 
 export function AccountTypeTag({ value }: { value: unknown }) {
@@ -71,9 +77,24 @@ export function siteKey(value: JimengAccount['site_type'] | string | number | nu
   return String(value ?? '');
 }
 
-export function SiteLabel({ value, short = false }: { value: unknown; short?: boolean }) {
+export function SiteLabel({ value }: { value: unknown }) {
   const t = useTranslate();
   const key = siteKey(value as string);
-  const path = short ? `jimeng_accounts.site.short.${key}` : `jimeng_accounts.site.${key}`;
-  return <>{key ? t(path, key.toUpperCase()) : '—'}</>;
+  if (!key) return <>—</>;
+  return (
+    <Tooltip title={t(`jimeng_accounts.site.${key}`, key.toUpperCase())}>
+      <span>{t(`jimeng_accounts.site.short.${key}`, key.toUpperCase())}</span>
+    </Tooltip>
+  );
+}
+
+/** Server times are "YYYY-MM-DD HH:mm:ss"; the table shows a shorter form and the full one on hover. */
+export function TimeText({ value, format }: { value: unknown; format: string }) {
+  if (typeof value !== 'string' || !value) return <>—</>;
+  const parsed = dayjs(value);
+  return (
+    <Tooltip title={value}>
+      <span>{parsed.isValid() ? parsed.format(format) : value}</span>
+    </Tooltip>
+  );
 }

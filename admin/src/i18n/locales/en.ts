@@ -124,11 +124,11 @@ const en = {
       jp: 'Dreamina · Japan',
       sg: 'Dreamina · Singapore',
       short: {
-        0: 'CN',
-        hk: 'HK',
-        us: 'US',
-        jp: 'JP',
-        sg: 'SG',
+        0: 'jimeng.cn',
+        hk: 'Dreamina HK',
+        us: 'Dreamina US',
+        jp: 'Dreamina JP',
+        sg: 'Dreamina SG',
       },
     },
     status: {

@@ -124,11 +124,11 @@ const zhCN: Messages = {
       jp: 'Dreamina · 日本',
       sg: 'Dreamina · 新加坡',
       short: {
-        0: '国内',
-        hk: '香港',
-        us: '美国',
-        jp: '日本',
-        sg: '新加坡',
+        0: '即梦国内',
+        hk: 'Dreamina 香港',
+        us: 'Dreamina 美国',
+        jp: 'Dreamina 日本',
+        sg: 'Dreamina 新加坡',
       },
     },
     status: {
@@ -147,7 +147,7 @@ const zhCN: Messages = {
     cooldownUntil: '冷却至 {{time}}',
     generation: {
       on: '可用',
-      off: '不可用',
+      off: '暂停',
       offHelp: '积分已用完，额度重置后恢复',
     },
     placeholders: {

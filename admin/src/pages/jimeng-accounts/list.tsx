@@ -22,6 +22,7 @@ import {
   AccountTypeTag,
   GenerationTag,
   SiteLabel,
+  TimeText,
 } from '../../components/jimeng-accounts/account-status';
 import { useAccountActions } from '../../components/jimeng-accounts/use-account-actions';
 import { ACCOUNT_STATUSES, SITE_TYPES, type JimengAccount } from '../../components/jimeng-accounts/types';
@@ -68,7 +69,7 @@ export function JimengAccountList() {
         {...tableProps}
         rowKey="id"
         size="middle"
-        scroll={{ x: 1650 }}
+        scroll={{ x: 1450 }}
         data-testid="jimeng-accounts-table"
         locale={{ emptyText: t('jimeng_accounts.empty') }}
         rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys.map(String)) }}
@@ -83,7 +84,7 @@ export function JimengAccountList() {
           dataIndex="jimeng_account"
           title={t('jimeng_accounts.fields.jimeng_account')}
           fixed="left"
-          width={230}
+          width={220}
           render={(account: string, row) => (
             <Space direction="vertical" size={0}>
               <Typography.Text strong>{account}</Typography.Text>
@@ -98,14 +99,14 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           dataIndex="jimeng_account_type"
           title={t('jimeng_accounts.fields.jimeng_account_type')}
-          width={90}
+          width={80}
           render={(value: unknown) => <AccountTypeTag value={value} />}
         />
         <Table.Column<JimengAccount>
           key="site_type"
           dataIndex="site_type"
           title={t('jimeng_accounts.fields.site_type')}
-          width={190}
+          width={130}
           filterMultiple={false}
           filters={SITE_TYPES.map((value) => ({
             value: String(value),
@@ -118,7 +119,7 @@ export function JimengAccountList() {
           key="account_status"
           dataIndex="account_status"
           title={t('jimeng_accounts.fields.account_status')}
-          width={130}
+          width={120}
           filterMultiple={false}
           filters={ACCOUNT_STATUSES.map((value) => ({
             value: String(value),
@@ -132,7 +133,7 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           key="generation"
           title={t('jimeng_accounts.fields.generation')}
-          width={200}
+          width={150}
           render={(_, row) => (
             <Space size={0} wrap>
               <GenerationTag kind="image" on={row.image_generation_status} />
@@ -143,7 +144,7 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           key="today"
           title={t('jimeng_accounts.fields.today')}
-          width={120}
+          width={100}
           render={(_, row) => (
             <Space size="middle">
               <Tooltip title={t('jimeng_accounts.fields.image_count')}>
@@ -162,7 +163,7 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           dataIndex="in_flight"
           title={t('jimeng_accounts.fields.in_flight')}
-          width={100}
+          width={90}
           align="center"
           render={(value: unknown, row) => {
             const count = Number(value ?? 0);
@@ -182,16 +183,9 @@ export function JimengAccountList() {
           }}
         />
         <Table.Column<JimengAccount>
-          dataIndex="priority"
-          title={t('jimeng_accounts.fields.priority')}
-          width={90}
-          align="center"
-          render={(value: unknown) => (typeof value === 'number' ? value : none)}
-        />
-        <Table.Column<JimengAccount>
           dataIndex="credits"
           title={t('jimeng_accounts.fields.credits')}
-          width={90}
+          width={80}
           align="right"
           render={(value: unknown) =>
             typeof value === 'number' ? (
@@ -204,7 +198,7 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           dataIndex="last_error"
           title={t('jimeng_accounts.fields.last_error')}
-          width={220}
+          width={180}
           ellipsis={{ showTitle: false }}
           render={(value: unknown, row) =>
             value ? (
@@ -222,20 +216,20 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           dataIndex="quota_reset_time"
           title={t('jimeng_accounts.fields.quota_reset_time')}
-          width={170}
-          render={(value: unknown) => (value ? String(value) : none)}
+          width={120}
+          render={(value: unknown) => <TimeText value={value} format="MM-DD HH:mm" />}
         />
         <Table.Column<JimengAccount>
           dataIndex="create_time"
           title={t('jimeng_accounts.fields.create_time')}
-          width={170}
-          render={(value: unknown) => (value ? String(value) : none)}
+          width={110}
+          render={(value: unknown) => <TimeText value={value} format="YYYY-MM-DD" />}
         />
         <Table.Column<JimengAccount>
           key="actions"
           title={t('jimeng_accounts.fields.actions')}
           fixed="right"
-          width={130}
+          width={120}
           render={(_, row) => (
             <Space size={4}>
               <EditButton hideText size="small" recordItemId={row.id} />

@@ -49,7 +49,10 @@ export class BullmqJobQueue implements JobQueue {
     const state = await this.state(name, jobId);
     if (state !== 'waiting' && state !== 'prioritized') return null;
     // Prioritized jobs run before plain waiting ones, so count them first.
-    const jobs = [...(await queue.getJobs(['prioritized'], 0, 999, true)), ...(await queue.getJobs(['waiting'], 0, 999, true))];
+    const jobs = [
+      ...(await queue.getJobs(['prioritized'], 0, 999, true)),
+      ...(await queue.getJobs(['waiting'], 0, 999, true)),
+    ];
     const index = jobs.findIndex((job) => job?.id === jobId);
     return index >= 0 ? index : null;
   }
@@ -65,14 +68,21 @@ export class BullmqJobQueue implements JobQueue {
     }
   }
 
-  async process<Payload>(name: string, handler: JobHandler<Payload>, options: { concurrency: number }): Promise<void> {
+  async process<Payload>(
+    name: string,
+    handler: JobHandler<Payload>,
+    options: { concurrency: number },
+  ): Promise<void> {
     const worker = new Worker(
       name,
-      async (job, _token, signal) => handler(job.data as Payload, { jobId: job.id!, signal: signal ?? new AbortController().signal }),
+      async (job, _token, signal) =>
+        handler(job.data as Payload, { jobId: job.id!, signal: signal ?? new AbortController().signal }),
       { connection: this.connection, prefix: this.prefix, concurrency: options.concurrency },
     );
     worker.on('error', (error) => this.logger.error({ err: error, queue: name }, 'worker error'));
-    worker.on('failed', (job, error) => this.logger.warn({ err: error, jobId: job?.id, queue: name }, 'job failed'));
+    worker.on('failed', (job, error) =>
+      this.logger.warn({ err: error, jobId: job?.id, queue: name }, 'job failed'),
+    );
     await worker.waitUntilReady();
     this.workers.push(worker);
   }

@@ -24,7 +24,16 @@ export class RedisLeaseStore implements LeaseStore {
 
   async acquire(accountId: string, leaseId: string, limit: number, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    const result = await this.redis.eval(ACQUIRE, 1, this.key(accountId), now, limit, now + ttlMs, leaseId, ttlMs * 2);
+    const result = await this.redis.eval(
+      ACQUIRE,
+      1,
+      this.key(accountId),
+      now,
+      limit,
+      now + ttlMs,
+      leaseId,
+      ttlMs * 2,
+    );
     return result === 1;
   }
 

@@ -8,7 +8,10 @@ export type DatabaseDialect = 'sqlite' | 'mysql';
  * Opens the database named by DATABASE_URL: `sqlite:<file>` (embedded default) or
  * `mysql://…` / `mariadb://…` (served through mysql2; MariaDB speaks the MySQL protocol).
  */
-export function createSequelize(databaseUrl: string, options: { logging?: (sql: string) => void } = {}): Sequelize {
+export function createSequelize(
+  databaseUrl: string,
+  options: { logging?: (sql: string) => void } = {},
+): Sequelize {
   const logging = options.logging ?? false;
   if (databaseUrl.startsWith('sqlite:')) {
     const storage = databaseUrl.slice('sqlite:'.length);
@@ -26,16 +29,21 @@ export function createSequelize(databaseUrl: string, options: { logging?: (sql: 
     return sequelize;
   }
   const url = new URL(databaseUrl.replace(/^mariadb:/, 'mysql:'));
-  return new Sequelize(url.pathname.slice(1), decodeURIComponent(url.username), decodeURIComponent(url.password), {
-    dialect: 'mysql',
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    logging,
-    timezone: '+00:00',
-    dialectOptions: { charset: 'utf8mb4', supportBigNumbers: true, bigNumberStrings: true },
-    define: { charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
-    pool: { max: 10, min: 0, idle: 10_000 },
-  });
+  return new Sequelize(
+    url.pathname.slice(1),
+    decodeURIComponent(url.username),
+    decodeURIComponent(url.password),
+    {
+      dialect: 'mysql',
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      logging,
+      timezone: '+00:00',
+      dialectOptions: { charset: 'utf8mb4', supportBigNumbers: true, bigNumberStrings: true },
+      define: { charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
+      pool: { max: 10, min: 0, idle: 10_000 },
+    },
+  );
 }
 
 export function dialectOf(sequelize: Sequelize): DatabaseDialect {

@@ -1,4 +1,11 @@
-import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type CreationOptional, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type CreationOptional,
+  type Sequelize,
+} from 'sequelize';
 
 /* Row types mirror migrations/0001-foundation.ts; the migration owns the schema, these only map it. */
 
@@ -23,7 +30,10 @@ export class IdentityRow extends Model<InferAttributes<IdentityRow>, InferCreati
   declare last_seen_at: Date | null;
 }
 
-export class AccessTokenRow extends Model<InferAttributes<AccessTokenRow>, InferCreationAttributes<AccessTokenRow>> {
+export class AccessTokenRow extends Model<
+  InferAttributes<AccessTokenRow>,
+  InferCreationAttributes<AccessTokenRow>
+> {
   declare id: string;
   declare user_id: string;
   declare token_hash: string;
@@ -33,7 +43,10 @@ export class AccessTokenRow extends Model<InferAttributes<AccessTokenRow>, Infer
   declare created_at: Date;
 }
 
-export class ProviderAccountRow extends Model<InferAttributes<ProviderAccountRow>, InferCreationAttributes<ProviderAccountRow>> {
+export class ProviderAccountRow extends Model<
+  InferAttributes<ProviderAccountRow>,
+  InferCreationAttributes<ProviderAccountRow>
+> {
   declare id: string;
   declare provider: string;
   declare name: string;
@@ -65,7 +78,10 @@ export class ProviderAccountRow extends Model<InferAttributes<ProviderAccountRow
   declare update_time: Date;
 }
 
-export class GenerationTaskRow extends Model<InferAttributes<GenerationTaskRow>, InferCreationAttributes<GenerationTaskRow>> {
+export class GenerationTaskRow extends Model<
+  InferAttributes<GenerationTaskRow>,
+  InferCreationAttributes<GenerationTaskRow>
+> {
   declare id: string;
   declare user_id: string;
   declare source: string;
@@ -93,7 +109,10 @@ export class GenerationTaskRow extends Model<InferAttributes<GenerationTaskRow>,
   declare updated_at: Date;
 }
 
-export class MediaAssetRow extends Model<InferAttributes<MediaAssetRow>, InferCreationAttributes<MediaAssetRow>> {
+export class MediaAssetRow extends Model<
+  InferAttributes<MediaAssetRow>,
+  InferCreationAttributes<MediaAssetRow>
+> {
   declare id: string;
   declare task_id: string | null;
   declare user_id: string | null;

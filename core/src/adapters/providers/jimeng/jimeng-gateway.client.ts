@@ -1,4 +1,8 @@
-import type { GeneratedAssetRef, ImageGenerationRequest, ImageProvider } from '../../../ports/image-provider.port.js';
+import type {
+  GeneratedAssetRef,
+  ImageGenerationRequest,
+  ImageProvider,
+} from '../../../ports/image-provider.port.js';
 import { ProviderError } from '../../../ports/image-provider.port.js';
 import { classifyJimengError } from './jimeng-errors.js';
 
@@ -28,7 +32,11 @@ export class JimengGatewayClient implements ImageProvider {
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
-  async generateImages(sessionId: string, request: ImageGenerationRequest, signal?: AbortSignal): Promise<GeneratedAssetRef[]> {
+  async generateImages(
+    sessionId: string,
+    request: ImageGenerationRequest,
+    signal?: AbortSignal,
+  ): Promise<GeneratedAssetRef[]> {
     const composition = (request.images?.length ?? 0) > 0;
     const body = {
       model: request.model,
@@ -65,7 +73,12 @@ export class JimengGatewayClient implements ImageProvider {
     return Array.isArray(result) ? (result[0]?.points ?? null) : null;
   }
 
-  private async post<T>(path: string, sessionId: string | null, body: unknown, signal?: AbortSignal): Promise<T> {
+  private async post<T>(
+    path: string,
+    sessionId: string | null,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
     try {
@@ -80,13 +93,20 @@ export class JimengGatewayClient implements ImageProvider {
       });
     } catch (error) {
       if (signal?.aborted) throw error; // cancellation is not a provider failure
-      if (timeout.aborted) throw new ProviderError('timeout', `Gateway did not answer within ${this.options.timeoutMs} ms`);
+      if (timeout.aborted)
+        throw new ProviderError('timeout', `Gateway did not answer within ${this.options.timeoutMs} ms`);
       throw new ProviderError('upstream_error', `Gateway unreachable: ${(error as Error).message}`);
     }
     const text = await response.text();
     if (response.status === 429) throw new ProviderError('rate_limited', 'HTTP 429 from gateway', 429);
-    if (response.status === 401 || response.status === 403) throw new ProviderError('session_expired', `HTTP ${response.status}`, response.status);
-    if (!response.ok) throw new ProviderError('upstream_error', `HTTP ${response.status}: ${text.slice(0, 200)}`, response.status);
+    if (response.status === 401 || response.status === 403)
+      throw new ProviderError('session_expired', `HTTP ${response.status}`, response.status);
+    if (!response.ok)
+      throw new ProviderError(
+        'upstream_error',
+        `HTTP ${response.status}: ${text.slice(0, 200)}`,
+        response.status,
+      );
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

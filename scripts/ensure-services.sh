@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Makes sure the services Dreamloom needs are reachable: use a running one; else start the
+# installed server; else install it with apt-get (root on Debian/Ubuntu); else stop and say what to install.
+# Usage: scripts/ensure-services.sh redis [mariadb] [chromium]
+set -euo pipefail
+
+say() { printf '\033[1;34m[services]\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31m[services]\033[0m %s\n' "$*" >&2; exit 1; }
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && exec 3>&- 3<&-; }
+
+wait_port() { # host port seconds
+  for _ in $(seq 1 "$3"); do port_open "$1" "$2" && return 0; sleep 1; done
+  return 1
+}
+
+apt_install() { # packages...
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing $* with apt-get"
+    if [ -z "${DREAMLOOM_APT_UPDATED:-}" ]; then apt-get update -qq >/dev/null || true; export DREAMLOOM_APT_UPDATED=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    return 1
+  fi
+}
+
+ensure_redis() {
+  local url="${REDIS_URL:-redis://127.0.0.1:6379}"
+  local hostport="${url#*://}"; hostport="${hostport##*@}"; hostport="${hostport%%/*}"
+  local host="${hostport%%:*}" port="${hostport##*:}"
+  [ "$port" = "$host" ] && port=6379
+  if port_open "$host" "$port"; then say "redis reachable at $host:$port"; return; fi
+  case "$host" in 127.0.0.1|localhost) ;; *) die "Redis at $host:$port is not reachable; start it or set REDIS_URL";; esac
+  if ! command -v redis-server >/dev/null 2>&1; then
+    apt_install redis-server || die "Redis is not installed. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) or set REDIS_URL."
+  fi
+  say "starting redis-server on $port"
+  mkdir -p /tmp/dreamloom-redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" --appendonly no --dir /tmp/dreamloom-redis \
+    --logfile /tmp/dreamloom-redis/redis.log >/dev/null
+  wait_port "$host" "$port" 20 || die "redis-server did not come up; see /tmp/dreamloom-redis/redis.log"
+}
+
+ensure_mariadb() {
+  if port_open 127.0.0.1 3306; then say "mariadb reachable at 127.0.0.1:3306"
+  else
+    if [ ! -x /usr/sbin/mariadbd ] && [ ! -x /usr/sbin/mysqld ]; then
+      apt_install mariadb-server || die "MariaDB is not installed. Install it (Debian/Ubuntu: sudo apt-get install -y mariadb-server) or set TEST_MYSQL_URL."
+    fi
+    local daemon=/usr/sbin/mariadbd; [ -x "$daemon" ] || daemon=/usr/sbin/mysqld
+    mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
+    if [ ! -d /var/lib/mysql/mysql ]; then
+      say "initialising the MariaDB data directory"
+      (mariadb-install-db --user=mysql >/dev/null 2>&1 || mysql_install_db --user=mysql >/dev/null 2>&1) || true
+    fi
+    say "starting MariaDB"
+    start-stop-daemon --start --oknodo --background --exec "$daemon" -- --user=mysql >/dev/null 2>&1 \
+      || ("$daemon" --user=mysql >/tmp/dreamloom-mariadb.log 2>&1 &)
+    wait_port 127.0.0.1 3306 60 || die "MariaDB did not come up on 127.0.0.1:3306"
+  fi
+  # Tests connect as root with an empty password over TCP and need the `test` database.
+  if command -v mariadb >/dev/null 2>&1; then
+    mariadb -h127.0.0.1 -uroot -e "CREATE DATABASE IF NOT EXISTS test" 2>/dev/null \
+      || mariadb -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD(''); CREATE DATABASE IF NOT EXISTS test" 2>/dev/null \
+      || say "could not prepare root@127.0.0.1 with an empty password; set TEST_MYSQL_URL if tests cannot connect"
+  fi
+}
+
+ensure_chromium() {
+  if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then say "chromium present"; return; fi
+  apt_install chromium || die "Chromium is needed for the browser tests. Install it (Debian: sudo apt-get install -y chromium) or set CHROMIUM_PATH."
+}
+
+for service in "$@"; do
+  case "$service" in
+    redis) ensure_redis ;;
+    mariadb) ensure_mariadb ;;
+    chromium) ensure_chromium ;;
+    *) die "unknown service $service" ;;
+  esac
+done
