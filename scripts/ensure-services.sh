@@ -68,7 +68,8 @@ ensure_mariadb() {
 
 ensure_chromium() {
   if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then say "chromium present"; return; fi
-  apt_install chromium || die "Chromium is needed for the browser tests. Install it (Debian: sudo apt-get install -y chromium) or set CHROMIUM_PATH."
+  # CJK fonts so the admin's Chinese screens render in screenshots; optional.
+  apt_install chromium fonts-noto-cjk || die "Chromium is needed for the browser tests. Install it (Debian: sudo apt-get install -y chromium) or set CHROMIUM_PATH."
 }
 
 for service in "$@"; do

@@ -110,6 +110,8 @@ export function App() {
             </Routes>
             <UnsavedChangesNotifier />
             <DocumentTitleHandler
+              // It re-titles on navigation only; remounting on a language switch re-titles then too.
+              key={language}
               handler={({ resource, action }) => {
                 const page = resource
                   ? i18nProvider.translate(`${resource.name}.titles.${action ?? 'list'}`, resource.name)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, loadDeployConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('applies defaults and leaves bots without tokens switched off', () => {
@@ -46,5 +46,18 @@ describe('loadConfig', () => {
   it('requires BOT_API_TOKEN once a bot token is set', () => {
     expect(() => loadConfig({ DISCORD_TOKEN: 'd' })).toThrow(/BOT_API_TOKEN/);
     expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: 't' })).toThrow(/BOT_API_TOKEN/);
+  });
+});
+
+describe('loadDeployConfig', () => {
+  it('needs the Discord token and application id, but no Dreamloom credential', () => {
+    expect(
+      loadDeployConfig({ DISCORD_TOKEN: 't', DISCORD_APP_ID: '123456789012345678', DISCORD_GUILD_ID: '' }),
+    ).toEqual({
+      token: 't',
+      appId: '123456789012345678',
+      guildId: undefined,
+    });
+    expect(() => loadDeployConfig({ DISCORD_TOKEN: 't' })).toThrow(/DISCORD_APP_ID/);
   });
 });

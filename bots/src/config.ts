@@ -100,3 +100,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : undefined,
   };
 }
+
+const deploySchema = z.object({
+  DISCORD_TOKEN: z.string().trim().min(1, 'is required to register commands'),
+  DISCORD_APP_ID: z.string().regex(/^\d{15,22}$/, 'must be a Discord application id (a snowflake)'),
+  DISCORD_GUILD_ID: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^\d{15,22}$/, 'must be a Discord guild id (a snowflake)')
+      .optional(),
+  ),
+});
+
+/** Settings for the command deploy script, which needs no Dreamloom server. */
+export function loadDeployConfig(env: Record<string, string | undefined> = process.env): {
+  token: string;
+  appId: string;
+  guildId?: string;
+} {
+  const parsed = deploySchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid deploy-commands configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return {
+    token: parsed.data.DISCORD_TOKEN,
+    appId: parsed.data.DISCORD_APP_ID,
+    guildId: parsed.data.DISCORD_GUILD_ID,
+  };
+}

@@ -1,4 +1,4 @@
-import { PROVIDERS, type FaultSpec, type ProviderName } from './sandbox.types.js';
+import { PROVIDERS, SandboxInputError, type FaultSpec, type ProviderName } from './sandbox.types.js';
 
 export interface PendingFault extends FaultSpec {
   id: number;
@@ -18,16 +18,18 @@ export class FaultStore {
 
   constructor(private readonly validators: Record<ProviderName, FaultValidator>) {}
 
-  /** Adds a fault; throws a readable Error when it cannot be produced. */
+  /** Adds a fault; throws SandboxInputError when it cannot be produced. */
   inject(spec: FaultSpec): PendingFault {
     if (!PROVIDERS.includes(spec.provider)) {
-      throw new Error(`provider must be one of ${PROVIDERS.join(', ')}`);
+      throw new SandboxInputError(`provider must be one of ${PROVIDERS.join(', ')}`);
     }
-    if (spec.code === undefined && spec.kind === undefined) throw new Error('a fault needs a code or a kind');
+    if (spec.code === undefined && spec.kind === undefined)
+      throw new SandboxInputError('a fault needs a code or a kind');
     const count = spec.count ?? 1;
-    if (!Number.isInteger(count) || count < 1) throw new Error('count must be a positive integer');
+    if (!Number.isInteger(count) || count < 1)
+      throw new SandboxInputError('count must be a positive integer');
     const problem = this.validators[spec.provider](spec);
-    if (problem) throw new Error(problem);
+    if (problem) throw new SandboxInputError(problem);
     const fault: PendingFault = { ...spec, id: this.nextId++, remaining: count };
     this.faults.push(fault);
     return fault;

@@ -35,12 +35,25 @@ export class FileStore {
     this.dir = await mkdtemp(join(tmpdir(), 'dreamloom-sandbox-'));
   }
 
-  async put(data: Buffer, ext: string, contentType: string, options: { signed?: boolean } = {}): Promise<StoredFile> {
+  async put(
+    data: Buffer,
+    ext: string,
+    contentType: string,
+    options: { signed?: boolean } = {},
+  ): Promise<StoredFile> {
     if (!this.dir) throw new Error('FileStore not initialised');
     const id = randomUUID().replaceAll('-', '');
     const path = join(this.dir, `${id}.${ext}`);
     await writeFile(path, data);
-    return this.add({ id, ext, contentType, path, size: data.length, owned: true, signed: options.signed ?? false });
+    return this.add({
+      id,
+      ext,
+      contentType,
+      path,
+      size: data.length,
+      owned: true,
+      signed: options.signed ?? false,
+    });
   }
 
   /** Serves an existing file (a bundled asset) under a fresh id. */
@@ -63,7 +76,10 @@ export class FileStore {
   signedPath(file: StoredFile, ttlSec: number): string {
     const expires = Math.floor(this.now() / 1000) + Math.max(1, Math.round(ttlSec));
     const name = `${file.id}.${file.ext}`;
-    const query = new URLSearchParams({ 'x-expires': String(expires), 'x-signature': this.sign(name, expires) });
+    const query = new URLSearchParams({
+      'x-expires': String(expires),
+      'x-signature': this.sign(name, expires),
+    });
     return `/files/${name}?${query.toString()}`;
   }
 
@@ -79,13 +95,16 @@ export class FileStore {
     const expiresRaw = first(query['x-expires']);
     const signature = first(query['x-signature']);
     if (expiresRaw === undefined && signature === undefined) {
-      return file.signed ? { ok: false, status: 403, reason: 'AccessDenied: missing signature' } : { ok: true, file };
+      return file.signed
+        ? { ok: false, status: 403, reason: 'AccessDenied: missing signature' }
+        : { ok: true, file };
     }
     const expires = Number(expiresRaw);
     if (!Number.isFinite(expires) || !signature || !safeEqual(signature, this.sign(name, expires))) {
       return { ok: false, status: 403, reason: 'SignatureDoesNotMatch' };
     }
-    if (this.now() / 1000 > expires) return { ok: false, status: 403, reason: 'AccessDenied: Request has expired' };
+    if (this.now() / 1000 > expires)
+      return { ok: false, status: 403, reason: 'AccessDenied: Request has expired' };
     return { ok: true, file };
   }
 

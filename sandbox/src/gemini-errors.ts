@@ -61,7 +61,9 @@ export function googleError(status: number, message?: string, details?: unknown[
   const [name, fallback] = HTTP[status] ?? ['UNKNOWN', 'Unknown error.'];
   return {
     status,
-    body: { error: { code: status, message: message ?? fallback, status: name, ...(details ? { details } : {}) } },
+    body: {
+      error: { code: status, message: message ?? fallback, status: name, ...(details ? { details } : {}) },
+    },
   };
 }
 
@@ -99,7 +101,9 @@ export function validateGeminiFault(fault: FaultSpec): string | undefined {
 }
 
 /** The HTTP error a fault stands for, or undefined when it shapes a 200 answer instead. */
-export function geminiFaultError(fault: Pick<FaultSpec, 'code' | 'kind' | 'message'>): GeminiHttpError | undefined {
+export function geminiFaultError(
+  fault: Pick<FaultSpec, 'code' | 'kind' | 'message'>,
+): GeminiHttpError | undefined {
   const code = fault.kind !== undefined ? KIND_CODES[fault.kind] : fault.code;
   return code === undefined ? undefined : googleError(code, fault.message);
 }

@@ -57,7 +57,8 @@ function sendError(ctx: Context, error: GeminiHttpError): void {
 
 async function generate(state: SandboxState, ctx: Context): Promise<void> {
   const [model, action] = String(ctx.params.modelAction).split(':');
-  const key = ctx.get('x-goog-api-key') || (typeof ctx.query.key === 'string' ? ctx.query.key : '') || undefined;
+  const key =
+    ctx.get('x-goog-api-key') || (typeof ctx.query.key === 'string' ? ctx.query.key : '') || undefined;
   const endpoint = action ?? 'unknown';
   state.counters.record('gemini', key, endpoint);
   if (action !== 'generateContent' && action !== 'streamGenerateContent') {
@@ -87,13 +88,15 @@ async function generate(state: SandboxState, ctx: Context): Promise<void> {
     const marker = promptMarker(parsed.prompt);
     const markerFault = marker ? geminiMarkerFault(marker) : undefined;
     const fault: FaultSpec | undefined =
-      state.faults.take('gemini', key, endpoint, true) ?? (markerFault && { provider: 'gemini', ...markerFault });
+      state.faults.take('gemini', key, endpoint, true) ??
+      (markerFault && { provider: 'gemini', ...markerFault });
     const httpError = fault ? geminiFaultError(fault) : undefined;
     if (httpError) {
       await sleep(fault?.delayMs ?? 0, signal);
       return sendError(ctx, httpError);
     }
-    const delay = fault?.kind === 'slow' ? (fault.delayMs ?? state.settings.latencyMs * 5) : state.settings.latencyMs;
+    const delay =
+      fault?.kind === 'slow' ? (fault.delayMs ?? state.settings.latencyMs * 5) : state.settings.latencyMs;
     await sleep(delay, signal);
     const chunks = await respond(state, model, parsed, fault);
     if (action === 'generateContent') {
@@ -128,7 +131,9 @@ async function parseRequest(body: Record<string, unknown>): Promise<ParsedReques
   }
   const config = isRecord(body.generationConfig) ? body.generationConfig : {};
   const imageConfig = isRecord(config.imageConfig) ? config.imageConfig : {};
-  const modalities = Array.isArray(config.responseModalities) ? config.responseModalities.map(String) : ['TEXT', 'IMAGE'];
+  const modalities = Array.isArray(config.responseModalities)
+    ? config.responseModalities.map(String)
+    : ['TEXT', 'IMAGE'];
   for (const [index, modality] of modalities.entries()) {
     if (!MODALITIES.includes(modality)) {
       return googleError(
@@ -160,8 +165,19 @@ async function parseRequest(body: Record<string, unknown>): Promise<ParsedReques
       if (typeof part.text === 'string') prompt = prompt ? `${prompt}\n${part.text}` : part.text;
       if (isRecord(part.inlineData)) {
         const data = Buffer.from(String(part.inlineData.data ?? ''), 'base64');
-        const ok = data.length > 0 && (await sharp(data).metadata().then(() => true, () => false));
-        if (!ok) return googleError(400, `Unable to process input image. Please retry or report in ${TROUBLESHOOTING}`);
+        const ok =
+          data.length > 0 &&
+          (await sharp(data)
+            .metadata()
+            .then(
+              () => true,
+              () => false,
+            ));
+        if (!ok)
+          return googleError(
+            400,
+            `Unable to process input image. Please retry or report in ${TROUBLESHOOTING}`,
+          );
         inputImages += 1;
       }
     }
@@ -198,13 +214,22 @@ async function respond(
   const base = { modelVersion: model, responseId: randomBytes(12).toString('base64url') };
   const shape = fault?.kind ? GEMINI_SHAPE_KINDS[fault.kind] : undefined;
   if (shape?.blockReason) {
-    return [{ promptFeedback: { blockReason: shape.blockReason }, usageMetadata: usage(parsed, 0, 0), ...base }];
+    return [
+      { promptFeedback: { blockReason: shape.blockReason }, usageMetadata: usage(parsed, 0, 0), ...base },
+    ];
   }
   if (shape?.finishReason) {
-    return [{ candidates: [{ finishReason: shape.finishReason, index: 0 }], usageMetadata: usage(parsed, 0, 0), ...base }];
+    return [
+      {
+        candidates: [{ finishReason: shape.finishReason, index: 0 }],
+        usageMetadata: usage(parsed, 0, 0),
+        ...base,
+      },
+    ];
   }
   const seed = hashString(`${model}:${parsed.prompt}`);
-  const wantsImage = parsed.modalities.includes('IMAGE') && IMAGE_MODELS.includes(model) && fault?.kind !== 'text-only';
+  const wantsImage =
+    parsed.modalities.includes('IMAGE') && IMAGE_MODELS.includes(model) && fault?.kind !== 'text-only';
   const chunks: Part[][] = [];
   if (model.startsWith('gemini-3') && wantsImage) {
     // Thinking models stream thoughts (text and a draft image) that clients must skip.
@@ -216,7 +241,10 @@ async function respond(
       label: `${model} thought`,
     });
     chunks.push([
-      { text: `**Composing the scene**\n\nI'm planning the layout for "${parsed.prompt.slice(0, 80)}".`, thought: true },
+      {
+        text: `**Composing the scene**\n\nI'm planning the layout for "${parsed.prompt.slice(0, 80)}".`,
+        thought: true,
+      },
       { inlineData: { mimeType: 'image/png', data: draft.toString('base64') }, thought: true },
     ]);
   }
@@ -248,7 +276,9 @@ async function respond(
   return chunks.map((parts, i) => {
     const last = i === chunks.length - 1;
     return {
-      candidates: [{ content: { parts, role: 'model' }, ...(last ? { finishReason: 'STOP' } : {}), index: 0 }],
+      candidates: [
+        { content: { parts, role: 'model' }, ...(last ? { finishReason: 'STOP' } : {}), index: 0 },
+      ],
       ...(last ? { usageMetadata: usage(parsed, imageTokens, textTokens) } : {}),
       ...base,
     };

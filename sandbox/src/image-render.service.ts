@@ -62,7 +62,10 @@ export async function renderPng(request: RenderRequest): Promise<Buffer> {
     `<g font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="${fontSize}" fill="#ffffff">${text}</g>` +
     `</svg>`;
   // The SVG's own size can differ by a pixel after rasterising; resize pins the exact output.
-  return sharp(Buffer.from(svg)).resize(width, height, { fit: 'fill' }).png({ compressionLevel: 6 }).toBuffer();
+  return sharp(Buffer.from(svg))
+    .resize(width, height, { fit: 'fill' })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
 }
 
 function wrap(text: string, width: number): string[] {
@@ -84,7 +87,9 @@ function wrap(text: string, width: number): string[] {
 }
 
 function escapeXml(text: string): string {
-  return text.replace(
+  // Control characters are not allowed in XML at all, so they are dropped rather than escaped.
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(
     /[<>&"']/g,
     (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
   );

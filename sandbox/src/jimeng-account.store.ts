@@ -69,7 +69,14 @@ export class JimengAccountStore {
     if (patch.points !== undefined) {
       Object.assign(account, { giftCredit: patch.points, purchaseCredit: 0, vipCredit: 0 });
     }
-    for (const key of ['live', 'giftCredit', 'purchaseCredit', 'vipCredit', 'dailyReceived', 'concurrencyLimit'] as const) {
+    for (const key of [
+      'live',
+      'giftCredit',
+      'purchaseCredit',
+      'vipCredit',
+      'dailyReceived',
+      'concurrencyLimit',
+    ] as const) {
       if (patch[key] !== undefined) Object.assign(account, { [key]: patch[key] });
     }
     return account;

@@ -11,8 +11,23 @@ export class GatewayError extends Error {}
 export const DEFAULT_IMAGE_MODEL = 'jimeng-4.5';
 export const DEFAULT_VIDEO_MODEL = 'jimeng-video-3.5-pro';
 
-const IMAGE_MODELS_CN = ['jimeng-5.0', 'jimeng-4.6', 'jimeng-4.5', 'jimeng-4.1', 'jimeng-4.0', 'jimeng-3.1', 'jimeng-3.0'];
-const IMAGE_MODELS_US = ['jimeng-4.5', 'jimeng-4.1', 'jimeng-4.0', 'jimeng-3.0', 'nanobanana', 'nanobananapro'];
+const IMAGE_MODELS_CN = [
+  'jimeng-5.0',
+  'jimeng-4.6',
+  'jimeng-4.5',
+  'jimeng-4.1',
+  'jimeng-4.0',
+  'jimeng-3.1',
+  'jimeng-3.0',
+];
+const IMAGE_MODELS_US = [
+  'jimeng-4.5',
+  'jimeng-4.1',
+  'jimeng-4.0',
+  'jimeng-3.0',
+  'nanobanana',
+  'nanobananapro',
+];
 const IMAGE_MODELS_ASIA = [
   'jimeng-5.0',
   'jimeng-4.6',
@@ -87,14 +102,20 @@ const SIZES: Record<string, Record<string, [number, number]>> = {
 /** The model the gateway will actually use for this account's site. */
 export function resolveImageModel(model: string | undefined, account: JimengAccount): string {
   const requested = model ?? DEFAULT_IMAGE_MODEL;
-  const models = account.region === 'cn' ? IMAGE_MODELS_CN : account.region === 'us' ? IMAGE_MODELS_US : IMAGE_MODELS_ASIA;
+  const models =
+    account.region === 'cn' ? IMAGE_MODELS_CN : account.region === 'us' ? IMAGE_MODELS_US : IMAGE_MODELS_ASIA;
   if (models.includes(requested)) return requested;
   // China falls back to the default silently; international sites refuse unknown models.
   if (account.region === 'cn' || requested === DEFAULT_IMAGE_MODEL) return DEFAULT_IMAGE_MODEL;
   throw new GatewayError(`国际版不支持模型 "${requested}"。支持的模型: ${models.join(', ')}`);
 }
 
-export function imageSize(model: string, account: JimengAccount, resolution = '2k', ratio = '1:1'): PixelSize {
+export function imageSize(
+  model: string,
+  account: JimengAccount,
+  resolution = '2k',
+  ratio = '1:1',
+): PixelSize {
   // nanobanana is pinned by the international sites whatever was asked for.
   if (model === 'nanobanana' && account.region === 'us') return { width: 1024, height: 1024 };
   const effective = model === 'nanobanana' ? '1k' : resolution;
@@ -113,7 +134,8 @@ export function imageSize(model: string, account: JimengAccount, resolution = '2
 
 /** Unknown video models silently become the default, as in the gateway. */
 export function resolveVideoModel(model: string | undefined, account: JimengAccount): string {
-  const models = account.region === 'cn' ? VIDEO_MODELS_CN : account.region === 'us' ? VIDEO_MODELS_US : VIDEO_MODELS_ASIA;
+  const models =
+    account.region === 'cn' ? VIDEO_MODELS_CN : account.region === 'us' ? VIDEO_MODELS_US : VIDEO_MODELS_ASIA;
   const requested = model ?? DEFAULT_VIDEO_MODEL;
   return models.includes(requested) ? requested : DEFAULT_VIDEO_MODEL;
 }

@@ -57,7 +57,11 @@ const CODE_DEFAULTS: Record<number, string> = {
   [-2009]: 'insufficient-points',
 };
 
-const ALIASES: Record<string, string> = { blocked: 'content-blocked', timeout: 'generation-timeout', '1006': 'no-credits' };
+const ALIASES: Record<string, string> = {
+  blocked: 'content-blocked',
+  timeout: 'generation-timeout',
+  '1006': 'no-credits',
+};
 
 /** Behaviour kinds that are not error bodies. */
 export const JIMENG_BEHAVIOUR_KINDS = ['slow'] as const;
@@ -78,12 +82,16 @@ export function validateJimengFault(fault: FaultSpec): string | undefined {
   if (kind === undefined) {
     return `jimeng fault code must be one of ${Object.keys(CODE_DEFAULTS).join(', ')}`;
   }
-  if (!JIMENG_FAULT_KINDS.includes(kind)) return `jimeng fault kind must be one of ${JIMENG_FAULT_KINDS.join(', ')}`;
+  if (!JIMENG_FAULT_KINDS.includes(kind))
+    return `jimeng fault kind must be one of ${JIMENG_FAULT_KINDS.join(', ')}`;
   return undefined;
 }
 
 /** Turns a fault (or a prompt marker) into the error body; undefined for behaviour-only kinds. */
-export function jimengFaultBody(fault: Pick<FaultSpec, 'code' | 'kind' | 'message'>, job: JimengJob): JimengErrorBody | undefined {
+export function jimengFaultBody(
+  fault: Pick<FaultSpec, 'code' | 'kind' | 'message'>,
+  job: JimengJob,
+): JimengErrorBody | undefined {
   const kind = kindOf(fault);
   const make = kind ? KINDS[kind] : undefined;
   if (!make) return undefined;

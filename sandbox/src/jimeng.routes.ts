@@ -1,6 +1,14 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { isAbortError, isRecord, promptMarker, readBody, requestSignal, sleep, unixSeconds } from './http-helpers.js';
+import {
+  isAbortError,
+  isRecord,
+  promptMarker,
+  readBody,
+  requestSignal,
+  sleep,
+  unixSeconds,
+} from './http-helpers.js';
 import type { ParsedBody } from './http-helpers.js';
 import { normalizeJimengToken, totalCredit, type JimengAccount } from './jimeng-account.store.js';
 import {
@@ -12,7 +20,13 @@ import {
   resolveVideoModel,
   videoCost,
 } from './jimeng-catalog.js';
-import { body, jimengFaultBody, jimengMarkerFault, type JimengErrorBody, type JimengJob } from './jimeng-errors.js';
+import {
+  body,
+  jimengFaultBody,
+  jimengMarkerFault,
+  type JimengErrorBody,
+  type JimengJob,
+} from './jimeng-errors.js';
 import type { StoredFile } from './file.store.js';
 import { storeRenderedPng, storeSampleVideo } from './media.service.js';
 import type { SandboxState } from './sandbox-state.js';
@@ -140,7 +154,10 @@ function validate(endpoint: GenerationEndpoint, input: ParsedBody, ctx: Context)
   if (endpoint !== 'videos/generations') {
     const unsupported = ['size', 'width', 'height'].filter((key) => key in fields);
     if (unsupported.length > 0) {
-      throw fail(-1000, `不支持的参数: ${unsupported.join(', ')}。请使用 ratio 和 resolution 参数控制图像尺寸。`);
+      throw fail(
+        -1000,
+        `不支持的参数: ${unsupported.join(', ')}。请使用 ratio 和 resolution 参数控制图像尺寸。`,
+      );
     }
   }
   const check = (key: string, ok: (value: unknown) => boolean) => {
@@ -152,7 +169,10 @@ function validate(endpoint: GenerationEndpoint, input: ParsedBody, ctx: Context)
   check('resolution', isOptionalString);
   check('response_format', isOptionalString);
   if (endpoint === 'videos/generations') {
-    check('functionMode', (value) => value === undefined || value === 'first_last_frames' || value === 'omni_reference');
+    check(
+      'functionMode',
+      (value) => value === undefined || value === 'first_last_frames' || value === 'omni_reference',
+    );
   } else {
     check('negative_prompt', isOptionalString);
     const strength = (value: unknown) =>
@@ -224,7 +244,8 @@ function videoInputs(input: ParsedBody): Pick<GenerationParams, 'duration' | 'fi
   }
   for (const key of ['file_paths', 'filePaths']) {
     const value = fields[key];
-    if (value !== undefined && !(Array.isArray(value) && value.length <= 2)) throw paramsInvalid(`body.${key}`);
+    if (value !== undefined && !(Array.isArray(value) && value.length <= 2))
+      throw paramsInvalid(`body.${key}`);
   }
   const uploads = Object.values(input.files).flat();
   if (uploads.length > 2) throw fail(-1000, '最多只能上传2个图片文件');
@@ -271,7 +292,13 @@ async function generateImages(
   const count = Math.round(state.settings.jimengImagesPerCall);
   const files: StoredFile[] = [];
   for (let index = 1; index <= count; index++) {
-    files.push(await storeRenderedPng(state, { prompt: params.prompt, index, nominal, label: model }, { signed: true }));
+    files.push(
+      await storeRenderedPng(
+        state,
+        { prompt: params.prompt, index, nominal, label: model },
+        { signed: true },
+      ),
+    );
   }
   return respondFiles(state, files, params.responseFormat);
 }
@@ -302,16 +329,25 @@ async function respondFiles(
   responseFormat: string,
 ): Promise<Array<{ url: string } | { b64_json: string }>> {
   if (responseFormat === 'b64_json') {
-    return Promise.all(files.map(async (file) => ({ b64_json: (await state.files.read(file)).toString('base64') })));
+    return Promise.all(
+      files.map(async (file) => ({ b64_json: (await state.files.read(file)).toString('base64') })),
+    );
   }
-  return files.map((file) => ({ url: state.fileUrl(state.files.signedPath(file, state.settings.jimengUrlTtlSec)) }));
+  return files.map((file) => ({
+    url: state.fileUrl(state.files.signedPath(file, state.settings.jimengUrlTtlSec)),
+  }));
 }
 
 /**
  * The gateway downloads every input and uploads it to Jimeng; a download that fails ends the
  * call (-2007 for compositions, -2001 for video frames). Data URLs and uploads need no fetch.
  */
-async function fetchInput(image: string | Buffer, index: number, job: JimengJob, signal: AbortSignal): Promise<void> {
+async function fetchInput(
+  image: string | Buffer,
+  index: number,
+  job: JimengJob,
+  signal: AbortSignal,
+): Promise<void> {
   if (typeof image !== 'string' || image.startsWith('data:')) return;
   let reason: string | undefined;
   try {
@@ -372,7 +408,11 @@ async function tokenReceive(state: SandboxState, ctx: Context): Promise<void> {
     const account = state.jimeng.get(raw);
     if (!account.live) return { token: raw, success: false, error: SESSION_EXPIRED };
     if (!state.jimeng.receive(account)) {
-      return { token: raw, success: false, error: '[请求失败]: credit already received today (错误码: 4006)' };
+      return {
+        token: raw,
+        success: false,
+        error: '[请求失败]: credit already received today (错误码: 4006)',
+      };
     }
     return { token: raw, success: true, ...pointsOf(account) };
   });

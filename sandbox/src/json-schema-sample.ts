@@ -27,7 +27,8 @@ function resolveRef(schema: Schema, root: Schema): Schema {
   for (let hops = 0; typeof current.$ref === 'string' && hops < 20; hops++) {
     const path = current.$ref.replace(/^#\/?/, '').split('/').filter(Boolean);
     let target: unknown = root;
-    for (const segment of path) target = isRecord(target) ? target[segment.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+    for (const segment of path)
+      target = isRecord(target) ? target[segment.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
     const { $ref: _ref, ...rest } = current;
     current = { ...(isRecord(target) ? target : {}), ...rest };
   }
@@ -39,10 +40,13 @@ function sample(raw: Schema, root: Schema, context: SampleContext, name: string,
   if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return pick(context.random, schema.enum);
   if (Array.isArray(schema.allOf)) {
-    const merged = schema.allOf.reduce<Schema>((acc, part) => mergeSchemas(acc, resolveRef(isRecord(part) ? part : {}, root)), {
-      ...schema,
-      allOf: undefined,
-    });
+    const merged = schema.allOf.reduce<Schema>(
+      (acc, part) => mergeSchemas(acc, resolveRef(isRecord(part) ? part : {}, root)),
+      {
+        ...schema,
+        allOf: undefined,
+      },
+    );
     delete merged.allOf;
     return sample(merged, root, context, name, depth);
   }
@@ -73,7 +77,10 @@ function sample(raw: Schema, root: Schema, context: SampleContext, name: string,
 }
 
 function mergeSchemas(a: Schema, b: Schema): Schema {
-  const properties = { ...(isRecord(a.properties) ? a.properties : {}), ...(isRecord(b.properties) ? b.properties : {}) };
+  const properties = {
+    ...(isRecord(a.properties) ? a.properties : {}),
+    ...(isRecord(b.properties) ? b.properties : {}),
+  };
   const required = [
     ...(Array.isArray(a.required) ? a.required : []),
     ...(Array.isArray(b.required) ? b.required : []),
@@ -81,7 +88,12 @@ function mergeSchemas(a: Schema, b: Schema): Schema {
   return { ...a, ...b, properties, required };
 }
 
-function sampleObject(schema: Schema, root: Schema, context: SampleContext, depth: number): Record<string, unknown> {
+function sampleObject(
+  schema: Schema,
+  root: Schema,
+  context: SampleContext,
+  depth: number,
+): Record<string, unknown> {
   const properties = isRecord(schema.properties) ? schema.properties : {};
   const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
   const out: Record<string, unknown> = {};
@@ -93,11 +105,18 @@ function sampleObject(schema: Schema, root: Schema, context: SampleContext, dept
   return out;
 }
 
-function sampleArray(schema: Schema, root: Schema, context: SampleContext, name: string, depth: number): unknown[] {
+function sampleArray(
+  schema: Schema,
+  root: Schema,
+  context: SampleContext,
+  name: string,
+  depth: number,
+): unknown[] {
   const min = typeof schema.minItems === 'number' ? schema.minItems : 0;
   const max = typeof schema.maxItems === 'number' ? schema.maxItems : Math.max(min, 3);
   const prefix = Array.isArray(schema.prefixItems) ? schema.prefixItems : [];
-  const wanted = depth >= MAX_DEPTH ? min : Math.min(max, Math.max(min, 2 + Math.floor(context.random() * 2)));
+  const wanted =
+    depth >= MAX_DEPTH ? min : Math.min(max, Math.max(min, 2 + Math.floor(context.random() * 2)));
   const count = Math.max(wanted, Math.min(prefix.length, max));
   const items = isRecord(schema.items) ? schema.items : {};
   const singular = name.replace(/s$/, '');
@@ -118,29 +137,45 @@ function sampleNumber(schema: Schema, integer: boolean, context: SampleContext):
   high ??= low + 100;
   let value = low + context.random() * (high - low);
   const multipleOf = num('multipleOf');
-  if (multipleOf) value = Math.ceil(low / multipleOf) * multipleOf + Math.floor((value - low) / multipleOf) * multipleOf;
-  if (integer) value = Math.min(Math.floor(high), Math.max(Math.ceil(low), Math.round(value)));
-  else value = Math.round(value * 100) / 100;
-  return Math.min(high, Math.max(low, value));
+  if (multipleOf) {
+    value = Math.round(value / multipleOf) * multipleOf;
+    if (value > high) value -= multipleOf;
+    if (value < low) value += multipleOf;
+    return Number(value.toFixed(10));
+  }
+  if (integer) return Math.min(Math.floor(high), Math.max(Math.ceil(low), Math.round(value)));
+  return Math.min(high, Math.max(low, Math.round(value * 100) / 100));
 }
 
 const ADJECTIVES = ['moonlit', 'quiet', 'vivid', 'gentle', 'stormy', 'golden', 'misty', 'bright'];
-const SCENES = ['rooftop garden', 'old library', 'harbour at dusk', 'cherry-blossom street', 'train platform', 'forest shrine'];
+const SCENES = [
+  'rooftop garden',
+  'old library',
+  'harbour at dusk',
+  'cherry-blossom street',
+  'train platform',
+  'forest shrine',
+];
 
 function sampleString(schema: Schema, context: SampleContext, name: string): string {
   const lower = name.toLowerCase();
   const format = typeof schema.format === 'string' ? schema.format : '';
   const topicWords = context.topic.split(/\s+/).filter(Boolean).slice(0, 8).join(' ') || 'a quiet evening';
   let text: string;
-  if (format === 'date-time') text = new Date(Date.UTC(2025, 0, 1 + Math.floor(context.random() * 300))).toISOString();
-  else if (format === 'date') text = new Date(Date.UTC(2025, 0, 1 + Math.floor(context.random() * 300))).toISOString().slice(0, 10);
-  else if (format === 'email') text = `${context.persona.toLowerCase().replace(/[^a-z0-9]+/g, '.') || 'user'}@example.com`;
-  else if (format === 'uri' || format === 'url' || /url|uri|link/.test(lower)) text = `https://example.com/${lower || 'item'}`;
+  if (format === 'date-time')
+    text = new Date(Date.UTC(2025, 0, 1 + Math.floor(context.random() * 300))).toISOString();
+  else if (format === 'date')
+    text = new Date(Date.UTC(2025, 0, 1 + Math.floor(context.random() * 300))).toISOString().slice(0, 10);
+  else if (format === 'email')
+    text = `${context.persona.toLowerCase().replace(/[^a-z0-9]+/g, '.') || 'user'}@example.com`;
+  else if (format === 'uri' || format === 'url' || /url|uri|link/.test(lower))
+    text = `https://example.com/${lower || 'item'}`;
   else if (format === 'uuid' || /(^|_)id$/.test(lower)) text = `${Math.floor(context.random() * 1e8)}`;
   else if (/prompt/.test(lower)) {
     text = `${pick(context.random, ADJECTIVES)} anime illustration, ${topicWords}, ${pick(context.random, SCENES)}, soft lighting, detailed background`;
   } else if (/name|speaker|character|author/.test(lower)) text = context.persona;
-  else if (/title|heading/.test(lower)) text = `The ${capitalise(pick(context.random, ADJECTIVES))} ${capitalise(pick(context.random, SCENES))}`;
+  else if (/title|heading/.test(lower))
+    text = `The ${capitalise(pick(context.random, ADJECTIVES))} ${capitalise(pick(context.random, SCENES))}`;
   else if (/tag|keyword|label|genre|mood|emotion/.test(lower)) text = pick(context.random, ADJECTIVES);
   else if (/lang/.test(lower)) text = 'en';
   else {

@@ -18,7 +18,8 @@ export function isVideoModel(model: string): boolean {
 function stringifyNumbers(value: unknown): unknown {
   if (typeof value === 'number') return String(value);
   if (Array.isArray(value)) return value.map(stringifyNumbers);
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyNumbers(v)]));
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyNumbers(v)]));
   return value;
 }
 
@@ -70,7 +71,12 @@ async function completeTask(state: SandboxState, task: KieTask): Promise<void> {
       task.resultUrls = [state.fileUrl(state.files.plainPath(storeSampleVideo(state)))];
     } else {
       const prompt = typeof task.input.prompt === 'string' ? task.input.prompt : task.model;
-      const file = await storeRenderedPng(state, { prompt, index: 1, nominal: kieImageSize(task.input), label: task.model });
+      const file = await storeRenderedPng(state, {
+        prompt,
+        index: 1,
+        nominal: kieImageSize(task.input),
+        label: task.model,
+      });
       task.resultUrls = [state.fileUrl(state.files.plainPath(file))];
     }
   } catch (error) {
@@ -129,7 +135,9 @@ async function deliverCallback(state: SandboxState, task: KieTask): Promise<void
   if (webhookKey) {
     const timestamp = String(unixSeconds());
     headers['X-Webhook-Timestamp'] = timestamp;
-    headers['X-Webhook-Signature'] = createHmac('sha256', webhookKey).update(`${task.taskId}.${timestamp}`).digest('base64');
+    headers['X-Webhook-Signature'] = createHmac('sha256', webhookKey)
+      .update(`${task.taskId}.${timestamp}`)
+      .digest('base64');
   }
   try {
     const response = await fetch(task.callBackUrl!, {
@@ -161,5 +169,7 @@ function kieImageSize(input: Record<string, unknown>): PixelSize {
   };
   const [w, h] = (named[raw] ?? raw).split(':').map(Number);
   if (!(w > 0 && h > 0)) return { width: 1024, height: 1024 };
-  return w >= h ? { width: 1024, height: Math.round((1024 * h) / w) } : { width: Math.round((1024 * w) / h), height: 1024 };
+  return w >= h
+    ? { width: 1024, height: Math.round((1024 * h) / w) }
+    : { width: Math.round((1024 * w) / h), height: 1024 };
 }

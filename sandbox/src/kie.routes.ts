@@ -79,10 +79,16 @@ async function createTask(state: SandboxState, ctx: Context): Promise<void> {
 }
 
 /** Checks kie's docs state for the inputs Dreamloom sends; unknown models are accepted. */
-function validateCreate(body: Record<string, unknown>, input: Record<string, unknown> | undefined): string | undefined {
+function validateCreate(
+  body: Record<string, unknown>,
+  input: Record<string, unknown> | undefined,
+): string | undefined {
   if (typeof body.model !== 'string' || !body.model) return 'model cannot be empty';
   if (!input) return 'input cannot be empty';
-  if (body.callBackUrl !== undefined && (typeof body.callBackUrl !== 'string' || !/^https?:\/\//.test(body.callBackUrl))) {
+  if (
+    body.callBackUrl !== undefined &&
+    (typeof body.callBackUrl !== 'string' || !/^https?:\/\//.test(body.callBackUrl))
+  ) {
     return 'callBackUrl must be a valid http(s) URL';
   }
   const hasImage = ['image_urls', 'image_url', 'input_urls'].some((key) => input[key] !== undefined);

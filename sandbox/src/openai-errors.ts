@@ -9,7 +9,13 @@ export interface OpenAiHttpError {
   body: OpenAiErrorBody;
 }
 
-function error(status: number, message: string, type: string, code: string | null, param: string | null = null) {
+function error(
+  status: number,
+  message: string,
+  type: string,
+  code: string | null,
+  param: string | null = null,
+) {
   return { status, body: { error: { message, type, param, code } } };
 }
 
@@ -41,7 +47,11 @@ export function quotaExceeded(): OpenAiHttpError {
   );
 }
 
-export function invalidRequest(message: string, param: string | null, code: string | null = null): OpenAiHttpError {
+export function invalidRequest(
+  message: string,
+  param: string | null,
+  code: string | null = null,
+): OpenAiHttpError {
   return error(400, message, 'invalid_request_error', code, param);
 }
 
@@ -60,7 +70,12 @@ const HTTP_KINDS: Record<string, (model: string, message?: string) => OpenAiHttp
     return message ? error(401, message, 'invalid_request_error', 'invalid_api_key') : made;
   },
   forbidden: (_model, message) =>
-    error(403, message ?? 'Country, region, or territory not supported', 'request_forbidden', 'unsupported_country_region_territory'),
+    error(
+      403,
+      message ?? 'Country, region, or territory not supported',
+      'request_forbidden',
+      'unsupported_country_region_territory',
+    ),
   'model-not-found': (model, message) =>
     error(
       404,
@@ -76,7 +91,8 @@ const HTTP_KINDS: Record<string, (model: string, message?: string) => OpenAiHttp
       'requests',
       'rate_limit_exceeded',
     ),
-  'quota-exceeded': (_model, message) => (message ? error(429, message, 'insufficient_quota', 'insufficient_quota') : quotaExceeded()),
+  'quota-exceeded': (_model, message) =>
+    message ? error(429, message, 'insufficient_quota', 'insufficient_quota') : quotaExceeded(),
   'server-error': (_model, message) => serverError(message),
   overloaded: (_model, message) =>
     error(503, message ?? 'The engine is currently overloaded, please try again later', 'server_error', null),

@@ -1,12 +1,22 @@
 import { FaultStore, type PendingFault } from './fault.store.js';
 import { FileStore } from './file.store.js';
 import { validateGeminiFault } from './gemini-errors.js';
-import { JimengAccountStore, type JimengAccount, type JimengAccountPatch } from './jimeng-account.store.js';
+import {
+  JimengAccountStore,
+  normalizeJimengToken,
+  type JimengAccount,
+  type JimengAccountPatch,
+} from './jimeng-account.store.js';
 import { validateJimengFault } from './jimeng-errors.js';
 import { validateKieFault } from './kie-errors.js';
 import { KieStore, type KieKey, type KieKeyPatch } from './kie.store.js';
 import { validateOpenAiFault } from './openai-errors.js';
-import type { FaultSpec, ProviderName, SandboxSettings } from './sandbox.types.js';
+import {
+  SandboxInputError,
+  type FaultSpec,
+  type ProviderName,
+  type SandboxSettings,
+} from './sandbox.types.js';
 import { StatsStore, type SandboxStats } from './stats.store.js';
 
 /** How an API key of Gemini or the OpenAI-compatible service behaves. */
@@ -118,7 +128,14 @@ export class SandboxState {
   }
 
   injectFault(spec: FaultSpec | FaultSpec[]): PendingFault[] {
-    return (Array.isArray(spec) ? spec : [spec]).map((one) => this.faults.inject(one));
+    return (Array.isArray(spec) ? spec : [spec]).map((one) =>
+      this.faults.inject(
+        // Jimeng sessions are matched in normalised form (region prefix lower-cased).
+        one.provider === 'jimeng' && one.credential
+          ? { ...one, credential: normalizeJimengToken(one.credential) }
+          : one,
+      ),
+    );
   }
 
   pendingFaults(): PendingFault[] {
@@ -136,16 +153,18 @@ export class SandboxState {
   /** Applies a partial settings update; throws on values that make no sense. */
   updateSettings(patch: Partial<SandboxSettings>): SandboxSettings {
     for (const [key, value] of Object.entries(patch) as Array<[keyof SandboxSettings, unknown]>) {
-      if (!(key in DEFAULT_SETTINGS)) throw new Error(`unknown setting ${key}`);
+      if (!(key in DEFAULT_SETTINGS)) throw new SandboxInputError(`unknown setting ${key}`);
       if (key === 'kieWebhookKey') {
-        if (value !== null && typeof value !== 'string') throw new Error('kieWebhookKey must be a string or null');
+        if (value !== null && typeof value !== 'string')
+          throw new SandboxInputError('kieWebhookKey must be a string or null');
       } else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        throw new Error(`${key} must be a non-negative number`);
+        throw new SandboxInputError(`${key} must be a non-negative number`);
       }
     }
-    if (patch.imageScale !== undefined && patch.imageScale <= 0) throw new Error('imageScale must be positive');
+    if (patch.imageScale !== undefined && patch.imageScale <= 0)
+      throw new SandboxInputError('imageScale must be positive');
     if (patch.jimengImagesPerCall !== undefined && !(patch.jimengImagesPerCall >= 1)) {
-      throw new Error('jimengImagesPerCall must be at least 1');
+      throw new SandboxInputError('jimengImagesPerCall must be at least 1');
     }
     Object.assign(this.settings, patch);
     return { ...this.settings };

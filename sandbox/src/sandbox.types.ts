@@ -45,3 +45,6 @@ export interface SandboxSettings {
   /** kie webhook HMAC key; callbacks are signed only when set. */
   kieWebhookKey: string | null;
 }
+
+/** A caller asked for something the sandbox cannot do (bad fault, bad setting); a 400 over HTTP. */
+export class SandboxInputError extends Error {}

@@ -46,7 +46,11 @@ export class StatsStore {
     let total = 0;
     for (const [key, value] of this.calls) {
       const [p, c, e] = JSON.parse(key) as [string, string, string];
-      if (p === provider && (credential === undefined || c === credential) && (endpoint === undefined || e === endpoint)) {
+      if (
+        p === provider &&
+        (credential === undefined || c === credential) &&
+        (endpoint === undefined || e === endpoint)
+      ) {
         total += value;
       }
     }

@@ -179,16 +179,20 @@ describe('DreamloomClient (HTTP + socket.io)', () => {
     watch.close();
   });
 
-  it('closes the socket when the last watch of a user closes', async () => {
+  it('shares one socket per user, leaves rooms it no longer needs, and closes with the last watch', async () => {
     const { taskId } = await client.createAnimeTask(user, { prompt: 'p' });
+    const { taskId: otherTaskId } = await client.createAnimeTask(user, { prompt: 'q' });
     const a = client.watchTask(user, taskId, () => undefined);
-    const b = client.watchTask(user, taskId, () => undefined);
-    const statusReads = () => server.requests.filter((r) => r.path.startsWith('/api/generation/status/')).length;
+    const b = client.watchTask(user, otherTaskId, () => undefined);
+    const statusReads = () =>
+      server.requests.filter((r) => r.path.startsWith('/api/generation/status/')).length;
     await waitFor(() => server.subscriptions.length === 2 && statusReads() === 2);
     expect(server.handshakes).toHaveLength(1); // one socket per platform user
     expect(server.connectedSockets()).toBe(1);
     a.close();
     expect(server.connectedSockets()).toBe(1);
+    await waitFor(() => server.unsubscriptions.length === 1);
+    expect(server.unsubscriptions).toEqual([`task:${taskId}`]);
     b.close();
     await waitFor(() => server.connectedSockets() === 0);
     const readsAfterClose = server.requests.length;

@@ -139,7 +139,14 @@ const statusResponse = z.object({
   progress: z.number().nullish(),
   queue_position: z.number().nullish(),
   results: z
-    .array(z.object({ image_url: z.string(), width: z.number().nullish(), height: z.number().nullish() }))
+    .array(
+      z.object({
+        image_url: z.string(),
+        width: z.number().nullish(),
+        height: z.number().nullish(),
+        mime: z.string().nullish(),
+      }),
+    )
     .nullish(),
   error_message: z.string().nullish(),
   error_code: z.string().nullish(),
@@ -229,6 +236,7 @@ class HttpDreamloomClient implements DreamloomClient {
         url: r.image_url,
         width: r.width ?? undefined,
         height: r.height ?? undefined,
+        mime: r.mime ?? undefined,
       })),
       error:
         s.status === 'failed'
@@ -250,6 +258,9 @@ class HttpDreamloomClient implements DreamloomClient {
       if (entry.watches.size === 0) {
         entry.socket.disconnect();
         this.sockets.delete(key);
+      } else if (entry.socket.connected && ![...entry.watches].some((w) => w.taskId === taskId)) {
+        // The socket stays for the user's other jobs; stop receiving this one's events.
+        entry.socket.emit('unsubscribe', { room: `task:${taskId}` });
       }
     });
     entry.watches.add(watch);

@@ -136,7 +136,11 @@ describe('Telegram /imagine (grammY against a fake Bot API)', () => {
 
   it('ignores "message is not modified" and keeps going', async () => {
     const warnings: string[] = [];
-    const logger = { ...silentLogger, warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) };
+    const logger = {
+      ...silentLogger,
+      warn: (m: string) => warnings.push(m),
+      error: (m: string) => warnings.push(m),
+    };
     const dreamloom = new FakeDreamloomClient({
       media,
       script: [
@@ -177,7 +181,10 @@ describe('Telegram /imagine (grammY against a fake Bot API)', () => {
   });
 
   it('throttles card edits to the configured interval', async () => {
-    const script = Array.from({ length: 12 }, (_, i) => ({ status: 'processing' as const, progress: (i + 1) * 7 }));
+    const script = Array.from({ length: 12 }, (_, i) => ({
+      status: 'processing' as const,
+      progress: (i + 1) * 7,
+    }));
     const { bot } = botWith(
       {
         script: [...script, { status: 'completed', outputs: [{ url: 'http://media.test/one.png' }] }],
@@ -199,7 +206,10 @@ describe('Telegram /imagine (grammY against a fake Bot API)', () => {
     const { bot } = botWith({
       script: [
         { status: 'processing', progress: 20 },
-        { status: 'failed', error: { code: 'CONTENT_BLOCKED', message: 'The prompt was blocked by the provider.' } },
+        {
+          status: 'failed',
+          error: { code: 'CONTENT_BLOCKED', message: 'The prompt was blocked by the provider.' },
+        },
       ],
     });
     await imagine(bot, '/imagine something');

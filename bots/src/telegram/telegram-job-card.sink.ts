@@ -29,7 +29,10 @@ export class TelegramJobCardSink implements JobCardSink {
     const reply_parameters = this.replyToCommand();
     if (images.length === 1) {
       const [image] = images;
-      await this.ctx.replyWithPhoto(new InputFile(image.bytes, image.filename), { caption, reply_parameters });
+      await this.ctx.replyWithPhoto(new InputFile(image.bytes, image.filename), {
+        caption,
+        reply_parameters,
+      });
     } else {
       for (let i = 0; i < images.length; i += MEDIA_GROUP_MAX) {
         const chunk = images.slice(i, i + MEDIA_GROUP_MAX);

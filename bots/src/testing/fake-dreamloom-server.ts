@@ -29,6 +29,8 @@ export interface FakeDreamloomServer {
   handshakes: Array<Record<string, unknown>>;
   /** Rooms each subscribe request asked for, with the answer given. */
   subscriptions: Array<{ room: string; ok: boolean }>;
+  /** Rooms left with `unsubscribe`. */
+  unsubscriptions: string[];
   statuses: Map<string, FakeStatus>;
   /** Answer create-task with this error envelope instead of creating a task. */
   rejectCreate?: { status: number; code: string; message: string };
@@ -49,10 +51,11 @@ export async function startFakeDreamloomServer(
   const requests: RecordedApiRequest[] = [];
   const handshakes: Array<Record<string, unknown>> = [];
   const subscriptions: Array<{ room: string; ok: boolean }> = [];
+  const unsubscriptions: string[] = [];
   const statuses = new Map<string, FakeStatus>();
   const owners = new Map<string, string>();
   let counter = 0;
-  let fake: FakeDreamloomServer;
+  const control: { rejectCreate?: FakeDreamloomServer['rejectCreate'] } = {};
 
   const http = await listen(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -78,8 +81,8 @@ export async function startFakeDreamloomServer(
     }
     const owner = `${headers['x-platform']}:${headers['x-platform-user-id']}`;
     if (req.method === 'POST' && url.pathname === '/api/anime-generation/create-task') {
-      if (fake.rejectCreate) {
-        const { status, code, message } = fake.rejectCreate;
+      if (control.rejectCreate) {
+        const { status, code, message } = control.rejectCreate;
         return sendJson(res, status, { success: false, error: { code, message } });
       }
       const uuid = `11111111-2222-4333-8444-${String(++counter).padStart(12, '0')}`;
@@ -119,15 +122,27 @@ export async function startFakeDreamloomServer(
       if (ok) void socket.join(room);
       ack?.(ok ? { ok: true } : { ok: false, error: { code: 'FORBIDDEN', message: 'Not your task' } });
     });
+    socket.on('unsubscribe', (msg: { room?: string }, ack?: (answer: unknown) => void) => {
+      unsubscriptions.push(msg?.room ?? '');
+      void socket.leave(msg?.room ?? '');
+      ack?.({ ok: true });
+    });
   });
 
-  fake = {
+  return {
     url: http.url,
     botToken,
     requests,
     handshakes,
     subscriptions,
+    unsubscriptions,
     statuses,
+    get rejectCreate() {
+      return control.rejectCreate;
+    },
+    set rejectCreate(answer) {
+      control.rejectCreate = answer;
+    },
     publish: (taskId, event, payload) => void io.to(`task:${taskId}`).emit(event, payload),
     connectedSockets: () => io.of('/').sockets.size,
     dropSockets: () => void io.disconnectSockets(true),
@@ -137,5 +152,4 @@ export async function startFakeDreamloomServer(
       await http.close().catch(() => undefined);
     },
   };
-  return fake;
 }

@@ -136,17 +136,24 @@ export async function startFakeTelegramBotApi(
     },
     deleteMessage: (p) => {
       const existed = messages.delete(key(chatIdOf(p), Number(p.message_id)));
-      return existed ? { result: true } : { error_code: 400, description: 'Bad Request: message to delete not found' };
+      return existed
+        ? { result: true }
+        : { error_code: 400, description: 'Bad Request: message to delete not found' };
     },
     sendPhoto: (p) => {
-      if (p.photo === undefined) return { error_code: 400, description: 'Bad Request: there is no photo in the request' };
+      if (p.photo === undefined)
+        return { error_code: 400, description: 'Bad Request: there is no photo in the request' };
       const caption = typeof p.caption === 'string' ? p.caption : undefined;
       return { result: send(chatIdOf(p), { caption }, { photo: photoSizes() }) };
     },
     sendDocument: (p) => {
       const caption = typeof p.caption === 'string' ? p.caption : undefined;
       return {
-        result: send(chatIdOf(p), { caption }, { document: { file_id: `doc-${nextFileId++}`, file_unique_id: 'd' } }),
+        result: send(
+          chatIdOf(p),
+          { caption },
+          { document: { file_id: `doc-${nextFileId++}`, file_unique_id: 'd' } },
+        ),
       };
     },
     sendMediaGroup: (p) => {
@@ -173,10 +180,11 @@ export async function startFakeTelegramBotApi(
     calls.push({ method, token, params, uploads, at: Date.now() });
 
     const injected = failures.get(method)?.shift();
-    const outcome = injected ?? methods[method]?.(params) ?? {
-      error_code: 404,
-      description: 'Not Found: method not found',
-    };
+    const outcome = injected ??
+      methods[method]?.(params) ?? {
+        error_code: 404,
+        description: 'Not Found: method not found',
+      };
     if ('result' in outcome) return sendJson(res, 200, { ok: true, result: outcome.result });
     sendJson(res, outcome.error_code, { ok: false, ...outcome });
   });
@@ -204,12 +212,16 @@ function markupOf(params: Record<string, unknown>): string | undefined {
   return params.reply_markup === undefined ? undefined : JSON.stringify(params.reply_markup);
 }
 
-function decode(body: Buffer, contentType: string): { params: Record<string, unknown>; uploads: TelegramUpload[] } {
+function decode(
+  body: Buffer,
+  contentType: string,
+): { params: Record<string, unknown>; uploads: TelegramUpload[] } {
   if (body.length === 0) return { params: {}, uploads: [] };
   if (contentType.startsWith('application/json')) {
     return { params: JSON.parse(body.toString('utf8')) as Record<string, unknown>, uploads: [] };
   }
-  if (!contentType.startsWith('multipart/form-data')) throw new Error(`unexpected content type ${contentType}`);
+  if (!contentType.startsWith('multipart/form-data'))
+    throw new Error(`unexpected content type ${contentType}`);
 
   const params: Record<string, unknown> = {};
   const files = new Map<string, { filename?: string; bytes: Buffer }>();

@@ -1,4 +1,4 @@
-import { Op, literal } from 'sequelize';
+import { Op, literal, type WhereOptions } from 'sequelize';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { ProviderError } from '../ports/image-provider.port.js';
@@ -43,31 +43,33 @@ export function cooldownMs(level: number): number {
 export class AccountPoolService {
   constructor(private readonly deps: Deps) {}
 
-  async lease(
-    provider: string,
-    kind: GenerationKind,
-    options: { exclude?: string[] } = {},
-  ): Promise<AccountLease | null> {
+  /** Accounts that could take this kind of work now, busy or not. */
+  private eligibleWhere(provider: string, kind: GenerationKind, exclude: string[] = []): WhereOptions {
+    const kindColumn = kind === 'image' ? 'image_generation_status' : 'video_generation_status';
+    return {
+      provider,
+      is_deleted: false,
+      [kindColumn]: 1,
+      id: { [Op.notIn]: exclude.length ? exclude : [''] },
+      [Op.or]: [
+        { account_status: AccountStatus.normal },
+        // Half-open: a cooled-down account becomes eligible again once its cooldown has passed.
+        { account_status: AccountStatus.coolingDown, cooldown_until: { [Op.lte]: this.deps.clock.now() } },
+      ],
+    };
+  }
+
+  /** How many accounts could take the work if they were free; 0 means waiting is pointless. */
+  async countEligible(provider: string, kind: GenerationKind, options: { exclude?: string[] } = {}): Promise<number> {
+    return this.deps.models.ProviderAccount.count({ where: this.eligibleWhere(provider, kind, options.exclude) });
+  }
+
+  async lease(provider: string, kind: GenerationKind, options: { exclude?: string[] } = {}): Promise<AccountLease | null> {
     const { ProviderAccount } = this.deps.models;
     const now = this.deps.clock.now();
-    const kindColumn = kind === 'image' ? 'image_generation_status' : 'video_generation_status';
     const candidates = await ProviderAccount.findAll({
-      where: {
-        provider,
-        is_deleted: false,
-        [kindColumn]: 1,
-        id: { [Op.notIn]: options.exclude?.length ? options.exclude : [''] },
-        [Op.or]: [
-          { account_status: AccountStatus.normal },
-          // Half-open: a cooled-down account becomes eligible again once its cooldown has passed.
-          { account_status: AccountStatus.coolingDown, cooldown_until: { [Op.lte]: now } },
-        ],
-      },
-      order: [
-        ['priority', 'DESC'],
-        [literal('last_used_at IS NULL'), 'DESC'],
-        ['last_used_at', 'ASC'],
-      ],
+      where: this.eligibleWhere(provider, kind, options.exclude),
+      order: [['priority', 'DESC'], [literal('last_used_at IS NULL'), 'DESC'], ['last_used_at', 'ASC']],
       limit: 50,
     });
     for (const account of candidates) {

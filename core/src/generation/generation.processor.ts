@@ -143,6 +143,10 @@ export class GenerationProcessor {
       const lease = await this.deps.pool.lease(task.provider, 'image', { exclude: tried });
       if (lease) return lease;
       if (signal.aborted) throw signal.reason ?? new Error('aborted');
+      if ((await this.deps.pool.countEligible(task.provider, 'image', { exclude: tried })) === 0) {
+        const detail = tried.length ? ` (tried ${tried.length}; last error: ${task.error_message ?? 'unknown'})` : '';
+        throw new TaskFailure('NO_ACCOUNT_AVAILABLE', `No usable ${task.provider} account${detail}`);
+      }
       if (Date.now() >= deadline) {
         throw new TaskFailure(
           'NO_ACCOUNT_AVAILABLE',

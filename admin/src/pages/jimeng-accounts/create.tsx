@@ -18,7 +18,9 @@ export function JimengAccountCreate() {
   return (
     <Create
       saveButtonProps={saveButtonProps}
+      // The bulk tab has its own submit button and result; the card footer is for the single form.
       footerButtons={({ defaultButtons }) => (tab === 'single' ? defaultButtons : null)}
+      contentProps={tab === 'bulk' ? { styles: { actions: { display: 'none' } } } : undefined}
     >
       <Tabs
         activeKey={tab}

@@ -6,7 +6,8 @@ import type { BackgroundRunner } from '../create-telegram-bot.js';
 
 export const imagineCommand = { command: 'imagine', description: 'Generate an anime image from a prompt' };
 
-export const IMAGINE_USAGE = 'Usage: /imagine <prompt>\nExample: /imagine a girl reading under a cherry tree, soft light';
+export const IMAGINE_USAGE =
+  'Usage: /imagine <prompt>\nExample: /imagine a girl reading under a cherry tree, soft light';
 
 export interface ImagineFeatureDeps {
   imagine: ImagineDeps;
@@ -35,7 +36,9 @@ export function createImagineFeature(deps: ImagineFeatureDeps): Composer<Context
     };
     // Jobs take minutes; awaiting here would hold up every later update (grammY handles
     // updates one at a time), so the job runs detached and the update completes now.
-    deps.runInBackground(ctx, () => runImagine(deps.imagine, { user, prompt }, new TelegramJobCardSink(ctx, prompt)));
+    deps.runInBackground(ctx, () =>
+      runImagine(deps.imagine, { user, prompt }, new TelegramJobCardSink(ctx, prompt)),
+    );
   });
 
   return feature;

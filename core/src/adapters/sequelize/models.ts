@@ -138,9 +138,10 @@ export interface DreamloomModels {
 }
 
 const str = (length: number, allowNull = false) => ({ type: DataTypes.STRING(length), allowNull });
-const int = { type: DataTypes.INTEGER, allowNull: false };
+// Factories, not shared objects: Sequelize writes into attribute definitions (e.g. `field`).
+const int = () => ({ type: DataTypes.INTEGER, allowNull: false });
 const date = (allowNull = false) => ({ type: DataTypes.DATE(3), allowNull });
-const pk = { type: DataTypes.STRING(36), primaryKey: true };
+const pk = () => ({ type: DataTypes.STRING(36), primaryKey: true });
 
 /**
  * Model classes are defined per Sequelize instance, so each createCore() owns its own
@@ -151,7 +152,7 @@ export function defineModels(sequelize: Sequelize): DreamloomModels {
   class User extends UserRow {}
   User.init(
     {
-      id: pk,
+      id: pk(),
       username: str(64, true),
       display_name: str(128, true),
       role: str(16),
@@ -164,7 +165,7 @@ export function defineModels(sequelize: Sequelize): DreamloomModels {
   class Identity extends IdentityRow {}
   Identity.init(
     {
-      id: pk,
+      id: pk(),
       user_id: str(36),
       provider: str(16),
       subject: str(191),
@@ -178,7 +179,7 @@ export function defineModels(sequelize: Sequelize): DreamloomModels {
   class AccessToken extends AccessTokenRow {}
   AccessToken.init(
     {
-      id: pk,
+      id: pk(),
       user_id: str(36),
       token_hash: str(64),
       kind: str(16),
@@ -191,21 +192,21 @@ export function defineModels(sequelize: Sequelize): DreamloomModels {
   class ProviderAccount extends ProviderAccountRow {}
   ProviderAccount.init(
     {
-      id: pk,
+      id: pk(),
       provider: str(16),
       name: str(191),
-      account_type: int,
+      account_type: int(),
       site_type: str(8),
       secret_enc: { type: DataTypes.TEXT, allowNull: false },
       secret_mask: str(32),
-      account_status: { ...int, defaultValue: 0 },
-      image_generation_status: { ...int, defaultValue: 1 },
-      video_generation_status: { ...int, defaultValue: 1 },
-      image_count: { ...int, defaultValue: 0 },
-      video_count: { ...int, defaultValue: 0 },
-      priority: { ...int, defaultValue: 0 },
-      weight: { ...int, defaultValue: 1 },
-      max_concurrent: { ...int, defaultValue: 3 },
+      account_status: { ...int(), defaultValue: 0 },
+      image_generation_status: { ...int(), defaultValue: 1 },
+      video_generation_status: { ...int(), defaultValue: 1 },
+      image_count: { ...int(), defaultValue: 0 },
+      video_count: { ...int(), defaultValue: 0 },
+      priority: { ...int(), defaultValue: 0 },
+      weight: { ...int(), defaultValue: 1 },
+      max_concurrent: { ...int(), defaultValue: 3 },
       quota_reset_time: date(),
       credits: { type: DataTypes.INTEGER, allowNull: true },
       credits_checked_at: date(true),
@@ -213,7 +214,7 @@ export function defineModels(sequelize: Sequelize): DreamloomModels {
       last_error: str(1024, true),
       last_error_at: date(true),
       cooldown_until: date(true),
-      cooldown_level: { ...int, defaultValue: 0 },
+      cooldown_level: { ...int(), defaultValue: 0 },
       last_used_at: date(true),
       is_deleted: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       create_by: str(36, true),
@@ -226,7 +227,7 @@ export function defineModels(sequelize: Sequelize): DreamloomModels {
   class GenerationTask extends GenerationTaskRow {}
   GenerationTask.init(
     {
-      id: pk,
+      id: pk(),
       user_id: str(36),
       source: str(24),
       kind: str(8),
@@ -235,15 +236,15 @@ export function defineModels(sequelize: Sequelize): DreamloomModels {
       prompt: { type: DataTypes.TEXT, allowNull: false },
       params: { type: DataTypes.TEXT, allowNull: false },
       status: { ...str(16), defaultValue: 'pending' },
-      progress: { ...int, defaultValue: 0 },
-      requested_count: int,
-      completed_count: { ...int, defaultValue: 0 },
-      priority: { ...int, defaultValue: 0 },
-      attempts: { ...int, defaultValue: 0 },
-      site_switch_count: { ...int, defaultValue: 0 },
+      progress: { ...int(), defaultValue: 0 },
+      requested_count: int(),
+      completed_count: { ...int(), defaultValue: 0 },
+      priority: { ...int(), defaultValue: 0 },
+      attempts: { ...int(), defaultValue: 0 },
+      site_switch_count: { ...int(), defaultValue: 0 },
       account_id: str(36, true),
       batch_id: str(36, true),
-      credits_used: { ...int, defaultValue: 0 },
+      credits_used: { ...int(), defaultValue: 0 },
       error_code: str(64, true),
       error_message: str(1024, true),
       visibility: { ...str(16), defaultValue: 'public' },
@@ -257,17 +258,17 @@ export function defineModels(sequelize: Sequelize): DreamloomModels {
   class MediaAsset extends MediaAssetRow {}
   MediaAsset.init(
     {
-      id: pk,
+      id: pk(),
       task_id: str(36, true),
       user_id: str(36, true),
-      position: int,
+      position: int(),
       kind: str(8),
       storage_key: str(255),
       thumbnail_key: str(255, true),
       mime: str(64),
       width: { type: DataTypes.INTEGER, allowNull: true },
       height: { type: DataTypes.INTEGER, allowNull: true },
-      size_bytes: int,
+      size_bytes: int(),
       original_name: str(255, true),
       created_at: date(),
     },

@@ -1,0 +1,12 @@
+import type { CommandData, DiscordCommand } from '../discord-command.js';
+import { createImagineCommand, imagineCommandData, type ImagineCommandDeps } from './imagine.command.js';
+
+/** Every slash command definition, for the deploy script. */
+export const commandData: CommandData[] = [imagineCommandData];
+
+export type CommandDeps = ImagineCommandDeps;
+
+/** Every slash command with its handler, for the running bot. */
+export function createCommands(deps: CommandDeps): DiscordCommand[] {
+  return [createImagineCommand(deps)];
+}

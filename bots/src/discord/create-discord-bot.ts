@@ -1,0 +1,120 @@
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  type ChatInputCommandInteraction,
+  type ClientOptions,
+  type Interaction,
+} from 'discord.js';
+import { DreamloomApiError, type DreamloomClient } from '../shared/dreamloom-client.js';
+import { JobTracker } from '../shared/job-tracker.js';
+import type { Logger } from '../shared/logger.js';
+import { createCommands } from './commands/index.js';
+import type { DiscordCommand } from './discord-command.js';
+
+export interface DiscordBotDeps {
+  dreamloom: DreamloomClient;
+  logger: Logger;
+  /** Minimum time between edits of one job card. */
+  editIntervalMs: number;
+  /** Where running interactions are tracked; pass one to wait for them (shutdown, tests). */
+  jobs?: JobTracker;
+  /** See {@link ImagineDeps.jobTimeoutMs}. */
+  jobTimeoutMs?: number;
+  /** Replaces the default command set (tests). */
+  commands?: DiscordCommand[];
+}
+
+export interface DiscordBot {
+  client: Client;
+  commands: ReadonlyMap<string, DiscordCommand>;
+  /** Routes one interaction to its command under the error boundary. Independent of the gateway. */
+  handleInteraction(interaction: Interaction): Promise<void>;
+  /** Logs in to the gateway. */
+  start(token: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the Discord bot: a discord.js client whose interactions are routed to
+ * `{data, execute}` commands, with one error boundary that answers privately.
+ * `clientOptions` pass through (tests point `rest.api` at a fake).
+ */
+export function createDiscordBot(
+  deps: DiscordBotDeps,
+  clientOptions: Partial<ClientOptions> = {},
+): DiscordBot {
+  // Slash commands arrive as interactions; no privileged intents are needed.
+  const client = new Client({ intents: [GatewayIntentBits.Guilds], ...clientOptions });
+  const jobs = deps.jobs ?? new JobTracker();
+  const commandList =
+    deps.commands ??
+    createCommands({
+      imagine: {
+        dreamloom: deps.dreamloom,
+        logger: deps.logger,
+        editIntervalMs: deps.editIntervalMs,
+        jobTimeoutMs: deps.jobTimeoutMs,
+      },
+    });
+  const commands = new Map(commandList.map((c) => [c.data.name, c]));
+
+  async function handleInteraction(interaction: Interaction): Promise<void> {
+    if (!interaction.isChatInputCommand()) return;
+    const command = commands.get(interaction.commandName);
+    if (!command) {
+      deps.logger.warn('Unknown command; is the deployed command list stale?', {
+        command: interaction.commandName,
+      });
+      await replyPrivately(interaction, 'This command is not available any more.');
+      return;
+    }
+    try {
+      await command.execute(interaction);
+    } catch (err) {
+      deps.logger.error('Discord command failed', {
+        command: interaction.commandName,
+        interactionId: interaction.id,
+        error: err,
+      });
+      const message =
+        err instanceof DreamloomApiError && err.expose
+          ? err.message
+          : 'Sorry, something went wrong. Please try again later.';
+      await replyPrivately(interaction, `❌ ${message}`);
+    }
+  }
+
+  async function replyPrivately(interaction: ChatInputCommandInteraction, content: string): Promise<void> {
+    try {
+      if (interaction.deferred || interaction.replied) {
+        await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
+      } else {
+        await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+      }
+    } catch (err) {
+      // Usually an expired token; nothing else can reach the user.
+      deps.logger.warn('Could not tell the user about an error', {
+        interactionId: interaction.id,
+        error: err,
+      });
+    }
+  }
+
+  client.on(Events.InteractionCreate, (interaction) => jobs.track(handleInteraction(interaction)));
+  client.once(Events.ClientReady, (ready) => deps.logger.info('Discord bot ready', { user: ready.user.tag }));
+  client.on(Events.Error, (error) => deps.logger.error('Discord client error', { error }));
+
+  return {
+    client,
+    commands,
+    handleInteraction,
+    async start(token) {
+      await client.login(token);
+    },
+    async stop() {
+      await client.destroy();
+    },
+  };
+}

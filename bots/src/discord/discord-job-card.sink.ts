@@ -1,0 +1,144 @@
+import {
+  AttachmentBuilder,
+  DiscordAPIError,
+  EmbedBuilder,
+  MessageFlags,
+  Routes,
+  type ChatInputCommandInteraction,
+  type RESTPostAPIChannelMessageJSONBody,
+} from 'discord.js';
+import type { TaskError } from '../shared/dreamloom-client.js';
+import type { JobCardSink, JobImage } from '../shared/imagine.handler.js';
+import type { JobCard } from '../shared/job-card.js';
+import type { JobPhase } from '../shared/job-state.js';
+import type { Logger } from '../shared/logger.js';
+
+/** Interaction tokens live 15 minutes; switch to channel messages a minute early so the final upload still fits. */
+export const INTERACTION_TOKEN_BUDGET_MS = 14 * 60_000;
+
+const colors: Record<JobPhase, number> = {
+  submitting: 0x99aab5,
+  pending: 0xf1c40f,
+  processing: 0x5865f2,
+  completed: 0x57f287,
+  failed: 0xed4245,
+};
+
+export interface DiscordJobCardSinkOptions {
+  logger: Logger;
+  /** Epoch ms after which the interaction token is not used any more. Default: created + 14 min. */
+  tokenDeadline?: number;
+  /** Clock, injectable for tests. */
+  now?: () => number;
+}
+
+interface CardMessage {
+  embeds: EmbedBuilder[];
+  files?: JobImage[];
+}
+
+/**
+ * The job card as the deferred reply of an `/imagine` interaction, edited in place. Once the
+ * interaction token is about to expire (or Discord says it has), the card continues as an
+ * ordinary channel message posted and edited with the bot token.
+ */
+export class DiscordJobCardSink implements JobCardSink {
+  private readonly tokenDeadline: number;
+  private readonly now: () => number;
+  private channelMessageId: string | undefined;
+  private viaChannel = false;
+
+  constructor(
+    private readonly interaction: ChatInputCommandInteraction,
+    private readonly options: DiscordJobCardSinkOptions,
+  ) {
+    this.tokenDeadline = options.tokenDeadline ?? interaction.createdTimestamp + INTERACTION_TOKEN_BUDGET_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  update(card: JobCard): Promise<void> {
+    return this.show({ embeds: [toEmbed(card)] });
+  }
+
+  complete(card: JobCard, images: JobImage[]): Promise<void> {
+    return this.show({ embeds: [toEmbed(card, images[0]?.filename)], files: images });
+  }
+
+  fail(card: JobCard): Promise<void> {
+    return this.show({ embeds: [toEmbed(card)] });
+  }
+
+  async reject(error: TaskError): Promise<void> {
+    // Nothing ran, so there is no card worth keeping in the channel: replace the public
+    // "thinking…" reply with a private explanation.
+    try {
+      await this.interaction.deleteReply();
+    } catch (err) {
+      this.options.logger.warn('Could not delete the deferred reply', { error: err });
+    }
+    await this.interaction.followUp({ content: `❌ ${error.message}`, flags: MessageFlags.Ephemeral });
+  }
+
+  private async show(message: CardMessage): Promise<void> {
+    if (!this.viaChannel && this.now() < this.tokenDeadline) {
+      try {
+        await this.interaction.editReply({
+          embeds: message.embeds,
+          files: message.files?.map((f) => new AttachmentBuilder(Buffer.from(f.bytes), { name: f.filename })),
+        });
+        return;
+      } catch (err) {
+        if (!isExpiredToken(err)) throw err;
+        this.options.logger.warn('Interaction token expired; continuing the card as a channel message', {
+          interactionId: this.interaction.id,
+        });
+      }
+    }
+    this.viaChannel = true;
+    await this.showInChannel(message);
+  }
+
+  private async showInChannel(message: CardMessage): Promise<void> {
+    const { channelId, client, user } = this.interaction;
+    if (!channelId) throw new Error('The interaction has no channel to continue the job card in');
+    const files = message.files?.map((f) => ({
+      name: f.filename,
+      data: Buffer.from(f.bytes),
+      contentType: f.contentType,
+    }));
+    const body: RESTPostAPIChannelMessageJSONBody = {
+      embeds: message.embeds.map((e) => e.toJSON()),
+      ...(files ? { attachments: files.map((f, id) => ({ id, filename: f.name })) } : {}),
+    };
+    if (this.channelMessageId) {
+      await client.rest.patch(Routes.channelMessage(channelId, this.channelMessageId), { body, files });
+      return;
+    }
+    const created = (await client.rest.post(Routes.channelMessages(channelId), {
+      body: {
+        ...body,
+        content: `<@${user.id}> your /imagine job continues here.`,
+        allowed_mentions: { users: [user.id] },
+      },
+      files,
+    })) as { id: string };
+    this.channelMessageId = created.id;
+  }
+}
+
+/** 50027 Invalid Webhook Token; 401 on a webhook route means the same. */
+function isExpiredToken(err: unknown): boolean {
+  return err instanceof DiscordAPIError && (err.code === 50027 || err.status === 401);
+}
+
+export function toEmbed(card: JobCard, imageName?: string): EmbedBuilder {
+  const [prompt, ...rest] = card.fields;
+  const embed = new EmbedBuilder()
+    .setTitle(card.title)
+    .setColor(colors[card.phase])
+    .setDescription(prompt?.value ?? null)
+    .addFields(rest.map((f) => ({ name: f.name, value: f.value, inline: f.name !== 'Error' })));
+  if (card.footer) embed.setFooter({ text: card.footer });
+  if (imageName) embed.setImage(`attachment://${imageName}`);
+  return embed;
+}

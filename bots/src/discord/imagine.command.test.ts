@@ -1,0 +1,251 @@
+import { REST } from 'discord.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DreamloomApiError } from '../shared/dreamloom-client.js';
+import { JobTracker } from '../shared/job-tracker.js';
+import { silentLogger } from '../shared/logger.js';
+import {
+  chatInputInteraction,
+  dispatchInteraction,
+  prepareOfflineClient,
+} from '../testing/discord-interactions.js';
+import { FakeDreamloomClient, type FakeDreamloomClientOptions } from '../testing/fake-dreamloom-client.js';
+import { startFakeDiscordRest, type FakeDiscordRest } from '../testing/fake-discord-rest.js';
+import { isPng, solidPng } from '../testing/png.js';
+import { createImagineCommand } from './commands/imagine.command.js';
+import { createDiscordBot, type DiscordBot } from './create-discord-bot.js';
+import { deployCommands } from './deploy-commands.js';
+
+const png = solidPng(6, 6);
+const media = {
+  'http://media.test/one.png': { bytes: png, contentType: 'image/png', filename: 'one.png' },
+  'http://media.test/two.png': { bytes: png, contentType: 'image/png', filename: 'two.png' },
+};
+const EPHEMERAL = 64;
+
+describe('Discord /imagine (discord.js against a fake REST API)', () => {
+  let discord: FakeDiscordRest;
+  let jobs: JobTracker;
+  let bots: DiscordBot[];
+
+  beforeEach(async () => {
+    discord = await startFakeDiscordRest();
+    jobs = new JobTracker();
+    bots = [];
+  });
+  afterEach(async () => {
+    for (const bot of bots) await bot.stop();
+    await discord.close();
+  });
+
+  function botWith(options: FakeDreamloomClientOptions, extra: { editIntervalMs?: number } = {}) {
+    const dreamloom = new FakeDreamloomClient({ media, ...options });
+    const bot = createDiscordBot(
+      { dreamloom, logger: silentLogger, editIntervalMs: extra.editIntervalMs ?? 0, jobs },
+      { rest: { api: discord.api } },
+    );
+    prepareOfflineClient(bot.client, { appId: discord.appId });
+    bots.push(bot);
+    return { bot, dreamloom };
+  }
+
+  async function run(bot: DiscordBot, options: Record<string, string | number>) {
+    const raw = chatInputInteraction({
+      appId: discord.appId,
+      commandName: 'imagine',
+      options,
+      user: { id: '300000000000000042', username: 'mika', global_name: 'Mika ✨' },
+    });
+    discord.registerInteraction(raw.token, raw.channel.id);
+    dispatchInteraction(bot.client, raw);
+    await jobs.idle();
+    return raw;
+  }
+
+  it('defers, edits the card with progress, and ends with the image attached', async () => {
+    const { bot, dreamloom } = botWith({
+      script: [
+        { status: 'pending', queuePosition: 2, etaSeconds: 30 },
+        { status: 'processing', progress: 45, etaSeconds: 10 },
+        { status: 'completed', outputs: [{ url: 'http://media.test/one.png', width: 6, height: 6 }] },
+      ],
+      stepDelayMs: 40,
+      status: { status: 'completed', creditsUsed: 3 },
+    });
+
+    const raw = await run(bot, { prompt: 'a shrine at dusk', ratio: '16:9', count: 1 });
+
+    expect(dreamloom.created[0]).toMatchObject({
+      user: { platform: 'discord', id: '300000000000000042', username: 'Mika ✨' },
+      input: { prompt: 'a shrine at dusk', aspectRatio: '16:9', batchSize: 1 },
+    });
+
+    // The first call is the deferral (type 5), made without the bot token.
+    const [first] = discord.calls;
+    expect(first.method).toBe('POST');
+    expect(first.path).toBe(`/interactions/${raw.id}/${raw.token}/callback`);
+    expect(first.body).toMatchObject({ type: 5 });
+
+    const edits = discord.callsTo(`PATCH /webhooks/${discord.appId}/${raw.token}/messages/@original`);
+    expect(edits.length).toBeGreaterThanOrEqual(3);
+    const embedOf = (c: (typeof edits)[number]) => (c.body?.embeds as Array<Record<string, unknown>>)[0];
+    expect(embedOf(edits[0]).title).toBe('⏳ Submitting…');
+    expect(edits.some((e) => JSON.stringify(embedOf(e)).includes('#2'))).toBe(true);
+    expect(edits.some((e) => JSON.stringify(embedOf(e)).includes('45%'))).toBe(true);
+
+    const final = edits.at(-1)!;
+    expect(embedOf(final)).toMatchObject({
+      title: '✅ Completed',
+      description: 'a shrine at dusk',
+      image: { url: 'attachment://one.png' },
+    });
+    expect(JSON.stringify(embedOf(final).fields)).toContain('"Credits","value":"3"');
+    expect(final.body?.attachments).toMatchObject([{ id: '0' }]);
+    expect(final.files).toHaveLength(1);
+    expect(final.files[0]).toMatchObject({ field: 'files[0]', filename: 'one.png' });
+    expect(isPng(final.files[0].bytes)).toBe(true);
+    expect(Buffer.compare(final.files[0].bytes, Buffer.from(png))).toBe(0);
+
+    const original = discord.original(raw.token)!;
+    expect(original.attachments.map((a) => a.filename)).toEqual(['one.png']);
+    expect(original.channel_id).toBe(raw.channel.id);
+    expect(discord.calls.filter((c) => c.path.startsWith('/channels/'))).toEqual([]);
+  });
+
+  it('attaches every image of a batch', async () => {
+    const { bot } = botWith({
+      script: [
+        {
+          status: 'completed',
+          outputs: [{ url: 'http://media.test/one.png' }, { url: 'http://media.test/two.png' }],
+        },
+      ],
+      status: { status: 'completed', creditsUsed: 2 },
+    });
+    const raw = await run(bot, { prompt: 'pair', count: 2 });
+    const final = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`).at(-1)!;
+    expect(final.files.map((f) => f.filename)).toEqual(['one.png', 'two.png']);
+    expect(final.files.every((f) => isPng(f.bytes))).toBe(true);
+  });
+
+  it('shows a failed job on the public card', async () => {
+    const { bot } = botWith({
+      script: [{ status: 'failed', error: { code: 'CONTENT_BLOCKED', message: 'Blocked by the provider.' } }],
+    });
+    const raw = await run(bot, { prompt: 'x' });
+    const embed = (discord.original(raw.token)!.embeds as Array<Record<string, unknown>>)[0];
+    expect(embed.title).toBe('❌ Failed');
+    expect(JSON.stringify(embed.fields)).toContain('Blocked by the provider.');
+    expect(discord.original(raw.token)!.attachments).toEqual([]);
+  });
+
+  it('answers a refused job privately and removes the public placeholder', async () => {
+    const { bot } = botWith({
+      createError: new DreamloomApiError('INSUFFICIENT_CREDITS', 'You have no credits left.', 402),
+    });
+    const raw = await run(bot, { prompt: 'x' });
+    expect(discord.callsTo(`DELETE /webhooks/:app/${raw.token}/messages/@original`)).toHaveLength(1);
+    expect(discord.original(raw.token)).toBeUndefined();
+    const [followUp] = discord.followUps(raw.token);
+    expect(followUp.content).toBe('❌ You have no credits left.');
+    expect(followUp.flags & EPHEMERAL).toBe(EPHEMERAL);
+  });
+
+  it('catches a failing command in the error boundary and answers ephemerally', async () => {
+    const dreamloom = new FakeDreamloomClient();
+    const bot = createDiscordBot(
+      {
+        dreamloom,
+        logger: silentLogger,
+        editIntervalMs: 0,
+        jobs,
+        commands: [
+          {
+            data: createImagineCommand({ imagine: { dreamloom, logger: silentLogger, editIntervalMs: 0 } })
+              .data,
+            execute: async () => {
+              throw new Error('database exploded');
+            },
+          },
+        ],
+      },
+      { rest: { api: discord.api } },
+    );
+    prepareOfflineClient(bot.client, { appId: discord.appId });
+    bots.push(bot);
+    const raw = await run(bot, { prompt: 'x' });
+    const [reply] = discord.callsTo(`POST /interactions/:id/${raw.token}/callback`);
+    expect(reply.body).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
+    const content = (reply.body?.data as { content: string }).content;
+    expect(content).toContain('Sorry, something went wrong');
+    expect(content).not.toContain('database');
+  });
+
+  it('continues the card as a channel message when the interaction token has expired', async () => {
+    const dreamloom = new FakeDreamloomClient({
+      media,
+      script: [
+        { status: 'processing', progress: 50 },
+        { status: 'completed', outputs: [{ url: 'http://media.test/one.png' }] },
+      ],
+      stepDelayMs: 40,
+      status: { status: 'completed', creditsUsed: 1 },
+    });
+    const bot = createDiscordBot(
+      { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs },
+      { rest: { api: discord.api } },
+    );
+    prepareOfflineClient(bot.client, { appId: discord.appId });
+    bots.push(bot);
+    const raw = chatInputInteraction({
+      appId: discord.appId,
+      commandName: 'imagine',
+      options: { prompt: 'long job' },
+    });
+    discord.registerInteraction(raw.token, raw.channel.id);
+    dispatchInteraction(bot.client, raw);
+    // Let the deferral and the first card edit through, then expire the token.
+    for (
+      let i = 0;
+      i < 100 && discord.callsTo(`PATCH /webhooks/:a/${raw.token}/messages/@original`).length === 0;
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    discord.expireToken(raw.token);
+    await jobs.idle();
+
+    const channel = discord.channelMessages(raw.channel.id);
+    expect(channel).toHaveLength(1);
+    expect(channel[0].content).toContain(`<@${raw.member.user.id}>`);
+    expect((channel[0].embeds as Array<{ title: string }>)[0].title).toBe('✅ Completed');
+    expect(channel[0].attachments.map((a) => a.filename)).toEqual(['one.png']);
+    expect(isPng(channel[0].files.get('one.png')!)).toBe(true);
+    const channelCalls = discord.calls.filter((c) => c.path.startsWith('/channels/'));
+    expect(channelCalls.every((c) => c.authorization === 'Bot offline-test-token')).toBe(true);
+  });
+
+  it('registers the slash commands through REST', async () => {
+    const rest = new REST({ api: discord.api });
+    const { count } = await deployCommands({ token: 'deploy-token', appId: discord.appId, rest });
+    expect(count).toBe(1);
+    const [put] = discord.callsTo(`PUT /applications/${discord.appId}/commands`);
+    expect(put.authorization).toBe('Bot deploy-token');
+    const [imagine] = put.body as unknown as Array<{
+      name: string;
+      options: Array<{ name: string; required?: boolean }>;
+    }>;
+    expect(imagine.name).toBe('imagine');
+    expect(imagine.options.map((o) => o.name)).toEqual(['prompt', 'ratio', 'count']);
+    expect(imagine.options[0].required).toBe(true);
+
+    await deployCommands({
+      token: 'deploy-token',
+      appId: discord.appId,
+      guildId: '400000000000000001',
+      rest,
+    });
+    expect(
+      discord.callsTo(`PUT /applications/${discord.appId}/guilds/400000000000000001/commands`),
+    ).toHaveLength(1);
+  });
+});

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ChannelType,
+  ClientApplication,
+  InteractionType,
+  SnowflakeUtil,
+  type APIChatInputApplicationCommandGuildInteraction,
+  type Client,
+} from 'discord.js';
+
+/**
+ * Readies a discord.js client for use without a gateway connection: a token for REST calls and
+ * the application that READY would normally provide (interactions look it up on construction).
+ */
+export function prepareOfflineClient(client: Client, options: { appId: string; token?: string }): void {
+  client.rest.setToken(options.token ?? 'offline-test-token');
+  // The constructor is private in the typings; READY calls it with the same raw data.
+  const Application = ClientApplication as unknown as new (
+    client: Client,
+    data: unknown,
+  ) => ClientApplication;
+  (client as { application: ClientApplication | null }).application = new Application(client, {
+    id: options.appId,
+    name: 'Dreamloom',
+    icon: null,
+    description: '',
+    bot_public: true,
+    bot_require_code_grant: false,
+    verify_key: '',
+    flags: 0,
+  });
+}
+
+/**
+ * Feeds a raw interaction through discord.js exactly as the gateway's INTERACTION_CREATE
+ * would: the client builds the interaction object and emits `interactionCreate`.
+ */
+export function dispatchInteraction(
+  client: Client,
+  raw: APIChatInputApplicationCommandGuildInteraction,
+): void {
+  const actions = (client as unknown as { actions: { InteractionCreate: { handle(data: unknown): void } } })
+    .actions;
+  actions.InteractionCreate.handle(raw);
+}
+
+export interface ChatInputOptions {
+  appId: string;
+  commandName: string;
+  options?: Record<string, string | number | boolean>;
+  user?: { id: string; username: string; global_name?: string | null };
+  channelId?: string;
+  guildId?: string;
+  id?: string;
+  token?: string;
+}
+
+/** A guild slash-command interaction payload as Discord sends it (API v10). */
+export function chatInputInteraction(o: ChatInputOptions): APIChatInputApplicationCommandGuildInteraction {
+  const user = {
+    id: o.user?.id ?? '300000000000000001',
+    username: o.user?.username ?? 'mika',
+    global_name: o.user?.global_name ?? null,
+    discriminator: '0',
+    avatar: null,
+  };
+  const guildId = o.guildId ?? '400000000000000001';
+  const channelId = o.channelId ?? '500000000000000001';
+  const options = Object.entries(o.options ?? {}).map(([name, value]) => ({
+    name,
+    value,
+    type:
+      typeof value === 'string'
+        ? ApplicationCommandOptionType.String
+        : typeof value === 'boolean'
+          ? ApplicationCommandOptionType.Boolean
+          : Number.isInteger(value)
+            ? ApplicationCommandOptionType.Integer
+            : ApplicationCommandOptionType.Number,
+  }));
+  return {
+    // Interaction ids are snowflakes of the moment they were created; the token's lifetime derives from it.
+    id: o.id ?? SnowflakeUtil.generate().toString(),
+    application_id: o.appId,
+    type: InteractionType.ApplicationCommand,
+    token: o.token ?? `itok-${randomBytes(12).toString('hex')}`,
+    version: 1,
+    guild_id: guildId,
+    channel_id: channelId,
+    channel: { id: channelId, type: ChannelType.GuildText, name: 'general' },
+    member: {
+      user,
+      roles: [],
+      permissions: '2248473465835073',
+      joined_at: new Date(0).toISOString(),
+      deaf: false,
+      mute: false,
+      flags: 0,
+    },
+    app_permissions: '2248473465835073',
+    locale: 'en-US',
+    guild_locale: 'en-US',
+    entitlements: [],
+    authorizing_integration_owners: { 0: guildId },
+    context: 0,
+    attachment_size_limit: 26_214_400,
+    data: {
+      id: '600000000000000001',
+      name: o.commandName,
+      type: ApplicationCommandType.ChatInput,
+      options,
+    },
+  } as unknown as APIChatInputApplicationCommandGuildInteraction;
+}

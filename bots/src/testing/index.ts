@@ -1,0 +1,36 @@
+// Test doubles for the bots, shared with the cross-package tests in /tests.
+export {
+  FakeDreamloomClient,
+  type FakeDreamloomClientOptions,
+  type ScriptedSnapshot,
+} from './fake-dreamloom-client.js';
+export {
+  startFakeDreamloomServer,
+  type FakeDreamloomServer,
+  type FakeStatus,
+  type RecordedApiRequest,
+} from './fake-dreamloom-server.js';
+export {
+  startFakeDiscordRest,
+  type DiscordRestCall,
+  type DiscordUpload,
+  type FakeDiscordErrorAnswer,
+  type FakeDiscordMessage,
+  type FakeDiscordRest,
+} from './fake-discord-rest.js';
+export {
+  startFakeTelegramBotApi,
+  textMessageUpdate,
+  type FakeTelegramBotApi,
+  type TelegramApiCall,
+  type TelegramApiFailure,
+  type TelegramUpload,
+} from './fake-telegram-bot-api.js';
+export {
+  chatInputInteraction,
+  dispatchInteraction,
+  prepareOfflineClient,
+  type ChatInputOptions,
+} from './discord-interactions.js';
+export { parseMultipart, type MultipartPart } from './http.js';
+export { isPng, PNG_SIGNATURE, solidPng } from './png.js';

@@ -1,0 +1,12 @@
+// The fake Discord REST API lives with the bots (their offline tests use it too); re-exported
+// here so cross-package tests find every platform fake under tests/fakes.
+export {
+  startFakeDiscordRest,
+  chatInputInteraction,
+  dispatchInteraction,
+  prepareOfflineClient,
+  type DiscordRestCall,
+  type DiscordUpload,
+  type FakeDiscordMessage,
+  type FakeDiscordRest,
+} from '@dreamloom/bots/testing';
