@@ -35,7 +35,11 @@ describe('Discord bot /imagine end to end', () => {
   beforeAll(async () => {
     system = await startSystem();
     discord = await startFakeDiscordRest();
-    dreamloom = createDreamloomClient({ baseUrl: system.baseUrl, botToken: system.botToken, pollIntervalMs: 500 });
+    dreamloom = createDreamloomClient({
+      baseUrl: system.baseUrl,
+      botToken: system.botToken,
+      pollIntervalMs: 500,
+    });
     bot = createDiscordBot(
       { dreamloom, logger: silentLogger, editIntervalMs: 100, jobs },
       { rest: { api: discord.api } },

@@ -6,11 +6,14 @@ import {
   createTelegramBot,
   JobTracker,
   silentLogger,
-  createConsoleLogger,
   type DreamloomClient,
 } from '@dreamloom/bots';
 import { isPng } from '@dreamloom/bots/testing';
-import { startFakeTelegramBotApi, textMessageUpdate, type FakeTelegramBotApi } from './fakes/telegram-bot-api.js';
+import {
+  startFakeTelegramBotApi,
+  textMessageUpdate,
+  type FakeTelegramBotApi,
+} from './fakes/telegram-bot-api.js';
 import { api, botHeaders } from './support/clients.js';
 import { startSystem, type RunningSystem } from './support/system.js';
 
@@ -27,7 +30,11 @@ describe('Telegram bot /imagine end to end', () => {
   beforeAll(async () => {
     system = await startSystem();
     telegram = await startFakeTelegramBotApi();
-    dreamloom = createDreamloomClient({ baseUrl: system.baseUrl, botToken: system.botToken, pollIntervalMs: 500 });
+    dreamloom = createDreamloomClient({
+      baseUrl: system.baseUrl,
+      botToken: system.botToken,
+      pollIntervalMs: 500,
+    });
   });
   afterAll(async () => {
     await dreamloom?.close();
@@ -41,7 +48,7 @@ describe('Telegram bot /imagine end to end', () => {
     const jobs = new JobTracker();
     const bot = createTelegramBot(
       '700000:e2e-token',
-      { dreamloom, logger: createConsoleLogger("e2e"), editIntervalMs: 100, jobs },
+      { dreamloom, logger: silentLogger, editIntervalMs: 100, jobs },
       { botInfo: telegram.botInfo, client: { apiRoot: telegram.apiRoot } },
     );
     const userId = randomInt(100_000, 2_000_000_000);
@@ -54,7 +61,6 @@ describe('Telegram bot /imagine end to end', () => {
     );
     await jobs.idle();
 
-    console.log(JSON.stringify(telegram.calls.map((c) => [c.method, c.params.text]), null, 1));
     const cards = telegram.callsTo('sendMessage');
     expect(cards).toHaveLength(1);
     expect(cards[0].params).toMatchObject({ chat_id: userId, reply_parameters: { message_id: 1 } });

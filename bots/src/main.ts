@@ -88,7 +88,14 @@ async function main(): Promise<void> {
     discord: Boolean(config.discord),
     telegram: Boolean(config.telegram),
   });
-  const bots = await startBots(config, logger);
+  let bots: RunningBots;
+  try {
+    bots = await startBots(config, logger);
+  } catch (err) {
+    // Typically a rejected platform token; say so plainly rather than with a stack only.
+    logger.error('Could not start the bots', { error: err });
+    process.exit(1);
+  }
   const shutdown = () => {
     void bots.stop().then(() => process.exit(0));
   };

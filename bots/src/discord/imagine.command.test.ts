@@ -224,6 +224,46 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
     expect(channelCalls.every((c) => c.authorization === 'Bot offline-test-token')).toBe(true);
   });
 
+  it('stops using the interaction token at its deadline and finishes in the channel', async () => {
+    const dreamloom = new FakeDreamloomClient({
+      media,
+      script: [
+        { status: 'processing', progress: 30 },
+        { status: 'processing', progress: 60 },
+        { status: 'completed', outputs: [{ url: 'http://media.test/one.png' }] },
+      ],
+      stepDelayMs: 60,
+      status: { status: 'completed', creditsUsed: 1 },
+    });
+    const imagine = createImagineCommand({
+      imagine: { dreamloom, logger: silentLogger, editIntervalMs: 0 },
+      // As if the 14-minute budget ran out while the job was generating.
+      tokenDeadline: () => Date.now() + 90,
+    });
+    const bot = createDiscordBot(
+      { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs, commands: [imagine] },
+      { rest: { api: discord.api } },
+    );
+    prepareOfflineClient(bot.client, { appId: discord.appId });
+    bots.push(bot);
+    const raw = await run(bot, { prompt: 'a very long render' });
+
+    const webhookEdits = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`);
+    expect(webhookEdits.length).toBeGreaterThanOrEqual(1);
+    expect(webhookEdits.every((c) => c.files.length === 0)).toBe(true);
+    const [post, ...patches] = discord.calls.filter((c) =>
+      c.path.startsWith(`/channels/${raw.channel.id}/messages`),
+    );
+    expect(post.method).toBe('POST');
+    expect(patches.length).toBeGreaterThanOrEqual(1);
+    expect(patches.every((c) => c.method === 'PATCH')).toBe(true);
+    // Nothing was sent with the token after the switch.
+    expect(webhookEdits.every((c) => c.at <= post.at)).toBe(true);
+    const [message] = discord.channelMessages(raw.channel.id);
+    expect((message.embeds as Array<{ title: string }>)[0].title).toBe('✅ Completed');
+    expect(isPng(message.files.get('one.png')!)).toBe(true);
+  });
+
   it('registers the slash commands through REST', async () => {
     const rest = new REST({ api: discord.api });
     const { count } = await deployCommands({ token: 'deploy-token', appId: discord.appId, rest });

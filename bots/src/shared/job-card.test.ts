@@ -51,6 +51,14 @@ describe('renderJobCard', () => {
     expect(field(card, 'Credits')).toBe('4');
   });
 
+  it('does not repeat a worker message that only says the status, nor show an uncharged 0 while running', () => {
+    const card = renderJobCard({ prompt: 'p', phase: 'processing', message: 'generating', creditsUsed: 0 });
+    expect(field(card, 'Status')).toBe('Generating');
+    expect(field(card, 'Credits')).toBeUndefined();
+    const done = renderJobCard({ prompt: 'p', phase: 'completed', creditsUsed: 0 });
+    expect(field(done, 'Credits')).toBe('0');
+  });
+
   it('shows images and credits when completed, but no progress or ETA', () => {
     const card = renderJobCard({
       prompt: 'p',

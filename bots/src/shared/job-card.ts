@@ -43,10 +43,11 @@ const statusLabels: Record<JobPhase, string> = {
 export function renderJobCard(state: JobState): JobCard {
   const fields: JobCardField[] = [{ name: 'Prompt', value: truncate(state.prompt, PROMPT_LIMIT) }];
 
-  const status =
-    state.message && !isDone(state.phase)
-      ? `${statusLabels[state.phase]} — ${state.message}`
-      : statusLabels[state.phase];
+  const label = statusLabels[state.phase];
+  // Worker stage text adds detail ("Stored 1/2"); skip it when it only repeats the label.
+  const detail =
+    state.message && state.message.trim().toLowerCase() !== label.toLowerCase() ? state.message : undefined;
+  const status = detail && !isDone(state.phase) ? `${label} — ${detail}` : label;
   fields.push({ name: 'Status', value: status });
 
   if (state.phase === 'pending' && state.queuePosition !== undefined) {
@@ -61,7 +62,8 @@ export function renderJobCard(state: JobState): JobCard {
   if (state.phase === 'completed' && state.imageCount !== undefined) {
     fields.push({ name: 'Images', value: String(state.imageCount) });
   }
-  if (state.creditsUsed !== undefined) {
+  // Tasks are charged when they finish; a 0 while running means "not yet", not "free".
+  if (state.creditsUsed !== undefined && (isDone(state.phase) || state.creditsUsed > 0)) {
     fields.push({ name: 'Credits', value: String(state.creditsUsed) });
   }
   if (state.phase === 'failed' && state.error) {

@@ -19,7 +19,8 @@ import {
 interface Deps {
   models: DreamloomModels;
   pool: AccountPoolService;
-  providers: { jimeng: ImageProvider };
+  /** Image providers by the task's `provider` column (jimeng, gemini, …). */
+  providers: Record<string, ImageProvider>;
   media: MediaService;
   events: EventBus;
   clock: Clock;
@@ -44,8 +45,22 @@ class TaskFailure extends Error {
  * Runs one generation task to an end state. Idempotent: a task already finished is left alone,
  * and outputs already stored (by a crashed earlier run) are kept, so re-delivery is harmless.
  */
+/** Called after a task reached an end state (batches, credits and callbacks hang off this). */
+export type TaskFinishedListener = (task: GenerationTaskRow) => Promise<void>;
+
 export class GenerationProcessor {
+  private readonly finishedListeners: TaskFinishedListener[] = [];
+
   constructor(private readonly deps: Deps) {}
+
+  /** Registers a listener for finished tasks; listeners run in order and must be idempotent. */
+  onFinished(listener: TaskFinishedListener): void {
+    this.finishedListeners.push(listener);
+  }
+
+  private async notifyFinished(task: GenerationTaskRow): Promise<void> {
+    for (const listener of this.finishedListeners) await listener(task);
+  }
 
   async run(taskId: string, signal: AbortSignal): Promise<void> {
     const task = await this.deps.models.GenerationTask.findByPk(taskId);
@@ -90,6 +105,8 @@ export class GenerationProcessor {
       intelligentRatio: params.intelligentRatio,
       images: params.referenceImages,
     };
+    const provider = this.deps.providers[task.provider];
+    if (!provider) throw new TaskFailure('PROVIDER_NOT_CONFIGURED', `No provider ${task.provider} is configured`);
     let stored = await this.deps.models.MediaAsset.count({ where: { task_id: task.id } });
     const tried: string[] = [];
     while (stored < task.requested_count) {
@@ -106,7 +123,7 @@ export class GenerationProcessor {
       await this.progress(task, 20, 'Generating');
       let refs: GeneratedAssetRef[];
       try {
-        refs = await this.deps.providers.jimeng.generateImages(lease.secret, request, signal);
+        refs = await provider.generateImages(lease.secret, request, signal);
         await this.deps.pool.reportSuccess(lease.accountId, 'image');
       } catch (error) {
         if (!(error instanceof ProviderError) || signal.aborted) throw error;
@@ -190,6 +207,7 @@ export class GenerationProcessor {
       }),
     };
     await this.deps.events.publish({ room: taskRoom(task.id), name: TaskEvents.completed, payload });
+    await this.notifyFinished(task);
   }
 
   private async fail(
@@ -208,6 +226,7 @@ export class GenerationProcessor {
     });
     const payload: TaskFailedEvent = { taskId: task.id, status, error: { code, message } };
     await this.deps.events.publish({ room: taskRoom(task.id), name: TaskEvents.failed, payload });
+    await this.notifyFinished(task);
   }
 
   private async progress(task: GenerationTaskRow, progress: number, message: string): Promise<void> {

@@ -14,6 +14,8 @@ describe('classifyJimengError (PROVIDERS.md §1 table)', () => {
     [-2007, '图片生成失败，错误码: 2038', 'content_blocked', false],
     [-2007, '生成超时', 'timeout', true],
     [-2008, 'video failed', 'upstream_error', true],
+    [-2008, '积分不足且无法自动收取今日积分', 'out_of_credits', true],
+    [-2009, 'credit prededuct not enough', 'out_of_credits', true],
     [-2009, 'insufficient points', 'out_of_credits', true],
     [-1000, 'system error', 'upstream_error', true],
   ])('%i %s → %s', (code, message, kind, retryElsewhere) => {

@@ -5,8 +5,12 @@ import { ProviderError } from '../../../ports/image-provider.port.js';
  * failure kinds, following PROVIDERS.md §1's table. The catch-all codes carry the upstream
  * reason only in the message text, so it is parsed.
  */
+/** Out-of-points wording the gateways use under several codes (video: -2008; prededuction: -2009). */
+const OUT_OF_POINTS = /积分不足|credit prededuct not enough|insufficient points/i;
+
 export function classifyJimengError(code: number, message: string): ProviderError {
   const text = message ?? '';
+  if (OUT_OF_POINTS.test(text)) return new ProviderError('out_of_credits', text, code);
   switch (code) {
     case -2000:
       return new ProviderError('invalid_request', text || 'Invalid parameters', code);
