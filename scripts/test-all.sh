@@ -12,7 +12,7 @@ echo "[test] build admin"; npm run --silent build -w @dreamloom/admin >/dev/null
 
 report_dir=$(mktemp -d)
 status=0
-VITEST_REPORT_DIR="$report_dir" npx lerna run test --concurrency 1 --stream --no-progress || status=$?
+VITEST_REPORT_DIR="$report_dir" npx lerna run test --concurrency 1 --stream --no-progress --no-bail || status=$?
 node scripts/summarise-tests.mjs "$report_dir" || status=1
 rm -rf "$report_dir"
 exit $status

@@ -3,7 +3,12 @@ import { createCore, startWorker, type Core } from '@dreamloom/core';
 import { startSystem, type RunningSystem } from './support/system.js';
 import { api, botHeaders } from './support/clients.js';
 
-async function waitForStatus(system: RunningSystem, taskId: string, headers: Record<string, string>, timeoutMs = 20_000) {
+async function waitForStatus(
+  system: RunningSystem,
+  taskId: string,
+  headers: Record<string, string>,
+  timeoutMs = 20_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = await api(system.baseUrl, 'GET', `/api/generation/status/${taskId}`, { headers });
@@ -53,7 +58,8 @@ describe('generation failover and recovery (SQLite)', () => {
       const accounts = await system.core.models.ProviderAccount.findAll({ order: [['create_time', 'ASC']] });
       // Make every account but one look dead upstream; the pool must find the live one.
       const [healthy, ...others] = accounts;
-      for (const account of others) system.sandbox.state.setJimengToken(system.core.secrets.open(account.secret_enc), { live: false });
+      for (const account of others)
+        system.sandbox.state.setJimengToken(system.core.secrets.open(account.secret_enc), { live: false });
       const created = await api(system.baseUrl, 'POST', '/api/anime-generation/create-task', {
         headers: member(),
         body: { gen_type: 'anime', prompt: 'the one account that still works' },
@@ -94,7 +100,10 @@ describe('generation failover and recovery (SQLite)', () => {
       { where: {} },
     );
     for (const account of await system.core.models.ProviderAccount.findAll()) {
-      system.sandbox.state.setJimengToken(system.core.secrets.open(account.secret_enc), { live: true, points: 66 });
+      system.sandbox.state.setJimengToken(system.core.secrets.open(account.secret_enc), {
+        live: true,
+        points: 66,
+      });
     }
     const worker: Core = createCore(system.config);
     await startWorker(worker);

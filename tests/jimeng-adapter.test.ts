@@ -40,10 +40,14 @@ describe('JimengGatewayClient against the sandbox', () => {
 
   it('treats an expired session as session_expired and spent points as out_of_credits', async () => {
     sandbox.state.setJimengToken('adapter-expired-session-1', { live: false });
-    await expect(client.generateImages('adapter-expired-session-1', request)).rejects.toMatchObject({ kind: 'session_expired' });
+    await expect(client.generateImages('adapter-expired-session-1', request)).rejects.toMatchObject({
+      kind: 'session_expired',
+    });
     expect(await client.checkSession('adapter-expired-session-1')).toBe(false);
     sandbox.state.setJimengToken('adapter-broke-session-1', { points: 0 });
-    await expect(client.generateImages('adapter-broke-session-1', request)).rejects.toMatchObject({ kind: 'out_of_credits' });
+    await expect(client.generateImages('adapter-broke-session-1', request)).rejects.toMatchObject({
+      kind: 'out_of_credits',
+    });
   });
 
   it('reads points from /token/points', async () => {
@@ -53,7 +57,12 @@ describe('JimengGatewayClient against the sandbox', () => {
   });
 
   it('cancels an in-flight call through its AbortSignal', async () => {
-    sandbox.state.injectFault({ provider: 'jimeng', credential: 'adapter-slow-session-1', kind: 'slow', delayMs: 5000 });
+    sandbox.state.injectFault({
+      provider: 'jimeng',
+      credential: 'adapter-slow-session-1',
+      kind: 'slow',
+      delayMs: 5000,
+    });
     const controller = new AbortController();
     const started = Date.now();
     const pending = client.generateImages('adapter-slow-session-1', request, controller.signal);
@@ -64,7 +73,12 @@ describe('JimengGatewayClient against the sandbox', () => {
 
   it('turns a client timeout into a retryable timeout failure', async () => {
     const impatient = new JimengGatewayClient({ baseUrl: `${sandbox.url}/jimeng`, timeoutMs: 150 });
-    sandbox.state.injectFault({ provider: 'jimeng', credential: 'adapter-slow-session-2', kind: 'slow', delayMs: 3000 });
+    sandbox.state.injectFault({
+      provider: 'jimeng',
+      credential: 'adapter-slow-session-2',
+      kind: 'slow',
+      delayMs: 3000,
+    });
     const error = await impatient.generateImages('adapter-slow-session-2', request).catch((thrown) => thrown);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.kind).toBe('timeout');

@@ -1,6 +1,8 @@
 import { Umzug, SequelizeStorage } from 'umzug';
 import type { Sequelize, QueryInterface } from 'sequelize';
 import * as foundation from './migrations/0001-foundation.js';
+import * as nanobanana from './migrations/0003-nanobanana.js';
+import * as story from './migrations/0004-story.js';
 
 export { seedDemoData, type DemoSeedResult } from './demo-seed.js';
 
@@ -8,7 +10,11 @@ export { seedDemoData, type DemoSeedResult } from './demo-seed.js';
  * Migrations are listed here in order rather than globbed from disk, so they work the same
  * from TypeScript sources (tests, tsx) and from the compiled `dist/`.
  */
-const MIGRATIONS = [{ name: '0001-foundation', ...foundation }];
+const MIGRATIONS = [
+  { name: '0001-foundation', ...foundation },
+  { name: '0003-nanobanana', ...nanobanana },
+  { name: '0004-story', ...story },
+];
 
 export function createMigrator(sequelize: Sequelize) {
   return new Umzug<QueryInterface>({

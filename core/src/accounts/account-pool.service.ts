@@ -60,16 +60,30 @@ export class AccountPoolService {
   }
 
   /** How many accounts could take the work if they were free; 0 means waiting is pointless. */
-  async countEligible(provider: string, kind: GenerationKind, options: { exclude?: string[] } = {}): Promise<number> {
-    return this.deps.models.ProviderAccount.count({ where: this.eligibleWhere(provider, kind, options.exclude) });
+  async countEligible(
+    provider: string,
+    kind: GenerationKind,
+    options: { exclude?: string[] } = {},
+  ): Promise<number> {
+    return this.deps.models.ProviderAccount.count({
+      where: this.eligibleWhere(provider, kind, options.exclude),
+    });
   }
 
-  async lease(provider: string, kind: GenerationKind, options: { exclude?: string[] } = {}): Promise<AccountLease | null> {
+  async lease(
+    provider: string,
+    kind: GenerationKind,
+    options: { exclude?: string[] } = {},
+  ): Promise<AccountLease | null> {
     const { ProviderAccount } = this.deps.models;
     const now = this.deps.clock.now();
     const candidates = await ProviderAccount.findAll({
       where: this.eligibleWhere(provider, kind, options.exclude),
-      order: [['priority', 'DESC'], [literal('last_used_at IS NULL'), 'DESC'], ['last_used_at', 'ASC']],
+      order: [
+        ['priority', 'DESC'],
+        [literal('last_used_at IS NULL'), 'DESC'],
+        ['last_used_at', 'ASC'],
+      ],
       limit: 50,
     });
     for (const account of candidates) {

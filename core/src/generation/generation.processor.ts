@@ -106,7 +106,8 @@ export class GenerationProcessor {
       images: params.referenceImages,
     };
     const provider = this.deps.providers[task.provider];
-    if (!provider) throw new TaskFailure('PROVIDER_NOT_CONFIGURED', `No provider ${task.provider} is configured`);
+    if (!provider)
+      throw new TaskFailure('PROVIDER_NOT_CONFIGURED', `No provider ${task.provider} is configured`);
     let stored = await this.deps.models.MediaAsset.count({ where: { task_id: task.id } });
     const tried: string[] = [];
     while (stored < task.requested_count) {
@@ -161,7 +162,9 @@ export class GenerationProcessor {
       if (lease) return lease;
       if (signal.aborted) throw signal.reason ?? new Error('aborted');
       if ((await this.deps.pool.countEligible(task.provider, 'image', { exclude: tried })) === 0) {
-        const detail = tried.length ? ` (tried ${tried.length}; last error: ${task.error_message ?? 'unknown'})` : '';
+        const detail = tried.length
+          ? ` (tried ${tried.length}; last error: ${task.error_message ?? 'unknown'})`
+          : '';
         throw new TaskFailure('NO_ACCOUNT_AVAILABLE', `No usable ${task.provider} account${detail}`);
       }
       if (Date.now() >= deadline) {

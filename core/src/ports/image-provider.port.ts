@@ -9,6 +9,10 @@ export interface ImageGenerationRequest {
   intelligentRatio?: boolean;
   /** Reference images (URLs) for image-to-image; empty for text-to-image. */
   images?: string[];
+  /** Reference images as bytes, in order (Gemini sends them inline). */
+  inlineImages?: { mime: string; data: Buffer }[];
+  /** Sampling settings the caller chose (contract 004's `options`); providers ignore what they lack. */
+  sampling?: { temperature?: number; seed?: number; topP?: number; topK?: number };
 }
 
 export interface GeneratedAssetRef {
