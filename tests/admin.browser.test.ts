@@ -93,7 +93,9 @@ describe('admin (browser)', () => {
 
     await page.goto(`${system.baseUrl}/admin/`);
     await page.waitForURL(/\/admin\/login/);
-    await page.getByRole('heading', { name: 'Sign in to Dreamloom' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await page
+      .getByRole('heading', { name: 'Sign in to Dreamloom' })
+      .waitFor({ state: 'visible', timeout: 15_000 });
 
     await signIn(page, system);
     await page.waitForURL(/\/admin\/jimeng-accounts/);
