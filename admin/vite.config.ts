@@ -19,7 +19,9 @@ export default defineConfig({
           // First match wins and pulls in its dependencies, so the most depended-upon go first.
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|react-router|scheduler)[\\/]/ },
-            { name: 'antd', test: /node_modules[\\/](antd|@ant-design|rc-[^\\/]+|@rc-component)[\\/]/ },
+            // Splitting antd's building blocks (rc-*) from antd itself keeps both chunks under the limit.
+            { name: 'rc', test: /node_modules[\\/](rc-[^\\/]+|@rc-component)[\\/]/ },
+            { name: 'antd', test: /node_modules[\\/](antd|@ant-design)[\\/]/ },
             { name: 'refine', test: /node_modules[\\/](@refinedev|@tanstack)[\\/]/ },
             { name: 'vendor', test: /node_modules[\\/]/ },
           ],

@@ -1,16 +1,17 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ADMIN_INDEX,
+  artifact,
+  ensureAdminBuilt,
+  launchChromium,
+  newAdminContext,
+  signIn,
+} from './support/browser.js';
 import { api } from './support/clients.js';
 import { startSystem, type RunningSystem } from './support/system.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ADMIN_INDEX = path.join(ROOT, 'admin/dist/index.html');
-const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
 
 interface AccountRow {
   id: string;
@@ -31,12 +32,6 @@ async function listAccounts(system: RunningSystem): Promise<AccountRow[]> {
   return listed.body.data.list;
 }
 
-async function signIn(page: Page, system: RunningSystem, password = system.admin.password) {
-  await page.getByLabel('Username').fill(system.admin.username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 /**
  * The staff admin against the real system: the server serves admin/dist at /admin, staff sign in
  * with the seeded admin, and the Jimeng accounts page lists the seeded demo accounts with their
@@ -49,23 +44,9 @@ describe('admin (browser)', () => {
   let page: Page;
 
   beforeAll(async () => {
-    // The test command builds the admin first; build here too so the test also runs on its own.
-    if (!existsSync(ADMIN_INDEX)) {
-      execFileSync('npm', ['run', 'build', '-w', '@dreamloom/admin'], { cwd: ROOT, stdio: 'inherit' });
-    }
-    mkdirSync(ARTIFACTS, { recursive: true });
+    ensureAdminBuilt();
     system = await startSystem();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
@@ -75,7 +56,7 @@ describe('admin (browser)', () => {
 
   beforeEach(async () => {
     // English UI regardless of the machine's locale; each test starts signed out.
-    context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
+    context = await newAdminContext(browser);
     page = await context.newPage();
   });
 
@@ -98,6 +79,9 @@ describe('admin (browser)', () => {
       .waitFor({ state: 'visible', timeout: 15_000 });
 
     await signIn(page, system);
+    // Home is the dashboard; the accounts are one menu click away.
+    await page.getByTestId('dashboard').waitFor();
+    await page.getByRole('menuitem', { name: 'Jimeng accounts' }).click();
     await page.waitForURL(/\/admin\/jimeng-accounts/);
 
     const table = page.getByTestId('jimeng-accounts-table');
@@ -119,7 +103,7 @@ describe('admin (browser)', () => {
     expect(await page.title()).toBe('Jimeng accounts | Dreamloom');
 
     await page.waitForLoadState('networkidle');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-accounts.png'), fullPage: true });
+    await page.screenshot({ path: artifact('admin-accounts.png'), fullPage: true });
   });
 
   it('shows the error for a wrong password and stays on the login page', async () => {

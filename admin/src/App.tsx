@@ -30,6 +30,9 @@ import { createDataProvider } from './providers/data-provider';
 import { resourceApis, resources } from './resources';
 import { LoginPage } from './pages/login';
 import { JimengAccountCreate, JimengAccountEdit, JimengAccountList } from './pages/jimeng-accounts';
+import { DashboardPage } from './pages/dashboard';
+import { JimengBatchList, JimengBatchShow } from './pages/jimeng-batches';
+import { JimengRecordList, JimengRecordShow } from './pages/jimeng-records';
 
 /** The router basename follows Vite's `base` (/admin/), where the server mounts the admin. */
 const BASENAME = import.meta.env.BASE_URL.replace(/\/$/, '');
@@ -77,12 +80,19 @@ export function App() {
                   </Authenticated>
                 }
               >
-                {/* No dashboard yet: home is the account pool. */}
-                <Route index element={<NavigateToResource resource="jimeng_accounts" />} />
+                <Route index element={<DashboardPage />} />
                 <Route path="/jimeng-accounts">
                   <Route index element={<JimengAccountList />} />
                   <Route path="create" element={<JimengAccountCreate />} />
                   <Route path="edit/:id" element={<JimengAccountEdit />} />
+                </Route>
+                <Route path="/jimeng-batches">
+                  <Route index element={<JimengBatchList />} />
+                  <Route path="show/:id" element={<JimengBatchShow />} />
+                </Route>
+                <Route path="/jimeng-records">
+                  <Route index element={<JimengRecordList />} />
+                  <Route path="show/:id" element={<JimengRecordShow />} />
                 </Route>
               </Route>
 

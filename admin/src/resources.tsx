@@ -1,5 +1,10 @@
 import type { ResourceProps } from '@refinedev/core';
-import { CloudServerOutlined } from '@ant-design/icons';
+import {
+  CloudServerOutlined,
+  DashboardOutlined,
+  FileImageOutlined,
+  PartitionOutlined,
+} from '@ant-design/icons';
 import type { ResourceApi, ResourceApiMap } from './providers/data-provider';
 
 /**
@@ -8,6 +13,12 @@ import type { ResourceApi, ResourceApiMap } from './providers/data-provider';
  * here plus its pages; the data provider itself does not change.
  */
 export const resources = [
+  {
+    // Home: statistics only, no CRUD (its data comes from useCustom on the dashboard page).
+    name: 'dashboard',
+    list: '/',
+    meta: { icon: <DashboardOutlined />, api: {} satisfies ResourceApi },
+  },
   {
     name: 'jimeng_accounts',
     list: '/jimeng-accounts',
@@ -23,15 +34,53 @@ export const resources = [
         update: '/api/v1/jimeng/accounts/update',
         delete: '/api/v1/jimeng/accounts/delete',
         recordsKey: 'accounts',
-        actions: { reset: '/api/v1/jimeng/accounts/reset-status' },
+        actions: {
+          reset: '/api/v1/jimeng/accounts/reset-status',
+          test: '/api/v1/jimeng/accounts/test',
+        },
       } satisfies ResourceApi,
     },
   },
-  // Next from contract 003, for example:
-  // { name: 'jimeng_records', list: '/jimeng-records', meta: { api: {
-  //   list: '/api/v1/jimeng/records/list', detail: '/api/v1/jimeng/records/detail',
-  //   delete: '/api/v1/jimeng/records/delete', metaParams: ['type', 'work_id'],
-  //   filters: ['generation_status', 'start_time', 'end_time'] } } },
+  {
+    // Contract 003 §9–10 batches; rows are keyed by batch_id (there is no `id`).
+    name: 'jimeng_batches',
+    list: '/jimeng-batches',
+    show: '/jimeng-batches/show/:id',
+    meta: {
+      icon: <PartitionOutlined />,
+      api: {
+        list: '/api/v1/jimeng/batch/list',
+        filters: ['status', 'work_id'],
+        detail: '/api/v1/jimeng/batch/:id/status',
+        actions: {
+          retry: '/api/v1/jimeng/batch/:batch_id/retry',
+          cancel: '/api/v1/jimeng/batch/:batch_id/cancel',
+        },
+      } satisfies ResourceApi,
+    },
+  },
+  {
+    // Contract 003 §6 generation records: `type` (image|video) is a filter on the list and a meta
+    // param for detail and delete; work_id is optional for staff.
+    name: 'jimeng_records',
+    list: '/jimeng-records',
+    show: '/jimeng-records/show/:id',
+    meta: {
+      icon: <FileImageOutlined />,
+      canDelete: true,
+      api: {
+        list: '/api/v1/jimeng/records/list',
+        filters: ['type', 'work_id', 'generation_status', 'start_time', 'end_time'],
+        detail: '/api/v1/jimeng/records/detail',
+        delete: '/api/v1/jimeng/records/delete',
+        metaParams: ['type'],
+        actions: {
+          regenerate_image: '/api/v1/jimeng/image/regenerate',
+          regenerate_video: '/api/v1/jimeng/video/regenerate',
+        },
+      } satisfies ResourceApi,
+    },
+  },
 ] as const satisfies readonly ResourceProps[];
 
 export type ResourceName = (typeof resources)[number]['name'];

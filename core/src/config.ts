@@ -67,6 +67,56 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(50 * 1024 * 1024),
+  /** Provider account leases lapse after this unless their worker renews them (crash safety). */
+  LEASE_TTL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** How long a generation waits for a busy or recovering pool before it fails. */
+  LEASE_WAIT_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** Default account selection (contract 003 §11.1): round_robin, least_used or priority. */
+  ACCOUNT_STRATEGY: z.enum(['round_robin', 'least_used', 'priority']).default('least_used'),
+  /** Default rate_limit_handling (contract 003 §11.1): wait, skip or switch_on_limit. */
+  RATE_LIMIT_HANDLING: z.enum(['wait', 'skip', 'switch_on_limit']).default('wait'),
+  VIDEO_CONCURRENCY_GLOBAL: z.coerce.number().int().min(1).default(5),
+  VIDEO_CONCURRENCY_PER_ACCOUNT: z.coerce.number().int().min(1).default(2),
+  /** Contract 003 states both 1000 and 100; Dreamloom defaults to 100 image / 50 video items per batch. */
+  BATCH_MAX_IMAGE_ITEMS: z.coerce.number().int().min(1).max(10_000).default(100),
+  BATCH_MAX_VIDEO_ITEMS: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Signs batch callbacks (HMAC-SHA256); derived from SECRET_KEY when unset. */
+  CALLBACK_SIGNING_SECRET: z.string().min(16).optional(),
+  CALLBACK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  /** BullMQ job lock; a crashed worker's jobs return to the queue after about this long. */
+  QUEUE_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How often account credits are re-read from the gateway's /token/points. */
+  CREDITS_REFRESH_INTERVAL_MS: z.coerce.number().int().min(10_000).default(1_800_000),
+  /** Contract 004 without a bearer token: allowed (one shared workspace) only when true. */
+  NANOBANANA_ANONYMOUS: booleanFromEnv.default(false),
+  /** Sub-jobs of one NanoBanana task in flight at once. */
+  NANOBANANA_TASK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  /** Open `/api/v1/ws/generate/:taskId` sockets per server; past it new ones close with 1013. */
+  NANOBANANA_WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1000),
+  /** Contract 004 rate limit per client IP: sustained requests per second and burst. */
+  NANOBANANA_RATE_PER_SEC: z.coerce.number().positive().default(10),
+  NANOBANANA_RATE_BURST: z.coerce.number().int().min(1).default(20),
+  /** Largest accepted reference image (batch-with-images). */
+  NANOBANANA_REF_IMAGE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+  GEMINI_TIMEOUT_MS: z.coerce.number().int().positive().default(180_000),
+  /** Contract 002 (story chat): paw_ token lifetime (3 days). */
+  STORY_TOKEN_TTL_HOURS: z.coerce.number().positive().default(72),
+  /** Contract 002: requests per minute per user on the story API. */
+  STORY_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(100),
+  /** Contract 002: largest image upload (10 MB). */
+  STORY_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+  /** Contract 002: conversations untouched this long are deleted by the cleanup job. */
+  STORY_HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Per-call timeout of the upstream LLM. */
+  LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   ADMIN_DIST_DIR: z.string().default('admin/dist'),
 });
 

@@ -25,6 +25,10 @@ import type { LeaseStore } from './ports/lease-store.port.js';
 import { createIdGenerator, type IdGenerator } from './shared/ids.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { SecretBox } from './shared/secret-box.js';
+import { createJimengModule, type JimengModule } from './jimeng/jimeng.module.js';
+import { createStory, type StoryCore } from './story/create-story.js';
+import type { ChatProvider } from './ports/chat-provider.port.js';
+import { createNanobananaModule, type NanobananaModule } from './nanobanana/nanobanana.module.js';
 
 /** Replaceable parts for tests: pass real adapters or fakes. */
 export interface CoreOverrides {
@@ -38,6 +42,9 @@ export interface CoreOverrides {
   storage?: BlobStorage;
   leases?: LeaseStore;
   jimeng?: ImageProvider;
+  /** Contract 002's upstream LLM (the official openai SDK by default). */
+  chatProvider?: ChatProvider;
+  gemini?: ImageProvider;
 }
 
 export interface Core {
@@ -59,6 +66,12 @@ export interface Core {
   generation: GenerationService;
   processor: GenerationProcessor;
   reconciler: TaskReconciler;
+  /** Contract 003 (Jimeng studio): storyboard records, batches, callbacks, pool upkeep. */
+  jimeng: JimengModule;
+  /** Contract 002 (story chat): AI models, catalogs, chat engine, wallet login, story images. */
+  story: StoryCore;
+  /** Contract 004 (NanoBanana) on the engine: fan-out runner, service, search tokenizer. */
+  nanobanana: NanobananaModule;
   /** Checks that the database and Redis answer; used by health endpoints. */
   ping(): Promise<{ database: boolean; redis: boolean }>;
   close(): Promise<void>;
@@ -102,7 +115,10 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     ids,
     clock,
     logger,
-    leaseTtlMs: config.JIMENG_TIMEOUT_MS + 60_000,
+    leaseTtlMs: config.LEASE_TTL_MS,
+    defaultStrategy: config.ACCOUNT_STRATEGY,
+    globalVideoConcurrency: config.VIDEO_CONCURRENCY_GLOBAL,
+    videoConcurrencyPerAccount: config.VIDEO_CONCURRENCY_PER_ACCOUNT,
   });
   const media = new MediaService({
     models,
@@ -133,7 +149,56 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     clock,
     logger,
     maxAttempts: config.GENERATION_MAX_ATTEMPTS,
-    leaseWaitMs: 5 * 60_000,
+    leaseWaitMs: config.LEASE_WAIT_MS,
+    rateLimitHandling: config.RATE_LIMIT_HANDLING,
+    queue,
+    leases,
+    exclusiveTtlMs: config.LEASE_TTL_MS,
+  });
+  const jimengModule = createJimengModule({
+    config,
+    sequelize,
+    models,
+    queue,
+    events,
+    media,
+    generation,
+    processor,
+    secrets,
+    clock,
+    ids,
+    logger,
+  });
+  const nanobanana = createNanobananaModule({
+    config,
+    sequelize,
+    models,
+    queue,
+    events,
+    media,
+    storage,
+    secrets,
+    pool,
+    processor,
+    clock,
+    ids,
+    logger,
+    gemini: overrides.gemini,
+  });
+  const story = createStory({
+    config,
+    sequelize,
+    models,
+    redis,
+    events,
+    storage,
+    secrets,
+    identity,
+    generation,
+    ids,
+    clock,
+    logger,
+    chatProvider: overrides.chatProvider,
   });
   const reconciler = new TaskReconciler({
     generation,
@@ -162,6 +227,9 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     generation,
     processor,
     reconciler,
+    jimeng: jimengModule,
+    story,
+    nanobanana,
     async ping() {
       const [database, redisOk] = await Promise.all([
         sequelize.authenticate().then(
@@ -177,6 +245,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     },
     async close() {
       reconciler.stop();
+      story.stopRetention();
       await queue.close();
       await events.close();
       await sequelize.close();

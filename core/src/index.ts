@@ -27,3 +27,55 @@ export { createLogger, type Logger } from './shared/logger.js';
 export { SecretBox, maskSecret } from './shared/secret-box.js';
 export { createIdGenerator, type IdGenerator } from './shared/ids.js';
 export { nextQuotaReset, formatZoned } from './shared/zoned-time.js';
+export * from './generation/fan-out.types.js';
+export { FanOutRunner } from './generation/fan-out.runner.js';
+export * from './nanobanana/nanobanana.types.js';
+export * from './nanobanana/nanobanana.errors.js';
+export { NanobananaService, contractStatus, imageDto } from './nanobanana/nanobanana.service.js';
+export type { NanobananaModule } from './nanobanana/nanobanana.module.js';
+export { SearchTokenizer } from './nanobanana/search-text.js';
+export { GeminiImageClient, encodeGeminiCredential } from './adapters/providers/gemini/gemini-image.client.js';
+export type { StoryCore } from './story/create-story.js';
+export {
+  StoryChatService,
+  messageView,
+  roomOf,
+  type ChatMessageView,
+  type TurnListener,
+} from './story/story-chat.service.js';
+export * from './story/speaker-selector.js';
+export { buildCharacterPrompt, type HistoryLine } from './story/prompt-builder.js';
+export { storySettingSchema, parseSetting, type StorySetting } from './story/story-setting.js';
+export { WalletAuthService, type WalletLogin } from './story/wallet-auth.service.js';
+export { StoryMediaService, type T2iTaskView } from './story/story-media.service.js';
+export { CatalogService, views as catalogViews } from './catalog/catalog.service.js';
+export {
+  LlmService,
+  InvalidModelError,
+  LlmUpstreamError,
+  MODEL_TYPES,
+  aiModelView,
+  type AiModelView,
+} from './llm/llm.service.js';
+export * from './ports/chat-provider.port.js';
+export type { EphemeralStore } from './ports/ephemeral-store.port.js';
+export { OpenAiChatProvider } from './adapters/providers/openai/openai-chat.provider.js';
+export {
+  RecordStatus,
+  BATCH_TYPES,
+  PRIORITY_LEVELS,
+  BatchEvents,
+  batchRoom,
+  CALLBACK_JOB,
+  type BatchType,
+  type BatchStatus,
+  type BatchGlobalConfig,
+  type BatchItemInput,
+  type CreateBatchInput as CreateJimengBatchInput,
+} from './jimeng/jimeng.types.js';
+export type { JimengModule } from './jimeng/jimeng.module.js';
+export type { BatchSummary, BatchItemView } from './jimeng/jimeng-batch.service.js';
+export type { RecordView } from './jimeng/jimeng-record.service.js';
+export { signCallback } from './jimeng/batch-callback.service.js';
+export { MAINTENANCE_JOB } from './accounts/account-maintenance.service.js';
+export { ACCOUNT_STRATEGIES, RATE_LIMIT_HANDLING } from './accounts/account-pool.service.js';

@@ -1,8 +1,12 @@
 import type { Core } from './create-core.js';
 import { GENERATION_JOB, type GenerationJobPayload } from './generation/generation.types.js';
+import { CONTROL_ROOM, TASK_CANCEL_EVENT } from './generation/generation.processor.js';
+import { CALLBACK_JOB, type CallbackJobPayload } from './jimeng/jimeng.types.js';
+import { MAINTENANCE_JOB } from './accounts/account-maintenance.service.js';
+import { GENERATION_ITEM_JOB, type GenerationItemJobPayload } from './generation/fan-out.types.js';
 
 /** Every job name and its handler. The worker refuses to start if a known job lacks one. */
-export const JOB_NAMES = [GENERATION_JOB] as const;
+export const JOB_NAMES = [GENERATION_JOB, GENERATION_ITEM_JOB, CALLBACK_JOB, MAINTENANCE_JOB] as const;
 
 export async function startWorker(core: Core): Promise<void> {
   const handlers: Record<(typeof JOB_NAMES)[number], () => Promise<void>> = {
@@ -10,15 +14,47 @@ export async function startWorker(core: Core): Promise<void> {
       core.queue.process<GenerationJobPayload>(
         GENERATION_JOB,
         (payload, { signal }) => core.processor.run(payload.taskId, signal),
-        {
-          concurrency: core.config.WORKER_CONCURRENCY,
-        },
+        { concurrency: core.config.WORKER_CONCURRENCY, lockDurationMs: core.config.QUEUE_LOCK_MS },
       ),
+    // One output position of a fanned-out task (contract 004 batches).
+    [GENERATION_ITEM_JOB]: () =>
+      core.queue.process<GenerationItemJobPayload>(
+        GENERATION_ITEM_JOB,
+        (payload, { signal }) => core.nanobanana.fanOut.runItem(payload.taskId, payload.position, signal),
+        { concurrency: core.config.WORKER_CONCURRENCY },
+      ),
+    // Contract 003 §12: batch_completed callbacks, retried with backoff by the queue.
+    [CALLBACK_JOB]: () =>
+      core.queue.process<CallbackJobPayload>(
+        CALLBACK_JOB,
+        (payload, { attempt }) => core.jimeng.callbacks.deliver(payload.batchId, attempt),
+        { concurrency: 4 },
+      ),
+    // Pool upkeep: quota resets at each account's reset time, credit reads from /token/points.
+    [MAINTENANCE_JOB]: async () => {
+      await core.queue.process(
+        MAINTENANCE_JOB,
+        async () => {
+          await core.jimeng.maintenance.resetDueQuotas();
+          await core.jimeng.maintenance.refreshStaleCredits();
+        },
+        { concurrency: 1 },
+      );
+      await core.queue.schedule(MAINTENANCE_JOB, 'jimeng-maintenance-every-minute', 60_000, {});
+    },
   };
   for (const name of JOB_NAMES) {
     if (!handlers[name]) throw new Error(`No handler registered for job ${name}`);
     await handlers[name]();
   }
+  // Cancellation of running tasks reaches every worker; the one running the job aborts it.
+  await core.events.subscribe((event) => {
+    if (event.room === CONTROL_ROOM && event.name === TASK_CANCEL_EVENT) {
+      core.queue.cancelActive(GENERATION_JOB, (event.payload as { taskId: string }).taskId);
+    }
+  });
   core.reconciler.start(core.config.RECONCILE_INTERVAL_MS);
+  // Contract 002: conversation history is kept 30 days.
+  core.story.startRetention();
   core.logger.info({ concurrency: core.config.WORKER_CONCURRENCY }, 'worker started');
 }

@@ -1,3 +1,4 @@
+import { seedStoryDemo } from './story-seed.js';
 import type { Core } from '@dreamloom/core';
 
 export interface DemoSeedResult {
@@ -56,5 +57,7 @@ export async function seedDemoData(
     });
     demoUser = { username: 'demo', password };
   }
+  // Contract 002: AI models on the sandbox, a cast and a published story.
+  await seedStoryDemo(core, admin.id);
   return { accountsCreated, demoUser };
 }

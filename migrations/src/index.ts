@@ -1,6 +1,7 @@
 import { Umzug, SequelizeStorage } from 'umzug';
 import type { Sequelize, QueryInterface } from 'sequelize';
 import * as foundation from './migrations/0001-foundation.js';
+import * as jimengBatches from './migrations/0002-jimeng-batches.js';
 import * as nanobanana from './migrations/0003-nanobanana.js';
 import * as story from './migrations/0004-story.js';
 
@@ -12,6 +13,7 @@ export { seedDemoData, type DemoSeedResult } from './demo-seed.js';
  */
 const MIGRATIONS = [
   { name: '0001-foundation', ...foundation },
+  { name: '0002-jimeng-batches', ...jimengBatches },
   { name: '0003-nanobanana', ...nanobanana },
   { name: '0004-story', ...story },
 ];

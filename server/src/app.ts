@@ -9,10 +9,19 @@ import { authenticate, errorBoundary, requestContext } from './http/middleware.j
 import { healthRoutes } from './routes/health.routes.js';
 import { staffAuthRoutes } from './routes/staff-auth.routes.js';
 import { jimengAccountRoutes } from './routes/jimeng-accounts.routes.js';
+import { jimengStudioRoutes } from './routes/jimeng-studio.routes.js';
 import { animeGenerationRoutes } from './routes/anime-generation.routes.js';
 import { serveMedia } from './routes/media.routes.js';
 import { adminStatic } from './routes/admin-static.js';
 import { attachSocketGateway } from './realtime/socket-gateway.js';
+import { storyAuthRoutes } from './routes/story-auth.routes.js';
+import { storyAiRoutes } from './routes/story-ai.routes.js';
+import { storyCatalogRoutes } from './routes/story-catalog.routes.js';
+import { storyChatRoutes } from './routes/story-chat.routes.js';
+import { storyImageRoutes } from './routes/story-images.routes.js';
+import { nanobananaRoutes } from './routes/nanobanana.routes.js';
+import { nanobananaRateLimit } from './http/rate-limit.js';
+import { attachNanobananaWebSocket } from './realtime/nanobanana-ws.js';
 
 export interface DreamloomServer {
   app: Koa<AppState, AppContextExtras>;
@@ -34,7 +43,15 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
     healthRoutes(registry),
     staffAuthRoutes(registry),
     jimengAccountRoutes(registry),
+    jimengStudioRoutes(registry),
     animeGenerationRoutes(registry),
+    storyAuthRoutes(registry),
+    storyAiRoutes(registry),
+    storyCatalogRoutes(registry),
+    storyChatRoutes(registry),
+    // Before story images: contract 004 answers its own image ids; other ids and file names fall through.
+    nanobananaRoutes(registry),
+    storyImageRoutes(registry),
   ];
   const docs = new Router<AppState, AppContextExtras>();
   docs.get('/api/docs', (ctx) => {
@@ -47,6 +64,7 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
 
   app.use(requestContext);
   app.use(errorBoundary);
+  app.use(nanobananaRateLimit);
   app.use(serveMedia);
   app.use(adminStatic(core.config.ADMIN_DIST_DIR));
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '2mb' }));
@@ -59,6 +77,7 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
 
   const httpServer = createHttpServer(app.callback());
   const gateway = await attachSocketGateway(core, httpServer);
+  const nanobananaWs = await attachNanobananaWebSocket(core, httpServer);
 
   return {
     app,
@@ -75,6 +94,7 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
       });
     },
     async close() {
+      await nanobananaWs.close();
       await gateway.close();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },

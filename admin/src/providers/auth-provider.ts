@@ -20,7 +20,7 @@ export interface LoginParams {
 }
 
 export const LOGIN_PATH = '/login';
-export const HOME_PATH = '/jimeng-accounts';
+export const HOME_PATH = '/';
 
 /**
  * Staff auth against /api/v1/staff/auth. The token lives in localStorage; the first `check` of a

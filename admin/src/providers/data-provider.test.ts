@@ -22,6 +22,11 @@ const apis: ResourceApiMap = {
     delete: '/api/v1/jimeng/records/delete',
     metaParams: ['type', 'work_id'],
   },
+  jimeng_batches: {
+    list: '/api/v1/jimeng/batch/list',
+    detail: '/api/v1/jimeng/batch/:id/status',
+    actions: { retry: '/api/v1/jimeng/batch/:batch_id/retry' },
+  },
 };
 
 interface Call {
@@ -152,6 +157,17 @@ describe('createDataProvider (contract 003 envelope)', () => {
     await provider().deleteMany!({ resource: 'jimeng_records', ids: ['r1'], meta: { type: 'video' } });
     expect(calls[0].url).toBe('/api/v1/jimeng/records/detail?type=image&id=r1');
     expect(calls[1].body).toEqual({ type: 'video', ids: ['r1'] });
+  });
+
+  it('puts the id in the path when the detail endpoint says :id, and fills action path params', async () => {
+    replies.push({ status: 200, body: { code: 200, data: { batch_id: 'b/1' } } });
+    const { data } = await provider().getOne({ resource: 'jimeng_batches', id: 'b/1' });
+    expect(data).toEqual({ batch_id: 'b/1' });
+    expect(calls[0].url).toBe('/api/v1/jimeng/batch/b%2F1/status');
+    expect(resourceActionUrl(apis, 'jimeng_batches', 'retry', { batch_id: '42' })).toBe(
+      '/api/v1/jimeng/batch/42/retry',
+    );
+    expect(() => resourceActionUrl(apis, 'jimeng_batches', 'retry')).toThrow(/batch_id/);
   });
 
   it('calls custom actions and turns error envelopes into HttpErrors with the server message', async () => {

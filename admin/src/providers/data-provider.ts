@@ -29,7 +29,10 @@ export interface ResourceApi {
   list?: string;
   /** Refine filter fields sent as query parameters (`eq`, or `in` with one value); others are ignored. */
   filters?: readonly string[];
-  /** GET endpoint answering one record for `?id=`; without it getOne pages through `list`. */
+  /**
+   * GET endpoint answering one record for `?id=`, or with the id in the path where it says `:id`
+   * (e.g. `/api/v1/jimeng/batch/:id/status`); without it getOne pages through `list`.
+   */
   detail?: string;
   /** POST `{[recordsKey]: [...]}` answering `{success_count, failed_count}`. */
   create?: string;
@@ -44,7 +47,10 @@ export interface ResourceApi {
    * something other than a filter (003 records need `type` and `work_id`).
    */
   metaParams?: readonly string[];
-  /** Named POST actions beyond CRUD (e.g. `reset`), called through `custom` with `resourceActionUrl`. */
+  /**
+   * Named POST actions beyond CRUD (e.g. `reset`), called through `custom` with `resourceActionUrl`;
+   * `:name` segments are filled from its `params` (e.g. `/api/v1/jimeng/batch/:batch_id/retry`).
+   */
   actions?: Readonly<Record<string, string>>;
 }
 
@@ -111,11 +117,25 @@ function assertSomeSucceeded(summary: BulkSummary | undefined, message: string):
   return result;
 }
 
+/** Fills `:name` path segments, URL-encoded; a missing parameter is a programming error. */
+export function fillPath(path: string, params: Readonly<Record<string, string | number>> = {}): string {
+  return path.replace(/:([A-Za-z_]\w*)/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined || value === '') throw new Error(`Missing path parameter "${name}" for ${path}`);
+    return encodeURIComponent(String(value));
+  });
+}
+
 /** Resolves a named action declared in `ResourceApi.actions` to its URL, for `useCustomMutation`. */
-export function resourceActionUrl(apis: ResourceApiMap, resource: string, action: string): string {
+export function resourceActionUrl(
+  apis: ResourceApiMap,
+  resource: string,
+  action: string,
+  params?: Readonly<Record<string, string | number>>,
+): string {
   const path = apis[resource]?.actions?.[action];
   if (!path) throw new Error(`Resource "${resource}" declares no "${action}" action`);
-  return `${API_URL}${path}`;
+  return `${API_URL}${fillPath(path, params)}`;
 }
 
 export function createDataProvider(apis: ResourceApiMap): DataProvider {
@@ -164,7 +184,10 @@ export function createDataProvider(apis: ResourceApiMap): DataProvider {
   ): Promise<T> {
     const api = apiFor(resource);
     if (api.detail) {
-      const { data } = await request<T>(api.detail, { query: { ...metaParams(api, meta), id } });
+      const inPath = api.detail.includes(':id');
+      const { data } = await request<T>(inPath ? fillPath(api.detail, { id: String(id) }) : api.detail, {
+        query: { ...metaParams(api, meta), ...(inPath ? {} : { id }) },
+      });
       return data;
     }
     const [row] = await scanForIds<T>(resource, [id], meta);

@@ -1,5 +1,5 @@
-import { Op, literal, type WhereOptions } from 'sequelize';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import { Op, type WhereOptions } from 'sequelize';
+import type { DreamloomModels, ProviderAccountRow } from '../adapters/sequelize/models.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { ProviderError } from '../ports/image-provider.port.js';
 import type { LeaseStore } from '../ports/lease-store.port.js';
@@ -10,6 +10,14 @@ import { AccountStatus } from './jimeng-account.types.js';
 
 export type GenerationKind = 'image' | 'video';
 
+/** Contract 003 §11.1 load_balance values. */
+export const ACCOUNT_STRATEGIES = ['round_robin', 'least_used', 'priority'] as const;
+export type AccountStrategy = (typeof ACCOUNT_STRATEGIES)[number];
+
+/** Contract 003 §11.1 rate_limit_handling values. */
+export const RATE_LIMIT_HANDLING = ['wait', 'skip', 'switch_on_limit'] as const;
+export type RateLimitHandling = (typeof RATE_LIMIT_HANDLING)[number];
+
 export interface AccountLease {
   accountId: string;
   accountName: string;
@@ -19,6 +27,13 @@ export interface AccountLease {
   release(): Promise<void>;
 }
 
+export interface LeaseOptions {
+  exclude?: string[];
+  strategy?: AccountStrategy;
+  /** Overrides an account's own max_concurrent (contract 003's max_concurrent_per_account). */
+  maxConcurrentPerAccount?: number;
+}
+
 interface Deps {
   models: DreamloomModels;
   leases: LeaseStore;
@@ -26,8 +41,13 @@ interface Deps {
   ids: IdGenerator;
   clock: Clock;
   logger: Logger;
-  /** A lease outlives the longest provider call, then expires by itself. */
+  /** Leases expire after this unless renewed; held leases renew every third of it. */
   leaseTtlMs: number;
+  defaultStrategy: AccountStrategy;
+  /** At most this many videos generate at once across all accounts and workers. */
+  globalVideoConcurrency: number;
+  /** At most this many videos per account at once. */
+  videoConcurrencyPerAccount: number;
 }
 
 /** Cooldown after a rate limit grows 1, 2, 4, … minutes up to an hour. */
@@ -35,12 +55,18 @@ export function cooldownMs(level: number): number {
   return Math.min(60, 2 ** level) * 60_000;
 }
 
+const GLOBAL_VIDEO_SLOT = 'global:video';
+
 /**
- * The provider account pool: picks an eligible account, holds a TTL'd lease on one of its
- * concurrency slots, and records what each provider failure means for the account.
- * Selection here is priority, then least recently used; contract 003's strategies extend it.
+ * The provider account pool: picks an eligible account by strategy, holds a TTL'd, heartbeated
+ * lease on one of its concurrency slots (so a crashed worker never leaks in-flight counts), and
+ * records what each provider failure means for the account. Every state lives in the database
+ * or Redis, so disables and cooldowns are shared by all worker nodes.
  */
 export class AccountPoolService {
+  /** Local waiters woken when this process releases a lease (cross-node releases are polled). */
+  private readonly releaseWaiters = new Set<() => void>();
+
   constructor(private readonly deps: Deps) {}
 
   /** Accounts that could take this kind of work now, busy or not. */
@@ -59,49 +85,118 @@ export class AccountPoolService {
     };
   }
 
-  /** How many accounts could take the work if they were free; 0 means waiting is pointless. */
-  async countEligible(
-    provider: string,
-    kind: GenerationKind,
-    options: { exclude?: string[] } = {},
-  ): Promise<number> {
+  /** How many accounts could take the work if they were free; 0 means waiting for a slot is pointless. */
+  async countEligible(provider: string, kind: GenerationKind, options: { exclude?: string[] } = {}): Promise<number> {
+    return this.deps.models.ProviderAccount.count({ where: this.eligibleWhere(provider, kind, options.exclude) });
+  }
+
+  /**
+   * Accounts that will come back by themselves within `withinMs`: cooling down, or out of points
+   * with a quota reset due. With rate_limit_handling `wait`, items wait for these instead of failing.
+   */
+  async countRecovering(provider: string, kind: GenerationKind, withinMs: number): Promise<number> {
+    const horizon = new Date(this.deps.clock.now().getTime() + withinMs);
+    const kindColumn = kind === 'image' ? 'image_generation_status' : 'video_generation_status';
     return this.deps.models.ProviderAccount.count({
-      where: this.eligibleWhere(provider, kind, options.exclude),
+      where: {
+        provider,
+        is_deleted: false,
+        [Op.or]: [
+          { account_status: AccountStatus.coolingDown, cooldown_until: { [Op.lte]: horizon }, [kindColumn]: 1 },
+          { account_status: AccountStatus.normal, [kindColumn]: 0, quota_reset_time: { [Op.lte]: horizon } },
+        ],
+      },
     });
   }
 
-  async lease(
-    provider: string,
-    kind: GenerationKind,
-    options: { exclude?: string[] } = {},
-  ): Promise<AccountLease | null> {
-    const { ProviderAccount } = this.deps.models;
-    const now = this.deps.clock.now();
-    const candidates = await ProviderAccount.findAll({
+  async lease(provider: string, kind: GenerationKind, options: LeaseOptions = {}): Promise<AccountLease | null> {
+    const candidates = await this.deps.models.ProviderAccount.findAll({
       where: this.eligibleWhere(provider, kind, options.exclude),
-      order: [
-        ['priority', 'DESC'],
-        [literal('last_used_at IS NULL'), 'DESC'],
-        ['last_used_at', 'ASC'],
-      ],
-      limit: 50,
+      limit: 200,
     });
-    for (const account of candidates) {
-      const leaseId = this.deps.ids.uuid();
-      if (
-        !(await this.deps.leases.acquire(account.id, leaseId, account.max_concurrent, this.deps.leaseTtlMs))
-      )
-        continue;
-      await account.update({ last_used_at: now });
-      return {
-        accountId: account.id,
-        accountName: account.name,
-        siteType: account.site_type,
-        secret: this.deps.secrets.open(account.secret_enc),
-        release: () => this.deps.leases.release(account.id, leaseId),
-      };
+    if (candidates.length === 0) return null;
+    const ordered = await this.order(candidates, kind, options.strategy ?? this.deps.defaultStrategy);
+    const globalVideoLease = kind === 'video' ? this.deps.ids.uuid() : null;
+    if (globalVideoLease) {
+      const ok = await this.deps.leases.acquire(GLOBAL_VIDEO_SLOT, globalVideoLease, this.deps.globalVideoConcurrency, this.deps.leaseTtlMs);
+      if (!ok) return null;
     }
+    for (const account of ordered) {
+      const leaseId = this.deps.ids.uuid();
+      if (!(await this.deps.leases.acquire(account.id, leaseId, this.slotLimit(account, kind, options), this.deps.leaseTtlMs))) continue;
+      await account.update({ last_used_at: this.deps.clock.now() });
+      return this.holdLease(account, leaseId, globalVideoLease);
+    }
+    if (globalVideoLease) await this.deps.leases.release(GLOBAL_VIDEO_SLOT, globalVideoLease);
     return null;
+  }
+
+  /** Resolves when a lease is released in this process, or after `timeoutMs` (other nodes' releases). */
+  waitForRelease(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.releaseWaiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      this.releaseWaiters.add(wake);
+    });
+  }
+
+  /** A cooled-down account past its cooldown gets one trial request (half-open) before full use. */
+  private slotLimit(account: ProviderAccountRow, kind: GenerationKind, options: LeaseOptions): number {
+    if (account.account_status === AccountStatus.coolingDown) return 1;
+    const limit = options.maxConcurrentPerAccount ?? account.max_concurrent;
+    return kind === 'video' ? Math.min(limit, this.deps.videoConcurrencyPerAccount) : limit;
+  }
+
+  /**
+   * Orders candidates by strategy. Every strategy breaks ties toward accounts whose points reset
+   * soonest: their unused points are worth the least, so they are spent first.
+   */
+  private async order(accounts: ProviderAccountRow[], kind: GenerationKind, strategy: AccountStrategy): Promise<ProviderAccountRow[]> {
+    const resetSoonest = (a: ProviderAccountRow, b: ProviderAccountRow) => a.quota_reset_time.getTime() - b.quota_reset_time.getTime();
+    const lastUsed = (row: ProviderAccountRow) => row.last_used_at?.getTime() ?? 0;
+    const sorted = [...accounts];
+    if (strategy === 'priority') {
+      sorted.sort((a, b) => b.priority - a.priority || resetSoonest(a, b) || lastUsed(a) - lastUsed(b));
+    } else if (strategy === 'least_used') {
+      const inFlight = await this.deps.leases.inFlight(accounts.map((account) => account.id));
+      const used = (row: ProviderAccountRow) => (kind === 'image' ? row.image_count : row.video_count);
+      sorted.sort(
+        (a, b) =>
+          (inFlight.get(a.id) ?? 0) - (inFlight.get(b.id) ?? 0) || used(a) - used(b) || resetSoonest(a, b) || lastUsed(a) - lastUsed(b),
+      );
+    } else {
+      sorted.sort((a, b) => lastUsed(a) - lastUsed(b) || resetSoonest(a, b));
+    }
+    return sorted;
+  }
+
+  private holdLease(account: ProviderAccountRow, leaseId: string, globalVideoLease: string | null): AccountLease {
+    const ttl = this.deps.leaseTtlMs;
+    // Heartbeat: a live worker keeps its lease; a dead one's lease lapses within one TTL.
+    const heartbeat = setInterval(() => {
+      void this.deps.leases.renew(account.id, leaseId, ttl).catch(() => undefined);
+      if (globalVideoLease) void this.deps.leases.renew(GLOBAL_VIDEO_SLOT, globalVideoLease, ttl).catch(() => undefined);
+    }, Math.max(250, Math.floor(ttl / 3)));
+    heartbeat.unref();
+    let released = false;
+    return {
+      accountId: account.id,
+      accountName: account.name,
+      siteType: account.site_type,
+      secret: this.deps.secrets.open(account.secret_enc),
+      release: async () => {
+        if (released) return;
+        released = true;
+        clearInterval(heartbeat);
+        await this.deps.leases.release(account.id, leaseId);
+        if (globalVideoLease) await this.deps.leases.release(GLOBAL_VIDEO_SLOT, globalVideoLease);
+        for (const wake of [...this.releaseWaiters]) wake();
+      },
+    };
   }
 
   async reportSuccess(accountId: string, kind: GenerationKind): Promise<void> {
@@ -124,11 +219,7 @@ export class AccountPoolService {
     switch (error.kind) {
       case 'session_expired':
         await ProviderAccount.update(
-          {
-            ...base,
-            account_status: AccountStatus.invalid,
-            status_reason: 'Session expired: update the session id',
-          },
+          { ...base, account_status: AccountStatus.invalid, status_reason: 'Session expired: update the session id' },
           { where: { id: accountId } },
         );
         break;
@@ -152,7 +243,7 @@ export class AccountPoolService {
             account_status: AccountStatus.coolingDown,
             cooldown_level: level + 1,
             cooldown_until: until,
-            status_reason: `Rate limited: cooling down until ${until.toISOString()}`,
+            status_reason: `Rate limited (${error.message.slice(0, 80)}): cooling down until ${until.toISOString()}`,
           },
           { where: { id: accountId } },
         );
@@ -165,9 +256,6 @@ export class AccountPoolService {
       default:
         await ProviderAccount.update(base, { where: { id: accountId } });
     }
-    this.deps.logger.warn(
-      { accountId, kind: error.kind, upstreamCode: error.upstreamCode },
-      'provider call failed',
-    );
+    this.deps.logger.warn({ accountId, kind: error.kind, upstreamCode: error.upstreamCode }, 'provider call failed');
   }
 }

@@ -153,6 +153,13 @@ export class JimengAccountService {
       );
       if (input.priority !== undefined) changes.priority = input.priority;
       if (input.max_concurrent !== undefined) changes.max_concurrent = input.max_concurrent;
+      if (input.account_status === AccountStatus.disabled) {
+        changes.account_status = AccountStatus.disabled;
+        changes.status_reason = 'Disabled by staff';
+      } else if (input.account_status === AccountStatus.normal && row.account_status === AccountStatus.disabled) {
+        changes.account_status = AccountStatus.normal;
+        changes.status_reason = null;
+      }
       await row.update(changes);
       success += 1;
     }
@@ -193,6 +200,28 @@ export class JimengAccountService {
     return affected > 0;
   }
 
+  /** Contract 003 §7.1: how many of the actor's accounts are in each state. */
+  async statistics(actor: Actor) {
+    this.assertStaff(actor);
+    const rows = await this.deps.models.ProviderAccount.findAll({
+      attributes: ['account_status', 'image_generation_status', 'video_generation_status', 'cooldown_until'],
+      where: { provider: 'jimeng', is_deleted: false, ...this.ownership(actor) },
+    });
+    const now = this.deps.clock.now().getTime();
+    const usable = (row: ProviderAccountRow) =>
+      row.account_status === AccountStatus.normal ||
+      (row.account_status === AccountStatus.coolingDown && (row.cooldown_until?.getTime() ?? 0) <= now);
+    return {
+      total_accounts: rows.length,
+      active_accounts: rows.filter((row) => row.account_status === AccountStatus.normal).length,
+      inactive_accounts: rows.filter((row) => row.account_status === AccountStatus.invalid).length,
+      banned_accounts: rows.filter((row) => row.account_status === AccountStatus.disabled).length,
+      image_available_accounts: rows.filter((row) => usable(row) && row.image_generation_status === 1).length,
+      video_available_accounts: rows.filter((row) => usable(row) && row.video_generation_status === 1).length,
+      rate_limited_accounts: rows.filter((row) => row.account_status === AccountStatus.coolingDown).length,
+    };
+  }
+
   private view(row: ProviderAccountRow, inFlight: number): JimengAccountView {
     const zone = this.deps.quota.timeZone;
     return {
@@ -213,6 +242,7 @@ export class JimengAccountService {
       max_concurrent: row.max_concurrent,
       in_flight: inFlight,
       credits: row.credits ?? null,
+      credits_checked_time: formatZoned(row.credits_checked_at, zone),
       status_reason: row.status_reason ?? null,
       last_error: row.last_error ?? null,
       last_error_time: formatZoned(row.last_error_at, zone),

@@ -24,6 +24,7 @@ export interface JimengAccountView {
   max_concurrent: number;
   in_flight: number;
   credits: number | null;
+  credits_checked_time: string | null;
   status_reason: string | null;
   last_error: string | null;
   last_error_time: string | null;
@@ -37,4 +38,5 @@ export interface AccountInput {
   site_type?: string;
   priority?: number;
   max_concurrent?: number;
+  account_status?: number;
 }

@@ -1,11 +1,20 @@
 import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
-import type { AccountPoolService } from '../accounts/account-pool.service.js';
+import type { AccountPoolService, GenerationKind, RateLimitHandling } from '../accounts/account-pool.service.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';
-import { ProviderError, type GeneratedAssetRef, type ImageProvider } from '../ports/image-provider.port.js';
+import {
+  ProviderError,
+  isVideoProvider,
+  type GeneratedAssetRef,
+  type ImageProvider,
+  type VideoProvider,
+} from '../ports/image-provider.port.js';
 import type { Logger } from '../shared/logger.js';
 import type { MediaService } from '../media/media.service.js';
+import type { JobQueue } from '../ports/job-queue.port.js';
+import type { LeaseStore } from '../ports/lease-store.port.js';
 import {
+  GENERATION_JOB,
   TaskEvents,
   TERMINAL_STATUSES,
   taskRoom,
@@ -30,6 +39,20 @@ interface Deps {
   /** How long a task waits for a busy pool before giving up. */
   leaseWaitMs: number;
   leasePollMs?: number;
+  /** Default rate_limit_handling when a task does not say. */
+  rateLimitHandling: RateLimitHandling;
+  queue: JobQueue;
+  leases: LeaseStore;
+  /** TTL of exclusive-key locks (renewed while held). */
+  exclusiveTtlMs: number;
+}
+
+/** Resolves never; rejects when the signal aborts (so waits end at once on cancel). */
+function abortPromise(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 class TaskFailure extends Error {
@@ -48,8 +71,23 @@ class TaskFailure extends Error {
 /** Called after a task reached an end state (batches, credits and callbacks hang off this). */
 export type TaskFinishedListener = (task: GenerationTaskRow) => Promise<void>;
 
+/** Refuses to start a task (e.g. superseded by a newer run of the same storyboard) with a reason. */
+export type BeforeRunGuard = (task: GenerationTaskRow) => Promise<{ code: string; message: string } | null>;
+
+/** Room for control events between processes (never joinable by clients). */
+export const CONTROL_ROOM = 'control:generation';
+export const TASK_CANCEL_EVENT = 'task.cancel';
+
+/** Runs some tasks its own way (see FanOutRunner); `handles` must be cheap and side-effect free. */
+export interface DelegatedTaskRunner {
+  handles(task: GenerationTaskRow): boolean;
+  run(task: GenerationTaskRow, signal: AbortSignal): Promise<void>;
+}
+
 export class GenerationProcessor {
   private readonly finishedListeners: TaskFinishedListener[] = [];
+  private readonly runners: DelegatedTaskRunner[] = [];
+  private readonly beforeRunGuards: BeforeRunGuard[] = [];
 
   constructor(private readonly deps: Deps) {}
 
@@ -62,10 +100,70 @@ export class GenerationProcessor {
     for (const listener of this.finishedListeners) await listener(task);
   }
 
+  /** Registers a check run before a task starts; a returned refusal cancels the task instead. */
+  onBeforeRun(guard: BeforeRunGuard): void {
+    this.beforeRunGuards.push(guard);
+  }
+
+  /**
+   * Cancels tasks: queued ones are removed and marked cancelled here; running ones are aborted
+   * by whichever worker runs them (a `task.cancel` event every worker listens to). Finished
+   * tasks are left alone. Returns the ids that were still unfinished.
+   */
+  async cancel(taskIds: string[], reason = 'Cancelled'): Promise<string[]> {
+    const tasks = await this.deps.models.GenerationTask.findAll({
+      where: { id: taskIds, status: ['pending', 'processing'] },
+    });
+    for (const task of tasks) {
+      const removed = await this.deps.queue.remove(GENERATION_JOB, task.id);
+      const state = removed ? 'missing' : await this.deps.queue.state(GENERATION_JOB, task.id);
+      if (removed || state === 'missing' || state === 'failed' || state === 'completed') {
+        await this.fail(task, 'cancelled', 'CANCELLED', reason);
+      } else {
+        await this.deps.events.publish({ room: CONTROL_ROOM, name: TASK_CANCEL_EVENT, payload: { taskId: task.id } });
+      }
+    }
+    return tasks.map((task) => task.id);
+  }
+
+  /** Holds the task's exclusive key (if any) for the whole run, waiting while another task holds it. */
+  private async withExclusiveKey(task: GenerationTaskRow, signal: AbortSignal, work: () => Promise<void>): Promise<void> {
+    const key = (JSON.parse(task.params) as ImageTaskParams).exclusiveKey;
+    if (!key) return work();
+    const slot = `exclusive:${key}`;
+    const holder = task.id;
+    const ttl = this.deps.exclusiveTtlMs;
+    while (!(await this.deps.leases.acquire(slot, holder, 1, ttl))) {
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, 250)), abortPromise(signal)]);
+    }
+    const heartbeat = setInterval(() => void this.deps.leases.renew(slot, holder, ttl).catch(() => undefined), Math.floor(ttl / 3));
+    heartbeat.unref();
+    try {
+      await work();
+    } finally {
+      clearInterval(heartbeat);
+      await this.deps.leases.release(slot, holder);
+    }
+  }
+
+  /** Hands tasks a runner claims (e.g. fanned-out tasks) to that runner instead of the default path. */
+  delegate(runner: DelegatedTaskRunner): void {
+    this.runners.push(runner);
+  }
+
   async run(taskId: string, signal: AbortSignal): Promise<void> {
     const task = await this.deps.models.GenerationTask.findByPk(taskId);
     if (!task || TERMINAL_STATUSES.includes(task.status as TaskStatus)) return;
+    const runner = this.runners.find((each) => each.handles(task));
+    if (runner) return runner.run(task, signal);
     const log = this.deps.logger.child({ taskId });
+    for (const guard of this.beforeRunGuards) {
+      const refusal = await guard(task);
+      if (refusal) {
+        await this.fail(task, 'cancelled', refusal.code, refusal.message);
+        return;
+      }
+    }
     await task.update({
       status: 'processing',
       started_at: task.started_at ?? this.deps.clock.now(),
@@ -73,7 +171,7 @@ export class GenerationProcessor {
     });
     await this.progress(task, 5, 'Starting');
     try {
-      await this.generate(task, signal);
+      await this.withExclusiveKey(task, signal, () => this.generate(task, signal));
       await this.complete(task);
     } catch (error) {
       if (signal.aborted) {
@@ -85,7 +183,7 @@ export class GenerationProcessor {
         return;
       }
       if (error instanceof ProviderError) {
-        await this.fail(task, 'failed', `PROVIDER_${error.kind.toUpperCase()}`, error.message);
+        await this.fail(task, 'failed', `PROVIDER_${error.kind.toUpperCase()}`, `${error.kind}: ${error.message}`);
         return;
       }
       log.error({ err: error }, 'generation crashed');
@@ -95,26 +193,49 @@ export class GenerationProcessor {
 
   private async generate(task: GenerationTaskRow, signal: AbortSignal): Promise<void> {
     const params = JSON.parse(task.params) as ImageTaskParams;
-    const request = {
-      model: task.model,
-      prompt: task.prompt,
-      ratio: params.ratio,
-      resolution: params.resolution,
-      negativePrompt: params.negativePrompt,
-      sampleStrength: params.sampleStrength,
-      intelligentRatio: params.intelligentRatio,
-      images: params.referenceImages,
-    };
+    const kind = task.kind === 'video' ? 'video' : 'image';
     const provider = this.deps.providers[task.provider];
-    if (!provider)
-      throw new TaskFailure('PROVIDER_NOT_CONFIGURED', `No provider ${task.provider} is configured`);
+    if (!provider) throw new TaskFailure('PROVIDER_NOT_CONFIGURED', `No provider ${task.provider} is configured`);
+    if (kind === 'video' && !isVideoProvider(provider)) {
+      throw new TaskFailure('PROVIDER_NOT_CONFIGURED', `Provider ${task.provider} cannot make videos`);
+    }
+    const call = (credential: string) =>
+      kind === 'video'
+        ? (provider as unknown as VideoProvider).generateVideos(
+            credential,
+            {
+              model: task.model,
+              prompt: task.prompt,
+              ratio: params.ratio,
+              resolution: params.resolution,
+              duration: params.duration ?? 5,
+              frames: params.frames,
+            },
+            signal,
+          )
+        : provider.generateImages(
+            credential,
+            {
+              model: task.model,
+              prompt: task.prompt,
+              ratio: params.ratio,
+              resolution: params.resolution,
+              negativePrompt: params.negativePrompt,
+              sampleStrength: params.sampleStrength,
+              intelligentRatio: params.intelligentRatio,
+              images: params.referenceImages,
+            },
+            signal,
+          );
     let stored = await this.deps.models.MediaAsset.count({ where: { task_id: task.id } });
     const tried: string[] = [];
-    while (stored < task.requested_count) {
+    // keepAllOutputs: one successful call is the whole result, however many files it returned.
+    const done = () => (params.keepAllOutputs ? stored > 0 : stored >= task.requested_count);
+    while (!done()) {
       if (task.attempts >= this.deps.maxAttempts) {
-        throw new TaskFailure('GENERATION_FAILED', `Gave up after ${task.attempts} attempts`);
+        throw new TaskFailure('GENERATION_FAILED', `Gave up after ${task.attempts} attempts: ${task.error_message ?? ''}`.trim());
       }
-      const lease = await this.waitForLease(task, tried, signal);
+      const lease = await this.waitForLease(task, kind, params, tried, signal);
       await task.update({
         attempts: task.attempts + 1,
         account_id: lease.accountId,
@@ -124,60 +245,58 @@ export class GenerationProcessor {
       await this.progress(task, 20, 'Generating');
       let refs: GeneratedAssetRef[];
       try {
-        refs = await provider.generateImages(lease.secret, request, signal);
-        await this.deps.pool.reportSuccess(lease.accountId, 'image');
+        refs = await call(lease.secret);
+        await this.deps.pool.reportSuccess(lease.accountId, kind);
       } catch (error) {
         if (!(error instanceof ProviderError) || signal.aborted) throw error;
-        await this.deps.pool.reportFailure(lease.accountId, 'image', error);
+        await this.deps.pool.reportFailure(lease.accountId, kind, error);
+        await task.update({ error_message: `${error.kind}: ${error.message}`.slice(0, 1024) });
         if (!error.retryElsewhere) throw error;
         tried.push(lease.accountId);
-        await task.update({ error_message: `${error.kind}: ${error.message}`.slice(0, 1024) });
         continue;
       } finally {
         await lease.release();
       }
+      const wanted = params.keepAllOutputs ? refs.length : task.requested_count;
       for (const ref of refs) {
-        if (stored >= task.requested_count) break;
-        await this.deps.media.ingestTaskOutput(
-          { taskId: task.id, userId: task.user_id, position: stored, kind: 'image', ref },
-          signal,
-        );
+        if (stored >= wanted) break;
+        await this.deps.media.ingestTaskOutput({ taskId: task.id, userId: task.user_id, position: stored, kind, ref }, signal);
         stored += 1;
         await task.update({ completed_count: stored, updated_at: this.deps.clock.now() });
-        await this.progress(
-          task,
-          20 + Math.round((75 * stored) / task.requested_count),
-          `Stored ${stored}/${task.requested_count}`,
-        );
+        await this.progress(task, 20 + Math.round((75 * stored) / wanted), `Stored ${stored}/${wanted}`);
       }
     }
   }
 
-  /** Waits while the pool is merely busy; fails at once when no account could ever take the task. */
-  private async waitForLease(task: GenerationTaskRow, tried: string[], signal: AbortSignal) {
+  /**
+   * Waits while the pool is busy (woken as soon as this process frees a slot) or, with
+   * rate_limit_handling `wait`, while accounts are cooling down or awaiting their quota reset.
+   * Fails at once when no account could ever take the task, or with `skip` when none is free now.
+   */
+  private async waitForLease(task: GenerationTaskRow, kind: GenerationKind, params: ImageTaskParams, tried: string[], signal: AbortSignal) {
     const deadline = Date.now() + this.deps.leaseWaitMs;
+    const handling = params.rateLimitHandling ?? this.deps.rateLimitHandling;
+    const options = { exclude: tried, strategy: params.accountStrategy, maxConcurrentPerAccount: params.maxConcurrentPerAccount };
     let announced = false;
     for (;;) {
-      const lease = await this.deps.pool.lease(task.provider, 'image', { exclude: tried });
+      const lease = await this.deps.pool.lease(task.provider, kind, options);
       if (lease) return lease;
       if (signal.aborted) throw signal.reason ?? new Error('aborted');
-      if ((await this.deps.pool.countEligible(task.provider, 'image', { exclude: tried })) === 0) {
-        const detail = tried.length
-          ? ` (tried ${tried.length}; last error: ${task.error_message ?? 'unknown'})`
-          : '';
+      const eligible = await this.deps.pool.countEligible(task.provider, kind, { exclude: tried });
+      const recovering = handling === 'wait' && eligible === 0 ? await this.deps.pool.countRecovering(task.provider, kind, this.deps.leaseWaitMs) : 0;
+      if (eligible === 0 && recovering === 0) {
+        const detail = tried.length ? ` (tried ${tried.length}; last error: ${task.error_message ?? 'unknown'})` : '';
         throw new TaskFailure('NO_ACCOUNT_AVAILABLE', `No usable ${task.provider} account${detail}`);
       }
+      if (handling === 'skip') throw new TaskFailure('NO_ACCOUNT_AVAILABLE', `No ${task.provider} account is free right now`);
       if (Date.now() >= deadline) {
-        throw new TaskFailure(
-          'NO_ACCOUNT_AVAILABLE',
-          `No ${task.provider} account was available within ${this.deps.leaseWaitMs} ms`,
-        );
+        throw new TaskFailure('NO_ACCOUNT_AVAILABLE', `No ${task.provider} account was available within ${this.deps.leaseWaitMs} ms`);
       }
       if (!announced) {
         announced = true;
-        await this.progress(task, 10, 'Waiting for a free provider account');
+        await this.progress(task, 10, recovering ? 'Waiting for a provider account to recover' : 'Waiting for a free provider account');
       }
-      await new Promise((resolve) => setTimeout(resolve, this.deps.leasePollMs ?? 500));
+      await Promise.race([this.deps.pool.waitForRelease(this.deps.leasePollMs ?? 500), abortPromise(signal)]);
     }
   }
 

@@ -1,4 +1,4 @@
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
 import { ValidationError } from '../errors.js';
 import { isStaff, type Actor } from '../identity/actor.js';
@@ -37,6 +37,25 @@ export interface CreateImageTaskInput {
   visibility?: 'public' | 'private';
   priority?: number;
 }
+
+/** One task to create through `createTasks` (batches create hundreds at once). */
+export interface NewTaskSpec {
+  id?: string;
+  userId: string;
+  source: string;
+  kind: 'image' | 'video';
+  provider: string;
+  model: string;
+  prompt: string;
+  params: ImageTaskParams;
+  count: number;
+  /** BullMQ priority: 1 urgent, 2 high, 3 normal, 4 low. */
+  priority: number;
+  batchId?: string | null;
+}
+
+/** Interactive member generations run ahead of normal batches, behind urgent and high ones. */
+export const DEFAULT_TASK_PRIORITY = 2;
 
 export interface TaskView {
   id: string;
@@ -79,7 +98,7 @@ export class GenerationService {
       prompt: input.prompt.trim(),
       params: JSON.stringify(input.params),
       requested_count: input.count,
-      priority: input.priority ?? 0,
+      priority: input.priority ?? DEFAULT_TASK_PRIORITY,
       visibility: input.visibility ?? 'public',
       created_at: now,
       updated_at: now,
@@ -96,12 +115,49 @@ export class GenerationService {
     return task;
   }
 
+  /**
+   * Writes many task rows in one statement and queues them in one round trip. Rows come first
+   * (inside the caller's transaction when given, and then the caller calls enqueueMany after
+   * commit), so a job never refers to a missing row; a crash in between is healed by the reconciler.
+   */
+  async createTasks(specs: NewTaskSpec[], options: { transaction?: Transaction } = {}): Promise<GenerationTaskRow[]> {
+    const now = this.deps.clock.now();
+    const rows = await this.deps.models.GenerationTask.bulkCreate(
+      specs.map((spec) => ({
+        id: spec.id ?? this.deps.ids.uuid(),
+        user_id: spec.userId,
+        source: spec.source,
+        kind: spec.kind,
+        provider: spec.provider,
+        model: spec.model,
+        prompt: spec.prompt,
+        params: JSON.stringify(spec.params),
+        requested_count: spec.count,
+        priority: spec.priority,
+        batch_id: spec.batchId ?? null,
+        created_at: now,
+        updated_at: now,
+      })),
+      { transaction: options.transaction },
+    );
+    // Inside a transaction the caller queues the jobs after commit (enqueueMany); otherwise do it now.
+    if (!options.transaction) await this.enqueueMany(rows);
+    return rows;
+  }
+
+  async enqueueMany(tasks: Array<Pick<GenerationTaskRow, 'id' | 'priority'>>): Promise<void> {
+    await this.deps.queue.enqueueMany<GenerationJobPayload>(
+      GENERATION_JOB,
+      tasks.map((task) => ({ payload: { taskId: task.id }, options: { jobId: task.id, priority: task.priority || DEFAULT_TASK_PRIORITY } })),
+    );
+  }
+
   /** Queues (or re-queues) a task's job; the task id as job id makes this safe to repeat. */
   async enqueue(task: Pick<GenerationTaskRow, 'id' | 'priority'>): Promise<void> {
     await this.deps.queue.enqueue<GenerationJobPayload>(
       GENERATION_JOB,
       { taskId: task.id },
-      { jobId: task.id, priority: task.priority > 0 ? task.priority : undefined },
+      { jobId: task.id, priority: task.priority || DEFAULT_TASK_PRIORITY },
     );
   }
 

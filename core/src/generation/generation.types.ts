@@ -4,9 +4,10 @@ export interface GenerationJobPayload {
   taskId: string;
 }
 
-export const TASK_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled'] as const;
+/** `partial`: a fanned-out task where some outputs failed and the others were stored. */
+export const TASK_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled', 'partial'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled', 'partial'];
 
 /** Everything needed to run (or rerun) an image generation; stored as the task's params JSON. */
 export interface ImageTaskParams {
@@ -18,6 +19,17 @@ export interface ImageTaskParams {
   referenceImages?: string[];
   /** The caller's original request fields, kept so a generation can be reused exactly (000 v1.1). */
   request?: Record<string, unknown>;
+  /** Video tasks: seconds, and first (and last) frame URLs. */
+  duration?: number;
+  frames?: string[];
+  /** Keep every output of one successful provider call (Jimeng returns several) instead of `requested_count`. */
+  keepAllOutputs?: boolean;
+  /** Only one task holding the same key runs at a time, across all workers (e.g. one storyboard). */
+  exclusiveKey?: string;
+  /** Pool selection for this task (contract 003 §11.1); defaults from config. */
+  accountStrategy?: 'round_robin' | 'least_used' | 'priority';
+  maxConcurrentPerAccount?: number;
+  rateLimitHandling?: 'wait' | 'skip' | 'switch_on_limit';
 }
 
 export const taskRoom = (taskId: string) => `task:${taskId}`;

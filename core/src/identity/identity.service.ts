@@ -108,8 +108,14 @@ export class IdentityService {
     return this.issueToken(toActor(user), 'staff');
   }
 
-  async issueToken(user: Actor, kind: string, ttlHours = this.deps.tokenTtlHours): Promise<IssuedToken> {
-    const token = `${kind === 'staff' ? 'dls' : 'dlt'}_${randomBytes(24).toString('base64url')}`;
+  /** `prefix` names the token family in the token itself (contract 002 wants `paw_`). */
+  async issueToken(
+    user: Actor,
+    kind: string,
+    ttlHours = this.deps.tokenTtlHours,
+    prefix?: string,
+  ): Promise<IssuedToken> {
+    const token = `${prefix ?? (kind === 'staff' ? 'dls' : 'dlt')}_${randomBytes(24).toString('base64url')}`;
     const now = this.deps.clock.now();
     const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000);
     await this.deps.models.AccessToken.create({
@@ -199,6 +205,58 @@ export class IdentityService {
     } catch (error) {
       if (error instanceof UniqueConstraintError) {
         const winner = await this.findByIdentity(platform, subject);
+        if (winner) return winner;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The user behind an identity (e.g. `wallet` + lowercase address), provisioned on first
+   * contact. Wallet and bot users are the same user model.
+   */
+  async provisionIdentity(provider: string, subject: string, displayName?: string): Promise<Actor> {
+    const found = await this.findByIdentity(provider, subject);
+    if (found) {
+      await this.deps.models.Identity.update(
+        { last_seen_at: this.deps.clock.now() },
+        { where: { provider, subject } },
+      );
+      return found;
+    }
+    const { User, Identity } = this.deps.models;
+    const now = this.deps.clock.now();
+    try {
+      return await this.deps.sequelize.transaction(async (transaction) => {
+        const user = await User.create(
+          {
+            id: this.deps.ids.snowflake(),
+            username: null,
+            display_name: displayName?.slice(0, 128) ?? `${provider}:${subject}`.slice(0, 128),
+            role: 'user',
+            created_at: now,
+            updated_at: now,
+          },
+          { transaction },
+        );
+        await Identity.create(
+          {
+            id: this.deps.ids.snowflake(),
+            user_id: user.id,
+            provider,
+            subject,
+            secret_hash: null,
+            display_name: displayName?.slice(0, 128) ?? null,
+            created_at: now,
+            last_seen_at: now,
+          },
+          { transaction },
+        );
+        return toActor(user);
+      });
+    } catch (error) {
+      if (error instanceof UniqueConstraintError) {
+        const winner = await this.findByIdentity(provider, subject);
         if (winner) return winner;
       }
       throw error;

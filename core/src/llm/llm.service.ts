@@ -183,7 +183,10 @@ export class LlmService {
       } catch (error) {
         lastError = error;
         if (!this.shouldFailOver(error, options)) break;
-        this.deps.logger.warn({ model: current.llm_id, err: (error as Error).message }, 'LLM failed, failing over');
+        this.deps.logger.warn(
+          { model: current.llm_id, err: (error as Error).message },
+          'LLM failed, failing over',
+        );
         current = await this.fallback(current, tried);
       }
     }
@@ -216,7 +219,10 @@ export class LlmService {
       } catch (error) {
         lastError = error;
         if (yielded || !this.shouldFailOver(error, options)) break;
-        this.deps.logger.warn({ model: current.llm_id, err: (error as Error).message }, 'LLM failed, failing over');
+        this.deps.logger.warn(
+          { model: current.llm_id, err: (error as Error).message },
+          'LLM failed, failing over',
+        );
         current = await this.fallback(current, tried);
       }
     }
@@ -225,7 +231,8 @@ export class LlmService {
 
   private wrap(error: unknown): Error {
     if (error instanceof AppError) return error;
-    if (error instanceof ChatProviderError) return new LlmUpstreamError(`Upstream model failed: ${error.message}`, error);
+    if (error instanceof ChatProviderError)
+      return new LlmUpstreamError(`Upstream model failed: ${error.message}`, error);
     return error instanceof Error ? error : new LlmUpstreamError('Upstream model failed', error);
   }
 }

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { UniqueConstraintError } from 'sequelize';
 import type { DreamloomModels, MediaAssetRow } from '../adapters/sequelize/models.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -129,9 +130,9 @@ export class MediaService {
       await this.deps.storage.put(thumbnailKey, thumbnail, 'image/webp');
     }
     await this.deps.storage.put(storageKey, data, mime);
-    const [row] = await MediaAsset.findOrCreate({
-      where: { task_id: input.taskId, position: input.position },
-      defaults: {
+    // Not findOrCreate: it opens a transaction, which on SQLite holds the write lock across awaits.
+    try {
+      return await MediaAsset.create({
         id: this.deps.ids.snowflake(),
         task_id: input.taskId,
         user_id: input.userId,
@@ -145,8 +146,12 @@ export class MediaService {
         size_bytes: data.length,
         original_name: null,
         created_at: this.deps.clock.now(),
-      },
-    });
-    return row;
+      });
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintError)) throw error;
+      const winner = await MediaAsset.findOne({ where: { task_id: input.taskId, position: input.position } });
+      if (!winner) throw error;
+      return winner;
+    }
   }
 }

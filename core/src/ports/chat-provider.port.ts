@@ -14,7 +14,10 @@ export interface ChatRequest {
   /** Structured output (PROVIDERS.md §4). */
   responseFormat?:
     | { type: 'json_object' }
-    | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean } };
+    | {
+        type: 'json_schema';
+        json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean };
+      };
   /** Per-model endpoint; the configured LLM_BASE_URL / LLM_API_KEY otherwise. */
   baseUrl?: string | null;
   apiKey?: string | null;

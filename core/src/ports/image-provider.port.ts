@@ -60,3 +60,21 @@ export interface ImageProvider {
     signal?: AbortSignal,
   ): Promise<GeneratedAssetRef[]>;
 }
+
+/** One video request, provider-neutral. `frames`: first frame, or first and last. */
+export interface VideoGenerationRequest {
+  model: string;
+  prompt: string;
+  ratio?: string;
+  resolution: string;
+  duration: number;
+  frames?: string[];
+}
+
+export interface VideoProvider {
+  generateVideos(credential: string, request: VideoGenerationRequest, signal?: AbortSignal): Promise<GeneratedAssetRef[]>;
+}
+
+export function isVideoProvider(provider: unknown): provider is VideoProvider {
+  return typeof (provider as VideoProvider | undefined)?.generateVideos === 'function';
+}

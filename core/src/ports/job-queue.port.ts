@@ -6,6 +6,10 @@ export interface EnqueueOptions {
   priority?: number;
   /** Delay before the job becomes runnable, in ms. Default 0. */
   delayMs?: number;
+  /** Tries in all (the queue retries a throwing handler). Default 1. */
+  attempts?: number;
+  /** First retry delay, doubling each time (exponential backoff). Default 1000. */
+  backoffMs?: number;
 }
 
 export type JobState = 'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed' | 'missing';
@@ -13,7 +17,7 @@ export type JobState = 'waiting' | 'active' | 'delayed' | 'prioritized' | 'compl
 /** Runs one job; throwing marks the job failed (handlers decide their own retries). */
 export type JobHandler<Payload> = (
   payload: Payload,
-  context: { jobId: string; signal: AbortSignal },
+  context: { jobId: string; signal: AbortSignal; attempt: number },
 ) => Promise<void>;
 
 /**
@@ -22,6 +26,14 @@ export type JobHandler<Payload> = (
  */
 export interface JobQueue {
   enqueue<Payload>(name: string, payload: Payload, options: EnqueueOptions): Promise<void>;
+  /** Adds many jobs in one round trip (batches of hundreds must be accepted within a second). */
+  enqueueMany<Payload>(name: string, jobs: Array<{ payload: Payload; options: EnqueueOptions }>): Promise<void>;
+  /** Aborts a job running in this process (its handler's signal fires); false when not running here. */
+  cancelActive(name: string, jobId: string): boolean;
+  /** Runs `name` every `everyMs` once across all workers (a BullMQ job scheduler). */
+  schedule<Payload>(name: string, schedulerId: string, everyMs: number, payload: Payload): Promise<void>;
+  /** Counts of jobs by state, for dashboards. */
+  counts(name: string): Promise<{ waiting: number; active: number; delayed: number; failed: number }>;
   /** State of a job by id, or `missing` when the queue no longer knows it. */
   state(name: string, jobId: string): Promise<JobState>;
   /** Position among waiting jobs (0 = next), or null when not waiting. */
@@ -32,7 +44,7 @@ export interface JobQueue {
   process<Payload>(
     name: string,
     handler: JobHandler<Payload>,
-    options: { concurrency: number },
+    options: { concurrency: number; lockDurationMs?: number },
   ): Promise<void>;
   close(): Promise<void>;
 }

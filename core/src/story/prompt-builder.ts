@@ -82,7 +82,10 @@ export function buildCharacterPrompt(input: PromptInput): ChatMessageParam[] {
   }
   if (input.continuation !== undefined) {
     messages.push({ role: 'assistant', content: input.continuation });
-    messages.push({ role: 'user', content: `(Continue ${character.name}'s last message from where it stopped.)` });
+    messages.push({
+      role: 'user',
+      content: `(Continue ${character.name}'s last message from where it stopped.)`,
+    });
   }
   return messages;
 }

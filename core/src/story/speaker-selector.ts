@@ -153,7 +153,9 @@ export function validateLlmPick(cast: CastMember[], answer: unknown): CastMember
   const picked: CastMember[] = [];
   for (const name of speakers) {
     if (typeof name !== 'string') return null;
-    const member = cast.find((candidate) => candidate.name.trim().toLowerCase() === name.trim().toLowerCase());
+    const member = cast.find(
+      (candidate) => candidate.name.trim().toLowerCase() === name.trim().toLowerCase(),
+    );
     if (!member) return null;
     if (!picked.includes(member)) picked.push(member);
   }

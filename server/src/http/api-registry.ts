@@ -25,6 +25,8 @@ export interface RouteDefinition<P = unknown, Q = unknown, B = unknown> {
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;
+  /** Documents a body the handler parses itself (multipart, or contract-worded messages). */
+  docBody?: { schema: ZodType; contentType: 'application/json' | 'multipart/form-data' };
   response?: ZodType;
   /** Returns the response body (already in the family's envelope); `undefined` leaves ctx.body alone. */
   handler: (ctx: AppRouterContext, input: RouteInput<P, Q, B>) => unknown | Promise<unknown>;
@@ -93,7 +95,14 @@ export class ApiRegistry {
                 content: { 'application/json': { schema: toSchema(route.body) } },
               },
             }
-          : {}),
+          : route.docBody
+            ? {
+                requestBody: {
+                  required: true,
+                  content: { [route.docBody.contentType]: { schema: toSchema(route.docBody.schema) } },
+                },
+              }
+            : {}),
         responses: {
           200: {
             description: 'Success',

@@ -1,7 +1,7 @@
 import { AppError } from '@dreamloom/core';
 
 /** The contract families of DESIGN.md, each with its own success and error envelope. */
-export type Family = 'jimeng' | 'anime' | 'story' | 'nanobanana';
+export type Family = 'jimeng' | 'anime' | 'story' | 'nanobanana' | 'openai';
 
 export interface ErrorBody {
   status: number;
@@ -14,6 +14,8 @@ const errorMappers: Record<Family, (error: AppError) => unknown> = {
   nanobanana: (error) => ({ code: error.status, message: error.message }),
   anime: (error) => ({ success: false, error: { code: error.code, message: error.message } }),
   story: (error) => ({ detail: error.message }),
+  // Contract 002's OpenAI-compatible endpoints answer errors the way OpenAI clients expect.
+  openai: (error) => ({ error: { code: error.code.toLowerCase(), message: error.message } }),
 };
 
 export function mapError(family: Family, error: AppError): ErrorBody {
@@ -22,6 +24,9 @@ export function mapError(family: Family, error: AppError): ErrorBody {
 
 /** Which family a path belongs to (DESIGN.md's prefix table). */
 export function familyOf(path: string): Family {
+  if (path === '/api/v1/llm/chat/completions' || path === '/api/v1/ai/i2t/chat/completions') return 'openai';
+  // DESIGN.md collisions: the image upload is contract 002's, the rest of /api/v1/images is 004's.
+  if (path === '/api/v1/images/upload') return 'story';
   if (path.startsWith('/api/v1/jimeng') || path.startsWith('/api/v1/staff')) return 'jimeng';
   if (
     path.startsWith('/api/anime-generation') ||

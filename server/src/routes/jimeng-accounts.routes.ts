@@ -26,6 +26,8 @@ const updateBody = z.object({
         site_type: accountFields.site_type,
         priority: accountFields.priority,
         max_concurrent: accountFields.max_concurrent,
+        /** Staff may disable (3) or re-enable (0) an account by hand. */
+        account_status: z.union([z.literal(0), z.literal(3)]).optional(),
       }),
     )
     .min(1)
@@ -85,6 +87,23 @@ export function jimengAccountRoutes(registry: ApiRegistry) {
     body: z.object({ ids: z.array(z.string().min(1)).min(1).max(500) }),
     handler: async (ctx, { body, actor }) =>
       ok.jimeng(await ctx.core.jimengAccounts.remove(actor!, body.ids), '账号删除成功'),
+  });
+  registry.add(router, {
+    method: 'get',
+    path: '/api/v1/jimeng/accounts/statistics',
+    tag: 'jimeng-accounts',
+    summary: 'Account counts by state (contract 003 §7.1)',
+    role: 'staff',
+    handler: async (ctx, { actor }) => ok.jimeng(await ctx.core.jimengAccounts.statistics(actor!), '查询成功'),
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/v1/jimeng/accounts/test',
+    tag: 'jimeng-accounts',
+    summary: 'Test an account now: session check and credits (Dreamloom addition)',
+    role: 'staff',
+    body: z.object({ id: z.string().min(1) }),
+    handler: async (ctx, { body, actor }) => ok.jimeng(await ctx.core.jimeng.maintenance.testAccount(actor!, body.id), '测试完成'),
   });
   registry.add(router, {
     method: 'post',

@@ -24,6 +24,7 @@ export interface JimengAccount {
   max_concurrent?: number;
   in_flight?: number;
   credits?: number | null;
+  credits_checked_time?: string | null;
   /** Why the scheduler set the current status (e.g. rate limited), and until when it cools down. */
   status_reason?: string | null;
   cooldown_until?: string | null;

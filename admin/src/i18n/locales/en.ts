@@ -1,6 +1,9 @@
+import jimengEn from './jimeng.en';
+
 // English strings. Refine's own keys (buttons.*, actions.*, notifications.*, <resource>.<resource>,
 // <resource>.titles.*) follow its i18n guide so built-in buttons, breadcrumbs and toasts translate too.
 const en = {
+  ...jimengEn,
   app: {
     title: 'Dreamloom',
     subtitle: 'Staff console',
@@ -79,9 +82,6 @@ const en = {
       pro: 'Pro',
     },
   },
-  dashboard: {
-    dashboard: 'Dashboard',
-  },
   jimeng_accounts: {
     jimeng_accounts: 'Jimeng accounts',
     titles: {
@@ -145,6 +145,30 @@ const en = {
       3: 'Disabled by staff',
     },
     cooldownUntil: 'Cooling down until {{time}}',
+    stats: {
+      total: '{{count}} accounts',
+      active: '{{count}} normal',
+      inactive: '{{count}} invalid',
+      rateLimited: '{{count}} rate-limited',
+      banned: '{{count}} disabled',
+      image: '{{count}} can make images',
+      video: '{{count}} can make videos',
+    },
+    test: {
+      action: 'Test now',
+      title: 'Test of {{account}}',
+      live: 'Session is live',
+      dead: 'Session does not work',
+      total: 'Credits left',
+      gift: 'Gift',
+      purchase: 'Purchased',
+      vip: 'VIP',
+      noCredits: 'Credits could not be read',
+      close: 'Close',
+      error: 'Could not test {{account}}',
+    },
+    creditsCheckedAt: 'Checked {{time}}',
+    creditsNeverChecked: 'Not checked yet — use “Test now”',
     generation: {
       on: 'On',
       off: 'Off',

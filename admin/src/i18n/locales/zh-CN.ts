@@ -1,7 +1,9 @@
 import type { Messages } from './en';
+import jimengZhCN from './jimeng.zh-CN';
 
 // 简体中文。结构与 en.ts 相同（类型检查保证两种语言的键一致）。
 const zhCN: Messages = {
+  ...jimengZhCN,
   app: {
     title: 'Dreamloom',
     subtitle: '运营后台',
@@ -80,9 +82,6 @@ const zhCN: Messages = {
       pro: '专业版用户',
     },
   },
-  dashboard: {
-    dashboard: '仪表盘',
-  },
   jimeng_accounts: {
     jimeng_accounts: '即梦账号',
     titles: {
@@ -145,6 +144,30 @@ const zhCN: Messages = {
       3: '已被运营禁用',
     },
     cooldownUntil: '冷却至 {{time}}',
+    stats: {
+      total: '共 {{count}} 个账号',
+      active: '正常 {{count}}',
+      inactive: '失效 {{count}}',
+      rateLimited: '限流 {{count}}',
+      banned: '禁用 {{count}}',
+      image: '可生成图片 {{count}}',
+      video: '可生成视频 {{count}}',
+    },
+    test: {
+      action: '立即测试',
+      title: '测试 {{account}}',
+      live: '会话有效',
+      dead: '会话已失效',
+      total: '剩余积分',
+      gift: '赠送',
+      purchase: '购买',
+      vip: '会员',
+      noCredits: '无法读取积分',
+      close: '关闭',
+      error: '无法测试 {{account}}',
+    },
+    creditsCheckedAt: '查询于 {{time}}',
+    creditsNeverChecked: '尚未查询，可点击“立即测试”',
     generation: {
       on: '可用',
       off: '暂停',

@@ -24,6 +24,8 @@ import {
   SiteLabel,
   TimeText,
 } from '../../components/jimeng-accounts/account-status';
+import { AccountStats } from '../../components/jimeng-accounts/account-stats';
+import { TestAccountButton, useAccountTest } from '../../components/jimeng-accounts/test-account';
 import { useAccountActions } from '../../components/jimeng-accounts/use-account-actions';
 import { ACCOUNT_STATUSES, SITE_TYPES, type JimengAccount } from '../../components/jimeng-accounts/types';
 
@@ -34,6 +36,7 @@ export function JimengAccountList() {
   const { token } = theme.useToken();
   const [selected, setSelected] = useState<BaseKey[]>([]);
   const { resetStatus, resettingId, deleteSelected, deletingSelected } = useAccountActions();
+  const accountTest = useAccountTest();
   const { tableProps, filters, result } = useTable<JimengAccount, HttpError>({
     syncWithLocation: true,
     pagination: { pageSize: 20 },
@@ -65,11 +68,13 @@ export function JimengAccountList() {
       <Typography.Paragraph type="secondary" style={{ marginTop: -8 }}>
         {t('jimeng_accounts.description')}
       </Typography.Paragraph>
+      <AccountStats />
+      {accountTest.dialog}
       <Table<JimengAccount>
         {...tableProps}
         rowKey="id"
         size="middle"
-        scroll={{ x: 1450 }}
+        scroll={{ x: 1500 }}
         data-testid="jimeng-accounts-table"
         locale={{ emptyText: t('jimeng_accounts.empty') }}
         rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys.map(String)) }}
@@ -131,6 +136,24 @@ export function JimengAccountList() {
           )}
         />
         <Table.Column<JimengAccount>
+          dataIndex="last_error"
+          title={t('jimeng_accounts.fields.last_error')}
+          width={180}
+          ellipsis={{ showTitle: false }}
+          render={(value: unknown, row) =>
+            value ? (
+              <Tooltip
+                placement="topLeft"
+                title={row.last_error_time ? `${row.last_error_time} · ${String(value)}` : String(value)}
+              >
+                <Typography.Text type="danger">{String(value)}</Typography.Text>
+              </Tooltip>
+            ) : (
+              <Typography.Text type="secondary">{none}</Typography.Text>
+            )
+          }
+        />
+        <Table.Column<JimengAccount>
           key="generation"
           title={t('jimeng_accounts.fields.generation')}
           width={150}
@@ -185,33 +208,23 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           dataIndex="credits"
           title={t('jimeng_accounts.fields.credits')}
-          width={80}
+          width={100}
           align="right"
-          render={(value: unknown) =>
-            typeof value === 'number' ? (
-              value.toLocaleString()
-            ) : (
-              <Typography.Text type="secondary">{none}</Typography.Text>
-            )
-          }
-        />
-        <Table.Column<JimengAccount>
-          dataIndex="last_error"
-          title={t('jimeng_accounts.fields.last_error')}
-          width={180}
-          ellipsis={{ showTitle: false }}
-          render={(value: unknown, row) =>
-            value ? (
-              <Tooltip
-                placement="topLeft"
-                title={row.last_error_time ? `${row.last_error_time} · ${String(value)}` : String(value)}
-              >
-                <Typography.Text type="danger">{String(value)}</Typography.Text>
-              </Tooltip>
-            ) : (
-              <Typography.Text type="secondary">{none}</Typography.Text>
-            )
-          }
+          render={(value: unknown, row) => (
+            <Tooltip
+              title={
+                typeof row.credits_checked_time === 'string' && row.credits_checked_time
+                  ? t('jimeng_accounts.creditsCheckedAt', { time: row.credits_checked_time })
+                  : t('jimeng_accounts.creditsNeverChecked')
+              }
+            >
+              {typeof value === 'number' ? (
+                <span data-testid="account-credits">{value.toLocaleString()}</span>
+              ) : (
+                <Typography.Text type="secondary">{none}</Typography.Text>
+              )}
+            </Tooltip>
+          )}
         />
         <Table.Column<JimengAccount>
           dataIndex="quota_reset_time"
@@ -229,9 +242,13 @@ export function JimengAccountList() {
           key="actions"
           title={t('jimeng_accounts.fields.actions')}
           fixed="right"
-          width={120}
+          width={150}
           render={(_, row) => (
             <Space size={4}>
+              <TestAccountButton
+                loading={accountTest.testingId === row.id}
+                onClick={() => accountTest.run(row)}
+              />
               <EditButton hideText size="small" recordItemId={row.id} />
               <Popconfirm
                 title={t('jimeng_accounts.actions.resetConfirm', { account: row.jimeng_account })}

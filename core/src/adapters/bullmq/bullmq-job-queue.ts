@@ -9,6 +9,7 @@ import type { EnqueueOptions, JobHandler, JobQueue, JobState } from '../../ports
 export class BullmqJobQueue implements JobQueue {
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
+  private readonly workersByName: Array<[string, Worker]> = [];
 
   constructor(
     private readonly connection: ConnectionOptions,
@@ -31,9 +32,50 @@ export class BullmqJobQueue implements JobQueue {
       jobId: options.jobId,
       priority: options.priority,
       delay: options.delayMs,
+      attempts: options.attempts,
+      backoff: options.attempts ? { type: 'exponential', delay: options.backoffMs ?? 1000 } : undefined,
       removeOnComplete: { age: 3600, count: 10_000 },
       removeOnFail: { age: 24 * 3600 },
     });
+  }
+
+  async enqueueMany<Payload>(name: string, jobs: Array<{ payload: Payload; options: EnqueueOptions }>): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.queue(name).addBulk(
+      jobs.map(({ payload, options }) => ({
+        name,
+        data: payload,
+        opts: {
+          jobId: options.jobId,
+          priority: options.priority,
+          delay: options.delayMs,
+          removeOnComplete: { age: 3600, count: 10_000 },
+          removeOnFail: { age: 24 * 3600 },
+        },
+      })),
+    );
+  }
+
+  cancelActive(name: string, jobId: string): boolean {
+    let cancelled = false;
+    for (const [workerName, worker] of this.workersByName) {
+      if (workerName === name && worker.cancelJob(jobId, 'cancelled')) cancelled = true;
+    }
+    return cancelled;
+  }
+
+  async schedule<Payload>(name: string, schedulerId: string, everyMs: number, payload: Payload): Promise<void> {
+    await this.queue(name).upsertJobScheduler(schedulerId, { every: everyMs }, { name, data: payload, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  }
+
+  async counts(name: string) {
+    const counts = await this.queue(name).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+    return {
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+    };
   }
 
   async state(name: string, jobId: string): Promise<JobState> {
@@ -48,10 +90,10 @@ export class BullmqJobQueue implements JobQueue {
     const queue = this.queue(name);
     const state = await this.state(name, jobId);
     if (state !== 'waiting' && state !== 'prioritized') return null;
-    // Prioritized jobs run before plain waiting ones, so count them first.
+    // BullMQ runs jobs without a priority before prioritized ones, so count plain waiting jobs first.
     const jobs = [
-      ...(await queue.getJobs(['prioritized'], 0, 999, true)),
       ...(await queue.getJobs(['waiting'], 0, 999, true)),
+      ...(await queue.getJobs(['prioritized'], 0, 999, true)),
     ];
     const index = jobs.findIndex((job) => job?.id === jobId);
     return index >= 0 ? index : null;
@@ -71,13 +113,26 @@ export class BullmqJobQueue implements JobQueue {
   async process<Payload>(
     name: string,
     handler: JobHandler<Payload>,
-    options: { concurrency: number },
+    options: { concurrency: number; lockDurationMs?: number },
   ): Promise<void> {
+    const lockDuration = options.lockDurationMs ?? 30_000;
     const worker = new Worker(
       name,
       async (job, _token, signal) =>
-        handler(job.data as Payload, { jobId: job.id!, signal: signal ?? new AbortController().signal }),
-      { connection: this.connection, prefix: this.prefix, concurrency: options.concurrency },
+        handler(job.data as Payload, {
+          jobId: job.id!,
+          signal: signal ?? new AbortController().signal,
+          attempt: job.attemptsMade + 1,
+        }),
+      {
+        connection: this.connection,
+        prefix: this.prefix,
+        concurrency: options.concurrency,
+        // A dead worker's jobs go back to the queue once their lock lapses and the stall check runs.
+        lockDuration,
+        stalledInterval: lockDuration,
+        maxStalledCount: 5,
+      },
     );
     worker.on('error', (error) => this.logger.error({ err: error, queue: name }, 'worker error'));
     worker.on('failed', (job, error) =>
@@ -85,6 +140,7 @@ export class BullmqJobQueue implements JobQueue {
     );
     await worker.waitUntilReady();
     this.workers.push(worker);
+    this.workersByName.push([name, worker]);
   }
 
   async close(): Promise<void> {

@@ -23,7 +23,10 @@ export function createSequelize(
       // Server and worker are separate processes on one file: take the write lock at BEGIN so two
       // transactions never deadlock upgrading read locks (SQLite would answer SQLITE_BUSY at once).
       transactionType: Transaction.TYPES.IMMEDIATE,
-      retry: { max: 5, match: [/SQLITE_BUSY/] },
+      // Short busy waits plus retries, not one long wait: node-sqlite3 runs statements on libuv's
+      // small thread pool, and statements sleeping in SQLite's busy handler there would starve the
+      // very COMMIT they wait for (a stall until the timeout). Retrying frees the thread meanwhile.
+      retry: { max: 40, match: [/SQLITE_BUSY/], backoffBase: 20, backoffExponent: 1.15 },
     } satisfies Options);
     configureSqliteConnections(sequelize);
     return sequelize;
@@ -66,7 +69,7 @@ function configureSqliteConnections(sequelize: Sequelize): void {
     const connection = await original(options);
     if (!configured.has(connection)) {
       configured.add(connection);
-      connection.configure('busyTimeout', 15_000);
+      connection.configure('busyTimeout', 150);
       connection.run('PRAGMA journal_mode = WAL');
       connection.run('PRAGMA synchronous = NORMAL');
     }

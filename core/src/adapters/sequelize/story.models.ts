@@ -42,7 +42,10 @@ export class PromptTemplateRow extends Model<
   declare updated_at: Date;
 }
 
-export class CharacterRow extends Model<InferAttributes<CharacterRow>, InferCreationAttributes<CharacterRow>> {
+export class CharacterRow extends Model<
+  InferAttributes<CharacterRow>,
+  InferCreationAttributes<CharacterRow>
+> {
   declare id: string;
   declare user_id: string | null;
   declare name: string;
@@ -121,7 +124,10 @@ export class MusicRow extends Model<InferAttributes<MusicRow>, InferCreationAttr
   declare created_at: Date;
 }
 
-export class MusicTypeRow extends Model<InferAttributes<MusicTypeRow>, InferCreationAttributes<MusicTypeRow>> {
+export class MusicTypeRow extends Model<
+  InferAttributes<MusicTypeRow>,
+  InferCreationAttributes<MusicTypeRow>
+> {
   declare id: string;
   declare name: string;
   declare created_at: Date;
@@ -168,7 +174,10 @@ export class ChatMessageRow extends Model<
   declare created_at: Date;
 }
 
-export class PawSessionRow extends Model<InferAttributes<PawSessionRow>, InferCreationAttributes<PawSessionRow>> {
+export class PawSessionRow extends Model<
+  InferAttributes<PawSessionRow>,
+  InferCreationAttributes<PawSessionRow>
+> {
   declare user_id: string;
   declare token_hash: string;
   /** The live token sealed with SecretBox, so a login with a live token can return it. */

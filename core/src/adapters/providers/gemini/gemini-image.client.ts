@@ -5,6 +5,7 @@ import {
   type ImageGenerationRequest,
   type ImageProvider,
 } from '../../../ports/image-provider.port.js';
+import { maskSecret } from '../../../shared/secret-box.js';
 import { classifyGeminiEmptyAnswer, classifyGeminiHttpError } from './gemini-errors.js';
 
 export interface GeminiImageClientOptions {
@@ -28,6 +29,10 @@ function decodeCredential(credential: string): { apiKey: string; baseUrl?: strin
     return { apiKey: parsed.apiKey, baseUrl: parsed.baseUrl };
   }
   return { apiKey: credential };
+}
+
+function redact(text: string, secret: string): string {
+  return secret ? text.split(secret).join(maskSecret(secret)) : text;
 }
 
 /** Gemini image generation ("Nano Banana") through @google/genai (PROVIDERS.md §3). */
@@ -66,8 +71,9 @@ export class GeminiImageClient implements ImageProvider {
       });
     } catch (error) {
       if (signal?.aborted) throw error;
-      if (error instanceof ApiError) throw classifyGeminiHttpError(error.status, error.message);
-      const message = error instanceof Error ? error.message : String(error);
+      // Upstream messages may quote the key ("Consumer 'api_key:…' has been suspended"): scrub it.
+      const message = redact(error instanceof Error ? error.message : String(error), apiKey);
+      if (error instanceof ApiError) throw classifyGeminiHttpError(error.status, message);
       if (/timed? ?out|aborted/i.test(message)) throw new ProviderError('timeout', `Gemini call timed out`);
       throw new ProviderError('upstream_error', `Gemini unreachable: ${message.slice(0, 200)}`);
     }

@@ -2,6 +2,8 @@ import type {
   GeneratedAssetRef,
   ImageGenerationRequest,
   ImageProvider,
+  VideoGenerationRequest,
+  VideoProvider,
 } from '../../../ports/image-provider.port.js';
 import { ProviderError } from '../../../ports/image-provider.port.js';
 import { classifyJimengError } from './jimeng-errors.js';
@@ -25,7 +27,7 @@ export interface JimengPoints {
  * Talks to a jimeng-api-compatible gateway (PROVIDERS.md §1) with exactly one session id
  * per request: Dreamloom, not the gateway, chooses the account.
  */
-export class JimengGatewayClient implements ImageProvider {
+export class JimengGatewayClient implements ImageProvider, VideoProvider {
   private readonly fetch: typeof fetch;
 
   constructor(private readonly options: JimengGatewayOptions) {
@@ -60,6 +62,21 @@ export class JimengGatewayClient implements ImageProvider {
       return [];
     });
     if (assets.length === 0) throw new ProviderError('upstream_error', 'Gateway answered without images');
+    return assets;
+  }
+
+  /** `/v1/videos/generations`: one frame URL is the first frame, two are first and last (ratio is then ignored). */
+  async generateVideos(sessionId: string, request: VideoGenerationRequest, signal?: AbortSignal): Promise<GeneratedAssetRef[]> {
+    const body = {
+      model: request.model,
+      prompt: request.prompt,
+      resolution: request.resolution,
+      duration: request.duration,
+      ...(request.frames?.length ? { file_paths: request.frames.slice(0, 2) } : { ratio: request.ratio ?? '16:9' }),
+    };
+    const result = await this.post<{ data?: Array<{ url?: string }> }>('/v1/videos/generations', sessionId, body, signal);
+    const assets = (result.data ?? []).flatMap((item) => (item.url ? [{ url: item.url }] : []));
+    if (assets.length === 0) throw new ProviderError('upstream_error', 'Gateway answered without a video');
     return assets;
   }
 

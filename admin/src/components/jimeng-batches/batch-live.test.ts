@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { applyBatchEvent } from './batch-live';
+import type { BatchDetail } from './types';
+
+const detail: BatchDetail = {
+  batch_id: 'b1',
+  batch_type: 'image_generate',
+  status: 'processing',
+  total_count: 2,
+  completed_count: 0,
+  failed_count: 0,
+  processing_count: 1,
+  pending_count: 1,
+  progress: 0,
+  details: [
+    { storyboard_id: 's1', record_id: 'r1', status: 'processing', retry_count: 0 },
+    { storyboard_id: 's2', record_id: 'r2', status: 'pending', retry_count: 1 },
+  ],
+};
+
+describe('applyBatchEvent', () => {
+  it('updates counts, status and the matching storyboard, keeping fields the event omits', () => {
+    const next = applyBatchEvent(detail, {
+      batch_id: 'b1',
+      status: 'processing',
+      total_count: 2,
+      completed_count: 1,
+      failed_count: 0,
+      processing_count: 0,
+      pending_count: 1,
+      progress: 0.5,
+      item: { storyboard_id: 's1', status: 'completed', result_urls: ['https://x/1.png'], retry_count: 0 },
+    });
+    expect(next.completed_count).toBe(1);
+    expect(next.progress).toBe(0.5);
+    expect(next.details[0]).toEqual({
+      storyboard_id: 's1',
+      record_id: 'r1',
+      status: 'completed',
+      result_urls: ['https://x/1.png'],
+      retry_count: 0,
+    });
+    expect(next.details[1]).toBe(detail.details[1]);
+    expect(detail.details[0].status).toBe('processing');
+  });
+
+  it('ignores other batches and appends unseen storyboards', () => {
+    const counts = { total_count: 3, completed_count: 0, failed_count: 1, processing_count: 0, pending_count: 2 };
+    expect(applyBatchEvent(detail, { ...counts, batch_id: 'b2', status: 'failed', progress: 1 })).toBe(detail);
+    const next = applyBatchEvent(detail, {
+      ...counts,
+      batch_id: 'b1',
+      status: 'processing',
+      progress: 0.33,
+      item: { storyboard_id: 's3', status: 'failed', error_message: 'blocked', retry_count: 2 },
+    });
+    expect(next.details.map((row) => row.storyboard_id)).toEqual(['s1', 's2', 's3']);
+    expect(next.failed_count).toBe(1);
+  });
+});

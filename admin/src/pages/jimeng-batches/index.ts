@@ -1,0 +1,2 @@
+export { JimengBatchList } from './list';
+export { JimengBatchShow } from './show';

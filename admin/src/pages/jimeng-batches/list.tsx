@@ -1,0 +1,150 @@
+import { Form, Input, Select, Space, Table, Typography } from 'antd';
+import { List, RefreshButton, ShowButton, getDefaultFilter, useTable } from '@refinedev/antd';
+import { useTranslate, type HttpError } from '@refinedev/core';
+import { TimeText } from '../../components/jimeng-accounts/account-status';
+import { BatchProgress, BatchStatusTag, BatchTypeTag } from '../../components/jimeng-batches/batch-status';
+import { BATCH_STATUSES, isActive, type BatchSummary } from '../../components/jimeng-batches/types';
+
+const MONO = 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
+
+interface BatchFilters {
+  status?: string;
+  work_id?: string;
+}
+
+export function JimengBatchList() {
+  const t = useTranslate();
+  const { tableProps, searchFormProps, filters, result } = useTable<BatchSummary, HttpError, BatchFilters>({
+    syncWithLocation: true,
+    pagination: { pageSize: 20 },
+    onSearch: (values) => [
+      { field: 'status', operator: 'eq', value: values.status || undefined },
+      { field: 'work_id', operator: 'eq', value: values.work_id?.trim() || undefined },
+    ],
+    // Running batches move; refresh faster while any is on screen.
+    queryOptions: {
+      refetchInterval: (query) =>
+        query.state.data?.data.some((row) => isActive(String(row.status))) ? 5_000 : 30_000,
+    },
+  });
+
+  return (
+    <List headerButtons={() => <RefreshButton />}>
+      <Typography.Paragraph type="secondary" style={{ marginTop: -8 }}>
+        {t('jimeng_batches.description')}
+      </Typography.Paragraph>
+      <Form
+        {...searchFormProps}
+        layout="inline"
+        style={{ marginBottom: 16, rowGap: 8 }}
+        initialValues={{
+          status: getDefaultFilter('status', filters, 'eq'),
+          work_id: getDefaultFilter('work_id', filters, 'eq'),
+        }}
+        onValuesChange={() => searchFormProps.form?.submit()}
+      >
+        <Form.Item name="status" label={t('jimeng_batches.fields.status')}>
+          <Select
+            allowClear
+            style={{ width: 170 }}
+            placeholder={t('jimeng_batches.filters.anyStatus')}
+            options={BATCH_STATUSES.map((value) => ({ value, label: t(`jimeng_batches.status.${value}`) }))}
+            data-testid="batch-status-filter"
+          />
+        </Form.Item>
+        <Form.Item name="work_id" label={t('jimeng_batches.fields.work_id')}>
+          <Input.Search
+            allowClear
+            style={{ width: 220 }}
+            placeholder={t('jimeng_batches.filters.workId')}
+            onSearch={() => searchFormProps.form?.submit()}
+          />
+        </Form.Item>
+      </Form>
+      <Table<BatchSummary>
+        {...tableProps}
+        rowKey="batch_id"
+        size="middle"
+        scroll={{ x: 1200 }}
+        data-testid="jimeng-batches-table"
+        locale={{ emptyText: t('jimeng_batches.empty') }}
+        pagination={{
+          ...tableProps.pagination,
+          showSizeChanger: true,
+          showTotal: () => t('jimeng_batches.total', { total: result.total ?? 0 }),
+        }}
+      >
+        <Table.Column<BatchSummary>
+          dataIndex="batch_id"
+          title={t('jimeng_batches.fields.batch_id')}
+          width={200}
+          render={(value: string) => (
+            <Typography.Text copyable={{ text: value }} style={{ fontFamily: MONO, fontSize: 12 }}>
+              {value}
+            </Typography.Text>
+          )}
+        />
+        <Table.Column<BatchSummary>
+          dataIndex="batch_type"
+          title={t('jimeng_batches.fields.batch_type')}
+          width={120}
+          render={(value: string) => <BatchTypeTag type={value} />}
+        />
+        <Table.Column<BatchSummary>
+          key="project"
+          title={t('jimeng_batches.fields.project')}
+          width={200}
+          render={(_, row) => (
+            <Space direction="vertical" size={0}>
+              <Typography.Text>{row.project_name || row.project_id || '—'}</Typography.Text>
+              {row.work_id && (
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {t('jimeng_batches.fields.work_id')}: {row.work_id}
+                </Typography.Text>
+              )}
+            </Space>
+          )}
+        />
+        <Table.Column<BatchSummary>
+          dataIndex="status"
+          title={t('jimeng_batches.fields.status')}
+          width={130}
+          render={(value: string) => <BatchStatusTag status={value} />}
+        />
+        <Table.Column<BatchSummary>
+          key="progress"
+          title={t('jimeng_batches.fields.progress')}
+          width={200}
+          render={(_, row) => <BatchProgress counts={row} status={String(row.status)} />}
+        />
+        <Table.Column<BatchSummary>
+          dataIndex="priority"
+          title={t('jimeng_batches.fields.priority')}
+          width={90}
+          render={(value: unknown) =>
+            value === undefined || value === null ? '—' : t(`jimeng_batches.priority.${String(value)}`, String(value))
+          }
+        />
+        <Table.Column<BatchSummary>
+          dataIndex="create_time"
+          title={t('jimeng_batches.fields.create_time')}
+          width={130}
+          render={(value: unknown) => <TimeText value={value} format="MM-DD HH:mm:ss" />}
+        />
+        <Table.Column<BatchSummary>
+          dataIndex="finish_time"
+          title={t('jimeng_batches.fields.finish_time')}
+          width={130}
+          render={(value: unknown) => <TimeText value={value} format="MM-DD HH:mm:ss" />}
+        />
+        <Table.Column<BatchSummary>
+          key="actions"
+          title={t('jimeng_batches.fields.actions')}
+          fixed="right"
+          width={80}
+          render={(_, row) => <ShowButton hideText size="small" recordItemId={row.batch_id} />}
+        />
+      </Table>
+    </List>
+  );
+}

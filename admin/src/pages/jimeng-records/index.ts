@@ -1,0 +1,2 @@
+export { JimengRecordList } from './list';
+export { JimengRecordShow } from './show';

@@ -1,0 +1,106 @@
+import { Op } from 'sequelize';
+import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import type { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
+import { NotFoundError } from '../errors.js';
+import { isAdmin, type Actor } from '../identity/actor.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { Logger } from '../shared/logger.js';
+import type { SecretBox } from '../shared/secret-box.js';
+import { nextQuotaReset } from '../shared/zoned-time.js';
+import { AccountStatus } from './jimeng-account.types.js';
+
+interface Deps {
+  models: DreamloomModels;
+  gateway: JimengGatewayClient;
+  secrets: SecretBox;
+  clock: Clock;
+  logger: Logger;
+  quota: { resetTime: string; timeZone: string };
+  creditsRefreshMs: number;
+}
+
+/** Scheduled job that keeps the pool honest: quota resets and credit reads. */
+export const MAINTENANCE_JOB = 'jimeng-maintenance';
+
+/**
+ * Daily quota resets at each account's quota_reset_time, periodic credit reads from the
+ * gateway's /token/points, and "test now" for staff.
+ */
+export class AccountMaintenanceService {
+  constructor(private readonly deps: Deps) {}
+
+  /** Accounts whose reset time has passed get generation back on, counts cleared, next reset set. */
+  async resetDueQuotas(): Promise<number> {
+    const now = this.deps.clock.now();
+    const due = await this.deps.models.ProviderAccount.findAll({
+      where: { provider: 'jimeng', is_deleted: false, quota_reset_time: { [Op.lte]: now } },
+    });
+    for (const account of due) {
+      const outOfPoints = account.status_reason?.startsWith('Out of points') ?? false;
+      await account.update({
+        image_generation_status: 1,
+        video_generation_status: 1,
+        image_count: 0,
+        video_count: 0,
+        quota_reset_time: nextQuotaReset(now, this.deps.quota.resetTime, this.deps.quota.timeZone),
+        ...(outOfPoints ? { status_reason: null } : {}),
+        update_time: now,
+      });
+    }
+    if (due.length) this.deps.logger.info({ accounts: due.length }, 'daily quota reset');
+    return due.length;
+  }
+
+  /** Re-reads credits of accounts not read within the refresh interval (one at a time: gateways are slow). */
+  async refreshStaleCredits(limit = 20): Promise<number> {
+    const staleBefore = new Date(this.deps.clock.now().getTime() - this.deps.creditsRefreshMs);
+    const stale = await this.deps.models.ProviderAccount.findAll({
+      where: {
+        provider: 'jimeng',
+        is_deleted: false,
+        account_status: { [Op.ne]: AccountStatus.invalid },
+        [Op.or]: [{ credits_checked_at: null }, { credits_checked_at: { [Op.lt]: staleBefore } }],
+      },
+      limit,
+    });
+    let refreshed = 0;
+    for (const account of stale) {
+      try {
+        const points = await this.deps.gateway.points(this.deps.secrets.open(account.secret_enc), AbortSignal.timeout(15_000));
+        await account.update({ credits: points?.totalCredit ?? null, credits_checked_at: this.deps.clock.now() });
+        refreshed += 1;
+      } catch (error) {
+        await account.update({ credits_checked_at: this.deps.clock.now() });
+        this.deps.logger.warn({ accountId: account.id, err: (error as Error).message }, 'credit refresh failed');
+      }
+    }
+    return refreshed;
+  }
+
+  /** "Test now": checks the session and reads credits; a live session clears an invalid mark. */
+  async testAccount(actor: Actor, id: string) {
+    const account = await this.deps.models.ProviderAccount.findOne({
+      where: { id, provider: 'jimeng', is_deleted: false, ...(isAdmin(actor) ? {} : { create_by: actor.id }) },
+    });
+    if (!account) throw new NotFoundError('Account');
+    const secret = this.deps.secrets.open(account.secret_enc);
+    const now = this.deps.clock.now();
+    try {
+      const live = await this.deps.gateway.checkSession(secret, AbortSignal.timeout(15_000));
+      const points = live ? await this.deps.gateway.points(secret, AbortSignal.timeout(15_000)) : null;
+      await account.update({
+        credits: points?.totalCredit ?? account.credits ?? null,
+        credits_checked_at: now,
+        ...(live
+          ? account.account_status === AccountStatus.invalid
+            ? { account_status: AccountStatus.normal, status_reason: null }
+            : {}
+          : { account_status: AccountStatus.invalid, status_reason: 'Session expired (test): update the session id', last_error: 'session_expired: test failed', last_error_at: now }),
+        update_time: now,
+      });
+      return { live, credits: points, message: live ? 'Session is live' : 'Session expired' };
+    } catch (error) {
+      return { live: false, credits: null, message: `Gateway error: ${(error as Error).message}` };
+    }
+  }
+}

@@ -1,0 +1,747 @@
+import { Op } from 'sequelize';
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import type {
+  ArtStyleRow,
+  CharacterRow,
+  LanguageRow,
+  MusicRow,
+  MusicTypeRow,
+  PromptTemplateRow,
+  StoryModels,
+  StoryRow,
+  StoryTemplateRow,
+  SystemPromptPostRow,
+} from '../adapters/sequelize/story.models.js';
+import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import { isStaff, type Actor } from '../identity/actor.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { SecretBox } from '../shared/secret-box.js';
+import { aiModelView, MODEL_TYPES } from '../llm/llm.service.js';
+
+const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
+
+export interface Page<T> {
+  total: number;
+  items: T[];
+}
+
+function requireStaff(actor: Actor) {
+  if (!isStaff(actor)) throw new ForbiddenError('Staff only');
+}
+
+// ---- views (the contract's field names) ------------------------------------------------------
+
+export const views = {
+  post: (row: SystemPromptPostRow) => ({ id: row.id, content: row.content, created_at: iso(row.created_at) }),
+  language: (row: LanguageRow) => ({ id: row.id, language: row.language, created_at: iso(row.created_at) }),
+  music: (row: MusicRow) => ({
+    id: row.id,
+    name: row.name,
+    url: row.url,
+    type: row.type,
+    created_at: iso(row.created_at),
+  }),
+  musicType: (row: MusicTypeRow) => ({ id: row.id, name: row.name, created_at: iso(row.created_at) }),
+  artStyle: (row: ArtStyleRow) => ({
+    id: row.id,
+    name: row.name,
+    keyword: row.keyword,
+    thumbnail: row.thumbnail,
+    status: row.status,
+    created_at: iso(row.created_at),
+  }),
+  promptTemplate: (row: PromptTemplateRow) => ({
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    content: row.content,
+    is_active: !!row.is_active,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  }),
+  storyTemplate: (row: StoryTemplateRow) => ({
+    id: row.id,
+    name: row.name,
+    thumbnail: row.thumbnail,
+    introduction: row.introduction,
+    components: JSON.parse(row.components) as unknown[],
+    maxCharacters: row.max_characters,
+    hiddenPrompt: row.hidden_prompt,
+    status: row.status,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  }),
+  character: (row: CharacterRow) => ({
+    id: row.id,
+    name: row.name,
+    avatar: row.image_url,
+    personality: row.personality,
+    background: row.background,
+    description: row.description,
+    language: row.language,
+    image_url: row.image_url,
+    icon_url: row.icon_url,
+    image_prompt: row.image_prompt,
+    llm_id: row.llm_id,
+    character_type: row.character_type,
+    talkativeness: row.talkativeness,
+    user_id: row.user_id,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  }),
+  story: (row: StoryRow) => ({
+    id: row.id,
+    title: row.title,
+    setting: JSON.parse(row.setting) as Record<string, unknown>,
+    template_id: row.template_id,
+    characters: JSON.parse(row.character_ids) as string[],
+    background_music_id: row.background_music_id,
+    bg_image_url: row.bg_image_url,
+    language: row.language,
+    is_published: !!row.is_published,
+    user_id: row.user_id,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  }),
+};
+
+interface Deps {
+  models: StoryModels;
+  users: Pick<DreamloomModels, 'User' | 'Identity'>;
+  ids: IdGenerator;
+  clock: Clock;
+  secrets: SecretBox;
+}
+
+export interface CharacterInput {
+  name?: string;
+  avatar?: string | null;
+  personality?: string;
+  background?: string;
+  description?: string;
+  language?: string | null;
+  image_url?: string | null;
+  icon_url?: string | null;
+  image_prompt?: string | null;
+  llm_id?: string | null;
+  talkativeness?: number;
+}
+
+export interface StoryTemplateInput {
+  id?: string;
+  name?: string;
+  thumbnail?: string | null;
+  introduction?: string | null;
+  components?: unknown[];
+  maxCharacters?: number;
+  hiddenPrompt?: string | null;
+  status?: 'active' | 'inactive';
+}
+
+export interface AiModelInput {
+  llm_id?: string;
+  name?: string;
+  type?: (typeof MODEL_TYPES)[number];
+  provider_model?: string;
+  base_url?: string | null;
+  api_key?: string | null;
+  temperature?: number | null;
+  max_tokens?: number | null;
+  is_active?: boolean;
+}
+
+/** Contract 002's catalogs. Reads need a signed-in user; catalog writes are staff-only. */
+export class CatalogService {
+  constructor(private readonly deps: Deps) {}
+
+  private now() {
+    return this.deps.clock.now();
+  }
+
+  private page(input: { page?: number; limit?: number }) {
+    const limit = Math.min(Math.max(input.limit ?? 10, 1), 100);
+    const page = Math.max(input.page ?? 1, 1);
+    return { limit, offset: (page - 1) * limit };
+  }
+
+  private async mustFind<T>(finder: Promise<T | null>, what: string): Promise<T> {
+    const row = await finder;
+    if (!row) throw new NotFoundError(what);
+    return row;
+  }
+
+  // ---- system prompt posts --------------------------------------------------------------------
+  async createPost(actor: Actor, content: string) {
+    requireStaff(actor);
+    const row = await this.deps.models.SystemPromptPost.create({
+      id: this.deps.ids.snowflake(),
+      content,
+      created_at: this.now(),
+    });
+    return views.post(row);
+  }
+  async listPosts(input: { page?: number; limit?: number }) {
+    const { rows, count } = await this.deps.models.SystemPromptPost.findAndCountAll({
+      order: [['created_at', 'DESC']],
+      ...this.page(input),
+    });
+    return { total: count, items: rows.map(views.post) };
+  }
+  async getPost(id: string) {
+    return views.post(await this.mustFind(this.deps.models.SystemPromptPost.findByPk(id), 'Post'));
+  }
+  async updatePost(actor: Actor, id: string, content: string) {
+    requireStaff(actor);
+    const row = await this.mustFind(this.deps.models.SystemPromptPost.findByPk(id), 'Post');
+    return views.post(await row.update({ content }));
+  }
+  async deletePost(actor: Actor, id: string) {
+    requireStaff(actor);
+    const row = await this.mustFind(this.deps.models.SystemPromptPost.findByPk(id), 'Post');
+    await row.destroy();
+  }
+
+  // ---- languages ------------------------------------------------------------------------------
+  async createLanguage(actor: Actor, language: string) {
+    requireStaff(actor);
+    const row = await this.deps.models.Language.create({
+      id: this.deps.ids.snowflake(),
+      language,
+      created_at: this.now(),
+    });
+    return views.language(row);
+  }
+  async listLanguages() {
+    return (await this.deps.models.Language.findAll({ order: [['created_at', 'ASC']] })).map(views.language);
+  }
+  async getLanguage(id: string) {
+    return views.language(await this.mustFind(this.deps.models.Language.findByPk(id), 'Language'));
+  }
+  async updateLanguage(actor: Actor, id: string, language: string) {
+    requireStaff(actor);
+    const row = await this.mustFind(this.deps.models.Language.findByPk(id), 'Language');
+    return views.language(await row.update({ language }));
+  }
+  async deleteLanguage(actor: Actor, id: string) {
+    requireStaff(actor);
+    await (await this.mustFind(this.deps.models.Language.findByPk(id), 'Language')).destroy();
+  }
+
+  // ---- music ------------------------------------------------------------------------------------
+  private async ensureMusicType(name: string) {
+    await this.deps.models.MusicType.findOrCreate({
+      where: { name },
+      defaults: { id: this.deps.ids.snowflake(), name, created_at: this.now() },
+    });
+  }
+  async createMusic(actor: Actor, input: { name: string; url: string; type: string }) {
+    requireStaff(actor);
+    await this.ensureMusicType(input.type);
+    const row = await this.deps.models.Music.create({
+      id: this.deps.ids.snowflake(),
+      ...input,
+      created_at: this.now(),
+    });
+    return views.music(row);
+  }
+  async listMusic(type?: string) {
+    const rows = await this.deps.models.Music.findAll({
+      where: type ? { type } : {},
+      order: [['created_at', 'DESC']],
+    });
+    return rows.map(views.music);
+  }
+  async getMusic(id: string) {
+    return views.music(await this.mustFind(this.deps.models.Music.findByPk(id), 'Music'));
+  }
+  async updateMusic(actor: Actor, id: string, input: { name?: string; url?: string; type?: string }) {
+    requireStaff(actor);
+    const row = await this.mustFind(this.deps.models.Music.findByPk(id), 'Music');
+    if (input.type) await this.ensureMusicType(input.type);
+    return views.music(await row.update(input));
+  }
+  async deleteMusic(actor: Actor, id: string) {
+    requireStaff(actor);
+    await (await this.mustFind(this.deps.models.Music.findByPk(id), 'Music')).destroy();
+  }
+  async listMusicTypes() {
+    return (await this.deps.models.MusicType.findAll({ order: [['name', 'ASC']] })).map(views.musicType);
+  }
+  async createMusicType(actor: Actor, name: string) {
+    requireStaff(actor);
+    await this.ensureMusicType(name);
+    return views.musicType((await this.deps.models.MusicType.findOne({ where: { name } }))!);
+  }
+  async deleteMusicType(actor: Actor, id: string) {
+    requireStaff(actor);
+    const row = await this.mustFind(this.deps.models.MusicType.findByPk(id), 'Music type');
+    const used = await this.deps.models.Music.count({ where: { type: row.name } });
+    if (used) throw new AppError('IN_USE', `${used} music entries use this type`, { status: 409 });
+    await row.destroy();
+  }
+
+  // ---- art styles -----------------------------------------------------------------------------
+  async listArtStyles(status?: string) {
+    const rows = await this.deps.models.ArtStyle.findAll({
+      where: status ? { status } : {},
+      order: [['created_at', 'ASC']],
+    });
+    return rows.map(views.artStyle);
+  }
+  async createArtStyle(
+    actor: Actor,
+    input: { name: string; keyword: string; thumbnail?: string | null; status?: string },
+  ) {
+    requireStaff(actor);
+    const row = await this.deps.models.ArtStyle.create({
+      id: this.deps.ids.snowflake(),
+      name: input.name,
+      keyword: input.keyword,
+      thumbnail: input.thumbnail ?? null,
+      status: input.status ?? 'active',
+      created_at: this.now(),
+    });
+    return views.artStyle(row);
+  }
+  async updateArtStyle(
+    actor: Actor,
+    id: string,
+    input: { name?: string; keyword?: string; thumbnail?: string | null; status?: string },
+  ) {
+    requireStaff(actor);
+    const row = await this.mustFind(this.deps.models.ArtStyle.findByPk(id), 'Art style');
+    return views.artStyle(await row.update(input));
+  }
+  async deleteArtStyle(actor: Actor, id: string) {
+    requireStaff(actor);
+    await (await this.mustFind(this.deps.models.ArtStyle.findByPk(id), 'Art style')).destroy();
+  }
+  async getArtStyle(id: string) {
+    return views.artStyle(await this.mustFind(this.deps.models.ArtStyle.findByPk(id), 'Art style'));
+  }
+
+  // ---- prompt templates -----------------------------------------------------------------------
+  /** The active template of a type (newest first). */
+  async promptTemplateOfType(type: string) {
+    const row = await this.deps.models.PromptTemplate.findOne({
+      where: { type, is_active: true },
+      order: [['updated_at', 'DESC']],
+    });
+    if (!row) throw new NotFoundError(`Prompt template of type ${type}`);
+    return views.promptTemplate(row);
+  }
+  async listPromptTemplates(type?: string) {
+    const rows = await this.deps.models.PromptTemplate.findAll({
+      where: type ? { type } : {},
+      order: [
+        ['type', 'ASC'],
+        ['name', 'ASC'],
+      ],
+    });
+    return rows.map(views.promptTemplate);
+  }
+  async getPromptTemplate(id: string) {
+    return views.promptTemplate(
+      await this.mustFind(this.deps.models.PromptTemplate.findByPk(id), 'Prompt template'),
+    );
+  }
+  async createPromptTemplate(
+    actor: Actor,
+    input: { type: string; name: string; content: string; is_active?: boolean },
+  ) {
+    requireStaff(actor);
+    const now = this.now();
+    const row = await this.deps.models.PromptTemplate.create({
+      id: this.deps.ids.snowflake(),
+      type: input.type,
+      name: input.name,
+      content: input.content,
+      is_active: input.is_active ?? true,
+      created_at: now,
+      updated_at: now,
+    });
+    return views.promptTemplate(row);
+  }
+  async updatePromptTemplate(
+    actor: Actor,
+    id: string,
+    input: { type?: string; name?: string; content?: string; is_active?: boolean },
+  ) {
+    requireStaff(actor);
+    const row = await this.mustFind(this.deps.models.PromptTemplate.findByPk(id), 'Prompt template');
+    return views.promptTemplate(await row.update({ ...input, updated_at: this.now() }));
+  }
+  async deletePromptTemplate(actor: Actor, id: string) {
+    requireStaff(actor);
+    await (await this.mustFind(this.deps.models.PromptTemplate.findByPk(id), 'Prompt template')).destroy();
+  }
+
+  // ---- story templates ------------------------------------------------------------------------
+  async listStoryTemplates(status?: string) {
+    const rows = await this.deps.models.StoryTemplate.findAll({
+      where: status ? { status } : {},
+      order: [['created_at', 'ASC']],
+    });
+    return rows.map(views.storyTemplate);
+  }
+  async getStoryTemplate(id: string) {
+    return views.storyTemplate(
+      await this.mustFind(this.deps.models.StoryTemplate.findByPk(id), 'Story template'),
+    );
+  }
+  async createStoryTemplate(actor: Actor, input: StoryTemplateInput & { name: string }) {
+    requireStaff(actor);
+    const id = input.id ?? this.deps.ids.snowflake();
+    if (await this.deps.models.StoryTemplate.findByPk(id))
+      throw new AppError('TEMPLATE_EXISTS', `Story template ${id} already exists`, { status: 409 });
+    const now = this.now();
+    const row = await this.deps.models.StoryTemplate.create({
+      id,
+      name: input.name,
+      thumbnail: input.thumbnail ?? null,
+      introduction: input.introduction ?? null,
+      components: JSON.stringify(input.components ?? []),
+      max_characters: input.maxCharacters ?? 5,
+      hidden_prompt: input.hiddenPrompt ?? null,
+      status: input.status ?? 'active',
+      created_at: now,
+      updated_at: now,
+    });
+    return views.storyTemplate(row);
+  }
+  async updateStoryTemplate(actor: Actor, id: string, input: StoryTemplateInput) {
+    requireStaff(actor);
+    const row = await this.mustFind(this.deps.models.StoryTemplate.findByPk(id), 'Story template');
+    const patch: Partial<StoryTemplateRow['_creationAttributes']> = { updated_at: this.now() };
+    if (input.name !== undefined) patch.name = input.name;
+    if (input.thumbnail !== undefined) patch.thumbnail = input.thumbnail;
+    if (input.introduction !== undefined) patch.introduction = input.introduction;
+    if (input.components !== undefined) patch.components = JSON.stringify(input.components);
+    if (input.maxCharacters !== undefined) patch.max_characters = input.maxCharacters;
+    if (input.hiddenPrompt !== undefined) patch.hidden_prompt = input.hiddenPrompt;
+    if (input.status !== undefined) patch.status = input.status;
+    return views.storyTemplate(await row.update(patch));
+  }
+  async deleteStoryTemplate(actor: Actor, id: string) {
+    requireStaff(actor);
+    await (await this.mustFind(this.deps.models.StoryTemplate.findByPk(id), 'Story template')).destroy();
+  }
+
+  // ---- characters -----------------------------------------------------------------------------
+  async createCharacter(actor: Actor, input: CharacterInput & { name: string }) {
+    const now = this.now();
+    const row = await this.deps.models.Character.create({
+      id: this.deps.ids.snowflake(),
+      user_id: actor.id,
+      name: input.name,
+      description: input.description ?? '',
+      personality: input.personality ?? '',
+      background: input.background ?? '',
+      language: input.language ?? null,
+      image_url: input.image_url ?? input.avatar ?? null,
+      icon_url: input.icon_url ?? null,
+      image_prompt: input.image_prompt ?? null,
+      llm_id: input.llm_id ?? null,
+      character_type: 'character',
+      talkativeness: input.talkativeness ?? 0.5,
+      created_at: now,
+      updated_at: now,
+    });
+    return views.character(row);
+  }
+  async listCharacters(actor: Actor, input: { page?: number; limit?: number; all?: boolean }) {
+    const where = input.all && isStaff(actor) ? {} : { user_id: actor.id };
+    const { rows, count } = await this.deps.models.Character.findAndCountAll({
+      where,
+      order: [['created_at', 'DESC']],
+      ...this.page(input),
+    });
+    return { total: count, items: rows.map(views.character) };
+  }
+  /** Characters are readable by anyone signed in (stories show them); writes are owner-only. */
+  async getCharacter(id: string) {
+    return views.character(await this.mustFind(this.deps.models.Character.findByPk(id), 'Character'));
+  }
+  private async ownCharacter(actor: Actor, id: string) {
+    const row = await this.mustFind(this.deps.models.Character.findByPk(id), 'Character');
+    if (row.user_id !== actor.id && !isStaff(actor)) throw new ForbiddenError('Not your character');
+    return row;
+  }
+  async updateCharacter(actor: Actor, id: string, input: CharacterInput) {
+    const row = await this.ownCharacter(actor, id);
+    const patch: Partial<CharacterRow['_creationAttributes']> = { updated_at: this.now() };
+    if (input.name !== undefined) patch.name = input.name;
+    if (input.avatar !== undefined) patch.image_url = input.avatar;
+    if (input.image_url !== undefined) patch.image_url = input.image_url;
+    if (input.icon_url !== undefined) patch.icon_url = input.icon_url;
+    if (input.personality !== undefined) patch.personality = input.personality;
+    if (input.background !== undefined) patch.background = input.background;
+    if (input.description !== undefined) patch.description = input.description;
+    if (input.language !== undefined) patch.language = input.language;
+    if (input.llm_id !== undefined) patch.llm_id = input.llm_id;
+    if (input.talkativeness !== undefined) patch.talkativeness = input.talkativeness;
+    return views.character(await row.update(patch));
+  }
+  async deleteCharacter(actor: Actor, id: string) {
+    const row = await this.ownCharacter(actor, id);
+    if (row.character_type === 'narrator') throw new ForbiddenError('The narrator cannot be deleted');
+    await row.destroy();
+  }
+  /** The one shared narrator, created on first request. */
+  async narrator() {
+    const { Character } = this.deps.models;
+    const existing = await Character.findOne({
+      where: { character_type: 'narrator' },
+      order: [['created_at', 'ASC']],
+    });
+    if (existing) return views.character(existing);
+    const now = this.now();
+    const row = await Character.create({
+      id: this.deps.ids.snowflake(),
+      user_id: null,
+      name: 'Narrator',
+      description: 'The voice that tells the story: scenes, actions and consequences.',
+      personality: 'Vivid, concise, neutral.',
+      background: '',
+      language: null,
+      image_url: null,
+      icon_url: null,
+      image_prompt: null,
+      llm_id: null,
+      character_type: 'narrator',
+      talkativeness: 0,
+      created_at: now,
+      updated_at: now,
+    });
+    return views.character(row);
+  }
+
+  // ---- stories --------------------------------------------------------------------------------
+  private async checkCast(ids: string[], templateId?: string | null) {
+    if (templateId) {
+      const template = await this.deps.models.StoryTemplate.findByPk(templateId);
+      if (!template) throw new ValidationError(`Unknown story template ${templateId}`);
+      const count = (
+        await this.deps.models.Character.findAll({
+          where: { id: { [Op.in]: ids } },
+          attributes: ['id', 'character_type'],
+        })
+      ).filter((row) => row.character_type !== 'narrator').length;
+      if (count > template.max_characters)
+        throw new ValidationError(`This template allows at most ${template.max_characters} characters`);
+    }
+    const found = await this.deps.models.Character.count({ where: { id: { [Op.in]: ids } } });
+    if (found !== new Set(ids).size) throw new ValidationError('Unknown character in the cast');
+  }
+
+  async createStory(actor: Actor, input: { title: string; setting: Record<string, unknown> }) {
+    const ids = ((input.setting.character_ids as unknown[]) ?? []).map(String);
+    await this.checkCast(ids);
+    const now = this.now();
+    const row = await this.deps.models.Story.create({
+      id: this.deps.ids.snowflake(),
+      user_id: actor.id,
+      title: input.title,
+      setting: JSON.stringify(input.setting),
+      template_id: null,
+      template_content: null,
+      character_ids: JSON.stringify(ids),
+      background_music_id: null,
+      bg_image_url: null,
+      language: null,
+      is_published: false,
+      created_at: now,
+      updated_at: now,
+    });
+    return views.story(row);
+  }
+
+  async publishStory(
+    actor: Actor,
+    input: {
+      template_id?: string;
+      template_content?: string;
+      characters: string[];
+      background_music_id?: string | null;
+      bg_image_url?: string | null;
+      story_name: string;
+      opening_messages?: Array<{ content: string; character: string }>;
+      settings?: Record<string, unknown>;
+      language?: string | null;
+    },
+  ) {
+    const ids = input.characters.map(String);
+    await this.checkCast(ids, input.template_id);
+    const now = this.now();
+    const setting = {
+      ...(input.settings ?? {}),
+      background: input.template_content ?? '',
+      character_ids: ids,
+      opening_messages: (input.opening_messages ?? []).map((m) => ({
+        content: m.content,
+        character_id: m.character,
+      })),
+    };
+    const row = await this.deps.models.Story.create({
+      id: this.deps.ids.snowflake(),
+      user_id: actor.id,
+      title: input.story_name,
+      setting: JSON.stringify(setting),
+      template_id: input.template_id ?? null,
+      template_content: input.template_content ?? null,
+      character_ids: JSON.stringify(ids),
+      background_music_id: input.background_music_id ?? null,
+      bg_image_url: input.bg_image_url ?? null,
+      language: input.language ?? null,
+      is_published: true,
+      created_at: now,
+      updated_at: now,
+    });
+    return { id: row.id };
+  }
+
+  async listStories(actor: Actor, input: { page?: number; limit?: number; all?: boolean }) {
+    const where = input.all && isStaff(actor) ? {} : { user_id: actor.id };
+    const { rows, count } = await this.deps.models.Story.findAndCountAll({
+      where,
+      order: [['created_at', 'DESC']],
+      ...this.page(input),
+    });
+    return { total: count, items: rows.map(views.story) };
+  }
+
+  async getStory(actor: Actor, id: string) {
+    const row = await this.mustFind(this.deps.models.Story.findByPk(id), 'Story');
+    if (!row.is_published && row.user_id !== actor.id && !isStaff(actor)) throw new NotFoundError('Story');
+    return views.story(row);
+  }
+
+  async updateStory(actor: Actor, id: string, input: { title?: string; setting?: Record<string, unknown> }) {
+    const row = await this.mustFind(this.deps.models.Story.findByPk(id), 'Story');
+    if (row.user_id !== actor.id && !isStaff(actor)) throw new ForbiddenError('Not your story');
+    const patch: Partial<StoryRow['_creationAttributes']> = { updated_at: this.now() };
+    if (input.title !== undefined) patch.title = input.title;
+    if (input.setting !== undefined) {
+      const ids = ((input.setting.character_ids as unknown[]) ?? JSON.parse(row.character_ids)).map(String);
+      await this.checkCast(ids, row.template_id);
+      patch.setting = JSON.stringify(input.setting);
+      patch.character_ids = JSON.stringify(ids);
+    }
+    return views.story(await row.update(patch));
+  }
+
+  async deleteStory(actor: Actor, id: string) {
+    const row = await this.mustFind(this.deps.models.Story.findByPk(id), 'Story');
+    if (row.user_id !== actor.id && !isStaff(actor)) throw new ForbiddenError('Not your story');
+    await row.destroy();
+  }
+
+  /** Published stories the actor has not started a conversation in (contract shape). */
+  async unstartedStories(actor: Actor, input: { page?: number; limit?: number; includeStarted?: boolean }) {
+    const { Story, Conversation, Character, Music } = this.deps.models;
+    const { User, Identity } = this.deps.users;
+    const started = await Conversation.findAll({ where: { user_id: actor.id }, attributes: ['story_id'] });
+    const startedIds = input.includeStarted ? [] : [...new Set(started.map((row) => row.story_id))];
+    const rows = await Story.findAll({
+      where: { is_published: true, ...(startedIds.length ? { id: { [Op.notIn]: startedIds } } : {}) },
+      order: [['created_at', 'DESC']],
+      ...this.page(input),
+    });
+    const out = [];
+    for (const story of rows) {
+      const ids = JSON.parse(story.character_ids) as string[];
+      const characters = ids.length ? await Character.findAll({ where: { id: { [Op.in]: ids } } }) : [];
+      const ordered = ids
+        .map((id) => characters.find((c) => c.id === id))
+        .filter((c): c is CharacterRow => !!c);
+      const setting = JSON.parse(story.setting) as {
+        background?: string;
+        opening_messages?: Array<{ content: string }>;
+      };
+      const music = story.background_music_id ? await Music.findByPk(story.background_music_id) : null;
+      const firstCharacter = ordered.find((c) => c.character_type !== 'narrator');
+      const creator = await User.findByPk(story.user_id);
+      const wallet = await Identity.findOne({ where: { user_id: story.user_id, provider: 'wallet' } });
+      out.push({
+        id: story.id,
+        title: story.title,
+        intro: setting.background ?? '',
+        messages: (setting.opening_messages ?? []).map((m) => m.content),
+        likes: '0',
+        rewards: '0',
+        background: story.bg_image_url ?? '',
+        date: new Date(story.created_at).toISOString().slice(0, 10),
+        characters: ordered.length,
+        avatar_url: firstCharacter?.image_url ?? '',
+        characterIcons: ordered.map((c) => c.icon_url ?? c.image_url ?? ''),
+        characterDetails: ordered.map((c) => ({
+          id: c.id,
+          name: c.name,
+          description: c.description,
+          image_url: c.image_url ?? '',
+          icon_url: c.icon_url ?? '',
+          character_type: c.character_type,
+        })),
+        backgroundMusic: music?.url ?? '',
+        created_by: wallet?.subject ?? story.user_id,
+        creator_name: creator?.display_name ?? '',
+        comments_count: '0',
+      });
+    }
+    return out;
+  }
+
+  // ---- AI models (admin) ----------------------------------------------------------------------
+  async listAiModels(actor: Actor) {
+    requireStaff(actor);
+    return (
+      await this.deps.models.AiModel.findAll({
+        order: [
+          ['type', 'ASC'],
+          ['llm_id', 'ASC'],
+        ],
+      })
+    ).map(aiModelView);
+  }
+  async getAiModel(actor: Actor, id: string) {
+    requireStaff(actor);
+    return aiModelView(await this.mustFind(this.deps.models.AiModel.findByPk(id), 'AI model'));
+  }
+  async createAiModel(
+    actor: Actor,
+    input: AiModelInput & { llm_id: string; type: string; provider_model: string },
+  ) {
+    requireStaff(actor);
+    if (await this.deps.models.AiModel.findOne({ where: { llm_id: input.llm_id } }))
+      throw new AppError('MODEL_EXISTS', `Model ${input.llm_id} already exists`, { status: 409 });
+    const now = this.now();
+    const row = await this.deps.models.AiModel.create({
+      id: this.deps.ids.snowflake(),
+      llm_id: input.llm_id,
+      name: input.name ?? input.llm_id,
+      type: input.type,
+      provider_model: input.provider_model,
+      base_url: input.base_url ?? null,
+      api_key_enc: input.api_key ? this.deps.secrets.seal(input.api_key) : null,
+      temperature: input.temperature ?? null,
+      max_tokens: input.max_tokens ?? null,
+      is_active: input.is_active ?? true,
+      created_at: now,
+      updated_at: now,
+    });
+    return aiModelView(row);
+  }
+  async updateAiModel(actor: Actor, id: string, input: AiModelInput) {
+    requireStaff(actor);
+    const row = await this.mustFind(this.deps.models.AiModel.findByPk(id), 'AI model');
+    const { api_key, ...rest } = input;
+    const patch: Partial<typeof row._creationAttributes> = { ...rest, updated_at: this.now() };
+    if (api_key !== undefined) patch.api_key_enc = api_key ? this.deps.secrets.seal(api_key) : null;
+    return aiModelView(await row.update(patch));
+  }
+  async deleteAiModel(actor: Actor, id: string) {
+    requireStaff(actor);
+    await (await this.mustFind(this.deps.models.AiModel.findByPk(id), 'AI model')).destroy();
+  }
+}

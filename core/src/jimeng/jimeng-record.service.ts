@@ -1,0 +1,270 @@
+import { Op, type WhereOptions } from 'sequelize';
+import type { DreamloomModels, MediaAssetRow } from '../adapters/sequelize/models.js';
+import type { JimengModels, JimengRecordRow } from '../adapters/sequelize/jimeng.models.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { isAdmin, isStaff, type Actor } from '../identity/actor.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { MediaService } from '../media/media.service.js';
+import { formatZoned, zonedTimeToInstant } from '../shared/zoned-time.js';
+import { RecordStatus } from './jimeng.types.js';
+
+interface Deps {
+  models: DreamloomModels & JimengModels;
+  media: MediaService;
+  clock: Clock;
+  timeZone: string;
+}
+
+export interface RecordView {
+  id: string;
+  project_id: string | null;
+  project_name: string | null;
+  storyboard_id: string;
+  work_id: string;
+  batch_id: string | null;
+  task_id: string | null;
+  type: 'image' | 'video';
+  mode: string;
+  model: string;
+  prompt: string;
+  negative_prompt: string | null;
+  ratio: string | null;
+  resolution: string | null;
+  duration: number | null;
+  sample_strength: number | null;
+  intelligent_ratio: boolean | null;
+  input_images: string[];
+  generation_status: number;
+  site_used: string | number | null;
+  image_urls?: string[];
+  video_urls?: string[];
+  thumbnail_urls: string[];
+  account_id: string | null;
+  account_name: string | null;
+  generation_time: number | null;
+  site_switch_count: number;
+  retry_count: number;
+  error_message: string | null;
+  callback_url: string | null;
+  create_time: string | null;
+  update_time: string | null;
+}
+
+const parseList = (value: string | null): string[] => {
+  if (!value) return [];
+  try {
+    const parsed = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed.map(String) : [];
+  } catch {
+    return [];
+  }
+};
+
+/** Contract 003 §6 and §7.2: storyboard records, their details and statistics. */
+export class JimengRecordService {
+  constructor(private readonly deps: Deps) {}
+
+  assertStaff(actor: Actor): void {
+    if (!isStaff(actor)) throw new ForbiddenError('Only staff can use the Jimeng studio');
+  }
+
+  /** Staff see their own records (003's rule); admins see all. */
+  ownership(actor: Actor): WhereOptions {
+    return isAdmin(actor) ? {} : { create_by: actor.id };
+  }
+
+  /** `YYYY-MM-DD HH:mm:ss` (or a date) in the contract's zone → instant. */
+  parseTime(value: string, field: string): Date {
+    const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value.trim());
+    if (!match) throw new ValidationError(`${field} must look like YYYY-MM-DD HH:mm:ss`);
+    const [, y, mo, d, h = '0', mi = '0', s = '0'] = match;
+    const instant = zonedTimeToInstant(
+      { year: Number(y), month: Number(mo), day: Number(d), hour: Number(h), minute: Number(mi) },
+      this.deps.timeZone,
+    );
+    return new Date(instant.getTime() + Number(s) * 1000);
+  }
+
+  async list(
+    actor: Actor,
+    query: { type: 'image' | 'video'; work_id?: string; page: number; size: number; generation_status?: number; start_time?: string; end_time?: string },
+  ) {
+    this.assertStaff(actor);
+    const created: Record<symbol, Date> = {};
+    if (query.start_time) created[Op.gte] = this.parseTime(query.start_time, 'start_time');
+    if (query.end_time) created[Op.lte] = this.parseTime(query.end_time, 'end_time');
+    const where: WhereOptions = {
+      type: query.type,
+      is_deleted: false,
+      ...this.ownership(actor),
+      ...(query.work_id ? { work_id: query.work_id } : {}),
+      ...(query.generation_status !== undefined ? { generation_status: query.generation_status } : {}),
+      ...(query.start_time || query.end_time ? { create_time: created } : {}),
+    };
+    const { rows, count } = await this.deps.models.JimengRecord.findAndCountAll({
+      where,
+      order: [
+        ['create_time', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      offset: (query.page - 1) * query.size,
+      limit: query.size,
+    });
+    return { total: count, page: query.page, size: query.size, list: await this.views(rows) };
+  }
+
+  async detail(actor: Actor, type: 'image' | 'video', id: string): Promise<RecordView> {
+    this.assertStaff(actor);
+    const row = await this.deps.models.JimengRecord.findOne({ where: { id, type, is_deleted: false, ...this.ownership(actor) } });
+    if (!row) throw new NotFoundError('Record');
+    return (await this.views([row]))[0];
+  }
+
+  /** Logical delete of the actor's own records; their media files are removed too (§6.3 step 3). */
+  async remove(actor: Actor, type: 'image' | 'video', ids: string[]): Promise<{ success_count: number }> {
+    this.assertStaff(actor);
+    const rows = await this.deps.models.JimengRecord.findAll({ where: { id: ids, type, is_deleted: false, ...this.ownership(actor) } });
+    if (rows.length === 0) return { success_count: 0 };
+    const [affected] = await this.deps.models.JimengRecord.update(
+      { is_deleted: true, update_by: actor.id, update_time: this.deps.clock.now() },
+      { where: { id: rows.map((row) => row.id), is_deleted: false } },
+    );
+    return { success_count: affected };
+  }
+
+  /** §6.5: each storyboard's latest record, null when it has none. */
+  async latestByStoryboard(actor: Actor, input: { type: 'image' | 'video'; work_id: string; storyboard_ids: string[] }) {
+    this.assertStaff(actor);
+    const rows = await this.deps.models.JimengRecord.findAll({
+      where: { type: input.type, work_id: input.work_id, storyboard_id: input.storyboard_ids, is_deleted: false, ...this.ownership(actor) },
+      order: [['update_time', 'DESC']],
+    });
+    const views = await this.views(rows);
+    const latest = new Map<string, RecordView>();
+    for (const view of views) if (!latest.has(view.storyboard_id)) latest.set(view.storyboard_id, view);
+    return {
+      records: input.storyboard_ids.map((storyboardId) => {
+        const view = latest.get(storyboardId);
+        return {
+          storyboard_id: storyboardId,
+          record: view
+            ? {
+                id: view.id,
+                generation_status: view.generation_status,
+                ...(input.type === 'image' ? { image_urls: view.image_urls } : { video_urls: view.video_urls }),
+                thumbnail_urls: view.thumbnail_urls,
+                error_message: view.error_message,
+                create_time: view.create_time,
+                update_time: view.update_time,
+              }
+            : null,
+        };
+      }),
+    };
+  }
+
+  /** §7.2: totals, success rate, average time and daily stats by date range and work. */
+  async statistics(actor: Actor, query: { work_id?: string; date_range?: 'today' | 'week' | 'month' }) {
+    this.assertStaff(actor);
+    const days = query.date_range === 'today' ? 1 : query.date_range === 'month' ? 30 : 7;
+    const now = this.deps.clock.now();
+    const zone = this.deps.timeZone;
+    const today = formatZoned(now, zone)!.slice(0, 10);
+    const [y, m, d] = today.split('-').map(Number);
+    const since = zonedTimeToInstant({ year: y, month: m, day: d - (days - 1), hour: 0, minute: 0 }, zone);
+    const rows = await this.deps.models.JimengRecord.findAll({
+      attributes: ['type', 'generation_status', 'generation_time', 'create_time'],
+      where: {
+        is_deleted: false,
+        create_time: { [Op.gte]: since },
+        ...this.ownership(actor),
+        ...(query.work_id ? { work_id: query.work_id } : {}),
+      },
+      raw: true,
+    });
+    const finished = rows.filter((row) => row.generation_status === RecordStatus.completed || row.generation_status === RecordStatus.failed);
+    const completed = rows.filter((row) => row.generation_status === RecordStatus.completed);
+    const times = completed.map((row) => row.generation_time).filter((value): value is number => value !== null);
+    const daily = new Map<string, { image: number; video: number; done: number; ok: number }>();
+    for (let offset = days - 1; offset >= 0; offset -= 1) {
+      const date = formatZoned(new Date(now.getTime() - offset * 86_400_000), zone)!.slice(0, 10);
+      daily.set(date, { image: 0, video: 0, done: 0, ok: 0 });
+    }
+    for (const row of rows) {
+      const bucket = daily.get(formatZoned(new Date(row.create_time), zone)!.slice(0, 10));
+      if (!bucket) continue;
+      if (row.type === 'image') bucket.image += 1;
+      else bucket.video += 1;
+      if (row.generation_status === RecordStatus.completed || row.generation_status === RecordStatus.failed) bucket.done += 1;
+      if (row.generation_status === RecordStatus.completed) bucket.ok += 1;
+    }
+    const round = (value: number) => Math.round(value * 1000) / 1000;
+    return {
+      total_tasks: rows.length,
+      completed_tasks: completed.length,
+      failed_tasks: rows.filter((row) => row.generation_status === RecordStatus.failed).length,
+      pending_tasks: rows.filter((row) => row.generation_status === RecordStatus.pending || row.generation_status === RecordStatus.processing).length,
+      success_rate: finished.length ? round(completed.length / finished.length) : 0,
+      avg_generation_time: times.length ? Math.round(times.reduce((a, b) => a + b, 0) / times.length) : 0,
+      daily_stats: [...daily.entries()].map(([date, bucket]) => ({
+        date,
+        image_count: bucket.image,
+        video_count: bucket.video,
+        success_rate: bucket.done ? round(bucket.ok / bucket.done) : 0,
+      })),
+    };
+  }
+
+  /** Builds contract views with media URLs and the producing account, in three queries for a page. */
+  async views(rows: JimengRecordRow[]): Promise<RecordView[]> {
+    const taskIds = rows.map((row) => row.task_id).filter((id): id is string => !!id);
+    const assets = taskIds.length
+      ? await this.deps.models.MediaAsset.findAll({ where: { task_id: taskIds }, order: [['position', 'ASC']] })
+      : [];
+    const byTask = new Map<string, MediaAssetRow[]>();
+    for (const asset of assets) byTask.set(asset.task_id!, [...(byTask.get(asset.task_id!) ?? []), asset]);
+    const accountIds = [...new Set(rows.map((row) => row.account_id).filter((id): id is string => !!id))];
+    const accounts = accountIds.length
+      ? await this.deps.models.ProviderAccount.findAll({ attributes: ['id', 'name'], where: { id: accountIds } })
+      : [];
+    const accountName = new Map(accounts.map((account) => [account.id, account.name]));
+    const zone = this.deps.timeZone;
+    return rows.map((row) => {
+      const media = row.generation_status === RecordStatus.completed ? (byTask.get(row.task_id ?? '') ?? []).map((asset) => this.deps.media.view(asset)) : [];
+      const urls = media.map((item) => item.url);
+      return {
+        id: row.id,
+        project_id: row.project_id,
+        project_name: row.project_name,
+        storyboard_id: row.storyboard_id,
+        work_id: row.work_id,
+        batch_id: row.batch_id,
+        task_id: row.task_id,
+        type: row.type,
+        mode: row.mode,
+        model: row.model,
+        prompt: row.prompt,
+        negative_prompt: row.negative_prompt,
+        ratio: row.ratio,
+        resolution: row.resolution,
+        duration: row.duration,
+        sample_strength: row.sample_strength,
+        intelligent_ratio: row.intelligent_ratio,
+        input_images: parseList(row.input_images),
+        generation_status: row.generation_status,
+        site_used: row.site_used === '0' ? 0 : (row.site_used ?? null),
+        ...(row.type === 'image' ? { image_urls: urls } : { video_urls: urls }),
+        thumbnail_urls: media.map((item) => item.thumbnailUrl).filter((url): url is string => !!url),
+        account_id: row.account_id ?? null,
+        account_name: row.account_id ? (accountName.get(row.account_id) ?? null) : null,
+        generation_time: row.generation_time ?? null,
+        site_switch_count: row.site_switch_count,
+        retry_count: row.retry_count,
+        error_message: row.error_message ?? null,
+        callback_url: row.callback_url,
+        create_time: formatZoned(row.create_time, zone),
+        update_time: formatZoned(row.update_time, zone),
+      };
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import type { Sequelize } from 'sequelize';
+import type { AppConfig } from '../config.js';
+import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import { defineJimengModels, type JimengModels } from '../adapters/sequelize/jimeng.models.js';
+import { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
+import { AccountMaintenanceService } from '../accounts/account-maintenance.service.js';
+import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { GenerationService } from '../generation/generation.service.js';
+import type { MediaService } from '../media/media.service.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { EventBus } from '../ports/event-bus.port.js';
+import type { JobQueue } from '../ports/job-queue.port.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import type { SecretBox } from '../shared/secret-box.js';
+import { JimengRecordService } from './jimeng-record.service.js';
+import { JimengBatchService } from './jimeng-batch.service.js';
+import { JimengProgressListener } from './jimeng-progress.listener.js';
+import { BatchCallbackService } from './batch-callback.service.js';
+
+export interface JimengModule {
+  models: JimengModels;
+  records: JimengRecordService;
+  batches: JimengBatchService;
+  callbacks: BatchCallbackService;
+  maintenance: AccountMaintenanceService;
+}
+
+interface Deps {
+  config: AppConfig;
+  sequelize: Sequelize;
+  models: DreamloomModels;
+  queue: JobQueue;
+  events: EventBus;
+  media: MediaService;
+  generation: GenerationService;
+  processor: GenerationProcessor;
+  secrets: SecretBox;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  gateway?: JimengGatewayClient;
+}
+
+/** Contract 003's studio features on the engine: records, batches, callbacks and pool upkeep. */
+export function createJimengModule(deps: Deps): JimengModule {
+  const { config } = deps;
+  const models = { ...deps.models, ...defineJimengModels(deps.sequelize) };
+  const timeZone = config.QUOTA_TIMEZONE;
+  const records = new JimengRecordService({ models, media: deps.media, clock: deps.clock, timeZone });
+  const batches = new JimengBatchService({
+    sequelize: deps.sequelize,
+    models,
+    ids: deps.ids,
+    clock: deps.clock,
+    events: deps.events,
+    generation: deps.generation,
+    processor: deps.processor,
+    records,
+    timeZone,
+    limits: { image: config.BATCH_MAX_IMAGE_ITEMS, video: config.BATCH_MAX_VIDEO_ITEMS },
+    defaultImageModel: config.JIMENG_DEFAULT_MODEL,
+  });
+  new JimengProgressListener({
+    models,
+    batches,
+    records,
+    queue: deps.queue,
+    clock: deps.clock,
+    logger: deps.logger,
+    callbackAttempts: config.CALLBACK_MAX_ATTEMPTS,
+  }).register(deps.processor);
+  const callbacks = new BatchCallbackService({
+    models,
+    batches,
+    records,
+    ids: deps.ids,
+    clock: deps.clock,
+    logger: deps.logger,
+    signingSecret: config.CALLBACK_SIGNING_SECRET ?? `callback:${config.SECRET_KEY}`,
+    timeZone,
+  });
+  const maintenance = new AccountMaintenanceService({
+    models,
+    gateway: deps.gateway ?? new JimengGatewayClient({ baseUrl: config.JIMENG_BASE_URL, timeoutMs: 30_000 }),
+    secrets: deps.secrets,
+    clock: deps.clock,
+    logger: deps.logger,
+    quota: { resetTime: config.QUOTA_RESET_TIME, timeZone },
+    creditsRefreshMs: config.CREDITS_REFRESH_INTERVAL_MS,
+  });
+  return { models: pickJimengModels(models), records, batches, callbacks, maintenance };
+}
+
+function pickJimengModels(models: DreamloomModels & JimengModels): JimengModels {
+  return { JimengBatch: models.JimengBatch, JimengRecord: models.JimengRecord, CallbackDelivery: models.CallbackDelivery };
+}

@@ -1,0 +1,80 @@
+import type { Sequelize } from 'sequelize';
+import type { AppConfig } from '../config.js';
+import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import { defineNanobananaModels, type NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
+import { GeminiImageClient } from '../adapters/providers/gemini/gemini-image.client.js';
+import type { AccountPoolService } from '../accounts/account-pool.service.js';
+import { FanOutRunner } from '../generation/fan-out.runner.js';
+import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { MediaService } from '../media/media.service.js';
+import type { BlobStorage } from '../ports/blob-storage.port.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { EventBus } from '../ports/event-bus.port.js';
+import type { ImageProvider } from '../ports/image-provider.port.js';
+import type { JobQueue } from '../ports/job-queue.port.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import type { SecretBox } from '../shared/secret-box.js';
+import { NanobananaService } from './nanobanana.service.js';
+import { SearchTokenizer } from './search-text.js';
+
+export interface NanobananaModule {
+  models: NanobananaModels;
+  /** The engine's fan-out runner (sub-jobs, caller credentials); the worker runs its items. */
+  fanOut: FanOutRunner;
+  service: NanobananaService;
+  tokenizer: SearchTokenizer;
+}
+
+/** Wires contract 004 onto the engine; called once by createCore. */
+export function createNanobananaModule(deps: {
+  config: AppConfig;
+  sequelize: Sequelize;
+  models: DreamloomModels;
+  queue: JobQueue;
+  events: EventBus;
+  media: MediaService;
+  storage: BlobStorage;
+  secrets: SecretBox;
+  pool: AccountPoolService;
+  processor: GenerationProcessor;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  gemini?: ImageProvider;
+}): NanobananaModule {
+  const { config } = deps;
+  const models = defineNanobananaModels(deps.sequelize);
+  const gemini =
+    deps.gemini ??
+    new GeminiImageClient({ defaultBaseUrl: config.GEMINI_BASE_URL, timeoutMs: config.GEMINI_TIMEOUT_MS });
+  const fanOut = new FanOutRunner({
+    sequelize: deps.sequelize,
+    models: { ...deps.models, ...models },
+    queue: deps.queue,
+    events: deps.events,
+    media: deps.media,
+    storage: deps.storage,
+    secrets: deps.secrets,
+    pool: deps.pool,
+    providers: { gemini },
+    clock: deps.clock,
+    logger: deps.logger,
+    maxAttempts: config.GENERATION_MAX_ATTEMPTS,
+  });
+  deps.processor.delegate(fanOut);
+  const tokenizer = new SearchTokenizer();
+  const service = new NanobananaService({
+    sequelize: deps.sequelize,
+    models: { ...deps.models, ...models },
+    fanOut,
+    storage: deps.storage,
+    tokenizer,
+    ids: deps.ids,
+    clock: deps.clock,
+    logger: deps.logger,
+    taskConcurrency: config.NANOBANANA_TASK_CONCURRENCY,
+    refImageMaxBytes: config.NANOBANANA_REF_IMAGE_MAX_BYTES,
+  });
+  return { models, fanOut, service, tokenizer };
+}

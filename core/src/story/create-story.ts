@@ -1,0 +1,138 @@
+import type { Redis } from 'ioredis';
+import type { Sequelize } from 'sequelize';
+import type { AppConfig } from '../config.js';
+import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import { defineStoryModels, type StoryModels } from '../adapters/sequelize/story.models.js';
+import { OpenAiChatProvider } from '../adapters/providers/openai/openai-chat.provider.js';
+import { RedisEphemeralStore } from '../adapters/redis/redis-ephemeral-store.js';
+import type { ChatProvider } from '../ports/chat-provider.port.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { EphemeralStore } from '../ports/ephemeral-store.port.js';
+import type { EventBus } from '../ports/event-bus.port.js';
+import type { BlobStorage } from '../ports/blob-storage.port.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import type { SecretBox } from '../shared/secret-box.js';
+import type { IdentityService } from '../identity/identity.service.js';
+import type { GenerationService } from '../generation/generation.service.js';
+import { LlmService } from '../llm/llm.service.js';
+import { CatalogService } from '../catalog/catalog.service.js';
+import { StoryChatService } from './story-chat.service.js';
+import { WalletAuthService } from './wallet-auth.service.js';
+import { StoryMediaService } from './story-media.service.js';
+
+/** Contract 002's part of the core: one object so the composition root grows by one line. */
+export interface StoryCore {
+  models: StoryModels;
+  chatProvider: ChatProvider;
+  store: EphemeralStore;
+  llm: LlmService;
+  catalog: CatalogService;
+  chat: StoryChatService;
+  wallet: WalletAuthService;
+  media: StoryMediaService;
+  /** Starts the hourly cleanup of conversations older than STORY_HISTORY_RETENTION_DAYS (worker). */
+  startRetention(intervalMs?: number): void;
+  stopRetention(): void;
+}
+
+export interface StoryDeps {
+  config: AppConfig;
+  sequelize: Sequelize;
+  models: DreamloomModels;
+  redis: Redis;
+  events: EventBus;
+  storage: BlobStorage;
+  secrets: SecretBox;
+  identity: IdentityService;
+  generation: GenerationService;
+  ids: IdGenerator;
+  clock: Clock;
+  logger: Logger;
+  chatProvider?: ChatProvider;
+  store?: EphemeralStore;
+}
+
+export function createStory(deps: StoryDeps): StoryCore {
+  const { config } = deps;
+  const models = defineStoryModels(deps.sequelize);
+  const chatProvider =
+    deps.chatProvider ??
+    new OpenAiChatProvider({
+      baseUrl: config.LLM_BASE_URL,
+      apiKey: config.LLM_API_KEY,
+      timeoutMs: config.LLM_TIMEOUT_MS,
+    });
+  const store = deps.store ?? new RedisEphemeralStore(deps.redis, config.REDIS_PREFIX);
+  const llm = new LlmService({
+    models,
+    provider: chatProvider,
+    secrets: deps.secrets,
+    clock: deps.clock,
+    logger: deps.logger,
+  });
+  const catalog = new CatalogService({
+    models,
+    users: deps.models,
+    ids: deps.ids,
+    clock: deps.clock,
+    secrets: deps.secrets,
+  });
+  const chat = new StoryChatService({
+    models,
+    llm,
+    events: deps.events,
+    ids: deps.ids,
+    clock: deps.clock,
+    logger: deps.logger,
+  });
+  const wallet = new WalletAuthService({
+    models,
+    identity: deps.identity,
+    store,
+    secrets: deps.secrets,
+    clock: deps.clock,
+    tokenTtlHours: config.STORY_TOKEN_TTL_HOURS,
+  });
+  const media = new StoryMediaService({
+    models,
+    core: deps.models,
+    storage: deps.storage,
+    generation: deps.generation,
+    llm,
+    ids: deps.ids,
+    clock: deps.clock,
+    publicUrl: config.PUBLIC_URL,
+    maxUploadBytes: config.STORY_UPLOAD_MAX_BYTES,
+  });
+  let timer: NodeJS.Timeout | null = null;
+  const sweep = async () => {
+    try {
+      // Several workers may sweep at once; deleting the same old rows twice is harmless.
+      const removed = await chat.cleanup(config.STORY_HISTORY_RETENTION_DAYS);
+      if (removed) deps.logger.info({ removed }, 'old conversations deleted');
+    } catch (error) {
+      deps.logger.warn({ err: (error as Error).message }, 'conversation cleanup failed');
+    }
+  };
+  return {
+    models,
+    chatProvider,
+    store,
+    llm,
+    catalog,
+    chat,
+    wallet,
+    media,
+    startRetention(intervalMs = 3_600_000) {
+      if (timer) return;
+      void sweep();
+      timer = setInterval(() => void sweep(), intervalMs);
+      timer.unref();
+    },
+    stopRetention() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}

@@ -1,0 +1,786 @@
+import { Op, UniqueConstraintError } from 'sequelize';
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import type {
+  AiModelRow,
+  CharacterRow,
+  ChatMessageRow,
+  ConversationRow,
+  StoryModels,
+  StoryRow,
+} from '../adapters/sequelize/story.models.js';
+import { isStaff, type Actor } from '../identity/actor.js';
+import type { EventBus } from '../ports/event-bus.port.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import type { LlmService } from '../llm/llm.service.js';
+import {
+  buildCharacterPrompt,
+  buildPickerPrompt,
+  buildSummaryPrompt,
+  type HistoryLine,
+} from './prompt-builder.js';
+import {
+  pickerSchema,
+  selectByRules,
+  validateLlmPick,
+  SPEAKER_STRATEGIES,
+  type CastMember,
+  type SpeakerStrategy,
+} from './speaker-selector.js';
+import { parseSetting, type StorySetting } from './story-setting.js';
+
+export interface ChatMessageView {
+  id: string;
+  content: string;
+  character_id: string | null;
+  character_name: string | null;
+  is_opening: boolean;
+  sequence: number;
+  created_at: string;
+  role: 'user' | 'assistant';
+  author_user_id: string | null;
+  author_name: string | null;
+  swipes: string[];
+}
+
+export function messageView(row: ChatMessageRow): ChatMessageView {
+  return {
+    id: row.id,
+    content: row.content,
+    character_id: row.character_id,
+    character_name: row.character_name,
+    is_opening: !!row.is_opening,
+    sequence: row.sequence,
+    created_at: new Date(row.created_at).toISOString(),
+    role: row.role === 'user' ? 'user' : 'assistant',
+    author_user_id: row.author_user_id,
+    author_name: row.author_name,
+    swipes: row.swipes ? (JSON.parse(row.swipes) as string[]) : [],
+  };
+}
+
+/** Everything a transport needs to stream a turn; all optional. */
+export interface TurnListener {
+  onSpeakers?(speakers: Array<{ id: string; name: string }>): void;
+  onStart?(start: { message_id: string; character_id: string; character_name: string }): void;
+  onDelta?(delta: { message_id: string; content: string }): void;
+  onEnd?(message: ChatMessageView): void;
+}
+
+interface Deps {
+  models: StoryModels;
+  llm: LlmService;
+  events: EventBus;
+  ids: IdGenerator;
+  clock: Clock;
+  logger: Logger;
+  /** Default history window when neither the request nor the story says (25). */
+  defaultHistoryLength?: number;
+  random?: () => number;
+}
+
+interface Loaded {
+  conversation: ConversationRow;
+  story: StoryRow;
+  setting: StorySetting;
+  cast: CharacterRow[];
+}
+
+export const roomOf = (conversationId: string) => `conversation:${conversationId}`;
+
+/**
+ * The multi-character chat engine, shared by the HTTP API and the bots. One turn: the user's
+ * message → speaker selection → each chosen character replies in turn, streamed, persisted with
+ * its sequence number, each seeing the replies before it.
+ */
+export class StoryChatService {
+  private readonly summaries = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: Deps) {}
+
+  // ---- conversations ------------------------------------------------------------------------
+
+  async createConversation(
+    actor: Actor,
+    input: { storyId: string; messages?: Array<{ content: string; character_id: string }> },
+  ): Promise<{ conversation: ConversationRow; lastMessageId: string | null }> {
+    const story = await this.deps.models.Story.findByPk(input.storyId);
+    if (!story || (!story.is_published && story.user_id !== actor.id && !isStaff(actor)))
+      throw new NotFoundError('Story');
+    const setting = parseSetting(story.setting);
+    const cast = await this.loadCast(story);
+    const now = this.deps.clock.now();
+    const conversation = await this.deps.models.Conversation.create({
+      id: this.deps.ids.snowflake(),
+      story_id: story.id,
+      user_id: actor.id,
+      status: 'active',
+      summary: null,
+      summary_upto: 0,
+      created_at: now,
+      updated_at: now,
+    });
+    const openings = input.messages?.length
+      ? input.messages
+      : setting.opening_messages.map((m) => ({ content: m.content, character_id: String(m.character_id) }));
+    let last: ChatMessageRow | null = null;
+    let sequence = 0;
+    for (const opening of openings) {
+      const character = cast.find((member) => member.id === String(opening.character_id));
+      sequence += 1;
+      last = await this.deps.models.ChatMessage.create({
+        id: this.deps.ids.snowflake(),
+        conversation_id: conversation.id,
+        sequence,
+        role: 'assistant',
+        character_id: character?.id ?? null,
+        character_name: character?.name ?? null,
+        author_user_id: null,
+        author_name: null,
+        content: opening.content,
+        is_opening: true,
+        swipes: null,
+        created_at: new Date(now.getTime() + sequence),
+      });
+    }
+    return { conversation, lastMessageId: last?.id ?? null };
+  }
+
+  /** The actor's latest active conversation of a story, or null. */
+  async findConversation(actor: Actor, storyId: string): Promise<string | null> {
+    const row = await this.deps.models.Conversation.findOne({
+      where: { story_id: storyId, user_id: actor.id, status: 'active' },
+      order: [['created_at', 'DESC']],
+    });
+    return row?.id ?? null;
+  }
+
+  async endConversation(actor: Actor, conversationId: string): Promise<void> {
+    const { conversation } = await this.access(actor, conversationId, 'write');
+    await conversation.update({ status: 'ended', updated_at: this.deps.clock.now() });
+  }
+
+  /** Who may see a conversation: its creator, anyone who spoke in it, staff. */
+  async canView(actor: Actor, conversationId: string): Promise<boolean> {
+    try {
+      await this.access(actor, conversationId, 'read');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async access(actor: Actor, conversationId: string, mode: 'read' | 'write') {
+    const conversation = await this.deps.models.Conversation.findByPk(conversationId);
+    if (!conversation) throw new NotFoundError('Conversation');
+    const story = await this.deps.models.Story.findByPk(conversation.story_id);
+    if (!story) throw new NotFoundError('Story');
+    if (conversation.user_id === actor.id || isStaff(actor)) return { conversation, story };
+    // Several humans share a conversation of a published story (a Discord thread, a Telegram group).
+    if (story.is_published && mode === 'write') return { conversation, story };
+    const spoke = await this.deps.models.ChatMessage.count({
+      where: { conversation_id: conversationId, author_user_id: actor.id },
+    });
+    if (spoke > 0) return { conversation, story };
+    throw new ForbiddenError('Not a participant of this conversation');
+  }
+
+  private async load(actor: Actor, conversationId: string, mode: 'read' | 'write'): Promise<Loaded> {
+    const { conversation, story } = await this.access(actor, conversationId, mode);
+    if (mode === 'write' && conversation.status !== 'active')
+      throw new AppError('CONVERSATION_ENDED', 'This conversation has ended', { status: 409 });
+    return { conversation, story, setting: parseSetting(story.setting), cast: await this.loadCast(story) };
+  }
+
+  async loadCast(story: StoryRow): Promise<CharacterRow[]> {
+    const ids = (JSON.parse(story.character_ids) as unknown[]).map(String);
+    if (!ids.length) return [];
+    const rows = await this.deps.models.Character.findAll({ where: { id: { [Op.in]: ids } } });
+    return ids.map((id) => rows.find((row) => row.id === id)).filter((row): row is CharacterRow => !!row);
+  }
+
+  // ---- history ------------------------------------------------------------------------------
+
+  /**
+   * A page of history, oldest first. With a cursor (time or message id) it returns the messages
+   * before it, so a client scrolls back; without one, the latest page.
+   */
+  async history(
+    actor: Actor,
+    conversationId: string,
+    cursor: { beforeTime?: Date; beforeId?: string; limit?: number } = {},
+  ): Promise<ChatMessageView[]> {
+    await this.access(actor, conversationId, 'read');
+    const where: Record<string | symbol, unknown> = { conversation_id: conversationId };
+    if (cursor.beforeId) {
+      const anchor = await this.deps.models.ChatMessage.findOne({
+        where: { id: cursor.beforeId, conversation_id: conversationId },
+      });
+      if (!anchor) throw new NotFoundError('Message');
+      where.sequence = { [Op.lt]: anchor.sequence };
+    } else if (cursor.beforeTime) {
+      where.created_at = { [Op.lt]: cursor.beforeTime };
+    }
+    const rows = await this.deps.models.ChatMessage.findAll({
+      where,
+      order: [['sequence', 'DESC']],
+      limit: Math.min(cursor.limit ?? 50, 200),
+    });
+    return rows.reverse().map(messageView);
+  }
+
+  private async recent(conversationId: string, limit: number): Promise<ChatMessageRow[]> {
+    const rows = await this.deps.models.ChatMessage.findAll({
+      where: { conversation_id: conversationId },
+      order: [['sequence', 'DESC']],
+      limit,
+    });
+    return rows.reverse();
+  }
+
+  private toLine(row: ChatMessageRow): HistoryLine {
+    return {
+      role: row.role === 'user' ? 'user' : 'assistant',
+      speaker: (row.role === 'user' ? row.author_name : row.character_name) ?? 'User',
+      characterId: row.character_id,
+      content: row.content,
+    };
+  }
+
+  /** Appends a message with the next sequence number; concurrent writers retry on the unique index. */
+  private async append(
+    conversationId: string,
+    fields: Omit<ChatMessageRow['_creationAttributes'], 'conversation_id' | 'sequence' | 'created_at'>,
+  ): Promise<ChatMessageRow> {
+    const { ChatMessage, Conversation } = this.deps.models;
+    for (let attempt = 0; ; attempt += 1) {
+      const max =
+        ((await ChatMessage.max('sequence', { where: { conversation_id: conversationId } })) as number) ?? 0;
+      try {
+        const now = this.deps.clock.now();
+        const row = await ChatMessage.create({
+          ...fields,
+          conversation_id: conversationId,
+          sequence: max + 1,
+          created_at: now,
+        });
+        await Conversation.update({ updated_at: now }, { where: { id: conversationId } });
+        return row;
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintError) || attempt >= 10) throw error;
+      }
+    }
+  }
+
+  async addUserMessage(
+    actor: Actor,
+    conversationId: string,
+    content: string,
+    authorName?: string,
+  ): Promise<ChatMessageView> {
+    await this.load(actor, conversationId, 'write');
+    if (!content.trim()) throw new ValidationError('Message is empty');
+    const row = await this.append(conversationId, {
+      id: this.deps.ids.snowflake(),
+      role: 'user',
+      character_id: null,
+      character_name: null,
+      author_user_id: actor.id,
+      author_name: authorName ?? actor.displayName ?? actor.username ?? 'User',
+      content,
+      is_opening: false,
+      swipes: null,
+    });
+    return messageView(row);
+  }
+
+  async editMessage(actor: Actor, messageId: string, content: string): Promise<ChatMessageView> {
+    const row = await this.deps.models.ChatMessage.findByPk(messageId);
+    if (!row) throw new NotFoundError('Message');
+    const { conversation } = await this.access(actor, row.conversation_id, 'write');
+    // Humans edit their own lines; AI lines may be edited by the conversation's owner.
+    const allowed =
+      isStaff(actor) ||
+      (row.role === 'user' ? row.author_user_id === actor.id : conversation.user_id === actor.id);
+    if (!allowed) throw new ForbiddenError('You cannot edit this message');
+    await row.update({ content });
+    return messageView(row);
+  }
+
+  // ---- speakers -----------------------------------------------------------------------------
+
+  castMembers(cast: CharacterRow[]): CastMember[] {
+    return cast.map((row) => ({
+      id: row.id,
+      name: row.name,
+      talkativeness: row.talkativeness,
+      isNarrator: row.character_type === 'narrator',
+    }));
+  }
+
+  /** Rules first; the LLM only when they leave it open; its failure falls back to the rules. */
+  async chooseSpeakers(
+    cast: CastMember[],
+    history: HistoryLine[],
+    userMessage: string,
+    options: { strategy: SpeakerStrategy; allowSelfResponses: boolean; pickerModel?: AiModelRow | null },
+  ): Promise<{ speakers: CastMember[]; reason: string }> {
+    const rules = selectByRules({
+      cast,
+      history: history.map((line) => ({ role: line.role, characterId: line.characterId })),
+      userMessage,
+      strategy: options.strategy,
+      allowSelfResponses: options.allowSelfResponses,
+      random: this.deps.random,
+    });
+    if (!rules.open || !options.pickerModel) return { speakers: rules.speakers, reason: rules.reason };
+    const picked = await this.askPicker(cast, history, userMessage, options.pickerModel);
+    return picked ? { speakers: picked, reason: 'llm' } : { speakers: rules.speakers, reason: 'fallback' };
+  }
+
+  async askPicker(
+    cast: CastMember[],
+    history: HistoryLine[],
+    userMessage: string,
+    model: AiModelRow,
+  ): Promise<CastMember[] | null> {
+    try {
+      const { result } = await this.deps.llm.complete(
+        model,
+        buildPickerPrompt(
+          cast.map((member) => member.name),
+          history,
+          userMessage,
+        ),
+        {
+          responseFormat: {
+            type: 'json_schema',
+            json_schema: { name: 'speakers', schema: pickerSchema(cast), strict: true },
+          },
+          maxTokens: 200,
+        },
+      );
+      if (result.finishReason === 'length') return null;
+      return validateLlmPick(cast, result.content);
+    } catch (error) {
+      this.deps.logger.warn({ err: (error as Error).message }, 'speaker picker failed; using the rules');
+      return null;
+    }
+  }
+
+  private async pickerModel(setting: StorySetting): Promise<AiModelRow | null> {
+    const llmId = setting.config.picker_model ?? setting.config.model;
+    if (llmId) {
+      const row = await this.deps.models.AiModel.findOne({ where: { llm_id: llmId, is_active: true } });
+      if (row) return row;
+    }
+    return this.deps.models.AiModel.findOne({
+      where: { type: 'chat', is_active: true },
+      order: [['llm_id', 'ASC']],
+    });
+  }
+
+  /**
+   * Contract `select-speakers`: a cast of names only (no story). Mentions first, then the
+   * narrator's rule, then the LLM (names validated against the cast); if it fails, the first
+   * character who has not spoken since the user's last message.
+   */
+  async selectSpeakersByNames(input: {
+    characterNames: string[];
+    userMessage: string;
+    history: ContractHistoryMessage[];
+    historyLength?: number;
+  }): Promise<string[]> {
+    const cast: CastMember[] = input.characterNames.map((name) => ({
+      id: name,
+      name,
+      talkativeness: 0,
+      isNarrator: /^(narrator|旁白)$/i.test(name.trim()),
+    }));
+    const history = contractHistory(input.history.slice(-(input.historyLength ?? 25)), cast);
+    const rules = selectByRules({
+      cast,
+      history: history.map((line) => ({ role: line.role, characterId: line.characterId })),
+      userMessage: input.userMessage,
+      strategy: 'pooled',
+      random: () => 0,
+    });
+    if (rules.reason === 'mention' || rules.reason === 'narrator') return rules.speakers.map((m) => m.name);
+    const model = await this.deps.models.AiModel.findOne({
+      where: { type: 'chat', is_active: true },
+      order: [['llm_id', 'ASC']],
+    });
+    const picked = model ? await this.askPicker(cast, history, input.userMessage, model) : null;
+    return (picked ?? rules.speakers).map((member) => member.name);
+  }
+
+  /** Contract `generate-response` without a conversation: the caller supplies the history. */
+  async generateStateless(
+    actor: Actor,
+    input: {
+      characterId: string;
+      userMessage?: string;
+      history: ContractHistoryMessage[];
+      historyLength?: number;
+      signal?: AbortSignal;
+      listener?: TurnListener;
+    },
+  ): Promise<string> {
+    void actor;
+    const character = await this.deps.models.Character.findByPk(input.characterId);
+    if (!character) throw new NotFoundError('Character');
+    const castMember = this.castMembers([character]);
+    const history = contractHistory(input.history.slice(-(input.historyLength ?? 25)), castMember);
+    if (input.userMessage)
+      history.push({ role: 'user', speaker: 'User', characterId: null, content: input.userMessage });
+    const posts = await this.deps.models.SystemPromptPost.findAll({
+      order: [['created_at', 'ASC']],
+      limit: 20,
+    });
+    const messages = buildCharacterPrompt({
+      character: { ...character.get(), isNarrator: character.character_type === 'narrator' },
+      castNames: [
+        character.name,
+        ...new Set(input.history.map((m) => m.character_name).filter((n): n is string => !!n)),
+      ],
+      systemPosts: posts.map((post) => post.content),
+      language: character.language,
+      history,
+    });
+    const model = await this.modelFor(character, parseSetting('{}'));
+    const messageId = this.deps.ids.snowflake();
+    input.listener?.onStart?.({
+      message_id: messageId,
+      character_id: character.id,
+      character_name: character.name,
+    });
+    let content = '';
+    for await (const delta of this.deps.llm.stream(model, messages, { signal: input.signal })) {
+      content += delta;
+      input.listener?.onDelta?.({ message_id: messageId, content: delta });
+    }
+    return content;
+  }
+
+  /** Checks up front what `generateReply` would refuse, so a transport can answer with a status. */
+  async prepareReply(actor: Actor, conversationId: string, characterId?: string): Promise<void> {
+    const loaded = await this.load(actor, conversationId, 'write');
+    if (characterId !== undefined && !loaded.cast.some((row) => row.id === characterId))
+      throw new ValidationError('The character is not in this story');
+  }
+
+  // ---- turns --------------------------------------------------------------------------------
+
+  /**
+   * A whole turn: stores the user's message, chooses speakers (or takes `speakers`), and lets each
+   * answer in turn. Events go to the listener and to the socket.io room `conversation:<id>`.
+   */
+  async playTurn(
+    actor: Actor,
+    input: {
+      conversationId: string;
+      content: string;
+      authorName?: string;
+      speakerIds?: string[];
+      signal?: AbortSignal;
+      listener?: TurnListener;
+    },
+  ): Promise<{ user: ChatMessageView; replies: ChatMessageView[] }> {
+    const loaded = await this.load(actor, input.conversationId, 'write');
+    const user = await this.addUserMessage(actor, input.conversationId, input.content, input.authorName);
+    const members = this.castMembers(loaded.cast);
+    let speakers: CastMember[];
+    if (input.speakerIds?.length) {
+      speakers = input.speakerIds
+        .map((id) => members.find((member) => member.id === id))
+        .filter((member): member is CastMember => !!member);
+    } else {
+      const historyLength = this.historyLength(loaded.setting);
+      const history = (await this.recent(input.conversationId, historyLength)).map((row) => this.toLine(row));
+      const chosen = await this.chooseSpeakers(members, history.slice(0, -1), input.content, {
+        strategy: loaded.setting.config.speaker_strategy,
+        allowSelfResponses: loaded.setting.config.allow_self_responses,
+        pickerModel: await this.pickerModel(loaded.setting),
+      });
+      speakers = chosen.speakers;
+    }
+    const named = speakers.map((member) => ({ id: member.id, name: member.name }));
+    input.listener?.onSpeakers?.(named);
+    void this.publish(input.conversationId, 'speaker.chosen', {
+      conversation_id: input.conversationId,
+      speakers: named,
+    });
+    const replies: ChatMessageView[] = [];
+    for (const speaker of speakers) {
+      if (input.signal?.aborted) break;
+      replies.push(
+        await this.generateReply(actor, {
+          conversationId: input.conversationId,
+          characterId: speaker.id,
+          signal: input.signal,
+          listener: input.listener,
+          skipSummary: true,
+        }),
+      );
+    }
+    await this.summarize(loaded);
+    return { user, replies };
+  }
+
+  private historyLength(setting: StorySetting, requested?: number): number {
+    return requested ?? setting.config.history_length ?? this.deps.defaultHistoryLength ?? 25;
+  }
+
+  private async modelFor(character: CharacterRow, setting: StorySetting): Promise<AiModelRow> {
+    for (const llmId of [character.llm_id, setting.config.model]) {
+      if (!llmId) continue;
+      const row = await this.deps.models.AiModel.findOne({ where: { llm_id: llmId, is_active: true } });
+      if (row) return row;
+    }
+    const any = await this.deps.models.AiModel.findOne({
+      where: { type: 'chat', is_active: true },
+      order: [['last_used_at', 'ASC']],
+    });
+    if (!any) throw new AppError('no_model', 'No active chat model is configured', { status: 503 });
+    return any;
+  }
+
+  /**
+   * One character's reply, streamed and persisted. `regenerateOf` replaces that message's content
+   * (keeping the old one in `swipes`); `continueOf` appends to it.
+   */
+  async generateReply(
+    actor: Actor,
+    input: {
+      conversationId: string;
+      characterId: string;
+      historyLength?: number;
+      signal?: AbortSignal;
+      listener?: TurnListener;
+      regenerateOf?: ChatMessageRow;
+      continueOf?: ChatMessageRow;
+      skipSummary?: boolean;
+    },
+  ): Promise<ChatMessageView> {
+    const loaded = await this.load(actor, input.conversationId, 'write');
+    const character = loaded.cast.find((row) => row.id === input.characterId);
+    if (!character) throw new ValidationError('The character is not in this story');
+    const historyLength = this.historyLength(loaded.setting, input.historyLength);
+    let window = await this.recent(input.conversationId, historyLength + 1);
+    const target = input.regenerateOf ?? input.continueOf;
+    if (target) window = window.filter((row) => row.sequence < target.sequence);
+    window = window.slice(-historyLength);
+    const template = loaded.story.template_id
+      ? await this.deps.models.StoryTemplate.findByPk(loaded.story.template_id)
+      : null;
+    const posts = await this.deps.models.SystemPromptPost.findAll({
+      order: [['created_at', 'ASC']],
+      limit: 20,
+    });
+    const messages = buildCharacterPrompt({
+      character: {
+        id: character.id,
+        name: character.name,
+        description: character.description,
+        personality: character.personality,
+        background: character.background,
+        isNarrator: character.character_type === 'narrator',
+      },
+      castNames: loaded.cast.map((row) => row.name),
+      storyTitle: loaded.story.title,
+      storyBackground: loaded.setting.background,
+      characterBackground: loaded.setting.character_background,
+      templateContent: loaded.story.template_content,
+      hiddenPrompt: template?.hidden_prompt,
+      systemPosts: posts.map((post) => post.content),
+      language: loaded.story.language ?? character.language,
+      summary: loaded.conversation.summary,
+      history: window.map((row) => this.toLine(row)),
+      continuation: input.continueOf?.content,
+    });
+    const model = await this.modelFor(character, loaded.setting);
+    const messageId = target?.id ?? this.deps.ids.snowflake();
+    const start = { message_id: messageId, character_id: character.id, character_name: character.name };
+    input.listener?.onStart?.(start);
+    void this.publish(input.conversationId, 'message.start', {
+      conversation_id: input.conversationId,
+      ...start,
+    });
+    let content = '';
+    for await (const delta of this.deps.llm.stream(model, messages, { signal: input.signal })) {
+      content += delta;
+      input.listener?.onDelta?.({ message_id: messageId, content: delta });
+      void this.publish(input.conversationId, 'message.delta', {
+        conversation_id: input.conversationId,
+        message_id: messageId,
+        content: delta,
+      });
+    }
+    let row: ChatMessageRow;
+    if (input.regenerateOf) {
+      const swipes = input.regenerateOf.swipes ? (JSON.parse(input.regenerateOf.swipes) as string[]) : [];
+      swipes.push(input.regenerateOf.content);
+      row = await input.regenerateOf.update({ content, swipes: JSON.stringify(swipes) });
+    } else if (input.continueOf) {
+      const joined = /\s$/.test(input.continueOf.content) || /^\s/.test(content) ? '' : ' ';
+      row = await input.continueOf.update({ content: `${input.continueOf.content}${joined}${content}` });
+    } else {
+      row = await this.append(input.conversationId, {
+        id: messageId,
+        role: 'assistant',
+        character_id: character.id,
+        character_name: character.name,
+        author_user_id: null,
+        author_name: null,
+        content,
+        is_opening: false,
+        swipes: null,
+      });
+    }
+    const view = messageView(row);
+    input.listener?.onEnd?.(view);
+    void this.publish(input.conversationId, 'message.end', {
+      conversation_id: input.conversationId,
+      message: view,
+    });
+    if (!input.skipSummary) await this.summarize(loaded);
+    return view;
+  }
+
+  private async lastReply(conversationId: string): Promise<ChatMessageRow> {
+    const last = await this.deps.models.ChatMessage.findOne({
+      where: { conversation_id: conversationId },
+      order: [['sequence', 'DESC']],
+    });
+    if (!last || last.role !== 'assistant' || !last.character_id)
+      throw new AppError('NOTHING_TO_REGENERATE', 'The last message is not a character reply', {
+        status: 409,
+      });
+    return last;
+  }
+
+  /** Swipe: a new version of the last reply; the earlier versions stay in `swipes`. */
+  async regenerate(
+    actor: Actor,
+    input: { conversationId: string; signal?: AbortSignal; listener?: TurnListener },
+  ): Promise<ChatMessageView> {
+    const last = await this.lastReply(input.conversationId);
+    return this.generateReply(actor, { ...input, characterId: last.character_id!, regenerateOf: last });
+  }
+
+  /** Continue: the last reply goes on from where it stopped. */
+  async continueReply(
+    actor: Actor,
+    input: { conversationId: string; signal?: AbortSignal; listener?: TurnListener },
+  ): Promise<ChatMessageView> {
+    const last = await this.lastReply(input.conversationId);
+    return this.generateReply(actor, { ...input, characterId: last.character_id!, continueOf: last });
+  }
+
+  // ---- summary ------------------------------------------------------------------------------
+
+  /** Waits for a running summary of a conversation (tests, shutdown). */
+  async settled(conversationId: string): Promise<void> {
+    await this.summaries.get(conversationId);
+  }
+
+  /**
+   * Folds messages that fell out of the history window into the running summary
+   * (`summary_length` words). Failures keep the old summary; the next turn tries again.
+   */
+  private async summarize(loaded: Loaded): Promise<void> {
+    const id = loaded.conversation.id;
+    const previous = this.summaries.get(id) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      const historyLength = this.historyLength(loaded.setting);
+      const conversation = await this.deps.models.Conversation.findByPk(id);
+      if (!conversation) return;
+      const max =
+        ((await this.deps.models.ChatMessage.max('sequence', {
+          where: { conversation_id: id },
+        })) as number) ?? 0;
+      const windowStart = max - historyLength + 1;
+      if (windowStart - 1 <= conversation.summary_upto) return;
+      const dropped = await this.deps.models.ChatMessage.findAll({
+        where: {
+          conversation_id: id,
+          sequence: { [Op.gt]: conversation.summary_upto, [Op.lt]: windowStart },
+        },
+        order: [['sequence', 'ASC']],
+      });
+      if (!dropped.length) return;
+      try {
+        const model = await this.pickerModel(loaded.setting);
+        if (!model) return;
+        const { result } = await this.deps.llm.complete(
+          model,
+          buildSummaryPrompt(
+            conversation.summary,
+            dropped.map((row) => this.toLine(row)),
+            loaded.setting.config.summary_length ?? 200,
+          ),
+        );
+        await conversation.update({ summary: result.content.trim(), summary_upto: windowStart - 1 });
+      } catch (error) {
+        this.deps.logger.warn({ err: (error as Error).message, conversationId: id }, 'summary failed');
+      }
+    });
+    const tracked = run.finally(() => {
+      if (this.summaries.get(id) === tracked) this.summaries.delete(id);
+    });
+    this.summaries.set(id, tracked);
+    await tracked;
+  }
+
+  // ---- retention ----------------------------------------------------------------------------
+
+  /** Deletes conversations (and their messages) untouched for `days` days; returns how many. */
+  async cleanup(days = 30): Promise<number> {
+    const cutoff = new Date(this.deps.clock.now().getTime() - days * 86_400_000);
+    const old = await this.deps.models.Conversation.findAll({
+      where: { updated_at: { [Op.lt]: cutoff } },
+      attributes: ['id'],
+      limit: 1000,
+    });
+    if (!old.length) return 0;
+    const ids = old.map((row) => row.id);
+    await this.deps.models.ChatMessage.destroy({ where: { conversation_id: { [Op.in]: ids } } });
+    await this.deps.models.Conversation.destroy({ where: { id: { [Op.in]: ids } } });
+    return ids.length;
+  }
+
+  private async publish(conversationId: string, name: string, payload: unknown): Promise<void> {
+    try {
+      await this.deps.events.publish({ room: roomOf(conversationId), name, payload });
+    } catch (error) {
+      this.deps.logger.warn({ err: (error as Error).message }, 'chat event publish failed');
+    }
+  }
+}
+
+export { SPEAKER_STRATEGIES };
+
+/** A history line as the contract's stateless endpoints send it. */
+export interface ContractHistoryMessage {
+  role: string;
+  content: string;
+  character_name?: string;
+}
+
+export function contractHistory(messages: ContractHistoryMessage[], cast: CastMember[]): HistoryLine[] {
+  return messages.map((message) => {
+    const member = message.character_name
+      ? cast.find((candidate) => candidate.name === message.character_name)
+      : message.role === 'narrator'
+        ? cast.find((candidate) => candidate.isNarrator)
+        : undefined;
+    const isUser = message.role === 'user';
+    return {
+      role: isUser ? 'user' : 'assistant',
+      speaker: isUser ? 'User' : (message.character_name ?? member?.name ?? 'Narrator'),
+      characterId: isUser ? null : (member?.id ?? message.character_name ?? message.role),
+      content: message.content,
+    };
+  });
+}

@@ -1,0 +1,230 @@
+import type { Readable } from 'node:stream';
+import { Op } from 'sequelize';
+import { AppError, NotFoundError, ValidationError } from '../errors.js';
+import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import type { StoryModels } from '../adapters/sequelize/story.models.js';
+import type { Actor } from '../identity/actor.js';
+import type { BlobStorage } from '../ports/blob-storage.port.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { ChatMessageParam } from '../ports/chat-provider.port.js';
+import type { IdGenerator } from '../shared/ids.js';
+import { sniffMime } from '../media/media.service.js';
+import type { GenerationService, TaskView } from '../generation/generation.service.js';
+import type { LlmService } from '../llm/llm.service.js';
+
+const UPLOAD_TYPES: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
+
+interface Deps {
+  models: StoryModels;
+  core: Pick<DreamloomModels, 'MediaAsset'>;
+  storage: BlobStorage;
+  generation: GenerationService;
+  llm: LlmService;
+  ids: IdGenerator;
+  clock: Clock;
+  publicUrl: string;
+  /** Upload cap (contract: 10 MB). */
+  maxUploadBytes: number;
+}
+
+export interface T2iTaskView {
+  task_id: string;
+  status: string;
+  progress: number;
+  image_prompt?: string;
+  image_url: string | null;
+  icon_url: string | null;
+  images: Array<{ id: string; url: string; thumbnail_url: string | null }>;
+  error: string | null;
+}
+
+/**
+ * Story images: uploads (checked by content, not by name), public serving by id or filename,
+ * and the generated ones — character avatars (the LLM writes the image prompt) and story
+ * backgrounds — which run through the one generation engine.
+ */
+export class StoryMediaService {
+  constructor(private readonly deps: Deps) {}
+
+  imageUrl(filename: string): string {
+    return `${this.deps.publicUrl.replace(/\/$/, '')}/api/v1/images/${filename}`;
+  }
+
+  async uploadImage(actor: Actor, file: { data: Buffer; originalName?: string }) {
+    if (file.data.length > this.deps.maxUploadBytes)
+      throw new AppError('PAYLOAD_TOO_LARGE', `File larger than ${this.deps.maxUploadBytes} bytes`, {
+        status: 413,
+      });
+    const mime = sniffMime(file.data);
+    if (!mime || !UPLOAD_TYPES[mime])
+      throw new ValidationError('Only jpg, png, gif and webp images are accepted');
+    const id = this.deps.ids.snowflake();
+    const filename = `${this.deps.ids.uuid()}.${UPLOAD_TYPES[mime]}`;
+    const key = `uploads/${filename}`;
+    await this.deps.storage.put(key, file.data, mime);
+    await this.deps.core.MediaAsset.create({
+      id,
+      task_id: null,
+      user_id: actor.id,
+      position: 0,
+      kind: 'image',
+      storage_key: key,
+      thumbnail_key: null,
+      mime,
+      width: null,
+      height: null,
+      size_bytes: file.data.length,
+      original_name: file.originalName?.slice(0, 255) ?? null,
+      created_at: this.deps.clock.now(),
+    });
+    return { id, url: this.imageUrl(filename), filename };
+  }
+
+  /**
+   * Opens an image by media id or by filename (uploads and generated outputs alike); public,
+   * as the contract serves images without authentication (names are unguessable).
+   */
+  async openImage(idOrFilename: string): Promise<{ stream: Readable; size: number; mime: string }> {
+    if (!/^[A-Za-z0-9._-]{1,128}$/.test(idOrFilename) || idOrFilename.includes('..'))
+      throw new NotFoundError('Image');
+    const { MediaAsset } = this.deps.core;
+    const row =
+      (await MediaAsset.findByPk(idOrFilename)) ??
+      (await MediaAsset.findOne({ where: { storage_key: { [Op.eq]: `uploads/${idOrFilename}` } } }));
+    if (!row || !row.mime.startsWith('image/')) throw new NotFoundError('Image');
+    const { stream, size } = await this.deps.storage.stream(row.storage_key);
+    return { stream, size, mime: row.mime };
+  }
+
+  // ---- generation -------------------------------------------------------------------------------
+
+  private async t2iModel(llmId?: string): Promise<string | undefined> {
+    if (!llmId) return undefined;
+    const row = await this.deps.llm.findActive(llmId, ['t2i']);
+    return row.provider_model;
+  }
+
+  private async promptTemplate(type: string): Promise<string | null> {
+    const row = await this.deps.models.PromptTemplate.findOne({
+      where: { type, is_active: true },
+      order: [['updated_at', 'DESC']],
+    });
+    return row?.content ?? null;
+  }
+
+  /** Lets an LLM turn a description into an image prompt (template `t2i_character` etc.). */
+  async writeImagePrompt(
+    llmId: string | undefined,
+    templateType: string,
+    facts: Record<string, string | undefined>,
+  ) {
+    const model = llmId
+      ? await this.deps.llm.findActive(llmId, ['chat', 'other'])
+      : await this.deps.llm.leastUsed('chat');
+    const template =
+      (await this.promptTemplate(templateType)) ??
+      'Write one English prompt for an anime illustration from the facts below. Reply with the prompt only, under 80 words.';
+    const messages: ChatMessageParam[] = [
+      { role: 'system', content: template },
+      {
+        role: 'user',
+        content: Object.entries(facts)
+          .filter(([, value]) => value)
+          .map(([key, value]) => `${key}: ${value}`)
+          .join('\n'),
+      },
+    ];
+    const { result } = await this.deps.llm.complete(model, messages, { maxTokens: 300 });
+    const prompt = result.content.trim().replace(/^["']|["']$/g, '');
+    if (!prompt)
+      throw new AppError('upstream_error', 'The model wrote an empty image prompt', { status: 502 });
+    return prompt;
+  }
+
+  async generateAvatar(
+    actor: Actor,
+    input: {
+      llm_id_for_prompt?: string;
+      llm_id_for_t2i?: string;
+      art_style_keyword?: string;
+      character_description: string;
+      personality?: string;
+      reference_image_description?: string;
+    },
+  ): Promise<T2iTaskView> {
+    const model = await this.t2iModel(input.llm_id_for_t2i);
+    const prompt = await this.writeImagePrompt(input.llm_id_for_prompt, 't2i_character', {
+      'Art style': input.art_style_keyword,
+      Character: input.character_description,
+      Personality: input.personality,
+      'Reference image': input.reference_image_description,
+    });
+    const task = await this.deps.generation.createImageTask(actor, {
+      source: 'story',
+      prompt,
+      model,
+      count: 1,
+      params: { ratio: '3:4', resolution: '1k' },
+    });
+    return { ...(await this.taskStatus(actor, task.id)), image_prompt: prompt };
+  }
+
+  async generateBackground(
+    actor: Actor,
+    input: { style_keyword?: string; background_description: string; llm_id?: string },
+  ): Promise<T2iTaskView> {
+    const prompt = await this.writeImagePrompt(input.llm_id, 't2i_background', {
+      'Art style': input.style_keyword,
+      Scene: input.background_description,
+    });
+    const task = await this.deps.generation.createImageTask(actor, {
+      source: 'story',
+      prompt,
+      count: 1,
+      params: { ratio: '16:9', resolution: '1k' },
+    });
+    return { ...(await this.taskStatus(actor, task.id)), image_prompt: prompt };
+  }
+
+  async submitT2i(actor: Actor, input: { model_id: string; prompt: string }): Promise<T2iTaskView> {
+    const model = await this.t2iModel(input.model_id);
+    const task = await this.deps.generation.createImageTask(actor, {
+      source: 'story',
+      prompt: input.prompt,
+      model,
+      count: 1,
+      params: { ratio: '1:1', resolution: '1k' },
+    });
+    return this.taskStatus(actor, task.id);
+  }
+
+  async taskStatus(actor: Actor, taskId: string): Promise<T2iTaskView> {
+    const view: TaskView = await this.deps.generation.getTask(actor, taskId);
+    const first = view.outputs[0];
+    return {
+      task_id: view.id,
+      status: view.status,
+      progress: view.progress,
+      image_url: first?.url ?? null,
+      icon_url: first?.thumbnailUrl ?? null,
+      images: view.outputs.map((output) => ({
+        id: output.id,
+        url: output.url,
+        thumbnail_url: output.thumbnailUrl,
+      })),
+      error: view.errorMessage,
+    };
+  }
+
+  /** A vision model describes images (contract `/ai/i2t/chat/completions`). */
+  async describeImage(input: { model_id: string; messages: ChatMessageParam[] }) {
+    const model = await this.deps.llm.findActive(input.model_id, ['i2t']);
+    const { result, model: used } = await this.deps.llm.complete(model, input.messages);
+    return { result, model: used };
+  }
+}

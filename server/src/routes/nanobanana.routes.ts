@@ -1,0 +1,317 @@
+import { PassThrough } from 'node:stream';
+import Router from '@koa/router';
+import multer from 'multer';
+import yazl from 'yazl';
+import { z, type ZodType } from 'zod';
+import {
+  ANONYMOUS_WORKSPACE_USER_ID,
+  ASPECT_RATIOS,
+  AppError,
+  IMAGE_SIZES,
+  MAX_COUNT,
+  MAX_REF_IMAGES,
+  UnauthorizedError,
+  ValidationError,
+  type NanobananaScope,
+} from '@dreamloom/core';
+import type { ApiRegistry } from '../http/api-registry.js';
+import type { AppContext, AppContextExtras, AppRouterContext, AppState } from '../http/context.js';
+import { ok } from '../http/envelopes.js';
+
+const TAG = 'nanobanana';
+const BAD_REQUEST = '请求参数有误，请检查后重试';
+
+/** Which tasks the caller sees: admins all, a signed-in caller theirs, anonymous the shared workspace. */
+export function nanobananaScope(ctx: AppContext): NanobananaScope {
+  const actor = ctx.state.actor;
+  if (actor) return actor.role === 'admin' ? { all: true } : { ownerKey: actor.id };
+  if (ctx.core.config.NANOBANANA_ANONYMOUS) return { ownerKey: ANONYMOUS_WORKSPACE_USER_ID };
+  throw new UnauthorizedError('请先登录 (Authorization: Bearer <token>)');
+}
+
+function ownerOf(ctx: AppContext): string {
+  const scope = nanobananaScope(ctx);
+  return 'ownerKey' in scope ? scope.ownerKey : ctx.state.actor!.id;
+}
+
+/** Parses with the contract's wording: a custom issue message wins, else the generic one. */
+function parseBody<T>(schema: ZodType<T>, value: unknown, fallback = BAD_REQUEST): T {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const custom = issue && !issue.message.startsWith('Invalid') && !issue.message.startsWith('Too') ? issue.message : null;
+  throw new ValidationError(custom ?? `${fallback} (${issue?.path.join('.') || 'body'})`, result.error.issues);
+}
+
+const countSchema = z.coerce
+  .number({ error: '生成数量必须在 1-100 张之间' })
+  .int('生成数量必须在 1-100 张之间')
+  .min(1, '生成数量必须在 1-100 张之间')
+  .max(MAX_COUNT, '生成数量必须在 1-100 张之间');
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value.trim() : undefined));
+
+const batchSchema = z.object({
+  prompt: z.string({ error: '请输入提示词' }).trim().min(1, '请输入提示词'),
+  model: z.string({ error: '请指定模型' }).trim().min(1, '请指定模型').max(64),
+  count: countSchema,
+  apiKey: z.string({ error: '请提供 apiKey' }).trim().min(1, '请提供 apiKey').max(512),
+  apiBase: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'apiBase 必须是 http(s) 地址' }).optional()),
+  aspectRatio: optionalText.pipe(
+    z.enum(ASPECT_RATIOS, { error: `aspectRatio 仅支持 ${ASPECT_RATIOS.join(', ')}` }).optional(),
+  ),
+  imageSize: optionalText.pipe(
+    z.enum(IMAGE_SIZES, { error: `imageSize 仅支持 ${IMAGE_SIZES.join(', ')}` }).optional(),
+  ),
+  options: z.string({ error: 'options 必须是 JSON 字符串' }).optional(),
+});
+
+const pageQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(10),
+});
+const idParams = z.object({ id: z.string().min(1).max(64) });
+const idsBody = z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(1000) });
+const exportBody = z.object({ imageIds: z.array(z.string().min(1).max(32)).min(1).max(1000) });
+
+/**
+ * The JSON body of a DELETE (the shared body parser reads POST/PUT/PATCH only); 1 MB at most.
+ * Malformed JSON is the contract's `参数错误`.
+ */
+async function deleteBody(ctx: AppContext): Promise<unknown> {
+  if (ctx.request.body !== undefined && Object.keys(ctx.request.body as object).length > 0) return ctx.request.body;
+  if (!ctx.is('application/json')) return {};
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 1024 * 1024) throw new AppError('PAYLOAD_TOO_LARGE', '参数错误: 请求体过大', { status: 413 });
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  } catch {
+    throw new ValidationError('参数错误');
+  }
+}
+
+/** Runs multer on the raw request; its errors become the contract's 400. */
+async function readMultipart(ctx: AppContext, maxBytes: number) {
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBytes, files: MAX_REF_IMAGES, fields: 32, fieldSize: 1024 * 1024 },
+  }).array('refImages', MAX_REF_IMAGES);
+  const req = ctx.req as typeof ctx.req & { body?: Record<string, unknown>; files?: Express.Multer.File[] };
+  await new Promise<void>((resolve, reject) =>
+    upload(req as never, ctx.res as never, (error: unknown) => (error ? reject(error) : resolve())),
+  ).catch((error: unknown) => {
+    const detail = error instanceof multer.MulterError ? error.code : 'multipart';
+    throw new ValidationError(`${BAD_REQUEST} (${detail})`);
+  });
+  return { fields: req.body ?? {}, files: req.files ?? [] };
+}
+
+/** Contract 004 (NanoBananaPro batch image API): generation, history, search and images. */
+export function nanobananaRoutes(registry: ApiRegistry) {
+  const router = new Router<AppState, AppContextExtras>();
+
+  registry.add(router, {
+    method: 'post',
+    path: '/api/v1/generate/batch',
+    tag: TAG,
+    summary: 'Create a batch image task (Gemini with the caller’s apiKey); count 1–100 fans out',
+    docBody: { schema: batchSchema, contentType: 'application/json' },
+    handler: async (ctx) => {
+      const owner = ownerOf(ctx);
+      const input = parseBody(batchSchema, ctx.request.body);
+      return ok.nanobanana(await ctx.core.nanobanana.service.createBatch(owner, input));
+    },
+  });
+
+  registry.add(router, {
+    method: 'post',
+    path: '/api/v1/generate/batch-with-images',
+    tag: TAG,
+    summary: 'Create a batch image-to-image task with 1–10 reference images (multipart refImages)',
+    docBody: {
+      schema: batchSchema.extend({ refImages: z.array(z.string().describe('binary')).max(MAX_REF_IMAGES) }),
+      contentType: 'multipart/form-data',
+    },
+    handler: async (ctx) => {
+      const owner = ownerOf(ctx);
+      if (!ctx.is('multipart/form-data')) throw new ValidationError(`${BAD_REQUEST} (multipart/form-data)`);
+      const { fields, files } = await readMultipart(ctx, ctx.core.config.NANOBANANA_REF_IMAGE_MAX_BYTES);
+      const input = parseBody(batchSchema, fields);
+      return ok.nanobanana(
+        await ctx.core.nanobanana.service.createBatch(owner, {
+          ...input,
+          refImages: files.map((file) => ({ data: file.buffer, originalName: file.originalname })),
+        }),
+      );
+    },
+  });
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/v1/generate/status/:taskId',
+    tag: TAG,
+    summary: 'Task status with its images',
+    params: z.object({ taskId: z.string().min(1).max(64) }),
+    handler: async (ctx, { params }) =>
+      ok.nanobanana(await ctx.core.nanobanana.service.getTask(nanobananaScope(ctx), params.taskId, '任务不存在')),
+  });
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/v1/history',
+    tag: TAG,
+    summary: 'History, newest first',
+    query: pageQuery,
+    handler: async (ctx, { query }) =>
+      ok.nanobanana(await ctx.core.nanobanana.service.history(nanobananaScope(ctx), query.page, query.pageSize)),
+  });
+
+  // Before /history/:id so that `search` and `batch` are not taken for ids.
+  registry.add(router, {
+    method: 'get',
+    path: '/api/v1/history/search',
+    tag: TAG,
+    summary: 'Full-text search of prompts (jieba tokens; FTS5 on SQLite, FULLTEXT on MySQL/MariaDB), by relevance',
+    query: pageQuery.extend({ keyword: z.string().max(200).optional() }),
+    handler: async (ctx, { query }) => {
+      const scope = nanobananaScope(ctx);
+      if (!query.keyword?.trim()) throw new ValidationError('请输入搜索关键词');
+      return ok.nanobanana(
+        await ctx.core.nanobanana.service.search(scope, query.keyword, query.page, query.pageSize),
+      );
+    },
+  });
+
+  registry.add(router, {
+    method: 'delete',
+    path: '/api/v1/history/batch',
+    tag: TAG,
+    summary: 'Delete several tasks with their images',
+    docBody: { schema: idsBody, contentType: 'application/json' },
+    handler: async (ctx) => {
+      const scope = nanobananaScope(ctx);
+      const { ids } = parseBody(idsBody, await deleteBody(ctx), '参数错误');
+      await ctx.core.nanobanana.service.deleteTasks(scope, ids);
+      return ok.nanobanana(null);
+    },
+  });
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/v1/history/:id',
+    tag: TAG,
+    summary: 'One task with all its images',
+    params: idParams,
+    handler: async (ctx, { params }) =>
+      ok.nanobanana(await ctx.core.nanobanana.service.getTask(nanobananaScope(ctx), params.id, '记录不存在')),
+  });
+
+  registry.add(router, {
+    method: 'delete',
+    path: '/api/v1/history/:id',
+    tag: TAG,
+    summary: 'Delete a task with its images and files',
+    params: idParams,
+    handler: async (ctx, { params }) => {
+      await ctx.core.nanobanana.service.deleteTask(nanobananaScope(ctx), params.id);
+      return ok.nanobanana(null);
+    },
+  });
+
+  registry.add(router, {
+    method: 'post',
+    path: '/api/v1/images/export',
+    tag: TAG,
+    summary: 'Stream images as a ZIP (errors after the headers arrive as text/plain)',
+    docBody: { schema: exportBody, contentType: 'application/json' },
+    handler: async (ctx) => {
+      const scope = nanobananaScope(ctx);
+      const { imageIds } = parseBody(exportBody, ctx.request.body, '参数错误');
+      const entries = await ctx.core.nanobanana.service.exportEntries(scope, imageIds);
+      const { storage } = ctx.core;
+      for (const entry of entries) {
+        if (!(await storage.exists(entry.storageKey))) {
+          ctx.status = 500;
+          ctx.type = 'text/plain; charset=utf-8';
+          return `导出失败: 图片文件缺失 ${entry.name}`;
+        }
+      }
+      const zip = new yazl.ZipFile();
+      const body = new PassThrough();
+      const fail = (error: unknown) => {
+        ctx.state.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'zip export failed');
+        body.destroy(error instanceof Error ? error : new Error(String(error)));
+      };
+      zip.on('error', fail);
+      for (const entry of entries) {
+        // Lazy: each file is opened only when the ZIP reaches it, so memory and descriptors stay flat.
+        zip.addReadStreamLazy(entry.name, { compress: false }, (callback) => {
+          storage.stream(entry.storageKey).then(
+            ({ stream }) => {
+              stream.on('error', fail);
+              callback(null, stream);
+            },
+            (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), undefined as never),
+          );
+        });
+      }
+      zip.end();
+      zip.outputStream.on('error', fail).pipe(body);
+      ctx.status = 200;
+      ctx.set('Content-Type', 'application/zip');
+      ctx.set('Content-Disposition', 'attachment; filename=images.zip');
+      return body;
+    },
+  });
+
+  const sendImage = async (ctx: AppRouterContext, attachment: boolean) => {
+    const asset = await ctx.core.nanobanana.service.findImage(nanobananaScope(ctx), ctx.params.id!);
+    const { stream, size } = await ctx.core.storage.stream(asset.storage_key);
+    ctx.set('Content-Type', asset.mime);
+    ctx.set('Content-Length', String(size));
+    ctx.set('Cache-Control', 'private, max-age=3600');
+    if (attachment)
+      ctx.set('Content-Disposition', `attachment; filename=${asset.id}.${asset.storage_key.split('.').pop()}`);
+    ctx.body = stream;
+  };
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/v1/images/:id/download',
+    tag: TAG,
+    summary: 'Download an image (Content-Disposition: attachment)',
+    params: idParams,
+    handler: (ctx) => sendImage(ctx, true),
+  });
+
+  // `GET /api/v1/images/:idOrFilename` is shared with contract 002 (DESIGN.md) and documented by
+  // its router. Ids of contract 004 images are answered here (scoped, 404 in this contract's words);
+  // file names and other media ids fall through to contract 002's handler.
+  router.get('/api/v1/images/:id', async (ctx, next) => {
+    const id = ctx.params.id!;
+    if (!/^\d{1,20}$/.test(id) || (await ctx.core.nanobanana.service.imageOwner(id)) === 'other') return next();
+    await sendImage(ctx, false); // 404 图片不存在 for unknown ids
+  });
+
+  registry.add(router, {
+    method: 'delete',
+    path: '/api/v1/images/:id',
+    tag: TAG,
+    summary: 'Delete an image (file, thumbnail, row); the task’s completedCount drops by one, never below 0',
+    params: idParams,
+    handler: async (ctx, { params }) => {
+      await ctx.core.nanobanana.service.deleteImage(nanobananaScope(ctx), params.id);
+      return ok.nanobanana(null);
+    },
+  });
+
+  return router;
+}
+

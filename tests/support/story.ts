@@ -1,0 +1,73 @@
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { api } from './clients.js';
+import type { RunningSystem } from './system.js';
+
+/** Logs a fresh wallet in through the real EIP-191 flow; returns its token and account. */
+export async function walletLogin(
+  system: RunningSystem,
+  account = privateKeyToAccount(generatePrivateKey()),
+) {
+  const challenge = await api(system.baseUrl, 'POST', '/api/v1/auth/nonce', {
+    body: { wallet_address: account.address },
+  });
+  const signature = await account.signMessage({ message: challenge.body.message });
+  const login = await api(system.baseUrl, 'POST', '/api/v1/auth/login', {
+    body: { wallet_address: account.address, signature },
+  });
+  if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+  return {
+    account,
+    token: login.body.access_token as string,
+    login: login.body,
+    signature,
+    challenge: challenge.body,
+  };
+}
+
+/** Creates chat models (pointing at the sandbox through the default LLM settings) as the admin. */
+export async function seedChatModels(system: RunningSystem, llmIds: string[] = ['sandbox-chat']) {
+  for (const llmId of llmIds) {
+    const created = await api(system.baseUrl, 'POST', '/api/v1/story-admin/ai-models', {
+      token: system.admin.token,
+      body: { llm_id: llmId, type: 'chat', provider_model: llmId, temperature: 0.8 },
+    });
+    if (created.status !== 201) throw new Error(`model seed failed: ${JSON.stringify(created.body)}`);
+  }
+}
+
+export interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/** Reads a whole SSE response into events. */
+export async function readSse(response: Response): Promise<SseEvent[]> {
+  const text = await response.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim())
+    .map((block) => {
+      const lines = block.split('\n');
+      const event = lines.find((line) => line.startsWith('event: '))?.slice(7) ?? 'message';
+      const data = lines
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => line.slice(6))
+        .join('\n');
+      return { event, data };
+    });
+}
+
+export function postSse(
+  system: RunningSystem,
+  path: string,
+  token: string,
+  body: unknown,
+  signal?: AbortSignal,
+) {
+  return fetch(`${system.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
+}
