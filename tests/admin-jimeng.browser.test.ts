@@ -58,6 +58,7 @@ describe('admin: Jimeng accounts, batches and dashboard (browser)', () => {
 
   beforeEach(async () => {
     context = await newAdminContext(browser);
+    context.setDefaultTimeout(10_000);
     await signInWithToken(context, system.admin.token);
     page = await context.newPage();
   });
@@ -68,7 +69,9 @@ describe('admin: Jimeng accounts, batches and dashboard (browser)', () => {
 
   it('tests an account now and shows whether its session is live and its credits', async () => {
     await page.goto(`${system.baseUrl}/admin/jimeng-accounts`);
-    const row = page.getByTestId('jimeng-accounts-table').locator('tr', { hasText: 'demo-cn-1@dreamloom.local' });
+    const row = page
+      .getByTestId('jimeng-accounts-table')
+      .locator('tr', { hasText: 'demo-cn-1@dreamloom.local' });
     await row.waitFor();
     await page.getByTestId('account-stats').waitFor();
 
@@ -78,15 +81,17 @@ describe('admin: Jimeng accounts, batches and dashboard (browser)', () => {
     const text = await result.innerText();
     expect(text).toContain('Session is live');
     expect(text).toMatch(/Credits left\s*[\d,]+/);
+    await page.waitForTimeout(400); // the dialog's opening animation
+    await page.screenshot({ path: artifact('admin-jimeng-accounts.png'), fullPage: true });
 
     // The test refreshed the account's credits: the list shows them once the dialog closes.
-    await page.getByRole('button', { name: 'Close' }).click();
+    await page.locator('.ant-modal-footer').getByRole('button', { name: 'Close' }).click();
     await row.getByTestId('account-credits').waitFor();
-    await page.screenshot({ path: artifact('admin-jimeng-accounts.png'), fullPage: true });
   });
 
   it('updates the batch page live as storyboards complete, without reloading', async () => {
-    system.sandbox.state.updateSettings({ latencyMs: 1500 });
+    // Two waves of 2 s over the demo pool (3 accounts × 3 at once): still running when the page opens.
+    system.sandbox.state.updateSettings({ latencyMs: 2000 });
     const batch = await staffApi<{ batch_id: string; total_count: number }>(
       system,
       'POST',
@@ -116,31 +121,89 @@ describe('admin: Jimeng accounts, batches and dashboard (browser)', () => {
     const before = await rowStatuses(page);
     expect(Object.keys(before)).toHaveLength(12);
     const waiting = Object.entries(before).find(([, status]) => status !== 'completed')?.[0];
-    expect(waiting, `some storyboard still running when the page opened: ${JSON.stringify(before)}`).toBeDefined();
+    expect(
+      waiting,
+      `some storyboard still running when the page opened: ${JSON.stringify(before)}`,
+    ).toBeDefined();
 
     // That row turns completed in place, with its thumbnail.
     const row = page.locator(`tr[data-storyboard="${waiting}"]`);
     await row.locator('[data-status="completed"]').waitFor({ timeout: 20_000 });
     await row.getByTestId('media-thumbs').waitFor();
-    await expect.poll(async () => Object.values(await rowStatuses(page)).every((s) => s === 'completed'), {
-      timeout: 20_000,
-    }).toBe(true);
+    await expect
+      .poll(async () => Object.values(await rowStatuses(page)).every((s) => s === 'completed'), {
+        timeout: 20_000,
+      })
+      .toBe(true);
     await page.getByTestId('batch-status').getByText('Completed').waitFor();
-    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(
+      await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument),
+    ).toBe(true);
     system.sandbox.state.updateSettings({ latencyMs: 30 });
 
     await page.waitForLoadState('networkidle');
     await page.screenshot({ path: artifact('admin-jimeng-batch.png'), fullPage: true });
   }, 60_000);
 
+  it('cancels a running batch with a reason, then retries what was cancelled', async () => {
+    system.sandbox.state.updateSettings({ latencyMs: 2500 });
+    const batch = await staffApi<{ batch_id: string }>(
+      system,
+      'POST',
+      '/api/v1/jimeng/images/batch-generate',
+      {
+        project_name: 'Browser test',
+        work_id: 'w-cancel',
+        batch_data: Array.from({ length: 12 }, (_, i) => ({
+          storyboard_id: `c-${i + 1}`,
+          prompt: `Cancel me ${i + 1}`,
+        })),
+      },
+    );
+    await page.goto(`${system.baseUrl}/admin/jimeng-batches/show/${batch.batch_id}`);
+    await page.getByTestId('batch-items-table').waitFor();
+
+    await page.getByTestId('batch-cancel').click();
+    const cancelDialog = page.locator('.ant-modal-content', { hasText: 'Cancel this batch?' });
+    await cancelDialog.getByRole('button', { name: 'Cancel batch' }).click();
+    await cancelDialog.getByText('Please give a reason').waitFor(); // the reason is required
+    await cancelDialog.getByLabel('Reason').fill('Wrong prompts');
+    await cancelDialog.getByRole('button', { name: 'Cancel batch' }).click();
+    await page.getByText(/\d+ storyboards cancelled, \d+ already completed/).waitFor();
+    await page.getByTestId('batch-status').getByText('Cancelled').waitFor();
+    const cancelled = Object.values(await rowStatuses(page)).filter((s) => s === 'cancelled').length;
+    expect(cancelled).toBeGreaterThan(0);
+    system.sandbox.state.updateSettings({ latencyMs: 30 });
+
+    await page.getByTestId('batch-retry').click();
+    const retryDialog = page.locator('.ant-modal-content', { hasText: 'Retry storyboards' });
+    expect(await retryDialog.innerText()).toContain(`Queue the ${cancelled} failed or cancelled storyboards`);
+    await retryDialog.getByRole('button', { name: 'Retry', exact: true }).click();
+    await page.getByText(`${cancelled} storyboards queued again`).waitFor();
+    await expect
+      .poll(async () => Object.values(await rowStatuses(page)).every((s) => s === 'completed'), {
+        timeout: 15_000,
+      })
+      .toBe(true);
+    await page.getByTestId('batch-status').getByText('Completed').waitFor();
+  }, 40_000);
+
   it('shows today’s tasks, success rate, available accounts and the daily chart on the dashboard', async () => {
     await page.goto(`${system.baseUrl}/admin/`);
     await page.getByTestId('daily-chart').waitFor();
-    const dashboard = await staffApi<{ tasks: { total_tasks: number } }>(system, 'GET', '/api/v1/jimeng/dashboard');
+    const dashboard = await staffApi<{ tasks: { total_tasks: number } }>(
+      system,
+      'GET',
+      '/api/v1/jimeng/dashboard',
+    );
     expect(dashboard.tasks.total_tasks).toBeGreaterThanOrEqual(12);
 
     await expect
-      .poll(async () => Number((await page.getByTestId('stat-tasks-today').locator('.ant-statistic-content').innerText()).trim()))
+      .poll(async () =>
+        Number(
+          (await page.getByTestId('stat-tasks-today').locator('.ant-statistic-content').innerText()).trim(),
+        ),
+      )
       .toBeGreaterThanOrEqual(12);
     expect(await page.getByTestId('stat-success-rate').innerText()).toContain('100');
     const accounts = await page.getByTestId('stat-accounts').innerText();
@@ -151,5 +214,68 @@ describe('admin: Jimeng accounts, batches and dashboard (browser)', () => {
 
     await page.waitForLoadState('networkidle');
     await page.screenshot({ path: artifact('admin-jimeng-dashboard.png'), fullPage: true });
+  });
+
+  it('shows a generation record with its preview, parameters and the account that made it', async () => {
+    await page.goto(
+      `${system.baseUrl}/admin/jimeng-records?filters[0][field]=work_id&filters[0][operator]=eq&filters[0][value]=w-browser`,
+    );
+    const table = page.getByTestId('jimeng-records-table');
+    await table.locator('tr', { hasText: 'sb-01' }).waitFor();
+    expect(await table.locator('tbody tr.ant-table-row').count()).toBe(12);
+
+    await table.locator('tr', { hasText: 'sb-01' }).getByRole('button', { name: 'Details' }).click();
+    const detail = page.getByTestId('record-detail');
+    await detail.waitFor();
+    await detail.getByTestId('media-preview').locator('img').first().waitFor();
+    expect(await detail.getByTestId('record-account').innerText()).toMatch(
+      /demo-(cn|hk)-\d@dreamloom\.local/,
+    );
+    const text = await detail.innerText();
+    expect(text).toContain('Shot 1: a lantern-lit street at night');
+    expect(text).toMatch(/Model\s+jimeng-/);
+    await page.waitForTimeout(400); // the drawer's opening animation
+    await page.screenshot({ path: artifact('admin-jimeng-records.png') });
+
+    // Regenerate from the drawer with a new prompt: the record keeps its id and gets the new prompt.
+    const records = await staffApi<{ list: Array<{ id: string; storyboard_id: string }> }>(
+      system,
+      'GET',
+      '/api/v1/jimeng/records/list?type=image&work_id=w-browser&size=50',
+    );
+    const recordId = records.list.find((record) => record.storyboard_id === 'sb-01')!.id;
+    await page.locator('.ant-drawer').getByRole('button', { name: 'Regenerate' }).click();
+    const dialog = page.locator('.ant-modal-content', { hasText: 'Regenerate storyboard sb-01' });
+    await dialog.getByLabel('Prompt').fill('Shot 1, again: the same street in the rain');
+    await dialog.getByRole('button', { name: 'Regenerate' }).click();
+    await page.getByText('Regeneration submitted').waitFor();
+    await expect
+      .poll(async () => {
+        const record = await staffApi<{ prompt: string; generation_status: number }>(
+          system,
+          'GET',
+          `/api/v1/jimeng/records/detail?type=image&id=${recordId}`,
+        );
+        return `${record.prompt} ${record.generation_status}`;
+      })
+      .toBe('Shot 1, again: the same street in the rain 2');
+
+    // Delete another record from the list (confirmed first).
+    await page.locator('.ant-drawer').getByRole('button', { name: 'Close' }).click();
+    const doomed = table.locator('tr', { hasText: 'sb-12' });
+    await doomed.locator('.refine-delete-button').click();
+    await page.locator('.ant-popconfirm').getByRole('button', { name: 'Delete' }).click();
+    await doomed.waitFor({ state: 'detached' });
+    expect(await table.locator('tbody tr.ant-table-row').count()).toBe(11);
+  });
+
+  it('speaks Chinese on the batches list', async () => {
+    await context.addInitScript(() => localStorage.setItem('dreamloom.admin.lang', 'zh-CN'));
+    await page.goto(`${system.baseUrl}/admin/jimeng-batches`);
+    const table = page.getByTestId('jimeng-batches-table');
+    await table.getByText('已完成').first().waitFor();
+    expect(await table.innerText()).toContain('文生图');
+    expect(await page.title()).toBe('批量任务 | Dreamloom');
+    await page.screenshot({ path: artifact('admin-jimeng-batches-zh.png') });
   });
 });

@@ -27,10 +27,13 @@ describe('NanoBanana rate limit and auth switch (NANOBANANA_ANONYMOUS=false)', (
     expect(passed.length).toBeGreaterThanOrEqual(20);
     expect(passed.length).toBeLessThanOrEqual(20 + Math.floor(elapsed / 100));
     if (elapsed < 100) expect(limited).toHaveLength(1);
-    const more = await api(system.baseUrl, 'GET', '/api/v1/history', { headers: from('10.1.0.1') });
-    expect(more.status).toBe(429);
-    expect(more.body).toEqual({ code: 429, message: '请求过于频繁,请稍后再试' });
-    for (const answer of limited) expect(answer.body).toEqual({ code: 429, message: '请求过于频繁,请稍后再试' });
+    // Right after the burst the bucket holds at most the tokens refilled meanwhile.
+    const more = await Promise.all(
+      Array.from({ length: 5 }, () => api(system.baseUrl, 'GET', '/api/v1/history', { headers: from('10.1.0.1') })),
+    );
+    expect(more.filter((answer) => answer.status === 429).length).toBeGreaterThanOrEqual(3);
+    for (const answer of [...limited, ...more.filter((each) => each.status === 429)])
+      expect(answer.body).toEqual({ code: 429, message: '请求过于频繁,请稍后再试' });
 
     expect((await api(system.baseUrl, 'GET', '/api/v1/health', { headers: from('10.1.0.2') })).status).toBe(200);
     // The bucket is in Redis: the same IP through another app instance sharing Redis is limited too.

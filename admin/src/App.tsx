@@ -27,6 +27,11 @@ import { Logo } from './components/logo';
 import { createI18nProvider } from './i18n';
 import { createAuthProvider, LOGIN_PATH } from './providers/auth-provider';
 import { createDataProvider } from './providers/data-provider';
+import { createStoryDataProvider } from './providers/story-data-provider';
+import { createNanobananaDataProvider } from './providers/nanobanana-data-provider';
+import { nanobananaRoutes } from './pages/nanobanana';
+import { storyResourceApis } from './story-resources';
+import { storyRoutes } from './pages/story';
 import { resourceApis, resources } from './resources';
 import { LoginPage } from './pages/login';
 import { JimengAccountCreate, JimengAccountEdit, JimengAccountList } from './pages/jimeng-accounts';
@@ -49,6 +54,8 @@ export function App() {
   const i18nProvider = useMemo(() => createI18nProvider(i18n), [i18n, language]);
   const authProvider = useMemo(() => createAuthProvider(), []);
   const dataProvider = useMemo(() => createDataProvider(resourceApis), []);
+  const storyDataProvider = useMemo(() => createStoryDataProvider(storyResourceApis), []);
+  const nanobananaDataProvider = useMemo(() => createNanobananaDataProvider(), []);
   const zh = language.startsWith('zh');
   dayjs.locale(zh ? 'zh-cn' : 'en');
 
@@ -58,7 +65,11 @@ export function App() {
         <AntdApp>
           <Refine
             routerProvider={routerProvider}
-            dataProvider={dataProvider}
+            dataProvider={{
+              default: dataProvider,
+              story: storyDataProvider,
+              nanobanana: nanobananaDataProvider,
+            }}
             authProvider={authProvider}
             i18nProvider={i18nProvider}
             notificationProvider={useNotificationProvider}
@@ -90,6 +101,8 @@ export function App() {
                   <Route index element={<JimengBatchList />} />
                   <Route path="show/:id" element={<JimengBatchShow />} />
                 </Route>
+                {storyRoutes()}
+                {nanobananaRoutes()}
                 <Route path="/jimeng-records">
                   <Route index element={<JimengRecordList />} />
                   <Route path="show/:id" element={<JimengRecordShow />} />

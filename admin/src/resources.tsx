@@ -6,6 +6,8 @@ import {
   PartitionOutlined,
 } from '@ant-design/icons';
 import type { ResourceApi, ResourceApiMap } from './providers/data-provider';
+import { storyMenuGroup, storyResources } from './story-resources';
+import { nanobananaResources } from './nanobanana-resources';
 
 /**
  * Every admin resource, declared once: its routes and menu entry for Refine, and its endpoints for
@@ -81,6 +83,11 @@ export const resources = [
       } satisfies ResourceApi,
     },
   },
+  // Contract 002 (story chat) catalogs, on their own data provider.
+  storyMenuGroup,
+  ...storyResources,
+  // Contract 004 (NanoBanana) gallery, on its own data provider.
+  ...nanobananaResources,
 ] as const satisfies readonly ResourceProps[];
 
 export type ResourceName = (typeof resources)[number]['name'];

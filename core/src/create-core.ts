@@ -246,6 +246,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     async close() {
       reconciler.stop();
       story.stopRetention();
+      await story.llm.flushUses();
       await queue.close();
       await events.close();
       await sequelize.close();

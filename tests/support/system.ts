@@ -17,6 +17,8 @@ export interface RunningSystem {
   botToken: string;
   admin: { username: string; password: string; token: string };
   config: AppConfig;
+  /** The environment the config was parsed from (to start more processes on the same system). */
+  env: Record<string, string>;
   /** The server's core (for assertions straight on the database). */
   core: Core;
   sandbox: Sandbox;
@@ -54,7 +56,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const botToken = `bot-${randomBytes(12).toString('hex')}`;
   const password = `pw-${randomBytes(8).toString('hex')}`;
   const prefix = `dltest-${randomBytes(4).toString('hex')}`;
-  const config = loadConfig({
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     HOST: '127.0.0.1',
@@ -76,7 +78,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     RECONCILE_INTERVAL_MS: '1000',
     RECONCILE_GRACE_MS: '2000',
     ...options.env,
-  });
+  };
+  const config = loadConfig(env);
   const { core } = await bootstrap(config, { seedDemo: true });
   const server = await createServer(core);
   await server.listen(port, '127.0.0.1');
@@ -97,6 +100,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     botToken,
     admin: { username: 'admin', password, token },
     config,
+    env,
     core,
     sandbox,
     async stop() {

@@ -90,7 +90,9 @@ export async function request<T>(
 
   // Some families answer errors with HTTP 200 and a non-200 code; trust whichever says "failed".
   const code = typeof envelope?.code === 'number' ? envelope.code : response.status;
-  if (!response.ok || code !== 200) {
+  // Contract 004 (NanoBanana) says success with `code: 0`; the others with 200.
+  const succeeded = code === 200 || (code === 0 && typeof envelope?.code === 'number');
+  if (!response.ok || !succeeded) {
     const status = response.ok ? code : response.status;
     const message = envelope?.message || text.slice(0, 200) || response.statusText || `HTTP ${status}`;
     throw httpError(status, message);

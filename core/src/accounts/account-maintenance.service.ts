@@ -66,12 +66,21 @@ export class AccountMaintenanceService {
     let refreshed = 0;
     for (const account of stale) {
       try {
-        const points = await this.deps.gateway.points(this.deps.secrets.open(account.secret_enc), AbortSignal.timeout(15_000));
-        await account.update({ credits: points?.totalCredit ?? null, credits_checked_at: this.deps.clock.now() });
+        const points = await this.deps.gateway.points(
+          this.deps.secrets.open(account.secret_enc),
+          AbortSignal.timeout(15_000),
+        );
+        await account.update({
+          credits: points?.totalCredit ?? null,
+          credits_checked_at: this.deps.clock.now(),
+        });
         refreshed += 1;
       } catch (error) {
         await account.update({ credits_checked_at: this.deps.clock.now() });
-        this.deps.logger.warn({ accountId: account.id, err: (error as Error).message }, 'credit refresh failed');
+        this.deps.logger.warn(
+          { accountId: account.id, err: (error as Error).message },
+          'credit refresh failed',
+        );
       }
     }
     return refreshed;
@@ -80,7 +89,12 @@ export class AccountMaintenanceService {
   /** "Test now": checks the session and reads credits; a live session clears an invalid mark. */
   async testAccount(actor: Actor, id: string) {
     const account = await this.deps.models.ProviderAccount.findOne({
-      where: { id, provider: 'jimeng', is_deleted: false, ...(isAdmin(actor) ? {} : { create_by: actor.id }) },
+      where: {
+        id,
+        provider: 'jimeng',
+        is_deleted: false,
+        ...(isAdmin(actor) ? {} : { create_by: actor.id }),
+      },
     });
     if (!account) throw new NotFoundError('Account');
     const secret = this.deps.secrets.open(account.secret_enc);
@@ -95,7 +109,12 @@ export class AccountMaintenanceService {
           ? account.account_status === AccountStatus.invalid
             ? { account_status: AccountStatus.normal, status_reason: null }
             : {}
-          : { account_status: AccountStatus.invalid, status_reason: 'Session expired (test): update the session id', last_error: 'session_expired: test failed', last_error_at: now }),
+          : {
+              account_status: AccountStatus.invalid,
+              status_reason: 'Session expired (test): update the session id',
+              last_error: 'session_expired: test failed',
+              last_error_at: now,
+            }),
         update_time: now,
       });
       return { live, credits: points, message: live ? 'Session is live' : 'Session expired' };

@@ -86,8 +86,14 @@ export class AccountPoolService {
   }
 
   /** How many accounts could take the work if they were free; 0 means waiting for a slot is pointless. */
-  async countEligible(provider: string, kind: GenerationKind, options: { exclude?: string[] } = {}): Promise<number> {
-    return this.deps.models.ProviderAccount.count({ where: this.eligibleWhere(provider, kind, options.exclude) });
+  async countEligible(
+    provider: string,
+    kind: GenerationKind,
+    options: { exclude?: string[] } = {},
+  ): Promise<number> {
+    return this.deps.models.ProviderAccount.count({
+      where: this.eligibleWhere(provider, kind, options.exclude),
+    });
   }
 
   /**
@@ -102,14 +108,22 @@ export class AccountPoolService {
         provider,
         is_deleted: false,
         [Op.or]: [
-          { account_status: AccountStatus.coolingDown, cooldown_until: { [Op.lte]: horizon }, [kindColumn]: 1 },
+          {
+            account_status: AccountStatus.coolingDown,
+            cooldown_until: { [Op.lte]: horizon },
+            [kindColumn]: 1,
+          },
           { account_status: AccountStatus.normal, [kindColumn]: 0, quota_reset_time: { [Op.lte]: horizon } },
         ],
       },
     });
   }
 
-  async lease(provider: string, kind: GenerationKind, options: LeaseOptions = {}): Promise<AccountLease | null> {
+  async lease(
+    provider: string,
+    kind: GenerationKind,
+    options: LeaseOptions = {},
+  ): Promise<AccountLease | null> {
     const candidates = await this.deps.models.ProviderAccount.findAll({
       where: this.eligibleWhere(provider, kind, options.exclude),
       limit: 200,
@@ -118,12 +132,25 @@ export class AccountPoolService {
     const ordered = await this.order(candidates, kind, options.strategy ?? this.deps.defaultStrategy);
     const globalVideoLease = kind === 'video' ? this.deps.ids.uuid() : null;
     if (globalVideoLease) {
-      const ok = await this.deps.leases.acquire(GLOBAL_VIDEO_SLOT, globalVideoLease, this.deps.globalVideoConcurrency, this.deps.leaseTtlMs);
+      const ok = await this.deps.leases.acquire(
+        GLOBAL_VIDEO_SLOT,
+        globalVideoLease,
+        this.deps.globalVideoConcurrency,
+        this.deps.leaseTtlMs,
+      );
       if (!ok) return null;
     }
     for (const account of ordered) {
       const leaseId = this.deps.ids.uuid();
-      if (!(await this.deps.leases.acquire(account.id, leaseId, this.slotLimit(account, kind, options), this.deps.leaseTtlMs))) continue;
+      if (
+        !(await this.deps.leases.acquire(
+          account.id,
+          leaseId,
+          this.slotLimit(account, kind, options),
+          this.deps.leaseTtlMs,
+        ))
+      )
+        continue;
       await account.update({ last_used_at: this.deps.clock.now() });
       return this.holdLease(account, leaseId, globalVideoLease);
     }
@@ -155,8 +182,13 @@ export class AccountPoolService {
    * Orders candidates by strategy. Every strategy breaks ties toward accounts whose points reset
    * soonest: their unused points are worth the least, so they are spent first.
    */
-  private async order(accounts: ProviderAccountRow[], kind: GenerationKind, strategy: AccountStrategy): Promise<ProviderAccountRow[]> {
-    const resetSoonest = (a: ProviderAccountRow, b: ProviderAccountRow) => a.quota_reset_time.getTime() - b.quota_reset_time.getTime();
+  private async order(
+    accounts: ProviderAccountRow[],
+    kind: GenerationKind,
+    strategy: AccountStrategy,
+  ): Promise<ProviderAccountRow[]> {
+    const resetSoonest = (a: ProviderAccountRow, b: ProviderAccountRow) =>
+      a.quota_reset_time.getTime() - b.quota_reset_time.getTime();
     const lastUsed = (row: ProviderAccountRow) => row.last_used_at?.getTime() ?? 0;
     const sorted = [...accounts];
     if (strategy === 'priority') {
@@ -166,7 +198,10 @@ export class AccountPoolService {
       const used = (row: ProviderAccountRow) => (kind === 'image' ? row.image_count : row.video_count);
       sorted.sort(
         (a, b) =>
-          (inFlight.get(a.id) ?? 0) - (inFlight.get(b.id) ?? 0) || used(a) - used(b) || resetSoonest(a, b) || lastUsed(a) - lastUsed(b),
+          (inFlight.get(a.id) ?? 0) - (inFlight.get(b.id) ?? 0) ||
+          used(a) - used(b) ||
+          resetSoonest(a, b) ||
+          lastUsed(a) - lastUsed(b),
       );
     } else {
       sorted.sort((a, b) => lastUsed(a) - lastUsed(b) || resetSoonest(a, b));
@@ -174,13 +209,21 @@ export class AccountPoolService {
     return sorted;
   }
 
-  private holdLease(account: ProviderAccountRow, leaseId: string, globalVideoLease: string | null): AccountLease {
+  private holdLease(
+    account: ProviderAccountRow,
+    leaseId: string,
+    globalVideoLease: string | null,
+  ): AccountLease {
     const ttl = this.deps.leaseTtlMs;
     // Heartbeat: a live worker keeps its lease; a dead one's lease lapses within one TTL.
-    const heartbeat = setInterval(() => {
-      void this.deps.leases.renew(account.id, leaseId, ttl).catch(() => undefined);
-      if (globalVideoLease) void this.deps.leases.renew(GLOBAL_VIDEO_SLOT, globalVideoLease, ttl).catch(() => undefined);
-    }, Math.max(250, Math.floor(ttl / 3)));
+    const heartbeat = setInterval(
+      () => {
+        void this.deps.leases.renew(account.id, leaseId, ttl).catch(() => undefined);
+        if (globalVideoLease)
+          void this.deps.leases.renew(GLOBAL_VIDEO_SLOT, globalVideoLease, ttl).catch(() => undefined);
+      },
+      Math.max(250, Math.floor(ttl / 3)),
+    );
     heartbeat.unref();
     let released = false;
     return {
@@ -219,7 +262,11 @@ export class AccountPoolService {
     switch (error.kind) {
       case 'session_expired':
         await ProviderAccount.update(
-          { ...base, account_status: AccountStatus.invalid, status_reason: 'Session expired: update the session id' },
+          {
+            ...base,
+            account_status: AccountStatus.invalid,
+            status_reason: 'Session expired: update the session id',
+          },
           { where: { id: accountId } },
         );
         break;
@@ -256,6 +303,9 @@ export class AccountPoolService {
       default:
         await ProviderAccount.update(base, { where: { id: accountId } });
     }
-    this.deps.logger.warn({ accountId, kind: error.kind, upstreamCode: error.upstreamCode }, 'provider call failed');
+    this.deps.logger.warn(
+      { accountId, kind: error.kind, upstreamCode: error.upstreamCode },
+      'provider call failed',
+    );
   }
 }

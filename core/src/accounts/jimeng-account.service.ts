@@ -156,7 +156,10 @@ export class JimengAccountService {
       if (input.account_status === AccountStatus.disabled) {
         changes.account_status = AccountStatus.disabled;
         changes.status_reason = 'Disabled by staff';
-      } else if (input.account_status === AccountStatus.normal && row.account_status === AccountStatus.disabled) {
+      } else if (
+        input.account_status === AccountStatus.normal &&
+        row.account_status === AccountStatus.disabled
+      ) {
         changes.account_status = AccountStatus.normal;
         changes.status_reason = null;
       }

@@ -1,4 +1,4 @@
-import { Op, type Sequelize } from 'sequelize';
+import { Op } from 'sequelize';
 import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
 import type { NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
 import type { AccountPoolService } from '../accounts/account-pool.service.js';
@@ -29,7 +29,6 @@ import {
 import { TaskEvents, taskRoom, type ImageTaskParams, type TaskProgressEvent } from './generation.types.js';
 
 interface Deps {
-  sequelize: Sequelize;
   models: DreamloomModels & Pick<NanobananaModels, 'TaskItem' | 'TaskCredential'>;
   queue: JobQueue;
   events: EventBus;
@@ -220,17 +219,17 @@ export class FanOutRunner {
         { taskId, userId: task.user_id, position, kind: 'image', ref },
         signal,
       );
-      const completedCount = await this.deps.sequelize.transaction(async (transaction) => {
-        const [marked] = await TaskItem.update(
-          { status: 'done', error_message: null, updated_at: this.deps.clock.now() },
-          { where: { task_id: taskId, position, status: { [Op.ne]: 'done' } }, transaction },
-        );
-        if (marked === 1)
-          await GenerationTask.increment('completed_count', { by: 1, where: { id: taskId }, transaction });
-        await GenerationTask.update({ updated_at: this.deps.clock.now() }, { where: { id: taskId }, transaction });
-        const fresh = await GenerationTask.findByPk(taskId, { attributes: ['completed_count'], transaction });
-        return fresh?.completed_count ?? 0;
-      });
+      // Only the run that flips the item to done counts it, so a redelivered job never double-counts.
+      // Single conditional statements, no transaction: SQLite then never holds a write lock across
+      // round trips while other positions of the task finish.
+      const [marked] = await TaskItem.update(
+        { status: 'done', error_message: null, updated_at: this.deps.clock.now() },
+        { where: { task_id: taskId, position, status: { [Op.ne]: 'done' } } },
+      );
+      if (marked === 1) await GenerationTask.increment('completed_count', { by: 1, where: { id: taskId } });
+      await GenerationTask.update({ updated_at: this.deps.clock.now() }, { where: { id: taskId } });
+      const completedCount =
+        (await GenerationTask.findByPk(taskId, { attributes: ['completed_count'] }))?.completed_count ?? 0;
       const event: TaskOutputStoredEvent = {
         taskId,
         completedCount,

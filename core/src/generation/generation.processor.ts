@@ -1,5 +1,9 @@
 import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
-import type { AccountPoolService, GenerationKind, RateLimitHandling } from '../accounts/account-pool.service.js';
+import type {
+  AccountPoolService,
+  GenerationKind,
+  RateLimitHandling,
+} from '../accounts/account-pool.service.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import {
@@ -120,14 +124,22 @@ export class GenerationProcessor {
       if (removed || state === 'missing' || state === 'failed' || state === 'completed') {
         await this.fail(task, 'cancelled', 'CANCELLED', reason);
       } else {
-        await this.deps.events.publish({ room: CONTROL_ROOM, name: TASK_CANCEL_EVENT, payload: { taskId: task.id } });
+        await this.deps.events.publish({
+          room: CONTROL_ROOM,
+          name: TASK_CANCEL_EVENT,
+          payload: { taskId: task.id },
+        });
       }
     }
     return tasks.map((task) => task.id);
   }
 
   /** Holds the task's exclusive key (if any) for the whole run, waiting while another task holds it. */
-  private async withExclusiveKey(task: GenerationTaskRow, signal: AbortSignal, work: () => Promise<void>): Promise<void> {
+  private async withExclusiveKey(
+    task: GenerationTaskRow,
+    signal: AbortSignal,
+    work: () => Promise<void>,
+  ): Promise<void> {
     const key = (JSON.parse(task.params) as ImageTaskParams).exclusiveKey;
     if (!key) return work();
     const slot = `exclusive:${key}`;
@@ -136,7 +148,10 @@ export class GenerationProcessor {
     while (!(await this.deps.leases.acquire(slot, holder, 1, ttl))) {
       await Promise.race([new Promise((resolve) => setTimeout(resolve, 250)), abortPromise(signal)]);
     }
-    const heartbeat = setInterval(() => void this.deps.leases.renew(slot, holder, ttl).catch(() => undefined), Math.floor(ttl / 3));
+    const heartbeat = setInterval(
+      () => void this.deps.leases.renew(slot, holder, ttl).catch(() => undefined),
+      Math.floor(ttl / 3),
+    );
     heartbeat.unref();
     try {
       await work();
@@ -183,7 +198,12 @@ export class GenerationProcessor {
         return;
       }
       if (error instanceof ProviderError) {
-        await this.fail(task, 'failed', `PROVIDER_${error.kind.toUpperCase()}`, `${error.kind}: ${error.message}`);
+        await this.fail(
+          task,
+          'failed',
+          `PROVIDER_${error.kind.toUpperCase()}`,
+          `${error.kind}: ${error.message}`,
+        );
         return;
       }
       log.error({ err: error }, 'generation crashed');
@@ -195,7 +215,8 @@ export class GenerationProcessor {
     const params = JSON.parse(task.params) as ImageTaskParams;
     const kind = task.kind === 'video' ? 'video' : 'image';
     const provider = this.deps.providers[task.provider];
-    if (!provider) throw new TaskFailure('PROVIDER_NOT_CONFIGURED', `No provider ${task.provider} is configured`);
+    if (!provider)
+      throw new TaskFailure('PROVIDER_NOT_CONFIGURED', `No provider ${task.provider} is configured`);
     if (kind === 'video' && !isVideoProvider(provider)) {
       throw new TaskFailure('PROVIDER_NOT_CONFIGURED', `Provider ${task.provider} cannot make videos`);
     }
@@ -233,7 +254,10 @@ export class GenerationProcessor {
     const done = () => (params.keepAllOutputs ? stored > 0 : stored >= task.requested_count);
     while (!done()) {
       if (task.attempts >= this.deps.maxAttempts) {
-        throw new TaskFailure('GENERATION_FAILED', `Gave up after ${task.attempts} attempts: ${task.error_message ?? ''}`.trim());
+        throw new TaskFailure(
+          'GENERATION_FAILED',
+          `Gave up after ${task.attempts} attempts: ${task.error_message ?? ''}`.trim(),
+        );
       }
       const lease = await this.waitForLease(task, kind, params, tried, signal);
       await task.update({
@@ -260,7 +284,10 @@ export class GenerationProcessor {
       const wanted = params.keepAllOutputs ? refs.length : task.requested_count;
       for (const ref of refs) {
         if (stored >= wanted) break;
-        await this.deps.media.ingestTaskOutput({ taskId: task.id, userId: task.user_id, position: stored, kind, ref }, signal);
+        await this.deps.media.ingestTaskOutput(
+          { taskId: task.id, userId: task.user_id, position: stored, kind, ref },
+          signal,
+        );
         stored += 1;
         await task.update({ completed_count: stored, updated_at: this.deps.clock.now() });
         await this.progress(task, 20 + Math.round((75 * stored) / wanted), `Stored ${stored}/${wanted}`);
@@ -273,28 +300,51 @@ export class GenerationProcessor {
    * rate_limit_handling `wait`, while accounts are cooling down or awaiting their quota reset.
    * Fails at once when no account could ever take the task, or with `skip` when none is free now.
    */
-  private async waitForLease(task: GenerationTaskRow, kind: GenerationKind, params: ImageTaskParams, tried: string[], signal: AbortSignal) {
+  private async waitForLease(
+    task: GenerationTaskRow,
+    kind: GenerationKind,
+    params: ImageTaskParams,
+    tried: string[],
+    signal: AbortSignal,
+  ) {
     const deadline = Date.now() + this.deps.leaseWaitMs;
     const handling = params.rateLimitHandling ?? this.deps.rateLimitHandling;
-    const options = { exclude: tried, strategy: params.accountStrategy, maxConcurrentPerAccount: params.maxConcurrentPerAccount };
+    const options = {
+      exclude: tried,
+      strategy: params.accountStrategy,
+      maxConcurrentPerAccount: params.maxConcurrentPerAccount,
+    };
     let announced = false;
     for (;;) {
       const lease = await this.deps.pool.lease(task.provider, kind, options);
       if (lease) return lease;
       if (signal.aborted) throw signal.reason ?? new Error('aborted');
       const eligible = await this.deps.pool.countEligible(task.provider, kind, { exclude: tried });
-      const recovering = handling === 'wait' && eligible === 0 ? await this.deps.pool.countRecovering(task.provider, kind, this.deps.leaseWaitMs) : 0;
+      const recovering =
+        handling === 'wait' && eligible === 0
+          ? await this.deps.pool.countRecovering(task.provider, kind, this.deps.leaseWaitMs)
+          : 0;
       if (eligible === 0 && recovering === 0) {
-        const detail = tried.length ? ` (tried ${tried.length}; last error: ${task.error_message ?? 'unknown'})` : '';
+        const detail = tried.length
+          ? ` (tried ${tried.length}; last error: ${task.error_message ?? 'unknown'})`
+          : '';
         throw new TaskFailure('NO_ACCOUNT_AVAILABLE', `No usable ${task.provider} account${detail}`);
       }
-      if (handling === 'skip') throw new TaskFailure('NO_ACCOUNT_AVAILABLE', `No ${task.provider} account is free right now`);
+      if (handling === 'skip')
+        throw new TaskFailure('NO_ACCOUNT_AVAILABLE', `No ${task.provider} account is free right now`);
       if (Date.now() >= deadline) {
-        throw new TaskFailure('NO_ACCOUNT_AVAILABLE', `No ${task.provider} account was available within ${this.deps.leaseWaitMs} ms`);
+        throw new TaskFailure(
+          'NO_ACCOUNT_AVAILABLE',
+          `No ${task.provider} account was available within ${this.deps.leaseWaitMs} ms`,
+        );
       }
       if (!announced) {
         announced = true;
-        await this.progress(task, 10, recovering ? 'Waiting for a provider account to recover' : 'Waiting for a free provider account');
+        await this.progress(
+          task,
+          10,
+          recovering ? 'Waiting for a provider account to recover' : 'Waiting for a free provider account',
+        );
       }
       await Promise.race([this.deps.pool.waitForRelease(this.deps.leasePollMs ?? 500), abortPromise(signal)]);
     }

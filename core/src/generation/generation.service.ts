@@ -120,7 +120,10 @@ export class GenerationService {
    * (inside the caller's transaction when given, and then the caller calls enqueueMany after
    * commit), so a job never refers to a missing row; a crash in between is healed by the reconciler.
    */
-  async createTasks(specs: NewTaskSpec[], options: { transaction?: Transaction } = {}): Promise<GenerationTaskRow[]> {
+  async createTasks(
+    specs: NewTaskSpec[],
+    options: { transaction?: Transaction } = {},
+  ): Promise<GenerationTaskRow[]> {
     const now = this.deps.clock.now();
     const rows = await this.deps.models.GenerationTask.bulkCreate(
       specs.map((spec) => ({
@@ -148,7 +151,10 @@ export class GenerationService {
   async enqueueMany(tasks: Array<Pick<GenerationTaskRow, 'id' | 'priority'>>): Promise<void> {
     await this.deps.queue.enqueueMany<GenerationJobPayload>(
       GENERATION_JOB,
-      tasks.map((task) => ({ payload: { taskId: task.id }, options: { jobId: task.id, priority: task.priority || DEFAULT_TASK_PRIORITY } })),
+      tasks.map((task) => ({
+        payload: { taskId: task.id },
+        options: { jobId: task.id, priority: task.priority || DEFAULT_TASK_PRIORITY },
+      })),
     );
   }
 

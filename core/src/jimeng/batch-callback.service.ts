@@ -36,7 +36,10 @@ export class BatchCallbackService {
   async payload(batchId: string) {
     const batch = await this.deps.models.JimengBatch.findByPk(batchId);
     if (!batch) return null;
-    const records = await this.deps.models.JimengRecord.findAll({ where: { batch_id: batchId, is_deleted: false }, order: [['create_time', 'ASC']] });
+    const records = await this.deps.models.JimengRecord.findAll({
+      where: { batch_id: batchId, is_deleted: false },
+      order: [['create_time', 'ASC']],
+    });
     const views = await this.deps.records.views(records);
     const success = views.filter((view) => view.generation_status === RecordStatus.completed).length;
     return {
@@ -46,7 +49,12 @@ export class BatchCallbackService {
         batch_id: batch.id,
         project_id: batch.project_id,
         work_id: batch.work_id,
-        summary: { total: views.length, success, failed: views.length - success, success_rate: views.length ? Math.round((success / views.length) * 1000) / 1000 : 0 },
+        summary: {
+          total: views.length,
+          success,
+          failed: views.length - success,
+          success_rate: views.length ? Math.round((success / views.length) * 1000) / 1000 : 0,
+        },
         results: views.map((view) => ({
           storyboard_id: view.storyboard_id,
           status: view.generation_status === RecordStatus.completed ? 'success' : 'failed',

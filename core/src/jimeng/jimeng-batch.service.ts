@@ -113,10 +113,14 @@ export class JimengBatchService {
     const items = input.batch_data ?? [];
     const limit = this.deps.limits[type];
     if (items.length === 0) throw new ValidationError('batch_data must not be empty');
-    if (items.length > limit) throw new ValidationError(`batch_data has ${items.length} items; at most ${limit} ${type} items per batch`);
+    if (items.length > limit)
+      throw new ValidationError(
+        `batch_data has ${items.length} items; at most ${limit} ${type} items per batch`,
+      );
     const seen = new Set<string>();
     items.forEach((item, index) => {
-      if (seen.has(item.storyboard_id)) throw new ValidationError(`batch_data[${index}].storyboard_id ${item.storyboard_id} appears twice`);
+      if (seen.has(item.storyboard_id))
+        throw new ValidationError(`batch_data[${index}].storyboard_id ${item.storyboard_id} appears twice`);
       seen.add(item.storyboard_id);
       this.validateItem(batchType, item, index);
     });
@@ -124,7 +128,13 @@ export class JimengBatchService {
     const priority = global.priority ?? PRIORITY_LEVELS.normal;
     const now = this.deps.clock.now();
     const existing = await this.deps.models.JimengRecord.findAll({
-      where: { create_by: actor.id, type, work_id: input.work_id, storyboard_id: [...seen], is_deleted: false },
+      where: {
+        create_by: actor.id,
+        type,
+        work_id: input.work_id,
+        storyboard_id: [...seen],
+        is_deleted: false,
+      },
     });
     const existingByStoryboard = new Map(existing.map((row) => [row.storyboard_id, row]));
     const skip = global.existing_records === 'skip';
@@ -161,14 +171,31 @@ export class JimengBatchService {
         const taskId = this.deps.ids.uuid();
         const previous = existingByStoryboard.get(item.storyboard_id);
         const recordId = previous?.id ?? this.deps.ids.snowflake();
-        const exclusive = this.exclusiveKey({ create_by: actor.id, type, work_id: input.work_id, storyboard_id: item.storyboard_id });
+        const exclusive = this.exclusiveKey({
+          create_by: actor.id,
+          type,
+          work_id: input.work_id,
+          storyboard_id: item.storyboard_id,
+        });
         specs.push(this.taskSpec(actor.id, taskId, type, fields, global, priority, batchId, exclusive));
         if (previous) {
-          if (previous.task_id && (previous.generation_status === RecordStatus.pending || previous.generation_status === RecordStatus.processing)) {
+          if (
+            previous.task_id &&
+            (previous.generation_status === RecordStatus.pending ||
+              previous.generation_status === RecordStatus.processing)
+          ) {
             superseded.push(previous.task_id);
           }
           await previous.update(
-            { ...fields, batch_id: batchId, task_id: taskId, generation_status: RecordStatus.pending, error_message: null, update_by: actor.id, update_time: now },
+            {
+              ...fields,
+              batch_id: batchId,
+              task_id: taskId,
+              generation_status: RecordStatus.pending,
+              error_message: null,
+              update_by: actor.id,
+              update_time: now,
+            },
             { transaction },
           );
         } else {
@@ -211,14 +238,21 @@ export class JimengBatchService {
       throw new ValidationError(`batch_data[${index}].input_images must have 1–10 images`);
     }
     if (batchType === 'video_compose' && (images.length < 1 || images.length > 2)) {
-      throw new ValidationError(`batch_data[${index}].input_images must have 1 (first frame) or 2 (first and last) images`);
+      throw new ValidationError(
+        `batch_data[${index}].input_images must have 1 (first frame) or 2 (first and last) images`,
+      );
     }
     if ((batchType === 'image_generate' || batchType === 'video_generate') && images.length) {
       throw new ValidationError(`batch_data[${index}].input_images belongs in a compose batch`);
     }
   }
 
-  private recordFields(batchType: BatchType, item: BatchItemInput, input: CreateBatchInput, global: CreateBatchInput['global_config'] = {}) {
+  private recordFields(
+    batchType: BatchType,
+    item: BatchItemInput,
+    input: CreateBatchInput,
+    global: CreateBatchInput['global_config'] = {},
+  ) {
     const type = recordTypeOf(batchType);
     const isImage = type === 'image';
     return {
@@ -228,7 +262,10 @@ export class JimengBatchService {
       prompt: item.prompt,
       negative_prompt: item.negative_prompt ?? null,
       ratio: item.ratio ?? global.ratio ?? (isImage ? DEFAULTS.image.ratio : DEFAULTS.video.ratio),
-      resolution: item.resolution ?? global.resolution ?? (isImage ? DEFAULTS.image.resolution : DEFAULTS.video.resolution),
+      resolution:
+        item.resolution ??
+        global.resolution ??
+        (isImage ? DEFAULTS.image.resolution : DEFAULTS.video.resolution),
       duration: isImage ? null : (item.duration ?? global.duration ?? DEFAULTS.video.duration),
       sample_strength: item.sample_strength ?? null,
       intelligent_ratio: item.intelligent_ratio ?? null,
@@ -286,9 +323,17 @@ export class JimengBatchService {
     if (count === 0) return 0;
     const accounts = await this.deps.models.ProviderAccount.findAll({
       attributes: ['max_concurrent'],
-      where: { provider: 'jimeng', is_deleted: false, account_status: 0, [type === 'image' ? 'image_generation_status' : 'video_generation_status']: 1 },
+      where: {
+        provider: 'jimeng',
+        is_deleted: false,
+        account_status: 0,
+        [type === 'image' ? 'image_generation_status' : 'video_generation_status']: 1,
+      },
     });
-    const capacity = Math.max(1, accounts.reduce((sum, account) => sum + account.max_concurrent, 0));
+    const capacity = Math.max(
+      1,
+      accounts.reduce((sum, account) => sum + account.max_concurrent, 0),
+    );
     const recent = await this.deps.models.JimengRecord.findAll({
       attributes: ['generation_time'],
       where: { type, generation_status: RecordStatus.completed },
@@ -302,7 +347,9 @@ export class JimengBatchService {
 
   async findOwnBatch(actor: Actor, batchId: string): Promise<JimengBatchRow> {
     this.deps.records.assertStaff(actor);
-    const batch = await this.deps.models.JimengBatch.findOne({ where: { id: batchId, ...this.deps.records.ownership(actor) } });
+    const batch = await this.deps.models.JimengBatch.findOne({
+      where: { id: batchId, ...this.deps.records.ownership(actor) },
+    });
     if (!batch) throw new NotFoundError('Batch');
     return batch;
   }
@@ -328,7 +375,8 @@ export class JimengBatchService {
     const open = counts.pending_count + counts.processing_count;
     // A cancelled batch reads `processing` until its running items have actually stopped.
     if (batch.cancel_reason && open === 0) return 'cancelled';
-    if (open > 0) return counts.total_count === counts.pending_count && !batch.start_time ? 'pending' : 'processing';
+    if (open > 0)
+      return counts.total_count === counts.pending_count && !batch.start_time ? 'pending' : 'processing';
     const failed = counts.failed_count + counts.cancelled_count;
     if (failed === 0) return 'completed';
     return counts.completed_count === 0 ? 'failed' : 'partial_failed';
@@ -364,29 +412,61 @@ export class JimengBatchService {
     query: { page: number; size: number; status?: string; work_id?: string },
   ): Promise<{ total: number; page: number; size: number; list: BatchSummary[] }> {
     this.deps.records.assertStaff(actor);
-    const where = { ...this.deps.records.ownership(actor), ...(query.work_id ? { work_id: query.work_id } : {}) };
+    const where = {
+      ...this.deps.records.ownership(actor),
+      ...(query.work_id ? { work_id: query.work_id } : {}),
+    };
     // Status is derived from the records, so filter after computing it; pages stay small.
-    const rows = await this.deps.models.JimengBatch.findAll({ where, order: [['create_time', 'DESC']], limit: query.status ? 1000 : undefined, ...(query.status ? {} : { offset: (query.page - 1) * query.size }) });
-    const all = await Promise.all((query.status ? rows : rows.slice(0, query.size)).map(async (batch) => this.summary(batch, await this.counts(batch.id))));
+    const rows = await this.deps.models.JimengBatch.findAll({
+      where,
+      order: [['create_time', 'DESC']],
+      limit: query.status ? 1000 : undefined,
+      ...(query.status ? {} : { offset: (query.page - 1) * query.size }),
+    });
+    const all = await Promise.all(
+      (query.status ? rows : rows.slice(0, query.size)).map(async (batch) =>
+        this.summary(batch, await this.counts(batch.id)),
+      ),
+    );
     if (!query.status) {
       const total = await this.deps.models.JimengBatch.count({ where });
       return { total, page: query.page, size: query.size, list: all };
     }
     const filtered = all.filter((item) => item.status === query.status);
-    return { total: filtered.length, page: query.page, size: query.size, list: filtered.slice((query.page - 1) * query.size, query.page * query.size) };
+    return {
+      total: filtered.length,
+      page: query.page,
+      size: query.size,
+      list: filtered.slice((query.page - 1) * query.size, query.page * query.size),
+    };
   }
 
   /** §10.1 with per-storyboard details. */
-  async status(actor: Actor, batchId: string): Promise<BatchSummary & { estimated_completion: string | null; details: BatchItemView[] }> {
+  async status(
+    actor: Actor,
+    batchId: string,
+  ): Promise<BatchSummary & { estimated_completion: string | null; details: BatchItemView[] }> {
     const batch = await this.findOwnBatch(actor, batchId);
     const counts = await this.counts(batch.id);
-    const records = await this.deps.models.JimengRecord.findAll({ where: { batch_id: batch.id, is_deleted: false }, order: [['create_time', 'ASC'], ['id', 'ASC']] });
+    const records = await this.deps.models.JimengRecord.findAll({
+      where: { batch_id: batch.id, is_deleted: false },
+      order: [
+        ['create_time', 'ASC'],
+        ['id', 'ASC'],
+      ],
+    });
     const views = await this.deps.records.views(records);
     const summary = this.summary(batch, counts);
-    const estimate = await this.estimateSeconds(recordTypeOf(batch.batch_type as BatchType), counts.pending_count + counts.processing_count);
+    const estimate = await this.estimateSeconds(
+      recordTypeOf(batch.batch_type as BatchType),
+      counts.pending_count + counts.processing_count,
+    );
     return {
       ...summary,
-      estimated_completion: summary.status === 'processing' || summary.status === 'pending' ? formatZoned(new Date(this.deps.clock.now().getTime() + estimate * 1000), this.deps.timeZone) : summary.finish_time,
+      estimated_completion:
+        summary.status === 'processing' || summary.status === 'pending'
+          ? formatZoned(new Date(this.deps.clock.now().getTime() + estimate * 1000), this.deps.timeZone)
+          : summary.finish_time,
       details: views.map((view) => this.detail(view)),
     };
   }
@@ -405,13 +485,25 @@ export class JimengBatchService {
   }
 
   /** §10.2: failed (and cancelled) items again, or the named ones; `force` also redoes completed ones. */
-  async retry(actor: Actor, batchId: string, input: { storyboard_ids?: string[]; force_regenerate?: boolean }) {
+  async retry(
+    actor: Actor,
+    batchId: string,
+    input: { storyboard_ids?: string[]; force_regenerate?: boolean },
+  ) {
     const batch = await this.findOwnBatch(actor, batchId);
     const records = await this.deps.models.JimengRecord.findAll({
-      where: { batch_id: batch.id, is_deleted: false, ...(input.storyboard_ids?.length ? { storyboard_id: input.storyboard_ids } : {}) },
+      where: {
+        batch_id: batch.id,
+        is_deleted: false,
+        ...(input.storyboard_ids?.length ? { storyboard_id: input.storyboard_ids } : {}),
+      },
     });
     const retryable = records.filter((record) => {
-      if (record.generation_status === RecordStatus.failed || record.generation_status === RecordStatus.cancelled) return true;
+      if (
+        record.generation_status === RecordStatus.failed ||
+        record.generation_status === RecordStatus.cancelled
+      )
+        return true;
       return record.generation_status === RecordStatus.completed && !!input.force_regenerate;
     });
     const global = JSON.parse(batch.global_config ?? '{}') as CreateBatchInput['global_config'];
@@ -423,13 +515,32 @@ export class JimengBatchService {
         const fields = {
           ...this.recordFieldsOf(record),
         };
-        specs.push(this.taskSpec(actor.id, taskId, record.type, fields, global, batch.priority, batch.id, this.exclusiveKey(record)));
+        specs.push(
+          this.taskSpec(
+            actor.id,
+            taskId,
+            record.type,
+            fields,
+            global,
+            batch.priority,
+            batch.id,
+            this.exclusiveKey(record),
+          ),
+        );
         await record.update(
-          { task_id: taskId, generation_status: RecordStatus.pending, retry_count: record.retry_count + 1, error_message: null, update_by: actor.id, update_time: now },
+          {
+            task_id: taskId,
+            generation_status: RecordStatus.pending,
+            retry_count: record.retry_count + 1,
+            error_message: null,
+            update_by: actor.id,
+            update_time: now,
+          },
           { transaction },
         );
       }
-      if (retryable.length) await batch.update({ finish_time: null, cancel_reason: null, update_time: now }, { transaction });
+      if (retryable.length)
+        await batch.update({ finish_time: null, cancel_reason: null, update_time: now }, { transaction });
       return this.deps.generation.createTasks(specs, { transaction });
     });
     await this.deps.generation.enqueueMany(tasks);
@@ -459,10 +570,22 @@ export class JimengBatchService {
   /** §10.3: waiting items removed, running ones aborted (leases released), finished ones untouched. */
   async cancel(actor: Actor, batchId: string, reason?: string) {
     const batch = await this.findOwnBatch(actor, batchId);
-    const records = await this.deps.models.JimengRecord.findAll({ where: { batch_id: batch.id, is_deleted: false } });
-    const open = records.filter((record) => record.generation_status === RecordStatus.pending || record.generation_status === RecordStatus.processing);
-    await batch.update({ cancel_reason: (reason?.trim() || 'Cancelled').slice(0, 512), update_time: this.deps.clock.now() });
-    await this.deps.processor.cancel(open.map((record) => record.task_id!).filter(Boolean), reason?.trim() || 'Batch cancelled');
+    const records = await this.deps.models.JimengRecord.findAll({
+      where: { batch_id: batch.id, is_deleted: false },
+    });
+    const open = records.filter(
+      (record) =>
+        record.generation_status === RecordStatus.pending ||
+        record.generation_status === RecordStatus.processing,
+    );
+    await batch.update({
+      cancel_reason: (reason?.trim() || 'Cancelled').slice(0, 512),
+      update_time: this.deps.clock.now(),
+    });
+    await this.deps.processor.cancel(
+      open.map((record) => record.task_id!).filter(Boolean),
+      reason?.trim() || 'Batch cancelled',
+    );
     return {
       cancelled_count: open.length,
       completed_count: records.filter((record) => record.generation_status === RecordStatus.completed).length,
@@ -474,19 +597,50 @@ export class JimengBatchService {
   async regenerate(
     actor: Actor,
     type: 'image' | 'video',
-    input: { storyboard_id: string; work_id: string; project_id?: string; project_name?: string; prompt?: string; model?: string; ratio?: string; resolution?: string; duration?: number; input_images?: string[] },
+    input: {
+      storyboard_id: string;
+      work_id: string;
+      project_id?: string;
+      project_name?: string;
+      prompt?: string;
+      model?: string;
+      ratio?: string;
+      resolution?: string;
+      duration?: number;
+      input_images?: string[];
+    },
   ) {
     this.deps.records.assertStaff(actor);
     const record = await this.deps.models.JimengRecord.findOne({
-      where: { create_by: actor.id, type, work_id: input.work_id, storyboard_id: input.storyboard_id, is_deleted: false },
+      where: {
+        create_by: actor.id,
+        type,
+        work_id: input.work_id,
+        storyboard_id: input.storyboard_id,
+        is_deleted: false,
+      },
       order: [['update_time', 'DESC']],
     });
-    if (!record) throw new AppError('RECORD_NOT_FOUND', `No ${type} record for storyboard ${input.storyboard_id}`, { status: 404 });
+    if (!record)
+      throw new AppError('RECORD_NOT_FOUND', `No ${type} record for storyboard ${input.storyboard_id}`, {
+        status: 404,
+      });
     const taskId = this.deps.ids.uuid();
     const now = this.deps.clock.now();
-    const images = input.input_images ?? (record.input_images ? (JSON.parse(record.input_images) as string[]) : undefined);
-    const mode = images?.length ? (type === 'image' ? 'image_compose' : 'video_compose') : type === 'image' ? 'image_generate' : 'video_generate';
-    this.validateItem(mode, { storyboard_id: input.storyboard_id, prompt: input.prompt ?? record.prompt, input_images: images }, 0);
+    const images =
+      input.input_images ?? (record.input_images ? (JSON.parse(record.input_images) as string[]) : undefined);
+    const mode = images?.length
+      ? type === 'image'
+        ? 'image_compose'
+        : 'video_compose'
+      : type === 'image'
+        ? 'image_generate'
+        : 'video_generate';
+    this.validateItem(
+      mode,
+      { storyboard_id: input.storyboard_id, prompt: input.prompt ?? record.prompt, input_images: images },
+      0,
+    );
     const previousTask = record.generation_status <= RecordStatus.processing ? record.task_id : null;
     const [task] = await this.deps.sequelize.transaction(async (transaction) => {
       await record.update(
@@ -510,10 +664,24 @@ export class JimengBatchService {
         { transaction },
       );
       const global = record.batch_id
-        ? (JSON.parse((await this.deps.models.JimengBatch.findByPk(record.batch_id, { transaction }))?.global_config ?? '{}') as CreateBatchInput['global_config'])
+        ? (JSON.parse(
+            (await this.deps.models.JimengBatch.findByPk(record.batch_id, { transaction }))?.global_config ??
+              '{}',
+          ) as CreateBatchInput['global_config'])
         : {};
       return this.deps.generation.createTasks(
-        [this.taskSpec(actor.id, taskId, type, this.recordFieldsOf(record), global, PRIORITY_LEVELS.high, record.batch_id, this.exclusiveKey(record))],
+        [
+          this.taskSpec(
+            actor.id,
+            taskId,
+            type,
+            this.recordFieldsOf(record),
+            global,
+            PRIORITY_LEVELS.high,
+            record.batch_id,
+            this.exclusiveKey(record),
+          ),
+        ],
         { transaction },
       );
     });
@@ -525,7 +693,11 @@ export class JimengBatchService {
   /** Publishes the batch's current counts (and one changed item) to its room. */
   async publish(batch: JimengBatchRow, name: string, item?: BatchItemView): Promise<BatchSummary> {
     const summary = this.summary(batch, await this.counts(batch.id));
-    await this.deps.events.publish({ room: batchRoom(batch.id), name, payload: { ...summary, ...(item ? { item } : {}) } });
+    await this.deps.events.publish({
+      room: batchRoom(batch.id),
+      name,
+      payload: { ...summary, ...(item ? { item } : {}) },
+    });
     return summary;
   }
 }

@@ -40,12 +40,17 @@ export class JimengProgressListener {
   /** A task that is no longer its record's current run (superseded, record deleted) does not run. */
   private async beforeRun(task: GenerationTaskRow) {
     if (task.source !== 'jimeng') return null;
-    const record = await this.deps.models.JimengRecord.findOne({ where: { task_id: task.id, is_deleted: false } });
+    const record = await this.deps.models.JimengRecord.findOne({
+      where: { task_id: task.id, is_deleted: false },
+    });
     if (!record) return { code: 'SUPERSEDED', message: 'The storyboard was resubmitted or deleted' };
     const now = this.deps.clock.now();
     await record.update({ generation_status: RecordStatus.processing, update_time: now });
     if (record.batch_id) {
-      await this.deps.models.JimengBatch.update({ start_time: now, status: 'processing' }, { where: { id: record.batch_id, start_time: null } });
+      await this.deps.models.JimengBatch.update(
+        { start_time: now, status: 'processing' },
+        { where: { id: record.batch_id, start_time: null } },
+      );
       await this.publishItem(record.batch_id, record.id);
     }
     return null;
@@ -55,9 +60,13 @@ export class JimengProgressListener {
     if (task.source !== 'jimeng') return;
     const record = await this.deps.models.JimengRecord.findOne({ where: { task_id: task.id } });
     if (!record) return;
-    const account = task.account_id ? await this.deps.models.ProviderAccount.findByPk(task.account_id, { attributes: ['id', 'site_type'] }) : null;
+    const account = task.account_id
+      ? await this.deps.models.ProviderAccount.findByPk(task.account_id, { attributes: ['id', 'site_type'] })
+      : null;
     const started = task.started_at ?? task.created_at;
-    const seconds = task.finished_at ? Math.max(0, Math.round((task.finished_at.getTime() - started.getTime()) / 1000)) : null;
+    const seconds = task.finished_at
+      ? Math.max(0, Math.round((task.finished_at.getTime() - started.getTime()) / 1000))
+      : null;
     await record.update({
       generation_status: FINAL_STATUS[task.status] ?? RecordStatus.failed,
       account_id: task.account_id ?? null,
@@ -98,7 +107,11 @@ export class JimengProgressListener {
       await this.deps.queue.enqueue<CallbackJobPayload>(
         CALLBACK_JOB,
         { batchId },
-        { jobId: `callback-${batchId}-${now.getTime()}`, attempts: this.deps.callbackAttempts, backoffMs: 2000 },
+        {
+          jobId: `callback-${batchId}-${now.getTime()}`,
+          attempts: this.deps.callbackAttempts,
+          backoffMs: 2000,
+        },
       );
     }
     this.deps.logger.info({ batchId, status }, 'batch finished');

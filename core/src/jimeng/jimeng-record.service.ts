@@ -87,7 +87,15 @@ export class JimengRecordService {
 
   async list(
     actor: Actor,
-    query: { type: 'image' | 'video'; work_id?: string; page: number; size: number; generation_status?: number; start_time?: string; end_time?: string },
+    query: {
+      type: 'image' | 'video';
+      work_id?: string;
+      page: number;
+      size: number;
+      generation_status?: number;
+      start_time?: string;
+      end_time?: string;
+    },
   ) {
     this.assertStaff(actor);
     const created: Record<symbol, Date> = {};
@@ -115,7 +123,9 @@ export class JimengRecordService {
 
   async detail(actor: Actor, type: 'image' | 'video', id: string): Promise<RecordView> {
     this.assertStaff(actor);
-    const row = await this.deps.models.JimengRecord.findOne({ where: { id, type, is_deleted: false, ...this.ownership(actor) } });
+    const row = await this.deps.models.JimengRecord.findOne({
+      where: { id, type, is_deleted: false, ...this.ownership(actor) },
+    });
     if (!row) throw new NotFoundError('Record');
     return (await this.views([row]))[0];
   }
@@ -123,7 +133,9 @@ export class JimengRecordService {
   /** Logical delete of the actor's own records; their media files are removed too (§6.3 step 3). */
   async remove(actor: Actor, type: 'image' | 'video', ids: string[]): Promise<{ success_count: number }> {
     this.assertStaff(actor);
-    const rows = await this.deps.models.JimengRecord.findAll({ where: { id: ids, type, is_deleted: false, ...this.ownership(actor) } });
+    const rows = await this.deps.models.JimengRecord.findAll({
+      where: { id: ids, type, is_deleted: false, ...this.ownership(actor) },
+    });
     if (rows.length === 0) return { success_count: 0 };
     const [affected] = await this.deps.models.JimengRecord.update(
       { is_deleted: true, update_by: actor.id, update_time: this.deps.clock.now() },
@@ -133,10 +145,19 @@ export class JimengRecordService {
   }
 
   /** §6.5: each storyboard's latest record, null when it has none. */
-  async latestByStoryboard(actor: Actor, input: { type: 'image' | 'video'; work_id: string; storyboard_ids: string[] }) {
+  async latestByStoryboard(
+    actor: Actor,
+    input: { type: 'image' | 'video'; work_id: string; storyboard_ids: string[] },
+  ) {
     this.assertStaff(actor);
     const rows = await this.deps.models.JimengRecord.findAll({
-      where: { type: input.type, work_id: input.work_id, storyboard_id: input.storyboard_ids, is_deleted: false, ...this.ownership(actor) },
+      where: {
+        type: input.type,
+        work_id: input.work_id,
+        storyboard_id: input.storyboard_ids,
+        is_deleted: false,
+        ...this.ownership(actor),
+      },
       order: [['update_time', 'DESC']],
     });
     const views = await this.views(rows);
@@ -151,7 +172,9 @@ export class JimengRecordService {
             ? {
                 id: view.id,
                 generation_status: view.generation_status,
-                ...(input.type === 'image' ? { image_urls: view.image_urls } : { video_urls: view.video_urls }),
+                ...(input.type === 'image'
+                  ? { image_urls: view.image_urls }
+                  : { video_urls: view.video_urls }),
                 thumbnail_urls: view.thumbnail_urls,
                 error_message: view.error_message,
                 create_time: view.create_time,
@@ -182,9 +205,14 @@ export class JimengRecordService {
       },
       raw: true,
     });
-    const finished = rows.filter((row) => row.generation_status === RecordStatus.completed || row.generation_status === RecordStatus.failed);
+    const finished = rows.filter(
+      (row) =>
+        row.generation_status === RecordStatus.completed || row.generation_status === RecordStatus.failed,
+    );
     const completed = rows.filter((row) => row.generation_status === RecordStatus.completed);
-    const times = completed.map((row) => row.generation_time).filter((value): value is number => value !== null);
+    const times = completed
+      .map((row) => row.generation_time)
+      .filter((value): value is number => value !== null);
     const daily = new Map<string, { image: number; video: number; done: number; ok: number }>();
     for (let offset = days - 1; offset >= 0; offset -= 1) {
       const date = formatZoned(new Date(now.getTime() - offset * 86_400_000), zone)!.slice(0, 10);
@@ -195,7 +223,8 @@ export class JimengRecordService {
       if (!bucket) continue;
       if (row.type === 'image') bucket.image += 1;
       else bucket.video += 1;
-      if (row.generation_status === RecordStatus.completed || row.generation_status === RecordStatus.failed) bucket.done += 1;
+      if (row.generation_status === RecordStatus.completed || row.generation_status === RecordStatus.failed)
+        bucket.done += 1;
       if (row.generation_status === RecordStatus.completed) bucket.ok += 1;
     }
     const round = (value: number) => Math.round(value * 1000) / 1000;
@@ -203,7 +232,10 @@ export class JimengRecordService {
       total_tasks: rows.length,
       completed_tasks: completed.length,
       failed_tasks: rows.filter((row) => row.generation_status === RecordStatus.failed).length,
-      pending_tasks: rows.filter((row) => row.generation_status === RecordStatus.pending || row.generation_status === RecordStatus.processing).length,
+      pending_tasks: rows.filter(
+        (row) =>
+          row.generation_status === RecordStatus.pending || row.generation_status === RecordStatus.processing,
+      ).length,
       success_rate: finished.length ? round(completed.length / finished.length) : 0,
       avg_generation_time: times.length ? Math.round(times.reduce((a, b) => a + b, 0) / times.length) : 0,
       daily_stats: [...daily.entries()].map(([date, bucket]) => ({
@@ -219,18 +251,27 @@ export class JimengRecordService {
   async views(rows: JimengRecordRow[]): Promise<RecordView[]> {
     const taskIds = rows.map((row) => row.task_id).filter((id): id is string => !!id);
     const assets = taskIds.length
-      ? await this.deps.models.MediaAsset.findAll({ where: { task_id: taskIds }, order: [['position', 'ASC']] })
+      ? await this.deps.models.MediaAsset.findAll({
+          where: { task_id: taskIds },
+          order: [['position', 'ASC']],
+        })
       : [];
     const byTask = new Map<string, MediaAssetRow[]>();
     for (const asset of assets) byTask.set(asset.task_id!, [...(byTask.get(asset.task_id!) ?? []), asset]);
     const accountIds = [...new Set(rows.map((row) => row.account_id).filter((id): id is string => !!id))];
     const accounts = accountIds.length
-      ? await this.deps.models.ProviderAccount.findAll({ attributes: ['id', 'name'], where: { id: accountIds } })
+      ? await this.deps.models.ProviderAccount.findAll({
+          attributes: ['id', 'name'],
+          where: { id: accountIds },
+        })
       : [];
     const accountName = new Map(accounts.map((account) => [account.id, account.name]));
     const zone = this.deps.timeZone;
     return rows.map((row) => {
-      const media = row.generation_status === RecordStatus.completed ? (byTask.get(row.task_id ?? '') ?? []).map((asset) => this.deps.media.view(asset)) : [];
+      const media =
+        row.generation_status === RecordStatus.completed
+          ? (byTask.get(row.task_id ?? '') ?? []).map((asset) => this.deps.media.view(asset))
+          : [];
       const urls = media.map((item) => item.url);
       return {
         id: row.id,

@@ -93,5 +93,9 @@ export function createJimengModule(deps: Deps): JimengModule {
 }
 
 function pickJimengModels(models: DreamloomModels & JimengModels): JimengModels {
-  return { JimengBatch: models.JimengBatch, JimengRecord: models.JimengRecord, CallbackDelivery: models.CallbackDelivery };
+  return {
+    JimengBatch: models.JimengBatch,
+    JimengRecord: models.JimengRecord,
+    CallbackDelivery: models.CallbackDelivery,
+  };
 }

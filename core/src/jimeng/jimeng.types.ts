@@ -11,7 +11,8 @@ export const RECORD_STATUS_NAMES: Record<number, RecordStatusName> = {
 
 export const BATCH_TYPES = ['image_generate', 'image_compose', 'video_generate', 'video_compose'] as const;
 export type BatchType = (typeof BATCH_TYPES)[number];
-export const recordTypeOf = (batchType: BatchType): 'image' | 'video' => (batchType.startsWith('image') ? 'image' : 'video');
+export const recordTypeOf = (batchType: BatchType): 'image' | 'video' =>
+  batchType.startsWith('image') ? 'image' : 'video';
 
 /** Contract 003 §11.2: 1 urgent, 2 high, 3 normal, 4 low — also the BullMQ priority (lower runs first). */
 export const PRIORITY_LEVELS = { urgent: 1, high: 2, normal: 3, low: 4 } as const;

@@ -1,4 +1,4 @@
-import { Op } from 'sequelize';
+import { Op, literal } from 'sequelize';
 import { AppError } from '../errors.js';
 import type { AiModelRow, StoryModels } from '../adapters/sequelize/story.models.js';
 import {
@@ -69,6 +69,8 @@ interface Deps {
   logger: Logger;
   /** How many models one call may try (default 3). */
   maxAttempts?: number;
+  /** How often coalesced usage counts are written (default 1000 ms). */
+  usageFlushMs?: number;
 }
 
 export interface CallOptions {
@@ -83,6 +85,9 @@ export interface CallOptions {
  * of the same type, least recently used first.
  */
 export class LlmService {
+  private readonly pendingUses = new Map<string, { count: number; at: Date }>();
+  private flushTimer: NodeJS.Timeout | null = null;
+
   constructor(private readonly deps: Deps) {}
 
   async list(filter: { type?: string; llmId?: string; includeInactive?: boolean }): Promise<AiModelRow[]> {
@@ -133,10 +138,35 @@ export class LlmService {
     return affected === 1;
   }
 
-  /** Records one use (usage count and last used) without the compare-and-set. */
-  private async markUsed(row: AiModelRow): Promise<void> {
-    await this.deps.models.AiModel.increment('usage_count', { by: 1, where: { id: row.id } });
-    await this.deps.models.AiModel.update({ last_used_at: this.deps.clock.now() }, { where: { id: row.id } });
+  /**
+   * Records one use (usage count and last used). Uses are coalesced and written at most once a
+   * second per model, so a busy chat does not put a database write before every first token.
+   */
+  private markUsed(row: AiModelRow): void {
+    const pending = this.pendingUses.get(row.id);
+    this.pendingUses.set(row.id, { count: (pending?.count ?? 0) + 1, at: this.deps.clock.now() });
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => void this.flushUses(), this.deps.usageFlushMs ?? 1000);
+      this.flushTimer.unref?.();
+    }
+  }
+
+  /** Writes the coalesced uses now (also called at shutdown and by tests). */
+  async flushUses(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const uses = [...this.pendingUses];
+    this.pendingUses.clear();
+    for (const [id, use] of uses) {
+      try {
+        await this.deps.models.AiModel.update(
+          { usage_count: literal(`usage_count + ${use.count}`) as unknown as number, last_used_at: use.at },
+          { where: { id } },
+        );
+      } catch (error) {
+        this.deps.logger.warn({ err: (error as Error).message }, 'could not record model usage');
+      }
+    }
   }
 
   private request(row: AiModelRow, messages: ChatMessageParam[], options: CallOptions): ChatRequest {
@@ -177,7 +207,7 @@ export class LlmService {
     while (current && tried.length < (this.deps.maxAttempts ?? 3)) {
       tried.push(current.id);
       try {
-        if (tried.length === 1) await this.markUsed(current);
+        if (tried.length === 1) this.markUsed(current);
         const result = await this.deps.provider.complete(this.request(current, messages, options));
         return { result, model: current };
       } catch (error) {
@@ -209,7 +239,7 @@ export class LlmService {
       tried.push(current.id);
       let yielded = false;
       try {
-        if (tried.length === 1) void this.markUsed(current).catch(() => undefined);
+        if (tried.length === 1) this.markUsed(current);
         options.onModel?.(current);
         for await (const delta of this.deps.provider.stream(this.request(current, messages, options))) {
           yielded = true;

@@ -49,7 +49,6 @@ export function createNanobananaModule(deps: {
     deps.gemini ??
     new GeminiImageClient({ defaultBaseUrl: config.GEMINI_BASE_URL, timeoutMs: config.GEMINI_TIMEOUT_MS });
   const fanOut = new FanOutRunner({
-    sequelize: deps.sequelize,
     models: { ...deps.models, ...models },
     queue: deps.queue,
     events: deps.events,

@@ -26,7 +26,7 @@ import {
   type NanobananaScope,
   type NanobananaStatus,
 } from './nanobanana.types.js';
-import { fts5Query, mysqlBooleanQuery, type SearchTokenizer } from './search-text.js';
+import { fts5OwnerToken, fts5Query, mysqlBooleanQuery, type SearchTokenizer } from './search-text.js';
 
 interface Deps {
   sequelize: Sequelize;
@@ -53,6 +53,9 @@ const optionsSchema = z
   })
   .partial()
   .strict();
+
+/** SQLite: how many of the newest matches are ordered by relevance (see searchIds). */
+const RELEVANCE_WINDOW = 1000;
 
 const REF_EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
 
@@ -154,37 +157,29 @@ export class NanobananaService {
     const { GenerationTask, NanobananaTask } = this.deps.models;
     let task: GenerationTaskRow;
     try {
-      task = await this.deps.sequelize.transaction(async (transaction) => {
-        const created = await GenerationTask.create(
-          {
-            id: taskId,
-            user_id: ownerKey,
-            source: NANOBANANA_SOURCE,
-            kind: 'image',
-            provider: 'gemini',
-            model: input.model,
-            prompt,
-            params: JSON.stringify(params),
-            requested_count: input.count,
-            status: 'processing',
-            visibility: 'private',
-            started_at: now,
-            created_at: now,
-            updated_at: now,
-          },
-          { transaction },
-        );
-        await NanobananaTask.create(
-          {
-            task_id: taskId,
-            owner_key: ownerKey,
-            options: input.options ?? '',
-            search_text: this.deps.tokenizer.indexText(prompt),
-            created_at: now,
-          },
-          { transaction },
-        );
-        return created;
+      // Plain statements (no transaction, see deleteImage); a failure part-way is purged below.
+      task = await GenerationTask.create({
+        id: taskId,
+        user_id: ownerKey,
+        source: NANOBANANA_SOURCE,
+        kind: 'image',
+        provider: 'gemini',
+        model: input.model,
+        prompt,
+        params: JSON.stringify(params),
+        requested_count: input.count,
+        status: 'processing',
+        visibility: 'private',
+        started_at: now,
+        created_at: now,
+        updated_at: now,
+      });
+      await NanobananaTask.create({
+        task_id: taskId,
+        owner_key: ownerKey,
+        options: input.options ?? '',
+        search_text: this.deps.tokenizer.indexText(prompt),
+        created_at: now,
       });
       await this.deps.fanOut.storeCredential(taskId, encodeGeminiCredential(input.apiKey, input.apiBase));
       await this.deps.fanOut.createItems(taskId, input.count);
@@ -245,18 +240,41 @@ export class NanobananaService {
     const sequelize = this.deps.sequelize;
     const owner = 'ownerKey' in scope ? scope.ownerKey : null;
     if (sequelize.getDialect() === 'sqlite') {
-      const replacements = { q: fts5Query(tokens), owner, limit, offset };
-      const ownerSql = owner === null ? '' : 'AND owner_key = :owner';
-      const rows = await sequelize.query<{ task_id: string }>(
-        `SELECT task_id FROM nanobanana_search WHERE nanobanana_search MATCH :q ${ownerSql}
-         ORDER BY rank, rowid DESC LIMIT :limit OFFSET :offset`,
-        { type: QueryTypes.SELECT, replacements },
-      );
+      const terms = fts5Query(tokens);
+      const q = owner === null ? terms : `"${fts5OwnerToken(owner)}" AND (${terms})`;
+      const select = async (sql: string, replacements: Record<string, unknown>) =>
+        (await sequelize.query<{ task_id: string }>(sql, { type: QueryTypes.SELECT, replacements })).map(
+          (row) => row.task_id,
+        );
+      // bm25 costs a few µs per match, so relevance is computed over the newest RELEVANCE_WINDOW
+      // matches (ordered best first); pages past the window continue newest first.
+      const ids: string[] = [];
+      if (offset < RELEVANCE_WINDOW) {
+        ids.push(
+          ...(await select(
+            `SELECT task_id FROM (
+               SELECT task_id, rank AS score, rowid AS r FROM nanobanana_search
+               WHERE nanobanana_search MATCH :q ORDER BY rowid DESC LIMIT :window
+             ) ORDER BY score, r DESC LIMIT :limit OFFSET :offset`,
+            { q, window: RELEVANCE_WINDOW, limit: Math.min(limit, RELEVANCE_WINDOW - offset), offset },
+          )),
+        );
+      }
+      if (offset + limit > RELEVANCE_WINDOW) {
+        const start = Math.max(offset, RELEVANCE_WINDOW);
+        ids.push(
+          ...(await select(
+            `SELECT task_id FROM nanobanana_search WHERE nanobanana_search MATCH :q
+             ORDER BY rowid DESC LIMIT :limit OFFSET :start`,
+            { q, limit: offset + limit - start, start },
+          )),
+        );
+      }
       const [counted] = await sequelize.query<{ total: number }>(
-        `SELECT COUNT(*) AS total FROM nanobanana_search WHERE nanobanana_search MATCH :q ${ownerSql}`,
-        { type: QueryTypes.SELECT, replacements },
+        'SELECT COUNT(*) AS total FROM nanobanana_search WHERE nanobanana_search MATCH :q',
+        { type: QueryTypes.SELECT, replacements: { q } },
       );
-      return { ids: rows.map((row) => row.task_id), total: Number(counted?.total ?? 0) };
+      return { ids, total: Number(counted?.total ?? 0) };
     }
     const replacements = { q: mysqlBooleanQuery(tokens), owner, limit, offset };
     const ownerSql = owner === null ? '' : 'AND owner_key = :owner';
@@ -290,13 +308,12 @@ export class NanobananaService {
     const assets = await MediaAsset.findAll({ where: { task_id: taskId } });
     const task = await GenerationTask.findByPk(taskId);
     const params = task ? (JSON.parse(task.params) as FanOutTaskParams) : {};
-    await this.deps.sequelize.transaction(async (transaction) => {
-      await TaskCredential.destroy({ where: { task_id: taskId }, transaction });
-      await TaskItem.destroy({ where: { task_id: taskId }, transaction });
-      await MediaAsset.destroy({ where: { task_id: taskId }, transaction });
-      await NanobananaTask.destroy({ where: { task_id: taskId }, transaction });
-      await GenerationTask.destroy({ where: { id: taskId }, transaction });
-    });
+    // Children first (foreign keys); each step is idempotent, so a retried delete finishes the job.
+    await TaskCredential.destroy({ where: { task_id: taskId } });
+    await TaskItem.destroy({ where: { task_id: taskId } });
+    await MediaAsset.destroy({ where: { task_id: taskId } });
+    await NanobananaTask.destroy({ where: { task_id: taskId } });
+    await GenerationTask.destroy({ where: { id: taskId } });
     const keys = [
       ...assets.flatMap((asset) => [asset.storage_key, asset.thumbnail_key]),
       ...(params.referenceKeys ?? []),
@@ -333,23 +350,22 @@ export class NanobananaService {
   }
 
   /**
-   * Deletes an image (file, thumbnail, row) and decrements its task's completedCount in the same
-   * transaction, only while it is above 0: concurrent deletes of one image count once.
+   * Deletes an image (file, thumbnail, row) and decrements its task's completedCount. Only the
+   * caller whose DELETE removed the row decrements, so concurrent deletes of one image count once,
+   * and the decrement is one conditional UPDATE (`completed_count > 0`), so it never goes below 0.
+   * (Two single statements rather than a transaction: SQLite serialises them without a write lock
+   * held across round trips.)
    */
   async deleteImage(scope: NanobananaScope, imageId: string): Promise<void> {
     const asset = await this.findImage(scope, imageId);
     const { MediaAsset, GenerationTask } = this.deps.models;
-    const removed = await this.deps.sequelize.transaction(async (transaction) => {
-      const deleted = await MediaAsset.destroy({ where: { id: asset.id }, transaction });
-      if (deleted === 1)
-        await GenerationTask.decrement('completed_count', {
-          by: 1,
-          where: { id: asset.task_id!, completed_count: { [Op.gt]: 0 } },
-          transaction,
-        });
-      return deleted === 1;
+    const deleted = await MediaAsset.destroy({ where: { id: asset.id } });
+    if (deleted !== 1) throw new NanobananaNotFoundError('图片不存在');
+    await GenerationTask.decrement('completed_count', {
+      by: 1,
+      where: { id: asset.task_id!, completed_count: { [Op.gt]: 0 } },
     });
-    if (removed) await this.deleteFiles([asset.storage_key, asset.thumbnail_key]);
+    await this.deleteFiles([asset.storage_key, asset.thumbnail_key]);
   }
 
   /** Validates an export request: every id must be an image in scope; names are unique in the ZIP. */

@@ -61,3 +61,6 @@ export const mysqlBooleanQuery = (tokens: string[]) => tokens.map((token) => `+_
 
 /** FTS5 query: every token as a quoted phrase (implicit AND), e.g. `"油画" "女孩"`. */
 export const fts5Query = (tokens: string[]) => tokens.map((token) => `"${token.replace(/"/g, '""')}"`).join(' ');
+
+/** The workspace token the SQLite search index carries (see migration 0003's trigger). */
+export const fts5OwnerToken = (ownerKey: string) => `o${ownerKey.replace(/-/g, '').toLowerCase()}`;

@@ -87,6 +87,21 @@ interface Loaded {
   cast: CharacterRow[];
 }
 
+/** What one reply needs; see {@link StoryChatService.startReply}. */
+export interface ReplyInput {
+  conversationId: string;
+  characterId: string;
+  historyLength?: number;
+  /** A new user line that this reply answers (stored while the reply streams). */
+  userMessage?: string;
+  authorName?: string;
+  regenerateOf?: ChatMessageRow;
+  continueOf?: ChatMessageRow;
+  skipSummary?: boolean;
+}
+
+export type ReplyRunner = (listener?: TurnListener, signal?: AbortSignal) => Promise<ChatMessageView>;
+
 export const roomOf = (conversationId: string) => `conversation:${conversationId}`;
 
 /**
@@ -265,7 +280,11 @@ export class StoryChatService {
           sequence: max + 1,
           created_at: now,
         });
-        await Conversation.update({ updated_at: now }, { where: { id: conversationId } });
+        // Retention reads updated_at; it need not hold up the reply.
+        void Conversation.update({ updated_at: now }, { where: { id: conversationId } }).catch(
+          (error: unknown) =>
+            this.deps.logger.warn({ err: (error as Error).message }, 'conversation touch failed'),
+        );
         return row;
       } catch (error) {
         if (!(error instanceof UniqueConstraintError) || attempt >= 10) throw error;
@@ -552,32 +571,36 @@ export class StoryChatService {
    */
   async generateReply(
     actor: Actor,
-    input: {
-      conversationId: string;
-      characterId: string;
-      historyLength?: number;
-      signal?: AbortSignal;
-      listener?: TurnListener;
-      regenerateOf?: ChatMessageRow;
-      continueOf?: ChatMessageRow;
-      skipSummary?: boolean;
-    },
+    input: ReplyInput & { signal?: AbortSignal; listener?: TurnListener },
   ): Promise<ChatMessageView> {
+    const reply = await this.startReply(actor, input);
+    return reply.run(input.listener, input.signal);
+  }
+
+  /**
+   * Does every check and read of a reply up front (so a transport can still answer with an HTTP
+   * status), and returns `run`, which streams it. With `userMessage`, the user's line joins the
+   * prompt at once and is stored while the model is already answering: no database write sits
+   * between the request and the first token.
+   */
+  async startReply(actor: Actor, input: ReplyInput): Promise<{ run: ReplyRunner }> {
     const loaded = await this.load(actor, input.conversationId, 'write');
     const character = loaded.cast.find((row) => row.id === input.characterId);
     if (!character) throw new ValidationError('The character is not in this story');
+    const userMessage = input.userMessage?.trim() ? input.userMessage : undefined;
     const historyLength = this.historyLength(loaded.setting, input.historyLength);
-    let window = await this.recent(input.conversationId, historyLength + 1);
     const target = input.regenerateOf ?? input.continueOf;
-    if (target) window = window.filter((row) => row.sequence < target.sequence);
-    window = window.slice(-historyLength);
-    const template = loaded.story.template_id
-      ? await this.deps.models.StoryTemplate.findByPk(loaded.story.template_id)
-      : null;
-    const posts = await this.deps.models.SystemPromptPost.findAll({
-      order: [['created_at', 'ASC']],
-      limit: 20,
-    });
+    const [recent, template, posts, model] = await Promise.all([
+      this.recent(input.conversationId, historyLength + 1),
+      loaded.story.template_id ? this.deps.models.StoryTemplate.findByPk(loaded.story.template_id) : null,
+      this.deps.models.SystemPromptPost.findAll({ order: [['created_at', 'ASC']], limit: 20 }),
+      this.modelFor(character, loaded.setting),
+    ]);
+    const window = target ? recent.filter((row) => row.sequence < target.sequence) : recent;
+    const lines = window.map((row) => this.toLine(row));
+    const authorName = input.authorName ?? actor.displayName ?? actor.username ?? 'User';
+    if (userMessage)
+      lines.push({ role: 'user', speaker: authorName, characterId: null, content: userMessage });
     const messages = buildCharacterPrompt({
       character: {
         id: character.id,
@@ -596,56 +619,75 @@ export class StoryChatService {
       systemPosts: posts.map((post) => post.content),
       language: loaded.story.language ?? character.language,
       summary: loaded.conversation.summary,
-      history: window.map((row) => this.toLine(row)),
+      history: lines.slice(-historyLength),
       continuation: input.continueOf?.content,
     });
-    const model = await this.modelFor(character, loaded.setting);
-    const messageId = target?.id ?? this.deps.ids.snowflake();
-    const start = { message_id: messageId, character_id: character.id, character_name: character.name };
-    input.listener?.onStart?.(start);
-    void this.publish(input.conversationId, 'message.start', {
-      conversation_id: input.conversationId,
-      ...start,
-    });
-    let content = '';
-    for await (const delta of this.deps.llm.stream(model, messages, { signal: input.signal })) {
-      content += delta;
-      input.listener?.onDelta?.({ message_id: messageId, content: delta });
-      void this.publish(input.conversationId, 'message.delta', {
+
+    const run: ReplyRunner = async (listener, signal) => {
+      const storedUser = userMessage
+        ? this.append(input.conversationId, {
+            id: this.deps.ids.snowflake(),
+            role: 'user',
+            character_id: null,
+            character_name: null,
+            author_user_id: actor.id,
+            author_name: authorName,
+            content: userMessage,
+            is_opening: false,
+            swipes: null,
+          })
+        : null;
+      // A failed store is reported after the stream; keep the rejection from going unhandled.
+      storedUser?.catch(() => undefined);
+      const messageId = target?.id ?? this.deps.ids.snowflake();
+      const start = { message_id: messageId, character_id: character.id, character_name: character.name };
+      listener?.onStart?.(start);
+      void this.publish(input.conversationId, 'message.start', {
         conversation_id: input.conversationId,
-        message_id: messageId,
-        content: delta,
+        ...start,
       });
-    }
-    let row: ChatMessageRow;
-    if (input.regenerateOf) {
-      const swipes = input.regenerateOf.swipes ? (JSON.parse(input.regenerateOf.swipes) as string[]) : [];
-      swipes.push(input.regenerateOf.content);
-      row = await input.regenerateOf.update({ content, swipes: JSON.stringify(swipes) });
-    } else if (input.continueOf) {
-      const joined = /\s$/.test(input.continueOf.content) || /^\s/.test(content) ? '' : ' ';
-      row = await input.continueOf.update({ content: `${input.continueOf.content}${joined}${content}` });
-    } else {
-      row = await this.append(input.conversationId, {
-        id: messageId,
-        role: 'assistant',
-        character_id: character.id,
-        character_name: character.name,
-        author_user_id: null,
-        author_name: null,
-        content,
-        is_opening: false,
-        swipes: null,
+      let content = '';
+      for await (const delta of this.deps.llm.stream(model, messages, { signal })) {
+        content += delta;
+        listener?.onDelta?.({ message_id: messageId, content: delta });
+        void this.publish(input.conversationId, 'message.delta', {
+          conversation_id: input.conversationId,
+          message_id: messageId,
+          content: delta,
+        });
+      }
+      await storedUser;
+      let row: ChatMessageRow;
+      if (input.regenerateOf) {
+        const swipes = input.regenerateOf.swipes ? (JSON.parse(input.regenerateOf.swipes) as string[]) : [];
+        swipes.push(input.regenerateOf.content);
+        row = await input.regenerateOf.update({ content, swipes: JSON.stringify(swipes) });
+      } else if (input.continueOf) {
+        const joined = /\s$/.test(input.continueOf.content) || /^\s/.test(content) ? '' : ' ';
+        row = await input.continueOf.update({ content: `${input.continueOf.content}${joined}${content}` });
+      } else {
+        row = await this.append(input.conversationId, {
+          id: messageId,
+          role: 'assistant',
+          character_id: character.id,
+          character_name: character.name,
+          author_user_id: null,
+          author_name: null,
+          content,
+          is_opening: false,
+          swipes: null,
+        });
+      }
+      const view = messageView(row);
+      listener?.onEnd?.(view);
+      void this.publish(input.conversationId, 'message.end', {
+        conversation_id: input.conversationId,
+        message: view,
       });
-    }
-    const view = messageView(row);
-    input.listener?.onEnd?.(view);
-    void this.publish(input.conversationId, 'message.end', {
-      conversation_id: input.conversationId,
-      message: view,
-    });
-    if (!input.skipSummary) await this.summarize(loaded);
-    return view;
+      if (!input.skipSummary) await this.summarize(loaded);
+      return view;
+    };
+    return { run };
   }
 
   private async lastReply(conversationId: string): Promise<ChatMessageRow> {

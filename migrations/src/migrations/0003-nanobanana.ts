@@ -43,12 +43,15 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
   if (sequelize.getDialect() === 'sqlite') {
     // Contentless-delete FTS5 would be ideal but needs SQLite 3.43; a plain FTS5 table kept in
     // step by triggers works on every build. unicode61 keeps the pre-segmented tokens whole.
+    // The body also carries the workspace as a token (`o<owner without dashes>`), so filtering
+    // and counting a workspace's matches stay inside the index (no row lookups).
     await sequelize.query(
       `CREATE VIRTUAL TABLE nanobanana_search USING fts5(task_id UNINDEXED, owner_key UNINDEXED, body, tokenize = 'unicode61')`,
     );
     await sequelize.query(
       `CREATE TRIGGER nanobanana_search_ai AFTER INSERT ON nanobanana_tasks BEGIN
-         INSERT INTO nanobanana_search(rowid, task_id, owner_key, body) VALUES (new.rowid, new.task_id, new.owner_key, new.search_text);
+         INSERT INTO nanobanana_search(rowid, task_id, owner_key, body)
+         VALUES (new.rowid, new.task_id, new.owner_key, new.search_text || ' o' || lower(replace(new.owner_key, '-', '')));
        END`,
     );
     await sequelize.query(

@@ -94,7 +94,8 @@ export function jimengAccountRoutes(registry: ApiRegistry) {
     tag: 'jimeng-accounts',
     summary: 'Account counts by state (contract 003 §7.1)',
     role: 'staff',
-    handler: async (ctx, { actor }) => ok.jimeng(await ctx.core.jimengAccounts.statistics(actor!), '查询成功'),
+    handler: async (ctx, { actor }) =>
+      ok.jimeng(await ctx.core.jimengAccounts.statistics(actor!), '查询成功'),
   });
   registry.add(router, {
     method: 'post',
@@ -103,7 +104,8 @@ export function jimengAccountRoutes(registry: ApiRegistry) {
     summary: 'Test an account now: session check and credits (Dreamloom addition)',
     role: 'staff',
     body: z.object({ id: z.string().min(1) }),
-    handler: async (ctx, { body, actor }) => ok.jimeng(await ctx.core.jimeng.maintenance.testAccount(actor!, body.id), '测试完成'),
+    handler: async (ctx, { body, actor }) =>
+      ok.jimeng(await ctx.core.jimeng.maintenance.testAccount(actor!, body.id), '测试完成'),
   });
   registry.add(router, {
     method: 'post',

@@ -8,7 +8,9 @@ import { ok } from '../http/envelopes.js';
 const RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16', '3:2', '2:3', '21:9'] as const;
 const recordType = z.enum(['image', 'video']);
 const url = z.url({ protocol: /^https?$/ }).max(2048);
-const timeText = z.string().regex(/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$/, 'expected YYYY-MM-DD HH:mm:ss');
+const timeText = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$/, 'expected YYYY-MM-DD HH:mm:ss');
 
 /** One storyboard of a batch (§9); fields the item omits come from global_config, then defaults. */
 const batchItem = z.object({
@@ -20,13 +22,19 @@ const batchItem = z.object({
   resolution: z.enum(['1k', '2k', '4k', '720p', '1080p']).optional(),
   intelligent_ratio: z.boolean().optional(),
   sample_strength: z.number().min(0).max(1).optional(),
-  model: z.string().regex(/^jimeng-[a-z0-9.-]+$/, 'unknown model').optional(),
+  model: z
+    .string()
+    .regex(/^jimeng-[a-z0-9.-]+$/, 'unknown model')
+    .optional(),
   duration: z.union([z.literal(5), z.literal(10)]).optional(),
   input_images: z.array(url).max(10).optional(),
 });
 
 const globalConfig = z.object({
-  model: z.string().regex(/^jimeng-[a-z0-9.-]+$/, 'unknown model').optional(),
+  model: z
+    .string()
+    .regex(/^jimeng-[a-z0-9.-]+$/, 'unknown model')
+    .optional(),
   resolution: z.enum(['1k', '2k', '4k', '720p', '1080p']).optional(),
   ratio: z.enum(RATIOS).optional(),
   duration: z.union([z.literal(5), z.literal(10)]).optional(),
@@ -52,10 +60,26 @@ const batchBody = z.object({
 });
 
 const BATCH_ROUTES: Array<{ path: string; type: BatchType; summary: string }> = [
-  { path: '/api/v1/jimeng/images/batch-generate', type: 'image_generate', summary: 'Batch text-to-image (§9.1)' },
-  { path: '/api/v1/jimeng/images/batch-compose', type: 'image_compose', summary: 'Batch image-to-image, ≤10 input images each (§9.2)' },
-  { path: '/api/v1/jimeng/videos/batch-generate', type: 'video_generate', summary: 'Batch text-to-video (§9.3)' },
-  { path: '/api/v1/jimeng/videos/batch-compose', type: 'video_compose', summary: 'Batch image-to-video, first/last frame (§9.4)' },
+  {
+    path: '/api/v1/jimeng/images/batch-generate',
+    type: 'image_generate',
+    summary: 'Batch text-to-image (§9.1)',
+  },
+  {
+    path: '/api/v1/jimeng/images/batch-compose',
+    type: 'image_compose',
+    summary: 'Batch image-to-image, ≤10 input images each (§9.2)',
+  },
+  {
+    path: '/api/v1/jimeng/videos/batch-generate',
+    type: 'video_generate',
+    summary: 'Batch text-to-video (§9.3)',
+  },
+  {
+    path: '/api/v1/jimeng/videos/batch-compose',
+    type: 'video_compose',
+    summary: 'Batch image-to-video, first/last frame (§9.4)',
+  },
 ];
 
 /** Contract 003 §6, §7.2, §9, §10: records, statistics and storyboard batches (staff). */
@@ -86,10 +110,13 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     query: z.object({
       page: z.coerce.number().int().min(1).default(1),
       size: z.coerce.number().int().min(1).max(200).default(20),
-      status: z.enum(['pending', 'processing', 'completed', 'partial_failed', 'failed', 'cancelled']).optional(),
+      status: z
+        .enum(['pending', 'processing', 'completed', 'partial_failed', 'failed', 'cancelled'])
+        .optional(),
       work_id: z.string().max(128).optional(),
     }),
-    handler: async (ctx, { query, actor }) => ok.jimeng(await ctx.core.jimeng.batches.list(actor!, query), '查询成功'),
+    handler: async (ctx, { query, actor }) =>
+      ok.jimeng(await ctx.core.jimeng.batches.list(actor!, query), '查询成功'),
   });
   registry.add(router, {
     method: 'get',
@@ -98,7 +125,8 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     summary: 'Batch status with per-storyboard details (§10.1)',
     role: 'staff',
     params: z.object({ batch_id: z.string().min(1).max(36) }),
-    handler: async (ctx, { params, actor }) => ok.jimeng(await ctx.core.jimeng.batches.status(actor!, params.batch_id), '查询成功'),
+    handler: async (ctx, { params, actor }) =>
+      ok.jimeng(await ctx.core.jimeng.batches.status(actor!, params.batch_id), '查询成功'),
   });
   registry.add(router, {
     method: 'post',
@@ -107,7 +135,10 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     summary: 'Retry failed items (or the named ones; force also redoes completed ones) (§10.2)',
     role: 'staff',
     params: z.object({ batch_id: z.string().min(1).max(36) }),
-    body: z.object({ storyboard_ids: z.array(z.string().min(1)).max(10_000).optional(), force_regenerate: z.boolean().default(false) }),
+    body: z.object({
+      storyboard_ids: z.array(z.string().min(1)).max(10_000).optional(),
+      force_regenerate: z.boolean().default(false),
+    }),
     handler: async (ctx, { params, body, actor }) =>
       ok.jimeng(await ctx.core.jimeng.batches.retry(actor!, params.batch_id, body), '重试任务已提交'),
   });
@@ -138,7 +169,8 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
       start_time: timeText.optional(),
       end_time: timeText.optional(),
     }),
-    handler: async (ctx, { query, actor }) => ok.jimeng(await ctx.core.jimeng.records.list(actor!, query), '查询成功'),
+    handler: async (ctx, { query, actor }) =>
+      ok.jimeng(await ctx.core.jimeng.records.list(actor!, query), '查询成功'),
   });
   registry.add(router, {
     method: 'get',
@@ -147,7 +179,8 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     summary: 'One record with every parameter (§6.4)',
     role: 'staff',
     query: z.object({ type: recordType, id: z.string().min(1).max(36) }),
-    handler: async (ctx, { query, actor }) => ok.jimeng(await ctx.core.jimeng.records.detail(actor!, query.type, query.id), '查询成功'),
+    handler: async (ctx, { query, actor }) =>
+      ok.jimeng(await ctx.core.jimeng.records.detail(actor!, query.type, query.id), '查询成功'),
   });
   registry.add(router, {
     method: 'post',
@@ -156,7 +189,8 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     summary: 'Logically delete your records (§6.3)',
     role: 'staff',
     body: z.object({ type: recordType, ids: z.array(z.string().min(1)).min(1).max(1000) }),
-    handler: async (ctx, { body, actor }) => ok.jimeng(await ctx.core.jimeng.records.remove(actor!, body.type, body.ids), '记录删除成功'),
+    handler: async (ctx, { body, actor }) =>
+      ok.jimeng(await ctx.core.jimeng.records.remove(actor!, body.type, body.ids), '记录删除成功'),
   });
   registry.add(router, {
     method: 'post',
@@ -164,8 +198,13 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     tag: 'jimeng-records',
     summary: "Each storyboard's latest record, null when none (§6.5)",
     role: 'staff',
-    body: z.object({ type: recordType, work_id: z.string().min(1).max(128), storyboard_ids: z.array(z.string().min(1)).min(1).max(1000) }),
-    handler: async (ctx, { body, actor }) => ok.jimeng(await ctx.core.jimeng.records.latestByStoryboard(actor!, body), '查询成功'),
+    body: z.object({
+      type: recordType,
+      work_id: z.string().min(1).max(128),
+      storyboard_ids: z.array(z.string().min(1)).min(1).max(1000),
+    }),
+    handler: async (ctx, { body, actor }) =>
+      ok.jimeng(await ctx.core.jimeng.records.latestByStoryboard(actor!, body), '查询成功'),
   });
   registry.add(router, {
     method: 'get',
@@ -173,8 +212,12 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     tag: 'jimeng-records',
     summary: 'Task statistics by date range and work (§7.2)',
     role: 'staff',
-    query: z.object({ work_id: z.string().max(128).optional(), date_range: z.enum(['today', 'week', 'month']).optional() }),
-    handler: async (ctx, { query, actor }) => ok.jimeng(await ctx.core.jimeng.records.statistics(actor!, query), '查询成功'),
+    query: z.object({
+      work_id: z.string().max(128).optional(),
+      date_range: z.enum(['today', 'week', 'month']).optional(),
+    }),
+    handler: async (ctx, { query, actor }) =>
+      ok.jimeng(await ctx.core.jimeng.records.statistics(actor!, query), '查询成功'),
   });
   registry.add(router, {
     method: 'post',
@@ -189,7 +232,10 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
       project_id: z.string().max(128).optional(),
       project_name: z.string().max(255).optional(),
       prompt: z.string().trim().min(1).max(4000).optional(),
-      model: z.string().regex(/^jimeng-[a-z0-9.-]+$/, 'unknown model').optional(),
+      model: z
+        .string()
+        .regex(/^jimeng-[a-z0-9.-]+$/, 'unknown model')
+        .optional(),
       ratio: z.enum(RATIOS).optional(),
       resolution: z.enum(['1k', '2k', '4k', '720p', '1080p']).optional(),
       duration: z.union([z.literal(5), z.literal(10)]).optional(),

@@ -175,20 +175,15 @@ export function storyChatRoutes(registry: ApiRegistry) {
           }),
         );
       }
-      const conversationId = body.conversation_id;
-      // Refusals (unknown conversation, not a participant, character not in the cast) are HTTP errors.
-      await chat.prepareReply(user, conversationId, body.character_id);
-      if (body.is_first_response && body.user_message?.trim())
-        await chat.addUserMessage(user, conversationId, body.user_message);
-      return streamChat(ctx, (listener, signal) =>
-        chat.generateReply(user, {
-          conversationId,
-          characterId: body.character_id,
-          historyLength: body.history_length,
-          signal,
-          listener,
-        }),
-      );
+      // Refusals (unknown conversation, not a participant, character not in the cast) are HTTP
+      // errors; everything the reply needs is read before the stream opens.
+      const reply = await chat.startReply(user, {
+        conversationId: body.conversation_id,
+        characterId: body.character_id,
+        historyLength: body.history_length,
+        userMessage: body.is_first_response ? body.user_message : undefined,
+      });
+      return streamChat(ctx, (listener, signal) => reply.run(listener, signal));
     },
   });
 

@@ -2,7 +2,12 @@ import sharp from 'sharp';
 import { api } from '../clients.js';
 
 /** Polls a NanoBanana task until it leaves `processing`. */
-export async function waitForTask(baseUrl: string, taskId: string, headers: Record<string, string> = {}, timeoutMs = 20_000) {
+export async function waitForTask(
+  baseUrl: string,
+  taskId: string,
+  headers: Record<string, string> = {},
+  timeoutMs = 20_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = await api(baseUrl, 'GET', `/api/v1/generate/status/${taskId}`, { headers });
@@ -25,5 +30,7 @@ export async function createBatch(
 }
 
 export async function png(width: number, height: number, color = '#3366cc'): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: color } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: color } })
+    .png()
+    .toBuffer();
 }

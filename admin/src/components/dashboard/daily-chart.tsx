@@ -42,8 +42,15 @@ export function DailyChart({ stats }: { stats: readonly DailyStat[] }) {
   const cx = (index: number) => PAD.left + slot * index + slot / 2;
   const ticks = [0, 0.25, 0.5, 0.75, 1];
   const labelEvery = Math.ceil(stats.length / 10);
+  // A day without tasks has no success rate: the line breaks there instead of dropping to 0 %.
+  const hasTasks = (d: DailyStat) => d.image_count + d.video_count > 0;
   const ratePath = stats
-    .map((d, i) => `${i === 0 ? 'M' : 'L'}${cx(i).toFixed(1)},${yRate(d.success_rate).toFixed(1)}`)
+    .map((d, i) => {
+      if (!hasTasks(d)) return '';
+      const move = i === 0 || !hasTasks(stats[i - 1]) ? 'M' : 'L';
+      return `${move}${cx(i).toFixed(1)},${yRate(d.success_rate).toFixed(1)}`;
+    })
+    .filter(Boolean)
     .join(' ');
 
   return (
@@ -81,7 +88,13 @@ export function DailyChart({ stats }: { stats: readonly DailyStat[] }) {
               stroke={token.colorBorderSecondary}
               strokeDasharray={tick === 0 ? undefined : '3 3'}
             />
-            <text x={PAD.left - 6} y={y(tick * max) + 4} textAnchor="end" fontSize={11} fill={token.colorTextSecondary}>
+            <text
+              x={PAD.left - 6}
+              y={y(tick * max) + 4}
+              textAnchor="end"
+              fontSize={11}
+              fill={token.colorTextSecondary}
+            >
               {Math.round(tick * max)}
             </text>
             <text
@@ -123,7 +136,13 @@ export function DailyChart({ stats }: { stats: readonly DailyStat[] }) {
                 fill={colors.video}
               />
               {i % labelEvery === 0 && (
-                <text x={cx(i)} y={HEIGHT - 8} textAnchor="middle" fontSize={11} fill={token.colorTextSecondary}>
+                <text
+                  x={cx(i)}
+                  y={HEIGHT - 8}
+                  textAnchor="middle"
+                  fontSize={11}
+                  fill={token.colorTextSecondary}
+                >
                   {dayjs(d.date).isValid() ? dayjs(d.date).format('MM-DD') : d.date}
                 </text>
               )}
@@ -131,18 +150,20 @@ export function DailyChart({ stats }: { stats: readonly DailyStat[] }) {
           </Tooltip>
         ))}
         <path d={ratePath} fill="none" stroke={colors.rate} strokeWidth={2} pointerEvents="none" />
-        {stats.map((d, i) => (
-          <circle
-            key={d.date}
-            cx={cx(i)}
-            cy={yRate(d.success_rate)}
-            r={3}
-            fill={token.colorBgContainer}
-            stroke={colors.rate}
-            strokeWidth={2}
-            pointerEvents="none"
-          />
-        ))}
+        {stats.map((d, i) =>
+          !hasTasks(d) ? null : (
+            <circle
+              key={d.date}
+              cx={cx(i)}
+              cy={yRate(d.success_rate)}
+              r={3}
+              fill={token.colorBgContainer}
+              stroke={colors.rate}
+              strokeWidth={2}
+              pointerEvents="none"
+            />
+          ),
+        )}
       </svg>
     </div>
   );

@@ -55,6 +55,7 @@ export function useAccountTest() {
     ? ((test.mutation.variables?.values as { id?: string } | undefined)?.id ?? null)
     : null;
 
+  const title = shown ? t(`jimeng_accounts.test.${shown.result.live ? 'live' : 'dead'}`) : '';
   const dialog = (
     <Modal
       open={shown !== null}
@@ -70,8 +71,8 @@ export function useAccountTest() {
         <div data-testid="account-test-result">
           <Result
             status={shown.result.live ? 'success' : 'error'}
-            title={t(`jimeng_accounts.test.${shown.result.live ? 'live' : 'dead'}`)}
-            subTitle={shown.result.message}
+            title={title}
+            subTitle={shown.result.message !== title ? shown.result.message : undefined}
             style={{ padding: '16px 0' }}
           />
           {shown.result.credits ? (
@@ -100,13 +101,7 @@ export function useAccountTest() {
   return { run, testingId, dialog };
 }
 
-export function TestAccountButton({
-  onClick,
-  loading,
-}: {
-  onClick: () => void;
-  loading: boolean;
-}) {
+export function TestAccountButton({ onClick, loading }: { onClick: () => void; loading: boolean }) {
   const t = useTranslate();
   return (
     <Tooltip title={t('jimeng_accounts.test.action')}>

@@ -37,7 +37,8 @@ export function BatchActions({ detail, selected, onDone }: BatchActionsProps) {
   const retry = useCustomMutation<RetryResult>();
   const cancel = useCustomMutation<CancelResult>();
   const params = { batch_id: detail.batch_id };
-  const failed = detail.failed_count;
+  // With no selection the server retries every failed and cancelled storyboard (§10.2).
+  const failed = detail.details.filter((row) => row.status === 'failed' || row.status === 'cancelled').length;
   const canRetry = selected.length > 0 || failed > 0;
 
   const submitRetry = () =>
@@ -156,7 +157,9 @@ export function BatchActions({ detail, selected, onDone }: BatchActionsProps) {
           <Form.Item
             name="reason"
             label={t('jimeng_batches.actions.cancelReason')}
-            rules={[{ required: true, whitespace: true, message: t('jimeng_batches.actions.cancelReasonRequired') }]}
+            rules={[
+              { required: true, whitespace: true, message: t('jimeng_batches.actions.cancelReasonRequired') },
+            ]}
           >
             <Input.TextArea autoSize={{ minRows: 2, maxRows: 5 }} maxLength={500} showCount />
           </Form.Item>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyBatchEvent } from './batch-live';
+import { applyBatchEvent, replayBatchEvent } from './batch-live';
 import type { BatchDetail } from './types';
 
 const detail: BatchDetail = {
@@ -45,8 +45,16 @@ describe('applyBatchEvent', () => {
   });
 
   it('ignores other batches and appends unseen storyboards', () => {
-    const counts = { total_count: 3, completed_count: 0, failed_count: 1, processing_count: 0, pending_count: 2 };
-    expect(applyBatchEvent(detail, { ...counts, batch_id: 'b2', status: 'failed', progress: 1 })).toBe(detail);
+    const counts = {
+      total_count: 3,
+      completed_count: 0,
+      failed_count: 1,
+      processing_count: 0,
+      pending_count: 2,
+    };
+    expect(applyBatchEvent(detail, { ...counts, batch_id: 'b2', status: 'failed', progress: 1 })).toBe(
+      detail,
+    );
     const next = applyBatchEvent(detail, {
       ...counts,
       batch_id: 'b1',
@@ -56,5 +64,57 @@ describe('applyBatchEvent', () => {
     });
     expect(next.details.map((row) => row.storyboard_id)).toEqual(['s1', 's2', 's3']);
     expect(next.failed_count).toBe(1);
+  });
+});
+
+describe('replayBatchEvent', () => {
+  const counts = { total_count: 2, failed_count: 0, processing_count: 0, pending_count: 0 };
+  const fresh: BatchDetail = {
+    ...detail,
+    ...counts,
+    status: 'completed',
+    completed_count: 2,
+    progress: 1,
+    details: [
+      { storyboard_id: 's1', status: 'completed', retry_count: 0 },
+      { storyboard_id: 's2', status: 'completed', retry_count: 1 },
+    ],
+  };
+
+  it('never moves a newer answer backwards with an older event', () => {
+    const stale = {
+      ...counts,
+      batch_id: 'b1',
+      status: 'processing',
+      completed_count: 1,
+      processing_count: 1,
+      progress: 0.5,
+      item: { storyboard_id: 's2', status: 'processing', retry_count: 1 },
+    };
+    expect(replayBatchEvent(fresh, stale)).toBe(fresh);
+  });
+
+  it('applies events that are ahead of the answer, and later attempts of an item', () => {
+    const retried = replayBatchEvent(fresh, {
+      ...counts,
+      batch_id: 'b1',
+      status: 'processing',
+      completed_count: 1,
+      pending_count: 1,
+      progress: 0.5,
+      item: { storyboard_id: 's2', status: 'pending', retry_count: 2 },
+    });
+    expect(retried.details[1]).toMatchObject({ status: 'pending', retry_count: 2 });
+    // The counts of that older event do not replace the answer's.
+    expect(retried.completed_count).toBe(2);
+    const behind = { ...fresh, status: 'processing', completed_count: 1, progress: 0.5 };
+    const ahead = replayBatchEvent(behind, {
+      ...counts,
+      batch_id: 'b1',
+      status: 'completed',
+      completed_count: 2,
+      progress: 1,
+    });
+    expect(ahead).toMatchObject({ status: 'completed', completed_count: 2 });
   });
 });

@@ -29,3 +29,26 @@ export function applyBatchEvent(detail: BatchDetail, event: BatchProgressEvent):
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+const RANK: Record<string, number> = { pending: 0, processing: 1, completed: 2, failed: 2, cancelled: 2 };
+
+/**
+ * Replays an event that arrived while a status GET was in flight onto that GET's answer. The answer
+ * may already be newer than the event, so nothing moves backwards: counts only when at least as far
+ * along, an item only when its status is as advanced or it is a later attempt (a higher retry count).
+ */
+export function replayBatchEvent(fresh: BatchDetail, event: BatchProgressEvent): BatchDetail {
+  if (!event || event.batch_id !== fresh.batch_id) return fresh;
+  const done = (c: Pick<BatchDetail, 'completed_count' | 'failed_count'>) =>
+    c.completed_count + c.failed_count;
+  const countsAhead = done(event) >= done(fresh);
+  let item = event.item;
+  if (item) {
+    const known = fresh.details.find((row) => row.storyboard_id === item!.storyboard_id);
+    const later = (item.retry_count ?? 0) > (known?.retry_count ?? 0);
+    if (known && !later && (RANK[item.status] ?? 0) < (RANK[known.status] ?? 0)) item = undefined;
+  }
+  if (!countsAhead && !item) return fresh;
+  const counts: BatchProgressEvent = countsAhead ? event : fresh;
+  return applyBatchEvent(fresh, { ...counts, item });
+}

@@ -4,7 +4,7 @@ import type { HttpError } from '@refinedev/core';
 import { API_URL, request, tokenStore } from '../../providers/api-client';
 import { fillPath } from '../../providers/data-provider';
 import { resourceApis } from '../../resources';
-import { applyBatchEvent } from './batch-live';
+import { applyBatchEvent, replayBatchEvent } from './batch-live';
 import { isActive, type BatchDetail, type BatchProgressEvent } from './types';
 
 /** How the page learns about changes: pushed over socket.io, or (when that fails) polled. */
@@ -26,22 +26,33 @@ export function useBatchLive(batchId: string | undefined) {
   const [mode, setMode] = useState<LiveMode>('connecting');
   const [lastEventAt, setLastEventAt] = useState<number | null>(null);
   const latest = useRef<BatchDetail | null>(null);
+  // A GET may answer with a snapshot older than events that arrived while it was in flight; those
+  // events are kept and replayed onto the answer. Only the newest GET's answer is used.
+  const inFlight = useRef<{ seq: number; events: BatchProgressEvent[] } | null>(null);
+  const seq = useRef(0);
 
   const reload = useCallback(async () => {
     if (!batchId) return;
+    const mine = { seq: ++seq.current, events: [] as BatchProgressEvent[] };
+    inFlight.current = mine;
     try {
       const path = fillPath(resourceApis.jimeng_batches?.detail ?? '/api/v1/jimeng/batch/:id/status', {
         id: batchId,
       });
       const { data } = await request<BatchDetail>(path);
-      const normalized = { ...data, details: Array.isArray(data?.details) ? data.details : [] };
-      latest.current = normalized;
-      setDetail(normalized);
+      if (inFlight.current !== mine) return;
+      const fresh = { ...data, details: Array.isArray(data?.details) ? data.details : [] };
+      const caughtUp = mine.events.reduce(replayBatchEvent, fresh);
+      latest.current = caughtUp;
+      setDetail(caughtUp);
       setError(null);
     } catch (caught) {
-      setError(caught as HttpError);
+      if (inFlight.current === mine) setError(caught as HttpError);
     } finally {
-      setLoading(false);
+      if (inFlight.current === mine) {
+        inFlight.current = null;
+        setLoading(false);
+      }
     }
   }, [batchId]);
 
@@ -63,6 +74,7 @@ export function useBatchLive(batchId: string | undefined) {
     let everLive = false;
 
     const onEvent = (event: BatchProgressEvent) => {
+      inFlight.current?.events.push(event);
       if (!latest.current) return;
       const next = applyBatchEvent(latest.current, event);
       latest.current = next;

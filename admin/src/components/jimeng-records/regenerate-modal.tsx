@@ -97,7 +97,9 @@ export function RegenerateModal({ type, record, onClose, onDone }: RegenerateMod
       destroyOnHidden
       width={640}
     >
-      <Typography.Paragraph type="secondary">{t('jimeng_records.actions.regenerateHelp')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">
+        {t('jimeng_records.actions.regenerateHelp')}
+      </Typography.Paragraph>
       {record && (
         <Form
           form={form}

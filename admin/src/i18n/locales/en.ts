@@ -1,9 +1,13 @@
 import jimengEn from './jimeng.en';
+import storyEn from './story.en';
+import nanobananaEn from './nanobanana.en';
 
 // English strings. Refine's own keys (buttons.*, actions.*, notifications.*, <resource>.<resource>,
 // <resource>.titles.*) follow its i18n guide so built-in buttons, breadcrumbs and toasts translate too.
 const en = {
   ...jimengEn,
+  ...storyEn,
+  ...nanobananaEn,
   app: {
     title: 'Dreamloom',
     subtitle: 'Staff console',

@@ -1,9 +1,13 @@
 import type { Messages } from './en';
 import jimengZhCN from './jimeng.zh-CN';
+import storyZhCN from './story.zh-CN';
+import nanobananaZhCN from './nanobanana.zh-CN';
 
 // 简体中文。结构与 en.ts 相同（类型检查保证两种语言的键一致）。
 const zhCN: Messages = {
   ...jimengZhCN,
+  ...storyZhCN,
+  ...nanobananaZhCN,
   app: {
     title: 'Dreamloom',
     subtitle: '运营后台',

@@ -118,7 +118,9 @@ export function DashboardPage() {
   // Today's own statistics when the server has them; otherwise today's bar of the weekly chart.
   const todayStats: Partial<TaskStatistics> | undefined =
     today.query.data?.data ??
-    (todayRow ? { total_tasks: todayRow.image_count + todayRow.video_count, success_rate: todayRow.success_rate } : undefined);
+    (todayRow
+      ? { total_tasks: todayRow.image_count + todayRow.video_count, success_rate: todayRow.success_rate }
+      : undefined);
   const accounts = data?.accounts;
   const queue = data?.queue;
   const queued = queue ? queue.waiting + queue.delayed : 0;
@@ -143,7 +145,12 @@ export function DashboardPage() {
       </Space>
 
       {dashboard.query.isError && (
-        <Alert type="error" showIcon message={t('dashboard.loadError')} description={dashboard.query.error?.message} />
+        <Alert
+          type="error"
+          showIcon
+          message={t('dashboard.loadError')}
+          description={dashboard.query.error?.message}
+        />
       )}
 
       <Row gutter={[16, 16]}>
@@ -172,12 +179,15 @@ export function DashboardPage() {
             title={t('dashboard.cards.successRate')}
             icon={<CheckCircleOutlined />}
             color={token.colorSuccess}
-            footer={week ? t('dashboard.cards.weekValue', { value: `${percent(week.success_rate)}%` }) : undefined}
+            footer={
+              week ? t('dashboard.cards.weekValue', { value: `${percent(week.success_rate)}%` }) : undefined
+            }
           >
+            {/* No tasks today means no rate today (not 0 %); the footer still has the week's. */}
             <Statistic
-              value={todayStats?.total_tasks ? percent(todayStats.success_rate) : percent(week?.success_rate)}
-              suffix="%"
-              precision={1}
+              value={todayStats?.total_tasks ? percent(todayStats.success_rate) : '—'}
+              suffix={todayStats?.total_tasks ? '%' : undefined}
+              precision={todayStats?.total_tasks ? 1 : undefined}
               loading={loading}
             />
           </StatCard>
@@ -189,14 +199,16 @@ export function DashboardPage() {
             icon={<FieldTimeOutlined />}
             color={token.colorWarning}
             footer={
-              week ? t('dashboard.cards.weekValue', { value: t('units.seconds', { value: Math.round(week.avg_generation_time ?? 0) }) }) : undefined
+              week
+                ? t('dashboard.cards.weekValue', {
+                    value: t('units.seconds', { value: Math.round(week.avg_generation_time ?? 0) }),
+                  })
+                : undefined
             }
           >
             <Statistic
-              value={Math.round(
-                (todayStats?.total_tasks ? todayStats.avg_generation_time : undefined) ?? week?.avg_generation_time ?? 0,
-              )}
-              suffix={t('units.secondsUnit')}
+              value={todayStats?.total_tasks ? Math.round(todayStats.avg_generation_time ?? 0) : '—'}
+              suffix={todayStats?.total_tasks ? t('units.secondsUnit') : undefined}
               loading={loading}
             />
           </StatCard>
@@ -207,17 +219,32 @@ export function DashboardPage() {
             title={t('dashboard.cards.accountsAvailable')}
             icon={<CloudServerOutlined />}
             color={token.colorInfo}
-            footer={accounts ? t('dashboard.cards.accountsTotal', { total: accounts.total_accounts, active: accounts.active_accounts }) : undefined}
+            footer={
+              accounts
+                ? t('dashboard.cards.accountsTotal', {
+                    total: accounts.total_accounts,
+                    active: accounts.active_accounts,
+                  })
+                : undefined
+            }
           >
             <Space size="large" style={{ marginTop: 4 }}>
               <Tooltip title={t('dashboard.cards.imageAvailable')}>
                 <span>
-                  <Statistic value={accounts?.image_available_accounts ?? 0} prefix={<PictureOutlined />} loading={loading} />
+                  <Statistic
+                    value={accounts?.image_available_accounts ?? 0}
+                    prefix={<PictureOutlined />}
+                    loading={loading}
+                  />
                 </span>
               </Tooltip>
               <Tooltip title={t('dashboard.cards.videoAvailable')}>
                 <span>
-                  <Statistic value={accounts?.video_available_accounts ?? 0} prefix={<VideoCameraOutlined />} loading={loading} />
+                  <Statistic
+                    value={accounts?.video_available_accounts ?? 0}
+                    prefix={<VideoCameraOutlined />}
+                    loading={loading}
+                  />
                 </span>
               </Tooltip>
             </Space>
@@ -231,7 +258,10 @@ export function DashboardPage() {
             color={accounts?.rate_limited_accounts ? token.colorWarning : token.colorTextTertiary}
             footer={
               accounts
-                ? t('dashboard.cards.invalidBanned', { invalid: accounts.inactive_accounts, banned: accounts.banned_accounts })
+                ? t('dashboard.cards.invalidBanned', {
+                    invalid: accounts.inactive_accounts,
+                    banned: accounts.banned_accounts,
+                  })
                 : undefined
             }
           >
@@ -250,7 +280,11 @@ export function DashboardPage() {
             color={token.colorTextSecondary}
             footer={
               queue
-                ? t('dashboard.cards.queueFooter', { active: queue.active, delayed: queue.delayed, failed: queue.failed })
+                ? t('dashboard.cards.queueFooter', {
+                    active: queue.active,
+                    delayed: queue.delayed,
+                    failed: queue.failed,
+                  })
                 : undefined
             }
           >

@@ -122,7 +122,9 @@ export function JimengBatchList() {
           title={t('jimeng_batches.fields.priority')}
           width={90}
           render={(value: unknown) =>
-            value === undefined || value === null ? '—' : t(`jimeng_batches.priority.${String(value)}`, String(value))
+            value === undefined || value === null
+              ? '—'
+              : t(`jimeng_batches.priority.${String(value)}`, String(value))
           }
         />
         <Table.Column<BatchSummary>

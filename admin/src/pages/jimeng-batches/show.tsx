@@ -94,10 +94,14 @@ export function JimengBatchShow() {
               <TimeText value={detail.estimated_completion} format="YYYY-MM-DD HH:mm:ss" />
             </Descriptions.Item>
             {typeof detail.project_name === 'string' && (
-              <Descriptions.Item label={t('jimeng_batches.fields.project')}>{detail.project_name}</Descriptions.Item>
+              <Descriptions.Item label={t('jimeng_batches.fields.project')}>
+                {detail.project_name}
+              </Descriptions.Item>
             )}
             {typeof detail.work_id === 'string' && (
-              <Descriptions.Item label={t('jimeng_batches.fields.work_id')}>{detail.work_id}</Descriptions.Item>
+              <Descriptions.Item label={t('jimeng_batches.fields.work_id')}>
+                {detail.work_id}
+              </Descriptions.Item>
             )}
           </Descriptions>
 
@@ -138,7 +142,9 @@ export function JimengBatchShow() {
               dataIndex="storyboard_id"
               title={t('jimeng_batches.fields.storyboard_id')}
               width={180}
-              render={(value: string) => <Typography.Text style={{ fontFamily: MONO }}>{value}</Typography.Text>}
+              render={(value: string) => (
+                <Typography.Text style={{ fontFamily: MONO }}>{value}</Typography.Text>
+              )}
             />
             <Table.Column<BatchItem>
               dataIndex="status"
@@ -152,7 +158,9 @@ export function JimengBatchShow() {
               key="results"
               title={t('jimeng_batches.fields.results')}
               width={240}
-              render={(_, row) => <MediaThumbs kind={kind} urls={row.result_urls} thumbs={row.thumbnail_urls} />}
+              render={(_, row) => (
+                <MediaThumbs kind={kind} urls={row.result_urls} thumbs={row.thumbnail_urls} />
+              )}
             />
             <Table.Column<BatchItem>
               dataIndex="generation_time"

@@ -1,5 +1,17 @@
 import { useState } from 'react';
-import { Button, DatePicker, Drawer, Form, Input, Radio, Select, Space, Table, Tooltip, Typography } from 'antd';
+import {
+  Button,
+  DatePicker,
+  Drawer,
+  Form,
+  Input,
+  Radio,
+  Select,
+  Space,
+  Table,
+  Tooltip,
+  Typography,
+} from 'antd';
 import { EyeOutlined, ExportOutlined, RedoOutlined } from '@ant-design/icons';
 import { DeleteButton, List, RefreshButton, getDefaultFilter, useTable } from '@refinedev/antd';
 import { useInvalidate, useLink, useOne, useTranslate, type HttpError } from '@refinedev/core';
@@ -42,6 +54,9 @@ export function JimengRecordList() {
     syncWithLocation: true,
     pagination: { pageSize: 20 },
     filters: { initial: [{ field: 'type', operator: 'eq', value: 'image' }] },
+    // The list endpoint needs a type: a link whose filters lack one (URL filters replace the initial
+    // ones) still lists images. A `type` filter, when present, wins over this meta param.
+    meta: { type: 'image' },
     onSearch: (values) => [
       { field: 'type', operator: 'eq', value: values.type },
       { field: 'work_id', operator: 'eq', value: values.work_id?.trim() || undefined },
@@ -99,7 +114,10 @@ export function JimengRecordList() {
             allowClear
             style={{ width: 140 }}
             placeholder={t('jimeng_records.filters.anyStatus')}
-            options={GENERATION_STATUSES.map((value) => ({ value, label: t(`jimeng_records.status.${value}`) }))}
+            options={GENERATION_STATUSES.map((value) => ({
+              value,
+              label: t(`jimeng_records.status.${value}`),
+            }))}
           />
         </Form.Item>
         <Form.Item name="range" label={t('jimeng_records.filters.time')}>
@@ -123,8 +141,10 @@ export function JimengRecordList() {
         <Table.Column<GenerationRecord>
           key="result"
           title={t('jimeng_records.fields.results')}
-          width={130}
-          render={(_, row) => <MediaThumbs kind={type} urls={resultUrls(row)} thumbs={row.thumbnail_urls} max={2} />}
+          width={160}
+          render={(_, row) => (
+            <MediaThumbs kind={type} urls={resultUrls(row)} thumbs={row.thumbnail_urls} max={2} />
+          )}
         />
         <Table.Column<GenerationRecord>
           dataIndex="storyboard_id"
@@ -149,7 +169,11 @@ export function JimengRecordList() {
             </Tooltip>
           )}
         />
-        <Table.Column<GenerationRecord> dataIndex="model" title={t('jimeng_records.fields.model')} width={120} />
+        <Table.Column<GenerationRecord>
+          dataIndex="model"
+          title={t('jimeng_records.fields.model')}
+          width={120}
+        />
         <Table.Column<GenerationRecord>
           dataIndex="generation_status"
           title={t('jimeng_records.fields.generation_status')}
@@ -215,7 +239,9 @@ export function JimengRecordList() {
                 size="small"
                 recordItemId={row.id}
                 meta={{ type }}
-                confirmTitle={t('jimeng_records.actions.deleteConfirm', { storyboard: row.storyboard_id ?? row.id })}
+                confirmTitle={t('jimeng_records.actions.deleteConfirm', {
+                  storyboard: row.storyboard_id ?? row.id,
+                })}
               />
             </Space>
           )}
@@ -238,7 +264,12 @@ export function JimengRecordList() {
       >
         {viewing && <RecordDrawerBody id={viewing} type={type} onRegenerate={setRegenerating} />}
       </Drawer>
-      <RegenerateModal type={type} record={regenerating} onClose={() => setRegenerating(null)} onDone={refresh} />
+      <RegenerateModal
+        type={type}
+        record={regenerating}
+        onClose={() => setRegenerating(null)}
+        onDone={refresh}
+      />
     </List>
   );
 }
@@ -256,7 +287,9 @@ function RecordDrawerBody({
   const { result, query } = useOne<GenerationRecord, HttpError>({ resource: RESOURCE, id, meta: { type } });
   if (query.isLoading) return <Typography.Text type="secondary">{t('loading')}</Typography.Text>;
   if (query.isError || !result) {
-    return <Typography.Text type="danger">{query.error?.message ?? t('jimeng_records.notFound')}</Typography.Text>;
+    return (
+      <Typography.Text type="danger">{query.error?.message ?? t('jimeng_records.notFound')}</Typography.Text>
+    );
   }
   return (
     <Space direction="vertical" style={{ width: '100%' }}>

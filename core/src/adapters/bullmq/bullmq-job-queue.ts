@@ -39,7 +39,10 @@ export class BullmqJobQueue implements JobQueue {
     });
   }
 
-  async enqueueMany<Payload>(name: string, jobs: Array<{ payload: Payload; options: EnqueueOptions }>): Promise<void> {
+  async enqueueMany<Payload>(
+    name: string,
+    jobs: Array<{ payload: Payload; options: EnqueueOptions }>,
+  ): Promise<void> {
     if (jobs.length === 0) return;
     await this.queue(name).addBulk(
       jobs.map(({ payload, options }) => ({
@@ -64,12 +67,27 @@ export class BullmqJobQueue implements JobQueue {
     return cancelled;
   }
 
-  async schedule<Payload>(name: string, schedulerId: string, everyMs: number, payload: Payload): Promise<void> {
-    await this.queue(name).upsertJobScheduler(schedulerId, { every: everyMs }, { name, data: payload, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  async schedule<Payload>(
+    name: string,
+    schedulerId: string,
+    everyMs: number,
+    payload: Payload,
+  ): Promise<void> {
+    await this.queue(name).upsertJobScheduler(
+      schedulerId,
+      { every: everyMs },
+      { name, data: payload, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
   }
 
   async counts(name: string) {
-    const counts = await this.queue(name).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+    const counts = await this.queue(name).getJobCounts(
+      'waiting',
+      'prioritized',
+      'active',
+      'delayed',
+      'failed',
+    );
     return {
       waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
       active: counts.active ?? 0,

@@ -1,8 +1,18 @@
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
 
 /* Row types mirror migrations/0002-jimeng-batches.ts. */
 
-export class JimengBatchRow extends Model<InferAttributes<JimengBatchRow>, InferCreationAttributes<JimengBatchRow>> {
+export class JimengBatchRow extends Model<
+  InferAttributes<JimengBatchRow>,
+  InferCreationAttributes<JimengBatchRow>
+> {
   declare id: string;
   declare batch_type: string;
   declare project_id: string | null;
@@ -23,7 +33,10 @@ export class JimengBatchRow extends Model<InferAttributes<JimengBatchRow>, Infer
   declare update_time: Date;
 }
 
-export class JimengRecordRow extends Model<InferAttributes<JimengRecordRow>, InferCreationAttributes<JimengRecordRow>> {
+export class JimengRecordRow extends Model<
+  InferAttributes<JimengRecordRow>,
+  InferCreationAttributes<JimengRecordRow>
+> {
   declare id: string;
   declare type: 'image' | 'video';
   declare project_id: string | null;
@@ -57,7 +70,10 @@ export class JimengRecordRow extends Model<InferAttributes<JimengRecordRow>, Inf
   declare update_time: Date;
 }
 
-export class CallbackDeliveryRow extends Model<InferAttributes<CallbackDeliveryRow>, InferCreationAttributes<CallbackDeliveryRow>> {
+export class CallbackDeliveryRow extends Model<
+  InferAttributes<CallbackDeliveryRow>,
+  InferCreationAttributes<CallbackDeliveryRow>
+> {
   declare id: string;
   declare batch_id: string;
   declare event: string;

@@ -16,12 +16,15 @@ const BLOCKED_FINISH_REASONS = new Set([
 export function classifyGeminiHttpError(status: number, message: string): ProviderError {
   const text = message.slice(0, 300);
   if (status === 429) return new ProviderError('rate_limited', `Gemini rate limit: ${text}`, status);
-  if (status === 401 || status === 403) return new ProviderError('session_expired', `Gemini key rejected: ${text}`, status);
+  if (status === 401 || status === 403)
+    return new ProviderError('session_expired', `Gemini key rejected: ${text}`, status);
   // Google answers an invalid key with 400 API_KEY_INVALID rather than 401.
   if (status === 400 && /API[_ ]KEY[_ ]INVALID|API key not valid/i.test(message))
     return new ProviderError('session_expired', `Gemini key rejected: ${text}`, status);
-  if (status === 400 || status === 404) return new ProviderError('invalid_request', `Gemini refused the request: ${text}`, status);
-  if (status === 408 || status === 504) return new ProviderError('timeout', `Gemini timed out: ${text}`, status);
+  if (status === 400 || status === 404)
+    return new ProviderError('invalid_request', `Gemini refused the request: ${text}`, status);
+  if (status === 408 || status === 504)
+    return new ProviderError('timeout', `Gemini timed out: ${text}`, status);
   if (status >= 500) return new ProviderError('upstream_error', `Gemini error ${status}: ${text}`, status);
   return new ProviderError('upstream_error', `Gemini HTTP ${status}: ${text}`, status);
 }
@@ -33,7 +36,11 @@ export function classifyGeminiEmptyAnswer(answer: {
   text?: string;
 }): ProviderError {
   if (answer.blockReason)
-    return new ProviderError('content_blocked', `Gemini blocked the prompt (${answer.blockReason})`, answer.blockReason);
+    return new ProviderError(
+      'content_blocked',
+      `Gemini blocked the prompt (${answer.blockReason})`,
+      answer.blockReason,
+    );
   const reason = answer.finishReason ?? 'NO_IMAGE';
   if (BLOCKED_FINISH_REASONS.has(reason))
     return new ProviderError('content_blocked', `Gemini withheld the image (${reason})`, reason);

@@ -66,15 +66,26 @@ export class JimengGatewayClient implements ImageProvider, VideoProvider {
   }
 
   /** `/v1/videos/generations`: one frame URL is the first frame, two are first and last (ratio is then ignored). */
-  async generateVideos(sessionId: string, request: VideoGenerationRequest, signal?: AbortSignal): Promise<GeneratedAssetRef[]> {
+  async generateVideos(
+    sessionId: string,
+    request: VideoGenerationRequest,
+    signal?: AbortSignal,
+  ): Promise<GeneratedAssetRef[]> {
     const body = {
       model: request.model,
       prompt: request.prompt,
       resolution: request.resolution,
       duration: request.duration,
-      ...(request.frames?.length ? { file_paths: request.frames.slice(0, 2) } : { ratio: request.ratio ?? '16:9' }),
+      ...(request.frames?.length
+        ? { file_paths: request.frames.slice(0, 2) }
+        : { ratio: request.ratio ?? '16:9' }),
     };
-    const result = await this.post<{ data?: Array<{ url?: string }> }>('/v1/videos/generations', sessionId, body, signal);
+    const result = await this.post<{ data?: Array<{ url?: string }> }>(
+      '/v1/videos/generations',
+      sessionId,
+      body,
+      signal,
+    );
     const assets = (result.data ?? []).flatMap((item) => (item.url ? [{ url: item.url }] : []));
     if (assets.length === 0) throw new ProviderError('upstream_error', 'Gateway answered without a video');
     return assets;

@@ -1,0 +1,195 @@
+import { Form, Image, Input, InputNumber, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { Create, DeleteButton, Edit, EditButton, List, useForm, useTable } from '@refinedev/antd';
+import { useTranslate, type BaseRecord, type HttpError } from '@refinedev/core';
+import type { StoryColumn, StoryField, StoryResourceConfig } from './story-config';
+
+function renderCell(column: StoryColumn, value: unknown, t: ReturnType<typeof useTranslate>) {
+  if (value === null || value === undefined || value === '')
+    return <Typography.Text type="secondary">—</Typography.Text>;
+  switch (column.kind) {
+    case 'image':
+      return (
+        <Image src={String(value)} width={48} height={48} style={{ objectFit: 'cover', borderRadius: 6 }} />
+      );
+    case 'audio':
+      // The music player: staff listen before attaching a track to a story.
+      return <audio controls preload="none" src={String(value)} style={{ height: 32, maxWidth: 260 }} />;
+    case 'date':
+      return new Date(String(value)).toLocaleString();
+    case 'bool':
+      return value ? <Tag color="green">{t('story.yes')}</Tag> : <Tag>{t('story.no')}</Tag>;
+    case 'tag':
+      return <Tag>{String(value)}</Tag>;
+    case 'long':
+      return (
+        <Typography.Paragraph ellipsis={{ rows: 2 }} style={{ marginBottom: 0, maxWidth: 420 }}>
+          {String(value)}
+        </Typography.Paragraph>
+      );
+    default:
+      return String(value);
+  }
+}
+
+/** One list page for every story catalog, driven by its config. */
+export function StoryResourceList({ config }: { config: StoryResourceConfig }) {
+  const t = useTranslate();
+  const { tableProps } = useTable<BaseRecord, HttpError>({
+    resource: config.name,
+    syncWithLocation: true,
+    pagination: { pageSize: 20 },
+  });
+  const canEdit = config.fields && config.canEdit !== false;
+  return (
+    <List resource={config.name} canCreate={!!config.fields}>
+      <Table {...tableProps} rowKey="id" scroll={{ x: true }}>
+        {config.columns.map((column) => (
+          <Table.Column
+            key={column.key}
+            dataIndex={column.key}
+            title={t(`${config.name}.fields.${column.key}`, column.key)}
+            render={(value: unknown) => renderCell(column, value, t)}
+          />
+        ))}
+        <Table.Column<BaseRecord>
+          key="actions"
+          title={t('table.actions', 'Actions')}
+          render={(_, record) => (
+            <Space>
+              {canEdit && (
+                <EditButton hideText size="small" resource={config.name} recordItemId={record.id} />
+              )}
+              {config.canDelete !== false && (
+                <DeleteButton hideText size="small" resource={config.name} recordItemId={record.id} />
+              )}
+            </Space>
+          )}
+        />
+      </Table>
+    </List>
+  );
+}
+
+/** Form.Item injects `value`/`checked` and `onChange` into its child; they are passed on to the control. */
+function FieldInput({ field, ...control }: { field: StoryField } & Record<string, unknown>) {
+  switch (field.kind) {
+    case 'textarea':
+      return <Input.TextArea {...control} autoSize={{ minRows: 3, maxRows: 16 }} />;
+    case 'json':
+      return (
+        <Input.TextArea
+          {...control}
+          autoSize={{ minRows: 4, maxRows: 20 }}
+          style={{ fontFamily: 'monospace' }}
+        />
+      );
+    case 'number':
+      return (
+        <InputNumber
+          {...control}
+          min={field.min}
+          max={field.max}
+          step={field.step ?? 1}
+          style={{ width: 200 }}
+        />
+      );
+    case 'switch':
+      return <Switch {...control} />;
+    case 'password':
+      return <Input.Password {...control} autoComplete="new-password" />;
+    case 'select':
+      return (
+        <Select {...control} options={(field.options ?? []).map((value) => ({ value, label: value }))} />
+      );
+    default:
+      return <Input {...control} />;
+  }
+}
+
+function StoryFormItems({ config, mode }: { config: StoryResourceConfig; mode: 'create' | 'edit' }) {
+  const t = useTranslate();
+  return (
+    <>
+      {(config.fields ?? [])
+        .filter((field) => mode === 'create' || !field.createOnly)
+        .map((field) => (
+          <Form.Item
+            key={field.key}
+            name={field.key}
+            label={t(`${config.name}.fields.${field.key}`, field.key)}
+            valuePropName={field.kind === 'switch' ? 'checked' : 'value'}
+            rules={[
+              ...(field.required ? [{ required: true, message: t('story.required') }] : []),
+              ...(field.kind === 'json'
+                ? [
+                    {
+                      validator: async (_: unknown, value: unknown) => {
+                        if (typeof value === 'string' && value.trim()) JSON.parse(value);
+                      },
+                      message: t('story.invalidJson'),
+                    },
+                  ]
+                : []),
+            ]}
+            getValueProps={
+              field.kind === 'json'
+                ? (value: unknown) => ({
+                    value:
+                      typeof value === 'string' || value === undefined
+                        ? value
+                        : JSON.stringify(value, null, 2),
+                  })
+                : undefined
+            }
+          >
+            <FieldInput field={field} />
+          </Form.Item>
+        ))}
+    </>
+  );
+}
+
+/** JSON fields travel as objects; empty optional text fields are left out. */
+function toPayload(config: StoryResourceConfig, values: Record<string, unknown>) {
+  const out: Record<string, unknown> = {};
+  for (const field of config.fields ?? []) {
+    const value = values[field.key];
+    if (value === undefined || value === '') continue;
+    out[field.key] = field.kind === 'json' && typeof value === 'string' ? JSON.parse(value) : value;
+  }
+  return out;
+}
+
+export function StoryResourceCreate({ config }: { config: StoryResourceConfig }) {
+  const { formProps, saveButtonProps } = useForm({
+    resource: config.name,
+    action: 'create',
+    redirect: 'list',
+  });
+  return (
+    <Create resource={config.name} saveButtonProps={saveButtonProps}>
+      <Form
+        {...formProps}
+        layout="vertical"
+        onFinish={(values) => formProps.onFinish?.(toPayload(config, values as Record<string, unknown>))}
+      >
+        <StoryFormItems config={config} mode="create" />
+      </Form>
+    </Create>
+  );
+}
+
+export function StoryResourceEdit({ config }: { config: StoryResourceConfig }) {
+  const { formProps, saveButtonProps } = useForm({ resource: config.name, action: 'edit', redirect: 'list' });
+  return (
+    <Edit resource={config.name} saveButtonProps={saveButtonProps}>
+      <Form
+        {...formProps}
+        layout="vertical"
+        onFinish={(values) => formProps.onFinish?.(toPayload(config, values as Record<string, unknown>))}
+      >
+        <StoryFormItems config={config} mode="edit" />
+      </Form>
+    </Edit>
+  );
+}

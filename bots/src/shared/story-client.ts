@@ -1,0 +1,199 @@
+import { DreamloomApiError, type PlatformUser } from './dreamloom-client.js';
+
+/** A published story as the bots list it. */
+export interface StorySummary {
+  id: string;
+  title: string;
+  intro: string;
+  characters: StoryCharacter[];
+}
+
+export interface StoryCharacter {
+  id: string;
+  name: string;
+  imageUrl: string | null;
+  type: string;
+}
+
+export interface StoryMessage {
+  id: string;
+  content: string;
+  characterId: string | null;
+  characterName: string | null;
+  role: 'user' | 'assistant';
+}
+
+/** Callbacks of one streamed chat operation (a turn, a regenerate). */
+export interface StoryStreamListener {
+  onSpeakers?(speakers: Array<{ id: string; name: string }>): void;
+  onStart?(start: { messageId: string; characterId: string; characterName: string }): void | Promise<void>;
+  onDelta?(delta: { messageId: string; content: string }): void;
+  onEnd?(message: StoryMessage): void | Promise<void>;
+}
+
+/** The story endpoints of contract 002 the bots use, acting for a platform user. */
+export interface StoryApi {
+  listStories(user: PlatformUser): Promise<StorySummary[]>;
+  startConversation(
+    user: PlatformUser,
+    storyId: string,
+  ): Promise<{ conversationId: string; openings: StoryMessage[] }>;
+  playTurn(
+    user: PlatformUser,
+    input: { conversationId: string; content: string; authorName?: string },
+    listener: StoryStreamListener,
+  ): Promise<void>;
+  regenerate(user: PlatformUser, conversationId: string, listener: StoryStreamListener): Promise<void>;
+  endConversation(user: PlatformUser, conversationId: string): Promise<void>;
+}
+
+export interface StoryApiOptions {
+  baseUrl: string;
+  botToken: string;
+  fetch?: typeof fetch;
+  /** Per-request timeout (a streamed turn may take minutes). Default 300 000 ms. */
+  timeoutMs?: number;
+}
+
+interface RawMessage {
+  id: string;
+  content: string;
+  character_id: string | null;
+  character_name: string | null;
+  role: 'user' | 'assistant';
+}
+
+const toMessage = (raw: RawMessage): StoryMessage => ({
+  id: raw.id,
+  content: raw.content,
+  characterId: raw.character_id,
+  characterName: raw.character_name,
+  role: raw.role,
+});
+
+/** HTTP + SSE client of the story API (errors carry the contract's `{detail}`). */
+export function createStoryApi(options: StoryApiOptions): StoryApi {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const fetchImpl = options.fetch ?? fetch;
+
+  const headers = (user: PlatformUser): Record<string, string> => ({
+    authorization: `Bot ${options.botToken}`,
+    'x-platform': user.platform,
+    'x-platform-user-id': user.id,
+    ...(user.username ? { 'x-platform-username': encodeURIComponent(user.username) } : {}),
+    'content-type': 'application/json',
+  });
+
+  async function call(user: PlatformUser, method: string, path: string, body?: unknown): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetchImpl(`${baseUrl}${path}`, {
+        method,
+        headers: headers(user),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 300_000),
+      });
+    } catch (error) {
+      throw new DreamloomApiError('NETWORK_ERROR', `Dreamloom server unreachable: ${String(error)}`, 0);
+    }
+    if (!response.ok) {
+      const text = await response.text();
+      let detail = response.statusText;
+      try {
+        detail = (JSON.parse(text) as { detail?: string }).detail ?? detail;
+      } catch {
+        // keep the status text
+      }
+      throw new DreamloomApiError(`HTTP_${response.status}`, detail, response.status);
+    }
+    return response;
+  }
+
+  async function json<T>(user: PlatformUser, method: string, path: string, body?: unknown): Promise<T> {
+    return (await (await call(user, method, path, body)).json()) as T;
+  }
+
+  /** Reads an SSE response event by event as it arrives. */
+  async function stream(response: Response, listener: StoryStreamListener): Promise<void> {
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let boundary = buffer.indexOf('\n\n');
+      while (boundary !== -1) {
+        const block = buffer.slice(0, boundary);
+        buffer = buffer.slice(boundary + 2);
+        boundary = buffer.indexOf('\n\n');
+        const lines = block.split('\n');
+        const event = lines.find((line) => line.startsWith('event: '))?.slice(7) ?? 'message';
+        const data = lines
+          .filter((line) => line.startsWith('data: '))
+          .map((line) => line.slice(6))
+          .join('\n');
+        if (data === '[DONE]') return;
+        const payload = JSON.parse(data) as Record<string, unknown>;
+        if (event === 'speakers') listener.onSpeakers?.(payload.speakers as Array<{ id: string; name: string }>);
+        else if (event === 'start')
+          await listener.onStart?.({
+            messageId: String(payload.message_id),
+            characterId: String(payload.character_id),
+            characterName: String(payload.character_name),
+          });
+        else if (event === 'end') await listener.onEnd?.(toMessage(payload as unknown as RawMessage));
+        else if (event === 'error')
+          throw new DreamloomApiError('STORY_STREAM_ERROR', String(payload.detail ?? 'Generation failed'), 502);
+        else listener.onDelta?.({ messageId: String(payload.message_id), content: String(payload.content) });
+      }
+    }
+  }
+
+  return {
+    async listStories(user) {
+      const rows = await json<
+        Array<{
+          id: string;
+          title: string;
+          intro: string;
+          characterDetails: Array<{ id: string; name: string; image_url: string; character_type: string }>;
+        }>
+      >(user, 'GET', '/api/v1/story/published?page=1&limit=25');
+      return rows.map((row) => ({
+        id: row.id,
+        title: row.title,
+        intro: row.intro,
+        characters: row.characterDetails.map((c) => ({
+          id: c.id,
+          name: c.name,
+          imageUrl: c.image_url || null,
+          type: c.character_type,
+        })),
+      }));
+    },
+    async startConversation(user, storyId) {
+      const created = await json<{ id: string }>(user, 'POST', '/api/v1/conversation', { story_id: storyId });
+      const history = await json<RawMessage[]>(
+        user,
+        'GET',
+        `/api/v1/story_chat/history-messages?conversation_id=${encodeURIComponent(created.id)}`,
+      );
+      return { conversationId: created.id, openings: history.map(toMessage) };
+    },
+    async playTurn(user, input, listener) {
+      const response = await call(user, 'POST', '/api/v1/story_chat/turn', {
+        conversation_id: input.conversationId,
+        content: input.content,
+        ...(input.authorName ? { author_name: input.authorName } : {}),
+      });
+      await stream(response, listener);
+    },
+    async regenerate(user, conversationId, listener) {
+      const response = await call(user, 'POST', '/api/v1/story_chat/regenerate', { conversation_id: conversationId });
+      await stream(response, listener);
+    },
+    async endConversation(user, conversationId) {
+      await call(user, 'POST', `/api/v1/conversation/${encodeURIComponent(conversationId)}/end`, {});
+    },
+  };
+}
