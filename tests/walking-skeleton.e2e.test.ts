@@ -13,6 +13,8 @@ describe('walking skeleton (MariaDB + Redis + sandbox)', () => {
 
   beforeAll(async () => {
     system = await startSystem({ db: 'mariadb' });
+    // Large enough (640×360 at 16:9 2k) that the server makes a real thumbnail.
+    system.sandbox.state.updateSettings({ imageScale: 0.25 });
   });
   afterAll(async () => {
     await system?.stop();
@@ -86,6 +88,8 @@ describe('walking skeleton (MariaDB + Redis + sandbox)', () => {
       expect(result.width).toBe(meta.width);
       const thumb = await fetch(result.thumbnail_url);
       expect(thumb.headers.get('content-type')).toBe('image/webp');
+      const thumbMeta = await sharp(Buffer.from(await thumb.arrayBuffer())).metadata();
+      expect(Math.max(thumbMeta.width!, thumbMeta.height!)).toBe(384);
     }
 
     const rows = await system.core.models.MediaAsset.findAll({ where: { task_id: taskId } });

@@ -24,6 +24,8 @@ export interface AccountLease {
   siteType: string;
   /** The decrypted credential; never log it. */
   secret: string;
+  /** A cooled-down account on its trial request: success closes its circuit. */
+  halfOpen: boolean;
   release(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export function cooldownMs(level: number): number {
 }
 
 const GLOBAL_VIDEO_SLOT = 'global:video';
+const ELIGIBLE_CACHE_MS = 1000;
 
 /**
  * The provider account pool: picks an eligible account by strategy, holds a TTL'd, heartbeated
@@ -66,6 +69,7 @@ const GLOBAL_VIDEO_SLOT = 'global:video';
 export class AccountPoolService {
   /** Local waiters woken when this process releases a lease (cross-node releases are polled). */
   private readonly releaseWaiters = new Set<() => void>();
+  private readonly eligibleCache = new Map<string, { rows: ProviderAccountRow[]; expires: number }>();
 
   constructor(private readonly deps: Deps) {}
 
@@ -119,17 +123,37 @@ export class AccountPoolService {
     });
   }
 
+  /**
+   * Eligible accounts, cached for a second: under load every waiting task asks on every freed
+   * slot, and the database would otherwise answer the same question hundreds of times a second.
+   * State changes made in this process clear the cache at once; other nodes' within a second.
+   */
+  private async eligible(provider: string, kind: GenerationKind): Promise<ProviderAccountRow[]> {
+    const key = `${provider}:${kind}`;
+    const cached = this.eligibleCache.get(key);
+    if (cached && cached.expires > Date.now()) return cached.rows;
+    const rows = await this.deps.models.ProviderAccount.findAll({
+      where: this.eligibleWhere(provider, kind),
+      limit: 500,
+    });
+    this.eligibleCache.set(key, { rows, expires: Date.now() + ELIGIBLE_CACHE_MS });
+    return rows;
+  }
+
+  private forgetEligible(): void {
+    this.eligibleCache.clear();
+  }
+
   async lease(
     provider: string,
     kind: GenerationKind,
     options: LeaseOptions = {},
   ): Promise<AccountLease | null> {
-    const candidates = await this.deps.models.ProviderAccount.findAll({
-      where: this.eligibleWhere(provider, kind, options.exclude),
-      limit: 200,
-    });
+    const excluded = new Set(options.exclude ?? []);
+    const candidates = (await this.eligible(provider, kind)).filter((account) => !excluded.has(account.id));
     if (candidates.length === 0) return null;
-    const ordered = await this.order(candidates, kind, options.strategy ?? this.deps.defaultStrategy);
+    const strategy = options.strategy ?? this.deps.defaultStrategy;
+    const ordered = await this.order(candidates, kind, strategy);
     const globalVideoLease = kind === 'video' ? this.deps.ids.uuid() : null;
     if (globalVideoLease) {
       const ok = await this.deps.leases.acquire(
@@ -151,7 +175,9 @@ export class AccountPoolService {
         ))
       )
         continue;
-      await account.update({ last_used_at: this.deps.clock.now() });
+      account.last_used_at = this.deps.clock.now();
+      // Round robin needs the shared order; the other strategies don't pay for the write.
+      if (strategy === 'round_robin') await account.save({ fields: ['last_used_at'] });
       return this.holdLease(account, leaseId, globalVideoLease);
     }
     if (globalVideoLease) await this.deps.leases.release(GLOBAL_VIDEO_SLOT, globalVideoLease);
@@ -231,22 +257,28 @@ export class AccountPoolService {
       accountName: account.name,
       siteType: account.site_type,
       secret: this.deps.secrets.open(account.secret_enc),
+      halfOpen: account.account_status === AccountStatus.coolingDown,
       release: async () => {
         if (released) return;
         released = true;
         clearInterval(heartbeat);
         await this.deps.leases.release(account.id, leaseId);
         if (globalVideoLease) await this.deps.leases.release(GLOBAL_VIDEO_SLOT, globalVideoLease);
-        for (const wake of [...this.releaseWaiters]) wake();
+        // Wake one waiter per freed slot (oldest first): waking all of them would send every
+        // waiting task to the database at once for a single slot.
+        const [first] = this.releaseWaiters;
+        first?.();
       },
     };
   }
 
-  async reportSuccess(accountId: string, kind: GenerationKind): Promise<void> {
+  /** Counts the success; a successful trial request (half-open) closes a cooled-down account's circuit. */
+  async reportSuccess(accountId: string, kind: GenerationKind, halfOpen = true): Promise<void> {
     const { ProviderAccount } = this.deps.models;
     const countColumn = kind === 'image' ? 'image_count' : 'video_count';
     await ProviderAccount.increment(countColumn, { by: 1, where: { id: accountId } });
-    // A successful trial closes the circuit of a cooled-down account.
+    if (!halfOpen) return;
+    this.forgetEligible();
     await ProviderAccount.update(
       { account_status: AccountStatus.normal, cooldown_level: 0, cooldown_until: null, status_reason: null },
       { where: { id: accountId, account_status: AccountStatus.coolingDown } },
@@ -258,6 +290,7 @@ export class AccountPoolService {
     const { ProviderAccount } = this.deps.models;
     const now = this.deps.clock.now();
     const message = `${error.kind}: ${error.message}`.slice(0, 1024);
+    this.forgetEligible();
     const base = { last_error: message, last_error_at: now, update_time: now };
     switch (error.kind) {
       case 'session_expired':

@@ -270,7 +270,7 @@ export class GenerationProcessor {
       let refs: GeneratedAssetRef[];
       try {
         refs = await call(lease.secret);
-        await this.deps.pool.reportSuccess(lease.accountId, kind);
+        await this.deps.pool.reportSuccess(lease.accountId, kind, lease.halfOpen);
       } catch (error) {
         if (!(error instanceof ProviderError) || signal.aborted) throw error;
         await this.deps.pool.reportFailure(lease.accountId, kind, error);
@@ -285,12 +285,14 @@ export class GenerationProcessor {
       for (const ref of refs) {
         if (stored >= wanted) break;
         await this.deps.media.ingestTaskOutput(
-          { taskId: task.id, userId: task.user_id, position: stored, kind, ref },
+          // Positions from `stored` on were counted as absent when the run began.
+          { taskId: task.id, userId: task.user_id, position: stored, kind, ref, knownNew: true },
           signal,
         );
         stored += 1;
-        await task.update({ completed_count: stored, updated_at: this.deps.clock.now() });
-        await this.progress(task, 20 + Math.round((75 * stored) / wanted), `Stored ${stored}/${wanted}`);
+        const progress = 20 + Math.round((75 * stored) / wanted);
+        await task.update({ completed_count: stored, progress, updated_at: this.deps.clock.now() });
+        await this.progress(task, progress, `Stored ${stored}/${wanted}`);
       }
     }
   }
@@ -350,6 +352,23 @@ export class GenerationProcessor {
     }
   }
 
+  /**
+   * Ends a task whose provider finished it outside `run` (an asynchronous provider reporting by
+   * webhook or a later status check): the same events and finished-listeners as a normal end.
+   */
+  async completeExternally(task: GenerationTaskRow): Promise<void> {
+    await this.complete(task);
+  }
+
+  async failExternally(
+    task: GenerationTaskRow,
+    status: 'failed' | 'cancelled',
+    code: string,
+    message: string,
+  ): Promise<void> {
+    await this.fail(task, status, code, message);
+  }
+
   private async complete(task: GenerationTaskRow): Promise<void> {
     const now = this.deps.clock.now();
     await task.update({
@@ -401,8 +420,12 @@ export class GenerationProcessor {
     await this.notifyFinished(task);
   }
 
+  /**
+   * Publishes progress. The row's `progress` is written only with other changes (stored outputs,
+   * the end state): a write per step would cost a busy database more than the event is worth.
+   */
   private async progress(task: GenerationTaskRow, progress: number, message: string): Promise<void> {
-    await task.update({ progress });
+    task.progress = progress;
     const payload: TaskProgressEvent = { taskId: task.id, status: 'processing', progress, message };
     await this.deps.events.publish({ room: taskRoom(task.id), name: TaskEvents.progress, payload });
   }

@@ -354,21 +354,22 @@ export class JimengBatchService {
     return batch;
   }
 
+  /** One GROUP BY over the batch's records (indexed by batch_id); called on every item event. */
   async counts(batchId: string): Promise<BatchCounts> {
-    const rows = await this.deps.models.JimengRecord.findAll({
-      attributes: ['generation_status'],
+    const rows = (await this.deps.models.JimengRecord.count({
       where: { batch_id: batchId, is_deleted: false },
-      raw: true,
-    });
-    const of = (status: number) => rows.filter((row) => row.generation_status === status).length;
-    return {
-      total_count: rows.length,
+      group: ['generation_status'],
+    })) as unknown as Array<{ generation_status: number; count: number | string }>;
+    const of = (status: number) =>
+      Number(rows.find((row) => Number(row.generation_status) === status)?.count ?? 0);
+    const counts = {
       completed_count: of(RecordStatus.completed),
       failed_count: of(RecordStatus.failed),
       processing_count: of(RecordStatus.processing),
       pending_count: of(RecordStatus.pending),
       cancelled_count: of(RecordStatus.cancelled),
     };
+    return { total_count: Object.values(counts).reduce((sum, value) => sum + value, 0), ...counts };
   }
 
   statusOf(batch: JimengBatchRow, counts: BatchCounts): BatchStatus {
@@ -691,8 +692,13 @@ export class JimengBatchService {
   }
 
   /** Publishes the batch's current counts (and one changed item) to its room. */
-  async publish(batch: JimengBatchRow, name: string, item?: BatchItemView): Promise<BatchSummary> {
-    const summary = this.summary(batch, await this.counts(batch.id));
+  async publish(
+    batch: JimengBatchRow,
+    name: string,
+    item?: BatchItemView,
+    counts?: BatchCounts,
+  ): Promise<BatchSummary> {
+    const summary = this.summary(batch, counts ?? (await this.counts(batch.id)));
     await this.deps.events.publish({
       room: batchRoom(batch.id),
       name,

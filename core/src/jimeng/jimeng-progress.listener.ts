@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { Logger } from '../shared/logger.js';
 import type { GenerationProcessor } from '../generation/generation.processor.js';
-import type { JimengBatchService } from './jimeng-batch.service.js';
+import type { BatchCounts, BatchItemView, JimengBatchService } from './jimeng-batch.service.js';
 import type { JimengRecordService } from './jimeng-record.service.js';
 import { BatchEvents, CALLBACK_JOB, RecordStatus, type CallbackJobPayload } from './jimeng.types.js';
 
@@ -30,6 +30,8 @@ const FINAL_STATUS: Record<string, number> = {
  * record ends is finished exactly once (a conditional update), which schedules its callback.
  */
 export class JimengProgressListener {
+  private readonly startedBatches = new Set<string>();
+
   constructor(private readonly deps: Deps) {}
 
   register(processor: GenerationProcessor): void {
@@ -47,11 +49,17 @@ export class JimengProgressListener {
     const now = this.deps.clock.now();
     await record.update({ generation_status: RecordStatus.processing, update_time: now });
     if (record.batch_id) {
-      await this.deps.models.JimengBatch.update(
-        { start_time: now, status: 'processing' },
-        { where: { id: record.batch_id, start_time: null } },
-      );
-      await this.publishItem(record.batch_id, record.id);
+      if (!this.startedBatches.has(record.batch_id)) {
+        await this.deps.models.JimengBatch.update(
+          { start_time: now, status: 'processing' },
+          { where: { id: record.batch_id, start_time: null } },
+        );
+        // Remember (bounded) so the other items of a large batch skip this write.
+        if (this.startedBatches.size > 1000) this.startedBatches.clear();
+        this.startedBatches.add(record.batch_id);
+      }
+      const [view] = await this.deps.records.views([record], { withMedia: false });
+      await this.publishItem(record.batch_id, this.deps.batches.detail(view));
     }
     return null;
   }
@@ -61,7 +69,9 @@ export class JimengProgressListener {
     const record = await this.deps.models.JimengRecord.findOne({ where: { task_id: task.id } });
     if (!record) return;
     const account = task.account_id
-      ? await this.deps.models.ProviderAccount.findByPk(task.account_id, { attributes: ['id', 'site_type'] })
+      ? await this.deps.models.ProviderAccount.findByPk(task.account_id, {
+          attributes: ['id', 'name', 'site_type'],
+        })
       : null;
     const started = task.started_at ?? task.created_at;
     const seconds = task.finished_at
@@ -77,21 +87,23 @@ export class JimengProgressListener {
       update_time: this.deps.clock.now(),
     });
     if (!record.batch_id) return;
-    await this.publishItem(record.batch_id, record.id);
-    await this.finishBatchIfDone(record.batch_id);
+    const [view] = await this.deps.records.views([record], { accounts: account ? [account] : [] });
+    const counts = await this.publishItem(record.batch_id, this.deps.batches.detail(view));
+    if (counts && counts.pending_count + counts.processing_count === 0)
+      await this.finishBatch(record.batch_id, counts);
   }
 
-  private async publishItem(batchId: string, recordId: string): Promise<void> {
+  /** Publishes one item's change with the batch's fresh counts; returns those counts. */
+  private async publishItem(batchId: string, item: BatchItemView): Promise<BatchCounts | null> {
     const batch = await this.deps.models.JimengBatch.findByPk(batchId);
-    const record = await this.deps.models.JimengRecord.findByPk(recordId);
-    if (!batch || !record) return;
-    const [view] = await this.deps.records.views([record]);
-    await this.deps.batches.publish(batch, BatchEvents.progress, this.deps.batches.detail(view));
+    if (!batch) return null;
+    const counts = await this.deps.batches.counts(batchId);
+    await this.deps.batches.publish(batch, BatchEvents.progress, item, counts);
+    return counts;
   }
 
-  private async finishBatchIfDone(batchId: string): Promise<void> {
-    const counts = await this.deps.batches.counts(batchId);
-    if (counts.pending_count + counts.processing_count > 0) return;
+  /** Ends the batch exactly once (a conditional update decides between racing workers) and schedules its callback. */
+  private async finishBatch(batchId: string, counts: BatchCounts): Promise<void> {
     const batch = await this.deps.models.JimengBatch.findByPk(batchId);
     if (!batch || batch.finish_time) return;
     const now = this.deps.clock.now();
@@ -101,8 +113,9 @@ export class JimengProgressListener {
       { where: { id: batchId, finish_time: null } },
     );
     if (won === 0) return; // another worker finished it first
-    await batch.reload();
-    await this.deps.batches.publish(batch, BatchEvents.completed);
+    batch.finish_time = now;
+    batch.status = status;
+    await this.deps.batches.publish(batch, BatchEvents.completed, undefined, counts);
     if (batch.callback_url) {
       await this.deps.queue.enqueue<CallbackJobPayload>(
         CALLBACK_JOB,

@@ -248,23 +248,29 @@ export class JimengRecordService {
   }
 
   /** Builds contract views with media URLs and the producing account, in three queries for a page. */
-  async views(rows: JimengRecordRow[]): Promise<RecordView[]> {
+  async views(
+    rows: JimengRecordRow[],
+    options: { withMedia?: boolean; accounts?: Array<{ id: string; name: string }> } = {},
+  ): Promise<RecordView[]> {
     const taskIds = rows.map((row) => row.task_id).filter((id): id is string => !!id);
-    const assets = taskIds.length
-      ? await this.deps.models.MediaAsset.findAll({
-          where: { task_id: taskIds },
-          order: [['position', 'ASC']],
-        })
-      : [];
+    const assets =
+      taskIds.length && options.withMedia !== false
+        ? await this.deps.models.MediaAsset.findAll({
+            where: { task_id: taskIds },
+            order: [['position', 'ASC']],
+          })
+        : [];
     const byTask = new Map<string, MediaAssetRow[]>();
     for (const asset of assets) byTask.set(asset.task_id!, [...(byTask.get(asset.task_id!) ?? []), asset]);
     const accountIds = [...new Set(rows.map((row) => row.account_id).filter((id): id is string => !!id))];
-    const accounts = accountIds.length
-      ? await this.deps.models.ProviderAccount.findAll({
-          attributes: ['id', 'name'],
-          where: { id: accountIds },
-        })
-      : [];
+    const accounts = options.accounts
+      ? options.accounts
+      : accountIds.length
+        ? await this.deps.models.ProviderAccount.findAll({
+            attributes: ['id', 'name'],
+            where: { id: accountIds },
+          })
+        : [];
     const accountName = new Map(accounts.map((account) => [account.id, account.name]));
     const zone = this.deps.timeZone;
     return rows.map((row) => {

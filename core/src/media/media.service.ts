@@ -27,6 +27,9 @@ interface Deps {
   fetch?: typeof fetch;
 }
 
+/** Longest side of a thumbnail, in pixels. */
+const THUMBNAIL_SIZE = 384;
+
 const EXTENSIONS: Record<string, string> = {
   'image/png': 'png',
   'image/jpeg': 'jpg',
@@ -102,12 +105,18 @@ export class MediaService {
       position: number;
       kind: 'image' | 'video';
       ref: GeneratedAssetRef;
+      /** The caller counted the stored outputs and knows this position is new: skip the lookup. */
+      knownNew?: boolean;
     },
     signal?: AbortSignal,
   ): Promise<MediaAssetRow> {
     const { MediaAsset } = this.deps.models;
-    const existing = await MediaAsset.findOne({ where: { task_id: input.taskId, position: input.position } });
-    if (existing) return existing;
+    if (!input.knownNew) {
+      const existing = await MediaAsset.findOne({
+        where: { task_id: input.taskId, position: input.position },
+      });
+      if (existing) return existing;
+    }
     const data = input.ref.data ?? (input.ref.url ? await this.download(input.ref.url, signal) : null);
     if (!data) throw new ProviderError('upstream_error', 'Output has neither URL nor data');
     const mime = sniffMime(data);
@@ -122,12 +131,17 @@ export class MediaService {
       const meta = await image.metadata();
       width = meta.width ?? null;
       height = meta.height ?? null;
-      thumbnailKey = `${baseKey}.thumb.webp`;
-      const thumbnail = await image
-        .resize({ width: 384, height: 384, fit: 'inside', withoutEnlargement: true })
-        .webp({ quality: 80 })
-        .toBuffer();
-      await this.deps.storage.put(thumbnailKey, thumbnail, 'image/webp');
+      // An image already within thumbnail size is its own thumbnail: no second file, no encode.
+      if ((width ?? 0) > THUMBNAIL_SIZE || (height ?? 0) > THUMBNAIL_SIZE) {
+        thumbnailKey = `${baseKey}.thumb.webp`;
+        const thumbnail = await image
+          .resize({ width: THUMBNAIL_SIZE, height: THUMBNAIL_SIZE, fit: 'inside', withoutEnlargement: true })
+          .webp({ quality: 80 })
+          .toBuffer();
+        await this.deps.storage.put(thumbnailKey, thumbnail, 'image/webp');
+      } else {
+        thumbnailKey = storageKey;
+      }
     }
     await this.deps.storage.put(storageKey, data, mime);
     // Not findOrCreate: it opens a transaction, which on SQLite holds the write lock across awaits.

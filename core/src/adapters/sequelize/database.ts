@@ -44,7 +44,7 @@ export function createSequelize(
       timezone: '+00:00',
       dialectOptions: { charset: 'utf8mb4', supportBigNumbers: true, bigNumberStrings: true },
       define: { charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
-      pool: { max: 10, min: 0, idle: 10_000 },
+      pool: { max: 25, min: 0, idle: 10_000 },
     },
   );
 }
