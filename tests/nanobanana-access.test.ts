@@ -18,7 +18,9 @@ describe('NanoBanana rate limit and auth switch (NANOBANANA_ANONYMOUS=false)', (
     const from = (ip: string) => ({ 'x-forwarded-for': ip });
     const started = performance.now();
     const answers = await Promise.all(
-      Array.from({ length: 21 }, () => api(system.baseUrl, 'GET', '/api/v1/health', { headers: from('10.1.0.1') })),
+      Array.from({ length: 21 }, () =>
+        api(system.baseUrl, 'GET', '/api/v1/health', { headers: from('10.1.0.1') }),
+      ),
     );
     const elapsed = performance.now() - started;
     const limited = answers.filter((answer) => answer.status === 429);
@@ -29,19 +31,25 @@ describe('NanoBanana rate limit and auth switch (NANOBANANA_ANONYMOUS=false)', (
     if (elapsed < 100) expect(limited).toHaveLength(1);
     // Right after the burst the bucket holds at most the tokens refilled meanwhile.
     const more = await Promise.all(
-      Array.from({ length: 5 }, () => api(system.baseUrl, 'GET', '/api/v1/history', { headers: from('10.1.0.1') })),
+      Array.from({ length: 5 }, () =>
+        api(system.baseUrl, 'GET', '/api/v1/history', { headers: from('10.1.0.1') }),
+      ),
     );
     expect(more.filter((answer) => answer.status === 429).length).toBeGreaterThanOrEqual(3);
     for (const answer of [...limited, ...more.filter((each) => each.status === 429)])
       expect(answer.body).toEqual({ code: 429, message: '请求过于频繁,请稍后再试' });
 
-    expect((await api(system.baseUrl, 'GET', '/api/v1/health', { headers: from('10.1.0.2') })).status).toBe(200);
+    expect((await api(system.baseUrl, 'GET', '/api/v1/health', { headers: from('10.1.0.2') })).status).toBe(
+      200,
+    );
     // The bucket is in Redis: the same IP through another app instance sharing Redis is limited too.
     const key = `${system.config.REDIS_PREFIX}:ratelimit:nanobanana:10.1.0.1`;
     expect(await system.core.redis.exists(key)).toBe(1);
     // Tokens come back at 10 per second.
     await new Promise((resolve) => setTimeout(resolve, 350));
-    expect((await api(system.baseUrl, 'GET', '/api/v1/health', { headers: from('10.1.0.1') })).status).toBe(200);
+    expect((await api(system.baseUrl, 'GET', '/api/v1/health', { headers: from('10.1.0.1') })).status).toBe(
+      200,
+    );
   });
 
   it('without a token the contract answers 401 when anonymous access is off', async () => {
@@ -63,14 +71,32 @@ describe('NanoBanana rate limit and auth switch (NANOBANANA_ANONYMOUS=false)', (
 
     expect((await api(system.baseUrl, 'GET', '/api/v1/history', { headers: alice })).body.data.total).toBe(1);
     expect((await api(system.baseUrl, 'GET', '/api/v1/history', { headers: bob })).body.data.total).toBe(0);
-    expect((await api(system.baseUrl, 'GET', `/api/v1/generate/status/${task.id}`, { headers: bob })).status).toBe(404);
-    expect((await api(system.baseUrl, 'GET', `/api/v1/history/search?keyword=猫`, { headers: bob })).body.data.total).toBe(0);
-    expect((await api(system.baseUrl, 'GET', `/api/v1/history/search?keyword=猫`, { headers: alice })).body.data.total).toBe(1);
-    expect((await api(system.baseUrl, 'DELETE', `/api/v1/images/${imageId}`, { headers: bob })).status).toBe(404);
-    expect((await api(system.baseUrl, 'DELETE', `/api/v1/history/${task.id}`, { headers: bob })).status).toBe(404);
-    expect((await api(system.baseUrl, 'GET', `/api/v1/images/${imageId}/download`, { headers: bob })).status).toBe(404);
-    expect((await api(system.baseUrl, 'GET', `/api/v1/images/${imageId}/download`, { headers: alice })).status).toBe(200);
+    expect(
+      (await api(system.baseUrl, 'GET', `/api/v1/generate/status/${task.id}`, { headers: bob })).status,
+    ).toBe(404);
+    expect(
+      (await api(system.baseUrl, 'GET', `/api/v1/history/search?keyword=猫`, { headers: bob })).body.data
+        .total,
+    ).toBe(0);
+    expect(
+      (await api(system.baseUrl, 'GET', `/api/v1/history/search?keyword=猫`, { headers: alice })).body.data
+        .total,
+    ).toBe(1);
+    expect((await api(system.baseUrl, 'DELETE', `/api/v1/images/${imageId}`, { headers: bob })).status).toBe(
+      404,
+    );
+    expect((await api(system.baseUrl, 'DELETE', `/api/v1/history/${task.id}`, { headers: bob })).status).toBe(
+      404,
+    );
+    expect(
+      (await api(system.baseUrl, 'GET', `/api/v1/images/${imageId}/download`, { headers: bob })).status,
+    ).toBe(404);
+    expect(
+      (await api(system.baseUrl, 'GET', `/api/v1/images/${imageId}/download`, { headers: alice })).status,
+    ).toBe(200);
     // Admins see every workspace (the admin gallery).
-    expect((await api(system.baseUrl, 'GET', `/api/v1/history/${task.id}`, { headers: admin })).status).toBe(200);
+    expect((await api(system.baseUrl, 'GET', `/api/v1/history/${task.id}`, { headers: admin })).status).toBe(
+      200,
+    );
   });
 });

@@ -1,7 +1,9 @@
+import { QueryTypes } from 'sequelize';
+import sharp from 'sharp';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from './support/system.js';
-import { api, botHeaders } from './support/clients.js';
+import { api } from './support/clients.js';
 import { createBatch, png, waitForTask } from './support/nanobanana/helpers.js';
 import { readZipEntries } from './support/nanobanana/zip.js';
 
@@ -39,7 +41,19 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
     expect(created.body).toMatchObject({ code: 0, message: 'success' });
     const data = created.body.data;
     expect(Object.keys(data).sort()).toEqual(
-      ['completedCount', 'createdAt', 'errorMessage', 'id', 'images', 'model', 'options', 'prompt', 'status', 'totalCount', 'updatedAt'].sort(),
+      [
+        'completedCount',
+        'createdAt',
+        'errorMessage',
+        'id',
+        'images',
+        'model',
+        'options',
+        'prompt',
+        'status',
+        'totalCount',
+        'updatedAt',
+      ].sort(),
     );
     expect(data).toMatchObject({
       prompt: '一只可爱的猫咪在花园里玩耍',
@@ -58,13 +72,26 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
     expect(done.images).toHaveLength(3);
     for (const image of done.images) {
       expect(Object.keys(image).sort()).toEqual(
-        ['createdAt', 'fileSize', 'filePath', 'height', 'id', 'mimeType', 'taskId', 'thumbnailPath', 'width'].sort(),
+        [
+          'createdAt',
+          'fileSize',
+          'filePath',
+          'height',
+          'id',
+          'mimeType',
+          'taskId',
+          'thumbnailPath',
+          'width',
+        ].sort(),
       );
       expect(image).toMatchObject({ taskId: data.id, mimeType: 'image/png' });
       expect(image.width).toBeGreaterThan(image.height); // 16:9
       const thumbnail = await fetch(`${base}${image.thumbnailPath}`);
       expect(thumbnail.status).toBe(200);
-      expect(thumbnail.headers.get('content-type')).toBe('image/webp');
+      expect(thumbnail.headers.get('content-type')).toMatch(/^image\//);
+      const thumb = await sharp(Buffer.from(await thumbnail.arrayBuffer())).metadata();
+      expect(thumb.width).toBeLessThanOrEqual(image.width);
+      expect(thumb.width! / thumb.height!).toBeCloseTo(image.width / image.height, 1);
     }
   });
 
@@ -110,7 +137,12 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
     expect(done.images[0].width).toBe(done.images[0].height);
 
     const bad = new FormData();
-    for (const [key, value] of Object.entries({ prompt: 'x', model: 'gemini-3-pro-image-preview', count: '1', apiKey: 'k' }))
+    for (const [key, value] of Object.entries({
+      prompt: 'x',
+      model: 'gemini-3-pro-image-preview',
+      count: '1',
+      apiKey: 'k',
+    }))
       bad.append(key, value);
     bad.append('refImages', new Blob(['not an image at all'], { type: 'image/png' }), 'fake.png');
     const rejected = await fetch(`${base}/api/v1/generate/batch-with-images`, { method: 'POST', body: bad });
@@ -118,17 +150,30 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
     expect(await rejected.json()).toEqual({ code: 400, message: '参考图仅支持 JPG/PNG/WEBP' });
 
     const tooMany = new FormData();
-    for (const [key, value] of Object.entries({ prompt: 'x', model: 'gemini-3-pro-image-preview', count: '1', apiKey: 'k' }))
+    for (const [key, value] of Object.entries({
+      prompt: 'x',
+      model: 'gemini-3-pro-image-preview',
+      count: '1',
+      apiKey: 'k',
+    }))
       tooMany.append(key, value);
     const one = await png(8, 8);
-    for (let index = 0; index < 11; index += 1) tooMany.append('refImages', new Blob([one], { type: 'image/png' }), `${index}.png`);
-    const refused = await fetch(`${base}/api/v1/generate/batch-with-images`, { method: 'POST', body: tooMany });
+    for (let index = 0; index < 11; index += 1)
+      tooMany.append('refImages', new Blob([one], { type: 'image/png' }), `${index}.png`);
+    const refused = await fetch(`${base}/api/v1/generate/batch-with-images`, {
+      method: 'POST',
+      body: tooMany,
+    });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { message: string }).message).toContain('请求参数有误，请检查后重试');
 
     const badCount = new FormData();
-    for (const [key, value] of Object.entries({ prompt: 'x', model: 'm', count: 'abc', apiKey: 'k' })) badCount.append(key, value);
-    const countRefused = await fetch(`${base}/api/v1/generate/batch-with-images`, { method: 'POST', body: badCount });
+    for (const [key, value] of Object.entries({ prompt: 'x', model: 'm', count: 'abc', apiKey: 'k' }))
+      badCount.append(key, value);
+    const countRefused = await fetch(`${base}/api/v1/generate/batch-with-images`, {
+      method: 'POST',
+      body: badCount,
+    });
     expect(countRefused.status).toBe(400);
     const json = await api(base, 'POST', '/api/v1/generate/batch-with-images', { body: { prompt: 'x' } });
     expect(json.status).toBe(400);
@@ -148,11 +193,32 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
 
     const invalid = `AIzaSy-invalid-${db}`;
     system.sandbox.state.setGeminiKey(invalid, 'invalid');
-    const doomed = await createBatch(base, { prompt: 'all fail', count: 2, apiKey: invalid });
+    const doomed = await createBatch(base, { prompt: 'all fail', count: 10, apiKey: invalid });
     const failed = await waitForTask(base, doomed.body.data.id);
     expect(failed.status).toBe('failed');
     expect(failed.completedCount).toBe(0);
+    expect(failed.errorMessage).toContain('10/10');
     expect(failed.errorMessage).toContain('session_expired');
+    // A dead caller key stops the fan-out: at most the first window (4) reached Gemini, not 10.
+    expect(system.sandbox.state.counters.count('gemini', invalid)).toBeLessThanOrEqual(4);
+  });
+
+  it('fans count out into parallel sub-jobs, never more than NANOBANANA_TASK_CONCURRENCY (4) at once', async () => {
+    const key = `AIzaSy-fanout-${db}`;
+    system.sandbox.state.updateSettings({ latencyMs: 150 });
+    try {
+      const created = await createBatch(base, { prompt: 'fan out', count: 12, apiKey: key });
+      const done = await waitForTask(base, created.body.data.id);
+      expect(done).toMatchObject({ status: 'completed', completedCount: 12 });
+      expect(new Set(done.images.map((image: { id: string }) => image.id)).size).toBe(12);
+      const stats = system.sandbox.state.stats();
+      // Bounded (never 5+) yet parallel; under a loaded CI the window may not always fill to 4.
+      expect(stats.maxConcurrent.gemini?.[key]).toBeLessThanOrEqual(4);
+      expect(stats.maxConcurrent.gemini?.[key]).toBeGreaterThanOrEqual(2);
+      expect(system.sandbox.state.counters.count('gemini', key)).toBe(12);
+    } finally {
+      system.sandbox.state.updateSettings({ latencyMs: 30 });
+    }
   });
 
   it('retries a transient 429/503 with the caller key and still completes', async () => {
@@ -176,22 +242,23 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
       const { sequelize } = system.core;
       const dump = async () => {
         const rows: unknown[] = [];
-        for (const table of ['generation_tasks', 'generation_task_items', 'generation_task_credentials', 'nanobanana_tasks'])
-          rows.push(...(await sequelize.query(`SELECT * FROM ${table}`, { type: 'SELECT' })));
+        for (const table of [
+          'generation_tasks',
+          'generation_task_items',
+          'generation_task_credentials',
+          'nanobanana_tasks',
+        ])
+          rows.push(...(await sequelize.query(`SELECT * FROM ${table}`, { type: QueryTypes.SELECT })));
         return JSON.stringify(rows);
       };
       const running = await dump();
       expect(running).not.toContain(secret);
-      const [sealed] = await sequelize.query<{ secret_enc: string }>(
-        'SELECT secret_enc FROM generation_task_credentials WHERE task_id = :taskId',
-        { type: 'SELECT', replacements: { taskId } },
-      );
+      const sealed = await system.core.nanobanana.models.TaskCredential.findByPk(taskId);
       expect(sealed?.secret_enc).toMatch(/^v1:/);
       expect(system.core.secrets.open(sealed!.secret_enc)).toContain(secret);
       await waitForTask(base, taskId);
-      const after = await sequelize.query('SELECT * FROM generation_task_credentials WHERE task_id = :taskId', {
-        type: 'SELECT',
-        replacements: { taskId },
+      const after = await system.core.nanobanana.models.TaskCredential.findAll({
+        where: { task_id: taskId },
       });
       expect(after).toHaveLength(0);
       expect(await dump()).not.toContain(secret);
@@ -244,7 +311,9 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
     expect((await api(base, 'GET', `/api/v1/history/${ids[0]}`)).status).toBe(404);
     expect((await fetch(`${base}${file}`)).status).toBe(404);
 
-    expect(await api(base, 'DELETE', '/api/v1/history/batch', { body: { ids: [ids[1], ids[2]] } })).toMatchObject({
+    expect(
+      await api(base, 'DELETE', '/api/v1/history/batch', { body: { ids: [ids[1], ids[2]] } }),
+    ).toMatchObject({
       status: 200,
       body: { code: 0, message: 'success', data: null },
     });
@@ -254,7 +323,9 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
       status: 400,
       body: { code: 400 },
     });
-    expect((await api(base, 'DELETE', '/api/v1/history/batch', { body: {} })).body.message).toContain('参数错误');
+    expect((await api(base, 'DELETE', '/api/v1/history/batch', { body: {} })).body.message).toContain(
+      '参数错误',
+    );
   });
 
   it('GET /history/search needs a keyword and answers the list shape plus pageSize and keyword', async () => {
@@ -265,7 +336,11 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
       body: { code: 400, message: '请输入搜索关键词' },
     });
     expect((await api(base, 'GET', '/api/v1/history/search?keyword=%20')).status).toBe(400);
-    const found = await api(base, 'GET', `/api/v1/history/search?keyword=${encodeURIComponent('女孩')}&page=1&pageSize=20`);
+    const found = await api(
+      base,
+      'GET',
+      `/api/v1/history/search?keyword=${encodeURIComponent('女孩')}&page=1&pageSize=20`,
+    );
     expect(found.status).toBe(200);
     expect(found.body.data).toMatchObject({ total: 1, page: 1, pageSize: 20, keyword: '女孩' });
     expect(found.body.data.list[0]).toMatchObject({ id: created.body.data.id, status: 'completed' });
@@ -293,10 +368,20 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
     expect(after.body.data.images.map((image: { id: string }) => image.id)).toEqual([second.id]);
     expect((await fetch(`${base}${first.filePath}`)).status).toBe(404);
     expect((await fetch(`${base}${first.thumbnailPath}`)).status).toBe(404);
-    for (const path of [`/api/v1/images/${first.id}`, `/api/v1/images/${first.id}/download`, '/api/v1/images/123']) {
-      expect(await api(base, 'GET', path)).toMatchObject({ status: 404, body: { code: 404, message: '图片不存在' } });
+    for (const path of [
+      `/api/v1/images/${first.id}`,
+      `/api/v1/images/${first.id}/download`,
+      '/api/v1/images/123',
+    ]) {
+      expect(await api(base, 'GET', path)).toMatchObject({
+        status: 404,
+        body: { code: 404, message: '图片不存在' },
+      });
     }
-    expect(await api(base, 'DELETE', `/api/v1/images/${first.id}`)).toMatchObject({ status: 404, body: { code: 404 } });
+    expect(await api(base, 'DELETE', `/api/v1/images/${first.id}`)).toMatchObject({
+      status: 404,
+      body: { code: 404 },
+    });
   });
 
   it('POST /images/export streams a ZIP; bad input is JSON 400; a missing file is text/plain 500', async () => {
@@ -321,7 +406,9 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
         body: { code: 400, message: expect.stringContaining('参数错误') },
       });
     }
-    expect((await api(base, 'POST', '/api/v1/images/export', { body: { imageIds: ['999999'] } })).status).toBe(404);
+    expect(
+      (await api(base, 'POST', '/api/v1/images/export', { body: { imageIds: ['999999'] } })).status,
+    ).toBe(404);
 
     const victim = task.images[1];
     await system.core.storage.delete(victim.filePath.replace(/^\/media\//, ''));
@@ -345,15 +432,25 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
     const wsBase = base.replace(/^http/, 'ws');
     const unknown = new WebSocket(`${wsBase}/api/v1/ws/generate/550e8400-e29b-41d4-a716-446655440000`);
     unknown.on('error', () => undefined);
-    const refused = await new Promise<number>((resolve) => unknown.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    const refused = await new Promise<number>((resolve) =>
+      unknown.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
     expect(refused).toBe(404);
     unknown.terminate();
 
     const created = await createBatch(base, { prompt: 'settled socket', count: 1 });
     await waitForTask(base, created.body.data.id);
     const late = new WebSocket(`${wsBase}/api/v1/ws/generate/${created.body.data.id}`);
-    const message = await new Promise<Record<string, unknown>>((resolve) => late.once('message', (data) => resolve(JSON.parse(String(data)))));
-    expect(message).toMatchObject({ type: 'complete', completedCount: 1, totalCount: 1, latestImage: null, message: '任务完成: 成功 1, 失败 0' });
+    const message = await new Promise<Record<string, unknown>>((resolve) =>
+      late.once('message', (data) => resolve(JSON.parse(String(data)))),
+    );
+    expect(message).toMatchObject({
+      type: 'complete',
+      completedCount: 1,
+      totalCount: 1,
+      latestImage: null,
+      message: '任务完成: 成功 1, 失败 0',
+    });
 
     // Hold the two allowed sockets open on a slow task; the third is closed with 1013.
     system.sandbox.state.updateSettings({ latencyMs: 2000 });
@@ -367,7 +464,9 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
       };
       const held = [await open(), await open()];
       const third = new WebSocket(url);
-      const code = await new Promise<number>((resolve) => third.once('close', (closeCode) => resolve(closeCode)));
+      const code = await new Promise<number>((resolve) =>
+        third.once('close', (closeCode) => resolve(closeCode)),
+      );
       expect(code).toBe(1013);
       for (const socket of held) socket.close();
     } finally {

@@ -10,7 +10,11 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana concurrent image delet
   beforeAll(async () => {
     system = await startSystem({
       db,
-      env: { NANOBANANA_ANONYMOUS: 'true', NANOBANANA_RATE_PER_SEC: '100000', NANOBANANA_RATE_BURST: '100000' },
+      env: {
+        NANOBANANA_ANONYMOUS: 'true',
+        NANOBANANA_RATE_PER_SEC: '100000',
+        NANOBANANA_RATE_BURST: '100000',
+      },
     });
   });
   afterAll(async () => {
@@ -19,7 +23,10 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana concurrent image delet
 
   const counts = async (taskId: string) => {
     const status = await api(system.baseUrl, 'GET', `/api/v1/generate/status/${taskId}`);
-    return { completed: status.body.data.completedCount as number, images: status.body.data.images.length as number };
+    return {
+      completed: status.body.data.completedCount as number,
+      images: status.body.data.images.length as number,
+    };
   };
 
   it('deleting the same images many times at once counts each image once', async () => {

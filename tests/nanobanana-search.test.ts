@@ -26,7 +26,11 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana search on %s', (db) =>
   const ids = {} as Record<Name, string>;
   const nameOf = (id: string) => (Object.keys(ids) as Name[]).find((name) => ids[name] === id);
   const search = async (keyword: string, query = '') => {
-    const answer = await api(system.baseUrl, 'GET', `/api/v1/history/search?keyword=${encodeURIComponent(keyword)}${query}`);
+    const answer = await api(
+      system.baseUrl,
+      'GET',
+      `/api/v1/history/search?keyword=${encodeURIComponent(keyword)}${query}`,
+    );
     expect(answer.status).toBe(200);
     return answer.body.data as { list: { id: string }[]; total: number; keyword: string; pageSize: number };
   };
@@ -37,7 +41,11 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana search on %s', (db) =>
     system = await startSystem({
       db,
       worker: false,
-      env: { NANOBANANA_ANONYMOUS: 'true', NANOBANANA_RATE_PER_SEC: '100000', NANOBANANA_RATE_BURST: '100000' },
+      env: {
+        NANOBANANA_ANONYMOUS: 'true',
+        NANOBANANA_RATE_PER_SEC: '100000',
+        NANOBANANA_RATE_BURST: '100000',
+      },
     });
     for (const [name, prompt] of Object.entries(PROMPTS) as [Name, string][]) {
       const created = await createBatch(system.baseUrl, { prompt, count: 1 });
@@ -85,6 +93,9 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana search on %s', (db) =>
     expect(page.list).toHaveLength(1);
     expect(page.pageSize).toBe(3);
     expect(page.keyword).toBe('女孩');
+    const pastTheEnd = await search('女孩', '&page=5&pageSize=3');
+    expect(pastTheEnd.list).toEqual([]);
+    expect(pastTheEnd.total).toBe(4);
     expect((await search('不存在的词语')).total).toBe(0);
     expect((await search('"; DROP TABLE')).total).toBe(0);
     expect((await search('*')).total).toBe(0);
@@ -96,5 +107,50 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana search on %s', (db) =>
     await api(system.baseUrl, 'DELETE', `/api/v1/history/${extra.body.data.id}`);
     expect((await search('独角兽')).total).toBe(0);
     expect((await search('unicorn')).total).toBe(0);
+  });
+});
+
+/** SQLite orders the newest `NANOBANANA_SEARCH_RELEVANCE_WINDOW` matches by relevance, then goes newest first. */
+describe('NanoBanana search paging across the relevance window (SQLite)', () => {
+  let system: RunningSystem;
+  const ids: string[] = [];
+
+  beforeAll(async () => {
+    system = await startSystem({
+      db: 'sqlite',
+      worker: false,
+      env: {
+        NANOBANANA_ANONYMOUS: 'true',
+        NANOBANANA_SEARCH_RELEVANCE_WINDOW: '10',
+        NANOBANANA_RATE_PER_SEC: '100000',
+        NANOBANANA_RATE_BURST: '100000',
+      },
+    });
+    for (let index = 0; index < 15; index += 1) {
+      const prompt = index === 12 ? '星空 星空 星空 星空 银河' : `星空下的小镇 第${index}张`;
+      const created = await createBatch(system.baseUrl, { prompt, count: 1 });
+      ids.push(created.body.data.id);
+    }
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('puts the most relevant recent match first and pages through every match exactly once', async () => {
+    const seen: string[] = [];
+    for (let page = 1; page <= 4; page += 1) {
+      const answer = await api(
+        system.baseUrl,
+        'GET',
+        `/api/v1/history/search?keyword=${encodeURIComponent('星空')}&page=${page}&pageSize=4`,
+      );
+      expect(answer.body.data.total).toBe(15);
+      if (page === 1) expect(answer.body.data.list[0].id).toBe(ids[12]);
+      seen.push(...answer.body.data.list.map((task: { id: string }) => task.id));
+    }
+    expect(seen).toHaveLength(15);
+    expect(new Set(seen)).toEqual(new Set(ids));
+    // Past the window (the 5 oldest), results continue newest first.
+    expect(seen.slice(10)).toEqual([ids[4], ids[3], ids[2], ids[1], ids[0]]);
   });
 });

@@ -1,6 +1,12 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { artifact, ensureAdminBuilt, launchChromium, newAdminContext, signInWithToken } from './support/browser.js';
+import {
+  artifact,
+  ensureAdminBuilt,
+  launchChromium,
+  newAdminContext,
+  signInWithToken,
+} from './support/browser.js';
 import { api } from './support/clients.js';
 import { startSystem, type RunningSystem } from './support/system.js';
 

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { startSystem, type RunningSystem } from './support/system.js';
-import { api, connectSocket, subscribe } from './support/clients.js';
+import { api, botHeaders, connectSocket, subscribe } from './support/clients.js';
 import { postSse, readSse, walletLogin } from './support/story.js';
 
 /**
@@ -93,6 +93,44 @@ describe.each(['sqlite', 'mariadb'] as const)('contract 002 story API on %s', (d
       const third = await walletLogin(system, account);
       expect(third.token).not.toBe(second.token);
       token = (await walletLogin(system)).token;
+    });
+  });
+
+  describe('linking a wallet to a bot member', () => {
+    it('a Discord member links a wallet; logging in with it is the same user', async () => {
+      const member = botHeaders(system.botToken, 'discord', `4${Date.now()}`.slice(0, 18));
+      const created = await api(system.baseUrl, 'POST', '/api/v1/characters', {
+        headers: member,
+        body: { name: 'Linked Lark' },
+      });
+      expect(created.status).toBe(201);
+      const account = privateKeyToAccount(generatePrivateKey());
+      const challenge = await api(system.baseUrl, 'POST', '/api/v1/auth/nonce', {
+        body: { wallet_address: account.address },
+      });
+      const signature = await account.signMessage({ message: challenge.body.message });
+      const linked = await api(system.baseUrl, 'POST', '/api/v1/auth/link-wallet', {
+        headers: member,
+        body: { wallet_address: account.address, signature },
+      });
+      expect(linked.body).toEqual({ wallet_address: account.address, linked: true });
+      const { token: walletToken } = await walletLogin(system, account);
+      const mine = await api(system.baseUrl, 'GET', '/api/v1/characters/list', { token: walletToken });
+      expect(mine.body.map((c: { name: string }) => c.name)).toEqual(['Linked Lark']);
+
+      // The same wallet cannot be linked to someone else.
+      const other = botHeaders(system.botToken, 'telegram', `9${Date.now()}`.slice(0, 12));
+      const again = await api(system.baseUrl, 'POST', '/api/v1/auth/nonce', {
+        body: { wallet_address: account.address },
+      });
+      const refused = await api(system.baseUrl, 'POST', '/api/v1/auth/link-wallet', {
+        headers: other,
+        body: {
+          wallet_address: account.address,
+          signature: await account.signMessage({ message: again.body.message }),
+        },
+      });
+      expect(refused.status).toBe(409);
     });
   });
 

@@ -3,13 +3,15 @@
  * upstream measured directly, in the same run (not part of the test suite).
  *
  * The upstream is the provider sandbox's OpenAI-compatible stream (first token after
- * BENCH_FIRST_TOKEN_MS). Each round starts BENCH_CONCURRENCY conversations at once:
+ * BENCH_FIRST_TOKEN_MS). The sandbox and the server run as their own processes (as deployed);
+ * this process only measures. Each round starts BENCH_CONCURRENCY conversations at once:
  *  - direct:  POST <sandbox>/openai/v1/chat/completions (stream) → first content chunk;
  *  - through: POST /api/v1/story_chat/generate-response (SSE, stored conversation, real
- *             server + SQLite + Redis) → first content event.
+ *             server + MariaDB (or SQLite) + Redis) → first content event.
  * Added latency = p50(through) − p50(direct); the target is ≤ 10 ms at 50 concurrent.
  *
- * Env: BENCH_CONCURRENCY (50), BENCH_ROUNDS (6), BENCH_FIRST_TOKEN_MS (300), REDIS_URL.
+ * Env: BENCH_CONCURRENCY (50), BENCH_ROUNDS (6), BENCH_FIRST_TOKEN_MS (300), BENCH_DB (mariadb | sqlite),
+ * TEST_MYSQL_URL (mysql://root@127.0.0.1:3306/test), REDIS_URL.
  * Writes bench/results/chat.json and bench/results/chat.md.
  */
 import { randomBytes } from 'node:crypto';
@@ -17,15 +19,44 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { loadConfig } from '@dreamloom/core';
-import { bootstrap, createServer } from '@dreamloom/server';
-import { startSandbox } from '@dreamloom/sandbox';
+import mysql from 'mysql2/promise';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const FIRST_TOKEN_MS = Number(process.env.BENCH_FIRST_TOKEN_MS ?? 300);
+const DB = (process.env.BENCH_DB ?? 'mariadb') as 'mariadb' | 'sqlite';
+const MYSQL_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+
+/** A fresh database for the run; returns its URL and how to drop it. */
+async function createDatabase(dataDir: string): Promise<{ url: string; drop(): Promise<void> }> {
+  if (DB === 'sqlite') return { url: `sqlite:${path.join(dataDir, 'bench.sqlite')}`, drop: async () => {} };
+  const admin = new URL(MYSQL_URL);
+  const name = `dlbench_${randomBytes(4).toString('hex')}`;
+  const connect = () =>
+    mysql.createConnection({
+      host: admin.hostname,
+      port: Number(admin.port || 3306),
+      user: decodeURIComponent(admin.username),
+      password: decodeURIComponent(admin.password),
+    });
+  const connection = await connect();
+  await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await connection.end();
+  const url = new URL(MYSQL_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const dropper = await connect();
+      await dropper.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await dropper.end();
+    },
+  };
+}
 
 interface Stats {
   samples: number;
@@ -49,7 +80,8 @@ async function timeToFirstToken(
 ): Promise<number> {
   const started = performance.now();
   const response = await fetch(url, init);
-  if (!response.ok || !response.body) throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
+  if (!response.ok || !response.body)
+    throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let first: number | null = null;
@@ -71,36 +103,98 @@ async function timeToFirstToken(
   return first;
 }
 
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Runs a TypeScript entry point as its own process, as in production (the server is its own process). */
+function spawnEntry(entry: string, env: Record<string, string>): ChildProcess {
+  const profile =
+    process.env.BENCH_PROFILE_DIR && entry.startsWith('server')
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, '--conditions=source', '--import', 'tsx', path.join(ROOT, entry)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', process.env.BENCH_TRACE ? 'inherit' : 'ignore'],
+    },
+  );
+  return child;
+}
+
+async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+const dataDirForChildren = mkdtempSync(path.join(tmpdir(), 'dreamloom-bench-chat-'));
+
 async function main() {
-  const sandbox = await startSandbox({ port: 0, latencyMs: 0 });
-  sandbox.state.updateSettings({ chatFirstTokenMs: FIRST_TOKEN_MS, chatChunkIntervalMs: 20, chatTokensPerChunk: 3 });
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'dreamloom-bench-chat-'));
+  const dataDir = dataDirForChildren;
+  const sandboxPort = await freePort();
+  const serverPort = await freePort();
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const url = `http://127.0.0.1:${serverPort}`;
   const prefix = `dlbench-${randomBytes(4).toString('hex')}`;
   const botToken = `bench-${randomBytes(12).toString('hex')}`;
-  const config = loadConfig({
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const llmKey = 'sandbox-llm-key';
+  const database = await createDatabase(dataDir);
+  const sandbox = spawnEntry('sandbox/src/main.ts', {
+    SANDBOX_PORT: String(sandboxPort),
+    SANDBOX_LATENCY_MS: '0',
+  });
+  const server = spawnEntry('server/src/main.ts', {
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
     HOST: '127.0.0.1',
-    PORT: '0',
-    DATABASE_URL: `sqlite:${path.join(dataDir, 'bench.sqlite')}`,
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    PORT: String(serverPort),
+    PUBLIC_URL: url,
+    DATABASE_URL: database.url,
+    REDIS_URL: redisUrl,
     REDIS_PREFIX: prefix,
     DATA_DIR: dataDir,
     SECRET_KEY: randomBytes(32).toString('hex'),
     BOT_API_TOKEN: botToken,
     ADMIN_PASSWORD: randomBytes(12).toString('hex'),
-    LLM_BASE_URL: `${sandbox.url}/openai/v1`,
-    JIMENG_BASE_URL: `${sandbox.url}/jimeng`,
-    ADMIN_DIST_DIR: path.join(ROOT, 'admin/dist'),
+    LLM_BASE_URL: `${sandboxUrl}/openai/v1`,
+    LLM_API_KEY: llmKey,
+    JIMENG_BASE_URL: `${sandboxUrl}/jimeng`,
+    DREAMLOOM_SEED_DEMO: 'true',
+    // The bench's members send more than 100 requests a minute.
+    STORY_RATE_LIMIT_PER_MIN: '100000',
   });
-  const { core } = await bootstrap(config, { seedDemo: true });
-  const server = await createServer(core);
-  const { url } = await server.listen(0, '127.0.0.1');
 
   try {
-    const story = await core.story.models.Story.findOne({ where: { title: 'The Lantern Inn' } });
-    if (!story) throw new Error('demo story missing');
-    const characterId = (JSON.parse(story.character_ids) as string[])[0];
+    await waitFor(`${sandboxUrl}/__sandbox/settings`);
+    await fetch(`${sandboxUrl}/__sandbox/settings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        chatFirstTokenMs: FIRST_TOKEN_MS,
+        chatChunkIntervalMs: 20,
+        chatTokensPerChunk: 3,
+      }),
+    });
+    await waitFor(`${url}/api/docs`);
     // One member (bot-provisioned user) and one stored conversation per concurrent stream.
     const members = Array.from({ length: CONCURRENCY }, (_, index) => ({
       authorization: `Bot ${botToken}`,
@@ -108,6 +202,12 @@ async function main() {
       'x-platform-user-id': `bench${index}`,
       'content-type': 'application/json',
     }));
+    const stories = (await (
+      await fetch(`${url}/api/v1/story/published`, { headers: members[0] })
+    ).json()) as Array<{ id: string; title: string; characterDetails: Array<{ id: string }> }>;
+    const story = stories.find((candidate) => candidate.title === 'The Lantern Inn');
+    if (!story) throw new Error('demo story missing');
+    const characterId = story.characterDetails[0].id;
     const conversations: string[] = [];
     for (const headers of members) {
       const created = await fetch(`${url}/api/v1/conversation`, {
@@ -123,11 +223,16 @@ async function main() {
     ];
     const direct = (index: number) =>
       timeToFirstToken(
-        `${sandbox.url}/openai/v1/chat/completions`,
+        `${sandboxUrl}/openai/v1/chat/completions`,
         {
           method: 'POST',
-          headers: { authorization: `Bearer ${config.LLM_API_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'sandbox-chat', messages: prompt, stream: true, user: String(index) }),
+          headers: { authorization: `Bearer ${llmKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: 'sandbox-chat',
+            messages: prompt,
+            stream: true,
+            user: String(index),
+          }),
         },
         (_event, data) => data.includes('"content":"') && !data.includes('"content":""'),
       );
@@ -149,7 +254,11 @@ async function main() {
       );
 
     // Warm-up: connections, prepared statements, JIT.
-    await Promise.all(Array.from({ length: 5 }, (_, i) => Promise.all([direct(i), through(i, -1)])));
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        Promise.all([direct(i % CONCURRENCY), through(i % CONCURRENCY, -1)]),
+      ),
+    );
 
     const directSamples: number[] = [];
     const throughSamples: number[] = [];
@@ -158,7 +267,9 @@ async function main() {
       const sides = round % 2 === 0 ? (['direct', 'through'] as const) : (['through', 'direct'] as const);
       for (const side of sides) {
         const batch = await Promise.all(
-          Array.from({ length: CONCURRENCY }, (_, index) => (side === 'direct' ? direct(index) : through(index, round))),
+          Array.from({ length: CONCURRENCY }, (_, index) =>
+            side === 'direct' ? direct(index) : through(index, round),
+          ),
         );
         (side === 'direct' ? directSamples : throughSamples).push(...batch);
       }
@@ -175,7 +286,7 @@ async function main() {
         concurrency: CONCURRENCY,
         rounds: ROUNDS,
         upstreamFirstTokenMs: FIRST_TOKEN_MS,
-        database: 'sqlite',
+        database: DB,
         path: 'POST /api/v1/story_chat/generate-response (stored conversation, user message persisted first)',
       },
       directMs: directStats,
@@ -208,13 +319,16 @@ async function main() {
     writeFileSync(path.join(ROOT, 'bench/results/chat.md'), md);
     console.log(md);
   } finally {
-    await server.close();
-    await core.close();
-    await sandbox.close();
-    const redis = new Redis(config.REDIS_URL);
+    server.kill('SIGTERM');
+    sandbox.kill('SIGTERM');
+    await Promise.all(
+      [server, sandbox].map((child) => new Promise((resolve) => child.once('exit', resolve))),
+    );
+    const redis = new Redis(redisUrl);
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
+    await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

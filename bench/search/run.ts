@@ -72,7 +72,10 @@ async function openDatabase(engine: 'sqlite' | 'mariadb') {
   const suffix = randomBytes(4).toString('hex');
   if (engine === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'dlbench-'));
-    return { url: `sqlite:${path.join(dir, 'bench.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${path.join(dir, 'bench.sqlite')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const admin = new URL(MYSQL_URL);
   const connect = () =>
@@ -102,7 +105,14 @@ async function ensureWorkspaceUser(core: Core) {
   const now = new Date();
   await core.models.User.findOrCreate({
     where: { id: ANONYMOUS_WORKSPACE_USER_ID },
-    defaults: { id: ANONYMOUS_WORKSPACE_USER_ID, username: null, display_name: 'bench', role: 'user', created_at: now, updated_at: now },
+    defaults: {
+      id: ANONYMOUS_WORKSPACE_USER_ID,
+      username: null,
+      display_name: 'bench',
+      role: 'user',
+      created_at: now,
+      updated_at: now,
+    },
   });
 }
 
@@ -136,7 +146,13 @@ async function seedTasks(core: Core, count: number) {
         created_at: at,
         updated_at: at,
       });
-      views.push({ task_id: id, owner_key: ANONYMOUS_WORKSPACE_USER_ID, options: '', search_text: core.nanobanana.tokenizer.indexText(prompt), created_at: at });
+      views.push({
+        task_id: id,
+        owner_key: ANONYMOUS_WORKSPACE_USER_ID,
+        options: '',
+        search_text: core.nanobanana.tokenizer.indexText(prompt),
+        created_at: at,
+      });
     }
     await GenerationTask.bulkCreate(tasks);
     await NanobananaTask.bulkCreate(views);
@@ -153,16 +169,23 @@ async function seedTasks(core: Core, count: number) {
 
 /** The naive baseline: scan prompts with LIKE, newest first, plus the count a page needs. */
 async function likeSearch(core: Core, keyword: string) {
-  const replacements = { pattern: `%${keyword}%`, owner: ANONYMOUS_WORKSPACE_USER_ID, source: NANOBANANA_SOURCE };
+  const replacements = {
+    pattern: `%${keyword}%`,
+    owner: ANONYMOUS_WORKSPACE_USER_ID,
+    source: NANOBANANA_SOURCE,
+  };
   const where = 'source = :source AND user_id = :owner AND prompt LIKE :pattern';
   const rows = await core.sequelize.query<{ id: string }>(
     `SELECT id FROM generation_tasks WHERE ${where} ORDER BY created_at DESC LIMIT 10`,
     { type: QueryTypes.SELECT, replacements },
   );
-  const [counted] = await core.sequelize.query<{ total: number }>(`SELECT COUNT(*) AS total FROM generation_tasks WHERE ${where}`, {
-    type: QueryTypes.SELECT,
-    replacements,
-  });
+  const [counted] = await core.sequelize.query<{ total: number }>(
+    `SELECT COUNT(*) AS total FROM generation_tasks WHERE ${where}`,
+    {
+      type: QueryTypes.SELECT,
+      replacements,
+    },
+  );
   return { ids: rows.map((row) => row.id), total: Number(counted?.total ?? 0) };
 }
 
@@ -189,14 +212,18 @@ async function benchEngine(engine: 'sqlite' | 'mariadb') {
     }
     const fts: number[] = [];
     const like: number[] = [];
-    const perQuery: Record<string, { total: number; likeTotal: number; ftsP50: number; likeP50: number }> = {};
+    const perQuery: Record<string, { total: number; likeTotal: number; ftsP50: number; likeP50: number }> =
+      {};
     const perQuerySamples: Record<string, { fts: number[]; like: number[] }> = {};
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const keyword of QUERIES) {
         const [ms, result] = await time(() => core.nanobanana.service.search(scope, keyword, 1, 10));
         fts.push(ms);
         (perQuerySamples[keyword] ??= { fts: [], like: [] }).fts.push(ms);
-        perQuery[keyword] = { ...(perQuery[keyword] ?? { likeTotal: 0, ftsP50: 0, likeP50: 0 }), total: result.total };
+        perQuery[keyword] = {
+          ...(perQuery[keyword] ?? { likeTotal: 0, ftsP50: 0, likeP50: 0 }),
+          total: result.total,
+        };
       }
     }
     for (let round = 0; round < LIKE_ROUNDS; round += 1) {
@@ -211,9 +238,20 @@ async function benchEngine(engine: 'sqlite' | 'mariadb') {
       perQuery[keyword]!.ftsP50 = stats(samples.fts).p50;
       perQuery[keyword]!.likeP50 = stats(samples.like).p50;
     }
-    const result = { engine, tasks: TASKS, seedSeconds: Math.round(seedMs / 100) / 10, fulltext: stats(fts), like: stats(like), perQuery };
-    console.log(`  full-text search: p50 ${result.fulltext.p50} ms, p95 ${result.fulltext.p95} ms (${fts.length} searches)`);
-    console.log(`  LIKE '%kw%' scan: p50 ${result.like.p50} ms, p95 ${result.like.p95} ms (${like.length} searches)`);
+    const result = {
+      engine,
+      tasks: TASKS,
+      seedSeconds: Math.round(seedMs / 100) / 10,
+      fulltext: stats(fts),
+      like: stats(like),
+      perQuery,
+    };
+    console.log(
+      `  full-text search: p50 ${result.fulltext.p50} ms, p95 ${result.fulltext.p95} ms (${fts.length} searches)`,
+    );
+    console.log(
+      `  LIKE '%kw%' scan: p50 ${result.like.p50} ms, p95 ${result.like.p95} ms (${like.length} searches)`,
+    );
     return result;
   } finally {
     await core.close();
@@ -260,11 +298,24 @@ async function benchExport() {
       created_at: now,
       updated_at: now,
     });
-    await core.nanobanana.models.NanobananaTask.create({ task_id: taskId, owner_key: ANONYMOUS_WORKSPACE_USER_ID, options: '', search_text: '', created_at: now });
+    await core.nanobanana.models.NanobananaTask.create({
+      task_id: taskId,
+      owner_key: ANONYMOUS_WORKSPACE_USER_ID,
+      options: '',
+      search_text: '',
+      created_at: now,
+    });
     // Noise does not compress: each PNG is about as large as its pixels, like real photos.
     const variants = await Promise.all(
       Array.from({ length: 8 }, (_, seed) =>
-        sharp({ create: { width: 640, height: 640, channels: 3, noise: { type: 'gaussian', mean: 100 + seed * 10, sigma: 40 } } })
+        sharp({
+          create: {
+            width: 640,
+            height: 640,
+            channels: 3,
+            noise: { type: 'gaussian', mean: 100 + seed * 10, sigma: 40 },
+          },
+        })
           .png()
           .toBuffer(),
       ),
@@ -328,7 +379,9 @@ async function benchExport() {
       peakRssMB: mb(peak),
       peakRssGrowthMB: mb(peak - baseline),
     };
-    console.log(`  ${result.zipMB} MB ZIP in ${result.seconds} s; RSS ${result.baselineRssMB} → peak ${result.peakRssMB} MB (+${result.peakRssGrowthMB} MB)`);
+    console.log(
+      `  ${result.zipMB} MB ZIP in ${result.seconds} s; RSS ${result.baselineRssMB} → peak ${result.peakRssMB} MB (+${result.peakRssGrowthMB} MB)`,
+    );
     return result;
   } finally {
     await server.close();
@@ -344,7 +397,11 @@ async function main() {
   const exportResult = await benchExport();
   const report = {
     ranAt: new Date().toISOString(),
-    machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: (await import('node:os')).cpus().length },
+    machine: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: (await import('node:os')).cpus().length,
+    },
     targets: { searchP95Ms: 20, exportRssGrowthMB: 50 },
     queries: QUERIES,
     search,

@@ -41,3 +41,28 @@ export {
   type TelegramBotDeps,
 } from './telegram/create-telegram-bot.js';
 export { TelegramJobCardSink } from './telegram/telegram-job-card.sink.js';
+export {
+  createStoryApi,
+  type StoryApi,
+  type StoryApiOptions,
+  type StoryCharacter,
+  type StoryMessage,
+  type StorySummary,
+} from './shared/story-client.js';
+export {
+  StoryHandler,
+  type StorySurface,
+  type CharacterMessage,
+  type StorySession,
+} from './shared/story.handler.js';
+export {
+  storyCommandData,
+  createStoryCommand,
+  type StoryThreadMessage,
+} from './discord/commands/story.command.js';
+export { WebhookDirectory, DiscordWebhookSurface, STORY_WEBHOOK_NAME } from './discord/story-webhooks.js';
+export {
+  createStoryFeature,
+  TelegramStorySurface,
+  characterText,
+} from './telegram/features/story.feature.js';

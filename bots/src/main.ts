@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig, type BotsConfig } from './config.js';
 import { createDiscordBot, type DiscordBot } from './discord/create-discord-bot.js';
 import { createDreamloomClient } from './shared/dreamloom-client.js';
+import { createStoryApi } from './shared/story-client.js';
+import { StoryHandler } from './shared/story.handler.js';
 import { JobTracker } from './shared/job-tracker.js';
 import { createConsoleLogger, type Logger } from './shared/logger.js';
 import { createTelegramBot, telegramCommands } from './telegram/create-telegram-bot.js';
@@ -21,6 +23,7 @@ export async function startBots(config: BotsConfig, logger: Logger): Promise<Run
   });
   const jobs = new JobTracker();
   const stops: Array<() => Promise<void>> = [];
+  const storyApi = createStoryApi({ baseUrl: config.apiUrl, botToken: config.botApiToken });
 
   if (config.discord) {
     const discord: DiscordBot = createDiscordBot({
@@ -28,6 +31,11 @@ export async function startBots(config: BotsConfig, logger: Logger): Promise<Run
       logger: createConsoleLogger('discord'),
       editIntervalMs: config.discord.editIntervalMs,
       jobs,
+      story: new StoryHandler({
+        api: storyApi,
+        logger: createConsoleLogger('discord-story'),
+        editIntervalMs: config.discord.editIntervalMs,
+      }),
     });
     await discord.start(config.discord.token);
     stops.push(() => discord.stop());
@@ -40,6 +48,11 @@ export async function startBots(config: BotsConfig, logger: Logger): Promise<Run
       logger: telegramLogger,
       editIntervalMs: config.telegram.editIntervalMs,
       jobs,
+      story: new StoryHandler({
+        api: storyApi,
+        logger: telegramLogger,
+        editIntervalMs: config.telegram.editIntervalMs,
+      }),
     });
     await telegram.init();
     await telegram.api.setMyCommands(telegramCommands);

@@ -102,6 +102,8 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(10 * 1024 * 1024),
+  /** SQLite search: relevance orders the newest N matches (bm25 costs µs per match); later pages go newest first. */
+  NANOBANANA_SEARCH_RELEVANCE_WINDOW: z.coerce.number().int().min(10).default(1000),
   GEMINI_TIMEOUT_MS: z.coerce.number().int().positive().default(180_000),
   /** Contract 002 (story chat): paw_ token lifetime (3 days). */
   STORY_TOKEN_TTL_HOURS: z.coerce.number().positive().default(72),
@@ -118,6 +120,50 @@ export const configSchema = z.object({
   /** Per-call timeout of the upstream LLM. */
   LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   ADMIN_DIST_DIR: z.string().default('admin/dist'),
+  /** kie.ai API key for contract 001 videos (the sandbox accepts any key). */
+  KIE_API_KEY: z.string().min(1).default('sandbox-kie-key'),
+  /** Verifies kie callbacks (X-Webhook-Signature); unset: callbacks are only hints, re-checked with recordInfo. */
+  KIE_WEBHOOK_KEY: z.string().min(8).optional(),
+  KIE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** First status re-check after a kie task is created; later ones back off by half up to the max. */
+  KIE_POLL_INITIAL_MS: z.coerce.number().int().min(50).default(3000),
+  KIE_POLL_MAX_MS: z.coerce.number().int().min(50).default(30_000),
+  /** A kie task still unfinished after this long fails (and is refunded). */
+  KIE_POLL_TIMEOUT_MS: z.coerce.number().int().min(1000).default(900_000),
+  /** Contract 001 video models as JSON (see core/src/anime/video-models.ts); unset: the five documented ones. */
+  ANIME_VIDEO_MODELS: z.string().optional(),
+  /** MC charged per image of contract 000's create-task (the contract names no price; 0 = free). */
+  ANIME_IMAGE_CREDITS_PER_IMAGE: z.coerce.number().int().min(0).default(0),
+  /** Upstream model for optimize-prompt and build-extract-prompt (at LLM_BASE_URL). */
+  ANIME_LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** Hosts (as written in URLs) that reference images may load from even if they resolve to private addresses. */
+  ANIME_REFERENCE_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((host) => host.trim())
+        .filter(Boolean),
+    ),
+  ANIME_REFERENCE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+  ANIME_REFERENCE_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Gemini key for contract 000 images whose model_uuid names a Gemini model (the sandbox accepts any). */
+  ANIME_GEMINI_API_KEY: z.string().min(1).default('sandbox-gemini-key'),
+  /** Gemini image models members may choose by model_uuid (comma-separated). */
+  ANIME_GEMINI_MODELS: z
+    .string()
+    .default('gemini-2.5-flash-image,gemini-3-pro-image-preview')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((model) => model.trim())
+        .filter(Boolean),
+    ),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -29,6 +29,7 @@ import { createJimengModule, type JimengModule } from './jimeng/jimeng.module.js
 import { createStory, type StoryCore } from './story/create-story.js';
 import type { ChatProvider } from './ports/chat-provider.port.js';
 import { createNanobananaModule, type NanobananaModule } from './nanobanana/nanobanana.module.js';
+import { createAnimeModule, type AnimeModule } from './anime/anime.module.js';
 
 /** Replaceable parts for tests: pass real adapters or fakes. */
 export interface CoreOverrides {
@@ -72,6 +73,8 @@ export interface Core {
   story: StoryCore;
   /** Contract 004 (NanoBanana) on the engine: fan-out runner, service, search tokenizer. */
   nanobanana: NanobananaModule;
+  /** Contracts 000/001 (anime images and videos) and the credits (MC) ledger. */
+  anime: AnimeModule;
   /** Checks that the database and Redis answer; used by health endpoints. */
   ping(): Promise<{ database: boolean; redis: boolean }>;
   close(): Promise<void>;
@@ -200,6 +203,22 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     logger,
     chatProvider: overrides.chatProvider,
   });
+  const anime = createAnimeModule({
+    config,
+    sequelize,
+    models,
+    queue,
+    events,
+    media,
+    generation,
+    processor,
+    clock,
+    ids,
+    logger,
+    storage,
+    chatProvider: story.chatProvider,
+    gemini: overrides.gemini,
+  });
   const reconciler = new TaskReconciler({
     generation,
     queue,
@@ -230,6 +249,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     jimeng: jimengModule,
     story,
     nanobanana,
+    anime,
     async ping() {
       const [database, redisOk] = await Promise.all([
         sequelize.authenticate().then(
@@ -247,6 +267,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
       reconciler.stop();
       story.stopRetention();
       await story.llm.flushUses();
+      story.close();
       await queue.close();
       await events.close();
       await sequelize.close();

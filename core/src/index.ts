@@ -79,3 +79,27 @@ export type { RecordView } from './jimeng/jimeng-record.service.js';
 export { signCallback } from './jimeng/batch-callback.service.js';
 export { MAINTENANCE_JOB } from './accounts/account-maintenance.service.js';
 export { ACCOUNT_STRATEGIES, RATE_LIMIT_HANDLING } from './accounts/account-pool.service.js';
+export type { AnimeModule } from './anime/anime.module.js';
+export { PROVIDER_POLL_JOB, type VideoTaskRequest } from './anime/anime.types.js';
+export {
+  AnimeVideoService,
+  ModelNotFoundError,
+  type VideoRequestInput,
+  type VideoQuote,
+} from './anime/anime-video.service.js';
+export { DEFAULT_VIDEO_MODELS, loadVideoModels, type VideoModelConfig } from './anime/video-models.js';
+export { signKieCallback, verifyKieSignature } from './anime/kie-signature.js';
+export { kieVideoInput } from './anime/kie-video.runner.js';
+export {
+  CreditsService,
+  InsufficientCreditsError,
+  type BalanceView,
+  type LedgerEntryView,
+} from './credits/credits.service.js';
+export {
+  KieClient,
+  kieFailureKind,
+  kiePollDelay,
+  parseKieRecord,
+  type KieTaskRecord,
+} from './adapters/providers/kie/kie.client.js';

@@ -4,9 +4,16 @@ import { CONTROL_ROOM, TASK_CANCEL_EVENT } from './generation/generation.process
 import { CALLBACK_JOB, type CallbackJobPayload } from './jimeng/jimeng.types.js';
 import { MAINTENANCE_JOB } from './accounts/account-maintenance.service.js';
 import { GENERATION_ITEM_JOB, type GenerationItemJobPayload } from './generation/fan-out.types.js';
+import { PROVIDER_POLL_JOB, type ProviderPollJobPayload } from './anime/anime.types.js';
 
 /** Every job name and its handler. The worker refuses to start if a known job lacks one. */
-export const JOB_NAMES = [GENERATION_JOB, GENERATION_ITEM_JOB, CALLBACK_JOB, MAINTENANCE_JOB] as const;
+export const JOB_NAMES = [
+  GENERATION_JOB,
+  GENERATION_ITEM_JOB,
+  CALLBACK_JOB,
+  MAINTENANCE_JOB,
+  PROVIDER_POLL_JOB,
+] as const;
 
 export async function startWorker(core: Core): Promise<void> {
   const handlers: Record<(typeof JOB_NAMES)[number], () => Promise<void>> = {
@@ -29,6 +36,13 @@ export async function startWorker(core: Core): Promise<void> {
         CALLBACK_JOB,
         (payload, { attempt }) => core.jimeng.callbacks.deliver(payload.batchId, attempt),
         { concurrency: 4 },
+      ),
+    // Delayed status re-checks of asynchronous provider tasks (kie.ai videos, contract 001).
+    [PROVIDER_POLL_JOB]: () =>
+      core.queue.process<ProviderPollJobPayload>(
+        PROVIDER_POLL_JOB,
+        (payload, { signal }) => core.anime.kieRunner.poll(payload.taskId, signal),
+        { concurrency: core.config.WORKER_CONCURRENCY },
       ),
     // Pool upkeep: quota resets at each account's reset time, credit reads from /token/points.
     [MAINTENANCE_JOB]: async () => {

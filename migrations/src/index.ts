@@ -4,6 +4,7 @@ import * as foundation from './migrations/0001-foundation.js';
 import * as jimengBatches from './migrations/0002-jimeng-batches.js';
 import * as nanobanana from './migrations/0003-nanobanana.js';
 import * as story from './migrations/0004-story.js';
+import * as animeCredits from './migrations/0005-anime-credits.js';
 
 export { seedDemoData, type DemoSeedResult } from './demo-seed.js';
 
@@ -16,6 +17,7 @@ const MIGRATIONS = [
   { name: '0002-jimeng-batches', ...jimengBatches },
   { name: '0003-nanobanana', ...nanobanana },
   { name: '0004-story', ...story },
+  { name: '0005-anime-credits', ...animeCredits },
 ];
 
 export function createMigrator(sequelize: Sequelize) {

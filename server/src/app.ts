@@ -11,6 +11,9 @@ import { staffAuthRoutes } from './routes/staff-auth.routes.js';
 import { jimengAccountRoutes } from './routes/jimeng-accounts.routes.js';
 import { jimengStudioRoutes } from './routes/jimeng-studio.routes.js';
 import { animeGenerationRoutes } from './routes/anime-generation.routes.js';
+import { animeVideoRoutes } from './routes/anime-video.routes.js';
+import { animeCreditsRoutes } from './routes/anime-credits.routes.js';
+import { animeAdminRoutes } from './routes/anime-admin.routes.js';
 import { serveMedia } from './routes/media.routes.js';
 import { adminStatic } from './routes/admin-static.js';
 import { attachSocketGateway } from './realtime/socket-gateway.js';
@@ -45,6 +48,9 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
     jimengAccountRoutes(registry),
     jimengStudioRoutes(registry),
     animeGenerationRoutes(registry),
+    animeVideoRoutes(registry),
+    animeCreditsRoutes(registry),
+    animeAdminRoutes(registry),
     storyAuthRoutes(registry),
     storyAiRoutes(registry),
     storyCatalogRoutes(registry),

@@ -12,6 +12,14 @@ import { JobTracker } from '../shared/job-tracker.js';
 import type { Logger } from '../shared/logger.js';
 import { createCommands } from './commands/index.js';
 import type { DiscordCommand } from './discord-command.js';
+import type { StoryHandler } from '../shared/story.handler.js';
+import {
+  createStoryCommand,
+  handleStoryThreadMessage,
+  type StoryCommandDeps,
+  type StoryThreadMessage,
+} from './commands/story.command.js';
+import { WebhookDirectory } from './story-webhooks.js';
 
 export interface DiscordBotDeps {
   dreamloom: DreamloomClient;
@@ -24,6 +32,8 @@ export interface DiscordBotDeps {
   jobTimeoutMs?: number;
   /** Replaces the default command set (tests). */
   commands?: DiscordCommand[];
+  /** Story play (`/story`, members talking in story threads); needs the Message Content intent. */
+  story?: StoryHandler;
 }
 
 export interface DiscordBot {
@@ -31,6 +41,8 @@ export interface DiscordBot {
   commands: ReadonlyMap<string, DiscordCommand>;
   /** Routes one interaction to its command under the error boundary. Independent of the gateway. */
   handleInteraction(interaction: Interaction): Promise<void>;
+  /** Routes a message of a story thread (MESSAGE_CREATE) to the story; exposed for tests. */
+  handleStoryMessage(message: StoryThreadMessage): Promise<void>;
   /** Logs in to the gateway. */
   start(token: string): Promise<void>;
   stop(): Promise<void>;
@@ -46,7 +58,13 @@ export function createDiscordBot(
   clientOptions: Partial<ClientOptions> = {},
 ): DiscordBot {
   // Slash commands arrive as interactions; no privileged intents are needed.
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], ...clientOptions });
+  const client = new Client({
+    // Story threads are conversations: the bot reads members' messages there (privileged intent).
+    intents: deps.story
+      ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent]
+      : [GatewayIntentBits.Guilds],
+    ...clientOptions,
+  });
   const jobs = deps.jobs ?? new JobTracker();
   const commandList =
     deps.commands ??
@@ -58,7 +76,24 @@ export function createDiscordBot(
         jobTimeoutMs: deps.jobTimeoutMs,
       },
     });
+  const storyDeps: StoryCommandDeps | undefined = deps.story && {
+    handler: deps.story,
+    directory: new WebhookDirectory(client.rest, deps.logger),
+    rest: client.rest,
+    logger: deps.logger,
+    parentOf: new Map(),
+  };
+  if (storyDeps && !deps.commands) commandList.push(createStoryCommand(storyDeps));
   const commands = new Map(commandList.map((c) => [c.data.name, c]));
+
+  async function handleStoryMessage(message: StoryThreadMessage): Promise<void> {
+    if (!storyDeps) return;
+    try {
+      await handleStoryThreadMessage(storyDeps, message);
+    } catch (err) {
+      deps.logger.error('Story turn failed', { channelId: message.channelId, error: err });
+    }
+  }
 
   async function handleInteraction(interaction: Interaction): Promise<void> {
     if (!interaction.isChatInputCommand()) return;
@@ -103,6 +138,22 @@ export function createDiscordBot(
   }
 
   client.on(Events.InteractionCreate, (interaction) => jobs.track(handleInteraction(interaction)));
+  if (storyDeps) {
+    client.on(Events.MessageCreate, (message) =>
+      jobs.track(
+        handleStoryMessage({
+          channelId: message.channelId,
+          content: message.content,
+          author: {
+            id: message.author.id,
+            username: message.author.globalName ?? message.author.username,
+            bot: message.author.bot,
+          },
+          webhookId: message.webhookId,
+        }),
+      ),
+    );
+  }
   client.once(Events.ClientReady, (ready) => deps.logger.info('Discord bot ready', { user: ready.user.tag }));
   client.on(Events.Error, (error) => deps.logger.error('Discord client error', { error }));
 
@@ -110,6 +161,7 @@ export function createDiscordBot(
     client,
     commands,
     handleInteraction,
+    handleStoryMessage,
     async start(token) {
       await client.login(token);
     },

@@ -267,13 +267,16 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
   it('registers the slash commands through REST', async () => {
     const rest = new REST({ api: discord.api });
     const { count } = await deployCommands({ token: 'deploy-token', appId: discord.appId, rest });
-    expect(count).toBe(1);
+    // /imagine and /story (contract 002 story play).
+    expect(count).toBe(2);
     const [put] = discord.callsTo(`PUT /applications/${discord.appId}/commands`);
     expect(put.authorization).toBe('Bot deploy-token');
-    const [imagine] = put.body as unknown as Array<{
+    const [imagine, story] = put.body as unknown as Array<{
       name: string;
       options: Array<{ name: string; required?: boolean }>;
     }>;
+    expect(story.name).toBe('story');
+    expect(story.options.map((o) => o.name)).toEqual(['list', 'start', 'regenerate', 'end']);
     expect(imagine.name).toBe('imagine');
     expect(imagine.options.map((o) => o.name)).toEqual(['prompt', 'ratio', 'count']);
     expect(imagine.options[0].required).toBe(true);

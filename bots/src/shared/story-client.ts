@@ -134,7 +134,8 @@ export function createStoryApi(options: StoryApiOptions): StoryApi {
           .join('\n');
         if (data === '[DONE]') return;
         const payload = JSON.parse(data) as Record<string, unknown>;
-        if (event === 'speakers') listener.onSpeakers?.(payload.speakers as Array<{ id: string; name: string }>);
+        if (event === 'speakers')
+          listener.onSpeakers?.(payload.speakers as Array<{ id: string; name: string }>);
         else if (event === 'start')
           await listener.onStart?.({
             messageId: String(payload.message_id),
@@ -143,7 +144,11 @@ export function createStoryApi(options: StoryApiOptions): StoryApi {
           });
         else if (event === 'end') await listener.onEnd?.(toMessage(payload as unknown as RawMessage));
         else if (event === 'error')
-          throw new DreamloomApiError('STORY_STREAM_ERROR', String(payload.detail ?? 'Generation failed'), 502);
+          throw new DreamloomApiError(
+            'STORY_STREAM_ERROR',
+            String(payload.detail ?? 'Generation failed'),
+            502,
+          );
         else listener.onDelta?.({ messageId: String(payload.message_id), content: String(payload.content) });
       }
     }
@@ -189,7 +194,9 @@ export function createStoryApi(options: StoryApiOptions): StoryApi {
       await stream(response, listener);
     },
     async regenerate(user, conversationId, listener) {
-      const response = await call(user, 'POST', '/api/v1/story_chat/regenerate', { conversation_id: conversationId });
+      const response = await call(user, 'POST', '/api/v1/story_chat/regenerate', {
+        conversation_id: conversationId,
+      });
       await stream(response, listener);
     },
     async endConversation(user, conversationId) {

@@ -64,7 +64,12 @@ export class StoryHandler {
   }
 
   /** Starts a conversation in `place` and posts the story's opening messages. */
-  async start(user: PlatformUser, place: string, story: StorySummary, surface: StorySurface): Promise<StorySession> {
+  async start(
+    user: PlatformUser,
+    place: string,
+    story: StorySummary,
+    surface: StorySurface,
+  ): Promise<StorySession> {
     const { conversationId, openings } = await this.deps.api.startConversation(user, story.id);
     const session: StorySession = { conversationId, story, startedBy: user.id };
     this.sessions.set(place, session);
@@ -84,7 +89,12 @@ export class StoryHandler {
   }
 
   /** A member's message in a place with a running story: the characters answer, streamed. */
-  async say(user: PlatformUser, place: string, content: string, surface: StorySurface): Promise<StoryMessage[]> {
+  async say(
+    user: PlatformUser,
+    place: string,
+    content: string,
+    surface: StorySurface,
+  ): Promise<StoryMessage[]> {
     const session = this.sessions.get(place);
     if (!session) return [];
     return this.serialize(place, () =>
@@ -140,7 +150,8 @@ export class StoryHandler {
     run: (listener: Parameters<StoryApi['playTurn']>[2]) => Promise<void>,
   ): Promise<StoryMessage[]> {
     const done: StoryMessage[] = [];
-    let current: { message: Promise<CharacterMessage>; text: string; throttle: EditThrottler<string> } | undefined;
+    let current:
+      { message: Promise<CharacterMessage>; text: string; throttle: EditThrottler<string> } | undefined;
     await run({
       onStart: (start) => {
         const message = surface.post(this.character(session, start.characterId, start.characterName), TYPING);

@@ -6,6 +6,8 @@ import { JobTracker } from '../shared/job-tracker.js';
 import type { Logger } from '../shared/logger.js';
 import { createHelpFeature, helpCommands } from './features/help.feature.js';
 import { createImagineFeature, imagineCommand } from './features/imagine.feature.js';
+import { createStoryFeature, storyCommand } from './features/story.feature.js';
+import type { StoryHandler } from '../shared/story.handler.js';
 
 /** Starts work that outlives the update; its errors reach the bot's error boundary. */
 export type BackgroundRunner = (ctx: Context, job: () => Promise<unknown>) => void;
@@ -19,10 +21,12 @@ export interface TelegramBotDeps {
   jobs?: JobTracker;
   /** See {@link ImagineDeps.jobTimeoutMs}. */
   jobTimeoutMs?: number;
+  /** Story play (`/story`, and talking to the characters while a story runs). */
+  story?: StoryHandler;
 }
 
 /** The command menu shown by Telegram clients; registered with setMyCommands at start. */
-export const telegramCommands: BotCommand[] = [imagineCommand, ...helpCommands];
+export const telegramCommands: BotCommand[] = [imagineCommand, storyCommand, ...helpCommands];
 
 /**
  * Builds the grammY bot: features as Composers, automatic retry of rate-limited calls,
@@ -64,5 +68,6 @@ export function createTelegramBot(token: string, deps: TelegramBotDeps, config?:
       runInBackground,
     }),
   );
+  if (deps.story) bot.use(createStoryFeature({ handler: deps.story, runInBackground }));
   return bot;
 }

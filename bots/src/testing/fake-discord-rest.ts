@@ -69,7 +69,32 @@ export interface FakeDiscordRest {
   expireToken(token: string): void;
   /** Makes the next call matching the pattern fail with this answer. */
   failNext(pattern: string, answer: FakeDiscordErrorAnswer): void;
+  /** Channel webhooks created through `POST /channels/:id/webhooks`. */
+  webhooks(): FakeChannelWebhook[];
+  /** Deletes a channel webhook, as a moderator would; its next use answers 10015 Unknown Webhook. */
+  deleteWebhook(id: string): void;
+  /** Messages sent through channel webhooks, in the channel or thread they landed in. */
+  webhookMessages(channelId: string): FakeWebhookMessage[];
+  /** Threads created through `POST /channels/:id/threads`. */
+  threads(): Array<{ id: string; parent_id: string; name: string }>;
   close(): Promise<void>;
+}
+
+export interface FakeChannelWebhook {
+  id: string;
+  token: string;
+  channel_id: string;
+  name: string;
+}
+
+/** A message executed through a channel webhook, with the name and avatar it was sent as. */
+export interface FakeWebhookMessage extends FakeDiscordMessage {
+  webhook_id: string;
+  username?: string;
+  avatar_url?: string;
+  thread_id?: string;
+  /** Every content this message had, first to last (sends and edits). */
+  history: string[];
 }
 
 interface InteractionState {
@@ -86,6 +111,9 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
   const interactions = new Map<string, InteractionState>();
   const channels = new Map<string, FakeDiscordMessage[]>();
   const failures: Array<{ pattern: string; answer: FakeDiscordErrorAnswer }> = [];
+  const channelWebhooks = new Map<string, FakeChannelWebhook>();
+  const webhookMessages: FakeWebhookMessage[] = [];
+  const threads: Array<{ id: string; parent_id: string; name: string }> = [];
   let snowflake = 1200000000000000000n;
   const nextId = () => String(++snowflake);
   let baseUrl = '';
@@ -242,6 +270,41 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
       return;
     }
 
+    // Channel webhooks (characters speaking with their own name and avatar):
+    // POST /webhooks/:id/:token[?thread_id&wait], PATCH /webhooks/:id/:token/messages/:id[?thread_id]
+    const hook = seg[0] === 'webhooks' ? channelWebhooks.get(seg[1]) : undefined;
+    if (hook) {
+      if (seg[2] !== hook.token) return sendJson(res, 401, { code: 50027, message: 'Invalid Webhook Token' });
+      const threadId = url.searchParams.get('thread_id') ?? undefined;
+      if (seg.length === 3 && method === 'POST') {
+        const message: FakeWebhookMessage = {
+          ...newMessage(threadId ?? hook.channel_id),
+          webhook_id: hook.id,
+          username: typeof body?.username === 'string' ? body.username : undefined,
+          avatar_url: typeof body?.avatar_url === 'string' ? body.avatar_url : undefined,
+          thread_id: threadId,
+          history: [],
+        };
+        applyBody(message, body, files);
+        message.history.push(message.content);
+        webhookMessages.push(message);
+        return url.searchParams.get('wait') === 'true'
+          ? sendJson(res, 200, { ...toApi(message, true), webhook_id: hook.id })
+          : void res.writeHead(204).end();
+      }
+      if (seg.length === 5 && seg[3] === 'messages') {
+        const target = webhookMessages.find((m) => m.id === seg[4] && m.webhook_id === hook.id);
+        if (!target || (target.thread_id ?? undefined) !== threadId)
+          return sendJson(res, 404, { code: 10008, message: 'Unknown Message' });
+        if (method === 'PATCH') {
+          applyBody(target, body, files);
+          target.history.push(target.content);
+          return sendJson(res, 200, { ...toApi(target, true), webhook_id: hook.id });
+        }
+      }
+      return notFound();
+    }
+
     // /webhooks/:appId/:token[/messages/:id]
     if (seg[0] === 'webhooks' && seg.length >= 3) {
       if (seg[1] !== appId) return sendJson(res, 404, { code: 10015, message: 'Unknown Webhook' });
@@ -274,6 +337,37 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
     }
 
     const botAuthorized = /^Bot .+/.test(req.headers.authorization ?? '');
+
+    // POST /channels/:id/threads (a thread without a starter message)
+    if (seg[0] === 'channels' && seg[2] === 'threads' && seg.length === 3 && method === 'POST') {
+      if (!botAuthorized) return sendJson(res, 401, { code: 0, message: '401: Unauthorized' });
+      const thread = { id: nextId(), parent_id: seg[1], name: String(body?.name ?? 'thread') };
+      threads.push(thread);
+      return sendJson(res, 201, { ...thread, type: Number(body?.type ?? 11), guild_id: '0' });
+    }
+    // GET/POST /channels/:id/webhooks
+    if (seg[0] === 'channels' && seg[2] === 'webhooks' && seg.length === 3) {
+      if (!botAuthorized) return sendJson(res, 401, { code: 0, message: '401: Unauthorized' });
+      if (method === 'GET') {
+        return sendJson(
+          res,
+          200,
+          [...channelWebhooks.values()]
+            .filter((w) => w.channel_id === seg[1])
+            .map((w) => ({ ...w, type: 1, application_id: appId })),
+        );
+      }
+      if (method === 'POST') {
+        const created: FakeChannelWebhook = {
+          id: nextId(),
+          token: `whtok-${nextId()}`,
+          channel_id: seg[1],
+          name: String(body?.name ?? 'webhook'),
+        };
+        channelWebhooks.set(created.id, created);
+        return sendJson(res, 200, { ...created, type: 1, application_id: appId });
+      }
+    }
 
     // /channels/:id/messages[/:messageId]
     if (seg[0] === 'channels' && seg[2] === 'messages') {
@@ -330,6 +424,10 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
       interaction(token).expired = true;
     },
     failNext: (pattern, answer) => void failures.push({ pattern, answer }),
+    webhooks: () => [...channelWebhooks.values()],
+    deleteWebhook: (id) => void channelWebhooks.delete(id),
+    webhookMessages: (channelId) => webhookMessages.filter((m) => m.channel_id === channelId),
+    threads: () => [...threads],
     close: http.close,
   };
 }

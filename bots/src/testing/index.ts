@@ -17,6 +17,8 @@ export {
   type FakeDiscordErrorAnswer,
   type FakeDiscordMessage,
   type FakeDiscordRest,
+  type FakeChannelWebhook,
+  type FakeWebhookMessage,
 } from './fake-discord-rest.js';
 export {
   startFakeTelegramBotApi,

@@ -263,6 +263,18 @@ export class FanOutRunner {
         { status: 'failed', error_message: message.slice(0, 1024), updated_at: this.deps.clock.now() },
         { where: { task_id: taskId, position, status: { [Op.ne]: 'done' } } },
       );
+      // A caller's own key that is dead or out of quota fails every other position the same way:
+      // settle the ones not started yet instead of spending N calls to learn it N times.
+      if (
+        error instanceof ProviderError &&
+        ['session_expired', 'out_of_credits'].includes(error.kind) &&
+        (await this.deps.models.TaskCredential.count({ where: { task_id: taskId } })) > 0
+      ) {
+        await TaskItem.update(
+          { status: 'failed', error_message: message.slice(0, 1024), updated_at: this.deps.clock.now() },
+          { where: { task_id: taskId, status: 'pending' } },
+        );
+      }
     }
     // Hand this slot to the next pending position, then see whether the task is done.
     await this.fill(taskId, 1);
@@ -326,7 +338,10 @@ export class FanOutRunner {
   /** Settles the task once every position is done or failed; exactly one caller wins. */
   async settleIfDone(taskId: string): Promise<void> {
     const { GenerationTask, TaskItem, MediaAsset } = this.deps.models;
-    const items = await TaskItem.findAll({ where: { task_id: taskId }, attributes: ['status', 'error_message'] });
+    const items = await TaskItem.findAll({
+      where: { task_id: taskId },
+      attributes: ['status', 'error_message'],
+    });
     if (items.length === 0 || items.some((item) => !['done', 'failed'].includes(item.status))) return;
     const task = await GenerationTask.findByPk(taskId);
     if (!task || !UNFINISHED_TASK.includes(task.status)) return;
@@ -365,7 +380,13 @@ export class FanOutRunner {
       const assets = await MediaAsset.findAll({ where: { task_id: taskId }, order: [['position', 'ASC']] });
       payload.outputs = assets.map((asset) => {
         const view = this.deps.media.view(asset);
-        return { url: view.url, thumbnailUrl: view.thumbnailUrl, width: view.width, height: view.height, mime: view.mime };
+        return {
+          url: view.url,
+          thumbnailUrl: view.thumbnailUrl,
+          width: view.width,
+          height: view.height,
+          mime: view.mime,
+        };
       });
       await this.deps.events.publish({ room: taskRoom(taskId), name: TaskEvents.completed, payload });
     }

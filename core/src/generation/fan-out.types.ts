@@ -59,5 +59,11 @@ export interface FanOutFinishedEvent {
   /** For listeners of TaskFailedEvent. */
   error?: { code: string; message: string };
   /** For listeners of TaskCompletedEvent (URLs of the outputs). */
-  outputs?: { url: string; thumbnailUrl: string | null; width: number | null; height: number | null; mime: string }[];
+  outputs?: {
+    url: string;
+    thumbnailUrl: string | null;
+    width: number | null;
+    height: number | null;
+    mime: string;
+  }[];
 }

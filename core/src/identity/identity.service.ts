@@ -16,6 +16,8 @@ export interface IssuedToken {
   user: Actor;
 }
 
+const PLATFORM_ACTOR_CACHE_MS = 5000;
+
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 export function toActor(row: UserRow): Actor {
@@ -36,6 +38,9 @@ interface IdentityDeps {
  * Tokens are random, stored as sha256 hashes, and expire.
  */
 export class IdentityService {
+  /** Platform users the bots act for, remembered briefly (a disabled user is refused within that time). */
+  private readonly platformActors = new Map<string, { actor: Actor; expires: number }>();
+
   constructor(private readonly deps: IdentityDeps) {}
 
   /** Creates the first admin when none exists; returns the generated password exactly once. */
@@ -170,8 +175,16 @@ export class IdentityService {
     if (!this.verifyBotToken(botToken)) throw new UnauthorizedError('Invalid bot credential');
     if (!PLATFORMS.includes(platform as Platform)) throw new ValidationError(`Unknown platform ${platform}`);
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(subject)) throw new ValidationError('Invalid platform user id');
+    const key = `${platform}:${subject}`;
+    const cached = this.platformActors.get(key);
+    if (cached && cached.expires > Date.now()) return cached.actor;
     const found = await this.findByIdentity(platform, subject);
-    if (found) return found;
+    if (found) {
+      // Bots call on every chat message; a few seconds of memory spares two queries per call.
+      if (this.platformActors.size >= 10_000) this.platformActors.clear();
+      this.platformActors.set(key, { actor: found, expires: Date.now() + PLATFORM_ACTOR_CACHE_MS });
+      return found;
+    }
     const { User, Identity } = this.deps.models;
     const now = this.deps.clock.now();
     try {
@@ -259,6 +272,36 @@ export class IdentityService {
         const winner = await this.findByIdentity(provider, subject);
         if (winner) return winner;
       }
+      throw error;
+    }
+  }
+
+  /** Adds an identity to an existing user (a Discord member linking a wallet); refuses one held by another user. */
+  async linkIdentity(user: Actor, provider: string, subject: string, displayName?: string): Promise<void> {
+    const { Identity } = this.deps.models;
+    const existing = await Identity.findOne({ where: { provider, subject } });
+    if (existing) {
+      if (existing.user_id === user.id) return;
+      throw new AppError('IDENTITY_TAKEN', `This ${provider} identity belongs to another user`, {
+        status: 409,
+      });
+    }
+    try {
+      await Identity.create({
+        id: this.deps.ids.snowflake(),
+        user_id: user.id,
+        provider,
+        subject,
+        secret_hash: null,
+        display_name: displayName?.slice(0, 128) ?? null,
+        created_at: this.deps.clock.now(),
+        last_seen_at: null,
+      });
+    } catch (error) {
+      if (error instanceof UniqueConstraintError)
+        throw new AppError('IDENTITY_TAKEN', `This ${provider} identity belongs to another user`, {
+          status: 409,
+        });
       throw error;
     }
   }

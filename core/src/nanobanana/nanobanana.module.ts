@@ -74,6 +74,7 @@ export function createNanobananaModule(deps: {
     logger: deps.logger,
     taskConcurrency: config.NANOBANANA_TASK_CONCURRENCY,
     refImageMaxBytes: config.NANOBANANA_REF_IMAGE_MAX_BYTES,
+    relevanceWindow: config.NANOBANANA_SEARCH_RELEVANCE_WINDOW,
   });
   return { models, fanOut, service, tokenizer };
 }

@@ -11,7 +11,11 @@ import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
-import { NanobananaNotFoundError, NanobananaSubmitError, NanobananaValidationError } from './nanobanana.errors.js';
+import {
+  NanobananaNotFoundError,
+  NanobananaSubmitError,
+  NanobananaValidationError,
+} from './nanobanana.errors.js';
 import {
   ANONYMOUS_WORKSPACE_USER_ID,
   ASPECT_RATIOS,
@@ -41,6 +45,8 @@ interface Deps {
   taskConcurrency: number;
   /** Largest accepted reference image, in bytes. */
   refImageMaxBytes: number;
+  /** SQLite: how many of the newest matches are ordered by relevance (see searchIds). */
+  relevanceWindow: number;
 }
 
 /** `options` keys mapped onto the SDK's generation config, with their types. */
@@ -54,10 +60,11 @@ const optionsSchema = z
   .partial()
   .strict();
 
-/** SQLite: how many of the newest matches are ordered by relevance (see searchIds). */
-const RELEVANCE_WINDOW = 1000;
-
-const REF_EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
+const REF_EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+};
 
 /**
  * Contract 004 as a view on the generation engine: a batch is one generation task (provider
@@ -122,7 +129,9 @@ export class NanobananaService {
     if (refs.length > MAX_REF_IMAGES) throw new NanobananaValidationError(`参考图最多 ${MAX_REF_IMAGES} 张`);
     const refMimes = refs.map((ref) => {
       if (ref.data.length > this.deps.refImageMaxBytes)
-        throw new NanobananaValidationError(`参考图不能超过 ${Math.floor(this.deps.refImageMaxBytes / 1024 / 1024)}MB`);
+        throw new NanobananaValidationError(
+          `参考图不能超过 ${Math.floor(this.deps.refImageMaxBytes / 1024 / 1024)}MB`,
+        );
       const mime = sniffMime(ref.data);
       if (!mime || !REF_EXTENSIONS[mime]) throw new NanobananaValidationError('参考图仅支持 JPG/PNG/WEBP');
       return mime;
@@ -184,7 +193,10 @@ export class NanobananaService {
       await this.deps.fanOut.storeCredential(taskId, encodeGeminiCredential(input.apiKey, input.apiBase));
       await this.deps.fanOut.createItems(taskId, input.count);
     } catch (error) {
-      this.deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'create batch failed');
+      this.deps.logger.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'create batch failed',
+      );
       await this.purgeTask(taskId).catch(() => undefined);
       throw new NanobananaSubmitError(error);
     }
@@ -214,7 +226,12 @@ export class NanobananaService {
       limit: pageSize,
       offset: (page - 1) * pageSize,
     });
-    const list = await this.dtos(await this.findTasks(scope, rows.map((row) => row.task_id)));
+    const list = await this.dtos(
+      await this.findTasks(
+        scope,
+        rows.map((row) => row.task_id),
+      ),
+    );
     return { list, total: count, page };
   }
 
@@ -242,34 +259,50 @@ export class NanobananaService {
     if (sequelize.getDialect() === 'sqlite') {
       const terms = fts5Query(tokens);
       const q = owner === null ? terms : `"${fts5OwnerToken(owner)}" AND (${terms})`;
-      const select = async (sql: string, replacements: Record<string, unknown>) =>
-        (await sequelize.query<{ task_id: string }>(sql, { type: QueryTypes.SELECT, replacements })).map(
-          (row) => row.task_id,
+      // Only rowids inside the index queries (no content-table lookups per match); the page's
+      // rowids are mapped to task ids afterwards.
+      const rowids = async (sql: string, replacements: Record<string, unknown>) =>
+        (await sequelize.query<{ r: number }>(sql, { type: QueryTypes.SELECT, replacements })).map(
+          (row) => row.r,
         );
-      // bm25 costs a few µs per match, so relevance is computed over the newest RELEVANCE_WINDOW
+      // bm25 costs a few µs per match, so relevance is computed over the newest `relevanceWindow`
       // matches (ordered best first); pages past the window continue newest first.
-      const ids: string[] = [];
-      if (offset < RELEVANCE_WINDOW) {
-        ids.push(
-          ...(await select(
-            `SELECT task_id FROM (
-               SELECT task_id, rank AS score, rowid AS r FROM nanobanana_search
+      const page: number[] = [];
+      if (offset < this.deps.relevanceWindow) {
+        page.push(
+          ...(await rowids(
+            `SELECT r FROM (
+               SELECT rowid AS r, rank AS score FROM nanobanana_search
                WHERE nanobanana_search MATCH :q ORDER BY rowid DESC LIMIT :window
              ) ORDER BY score, r DESC LIMIT :limit OFFSET :offset`,
-            { q, window: RELEVANCE_WINDOW, limit: Math.min(limit, RELEVANCE_WINDOW - offset), offset },
+            {
+              q,
+              window: this.deps.relevanceWindow,
+              limit: Math.min(limit, this.deps.relevanceWindow - offset),
+              offset,
+            },
           )),
         );
       }
-      if (offset + limit > RELEVANCE_WINDOW) {
-        const start = Math.max(offset, RELEVANCE_WINDOW);
-        ids.push(
-          ...(await select(
-            `SELECT task_id FROM nanobanana_search WHERE nanobanana_search MATCH :q
+      if (offset + limit > this.deps.relevanceWindow) {
+        const start = Math.max(offset, this.deps.relevanceWindow);
+        page.push(
+          ...(await rowids(
+            `SELECT rowid AS r FROM nanobanana_search WHERE nanobanana_search MATCH :q
              ORDER BY rowid DESC LIMIT :limit OFFSET :start`,
             { q, limit: offset + limit - start, start },
           )),
         );
       }
+      const byRowid = new Map<number, string>();
+      if (page.length) {
+        const mapped = await sequelize.query<{ r: number; task_id: string }>(
+          'SELECT rowid AS r, task_id FROM nanobanana_tasks WHERE rowid IN (:page)',
+          { type: QueryTypes.SELECT, replacements: { page } },
+        );
+        for (const row of mapped) byRowid.set(Number(row.r), row.task_id);
+      }
+      const ids = page.map((rowid) => byRowid.get(rowid)).filter((id): id is string => !!id);
       const [counted] = await sequelize.query<{ total: number }>(
         'SELECT COUNT(*) AS total FROM nanobanana_search WHERE nanobanana_search MATCH :q',
         { type: QueryTypes.SELECT, replacements: { q } },
@@ -278,17 +311,22 @@ export class NanobananaService {
     }
     const replacements = { q: mysqlBooleanQuery(tokens), owner, limit, offset };
     const ownerSql = owner === null ? '' : 'AND owner_key = :owner';
-    const rows = await sequelize.query<{ task_id: string }>(
-      `SELECT task_id, MATCH(search_text) AGAINST(:q IN BOOLEAN MODE) AS score FROM nanobanana_tasks
-       WHERE MATCH(search_text) AGAINST(:q IN BOOLEAN MODE) ${ownerSql}
-       ORDER BY score DESC, created_at DESC LIMIT :limit OFFSET :offset`,
+    // InnoDB evaluates a FULLTEXT query at a cost per matching document, so the page and the
+    // total come from one evaluation (a window count) instead of two.
+    const rows = await sequelize.query<{ task_id: string; total: number }>(
+      `SELECT task_id, total FROM (
+         SELECT task_id, created_at, MATCH(search_text) AGAINST(:q IN BOOLEAN MODE) AS score, COUNT(*) OVER () AS total
+         FROM nanobanana_tasks WHERE MATCH(search_text) AGAINST(:q IN BOOLEAN MODE) ${ownerSql}
+       ) matched ORDER BY score DESC, created_at DESC LIMIT :limit OFFSET :offset`,
       { type: QueryTypes.SELECT, replacements },
     );
+    if (rows.length > 0) return { ids: rows.map((row) => row.task_id), total: Number(rows[0]!.total) };
+    // A page past the end has no rows to carry the total.
     const [counted] = await sequelize.query<{ total: number }>(
       `SELECT COUNT(*) AS total FROM nanobanana_tasks WHERE MATCH(search_text) AGAINST(:q IN BOOLEAN MODE) ${ownerSql}`,
       { type: QueryTypes.SELECT, replacements },
     );
-    return { ids: rows.map((row) => row.task_id), total: Number(counted?.total ?? 0) };
+    return { ids: [], total: Number(counted?.total ?? 0) };
   }
 
   async deleteTask(scope: NanobananaScope, taskId: string): Promise<void> {
@@ -326,7 +364,10 @@ export class NanobananaService {
       if (!key) continue;
       // A file that cannot be removed is logged, not fatal (contract: 记录警告但不影响整体流程).
       await this.deps.storage.delete(key).catch((error: unknown) => {
-        this.deps.logger.warn({ key, err: error instanceof Error ? error.message : String(error) }, 'file delete failed');
+        this.deps.logger.warn(
+          { key, err: error instanceof Error ? error.message : String(error) },
+          'file delete failed',
+        );
       });
     }
   }
@@ -380,7 +421,9 @@ export class NanobananaService {
         (task) => task.id,
       ),
     );
-    const byId = new Map(assets.filter((asset) => visible.has(asset.task_id!)).map((asset) => [asset.id, asset]));
+    const byId = new Map(
+      assets.filter((asset) => visible.has(asset.task_id!)).map((asset) => [asset.id, asset]),
+    );
     const missing = ids.filter((id) => !byId.has(id));
     if (missing.length) throw new NanobananaNotFoundError(`图片不存在: ${missing.slice(0, 5).join(', ')}`);
     return ids.map((id) => {

@@ -33,7 +33,8 @@ export class SearchTokenizer {
       const token = word.trim();
       if (!WORD.test(token)) continue;
       tokens.push(token);
-      if (HAN.test(token) && token.length > 1) for (const char of token) if (HAN.test(char)) tokens.push(char);
+      if (HAN.test(token) && token.length > 1)
+        for (const char of token) if (HAN.test(char)) tokens.push(char);
     }
     return tokens;
   }
@@ -60,7 +61,8 @@ export class SearchTokenizer {
 export const mysqlBooleanQuery = (tokens: string[]) => tokens.map((token) => `+_${token}_`).join(' ');
 
 /** FTS5 query: every token as a quoted phrase (implicit AND), e.g. `"油画" "女孩"`. */
-export const fts5Query = (tokens: string[]) => tokens.map((token) => `"${token.replace(/"/g, '""')}"`).join(' ');
+export const fts5Query = (tokens: string[]) =>
+  tokens.map((token) => `"${token.replace(/"/g, '""')}"`).join(' ');
 
 /** The workspace token the SQLite search index carries (see migration 0003's trigger). */
 export const fts5OwnerToken = (ownerKey: string) => `o${ownerKey.replace(/-/g, '').toLowerCase()}`;

@@ -34,6 +34,8 @@ export interface StoryCore {
   /** Starts the hourly cleanup of conversations older than STORY_HISTORY_RETENTION_DAYS (worker). */
   startRetention(intervalMs?: number): void;
   stopRetention(): void;
+  /** Closes the story's own Redis connection. */
+  close(): void;
 }
 
 export interface StoryDeps {
@@ -63,7 +65,11 @@ export function createStory(deps: StoryDeps): StoryCore {
       apiKey: config.LLM_API_KEY,
       timeoutMs: config.LLM_TIMEOUT_MS,
     });
-  const store = deps.store ?? new RedisEphemeralStore(deps.redis, config.REDIS_PREFIX);
+  // Its own connection: rate-limit checks sit before every story request and must not queue
+  // behind the event bus's and the job queue's traffic on the shared one.
+  const storeRedis = deps.store ? null : deps.redis.duplicate();
+  storeRedis?.on('error', (error) => deps.logger.warn({ err: error.message }, 'redis (story store) error'));
+  const store = deps.store ?? new RedisEphemeralStore(storeRedis!, config.REDIS_PREFIX);
   const llm = new LlmService({
     models,
     provider: chatProvider,
@@ -133,6 +139,9 @@ export function createStory(deps: StoryDeps): StoryCore {
     stopRetention() {
       if (timer) clearInterval(timer);
       timer = null;
+    },
+    close() {
+      storeRedis?.disconnect();
     },
   };
 }

@@ -7,7 +7,10 @@ import type {
   ConversationRow,
   StoryModels,
   StoryRow,
+  StoryTemplateRow,
+  SystemPromptPostRow,
 } from '../adapters/sequelize/story.models.js';
+import { TtlCache } from './ttl-cache.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -77,6 +80,8 @@ interface Deps {
   logger: Logger;
   /** Default history window when neither the request nor the story says (25). */
   defaultHistoryLength?: number;
+  /** How long stories, casts, templates, posts and model rows are cached (default 5000 ms; 0 = off). */
+  cacheTtlMs?: number;
   random?: () => number;
 }
 
@@ -100,7 +105,12 @@ export interface ReplyInput {
   skipSummary?: boolean;
 }
 
+type NewMessage = Omit<ChatMessageRow['_creationAttributes'], 'conversation_id' | 'sequence' | 'created_at'>;
+
 export type ReplyRunner = (listener?: TurnListener, signal?: AbortSignal) => Promise<ChatMessageView>;
+
+/** Socket.io delta events are coalesced to at most one per this many ms per message. */
+export const DELTA_EVENT_MS = 50;
 
 export const roomOf = (conversationId: string) => `conversation:${conversationId}`;
 
@@ -111,8 +121,24 @@ export const roomOf = (conversationId: string) => `conversation:${conversationId
  */
 export class StoryChatService {
   private readonly summaries = new Map<string, Promise<void>>();
+  private readonly cache: {
+    story: TtlCache<StoryRow | null>;
+    cast: TtlCache<CharacterRow[]>;
+    template: TtlCache<StoryTemplateRow | null>;
+    posts: TtlCache<SystemPromptPostRow[]>;
+    model: TtlCache<AiModelRow | null>;
+  };
 
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Deps) {
+    const ttl = deps.cacheTtlMs ?? 5000;
+    this.cache = {
+      story: new TtlCache(ttl),
+      cast: new TtlCache(ttl),
+      template: new TtlCache(ttl),
+      posts: new TtlCache(ttl),
+      model: new TtlCache(ttl),
+    };
+  }
 
   // ---- conversations ------------------------------------------------------------------------
 
@@ -189,7 +215,9 @@ export class StoryChatService {
   private async access(actor: Actor, conversationId: string, mode: 'read' | 'write') {
     const conversation = await this.deps.models.Conversation.findByPk(conversationId);
     if (!conversation) throw new NotFoundError('Conversation');
-    const story = await this.deps.models.Story.findByPk(conversation.story_id);
+    const story = await this.cache.story.get(conversation.story_id, () =>
+      this.deps.models.Story.findByPk(conversation.story_id),
+    );
     if (!story) throw new NotFoundError('Story');
     if (conversation.user_id === actor.id || isStaff(actor)) return { conversation, story };
     // Several humans share a conversation of a published story (a Discord thread, a Telegram group).
@@ -208,7 +236,11 @@ export class StoryChatService {
     return { conversation, story, setting: parseSetting(story.setting), cast: await this.loadCast(story) };
   }
 
-  async loadCast(story: StoryRow): Promise<CharacterRow[]> {
+  loadCast(story: StoryRow): Promise<CharacterRow[]> {
+    return this.cache.cast.get(`${story.id}:${story.character_ids}`, () => this.readCast(story));
+  }
+
+  private async readCast(story: StoryRow): Promise<CharacterRow[]> {
     const ids = (JSON.parse(story.character_ids) as unknown[]).map(String);
     if (!ids.length) return [];
     const rows = await this.deps.models.Character.findAll({ where: { id: { [Op.in]: ids } } });
@@ -245,12 +277,14 @@ export class StoryChatService {
     return rows.reverse().map(messageView);
   }
 
+  /** The last `limit` messages, oldest first, as plain rows (read-only: no model instances on the hot path). */
   private async recent(conversationId: string, limit: number): Promise<ChatMessageRow[]> {
-    const rows = await this.deps.models.ChatMessage.findAll({
+    const rows = (await this.deps.models.ChatMessage.findAll({
       where: { conversation_id: conversationId },
       order: [['sequence', 'DESC']],
       limit,
-    });
+      raw: true,
+    })) as unknown as ChatMessageRow[];
     return rows.reverse();
   }
 
@@ -264,28 +298,33 @@ export class StoryChatService {
   }
 
   /** Appends a message with the next sequence number; concurrent writers retry on the unique index. */
-  private async append(
-    conversationId: string,
-    fields: Omit<ChatMessageRow['_creationAttributes'], 'conversation_id' | 'sequence' | 'created_at'>,
-  ): Promise<ChatMessageRow> {
+  private async append(conversationId: string, fields: NewMessage): Promise<ChatMessageRow> {
+    return (await this.appendMany(conversationId, [fields]))[0];
+  }
+
+  /** Appends messages with consecutive sequence numbers in one insert. */
+  private async appendMany(conversationId: string, list: NewMessage[]): Promise<ChatMessageRow[]> {
     const { ChatMessage, Conversation } = this.deps.models;
     for (let attempt = 0; ; attempt += 1) {
       const max =
         ((await ChatMessage.max('sequence', { where: { conversation_id: conversationId } })) as number) ?? 0;
       try {
         const now = this.deps.clock.now();
-        const row = await ChatMessage.create({
-          ...fields,
-          conversation_id: conversationId,
-          sequence: max + 1,
-          created_at: now,
-        });
+        const rows = await ChatMessage.bulkCreate(
+          list.map((fields, index) => ({
+            ...fields,
+            conversation_id: conversationId,
+            sequence: max + 1 + index,
+            // Distinct instants keep time-cursored history pages exact.
+            created_at: new Date(now.getTime() + index),
+          })),
+        );
         // Retention reads updated_at; it need not hold up the reply.
         void Conversation.update({ updated_at: now }, { where: { id: conversationId } }).catch(
           (error: unknown) =>
             this.deps.logger.warn({ err: (error as Error).message }, 'conversation touch failed'),
         );
-        return row;
+        return rows;
       } catch (error) {
         if (!(error instanceof UniqueConstraintError) || attempt >= 10) throw error;
       }
@@ -453,10 +492,7 @@ export class StoryChatService {
     const history = contractHistory(input.history.slice(-(input.historyLength ?? 25)), castMember);
     if (input.userMessage)
       history.push({ role: 'user', speaker: 'User', characterId: null, content: input.userMessage });
-    const posts = await this.deps.models.SystemPromptPost.findAll({
-      order: [['created_at', 'ASC']],
-      limit: 20,
-    });
+    const posts = await this.systemPosts();
     const messages = buildCharacterPrompt({
       character: { ...character.get(), isNarrator: character.character_type === 'narrator' },
       castNames: [
@@ -480,6 +516,12 @@ export class StoryChatService {
       input.listener?.onDelta?.({ message_id: messageId, content: delta });
     }
     return content;
+  }
+
+  private systemPosts(): Promise<SystemPromptPostRow[]> {
+    return this.cache.posts.get('all', () =>
+      this.deps.models.SystemPromptPost.findAll({ order: [['created_at', 'ASC']], limit: 20 }),
+    );
   }
 
   /** Checks up front what `generateReply` would refuse, so a transport can answer with a status. */
@@ -554,13 +596,17 @@ export class StoryChatService {
   private async modelFor(character: CharacterRow, setting: StorySetting): Promise<AiModelRow> {
     for (const llmId of [character.llm_id, setting.config.model]) {
       if (!llmId) continue;
-      const row = await this.deps.models.AiModel.findOne({ where: { llm_id: llmId, is_active: true } });
+      const row = await this.cache.model.get(llmId, () =>
+        this.deps.models.AiModel.findOne({ where: { llm_id: llmId, is_active: true } }),
+      );
       if (row) return row;
     }
-    const any = await this.deps.models.AiModel.findOne({
-      where: { type: 'chat', is_active: true },
-      order: [['last_used_at', 'ASC']],
-    });
+    const any = await this.cache.model.get('*chat', () =>
+      this.deps.models.AiModel.findOne({
+        where: { type: 'chat', is_active: true },
+        order: [['llm_id', 'ASC']],
+      }),
+    );
     if (!any) throw new AppError('no_model', 'No active chat model is configured', { status: 503 });
     return any;
   }
@@ -584,18 +630,27 @@ export class StoryChatService {
    * between the request and the first token.
    */
   async startReply(actor: Actor, input: ReplyInput): Promise<{ run: ReplyRunner }> {
+    const historyWindow = (input.historyLength ?? 200) + 1;
+    // The history read does not depend on the access check; both go to the database at once.
+    const recentRead = this.recent(input.conversationId, historyWindow);
+    recentRead.catch(() => undefined);
     const loaded = await this.load(actor, input.conversationId, 'write');
     const character = loaded.cast.find((row) => row.id === input.characterId);
     if (!character) throw new ValidationError('The character is not in this story');
     const userMessage = input.userMessage?.trim() ? input.userMessage : undefined;
     const historyLength = this.historyLength(loaded.setting, input.historyLength);
     const target = input.regenerateOf ?? input.continueOf;
-    const [recent, template, posts, model] = await Promise.all([
-      this.recent(input.conversationId, historyLength + 1),
-      loaded.story.template_id ? this.deps.models.StoryTemplate.findByPk(loaded.story.template_id) : null,
-      this.deps.models.SystemPromptPost.findAll({ order: [['created_at', 'ASC']], limit: 20 }),
+    const [recentRows, template, posts, model] = await Promise.all([
+      historyWindow >= historyLength + 1 ? recentRead : this.recent(input.conversationId, historyLength + 1),
+      loaded.story.template_id
+        ? this.cache.template.get(loaded.story.template_id, () =>
+            this.deps.models.StoryTemplate.findByPk(loaded.story.template_id!),
+          )
+        : null,
+      this.systemPosts(),
       this.modelFor(character, loaded.setting),
     ]);
+    const recent = recentRows.slice(-(historyLength + 1));
     const window = target ? recent.filter((row) => row.sequence < target.sequence) : recent;
     const lines = window.map((row) => this.toLine(row));
     const authorName = input.authorName ?? actor.displayName ?? actor.username ?? 'User';
@@ -624,8 +679,10 @@ export class StoryChatService {
     });
 
     const run: ReplyRunner = async (listener, signal) => {
-      const storedUser = userMessage
-        ? this.append(input.conversationId, {
+      // The user's line and the reply are stored together once the reply is complete: one write
+      // per reply, none before the first token. If the model fails, the user's line is still kept.
+      const userRow: NewMessage | null = userMessage
+        ? {
             id: this.deps.ids.snowflake(),
             role: 'user',
             character_id: null,
@@ -635,10 +692,8 @@ export class StoryChatService {
             content: userMessage,
             is_opening: false,
             swipes: null,
-          })
+          }
         : null;
-      // A failed store is reported after the stream; keep the rejection from going unhandled.
-      storedUser?.catch(() => undefined);
       const messageId = target?.id ?? this.deps.ids.snowflake();
       const start = { message_id: messageId, character_id: character.id, character_name: character.name };
       listener?.onStart?.(start);
@@ -647,16 +702,36 @@ export class StoryChatService {
         ...start,
       });
       let content = '';
-      for await (const delta of this.deps.llm.stream(model, messages, { signal })) {
-        content += delta;
-        listener?.onDelta?.({ message_id: messageId, content: delta });
+      // Room events carry deltas coalesced per DELTA_EVENT_MS (the first at once): a busy server
+      // then spends its time on first tokens, not on one Redis round trip per token.
+      let unpublished = '';
+      let flushTimer: NodeJS.Timeout | null = null;
+      const flush = () => {
+        if (flushTimer) clearTimeout(flushTimer);
+        flushTimer = null;
+        if (!unpublished) return;
         void this.publish(input.conversationId, 'message.delta', {
           conversation_id: input.conversationId,
           message_id: messageId,
-          content: delta,
+          content: unpublished,
         });
+        unpublished = '';
+      };
+      try {
+        for await (const delta of this.deps.llm.stream(model, messages, { signal })) {
+          const first = !content;
+          content += delta;
+          listener?.onDelta?.({ message_id: messageId, content: delta });
+          unpublished += delta;
+          if (first) flush();
+          else flushTimer ??= setTimeout(flush, DELTA_EVENT_MS);
+        }
+      } catch (error) {
+        if (userRow) await this.append(input.conversationId, userRow).catch(() => undefined);
+        throw error;
+      } finally {
+        flush();
       }
-      await storedUser;
       let row: ChatMessageRow;
       if (input.regenerateOf) {
         const swipes = input.regenerateOf.swipes ? (JSON.parse(input.regenerateOf.swipes) as string[]) : [];
@@ -666,17 +741,21 @@ export class StoryChatService {
         const joined = /\s$/.test(input.continueOf.content) || /^\s/.test(content) ? '' : ' ';
         row = await input.continueOf.update({ content: `${input.continueOf.content}${joined}${content}` });
       } else {
-        row = await this.append(input.conversationId, {
-          id: messageId,
-          role: 'assistant',
-          character_id: character.id,
-          character_name: character.name,
-          author_user_id: null,
-          author_name: null,
-          content,
-          is_opening: false,
-          swipes: null,
-        });
+        const rows = await this.appendMany(input.conversationId, [
+          ...(userRow ? [userRow] : []),
+          {
+            id: messageId,
+            role: 'assistant',
+            character_id: character.id,
+            character_name: character.name,
+            author_user_id: null,
+            author_name: null,
+            content,
+            is_opening: false,
+            swipes: null,
+          },
+        ]);
+        row = rows[rows.length - 1];
       }
       const view = messageView(row);
       listener?.onEnd?.(view);
@@ -684,7 +763,7 @@ export class StoryChatService {
         conversation_id: input.conversationId,
         message: view,
       });
-      if (!input.skipSummary) await this.summarize(loaded);
+      if (!input.skipSummary) await this.summarize(loaded, row.sequence);
       return view;
     };
     return { run };
@@ -731,8 +810,15 @@ export class StoryChatService {
    * Folds messages that fell out of the history window into the running summary
    * (`summary_length` words). Failures keep the old summary; the next turn tries again.
    */
-  private async summarize(loaded: Loaded): Promise<void> {
+  private async summarize(loaded: Loaded, lastSequence?: number): Promise<void> {
     const id = loaded.conversation.id;
+    // Nothing has left the window yet: no need to ask the database.
+    if (
+      lastSequence !== undefined &&
+      lastSequence - this.historyLength(loaded.setting) <= loaded.conversation.summary_upto &&
+      !this.summaries.has(id)
+    )
+      return;
     const previous = this.summaries.get(id) ?? Promise.resolve();
     const run = previous.then(async () => {
       const historyLength = this.historyLength(loaded.setting);

@@ -62,7 +62,15 @@ export class WalletAuthService {
     return { nonce, message, expires_at: expiresAt.toISOString() };
   }
 
-  async login(walletAddress: string, signature: string): Promise<WalletLogin> {
+  /** Links a wallet to the signed-in user (e.g. a Discord member), proven by a signed challenge. */
+  async link(actor: Actor, walletAddress: string, signature: string): Promise<{ wallet_address: string }> {
+    const address = await this.verify(walletAddress, signature);
+    await this.deps.identity.linkIdentity(actor, 'wallet', address.toLowerCase(), address);
+    return { wallet_address: address };
+  }
+
+  /** Consumes the address's challenge and checks the signature; returns the checksummed address. */
+  private async verify(walletAddress: string, signature: string): Promise<`0x${string}`> {
     const address = this.normalize(walletAddress);
     if (!/^0x[0-9a-fA-F]+$/.test(signature)) throw new UnauthorizedError('Invalid signature');
     const message = await this.deps.store.take(`wallet-nonce:${address.toLowerCase()}`);
@@ -78,7 +86,11 @@ export class WalletAuthService {
     }
     if (recovered.toLowerCase() !== address.toLowerCase())
       throw new UnauthorizedError('Signature does not match wallet_address');
+    return address;
+  }
 
+  async login(walletAddress: string, signature: string): Promise<WalletLogin> {
+    const address = await this.verify(walletAddress, signature);
     const user = await this.deps.identity.provisionIdentity('wallet', address.toLowerCase(), address);
     const live = await this.liveToken(user.id);
     const now = this.deps.clock.now();

@@ -37,7 +37,9 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     search_text: { type: DataTypes.TEXT, allowNull: false },
     created_at: time(),
   });
-  await qi.addIndex('nanobanana_tasks', ['owner_key', 'created_at'], { name: 'nanobanana_tasks_owner_created' });
+  await qi.addIndex('nanobanana_tasks', ['owner_key', 'created_at'], {
+    name: 'nanobanana_tasks_owner_created',
+  });
 
   const sequelize = qi.sequelize;
   if (sequelize.getDialect() === 'sqlite') {
@@ -62,7 +64,9 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
   } else {
     // MariaDB has no ngram parser: the column holds jieba tokens, each wrapped to ≥3 characters
     // so the default parser's minimum token size and stopword list never drop a real word.
-    await sequelize.query(`ALTER TABLE nanobanana_tasks ADD FULLTEXT INDEX nanobanana_tasks_search (search_text)`);
+    await sequelize.query(
+      `ALTER TABLE nanobanana_tasks ADD FULLTEXT INDEX nanobanana_tasks_search (search_text)`,
+    );
   }
 }
 

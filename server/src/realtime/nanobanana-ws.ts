@@ -39,6 +39,9 @@ interface ProgressMessage {
 export async function attachNanobananaWebSocket(core: Core, httpServer: HttpServer) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const watchers = new Map<string, Set<WebSocket>>();
+  // Positions finish concurrently and their events can overtake each other; the count shown to
+  // clients only moves forward while a task runs (the `complete` message carries the final one).
+  const shownCount = new Map<string, number>();
   let open = 0;
 
   const send = (socket: WebSocket, message: ProgressMessage) => {
@@ -62,10 +65,12 @@ export async function attachNanobananaWebSocket(core: Core, httpServer: HttpServ
     let last = false;
     if (event.name === FanOutEvents.output) {
       const payload = event.payload as TaskOutputStoredEvent;
+      const completedCount = Math.max(shownCount.get(taskId) ?? 0, payload.completedCount);
+      shownCount.set(taskId, completedCount);
       message = {
         type: 'progress',
         taskId,
-        completedCount: payload.completedCount,
+        completedCount,
         totalCount: payload.totalCount,
         latestImage: imageDto({
           id: payload.output.id,
@@ -78,7 +83,7 @@ export async function attachNanobananaWebSocket(core: Core, httpServer: HttpServ
           mime: payload.output.mime,
           created_at: payload.output.createdAt,
         }),
-        message: `已完成 ${payload.completedCount}/${payload.totalCount}`,
+        message: `已完成 ${completedCount}/${payload.totalCount}`,
       };
     } else if (event.name === TaskEvents.completed || event.name === TaskEvents.failed) {
       const payload = event.payload as Partial<FanOutFinishedEvent> & { error?: { message: string } };
@@ -112,7 +117,8 @@ export async function attachNanobananaWebSocket(core: Core, httpServer: HttpServ
   const scopeOf = async (request: IncomingMessage): Promise<NanobananaScope | null> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const header = request.headers.authorization ?? '';
-    const token = url.searchParams.get('token') ?? (/^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '') : '');
+    const token =
+      url.searchParams.get('token') ?? (/^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '') : '');
     if (token) {
       const actor: Actor = await core.identity.authenticateToken(token);
       return actor.role === 'admin' ? { all: true } : { ownerKey: actor.id };
@@ -134,7 +140,10 @@ export async function attachNanobananaWebSocket(core: Core, httpServer: HttpServ
       } catch (error) {
         if (isAppError(error) && error.status === 401) return reject(socket, 401, 'Unauthorized');
         if (isAppError(error) && error.status === 404) return reject(socket, 404, 'Not Found');
-        core.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'ws upgrade failed');
+        core.logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          'ws upgrade failed',
+        );
         return reject(socket, 500, 'Internal Server Error');
       }
       wss.handleUpgrade(request, socket, head, (ws) => {
@@ -150,7 +159,10 @@ export async function attachNanobananaWebSocket(core: Core, httpServer: HttpServ
         ws.on('close', () => {
           open -= 1;
           sockets.delete(ws);
-          if (sockets.size === 0) watchers.delete(taskId);
+          if (sockets.size === 0) {
+            watchers.delete(taskId);
+            shownCount.delete(taskId);
+          }
         });
         void snapshot(ws, taskId, task);
       });

@@ -1,80 +1,110 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { AppError, ForbiddenError, hasRole } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
 
 const RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16', '3:2', '2:3', '21:9'] as const;
 
+/**
+ * Contract 000 create-task (anime and action_figure). No defaults here: a reuse (`gen_image_id`)
+ * takes every field not given from the earlier generation, and the service applies defaults after.
+ */
 const createTaskBody = z.object({
-  gen_type: z.literal('anime'),
-  prompt: z.string().trim().min(1, 'prompt is required').max(2000),
-  aspect_ratio: z.enum(RATIOS).default('1:1'),
+  gen_type: z.enum(['anime', 'action_figure']).optional(),
+  prompt: z.string().trim().max(2000).optional(),
+  template_id: z.string().max(64).optional(),
+  template_prompt: z.string().max(2000).optional(),
+  user_prompt: z.string().max(2000).optional(),
+  aspect_ratio: z.enum(RATIOS).optional(),
   image_resolution: z
     .string()
     .regex(/^[124][kK]$/, 'image_resolution must be 1K, 2K or 4K')
-    .default('2K'),
+    .optional(),
   model_uuid: z.string().max(64).optional(),
-  batch_size: z.number().int().min(1).max(4).default(1),
-  visibility_level: z.enum(['public', 'private']).default('public'),
-  style_preset: z.string().optional(),
-  scene_preset: z.string().optional(),
-  outfit_preset: z.string().optional(),
-  action_preset: z.string().optional(),
-  character_uuids: z.array(z.string()).optional(),
-  reference_image_urls: z.array(z.string()).optional(),
+  batch_size: z.number().int().min(1).max(4).optional(),
+  visibility_level: z.enum(['public', 'private']).optional(),
+  style_preset: z.string().max(64).optional(),
+  scene_preset: z.string().max(64).optional(),
+  outfit_preset: z.string().max(64).optional(),
+  action_preset: z.string().max(64).optional(),
+  character_uuids: z.array(z.string().max(64)).max(4).optional(),
+  reference_image_urls: z.array(z.string().max(2048)).max(4).optional(),
+  gen_image_id: z.string().max(64).optional(),
 });
 
-/** Fields of contract 000 whose catalogs (presets, characters, safe reference fetching) come with its own issue. */
-const NOT_YET_SUPPORTED = [
-  'style_preset',
-  'scene_preset',
-  'outfit_preset',
-  'action_preset',
-  'character_uuids',
-  'reference_image_urls',
-] as const;
+const optimizeBody = z.object({
+  prompt: z.string().trim().min(1, 'prompt is required').max(4000),
+  style: z.string().max(200).optional(),
+  scene: z.string().max(200).optional(),
+  outfit: z.string().max(200).optional(),
+});
 
-/** Contract 000 create-task (anime, text-to-image through the Jimeng pool) and 001's unified status. */
+const buildBody = z.object({
+  template_key: z.string().trim().min(1, 'template_key is required').max(64),
+  template_params: z.record(z.string(), z.unknown()).default({}),
+  use_llm_build: z.boolean().default(true),
+});
+
+/** Contract 000 (anime images) and 001's unified status. */
 export function animeGenerationRoutes(registry: ApiRegistry) {
   const router = new Router<AppState, AppContextExtras>();
   registry.add(router, {
     method: 'post',
     path: '/api/anime-generation/create-task',
     tag: 'anime-generation',
-    summary: 'Create an image generation task',
+    summary: 'Create an image generation task (presets, own characters, safe reference images, reuse)',
     role: 'user',
     body: createTaskBody,
-    handler: async (ctx, { body, actor }) => {
-      for (const field of NOT_YET_SUPPORTED) {
-        const value = body[field];
-        if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
-          throw new AppError('UNSUPPORTED_FIELD', `${field} is not supported by this server yet`, {
-            status: 400,
-          });
-        }
-      }
-      if (body.visibility_level === 'private' && !hasRole(actor!, 'pro')) {
-        throw new ForbiddenError('Private generations need a Pro membership');
-      }
-      const model = body.model_uuid && /^jimeng-[0-9.]+$/.test(body.model_uuid) ? body.model_uuid : undefined;
-      if (body.model_uuid && !model)
-        throw new AppError('MODEL_NOT_FOUND', `Unknown model ${body.model_uuid}`, { status: 400 });
-      const task = await ctx.core.generation.createImageTask(actor!, {
-        source: 'anime',
-        prompt: body.prompt,
-        model,
-        count: body.batch_size,
-        visibility: body.visibility_level,
-        params: {
-          ratio: body.aspect_ratio,
-          resolution: body.image_resolution.toLowerCase(),
-          request: { ...body },
-        },
-      });
-      return ok.anime({ generation_uuid: task.id, status: 'pending' });
-    },
+    handler: async (ctx, { body, actor }) => ok.anime(await ctx.core.anime.image.createTask(actor!, body)),
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/anime-generation/optimize-prompt',
+    tag: 'anime-generation',
+    summary: 'Improve an image prompt with the LLM (structured output); LLM failures answer 502',
+    role: 'user',
+    body: optimizeBody,
+    handler: async (ctx, { body }) => ok.anime(await ctx.core.anime.prompts.optimize('image', body)),
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/anime-generation/build-extract-prompt',
+    tag: 'anime-generation',
+    summary:
+      'Build a prompt from a stored template (TEMPLATE_NOT_FOUND 404, REQUIRED_FIELD_MISSING 400, LLM_BUILD_FAILED 502, PROMPT_EMPTY 500)',
+    role: 'user',
+    body: buildBody,
+    handler: async (ctx, { body }) =>
+      ok.anime(
+        await ctx.core.anime.prompts.buildFromTemplate({
+          templateKey: body.template_key,
+          params: body.template_params,
+          useLlm: body.use_llm_build,
+        }),
+      ),
+  });
+  registry.add(router, {
+    method: 'get',
+    path: '/api/anime-generation/history',
+    tag: 'anime-generation',
+    summary: "The caller's generations, newest first, with their images and reusable settings",
+    role: 'user',
+    query: z.object({
+      page: z.coerce.number().int().min(1).default(1),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+      status: z.enum(['completed', 'failed', 'pending', 'processing']).optional(),
+    }),
+    handler: async (ctx, { query, actor }) => ok.anime(await ctx.core.anime.image.history(actor!, query)),
+  });
+  registry.add(router, {
+    method: 'get',
+    path: '/api/anime-generation/presets',
+    tag: 'anime-generation',
+    summary: 'Style, scene, outfit and action presets (keys for the *_preset fields)',
+    role: 'user',
+    query: z.object({ kind: z.enum(['style', 'scene', 'outfit', 'action']).optional() }),
+    handler: async (ctx, { query }) => ok.anime(await ctx.core.anime.prompts.listPresets(query.kind)),
   });
   registry.add(router, {
     method: 'get',

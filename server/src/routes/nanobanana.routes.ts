@@ -39,8 +39,12 @@ function parseBody<T>(schema: ZodType<T>, value: unknown, fallback = BAD_REQUEST
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const custom = issue && !issue.message.startsWith('Invalid') && !issue.message.startsWith('Too') ? issue.message : null;
-  throw new ValidationError(custom ?? `${fallback} (${issue?.path.join('.') || 'body'})`, result.error.issues);
+  const custom =
+    issue && !issue.message.startsWith('Invalid') && !issue.message.startsWith('Too') ? issue.message : null;
+  throw new ValidationError(
+    custom ?? `${fallback} (${issue?.path.join('.') || 'body'})`,
+    result.error.issues,
+  );
 }
 
 const countSchema = z.coerce
@@ -58,7 +62,9 @@ const batchSchema = z.object({
   model: z.string({ error: '请指定模型' }).trim().min(1, '请指定模型').max(64),
   count: countSchema,
   apiKey: z.string({ error: '请提供 apiKey' }).trim().min(1, '请提供 apiKey').max(512),
-  apiBase: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'apiBase 必须是 http(s) 地址' }).optional()),
+  apiBase: optionalText.pipe(
+    z.url({ protocol: /^https?$/, error: 'apiBase 必须是 http(s) 地址' }).optional(),
+  ),
   aspectRatio: optionalText.pipe(
     z.enum(ASPECT_RATIOS, { error: `aspectRatio 仅支持 ${ASPECT_RATIOS.join(', ')}` }).optional(),
   ),
@@ -81,7 +87,8 @@ const exportBody = z.object({ imageIds: z.array(z.string().min(1).max(32)).min(1
  * Malformed JSON is the contract's `参数错误`.
  */
 async function deleteBody(ctx: AppContext): Promise<unknown> {
-  if (ctx.request.body !== undefined && Object.keys(ctx.request.body as object).length > 0) return ctx.request.body;
+  if (ctx.request.body !== undefined && Object.keys(ctx.request.body as object).length > 0)
+    return ctx.request.body;
   if (!ctx.is('application/json')) return {};
   const chunks: Buffer[] = [];
   let size = 0;
@@ -160,7 +167,9 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     summary: 'Task status with its images',
     params: z.object({ taskId: z.string().min(1).max(64) }),
     handler: async (ctx, { params }) =>
-      ok.nanobanana(await ctx.core.nanobanana.service.getTask(nanobananaScope(ctx), params.taskId, '任务不存在')),
+      ok.nanobanana(
+        await ctx.core.nanobanana.service.getTask(nanobananaScope(ctx), params.taskId, '任务不存在'),
+      ),
   });
 
   registry.add(router, {
@@ -170,7 +179,9 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     summary: 'History, newest first',
     query: pageQuery,
     handler: async (ctx, { query }) =>
-      ok.nanobanana(await ctx.core.nanobanana.service.history(nanobananaScope(ctx), query.page, query.pageSize)),
+      ok.nanobanana(
+        await ctx.core.nanobanana.service.history(nanobananaScope(ctx), query.page, query.pageSize),
+      ),
   });
 
   // Before /history/:id so that `search` and `batch` are not taken for ids.
@@ -178,7 +189,8 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     method: 'get',
     path: '/api/v1/history/search',
     tag: TAG,
-    summary: 'Full-text search of prompts (jieba tokens; FTS5 on SQLite, FULLTEXT on MySQL/MariaDB), by relevance',
+    summary:
+      'Full-text search of prompts (jieba tokens; FTS5 on SQLite, FULLTEXT on MySQL/MariaDB), by relevance',
     query: pageQuery.extend({ keyword: z.string().max(200).optional() }),
     handler: async (ctx, { query }) => {
       const scope = nanobananaScope(ctx);
@@ -246,7 +258,10 @@ export function nanobananaRoutes(registry: ApiRegistry) {
       const zip = new yazl.ZipFile();
       const body = new PassThrough();
       const fail = (error: unknown) => {
-        ctx.state.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'zip export failed');
+        ctx.state.log.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'zip export failed',
+        );
         body.destroy(error instanceof Error ? error : new Error(String(error)));
       };
       zip.on('error', fail);
@@ -258,7 +273,8 @@ export function nanobananaRoutes(registry: ApiRegistry) {
               stream.on('error', fail);
               callback(null, stream);
             },
-            (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), undefined as never),
+            (error: unknown) =>
+              callback(error instanceof Error ? error : new Error(String(error)), undefined as never),
           );
         });
       }
@@ -278,7 +294,10 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     ctx.set('Content-Length', String(size));
     ctx.set('Cache-Control', 'private, max-age=3600');
     if (attachment)
-      ctx.set('Content-Disposition', `attachment; filename=${asset.id}.${asset.storage_key.split('.').pop()}`);
+      ctx.set(
+        'Content-Disposition',
+        `attachment; filename=${asset.id}.${asset.storage_key.split('.').pop()}`,
+      );
     ctx.body = stream;
   };
 
@@ -296,7 +315,8 @@ export function nanobananaRoutes(registry: ApiRegistry) {
   // file names and other media ids fall through to contract 002's handler.
   router.get('/api/v1/images/:id', async (ctx, next) => {
     const id = ctx.params.id!;
-    if (!/^\d{1,20}$/.test(id) || (await ctx.core.nanobanana.service.imageOwner(id)) === 'other') return next();
+    if (!/^\d{1,20}$/.test(id) || (await ctx.core.nanobanana.service.imageOwner(id)) === 'other')
+      return next();
     await sendImage(ctx, false); // 404 图片不存在 for unknown ids
   });
 
@@ -314,4 +334,3 @@ export function nanobananaRoutes(registry: ApiRegistry) {
 
   return router;
 }
-

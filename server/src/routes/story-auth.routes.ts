@@ -31,6 +31,24 @@ export function storyAuthRoutes(registry: ApiRegistry) {
   });
   registry.add(router, {
     method: 'post',
+    path: '/api/v1/auth/link-wallet',
+    tag: 'story-auth',
+    summary: 'Link a wallet to the signed-in user (a bot member), proven by a signed challenge',
+    role: 'user',
+    body: z.object({
+      wallet_address: address,
+      signature: z
+        .string()
+        .regex(/^0x[0-9a-fA-F]+$/)
+        .max(2000),
+    }),
+    handler: async (ctx, { actor, body }) => ({
+      ...(await ctx.core.story.wallet.link(actorOf(actor), body.wallet_address, body.signature)),
+      linked: true,
+    }),
+  });
+  registry.add(router, {
+    method: 'post',
     path: '/api/v1/auth/logout',
     tag: 'story-auth',
     summary: 'Invalidate the current token (a new one is issued at the next login)',

@@ -29,8 +29,15 @@ export async function createBatch(
   });
 }
 
-export async function png(width: number, height: number, color = '#3366cc'): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: color } })
-    .png()
-    .toBuffer();
+/** A PNG as a fresh Uint8Array (what Blob parts accept under TypeScript's DOM types). */
+export async function png(
+  width: number,
+  height: number,
+  color = '#3366cc',
+): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(
+    await sharp({ create: { width, height, channels: 3, background: color } })
+      .png()
+      .toBuffer(),
+  );
 }

@@ -1,6 +1,7 @@
 import { Empty, Space, Tooltip, Typography, theme } from 'antd';
 import { useTranslate } from '@refinedev/core';
 import dayjs from 'dayjs';
+import { niceMax } from './chart-scale';
 
 export interface DailyStat {
   date: string;
@@ -13,14 +14,6 @@ export interface DailyStat {
 const WIDTH = 760;
 const HEIGHT = 260;
 const PAD = { top: 16, right: 44, bottom: 28, left: 40 };
-
-/** A round axis maximum: 1, 2, 5 × 10^n at or above the largest value. */
-export function niceMax(value: number): number {
-  if (value <= 0) return 4;
-  const power = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 2.5, 5, 10].find((m) => m * power >= value) ?? 10;
-  return Math.max(4, step * power);
-}
 
 /**
  * Tasks per day by type (grouped bars) with the success rate as a line on the right axis. Plain

@@ -1,8 +1,9 @@
 import type { CommandData, DiscordCommand } from '../discord-command.js';
 import { createImagineCommand, imagineCommandData, type ImagineCommandDeps } from './imagine.command.js';
+import { storyCommandData } from './story.command.js';
 
 /** Every slash command definition, for the deploy script. */
-export const commandData: CommandData[] = [imagineCommandData];
+export const commandData: CommandData[] = [imagineCommandData, storyCommandData];
 
 export type CommandDeps = ImagineCommandDeps;
 

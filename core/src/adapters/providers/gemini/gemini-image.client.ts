@@ -13,6 +13,8 @@ export interface GeminiImageClientOptions {
   defaultBaseUrl: string;
   /** Per-call timeout in ms. */
   timeoutMs: number;
+  /** HTTP implementation (tests); default the global fetch. */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -47,7 +49,10 @@ export class GeminiImageClient implements ImageProvider {
     const { apiKey, baseUrl } = decodeCredential(credential);
     const ai = new GoogleGenAI({
       apiKey,
-      httpOptions: { baseUrl: (baseUrl ?? this.options.defaultBaseUrl).replace(/\/+$/, '') },
+      httpOptions: {
+        baseUrl: (baseUrl ?? this.options.defaultBaseUrl).replace(/\/+$/, ''),
+        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+      },
     });
     const parts: Part[] = [{ text: request.prompt }];
     for (const image of request.inlineImages ?? [])

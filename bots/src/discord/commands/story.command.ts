@@ -1,0 +1,134 @@
+import {
+  ChannelType,
+  MessageFlags,
+  Routes,
+  SlashCommandBuilder,
+  type ChatInputCommandInteraction,
+  type REST,
+} from 'discord.js';
+import type { PlatformUser } from '../../shared/dreamloom-client.js';
+import type { Logger } from '../../shared/logger.js';
+import type { StoryHandler } from '../../shared/story.handler.js';
+import type { DiscordCommand } from '../discord-command.js';
+import { DiscordWebhookSurface, type WebhookDirectory } from '../story-webhooks.js';
+
+/** The `/story` definition (list, start, regenerate, end). */
+export const storyCommandData = new SlashCommandBuilder()
+  .setName('story')
+  .setDescription('Play a multi-character story')
+  .addSubcommand((sub) => sub.setName('list').setDescription('List the published stories'))
+  .addSubcommand((sub) =>
+    sub
+      .setName('start')
+      .setDescription('Start a story in a new thread')
+      .addStringOption((o) =>
+        o.setName('story').setDescription('Story number, id or title').setRequired(true).setMaxLength(200),
+      ),
+  )
+  .addSubcommand((sub) => sub.setName('regenerate').setDescription('Write the last reply again'))
+  .addSubcommand((sub) => sub.setName('end').setDescription('End the story of this thread'));
+
+export interface StoryCommandDeps {
+  handler: StoryHandler;
+  directory: WebhookDirectory;
+  rest: REST;
+  logger: Logger;
+  /** The parent channel of a thread (known for threads the bot opened). */
+  parentOf: Map<string, string>;
+}
+
+const userOf = (interaction: ChatInputCommandInteraction): PlatformUser => ({
+  platform: 'discord',
+  id: interaction.user.id,
+  username: interaction.user.globalName ?? interaction.user.username,
+});
+
+/** `/story …`: a story runs in its own thread; characters speak through the channel's webhook. */
+export function createStoryCommand(deps: StoryCommandDeps): DiscordCommand {
+  return {
+    data: storyCommandData,
+    async execute(interaction) {
+      const sub = interaction.options.getSubcommand();
+      const user = userOf(interaction);
+      if (sub === 'list') {
+        await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+        const stories = await deps.handler.list(user);
+        const lines = stories.map(
+          (story, index) =>
+            `**${index + 1}. ${story.title}** — ${story.characters.map((c) => c.name).join(', ')}`,
+        );
+        await interaction.editReply(lines.length ? lines.join('\n').slice(0, 1900) : 'No stories yet.');
+        return;
+      }
+      if (sub === 'start') {
+        await interaction.deferReply();
+        const story = await deps.handler.find(user, interaction.options.getString('story', true));
+        if (!story) {
+          await interaction.editReply('No such story; `/story list` shows them.');
+          return;
+        }
+        const channelId = interaction.channelId;
+        const thread = (await deps.rest.post(Routes.threads(channelId), {
+          body: {
+            name: story.title.slice(0, 100),
+            type: ChannelType.PublicThread,
+            auto_archive_duration: 1440,
+          },
+        })) as { id: string };
+        deps.parentOf.set(thread.id, channelId);
+        await interaction.editReply(
+          `📖 **${story.title}** begins in <#${thread.id}>. Talk there; \`/story end\` stops it.`,
+        );
+        await deps.handler.start(
+          user,
+          thread.id,
+          story,
+          new DiscordWebhookSurface(deps.rest, deps.directory, channelId, thread.id),
+        );
+        return;
+      }
+      const place = interaction.channelId;
+      if (!deps.handler.session(place)) {
+        await interaction.reply({ content: 'No story runs here.', flags: MessageFlags.Ephemeral });
+        return;
+      }
+      if (sub === 'end') {
+        await interaction.deferReply();
+        const ended = await deps.handler.end(user, place);
+        await interaction.editReply(`The story **${ended?.story.title ?? ''}** has ended.`);
+        return;
+      }
+      // regenerate
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      const parent = deps.parentOf.get(place) ?? place;
+      await deps.handler.regenerate(
+        user,
+        place,
+        new DiscordWebhookSurface(deps.rest, deps.directory, parent, place),
+      );
+      await interaction.editReply('Regenerated.');
+    },
+  };
+}
+
+/** A message in a thread with a running story (the gateway's MESSAGE_CREATE, reduced). */
+export interface StoryThreadMessage {
+  channelId: string;
+  content: string;
+  author: { id: string; username: string; bot: boolean };
+  webhookId?: string | null;
+}
+
+/** Members talk in the story thread; the characters answer. Bots and webhooks are ignored. */
+export async function handleStoryThreadMessage(deps: StoryCommandDeps, message: StoryThreadMessage) {
+  if (message.author.bot || message.webhookId || !message.content.trim()) return;
+  if (!deps.handler.session(message.channelId)) return;
+  const parent = deps.parentOf.get(message.channelId);
+  if (!parent) return;
+  await deps.handler.say(
+    { platform: 'discord', id: message.author.id, username: message.author.username },
+    message.channelId,
+    message.content,
+    new DiscordWebhookSurface(deps.rest, deps.directory, parent, message.channelId),
+  );
+}

@@ -1,0 +1,101 @@
+import { DiscordAPIError, Routes, type REST } from 'discord.js';
+import type { Logger } from '../shared/logger.js';
+import type { StoryCharacter } from '../shared/story-client.js';
+import type { CharacterMessage, StorySurface } from '../shared/story.handler.js';
+
+/** The name of the one webhook per channel that every character speaks through. */
+export const STORY_WEBHOOK_NAME = 'Dreamloom Story';
+const UNKNOWN_WEBHOOK = 10015;
+
+interface Webhook {
+  id: string;
+  token: string;
+}
+
+/**
+ * One webhook per channel, reused for every character (PluralKit-style): found or created on
+ * first use, cached, and recreated once when Discord answers "Unknown Webhook" (someone deleted it).
+ */
+export class WebhookDirectory {
+  private readonly hooks = new Map<string, Promise<Webhook>>();
+
+  constructor(
+    private readonly rest: REST,
+    private readonly logger: Logger,
+  ) {}
+
+  get(channelId: string): Promise<Webhook> {
+    let hook = this.hooks.get(channelId);
+    if (!hook) {
+      hook = this.findOrCreate(channelId);
+      hook.catch(() => this.hooks.delete(channelId));
+      this.hooks.set(channelId, hook);
+    }
+    return hook;
+  }
+
+  forget(channelId: string): void {
+    this.hooks.delete(channelId);
+  }
+
+  private async findOrCreate(channelId: string): Promise<Webhook> {
+    const existing = (await this.rest.get(Routes.channelWebhooks(channelId))) as Array<{
+      id: string;
+      token?: string;
+      name: string | null;
+    }>;
+    const ours = existing.find((hook) => hook.name === STORY_WEBHOOK_NAME && hook.token);
+    if (ours) return { id: ours.id, token: ours.token! };
+    const created = (await this.rest.post(Routes.channelWebhooks(channelId), {
+      body: { name: STORY_WEBHOOK_NAME },
+    })) as { id: string; token: string };
+    this.logger.info('Story webhook created', { channelId });
+    return { id: created.id, token: created.token };
+  }
+
+  /** Runs a webhook call; on "Unknown Webhook" the webhook is recreated and the call retried once. */
+  async withWebhook<T>(channelId: string, call: (hook: Webhook) => Promise<T>): Promise<T> {
+    try {
+      return await call(await this.get(channelId));
+    } catch (error) {
+      if (!(error instanceof DiscordAPIError) || error.code !== UNKNOWN_WEBHOOK) throw error;
+      this.logger.warn('Story webhook is gone; recreating it', { channelId });
+      this.forget(channelId);
+      return call(await this.get(channelId));
+    }
+  }
+}
+
+/** A story thread: characters post through the parent channel's webhook, into the thread. */
+export class DiscordWebhookSurface implements StorySurface {
+  constructor(
+    private readonly rest: REST,
+    private readonly directory: WebhookDirectory,
+    private readonly channelId: string,
+    private readonly threadId: string,
+  ) {}
+
+  async post(character: StoryCharacter, text: string): Promise<CharacterMessage> {
+    const query = new URLSearchParams({ wait: 'true', thread_id: this.threadId });
+    const body = {
+      content: text.slice(0, 2000),
+      username: character.name.slice(0, 80),
+      ...(character.imageUrl ? { avatar_url: character.imageUrl } : {}),
+      allowed_mentions: { parse: [] },
+    };
+    const sent = (await this.directory.withWebhook(this.channelId, (hook) =>
+      this.rest.post(Routes.webhook(hook.id, hook.token), { body, query, auth: false }),
+    )) as { id: string };
+    return {
+      edit: async (next) => {
+        await this.directory.withWebhook(this.channelId, (hook) =>
+          this.rest.patch(Routes.webhookMessage(hook.id, hook.token, sent.id), {
+            body: { content: next.slice(0, 2000) },
+            query: new URLSearchParams({ thread_id: this.threadId }),
+            auth: false,
+          }),
+        );
+      },
+    };
+  }
+}

@@ -1,0 +1,164 @@
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
+
+/* Row types mirror migrations/0005-anime-credits.ts; the migration owns the schema. */
+
+export class CreditAccountRow extends Model<
+  InferAttributes<CreditAccountRow>,
+  InferCreationAttributes<CreditAccountRow>
+> {
+  declare user_id: string;
+  declare balance: CreationOptional<number>;
+  declare updated_at: Date;
+}
+
+export class CreditLedgerRow extends Model<
+  InferAttributes<CreditLedgerRow>,
+  InferCreationAttributes<CreditLedgerRow>
+> {
+  declare id: string;
+  declare user_id: string;
+  /** grant | charge | refund */
+  declare kind: string;
+  /** Signed: grants and refunds are positive, charges negative. */
+  declare amount: number;
+  declare balance_after: number;
+  declare idempotency_key: string;
+  declare task_id: string | null;
+  declare actor_id: string | null;
+  declare note: string | null;
+  declare created_at: Date;
+}
+
+export class ProviderJobRow extends Model<
+  InferAttributes<ProviderJobRow>,
+  InferCreationAttributes<ProviderJobRow>
+> {
+  declare task_id: string;
+  declare provider: string;
+  declare upstream_id: string;
+  declare state: CreationOptional<string>;
+  declare polls: CreationOptional<number>;
+  declare created_at: Date;
+  declare updated_at: Date;
+}
+
+export class AnimePromptTemplateRow extends Model<
+  InferAttributes<AnimePromptTemplateRow>,
+  InferCreationAttributes<AnimePromptTemplateRow>
+> {
+  declare id: string;
+  declare template_key: string;
+  declare name: string;
+  declare template: string;
+  declare variables: string;
+  declare llm_instructions: string | null;
+  declare is_active: CreationOptional<boolean>;
+  declare created_at: Date;
+  declare updated_at: Date;
+}
+
+export class AnimePresetRow extends Model<
+  InferAttributes<AnimePresetRow>,
+  InferCreationAttributes<AnimePresetRow>
+> {
+  declare id: string;
+  declare kind: string;
+  declare preset_key: string;
+  declare name: string;
+  declare prompt: string;
+  declare sort_order: CreationOptional<number>;
+  declare is_active: CreationOptional<boolean>;
+  declare created_at: Date;
+  declare updated_at: Date;
+}
+
+export interface AnimeModels {
+  CreditAccount: typeof CreditAccountRow;
+  CreditLedger: typeof CreditLedgerRow;
+  ProviderJob: typeof ProviderJobRow;
+  AnimePromptTemplate: typeof AnimePromptTemplateRow;
+  AnimePreset: typeof AnimePresetRow;
+}
+
+export function defineAnimeModels(sequelize: Sequelize): AnimeModels {
+  const options = (tableName: string) => ({ sequelize, tableName, timestamps: false });
+  const str = (length: number, allowNull = false) => ({ type: DataTypes.STRING(length), allowNull });
+  const date = () => ({ type: DataTypes.DATE(3), allowNull: false });
+  class CreditAccount extends CreditAccountRow {}
+  CreditAccount.init(
+    {
+      user_id: { type: DataTypes.STRING(36), primaryKey: true },
+      balance: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      updated_at: date(),
+    },
+    options('credit_accounts'),
+  );
+  class CreditLedger extends CreditLedgerRow {}
+  CreditLedger.init(
+    {
+      id: { type: DataTypes.STRING(36), primaryKey: true },
+      user_id: str(36),
+      kind: str(16),
+      amount: { type: DataTypes.INTEGER, allowNull: false },
+      balance_after: { type: DataTypes.INTEGER, allowNull: false },
+      idempotency_key: str(191),
+      task_id: str(36, true),
+      actor_id: str(36, true),
+      note: str(255, true),
+      created_at: date(),
+    },
+    options('credit_ledger'),
+  );
+  class ProviderJob extends ProviderJobRow {}
+  ProviderJob.init(
+    {
+      task_id: { type: DataTypes.STRING(36), primaryKey: true },
+      provider: str(16),
+      upstream_id: str(128),
+      state: { ...str(16), defaultValue: 'running' },
+      polls: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      created_at: date(),
+      updated_at: date(),
+    },
+    options('provider_jobs'),
+  );
+  const bool = () => ({ type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true });
+  class AnimePromptTemplate extends AnimePromptTemplateRow {}
+  AnimePromptTemplate.init(
+    {
+      id: { type: DataTypes.STRING(36), primaryKey: true },
+      template_key: str(64),
+      name: str(128),
+      template: { type: DataTypes.TEXT, allowNull: false },
+      variables: { type: DataTypes.TEXT, allowNull: false },
+      llm_instructions: { type: DataTypes.TEXT, allowNull: true },
+      is_active: bool(),
+      created_at: date(),
+      updated_at: date(),
+    },
+    options('anime_prompt_templates'),
+  );
+  class AnimePreset extends AnimePresetRow {}
+  AnimePreset.init(
+    {
+      id: { type: DataTypes.STRING(36), primaryKey: true },
+      kind: str(16),
+      preset_key: str(64),
+      name: str(128),
+      prompt: { type: DataTypes.TEXT, allowNull: false },
+      sort_order: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      is_active: bool(),
+      created_at: date(),
+      updated_at: date(),
+    },
+    options('anime_presets'),
+  );
+  return { CreditAccount, CreditLedger, ProviderJob, AnimePromptTemplate, AnimePreset };
+}

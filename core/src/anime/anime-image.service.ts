@@ -1,0 +1,303 @@
+import { Op, type Sequelize } from 'sequelize';
+import type { DreamloomModels, GenerationTaskRow, MediaAssetRow } from '../adapters/sequelize/models.js';
+import type { CreditsService } from '../credits/credits.service.js';
+import { AppError, ForbiddenError, ValidationError } from '../errors.js';
+import { GENERATION_JOB, type ImageTaskParams, type TaskStatus } from '../generation/generation.types.js';
+import { DEFAULT_TASK_PRIORITY, type GenerationService } from '../generation/generation.service.js';
+import { hasRole, type Actor } from '../identity/actor.js';
+import type { MediaService } from '../media/media.service.js';
+import type { BlobStorage } from '../ports/blob-storage.port.js';
+import type { JobQueue } from '../ports/job-queue.port.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { AnimePromptService } from './anime-prompt.service.js';
+import type { ReferenceFetcher } from './reference-fetcher.js';
+
+export const IMAGE_RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16', '3:2', '2:3', '21:9'] as const;
+
+/** Contract 000 create-task fields (anime and action_figure); all optional so a reuse can fill them. */
+export interface ImageRequestInput {
+  gen_type?: 'anime' | 'action_figure';
+  prompt?: string;
+  template_id?: string;
+  template_prompt?: string;
+  user_prompt?: string;
+  style_preset?: string;
+  scene_preset?: string;
+  outfit_preset?: string;
+  action_preset?: string;
+  character_uuids?: string[];
+  aspect_ratio?: string;
+  image_resolution?: string;
+  model_uuid?: string;
+  batch_size?: number;
+  reference_image_urls?: string[];
+  visibility_level?: 'public' | 'private';
+  /** Reuse (000 v1.1): a previous generation (or one of its images) whose settings are the defaults. */
+  gen_image_id?: string;
+}
+
+export interface HistoryQuery {
+  page: number;
+  limit: number;
+  status?: 'completed' | 'failed' | 'pending' | 'processing';
+}
+
+interface Deps {
+  sequelize: Sequelize;
+  models: DreamloomModels;
+  generation: GenerationService;
+  credits: CreditsService;
+  prompts: AnimePromptService;
+  fetcher: ReferenceFetcher;
+  media: MediaService;
+  storage: BlobStorage;
+  queue: JobQueue;
+  ids: IdGenerator;
+  defaultModel: string;
+  /** Gemini image models members may pick by `model_uuid` (served by GeminiImageRunner). */
+  geminiModels: string[];
+  /** MC per image (contract 000 names no price; 0 keeps images free). */
+  creditsPerImage: number;
+  maxReferenceImages: number;
+}
+
+const SOURCES = ['anime', 'anime-video'];
+
+/** Contract 000: image generations for members (presets, characters, safe references, reuse, history). */
+export class AnimeImageService {
+  constructor(private readonly deps: Deps) {}
+
+  async createTask(
+    actor: Actor,
+    body: ImageRequestInput,
+  ): Promise<{ generation_uuid: string; status: 'pending' }> {
+    const input = body.gen_image_id ? await this.withReused(actor, body) : body;
+    const genType = input.gen_type ?? 'anime';
+    const basePrompt =
+      genType === 'action_figure'
+        ? [input.template_prompt, input.user_prompt]
+            .map((part) => part?.trim())
+            .filter(Boolean)
+            .join(', ')
+        : (input.prompt?.trim() ?? '');
+    if (!basePrompt)
+      throw new ValidationError(
+        genType === 'action_figure' ? 'template_prompt or user_prompt is required' : 'prompt is required',
+      );
+    const ratio = input.aspect_ratio ?? (genType === 'action_figure' ? '3:4' : '1:1');
+    if (!(IMAGE_RATIOS as readonly string[]).includes(ratio))
+      throw new ValidationError(`aspect_ratio must be one of ${IMAGE_RATIOS.join(', ')}`);
+    const resolution = (input.image_resolution ?? '2K').toUpperCase();
+    if (!/^[124]K$/.test(resolution)) throw new ValidationError('image_resolution must be 1K, 2K or 4K');
+    const count = input.batch_size ?? 1;
+    if (!Number.isInteger(count) || count < 1 || count > 4)
+      throw new ValidationError('batch_size must be 1–4');
+    const visibility = input.visibility_level ?? 'public';
+    if (visibility === 'private' && !hasRole(actor, 'pro'))
+      throw new ForbiddenError('Private generations need a Pro membership');
+    const { provider, model } = this.model(input.model_uuid);
+    const presets = await this.deps.prompts.resolvePresets({
+      style: input.style_preset,
+      scene: input.scene_preset,
+      outfit: input.outfit_preset,
+      action: input.action_preset,
+    });
+    const characters = await this.characters(actor, input.character_uuids ?? []);
+    const references = await this.references(actor, input.reference_image_urls ?? []);
+    const referenceUrls = references.map((reference) => reference.url);
+    const prompt = [basePrompt, ...characters, ...presets.map((preset) => preset.prompt)]
+      .join(', ')
+      .slice(0, 4000);
+    const request: Record<string, unknown> = {
+      ...input,
+      gen_type: genType,
+      aspect_ratio: ratio,
+      image_resolution: resolution,
+      batch_size: count,
+      visibility_level: visibility,
+      model_uuid: input.model_uuid ?? model,
+      ...(references.length ? { reference_storage_keys: references.map((reference) => reference.key) } : {}),
+    };
+    delete request.gen_image_id;
+    const params: ImageTaskParams = {
+      ratio,
+      resolution: resolution.toLowerCase(),
+      ...(referenceUrls.length ? { referenceImages: referenceUrls } : {}),
+      request,
+    };
+    const cost = this.deps.creditsPerImage * count;
+    const taskId = this.deps.ids.uuid();
+    const rows = await this.deps.credits.transaction(async (transaction) => {
+      const created = await this.deps.generation.createTasks(
+        [
+          {
+            id: taskId,
+            userId: actor.id,
+            source: 'anime',
+            kind: 'image',
+            provider,
+            model,
+            prompt,
+            params,
+            count,
+            priority: DEFAULT_TASK_PRIORITY,
+          },
+        ],
+        { transaction },
+      );
+      if (visibility === 'private')
+        await this.deps.models.GenerationTask.update({ visibility }, { where: { id: taskId }, transaction });
+      await this.deps.credits.charge(
+        { userId: actor.id, taskId, amount: cost, note: `${count} image(s), ${model}` },
+        transaction,
+      );
+      return created;
+    });
+    await this.deps.generation.enqueueMany(rows);
+    const queuePosition = await this.deps.queue.waitingPosition(GENERATION_JOB, taskId);
+    await this.deps.generation.publishProgress({
+      taskId,
+      status: 'pending',
+      progress: 0,
+      message: 'Queued',
+      queuePosition: queuePosition ?? undefined,
+    });
+    return { generation_uuid: taskId, status: 'pending' };
+  }
+
+  /** The caller's generations, newest first, with their outputs and the settings to reuse them. */
+  async history(actor: Actor, query: HistoryQuery) {
+    const page = Math.max(1, Math.trunc(query.page));
+    const limit = Math.min(100, Math.max(1, Math.trunc(query.limit)));
+    const statuses: TaskStatus[] | undefined =
+      query.status === 'failed' ? ['failed', 'cancelled'] : query.status ? [query.status] : undefined;
+    const where = {
+      user_id: actor.id,
+      source: { [Op.in]: SOURCES },
+      ...(statuses ? { status: { [Op.in]: statuses } } : {}),
+    };
+    const { rows, count } = await this.deps.models.GenerationTask.findAndCountAll({
+      where,
+      order: [
+        ['created_at', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit,
+      offset: (page - 1) * limit,
+    });
+    const assets = rows.length
+      ? await this.deps.models.MediaAsset.findAll({
+          where: { task_id: { [Op.in]: rows.map((row) => row.id) } },
+          order: [['position', 'ASC']],
+        })
+      : [];
+    const totalPages = Math.ceil(count / limit);
+    return {
+      records: rows.map((row) =>
+        this.record(
+          row,
+          assets.filter((asset) => asset.task_id === row.id),
+        ),
+      ),
+      pagination: { page, limit, total: count, totalPages, hasNext: page < totalPages, hasPrev: page > 1 },
+    };
+  }
+
+  private record(row: GenerationTaskRow, assets: MediaAssetRow[]) {
+    const params = JSON.parse(row.params) as ImageTaskParams;
+    const status: string =
+      row.status === 'cancelled' ? 'failed' : row.status === 'partial' ? 'completed' : row.status;
+    return {
+      generation_uuid: row.id,
+      gen_type:
+        row.source === 'anime-video'
+          ? 'video'
+          : ((params.request?.gen_type as string | undefined) ?? 'anime'),
+      status,
+      prompt: row.prompt,
+      model: row.model,
+      aspect_ratio: params.ratio,
+      image_resolution: (params.request?.image_resolution as string | undefined) ?? null,
+      batch_size: row.requested_count,
+      credits_used: Number(row.credits_used),
+      error_message: status === 'failed' ? (row.error_message as string | null) : null,
+      visibility_level: String(row.visibility),
+      created_at: new Date(row.created_at).toISOString(),
+      images: assets.map((asset) => {
+        const view = this.deps.media.view(asset);
+        return {
+          id: view.id,
+          image_url: view.url,
+          thumbnail_url: view.thumbnailUrl,
+          width: view.width,
+          height: view.height,
+          mime: view.mime,
+        };
+      }),
+      /** Every setting of the request, so reuse restores it exactly (aspect ratio included). */
+      params: params.request ?? {},
+    };
+  }
+
+  /** Reuse: the previous generation's request is the base; fields given now override it. */
+  private async withReused(actor: Actor, body: ImageRequestInput): Promise<ImageRequestInput> {
+    const id = body.gen_image_id!;
+    let task = await this.deps.models.GenerationTask.findByPk(id);
+    if (!task) {
+      const asset = await this.deps.models.MediaAsset.findByPk(id);
+      if (asset?.task_id) task = await this.deps.models.GenerationTask.findByPk(asset.task_id);
+    }
+    if (!task || task.user_id !== actor.id || task.source !== 'anime')
+      throw new AppError('GENERATION_NOT_FOUND', 'Generation to reuse not found', { status: 404 });
+    const previous = { ...(JSON.parse(task.params) as ImageTaskParams).request } as ImageRequestInput &
+      Record<string, unknown>;
+    delete previous.reference_storage_keys;
+    const given = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+    return { ...previous, ...given };
+  }
+
+  /** `model_uuid` picks the provider: Jimeng's pool for `jimeng-*`, Gemini for its configured models. */
+  private model(modelUuid: string | undefined): { provider: string; model: string } {
+    if (!modelUuid) return { provider: 'jimeng', model: this.deps.defaultModel };
+    if (/^jimeng-[0-9.]+$/.test(modelUuid)) return { provider: 'jimeng', model: modelUuid };
+    if (this.deps.geminiModels.includes(modelUuid)) return { provider: 'gemini', model: modelUuid };
+    throw new AppError('MODEL_NOT_FOUND', `Unknown model ${modelUuid}`, { status: 400 });
+  }
+
+  /** Only the caller's own characters; their image prompt (or description) joins the prompt. */
+  private async characters(actor: Actor, ids: string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    if (ids.length > 4) throw new ValidationError('character_uuids takes at most 4 characters');
+    const [rows] = await this.deps.sequelize.query(
+      `SELECT id, user_id, name, image_prompt, description FROM story_characters WHERE id IN (${ids.map(() => '?').join(', ')})`,
+      { replacements: ids },
+    );
+    const found = rows as Array<{
+      id: string;
+      user_id: string | null;
+      name: string;
+      image_prompt: string | null;
+      description: string;
+    }>;
+    return ids.map((id) => {
+      const character = found.find((row) => row.id === id);
+      if (!character || character.user_id !== actor.id)
+        throw new AppError('CHARACTER_NOT_FOUND', `Character ${id} not found`, { status: 404 });
+      return `${character.name}: ${(character.image_prompt || character.description).slice(0, 400)}`;
+    });
+  }
+
+  /** Downloads each reference safely and keeps a copy, which the provider then reads from us. */
+  private async references(actor: Actor, urls: string[]): Promise<Array<{ key: string; url: string }>> {
+    if (urls.length > this.deps.maxReferenceImages)
+      throw new ValidationError(`reference_image_urls takes at most ${this.deps.maxReferenceImages} images`);
+    const stored: Array<{ key: string; url: string }> = [];
+    for (const url of urls) {
+      const image = await this.deps.fetcher.fetch(url);
+      const key = `references/${actor.id}/${this.deps.ids.uuid()}.${image.mime.split('/')[1]}`;
+      await this.deps.storage.put(key, image.data, image.mime);
+      stored.push({ key, url: this.deps.media.urlFor(key) });
+    }
+    return stored;
+  }
+}

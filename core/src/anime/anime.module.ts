@@ -1,0 +1,145 @@
+import type { Sequelize } from 'sequelize';
+import type { AppConfig } from '../config.js';
+import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import { defineAnimeModels, type AnimeModels } from '../adapters/sequelize/anime.models.js';
+import { KieClient } from '../adapters/providers/kie/kie.client.js';
+import { CreditsService } from '../credits/credits.service.js';
+import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { GenerationService } from '../generation/generation.service.js';
+import type { MediaService } from '../media/media.service.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { JobQueue } from '../ports/job-queue.port.js';
+import type { EventBus } from '../ports/event-bus.port.js';
+import type { BlobStorage } from '../ports/blob-storage.port.js';
+import type { ChatProvider } from '../ports/chat-provider.port.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import { AnimeVideoService } from './anime-video.service.js';
+import { AnimeImageService } from './anime-image.service.js';
+import { AnimePromptService } from './anime-prompt.service.js';
+import { ReferenceFetcher } from './reference-fetcher.js';
+import { GeminiImageRunner } from './gemini-image.runner.js';
+import { GeminiImageClient } from '../adapters/providers/gemini/gemini-image.client.js';
+import type { ImageProvider } from '../ports/image-provider.port.js';
+import { KieVideoRunner } from './kie-video.runner.js';
+import { loadVideoModels } from './video-models.js';
+
+export interface AnimeModule {
+  models: AnimeModels;
+  credits: CreditsService;
+  video: AnimeVideoService;
+  image: AnimeImageService;
+  prompts: AnimePromptService;
+  kie: KieClient;
+  /** Runs kie tasks on the engine (create upstream, then delayed re-checks or the webhook). */
+  kieRunner: KieVideoRunner;
+}
+
+/** Wires contracts 000/001 and the credits ledger onto the engine; called once by createCore. */
+export function createAnimeModule(deps: {
+  config: AppConfig;
+  sequelize: Sequelize;
+  models: DreamloomModels;
+  queue: JobQueue;
+  events: EventBus;
+  media: MediaService;
+  generation: GenerationService;
+  processor: GenerationProcessor;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  storage: BlobStorage;
+  chatProvider: ChatProvider;
+  /** Gemini image provider (the @google/genai client at GEMINI_BASE_URL by default). */
+  gemini?: ImageProvider;
+}): AnimeModule {
+  const { config } = deps;
+  const models = defineAnimeModels(deps.sequelize);
+  const allModels = { ...deps.models, ...models };
+  const credits = new CreditsService({
+    sequelize: deps.sequelize,
+    models: allModels,
+    ids: deps.ids,
+    clock: deps.clock,
+  });
+  const kie = new KieClient({ baseUrl: config.KIE_BASE_URL, timeoutMs: config.KIE_TIMEOUT_MS });
+  const kieRunner = new KieVideoRunner({
+    models: allModels,
+    client: kie,
+    processor: deps.processor,
+    media: deps.media,
+    queue: deps.queue,
+    events: deps.events,
+    clock: deps.clock,
+    logger: deps.logger.child({ module: 'kie' }),
+    apiKey: config.KIE_API_KEY,
+    callbackUrl: `${config.PUBLIC_URL.replace(/\/$/, '')}/api/generation/webhook?provider=kie`,
+    webhookKey: config.KIE_WEBHOOK_KEY,
+    pollInitialMs: config.KIE_POLL_INITIAL_MS,
+    pollMaxMs: config.KIE_POLL_MAX_MS,
+    pollTimeoutMs: config.KIE_POLL_TIMEOUT_MS,
+  });
+  deps.processor.delegate(kieRunner);
+  // A failed or cancelled generation gives its charge back; the refund's key makes repeats no-ops.
+  deps.processor.onFinished(async (task) => {
+    if (task.status !== 'failed' && task.status !== 'cancelled') return;
+    await credits.refundTask(
+      task.id,
+      task.status === 'cancelled' ? 'Generation cancelled' : 'Generation failed',
+    );
+  });
+  const video = new AnimeVideoService({
+    sequelize: deps.sequelize,
+    models: deps.models,
+    generation: deps.generation,
+    credits,
+    ids: deps.ids,
+    videoModels: loadVideoModels(config.ANIME_VIDEO_MODELS),
+  });
+  const prompts = new AnimePromptService({
+    models,
+    chat: deps.chatProvider,
+    llmModel: config.ANIME_LLM_MODEL,
+    ids: deps.ids,
+    clock: deps.clock,
+  });
+  const image = new AnimeImageService({
+    sequelize: deps.sequelize,
+    models: deps.models,
+    generation: deps.generation,
+    credits,
+    prompts,
+    fetcher: new ReferenceFetcher({
+      maxBytes: config.ANIME_REFERENCE_MAX_BYTES,
+      timeoutMs: config.ANIME_REFERENCE_TIMEOUT_MS,
+      allowedHosts: config.ANIME_REFERENCE_ALLOWED_HOSTS,
+    }),
+    media: deps.media,
+    storage: deps.storage,
+    queue: deps.queue,
+    ids: deps.ids,
+    defaultModel: config.JIMENG_DEFAULT_MODEL,
+    geminiModels: config.ANIME_GEMINI_MODELS,
+    creditsPerImage: config.ANIME_IMAGE_CREDITS_PER_IMAGE,
+    maxReferenceImages: 4,
+  });
+  deps.processor.delegate(
+    new GeminiImageRunner({
+      models: deps.models,
+      gemini:
+        deps.gemini ??
+        new GeminiImageClient({
+          defaultBaseUrl: config.GEMINI_BASE_URL,
+          timeoutMs: config.GEMINI_TIMEOUT_MS,
+        }),
+      processor: deps.processor,
+      media: deps.media,
+      storage: deps.storage,
+      events: deps.events,
+      clock: deps.clock,
+      apiKey: config.ANIME_GEMINI_API_KEY,
+      maxAttempts: config.GENERATION_MAX_ATTEMPTS,
+    }),
+  );
+  return { models, credits, video, image, prompts, kie, kieRunner };
+}

@@ -1,0 +1,67 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { ApiRegistry } from '../http/api-registry.js';
+import type { AppContextExtras, AppState } from '../http/context.js';
+import { ok } from '../http/envelopes.js';
+
+const key = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'keys are lower-case letters, digits, dot, dash or underscore');
+const presetKind = z.enum(['style', 'scene', 'outfit', 'action']);
+
+/** Staff catalog of contract 000: prompt templates (typed variables) and presets. */
+export function animeAdminRoutes(registry: ApiRegistry) {
+  const router = new Router<AppState, AppContextExtras>();
+  registry.add(router, {
+    method: 'get',
+    path: '/api/anime-generation/admin/templates',
+    tag: 'anime-admin',
+    summary: 'Staff: every prompt template of build-extract-prompt',
+    role: 'staff',
+    handler: async (ctx) => ok.anime(await ctx.core.anime.prompts.listTemplates()),
+  });
+  registry.add(router, {
+    method: 'put',
+    path: '/api/anime-generation/admin/templates/:key',
+    tag: 'anime-admin',
+    summary: 'Staff: create or replace a prompt template',
+    role: 'staff',
+    params: z.object({ key }),
+    body: z.object({
+      name: z.string().trim().min(1).max(128),
+      template: z.string().trim().min(1).max(8000),
+      variables: z
+        .array(
+          z.object({
+            name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+            type: z.enum(['string', 'number', 'boolean', 'enum']).default('string'),
+            required: z.boolean().default(false),
+            options: z.array(z.string().max(128)).max(100).optional(),
+            description: z.string().max(500).optional(),
+          }),
+        )
+        .max(50),
+      llm_instructions: z.string().max(4000).nullable().optional(),
+      is_active: z.boolean().optional(),
+    }),
+    handler: async (ctx, { params, body }) =>
+      ok.anime(await ctx.core.anime.prompts.saveTemplate(params.key, body)),
+  });
+  registry.add(router, {
+    method: 'put',
+    path: '/api/anime-generation/admin/presets/:kind/:key',
+    tag: 'anime-admin',
+    summary: 'Staff: create or replace a style, scene, outfit or action preset',
+    role: 'staff',
+    params: z.object({ kind: presetKind, key }),
+    body: z.object({
+      name: z.string().trim().min(1).max(128),
+      prompt: z.string().trim().min(1).max(2000),
+      sort_order: z.number().int().min(0).max(100_000).optional(),
+      is_active: z.boolean().optional(),
+    }),
+    handler: async (ctx, { params, body }) =>
+      ok.anime(await ctx.core.anime.prompts.savePreset(params.kind, params.key, body)),
+  });
+  return router;
+}

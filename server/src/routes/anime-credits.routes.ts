@@ -1,0 +1,46 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { ApiRegistry } from '../http/api-registry.js';
+import type { AppContextExtras, AppState } from '../http/context.js';
+import { ok } from '../http/envelopes.js';
+
+/** Credits (MC): members read their balance and ledger; staff grant credits and read anyone's. */
+export function animeCreditsRoutes(registry: ApiRegistry) {
+  const router = new Router<AppState, AppContextExtras>();
+  registry.add(router, {
+    method: 'get',
+    path: '/api/generation/credits',
+    tag: 'credits',
+    summary: "The caller's MC balance and latest ledger entries (staff: any user with ?user_id=)",
+    role: 'user',
+    query: z.object({
+      user_id: z.string().max(36).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(20),
+    }),
+    handler: async (ctx, { query, actor }) =>
+      ok.anime(await ctx.core.anime.credits.view(actor!, query.user_id ?? actor!.id, query.limit)),
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/generation/credits/grant',
+    tag: 'credits',
+    summary: 'Staff: add (or with a negative amount remove) MC; the idempotency key makes retries harmless',
+    role: 'staff',
+    body: z.object({
+      user_id: z.string().min(1).max(36),
+      amount: z.number().int().min(-10_000_000).max(10_000_000),
+      idempotency_key: z.string().min(1).max(128).optional(),
+      note: z.string().max(255).optional(),
+    }),
+    handler: async (ctx, { body, actor }) => {
+      const entry = await ctx.core.anime.credits.grant(actor!, {
+        userId: body.user_id,
+        amount: body.amount,
+        idempotencyKey: body.idempotency_key,
+        note: body.note,
+      });
+      return ok.anime({ entry, balance: await ctx.core.anime.credits.balance(body.user_id) });
+    },
+  });
+  return router;
+}
