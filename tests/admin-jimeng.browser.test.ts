@@ -171,7 +171,14 @@ describe('admin: Jimeng accounts, batches and dashboard (browser)', () => {
     await cancelDialog.getByRole('button', { name: 'Cancel batch' }).click();
     await page.getByText(/\d+ storyboards cancelled, \d+ already completed/).waitFor();
     await page.getByTestId('batch-status').getByText('Cancelled').waitFor();
-    const cancelled = Object.values(await rowStatuses(page)).filter((s) => s === 'cancelled').length;
+    // Rows settle through live events that may trail the batch status by a moment.
+    const settleBy = Date.now() + 10_000;
+    let statuses = Object.values(await rowStatuses(page));
+    while (statuses.some((s) => s === 'pending' || s === 'processing') && Date.now() < settleBy) {
+      await page.waitForTimeout(200);
+      statuses = Object.values(await rowStatuses(page));
+    }
+    const cancelled = statuses.filter((s) => s === 'cancelled').length;
     expect(cancelled).toBeGreaterThan(0);
     system.sandbox.state.updateSettings({ latencyMs: 30 });
 

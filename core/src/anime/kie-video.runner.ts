@@ -272,9 +272,16 @@ export class KieVideoRunner implements DelegatedTaskRunner {
     });
     if (!job) return { known: false, finished: false };
     if (!this.claimable(job)) return { known: true, finished: false };
-    const record = this.deps.webhookKey
-      ? parsed
-      : await this.deps.client.recordInfo(this.deps.apiKey, job.upstream_id);
+    let record = parsed;
+    if (!this.deps.webhookKey) {
+      try {
+        record = await this.deps.client.recordInfo(this.deps.apiKey, job.upstream_id);
+      } catch (error) {
+        if (!(error instanceof ProviderError)) throw error;
+        // kie could not confirm right now; the scheduled polls will.
+        return { known: true, finished: false };
+      }
+    }
     if (!isKieTerminal(record.state)) return { known: true, finished: false };
     return { known: true, finished: await this.finishFromRecord(job.task_id, record) };
   }
