@@ -24,17 +24,6 @@ export async function walletLogin(
   };
 }
 
-/** Creates chat models (pointing at the sandbox through the default LLM settings) as the admin. */
-export async function seedChatModels(system: RunningSystem, llmIds: string[] = ['sandbox-chat']) {
-  for (const llmId of llmIds) {
-    const created = await api(system.baseUrl, 'POST', '/api/v1/story-admin/ai-models', {
-      token: system.admin.token,
-      body: { llm_id: llmId, type: 'chat', provider_model: llmId, temperature: 0.8 },
-    });
-    if (created.status !== 201) throw new Error(`model seed failed: ${JSON.stringify(created.body)}`);
-  }
-}
-
 export interface SseEvent {
   event: string;
   data: string;

@@ -127,6 +127,7 @@ export class StoryChatService {
     template: TtlCache<StoryTemplateRow | null>;
     posts: TtlCache<SystemPromptPostRow[]>;
     model: TtlCache<AiModelRow | null>;
+    conversation: TtlCache<ConversationRow | null>;
   };
 
   constructor(private readonly deps: Deps) {
@@ -137,6 +138,8 @@ export class StoryChatService {
       template: new TtlCache(ttl),
       posts: new TtlCache(ttl),
       model: new TtlCache(ttl),
+      // Short: another server node may end or summarize a conversation; this node forgets at once.
+      conversation: new TtlCache(Math.min(ttl, 2000)),
     };
   }
 
@@ -200,6 +203,7 @@ export class StoryChatService {
   async endConversation(actor: Actor, conversationId: string): Promise<void> {
     const { conversation } = await this.access(actor, conversationId, 'write');
     await conversation.update({ status: 'ended', updated_at: this.deps.clock.now() });
+    this.cache.conversation.delete(conversationId);
   }
 
   /** Who may see a conversation: its creator, anyone who spoke in it, staff. */
@@ -213,8 +217,13 @@ export class StoryChatService {
   }
 
   private async access(actor: Actor, conversationId: string, mode: 'read' | 'write') {
-    const conversation = await this.deps.models.Conversation.findByPk(conversationId);
-    if (!conversation) throw new NotFoundError('Conversation');
+    const conversation = await this.cache.conversation.get(conversationId, () =>
+      this.deps.models.Conversation.findByPk(conversationId),
+    );
+    if (!conversation) {
+      this.cache.conversation.delete(conversationId);
+      throw new NotFoundError('Conversation');
+    }
     const story = await this.cache.story.get(conversation.story_id, () =>
       this.deps.models.Story.findByPk(conversation.story_id),
     );
@@ -850,6 +859,7 @@ export class StoryChatService {
           ),
         );
         await conversation.update({ summary: result.content.trim(), summary_upto: windowStart - 1 });
+        this.cache.conversation.delete(id);
       } catch (error) {
         this.deps.logger.warn({ err: (error as Error).message, conversationId: id }, 'summary failed');
       }
