@@ -92,7 +92,7 @@ async function dreamloomRun(faults: boolean): Promise<RunResult> {
     const submitMs = performance.now() - started;
     if (submitted.body.code !== 200) throw new Error(JSON.stringify(submitted.body).slice(0, 300));
     const batchId = submitted.body.data.batch_id;
-    let summary: any;
+    let summary: { batch_id: string; status: string; completed_count: number };
     for (;;) {
       summary = (
         await api(system.baseUrl, 'GET', `/api/v1/jimeng/batch/list?page=1&size=1`, {

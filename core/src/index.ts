@@ -34,7 +34,10 @@ export * from './nanobanana/nanobanana.errors.js';
 export { NanobananaService, contractStatus, imageDto } from './nanobanana/nanobanana.service.js';
 export type { NanobananaModule } from './nanobanana/nanobanana.module.js';
 export { SearchTokenizer } from './nanobanana/search-text.js';
-export { GeminiImageClient, encodeGeminiCredential } from './adapters/providers/gemini/gemini-image.client.js';
+export {
+  GeminiImageClient,
+  encodeGeminiCredential,
+} from './adapters/providers/gemini/gemini-image.client.js';
 export type { StoryCore } from './story/create-story.js';
 export {
   StoryChatService,

@@ -60,6 +60,33 @@ export interface MediaFile {
   filename: string;
 }
 
+export interface VideoQuoteInput {
+  modelId: string;
+  durationSeconds?: number;
+  resolution?: string;
+  mode?: string;
+  aspectRatio?: string;
+}
+
+export interface VideoQuote {
+  credits: number;
+  explain: string;
+}
+
+export interface HistoryEntry {
+  taskId: string;
+  kind: string;
+  status: TaskStatus;
+  prompt: string;
+  createdAt: string;
+  outputs: string[];
+}
+
+export interface HistoryPage {
+  entries: HistoryEntry[];
+  total: number;
+}
+
 export interface TaskWatch {
   /** Leaves the task's room and stops polling; idempotent. */
   close(): void;
@@ -79,6 +106,12 @@ export interface DreamloomClient {
    */
   watchTask(user: PlatformUser, taskId: string, onSnapshot: (snapshot: TaskSnapshot) => void): TaskWatch;
   downloadMedia(url: string): Promise<MediaFile>;
+  /** The member's credits (MC) balance. */
+  getBalance(user: PlatformUser): Promise<{ balance: number }>;
+  /** Price of a video generation (contract 001 quote); charges nothing. */
+  quoteVideo(user: PlatformUser, input: VideoQuoteInput): Promise<VideoQuote>;
+  /** The member's latest generations (contract 000 history), newest first. */
+  getHistory(user: PlatformUser, options?: { page?: number; limit?: number }): Promise<HistoryPage>;
   /** Closes every socket; in-flight watches stop reporting. */
   close(): Promise<void>;
 }
@@ -126,6 +159,27 @@ const envelopeError = z.object({
   success: z.literal(false),
   error: z.object({ code: z.string(), message: z.string() }),
 });
+const balanceResponse = z.object({
+  success: z.literal(true),
+  data: z.object({ balance: z.number() }),
+});
+const historyResponse = z.object({
+  success: z.literal(true),
+  data: z.object({
+    records: z.array(
+      z.object({
+        generation_uuid: z.string(),
+        gen_type: z.string(),
+        status: z.enum(['pending', 'processing', 'completed', 'failed']),
+        prompt: z.string(),
+        created_at: z.string(),
+        images: z.array(z.object({ image_url: z.string() })),
+      }),
+    ),
+    pagination: z.object({ total: z.number() }),
+  }),
+});
+const quoteResponse = z.object({ estimated_credits: z.number(), explain: z.string() });
 const createTaskResponse = z.object({
   success: z.literal(true),
   data: z.object({
@@ -220,6 +274,49 @@ class HttpDreamloomClient implements DreamloomClient {
     const parsed = createTaskResponse.safeParse(json);
     if (!parsed.success) throw malformed('create-task', parsed.error);
     return { taskId: parsed.data.data.generation_uuid, status: parsed.data.data.status };
+  }
+
+  async getBalance(user: PlatformUser): Promise<{ balance: number }> {
+    const parsed = balanceResponse.safeParse(
+      await this.request('GET', '/api/generation/credits?limit=1', user),
+    );
+    if (!parsed.success) throw malformed('credits', parsed.error);
+    return { balance: parsed.data.data.balance };
+  }
+
+  async getHistory(
+    user: PlatformUser,
+    options: { page?: number; limit?: number } = {},
+  ): Promise<HistoryPage> {
+    const query = `page=${options.page ?? 1}&limit=${options.limit ?? 5}`;
+    const parsed = historyResponse.safeParse(
+      await this.request('GET', `/api/anime-generation/history?${query}`, user),
+    );
+    if (!parsed.success) throw malformed('history', parsed.error);
+    return {
+      total: parsed.data.data.pagination.total,
+      entries: parsed.data.data.records.map((record) => ({
+        taskId: record.generation_uuid,
+        kind: record.gen_type,
+        status: record.status,
+        prompt: record.prompt,
+        createdAt: record.created_at,
+        outputs: record.images.map((image) => image.image_url),
+      })),
+    };
+  }
+
+  async quoteVideo(user: PlatformUser, input: VideoQuoteInput): Promise<VideoQuote> {
+    const body = {
+      model_id: input.modelId,
+      ...(input.durationSeconds !== undefined ? { duration_seconds: input.durationSeconds } : {}),
+      ...(input.resolution ? { resolution: input.resolution } : {}),
+      ...(input.mode ? { mode: input.mode } : {}),
+      ...(input.aspectRatio ? { aspect_ratio: input.aspectRatio } : {}),
+    };
+    const parsed = quoteResponse.safeParse(await this.request('POST', '/api/anime-video/quote', user, body));
+    if (!parsed.success) throw malformed('video quote', parsed.error);
+    return { credits: parsed.data.estimated_credits, explain: parsed.data.explain };
   }
 
   async getTaskStatus(user: PlatformUser, taskId: string): Promise<TaskSnapshot> {

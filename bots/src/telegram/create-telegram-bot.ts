@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger.js';
 import { createHelpFeature, helpCommands } from './features/help.feature.js';
 import { createImagineFeature, imagineCommand } from './features/imagine.feature.js';
 import { createStoryFeature, storyCommand } from './features/story.feature.js';
+import { createCreditsFeature, creditsCommands } from './features/credits.feature.js';
 import type { StoryHandler } from '../shared/story.handler.js';
 
 /** Starts work that outlives the update; its errors reach the bot's error boundary. */
@@ -26,7 +27,12 @@ export interface TelegramBotDeps {
 }
 
 /** The command menu shown by Telegram clients; registered with setMyCommands at start. */
-export const telegramCommands: BotCommand[] = [imagineCommand, storyCommand, ...helpCommands];
+export const telegramCommands: BotCommand[] = [
+  imagineCommand,
+  storyCommand,
+  ...creditsCommands,
+  ...helpCommands,
+];
 
 /**
  * Builds the grammY bot: features as Composers, automatic retry of rate-limited calls,
@@ -68,6 +74,7 @@ export function createTelegramBot(token: string, deps: TelegramBotDeps, config?:
       runInBackground,
     }),
   );
+  bot.use(createCreditsFeature({ dreamloom: deps.dreamloom }));
   if (deps.story) bot.use(createStoryFeature({ handler: deps.story, runInBackground }));
   return bot;
 }

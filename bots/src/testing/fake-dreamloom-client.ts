@@ -7,6 +7,9 @@ import {
   type TaskSnapshot,
   type TaskStatus,
   type TaskWatch,
+  type HistoryPage,
+  type VideoQuote,
+  type VideoQuoteInput,
 } from '../shared/dreamloom-client.js';
 
 /** A snapshot without its task id; the fake fills in the id of the task being watched. */
@@ -23,6 +26,12 @@ export interface FakeDreamloomClientOptions {
   createError?: DreamloomApiError;
   /** Files served by `downloadMedia`, by URL. */
   media?: Record<string, MediaFile>;
+  /** What `getBalance` answers (default 0). */
+  balance?: number;
+  /** What `getHistory` answers (default: nothing yet). */
+  history?: HistoryPage;
+  /** What `quoteVideo` answers, or the error it throws. */
+  quote?: VideoQuote | DreamloomApiError;
 }
 
 /** In-memory {@link DreamloomClient} for unit and platform tests; records every call. */
@@ -86,6 +95,23 @@ export class FakeDreamloomClient implements DreamloomClient {
     const file = this.options.media?.[url];
     if (!file) throw new DreamloomApiError('HTTP_404', `Downloading ${url} failed`, 404);
     return file;
+  }
+
+  readonly quotes: VideoQuoteInput[] = [];
+
+  async getBalance(_user: PlatformUser): Promise<{ balance: number }> {
+    return { balance: this.options.balance ?? 0 };
+  }
+
+  async getHistory(_user: PlatformUser): Promise<HistoryPage> {
+    return this.options.history ?? { entries: [], total: 0 };
+  }
+
+  async quoteVideo(_user: PlatformUser, input: VideoQuoteInput): Promise<VideoQuote> {
+    this.quotes.push(input);
+    const quote = this.options.quote ?? { credits: 0, explain: '' };
+    if (quote instanceof DreamloomApiError) throw quote;
+    return quote;
   }
 
   async close(): Promise<void> {

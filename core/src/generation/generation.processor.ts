@@ -168,7 +168,13 @@ export class GenerationProcessor {
 
   async run(taskId: string, signal: AbortSignal): Promise<void> {
     const task = await this.deps.models.GenerationTask.findByPk(taskId);
-    if (!task || TERMINAL_STATUSES.includes(task.status as TaskStatus)) return;
+    if (!task) return;
+    if (TERMINAL_STATUSES.includes(task.status as TaskStatus)) {
+      // A worker can die after ending the task but before its listeners ran (records, batches,
+      // refunds); the re-delivered job replays them. Listeners are idempotent.
+      await this.notifyFinished(task);
+      return;
+    }
     const runner = this.runners.find((each) => each.handles(task));
     if (runner) return runner.run(task, signal);
     const log = this.deps.logger.child({ taskId });

@@ -5,7 +5,14 @@ export interface GenerationJobPayload {
 }
 
 /** `partial`: a fanned-out task where some outputs failed and the others were stored. */
-export const TASK_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled', 'partial'] as const;
+export const TASK_STATUSES = [
+  'pending',
+  'processing',
+  'completed',
+  'failed',
+  'cancelled',
+  'partial',
+] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled', 'partial'];
 

@@ -72,7 +72,11 @@ export interface VideoGenerationRequest {
 }
 
 export interface VideoProvider {
-  generateVideos(credential: string, request: VideoGenerationRequest, signal?: AbortSignal): Promise<GeneratedAssetRef[]>;
+  generateVideos(
+    credential: string,
+    request: VideoGenerationRequest,
+    signal?: AbortSignal,
+  ): Promise<GeneratedAssetRef[]>;
 }
 
 export function isVideoProvider(provider: unknown): provider is VideoProvider {

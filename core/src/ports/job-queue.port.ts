@@ -27,7 +27,10 @@ export type JobHandler<Payload> = (
 export interface JobQueue {
   enqueue<Payload>(name: string, payload: Payload, options: EnqueueOptions): Promise<void>;
   /** Adds many jobs in one round trip (batches of hundreds must be accepted within a second). */
-  enqueueMany<Payload>(name: string, jobs: Array<{ payload: Payload; options: EnqueueOptions }>): Promise<void>;
+  enqueueMany<Payload>(
+    name: string,
+    jobs: Array<{ payload: Payload; options: EnqueueOptions }>,
+  ): Promise<void>;
   /** Aborts a job running in this process (its handler's signal fires); false when not running here. */
   cancelActive(name: string, jobId: string): boolean;
   /** Runs `name` every `everyMs` once across all workers (a BullMQ job scheduler). */

@@ -72,7 +72,9 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     create_time: time(),
     update_time: time(),
   });
-  await qi.addIndex('jimeng_records', ['create_by', 'type', 'work_id', 'storyboard_id'], { name: 'jimeng_records_storyboard' });
+  await qi.addIndex('jimeng_records', ['create_by', 'type', 'work_id', 'storyboard_id'], {
+    name: 'jimeng_records_storyboard',
+  });
   await qi.addIndex('jimeng_records', ['batch_id'], { name: 'jimeng_records_batch' });
   await qi.addIndex('jimeng_records', ['task_id'], { name: 'jimeng_records_task' });
   await qi.addIndex('jimeng_records', ['create_time'], { name: 'jimeng_records_time' });

@@ -95,6 +95,10 @@ async function canJoin(core: Core, actor: Actor, room: string): Promise<boolean>
   const [kind, id] = room.split(':', 2);
   if (kind === 'task' && id) return core.generation.canView(actor, id);
   if (kind === 'conversation' && id) return core.story.chat.canView(actor, id);
-  if (kind === 'batch' && id) return core.jimeng.batches.findOwnBatch(actor, id).then(() => true, () => false);
+  if (kind === 'batch' && id)
+    return core.jimeng.batches.findOwnBatch(actor, id).then(
+      () => true,
+      () => false,
+    );
   return false;
 }

@@ -1,13 +1,27 @@
 import type { CommandData, DiscordCommand } from '../discord-command.js';
 import { createImagineCommand, imagineCommandData, type ImagineCommandDeps } from './imagine.command.js';
 import { storyCommandData } from './story.command.js';
+import {
+  balanceCommandData,
+  createCreditsCommands,
+  historyCommandData,
+  quoteCommandData,
+  showCommandData,
+} from './credits.command.js';
 
 /** Every slash command definition, for the deploy script. */
-export const commandData: CommandData[] = [imagineCommandData, storyCommandData];
+export const commandData: CommandData[] = [
+  imagineCommandData,
+  storyCommandData,
+  balanceCommandData,
+  quoteCommandData,
+  historyCommandData,
+  showCommandData,
+];
 
 export type CommandDeps = ImagineCommandDeps;
 
 /** Every slash command with its handler, for the running bot. */
 export function createCommands(deps: CommandDeps): DiscordCommand[] {
-  return [createImagineCommand(deps)];
+  return [createImagineCommand(deps), ...createCreditsCommands({ dreamloom: deps.imagine.dreamloom })];
 }

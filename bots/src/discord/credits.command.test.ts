@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DreamloomApiError } from '../shared/dreamloom-client.js';
+import { JobTracker } from '../shared/job-tracker.js';
+import { silentLogger } from '../shared/logger.js';
+import {
+  chatInputInteraction,
+  dispatchInteraction,
+  prepareOfflineClient,
+} from '../testing/discord-interactions.js';
+import { FakeDreamloomClient, type FakeDreamloomClientOptions } from '../testing/fake-dreamloom-client.js';
+import { startFakeDiscordRest, type FakeDiscordRest } from '../testing/fake-discord-rest.js';
+import { commandData } from './commands/index.js';
+import { createDiscordBot, type DiscordBot } from './create-discord-bot.js';
+
+const EPHEMERAL = 64;
+
+describe('Discord /balance and /quote (discord.js against a fake REST API)', () => {
+  let discord: FakeDiscordRest;
+  let jobs: JobTracker;
+  let bots: DiscordBot[];
+
+  beforeEach(async () => {
+    discord = await startFakeDiscordRest();
+    jobs = new JobTracker();
+    bots = [];
+  });
+  afterEach(async () => {
+    for (const bot of bots) await bot.stop();
+    await discord.close();
+  });
+
+  async function run(
+    options: FakeDreamloomClientOptions,
+    commandName: string,
+    args: Record<string, string | number>,
+  ) {
+    const dreamloom = new FakeDreamloomClient(options);
+    const bot = createDiscordBot(
+      { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs },
+      { rest: { api: discord.api } },
+    );
+    prepareOfflineClient(bot.client, { appId: discord.appId });
+    bots.push(bot);
+    const raw = chatInputInteraction({
+      appId: discord.appId,
+      commandName,
+      options: args,
+      user: { id: '300000000000000077', username: 'rin', global_name: 'Rin' },
+    });
+    discord.registerInteraction(raw.token, raw.channel.id);
+    dispatchInteraction(bot.client, raw);
+    await jobs.idle();
+    const [deferral] = discord.calls;
+    const edits = discord.callsTo(`PATCH /webhooks/${discord.appId}/${raw.token}/messages/@original`);
+    return { dreamloom, deferral, content: edits.at(-1)?.body?.content };
+  }
+
+  it('registers both commands and answers /balance privately', async () => {
+    expect(commandData.map((data) => data.name)).toEqual(expect.arrayContaining(['balance', 'quote']));
+    const { deferral, content } = await run({ balance: 777 }, 'balance', {});
+    expect(deferral.body).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
+    expect(content).toBe('Your balance: 777 MC');
+  });
+
+  it('quotes a video privately and explains refusals', async () => {
+    const quoted = await run(
+      { quote: { credits: 2100, explain: 'Kling 3.0 (kling-3.0/video), mode pro, 5 s: 2100 MC' } },
+      'quote',
+      { model: 'kling-3.0/video', quality: 'pro' },
+    );
+    expect(quoted.dreamloom.quotes).toEqual([
+      { modelId: 'kling-3.0/video', durationSeconds: undefined, mode: 'pro' },
+    ]);
+    expect(quoted.deferral.body).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
+    expect(quoted.content).toBe('2100 MC — Kling 3.0 (kling-3.0/video), mode pro, 5 s: 2100 MC');
+    const refused = await run(
+      { quote: new DreamloomApiError('VALIDATION_ERROR', 'Kling 3.0 takes no resolution', 400) },
+      'quote',
+      { model: 'kling-3.0/video', quality: '1080p', duration: 5 },
+    );
+    expect(refused.content).toBe('Cannot quote that: Kling 3.0 takes no resolution');
+  });
+
+  it('answers /history and /show privately', async () => {
+    const taskId = '00000000-0000-4000-8000-000000000456';
+    const history = await run(
+      {
+        history: {
+          total: 1,
+          entries: [
+            {
+              taskId,
+              kind: 'video',
+              status: 'failed',
+              prompt: 'a storm',
+              createdAt: '2026-01-01T00:00:00Z',
+              outputs: [],
+            },
+          ],
+        },
+      },
+      'history',
+      {},
+    );
+    expect(history.content).toBe(`Your latest generations (1 of 1):\n❌ ${taskId} · video · a storm`);
+    const shown = await run(
+      {
+        status: {
+          status: 'failed',
+          error: { code: 'PROVIDER_GENERATION_FAILED', message: 'kie task failed' },
+          creditsUsed: 0,
+        },
+      },
+      'show',
+      { id: taskId },
+    );
+    expect(shown.content).toBe(`❌ ${taskId}: failed\nError: kie task failed\nCredits: 0 MC`);
+  });
+});

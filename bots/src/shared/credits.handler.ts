@@ -1,0 +1,101 @@
+import { DreamloomApiError, type DreamloomClient, type PlatformUser } from './dreamloom-client.js';
+
+/** The video models members can quote (contract 001 ids). */
+export const VIDEO_MODELS = [
+  { id: 'wan/2.5', name: 'Wan 2.5' },
+  { id: 'kling/video-v2.5', name: 'Kling 2.5' },
+  { id: 'kling-3.0/video', name: 'Kling 3.0' },
+  { id: 'sora-2', name: 'Sora-2' },
+  { id: 'sora-2-pro', name: 'Sora-2 Pro' },
+] as const;
+
+export const QUOTE_USAGE =
+  'Usage: /quote <model> [seconds] [720p|1080p|std|pro]\n' +
+  `Models: ${VIDEO_MODELS.map((model) => model.id).join(', ')}\nExample: /quote wan/2.5 10 1080p`;
+
+/** What a user sees when the server refused: its message for 4xx answers, a generic one otherwise. */
+function explainError(error: unknown): string {
+  if (error instanceof DreamloomApiError && error.expose) return error.message;
+  throw error;
+}
+
+/** `/balance`: the member's credits. */
+export async function balanceText(dreamloom: DreamloomClient, user: PlatformUser): Promise<string> {
+  const { balance } = await dreamloom.getBalance(user);
+  return `Your balance: ${balance} MC`;
+}
+
+/** `/quote`: the price of a video generation, with the server's explanation; errors are the user's. */
+export async function quoteText(
+  dreamloom: DreamloomClient,
+  user: PlatformUser,
+  input: { modelId: string; durationSeconds?: number; variant?: string },
+): Promise<string> {
+  const variant = input.variant?.toLowerCase();
+  const isMode = variant === 'std' || variant === 'pro';
+  try {
+    const quote = await dreamloom.quoteVideo(user, {
+      modelId: input.modelId,
+      durationSeconds: input.durationSeconds,
+      ...(variant ? (isMode ? { mode: variant } : { resolution: variant }) : {}),
+    });
+    return `${quote.credits} MC — ${quote.explain}`;
+  } catch (error) {
+    return `Cannot quote that: ${explainError(error)}`;
+  }
+}
+
+/** Parses `/quote <model> [seconds] [variant]` text (Telegram). */
+export function parseQuoteArgs(
+  text: string,
+): { modelId: string; durationSeconds?: number; variant?: string } | null {
+  const [modelId, ...rest] = text.trim().split(/\s+/).filter(Boolean);
+  if (!modelId) return null;
+  let durationSeconds: number | undefined;
+  let variant: string | undefined;
+  for (const part of rest) {
+    const seconds = /^(\d{1,3})s?$/i.exec(part);
+    if (seconds) durationSeconds = Number(seconds[1]);
+    else variant = part;
+  }
+  return { modelId, durationSeconds, variant };
+}
+
+const STATUS_ICONS: Record<string, string> = {
+  pending: '⏳',
+  processing: '⚙️',
+  completed: '✅',
+  failed: '❌',
+};
+
+/** `/history`: the latest generations, one line each, with the id `/show` takes. */
+export async function historyText(dreamloom: DreamloomClient, user: PlatformUser): Promise<string> {
+  const page = await dreamloom.getHistory(user, { limit: 5 });
+  if (!page.entries.length) return 'No generations yet. Try /imagine.';
+  const lines = page.entries.map((entry) => {
+    const prompt = entry.prompt.length > 60 ? `${entry.prompt.slice(0, 59)}…` : entry.prompt;
+    return `${STATUS_ICONS[entry.status] ?? ''} ${entry.taskId} · ${entry.kind} · ${prompt}`;
+  });
+  return [`Your latest generations (${page.entries.length} of ${page.total}):`, ...lines].join('\n');
+}
+
+/** `/show <id>`: one generation's state and its files. */
+export async function showText(
+  dreamloom: DreamloomClient,
+  user: PlatformUser,
+  taskId: string,
+): Promise<string> {
+  if (!/^[0-9a-f-]{36}$/i.test(taskId.trim())) return 'Usage: /show <generation id> (see /history)';
+  try {
+    const task = await dreamloom.getTaskStatus(user, taskId.trim());
+    const lines = [`${STATUS_ICONS[task.status] ?? ''} ${task.taskId}: ${task.status}`];
+    if (task.status === 'processing' && task.progress !== undefined)
+      lines.push(`Progress: ${task.progress}%`);
+    if (task.error) lines.push(`Error: ${task.error.message}`);
+    if (task.creditsUsed !== undefined) lines.push(`Credits: ${task.creditsUsed} MC`);
+    for (const output of task.outputs ?? []) lines.push(output.url);
+    return lines.join('\n');
+  } catch (error) {
+    return `Cannot show that: ${explainError(error)}`;
+  }
+}

@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DreamloomApiError } from '../shared/dreamloom-client.js';
+import { JobTracker } from '../shared/job-tracker.js';
+import { silentLogger } from '../shared/logger.js';
+import { FakeDreamloomClient, type FakeDreamloomClientOptions } from '../testing/fake-dreamloom-client.js';
+import {
+  startFakeTelegramBotApi,
+  textMessageUpdate,
+  type FakeTelegramBotApi,
+} from '../testing/fake-telegram-bot-api.js';
+import { createTelegramBot, telegramCommands } from './create-telegram-bot.js';
+
+const TOKEN = '123456:TEST-token';
+
+describe('Telegram /balance and /quote (grammY against a fake Bot API)', () => {
+  let api: FakeTelegramBotApi;
+  let updateId = 1;
+
+  beforeEach(async () => {
+    api = await startFakeTelegramBotApi();
+  });
+  afterEach(async () => {
+    await api.close();
+  });
+
+  async function send(options: FakeDreamloomClientOptions, text: string) {
+    const dreamloom = new FakeDreamloomClient(options);
+    const bot = createTelegramBot(
+      TOKEN,
+      { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs: new JobTracker() },
+      { botInfo: api.botInfo, client: { apiRoot: api.apiRoot } },
+    );
+    await bot.handleUpdate(textMessageUpdate({ updateId: updateId++, text }));
+    return { dreamloom, replies: api.callsTo('sendMessage').map((call) => String(call.params.text)) };
+  }
+
+  it('answers /balance with the member balance', async () => {
+    const { replies } = await send({ balance: 1234 }, '/balance');
+    expect(replies).toEqual(['Your balance: 1234 MC']);
+    expect(telegramCommands.map((command) => command.command)).toEqual(
+      expect.arrayContaining(['balance', 'quote']),
+    );
+  });
+
+  it('quotes a video with model, seconds and quality, and shows refusals to the user', async () => {
+    const quoted = await send(
+      { quote: { credits: 1000, explain: 'Wan 2.5 (wan/2.5), 1080p, 10 s: 1000 MC' } },
+      '/quote wan/2.5 10s 1080p',
+    );
+    expect(quoted.dreamloom.quotes).toEqual([
+      { modelId: 'wan/2.5', durationSeconds: 10, resolution: '1080p' },
+    ]);
+    expect(quoted.replies).toEqual(['1000 MC — Wan 2.5 (wan/2.5), 1080p, 10 s: 1000 MC']);
+
+    const mode = await send({ quote: { credits: 2100, explain: 'x' } }, '/quote kling-3.0/video pro');
+    expect(mode.dreamloom.quotes).toEqual([
+      { modelId: 'kling-3.0/video', durationSeconds: undefined, mode: 'pro' },
+    ]);
+
+    const refused = await send(
+      { quote: new DreamloomApiError('VALIDATION_ERROR', 'Wan 2.5 supports duration_seconds 5, 10', 400) },
+      '/quote wan/2.5 7',
+    );
+    expect(refused.replies.at(-1)).toBe('Cannot quote that: Wan 2.5 supports duration_seconds 5, 10');
+
+    const usage = await send({}, '/quote');
+    expect(usage.replies.at(-1)).toContain('Usage: /quote <model>');
+  });
+
+  it('lists /history and shows one generation with /show', async () => {
+    const taskId = '00000000-0000-4000-8000-000000000123';
+    const empty = await send({}, '/history');
+    expect(empty.replies.at(-1)).toBe('No generations yet. Try /imagine.');
+    const listed = await send(
+      {
+        history: {
+          total: 7,
+          entries: [
+            {
+              taskId,
+              kind: 'anime',
+              status: 'completed',
+              prompt: 'a fox',
+              createdAt: '2026-01-01T00:00:00Z',
+              outputs: [],
+            },
+          ],
+        },
+      },
+      '/history',
+    );
+    expect(listed.replies.at(-1)).toBe(`Your latest generations (1 of 7):\n✅ ${taskId} · anime · a fox`);
+    const shown = await send(
+      { status: { status: 'completed', creditsUsed: 300, outputs: [{ url: 'http://media.test/v.mp4' }] } },
+      `/show ${taskId}`,
+    );
+    expect(shown.replies.at(-1)).toBe(`✅ ${taskId}: completed\nCredits: 300 MC\nhttp://media.test/v.mp4`);
+    const usage = await send({}, '/show nonsense');
+    expect(usage.replies.at(-1)).toBe('Usage: /show <generation id> (see /history)');
+  });
+});

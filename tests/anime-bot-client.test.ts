@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDreamloomClient, DreamloomApiError, type DreamloomClient } from '@dreamloom/bots';
+import { startSystem, type RunningSystem } from './support/system.js';
+import { grant } from './support/anime.js';
+import { api, botHeaders } from './support/clients.js';
+
+/** The bots' HTTP client against the real server: balance and video quotes as /balance and /quote use them. */
+describe('bot client: balance and quote', () => {
+  let system: RunningSystem;
+  let dreamloom: DreamloomClient;
+
+  beforeAll(async () => {
+    system = await startSystem({ db: 'sqlite', worker: false });
+    dreamloom = createDreamloomClient({ baseUrl: system.baseUrl, botToken: system.botToken });
+  });
+  afterAll(async () => {
+    await dreamloom?.close();
+    await system?.stop();
+  });
+
+  it('reads the balance a staff grant changed and quotes the documented prices', async () => {
+    const user = { platform: 'telegram' as const, id: '777001', username: 'kana' };
+    expect(await dreamloom.getBalance(user)).toEqual({ balance: 0 });
+    const view = await api(system.baseUrl, 'GET', '/api/generation/credits', {
+      headers: botHeaders(system.botToken, 'telegram', '777001'),
+    });
+    await grant(system, view.body.data.user_id, 500);
+    expect(await dreamloom.getBalance(user)).toEqual({ balance: 500 });
+    expect(
+      await dreamloom.quoteVideo(user, { modelId: 'wan/2.5', durationSeconds: 10, resolution: '1080p' }),
+    ).toEqual({
+      credits: 1000,
+      explain: 'Wan 2.5 (wan/2.5), 1080p, 10 s: 1000 MC',
+    });
+    const refused = await dreamloom
+      .quoteVideo(user, { modelId: 'kling-3.0/video', resolution: '1080p' })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DreamloomApiError);
+    expect(refused).toMatchObject({ code: 'VALIDATION_ERROR', status: 400 });
+  });
+
+  it('lists the member history the /history command shows', async () => {
+    const user = { platform: 'discord' as const, id: '777002', username: 'sora' };
+    expect(await dreamloom.getHistory(user)).toEqual({ entries: [], total: 0 });
+    const { taskId } = await dreamloom.createAnimeTask(user, { prompt: 'a paper crane' });
+    const page = await dreamloom.getHistory(user);
+    expect(page.total).toBe(1);
+    expect(page.entries[0]).toMatchObject({
+      taskId,
+      kind: 'anime',
+      status: 'pending',
+      prompt: 'a paper crane',
+      outputs: [],
+    });
+  });
+});
