@@ -2,21 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, startWorker, type Core } from '@dreamloom/core';
 import { startSystem, type RunningSystem } from './support/system.js';
 import { api, botHeaders } from './support/clients.js';
-
-async function waitForStatus(
-  system: RunningSystem,
-  taskId: string,
-  headers: Record<string, string>,
-  timeoutMs = 20_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await api(system.baseUrl, 'GET', `/api/generation/status/${taskId}`, { headers });
-    if (status.body.status === 'completed' || status.body.status === 'failed') return status.body;
-    if (Date.now() > deadline) throw new Error(`task ${taskId} still ${status.body.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
+import { waitForEnd } from './support/anime.js';
 
 /** The engine's account handling and the reconciler on SQLite, the embedded default. */
 describe('generation failover and recovery (SQLite)', () => {
@@ -43,7 +29,7 @@ describe('generation failover and recovery (SQLite)', () => {
     const worker: Core = createCore(system.config);
     try {
       await startWorker(worker); // the reconciler ticks every second in tests, after a 2 s grace
-      const final = await waitForStatus(system, taskId, member());
+      const final = await waitForEnd(system, taskId, member());
       expect(final.status).toBe('completed');
       expect(final.results).toHaveLength(1);
     } finally {
@@ -65,7 +51,7 @@ describe('generation failover and recovery (SQLite)', () => {
         body: { gen_type: 'anime', prompt: 'the one account that still works' },
       });
       const taskId = created.body.data.generation_uuid;
-      const final = await waitForStatus(system, taskId, member());
+      const final = await waitForEnd(system, taskId, member());
       expect(final.status).toBe('completed');
       const task = await system.core.models.GenerationTask.findByPk(taskId);
       expect(task!.account_id).toBe(healthy.id);
@@ -84,7 +70,7 @@ describe('generation failover and recovery (SQLite)', () => {
         headers: member(),
         body: { gen_type: 'anime', prompt: 'nobody left to draw this' },
       });
-      const failed = await waitForStatus(system, doomed.body.data.generation_uuid, member());
+      const failed = await waitForEnd(system, doomed.body.data.generation_uuid, member());
       expect(failed.status).toBe('failed');
       expect(failed.error_message).toMatch(/No usable jimeng account|Gave up/);
       const inFlight = await system.core.pool['deps'].leases.inFlight(accounts.map((account) => account.id));
@@ -113,7 +99,7 @@ describe('generation failover and recovery (SQLite)', () => {
         headers: member(),
         body: { gen_type: 'anime', prompt: 'something the moderator refuses' },
       });
-      const final = await waitForStatus(system, created.body.data.generation_uuid, member());
+      const final = await waitForEnd(system, created.body.data.generation_uuid, member());
       expect(final.status).toBe('failed');
       const task = await system.core.models.GenerationTask.findByPk(created.body.data.generation_uuid);
       expect(task!.error_code).toBe('PROVIDER_CONTENT_BLOCKED');

@@ -178,50 +178,11 @@ export class IdentityService {
     const key = `${platform}:${subject}`;
     const cached = this.platformActors.get(key);
     if (cached && cached.expires > Date.now()) return cached.actor;
-    const found = await this.findByIdentity(platform, subject);
-    if (found) {
-      // Bots call on every chat message; a few seconds of memory spares two queries per call.
-      if (this.platformActors.size >= 10_000) this.platformActors.clear();
-      this.platformActors.set(key, { actor: found, expires: Date.now() + PLATFORM_ACTOR_CACHE_MS });
-      return found;
-    }
-    const { User, Identity } = this.deps.models;
-    const now = this.deps.clock.now();
-    try {
-      return await this.deps.sequelize.transaction(async (transaction) => {
-        const user = await User.create(
-          {
-            id: this.deps.ids.snowflake(),
-            username: null,
-            display_name: displayName?.slice(0, 128) ?? `${platform}:${subject}`,
-            role: 'user',
-            created_at: now,
-            updated_at: now,
-          },
-          { transaction },
-        );
-        await Identity.create(
-          {
-            id: this.deps.ids.snowflake(),
-            user_id: user.id,
-            provider: platform,
-            subject,
-            secret_hash: null,
-            display_name: displayName?.slice(0, 128) ?? null,
-            created_at: now,
-            last_seen_at: now,
-          },
-          { transaction },
-        );
-        return toActor(user);
-      });
-    } catch (error) {
-      if (error instanceof UniqueConstraintError) {
-        const winner = await this.findByIdentity(platform, subject);
-        if (winner) return winner;
-      }
-      throw error;
-    }
+    const actor = await this.provisionIdentity(platform, subject, displayName);
+    // Bots call on every chat message; a few seconds of memory spares the queries per call.
+    if (this.platformActors.size >= 10_000) this.platformActors.clear();
+    this.platformActors.set(key, { actor, expires: Date.now() + PLATFORM_ACTOR_CACHE_MS });
+    return actor;
   }
 
   /**
