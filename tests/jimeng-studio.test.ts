@@ -423,10 +423,18 @@ describe.each(['sqlite', 'mariadb'] as const)(
         expect(
           createHmac('sha256', 'callback-secret-for-tests').update(`${t}.${delivery.body}`).digest('hex'),
         ).toBe(v1);
-        const attempts = await system.core.jimeng.models.CallbackDelivery.findAll({
+        // The delivery row is written after the receiver answers: wait for it.
+        let attempts = await system.core.jimeng.models.CallbackDelivery.findAll({
           where: { batch_id: batchId },
           order: [['attempt', 'ASC']],
         });
+        for (let tries = 0; attempts.length < 2 && tries < 50; tries += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          attempts = await system.core.jimeng.models.CallbackDelivery.findAll({
+            where: { batch_id: batchId },
+            order: [['attempt', 'ASC']],
+          });
+        }
         expect(attempts.map((attempt) => [attempt.attempt, attempt.status_code, attempt.ok])).toEqual([
           [1, 500, false],
           [2, 200, true],
