@@ -30,6 +30,8 @@ interface RunResult {
   lost: number;
   submitMs?: number;
   providerCalls?: number;
+  /** Mean generation calls the sandbox was holding over the run (slots: accounts × slots). */
+  meanCallsInFlight?: number;
 }
 
 function sessions(prefix: string) {
@@ -59,7 +61,7 @@ async function dreamloomRun(faults: boolean): Promise<RunResult> {
   const system = await startSystem({
     db: (process.env.BENCH_DB as 'sqlite' | 'mariadb') ?? 'sqlite',
     env: {
-      WORKER_CONCURRENCY: String(ACCOUNTS * SLOTS * 2.5),
+      WORKER_CONCURRENCY: String(ACCOUNTS * SLOTS * 4),
       BATCH_MAX_IMAGE_ITEMS: String(N),
       LOG_LEVEL: 'silent',
     },
@@ -92,6 +94,12 @@ async function dreamloomRun(faults: boolean): Promise<RunResult> {
     const submitMs = performance.now() - started;
     if (submitted.body.code !== 200) throw new Error(JSON.stringify(submitted.body).slice(0, 300));
     const batchId = submitted.body.data.batch_id;
+    // Slot utilisation: how many generation calls the sandbox holds, sampled every 50 ms.
+    const samples: number[] = [];
+    const sampler = setInterval(() => {
+      const inFlight = system.sandbox.state.stats().inFlight.jimeng ?? {};
+      samples.push(Object.values(inFlight).reduce((sum, value) => sum + value, 0));
+    }, 50);
     let summary: { batch_id: string; status: string; completed_count: number };
     for (;;) {
       summary = (
@@ -104,6 +112,7 @@ async function dreamloomRun(faults: boolean): Promise<RunResult> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const makespanMs = performance.now() - started;
+    clearInterval(sampler);
     const healthy = faults ? ACCOUNTS - EXHAUSTED : ACCOUNTS;
     const served = faults ? EXHAUSTED * EXHAUSTED_POINTS : 0;
     const boundMs = Math.ceil((N - served) / (healthy * SLOTS)) * LATENCY_MS;
@@ -115,6 +124,8 @@ async function dreamloomRun(faults: boolean): Promise<RunResult> {
       lost: N - summary.completed_count,
       submitMs: Math.round(submitMs),
       providerCalls: system.sandbox.state.callCount('jimeng', undefined, 'images/generations'),
+      meanCallsInFlight:
+        Math.round((samples.reduce((sum, value) => sum + value, 0) / Math.max(1, samples.length)) * 10) / 10,
     };
   } finally {
     await system.stop();

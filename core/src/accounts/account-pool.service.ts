@@ -153,7 +153,14 @@ export class AccountPoolService {
     const candidates = (await this.eligible(provider, kind)).filter((account) => !excluded.has(account.id));
     if (candidates.length === 0) return null;
     const strategy = options.strategy ?? this.deps.defaultStrategy;
-    const ordered = await this.order(candidates, kind, strategy);
+    // One pipelined read of every candidate's in-flight count; full accounts are skipped without
+    // trying to acquire them, so a task polling a saturated pool costs one round trip, not one per account.
+    const inFlight = await this.deps.leases.inFlight(candidates.map((account) => account.id));
+    const open = candidates.filter(
+      (account) => (inFlight.get(account.id) ?? 0) < this.slotLimit(account, kind, options),
+    );
+    if (open.length === 0) return null;
+    const ordered = this.order(open, kind, strategy, inFlight);
     const globalVideoLease = kind === 'video' ? this.deps.ids.uuid() : null;
     if (globalVideoLease) {
       const ok = await this.deps.leases.acquire(
@@ -208,11 +215,12 @@ export class AccountPoolService {
    * Orders candidates by strategy. Every strategy breaks ties toward accounts whose points reset
    * soonest: their unused points are worth the least, so they are spent first.
    */
-  private async order(
+  private order(
     accounts: ProviderAccountRow[],
     kind: GenerationKind,
     strategy: AccountStrategy,
-  ): Promise<ProviderAccountRow[]> {
+    inFlight: Map<string, number>,
+  ): ProviderAccountRow[] {
     const resetSoonest = (a: ProviderAccountRow, b: ProviderAccountRow) =>
       a.quota_reset_time.getTime() - b.quota_reset_time.getTime();
     const lastUsed = (row: ProviderAccountRow) => row.last_used_at?.getTime() ?? 0;
@@ -220,7 +228,6 @@ export class AccountPoolService {
     if (strategy === 'priority') {
       sorted.sort((a, b) => b.priority - a.priority || resetSoonest(a, b) || lastUsed(a) - lastUsed(b));
     } else if (strategy === 'least_used') {
-      const inFlight = await this.deps.leases.inFlight(accounts.map((account) => account.id));
       const used = (row: ProviderAccountRow) => (kind === 'image' ? row.image_count : row.video_count);
       sorted.sort(
         (a, b) =>

@@ -266,27 +266,34 @@ export class GenerationProcessor {
         );
       }
       const lease = await this.waitForLease(task, kind, params, tried, signal);
-      await task.update({
+      // The slot is the scarce resource: bookkeeping runs beside the provider call, not before it.
+      const bookkeeping = task.update({
         attempts: task.attempts + 1,
         account_id: lease.accountId,
         site_switch_count: task.site_switch_count + (tried.length > 0 ? 1 : 0),
         updated_at: this.deps.clock.now(),
       });
-      await this.progress(task, 20, 'Generating');
+      void this.progress(task, 20, 'Generating').catch(() => undefined);
       let refs: GeneratedAssetRef[];
       try {
         refs = await call(lease.secret);
-        await this.deps.pool.reportSuccess(lease.accountId, kind, lease.halfOpen);
       } catch (error) {
-        if (!(error instanceof ProviderError) || signal.aborted) throw error;
+        await bookkeeping;
+        if (!(error instanceof ProviderError) || signal.aborted) {
+          await lease.release();
+          throw error;
+        }
+        // Mark the account before freeing its slot, so no waiting task takes a slot on an account just found dead.
         await this.deps.pool.reportFailure(lease.accountId, kind, error);
+        await lease.release();
         await task.update({ error_message: `${error.kind}: ${error.message}`.slice(0, 1024) });
         if (!error.retryElsewhere) throw error;
         tried.push(lease.accountId);
         continue;
-      } finally {
-        await lease.release();
       }
+      await lease.release();
+      await bookkeeping;
+      await this.deps.pool.reportSuccess(lease.accountId, kind, lease.halfOpen);
       const wanted = params.keepAllOutputs ? refs.length : task.requested_count;
       for (const ref of refs) {
         if (stored >= wanted) break;
