@@ -192,7 +192,7 @@ async function main() {
     gatewayRandomToken: { clean: await gatewayBaseline(false), faults: await gatewayBaseline(true) },
   };
   const out = path.join(HERE, '../results');
-  writeFileSync(path.join(out, `pool-${results.params.db}.json`), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(path.join(out, `pool-${results.params.db}-${LATENCY_MS}ms.json`), JSON.stringify(results, null, 2) + '\n');
   const row = (name: string, result: RunResult) =>
     `| ${name} | ${result.makespanMs} | ${result.boundMs} | ${result.ratio} | ${result.completed} | ${result.lost} | ${result.submitMs ?? '—'} |`;
   const md = [
@@ -212,7 +212,7 @@ async function main() {
     'Targets: ratio ≤ 1.05 without faults, ≤ 1.15 with faults, 0 lost, submit < 1000 ms.',
     '',
   ].join('\n');
-  writeFileSync(path.join(out, `pool-${results.params.db}.md`), md);
+  writeFileSync(path.join(out, `pool-${results.params.db}-${LATENCY_MS}ms.md`), md);
   console.log(md);
 }
 

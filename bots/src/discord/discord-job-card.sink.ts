@@ -61,7 +61,9 @@ export class DiscordJobCardSink implements JobCardSink {
   }
 
   complete(card: JobCard, images: JobImage[]): Promise<void> {
-    return this.show({ embeds: [toEmbed(card, images[0]?.filename)], files: images });
+    // An embed can only preview images; a video is shown by Discord's own attachment player.
+    const preview = images[0]?.contentType.startsWith('image/') ? images[0].filename : undefined;
+    return this.show({ embeds: [toEmbed(card, preview)], files: images });
   }
 
   fail(card: JobCard): Promise<void> {
@@ -117,7 +119,7 @@ export class DiscordJobCardSink implements JobCardSink {
     const created = (await client.rest.post(Routes.channelMessages(channelId), {
       body: {
         ...body,
-        content: `<@${user.id}> your /imagine job continues here.`,
+        content: `<@${user.id}> your /${this.interaction.commandName} job continues here.`,
         allowed_mentions: { users: [user.id] },
       },
       files,

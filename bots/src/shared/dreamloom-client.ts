@@ -23,6 +23,16 @@ export interface CreateAnimeTaskInput {
   modelUuid?: string;
 }
 
+/** Contract 001 video create-task; reference frames are public URLs (first frame, then last frame). */
+export interface CreateVideoTaskInput {
+  prompt: string;
+  modelId: string;
+  durationSeconds?: number;
+  aspectRatio?: string;
+  resolution?: string;
+  referenceImageUrls?: string[];
+}
+
 export type TaskStatus = 'pending' | 'processing' | 'completed' | 'failed';
 
 export interface TaskOutput {
@@ -98,6 +108,11 @@ export interface DreamloomClient {
     user: PlatformUser,
     input: CreateAnimeTaskInput,
   ): Promise<{ taskId: string; status: TaskStatus }>;
+  /** Creates a video task; the server charges its quote at once (refunded if it fails). */
+  createVideoTask(
+    user: PlatformUser,
+    input: CreateVideoTaskInput,
+  ): Promise<{ taskId: string; status: TaskStatus; creditsCost?: number }>;
   getTaskStatus(user: PlatformUser, taskId: string): Promise<TaskSnapshot>;
   /**
    * Reports the task's state as it changes: socket.io events from its room, plus a status
@@ -187,6 +202,14 @@ const createTaskResponse = z.object({
     status: z.enum(['pending', 'processing', 'completed', 'failed']),
   }),
 });
+const createVideoTaskResponse = z.object({
+  success: z.literal(true),
+  data: z.object({
+    generation_uuid: z.string(),
+    status: z.enum(['pending', 'processing', 'completed', 'failed']),
+    credits_cost: z.number().optional(),
+  }),
+});
 const statusResponse = z.object({
   uuid: z.string(),
   status: z.enum(['pending', 'processing', 'completed', 'failed']),
@@ -274,6 +297,24 @@ class HttpDreamloomClient implements DreamloomClient {
     const parsed = createTaskResponse.safeParse(json);
     if (!parsed.success) throw malformed('create-task', parsed.error);
     return { taskId: parsed.data.data.generation_uuid, status: parsed.data.data.status };
+  }
+
+  async createVideoTask(user: PlatformUser, input: CreateVideoTaskInput) {
+    const frames = input.referenceImageUrls ?? [];
+    const body = {
+      prompt: input.prompt,
+      model_id: input.modelId,
+      task_subtype: frames.length ? 'image_to_video' : 'text_to_video',
+      ...(input.durationSeconds !== undefined ? { duration_seconds: input.durationSeconds } : {}),
+      ...(input.aspectRatio ? { aspect_ratio: input.aspectRatio } : {}),
+      ...(input.resolution ? { resolution: input.resolution } : {}),
+      ...(frames.length ? { reference_image_urls: frames } : {}),
+    };
+    const json = await this.request('POST', '/api/anime-video/create-task', user, body);
+    const parsed = createVideoTaskResponse.safeParse(json);
+    if (!parsed.success) throw malformed('video create-task', parsed.error);
+    const { generation_uuid, status, credits_cost } = parsed.data.data;
+    return { taskId: generation_uuid, status, creditsCost: credits_cost };
   }
 
   async getBalance(user: PlatformUser): Promise<{ balance: number }> {

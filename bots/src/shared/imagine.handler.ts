@@ -4,6 +4,7 @@ import {
   type DreamloomClient,
   type PlatformUser,
   type TaskError,
+  type TaskStatus,
 } from './dreamloom-client.js';
 import { renderJobCard, type JobCard } from './job-card.js';
 import { applySnapshot, initialJobState, isTerminal, type JobState } from './job-state.js';
@@ -69,12 +70,47 @@ const DEFAULT_JOB_TIMEOUT_MS = 30 * 60_000;
  * The `/imagine` flow shared by every platform: create the task as the platform user,
  * follow it, keep the card current through the sink, finish with images or an error.
  */
-export async function runImagine(
+export function runImagine(
   deps: ImagineDeps,
   request: ImagineRequest,
   sink: JobCardSink,
 ): Promise<ImagineOutcome> {
-  const { dreamloom, logger } = deps;
+  return runJob(
+    deps,
+    {
+      user: request.user,
+      prompt: request.prompt,
+      create: () =>
+        deps.dreamloom.createAnimeTask(request.user, {
+          prompt: request.prompt,
+          aspectRatio: request.aspectRatio,
+          batchSize: request.batchSize,
+          imageResolution: request.imageResolution,
+          modelUuid: request.modelUuid,
+        }),
+    },
+    sink,
+  );
+}
+
+/** Any generation job: how to create its task, then the shared follow-and-deliver flow. */
+export interface JobRequest {
+  user: PlatformUser;
+  prompt: string;
+  /** Creates the task as the platform user; `creditsUsed` when the server charges at creation. */
+  create: () => Promise<{ taskId: string; status: TaskStatus; creditsUsed?: number }>;
+}
+
+/**
+ * Creates the task, follows it, keeps the card current through the sink, and finishes with
+ * the generated media (images or a video) or an error.
+ */
+export async function runJob(
+  deps: ImagineDeps,
+  request: JobRequest,
+  sink: JobCardSink,
+): Promise<ImagineOutcome> {
+  const { logger } = deps;
   const throttler = new EditThrottler<Delivery>((d) => deliver(sink, d), {
     intervalMs: deps.editIntervalMs,
     onError: (error) => logger.warn('Job card update failed', { error }),
@@ -92,15 +128,9 @@ export async function runImagine(
 
   let taskId: string;
   try {
-    const created = await dreamloom.createAnimeTask(request.user, {
-      prompt: request.prompt,
-      aspectRatio: request.aspectRatio,
-      batchSize: request.batchSize,
-      imageResolution: request.imageResolution,
-      modelUuid: request.modelUuid,
-    });
+    const created = await request.create();
     taskId = created.taskId;
-    state = applySnapshot(state, { taskId, status: created.status });
+    state = applySnapshot(state, { taskId, status: created.status, creditsUsed: created.creditsUsed });
   } catch (err) {
     const error = toTaskError(err);
     if (!(err instanceof DreamloomApiError && err.expose)) logger.error('create-task failed', { error: err });

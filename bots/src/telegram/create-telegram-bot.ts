@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger.js';
 import { createHelpFeature, helpCommands } from './features/help.feature.js';
 import { createImagineFeature, imagineCommand } from './features/imagine.feature.js';
 import { createStoryFeature, storyCommand } from './features/story.feature.js';
+import { createVideoFeature, videoCommand } from './features/video.feature.js';
 import { createCreditsFeature, creditsCommands } from './features/credits.feature.js';
 import type { StoryHandler } from '../shared/story.handler.js';
 
@@ -29,6 +30,7 @@ export interface TelegramBotDeps {
 /** The command menu shown by Telegram clients; registered with setMyCommands at start. */
 export const telegramCommands: BotCommand[] = [
   imagineCommand,
+  videoCommand,
   storyCommand,
   ...creditsCommands,
   ...helpCommands,
@@ -65,6 +67,17 @@ export function createTelegramBot(token: string, deps: TelegramBotDeps, config?:
   bot.use(createHelpFeature());
   bot.use(
     createImagineFeature({
+      imagine: {
+        dreamloom: deps.dreamloom,
+        logger: deps.logger,
+        editIntervalMs: deps.editIntervalMs,
+        jobTimeoutMs: deps.jobTimeoutMs,
+      },
+      runInBackground,
+    }),
+  );
+  bot.use(
+    createVideoFeature({
       imagine: {
         dreamloom: deps.dreamloom,
         logger: deps.logger,

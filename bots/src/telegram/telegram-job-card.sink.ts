@@ -27,7 +27,16 @@ export class TelegramJobCardSink implements JobCardSink {
   async complete(card: JobCard, images: JobImage[]): Promise<void> {
     const caption = truncate(`🎨 ${this.prompt}`, CAPTION_LIMIT);
     const reply_parameters = this.replyToCommand();
-    if (images.length === 1) {
+    const videos = images.filter((file) => file.contentType.startsWith('video/'));
+    if (videos.length > 0) {
+      for (const [i, video] of videos.entries()) {
+        await this.ctx.replyWithVideo(new InputFile(video.bytes, video.filename), {
+          ...(i === 0 ? { caption: truncate(`🎬 ${this.prompt}`, CAPTION_LIMIT) } : {}),
+          supports_streaming: true,
+          reply_parameters,
+        });
+      }
+    } else if (images.length === 1) {
       const [image] = images;
       await this.ctx.replyWithPhoto(new InputFile(image.bytes, image.filename), {
         caption,

@@ -50,6 +50,8 @@ export interface ChatInputOptions {
   appId: string;
   commandName: string;
   options?: Record<string, string | number | boolean>;
+  /** Attachment options by name, as uploaded with the command (resolved by Discord). */
+  attachments?: Record<string, { url: string; filename: string; contentType: string }>;
   user?: { id: string; username: string; global_name?: string | null };
   channelId?: string;
   guildId?: string;
@@ -80,6 +82,21 @@ export function chatInputInteraction(o: ChatInputOptions): APIChatInputApplicati
             ? ApplicationCommandOptionType.Integer
             : ApplicationCommandOptionType.Number,
   }));
+  const attachments = Object.entries(o.attachments ?? {}).map(([name, a], i) => ({
+    name,
+    id: `70000000000000000${i}`,
+    attachment: {
+      id: `70000000000000000${i}`,
+      filename: a.filename,
+      url: a.url,
+      proxy_url: a.url,
+      content_type: a.contentType,
+      size: 1000,
+    },
+  }));
+  for (const a of attachments) {
+    options.push({ name: a.name, value: a.id, type: ApplicationCommandOptionType.Attachment });
+  }
   return {
     // Interaction ids are snowflakes of the moment they were created; the token's lifetime derives from it.
     id: o.id ?? SnowflakeUtil.generate().toString(),
@@ -111,6 +128,9 @@ export function chatInputInteraction(o: ChatInputOptions): APIChatInputApplicati
       name: o.commandName,
       type: ApplicationCommandType.ChatInput,
       options,
+      ...(attachments.length
+        ? { resolved: { attachments: Object.fromEntries(attachments.map((a) => [a.id, a.attachment])) } }
+        : {}),
     },
   } as unknown as APIChatInputApplicationCommandGuildInteraction;
 }

@@ -1,6 +1,7 @@
 import {
   DreamloomApiError,
   type CreateAnimeTaskInput,
+  type CreateVideoTaskInput,
   type DreamloomClient,
   type MediaFile,
   type PlatformUser,
@@ -22,7 +23,7 @@ export interface FakeDreamloomClientOptions {
   stepDelayMs?: number;
   /** What `getTaskStatus` answers; default: the last scripted snapshot so far, else pending. */
   status?: ScriptedSnapshot;
-  /** Makes `createAnimeTask` throw. */
+  /** Makes `createAnimeTask` and `createVideoTask` throw. */
   createError?: DreamloomApiError;
   /** Files served by `downloadMedia`, by URL. */
   media?: Record<string, MediaFile>;
@@ -30,6 +31,8 @@ export interface FakeDreamloomClientOptions {
   balance?: number;
   /** What `getHistory` answers (default: nothing yet). */
   history?: HistoryPage;
+  /** What `createVideoTask` reports as charged (default 0). */
+  videoCost?: number;
   /** What `quoteVideo` answers, or the error it throws. */
   quote?: VideoQuote | DreamloomApiError;
 }
@@ -37,6 +40,7 @@ export interface FakeDreamloomClientOptions {
 /** In-memory {@link DreamloomClient} for unit and platform tests; records every call. */
 export class FakeDreamloomClient implements DreamloomClient {
   readonly created: Array<{ user: PlatformUser; input: CreateAnimeTaskInput; taskId: string }> = [];
+  readonly createdVideos: Array<{ user: PlatformUser; input: CreateVideoTaskInput; taskId: string }> = [];
   readonly statusReads: string[] = [];
   readonly downloads: string[] = [];
   readonly watched: string[] = [];
@@ -52,6 +56,13 @@ export class FakeDreamloomClient implements DreamloomClient {
     const taskId = `00000000-0000-4000-8000-${String(++this.counter).padStart(12, '0')}`;
     this.created.push({ user, input, taskId });
     return { taskId, status: 'pending' as TaskStatus };
+  }
+
+  async createVideoTask(user: PlatformUser, input: CreateVideoTaskInput) {
+    if (this.options.createError) throw this.options.createError;
+    const taskId = `00000000-0000-4000-9000-${String(++this.counter).padStart(12, '0')}`;
+    this.createdVideos.push({ user, input, taskId });
+    return { taskId, status: 'pending' as TaskStatus, creditsCost: this.options.videoCost ?? 0 };
   }
 
   async getTaskStatus(_user: PlatformUser, taskId: string): Promise<TaskSnapshot> {

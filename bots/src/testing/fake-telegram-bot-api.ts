@@ -156,6 +156,26 @@ export async function startFakeTelegramBotApi(
         ),
       };
     },
+    sendVideo: (p) => {
+      if (p.video === undefined)
+        return { error_code: 400, description: 'Bad Request: there is no video in the request' };
+      const caption = typeof p.caption === 'string' ? p.caption : undefined;
+      const video = {
+        file_id: `video-${nextFileId++}`,
+        file_unique_id: 'v',
+        width: 8,
+        height: 8,
+        duration: 5,
+      };
+      return { result: send(chatIdOf(p), { caption }, { video }) };
+    },
+    getFile: (p) => {
+      const fileId = typeof p.file_id === 'string' ? p.file_id : '';
+      if (!fileId) return { error_code: 400, description: 'Bad Request: file_id is empty' };
+      return {
+        result: { file_id: fileId, file_unique_id: `u-${fileId}`, file_path: `photos/${fileId}.jpg` },
+      };
+    },
     sendMediaGroup: (p) => {
       const media = p.media;
       if (!Array.isArray(media) || media.length < 2 || media.length > 10) {
@@ -280,6 +300,40 @@ export function textMessageUpdate(options: {
       from: { ...from, is_bot: false },
       text: options.text,
       ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
+    },
+  } as Update;
+}
+
+/** A photo message with a caption (commands in captions arrive as `caption_entities`). */
+export function photoMessageUpdate(options: {
+  updateId: number;
+  caption: string;
+  fileId?: string;
+  chatId?: number;
+  from?: { id: number; first_name: string; username?: string };
+}): Update {
+  const from = options.from ?? { id: 424242, first_name: 'Mika', username: 'mika' };
+  const chatId = options.chatId ?? from.id;
+  const command = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(options.caption);
+  const fileId = options.fileId ?? 'photo-in';
+  return {
+    update_id: options.updateId,
+    message: {
+      message_id: options.updateId,
+      date: Math.floor(Date.now() / 1000),
+      chat:
+        chatId < 0
+          ? { id: chatId, type: 'supergroup', title: 'Test group' }
+          : { id: chatId, type: 'private', first_name: from.first_name },
+      from: { ...from, is_bot: false },
+      photo: [
+        { file_id: `${fileId}-s`, file_unique_id: `${fileId}s`, width: 90, height: 90 },
+        { file_id: `${fileId}-l`, file_unique_id: `${fileId}l`, width: 1280, height: 720 },
+      ],
+      caption: options.caption,
+      ...(command
+        ? { caption_entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] }
+        : {}),
     },
   } as Update;
 }

@@ -23,6 +23,7 @@ export {
 export {
   startFakeTelegramBotApi,
   textMessageUpdate,
+  photoMessageUpdate,
   type FakeTelegramBotApi,
   type TelegramApiCall,
   type TelegramApiFailure,

@@ -4,7 +4,7 @@ import type { CreditsService } from '../credits/credits.service.js';
 import { AppError, ForbiddenError, ValidationError } from '../errors.js';
 import { GENERATION_JOB, type ImageTaskParams, type TaskStatus } from '../generation/generation.types.js';
 import { DEFAULT_TASK_PRIORITY, type GenerationService } from '../generation/generation.service.js';
-import { hasRole, type Actor } from '../identity/actor.js';
+import { hasRole, isStaff, type Actor } from '../identity/actor.js';
 import type { MediaService } from '../media/media.service.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
@@ -40,6 +40,24 @@ export interface HistoryQuery {
   page: number;
   limit: number;
   status?: 'completed' | 'failed' | 'pending' | 'processing';
+}
+
+/** Staff: every member's generations, optionally one kind or one user. */
+export interface AllGenerationsQuery extends HistoryQuery {
+  kind?: 'image' | 'video';
+  user_id?: string;
+}
+
+/** An image model members may pick by `model_uuid`, with its price (staff view of configuration). */
+export interface ImageModelView {
+  model_uuid: string;
+  provider: 'jimeng' | 'gemini';
+  is_default: boolean;
+  credits_per_image: number;
+  aspect_ratios: readonly string[];
+  resolutions: readonly string[];
+  max_batch_size: number;
+  max_reference_images: number;
 }
 
 interface Deps {
@@ -167,13 +185,46 @@ export class AnimeImageService {
 
   /** The caller's generations, newest first, with their outputs and the settings to reuse them. */
   async history(actor: Actor, query: HistoryQuery) {
+    return this.page(query, { user_id: actor.id, source: { [Op.in]: SOURCES } });
+  }
+
+  /** Staff: image and video generations of every member, newest first, with their owner's id. */
+  async allGenerations(actor: Actor, query: AllGenerationsQuery) {
+    if (!isStaff(actor)) throw new ForbiddenError('Only staff can list every generation');
+    const sources = query.kind === 'image' ? ['anime'] : query.kind === 'video' ? ['anime-video'] : SOURCES;
+    return this.page(query, {
+      source: { [Op.in]: sources },
+      ...(query.user_id ? { user_id: query.user_id } : {}),
+    });
+  }
+
+  /** The configured image models: Jimeng's default (any `jimeng-<version>` is accepted too) and Gemini's. */
+  listModels(): ImageModelView[] {
+    const common = {
+      credits_per_image: this.deps.creditsPerImage,
+      aspect_ratios: IMAGE_RATIOS,
+      resolutions: ['1K', '2K', '4K'],
+      max_batch_size: 4,
+      max_reference_images: this.deps.maxReferenceImages,
+    };
+    return [
+      { model_uuid: this.deps.defaultModel, provider: 'jimeng' as const, is_default: true, ...common },
+      ...this.deps.geminiModels.map((model) => ({
+        model_uuid: model,
+        provider: 'gemini' as const,
+        is_default: false,
+        ...common,
+      })),
+    ];
+  }
+
+  private async page(query: HistoryQuery, scope: Record<string, unknown>) {
     const page = Math.max(1, Math.trunc(query.page));
     const limit = Math.min(100, Math.max(1, Math.trunc(query.limit)));
     const statuses: TaskStatus[] | undefined =
       query.status === 'failed' ? ['failed', 'cancelled'] : query.status ? [query.status] : undefined;
     const where = {
-      user_id: actor.id,
-      source: { [Op.in]: SOURCES },
+      ...scope,
       ...(statuses ? { status: { [Op.in]: statuses } } : {}),
     };
     const { rows, count } = await this.deps.models.GenerationTask.findAndCountAll({
@@ -209,6 +260,7 @@ export class AnimeImageService {
       row.status === 'cancelled' ? 'failed' : row.status === 'partial' ? 'completed' : row.status;
     return {
       generation_uuid: row.id,
+      user_id: row.user_id,
       gen_type:
         row.source === 'anime-video'
           ? 'video'

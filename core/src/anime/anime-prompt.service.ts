@@ -45,6 +45,12 @@ export interface PresetView {
   prompt: string;
 }
 
+/** Staff view of a preset: inactive ones too, with their ordering. */
+export interface PresetAdminView extends PresetView {
+  sort_order: number;
+  is_active: boolean;
+}
+
 const variableSchema = z.object({
   name: z.string().min(1),
   type: z.enum(['string', 'number', 'boolean', 'enum']).default('string'),
@@ -201,6 +207,26 @@ export class AnimePromptService {
       found.push({ kind, key: row.preset_key, name: row.name, prompt: row.prompt });
     }
     return found;
+  }
+
+  /** Staff: every preset of every kind (or one kind), active or not, in menu order. */
+  async listAllPresets(kind?: PresetKind): Promise<PresetAdminView[]> {
+    const rows = await this.deps.models.AnimePreset.findAll({
+      where: kind ? { kind } : {},
+      order: [
+        ['kind', 'ASC'],
+        ['sort_order', 'ASC'],
+        ['preset_key', 'ASC'],
+      ],
+    });
+    return rows.map((row) => ({
+      kind: row.kind as PresetKind,
+      key: row.preset_key,
+      name: row.name,
+      prompt: row.prompt,
+      sort_order: row.sort_order,
+      is_active: Boolean(row.is_active),
+    }));
   }
 
   /** Staff: every template, active or not. */

@@ -25,6 +25,18 @@ export interface LedgerEntryView {
   created_at: string;
 }
 
+/** A user as the staff credits screen lists them: who they are, where they came from, their balance. */
+export interface CreditUserView {
+  user_id: string;
+  username: string | null;
+  display_name: string | null;
+  role: string;
+  /** `<provider>:<subject>` of each sign-in identity (telegram:123, discord:456, password:alice). */
+  identities: string[];
+  balance: number;
+  created_at: string;
+}
+
 export interface BalanceView {
   user_id: string;
   balance: number;
@@ -86,6 +98,72 @@ export class CreditsService {
       }),
     ]);
     return { user_id: userId, balance, ledger: entries.map(entryView) };
+  }
+
+  /**
+   * Staff: users newest first with their balance; `q` matches the id, username, display name or
+   * a platform identity's subject.
+   */
+  async listUsers(
+    actor: Actor,
+    query: { page: number; limit: number; q?: string },
+  ): Promise<{
+    records: CreditUserView[];
+    pagination: { page: number; limit: number; total: number; totalPages: number };
+  }> {
+    if (!isStaff(actor)) throw new AppError('FORBIDDEN', 'Only staff can list users', { status: 403 });
+    const page = Math.max(1, Math.trunc(query.page));
+    const limit = Math.min(100, Math.max(1, Math.trunc(query.limit)));
+    const { User, Identity, CreditAccount } = this.deps.models;
+    const q = query.q?.trim();
+    let where = {};
+    if (q) {
+      // `%` and `_` typed in a search act as wildcards; harmless for a staff search box.
+      const like = `%${q}%`;
+      const viaIdentity = await Identity.findAll({
+        where: { subject: { [Op.like]: like } },
+        attributes: ['user_id'],
+        limit: 500,
+      });
+      where = {
+        [Op.or]: [
+          { id: q },
+          { username: { [Op.like]: like } },
+          { display_name: { [Op.like]: like } },
+          { id: { [Op.in]: viaIdentity.map((identity) => identity.user_id) } },
+        ],
+      };
+    }
+    const { rows, count } = await User.findAndCountAll({
+      where,
+      order: [
+        ['created_at', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit,
+      offset: (page - 1) * limit,
+    });
+    const ids = rows.map((row) => row.id);
+    const [accounts, identities] = ids.length
+      ? await Promise.all([
+          CreditAccount.findAll({ where: { user_id: { [Op.in]: ids } } }),
+          Identity.findAll({ where: { user_id: { [Op.in]: ids } }, order: [['created_at', 'ASC']] }),
+        ])
+      : [[], []];
+    return {
+      records: rows.map((row) => ({
+        user_id: row.id,
+        username: row.username,
+        display_name: row.display_name,
+        role: row.role,
+        identities: identities
+          .filter((identity) => identity.user_id === row.id)
+          .map((identity) => `${identity.provider}:${identity.subject}`),
+        balance: accounts.find((account) => account.user_id === row.id)?.balance ?? 0,
+        created_at: new Date(row.created_at).toISOString(),
+      })),
+      pagination: { page, limit, total: count, totalPages: Math.ceil(count / limit) },
+    };
   }
 
   /**

@@ -9,7 +9,10 @@ const key = z
   .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'keys are lower-case letters, digits, dot, dash or underscore');
 const presetKind = z.enum(['style', 'scene', 'outfit', 'action']);
 
-/** Staff catalog of contract 000: prompt templates (typed variables) and presets. */
+/**
+ * Staff catalog of contract 000: prompt templates (typed variables) and presets; the configured
+ * models with their prices; every member's generations.
+ */
 export function animeAdminRoutes(registry: ApiRegistry) {
   const router = new Router<AppState, AppContextExtras>();
   registry.add(router, {
@@ -48,6 +51,15 @@ export function animeAdminRoutes(registry: ApiRegistry) {
       ok.anime(await ctx.core.anime.prompts.saveTemplate(params.key, body)),
   });
   registry.add(router, {
+    method: 'get',
+    path: '/api/anime-generation/admin/presets',
+    tag: 'anime-admin',
+    summary: 'Staff: every style, scene, outfit and action preset, inactive ones included',
+    role: 'staff',
+    query: z.object({ kind: presetKind.optional() }),
+    handler: async (ctx, { query }) => ok.anime(await ctx.core.anime.prompts.listAllPresets(query.kind)),
+  });
+  registry.add(router, {
     method: 'put',
     path: '/api/anime-generation/admin/presets/:kind/:key',
     tag: 'anime-admin',
@@ -62,6 +74,47 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     }),
     handler: async (ctx, { params, body }) =>
       ok.anime(await ctx.core.anime.prompts.savePreset(params.kind, params.key, body)),
+  });
+  registry.add(router, {
+    method: 'get',
+    path: '/api/anime-generation/admin/models',
+    tag: 'anime-admin',
+    summary: 'Staff: the configured image and video models with their options and price rules',
+    role: 'staff',
+    handler: (ctx) =>
+      ok.anime({
+        image: ctx.core.anime.image.listModels(),
+        video: ctx.core.anime.video.listModels().map((model) => ({
+          model_id: model.id,
+          name: model.name,
+          provider: model.provider,
+          upstream: model.upstream,
+          aspect_ratios: model.ratios,
+          durations: model.durations,
+          resolutions: model.resolutions,
+          modes: model.modes,
+          max_reference_images: model.maxReferenceImages,
+          multi_shots: model.supportsMultiShots,
+          price: model.price,
+          estimated_seconds: model.estimatedSeconds,
+        })),
+      }),
+  });
+  registry.add(router, {
+    method: 'get',
+    path: '/api/anime-generation/admin/generations',
+    tag: 'anime-admin',
+    summary: "Staff: every member's image and video generations, newest first, with their media",
+    role: 'staff',
+    query: z.object({
+      page: z.coerce.number().int().min(1).default(1),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+      status: z.enum(['completed', 'failed', 'pending', 'processing']).optional(),
+      kind: z.enum(['image', 'video']).optional(),
+      user_id: z.string().max(36).optional(),
+    }),
+    handler: async (ctx, { query, actor }) =>
+      ok.anime(await ctx.core.anime.image.allGenerations(actor!, query)),
   });
   return router;
 }

@@ -21,6 +21,19 @@ export function animeCreditsRoutes(registry: ApiRegistry) {
       ok.anime(await ctx.core.anime.credits.view(actor!, query.user_id ?? actor!.id, query.limit)),
   });
   registry.add(router, {
+    method: 'get',
+    path: '/api/generation/credits/users',
+    tag: 'credits',
+    summary: 'Staff: users newest first with their MC balance (q: id, name or platform id)',
+    role: 'staff',
+    query: z.object({
+      page: z.coerce.number().int().min(1).default(1),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+      q: z.string().trim().max(128).optional(),
+    }),
+    handler: async (ctx, { query, actor }) => ok.anime(await ctx.core.anime.credits.listUsers(actor!, query)),
+  });
+  registry.add(router, {
     method: 'post',
     path: '/api/generation/credits/grant',
     tag: 'credits',

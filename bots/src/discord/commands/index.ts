@@ -1,6 +1,7 @@
 import type { CommandData, DiscordCommand } from '../discord-command.js';
 import { createImagineCommand, imagineCommandData, type ImagineCommandDeps } from './imagine.command.js';
 import { storyCommandData } from './story.command.js';
+import { createVideoCommand, videoCommandData } from './video.command.js';
 import {
   balanceCommandData,
   createCreditsCommands,
@@ -17,11 +18,16 @@ export const commandData: CommandData[] = [
   quoteCommandData,
   historyCommandData,
   showCommandData,
+  videoCommandData,
 ];
 
 export type CommandDeps = ImagineCommandDeps;
 
 /** Every slash command with its handler, for the running bot. */
 export function createCommands(deps: CommandDeps): DiscordCommand[] {
-  return [createImagineCommand(deps), ...createCreditsCommands({ dreamloom: deps.imagine.dreamloom })];
+  return [
+    createImagineCommand(deps),
+    createVideoCommand(deps),
+    ...createCreditsCommands({ dreamloom: deps.imagine.dreamloom }),
+  ];
 }
