@@ -29,6 +29,8 @@ import { createAuthProvider, LOGIN_PATH } from './providers/auth-provider';
 import { createDataProvider } from './providers/data-provider';
 import { createStoryDataProvider } from './providers/story-data-provider';
 import { createNanobananaDataProvider } from './providers/nanobanana-data-provider';
+import { createAnimeDataProvider } from './providers/anime-data-provider';
+import { animeRoutes } from './pages/anime';
 import { nanobananaRoutes } from './pages/nanobanana';
 import { storyResourceApis } from './story-resources';
 import { storyRoutes } from './pages/story';
@@ -56,6 +58,7 @@ export function App() {
   const dataProvider = useMemo(() => createDataProvider(resourceApis), []);
   const storyDataProvider = useMemo(() => createStoryDataProvider(storyResourceApis), []);
   const nanobananaDataProvider = useMemo(() => createNanobananaDataProvider(), []);
+  const animeDataProvider = useMemo(() => createAnimeDataProvider(), []);
   const zh = language.startsWith('zh');
   dayjs.locale(zh ? 'zh-cn' : 'en');
 
@@ -69,6 +72,7 @@ export function App() {
               default: dataProvider,
               story: storyDataProvider,
               nanobanana: nanobananaDataProvider,
+              anime: animeDataProvider,
             }}
             authProvider={authProvider}
             i18nProvider={i18nProvider}
@@ -103,6 +107,7 @@ export function App() {
                 </Route>
                 {storyRoutes()}
                 {nanobananaRoutes()}
+                {animeRoutes()}
                 <Route path="/jimeng-records">
                   <Route index element={<JimengRecordList />} />
                   <Route path="show/:id" element={<JimengRecordShow />} />

@@ -8,6 +8,7 @@ import {
 import type { ResourceApi, ResourceApiMap } from './providers/data-provider';
 import { storyMenuGroup, storyResources } from './story-resources';
 import { nanobananaResources } from './nanobanana-resources';
+import { animeMenuGroup, animeResources } from './anime-resources';
 
 /**
  * Every admin resource, declared once: its routes and menu entry for Refine, and its endpoints for
@@ -88,6 +89,9 @@ export const resources = [
   ...storyResources,
   // Contract 004 (NanoBanana) gallery, on its own data provider.
   ...nanobananaResources,
+  // Contracts 000/001 (anime images and videos) and credits, on their own data provider.
+  animeMenuGroup,
+  ...animeResources,
 ] as const satisfies readonly ResourceProps[];
 
 export type ResourceName = (typeof resources)[number]['name'];

@@ -3,6 +3,7 @@ export {
   createDreamloomClient,
   DreamloomApiError,
   type CreateAnimeTaskInput,
+  type CreateVideoTaskInput,
   type DreamloomClient,
   type DreamloomClientOptions,
   type MediaFile,
@@ -17,10 +18,12 @@ export {
 export { EditThrottler, type EditThrottlerOptions } from './shared/edit-throttler.js';
 export {
   runImagine,
+  runJob,
   toTaskError,
   type ImagineDeps,
   type ImagineOutcome,
   type ImagineRequest,
+  type JobRequest,
   type JobCardSink,
   type JobImage,
 } from './shared/imagine.handler.js';
@@ -30,6 +33,8 @@ export { JobTracker } from './shared/job-tracker.js';
 export { createConsoleLogger, silentLogger, type Logger } from './shared/logger.js';
 export { createDiscordBot, type DiscordBot, type DiscordBotDeps } from './discord/create-discord-bot.js';
 export { createImagineCommand, imagineCommandData } from './discord/commands/imagine.command.js';
+export { createVideoCommand, videoCommandData } from './discord/commands/video.command.js';
+export { runVideo, DEFAULT_VIDEO_MODEL, VIDEO_MODELS, type VideoRequest } from './shared/video.handler.js';
 export { commandData, createCommands } from './discord/commands/index.js';
 export type { CommandData, DiscordCommand } from './discord/discord-command.js';
 export { DiscordJobCardSink, INTERACTION_TOKEN_BUDGET_MS } from './discord/discord-job-card.sink.js';

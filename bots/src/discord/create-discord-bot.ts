@@ -3,12 +3,16 @@ import {
   Events,
   GatewayIntentBits,
   MessageFlags,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type ClientOptions,
   type Interaction,
 } from 'discord.js';
 import { DreamloomApiError, type DreamloomClient } from '../shared/dreamloom-client.js';
+import { cancelJob, parseJobActionId, REROLL_FORGOTTEN, rerollJob } from '../shared/job-actions.js';
+import { RecentJobs, type ImagineDeps } from '../shared/imagine.handler.js';
 import { JobTracker } from '../shared/job-tracker.js';
+import { DiscordJobCardSink } from './discord-job-card.sink.js';
 import type { Logger } from '../shared/logger.js';
 import { createCommands } from './commands/index.js';
 import type { DiscordCommand } from './discord-command.js';
@@ -34,6 +38,8 @@ export interface DiscordBotDeps {
   commands?: DiscordCommand[];
   /** Story play (`/story`, members talking in story threads); needs the Message Content intent. */
   story?: StoryHandler;
+  /** Job recipes for the cards' reroll buttons; pass the one given to custom `commands`. */
+  recentJobs?: RecentJobs;
 }
 
 export interface DiscordBot {
@@ -66,16 +72,14 @@ export function createDiscordBot(
     ...clientOptions,
   });
   const jobs = deps.jobs ?? new JobTracker();
-  const commandList =
-    deps.commands ??
-    createCommands({
-      imagine: {
-        dreamloom: deps.dreamloom,
-        logger: deps.logger,
-        editIntervalMs: deps.editIntervalMs,
-        jobTimeoutMs: deps.jobTimeoutMs,
-      },
-    });
+  const jobDeps: ImagineDeps = {
+    dreamloom: deps.dreamloom,
+    logger: deps.logger,
+    editIntervalMs: deps.editIntervalMs,
+    jobTimeoutMs: deps.jobTimeoutMs,
+    recentJobs: deps.recentJobs ?? new RecentJobs(),
+  };
+  const commandList = deps.commands ?? createCommands({ imagine: jobDeps });
   const storyDeps: StoryCommandDeps | undefined = deps.story && {
     handler: deps.story,
     directory: new WebhookDirectory(client.rest, deps.logger),
@@ -95,7 +99,45 @@ export function createDiscordBot(
     }
   }
 
+  /** The job card buttons: cancel (the member's own running job) and reroll (a new card). */
+  async function handleJobButton(interaction: ButtonInteraction): Promise<void> {
+    const parsed = parseJobActionId(interaction.customId);
+    if (!parsed) return;
+    const user = {
+      platform: 'discord' as const,
+      id: interaction.user.id,
+      username: interaction.user.globalName ?? interaction.user.username,
+    };
+    if (parsed.action === 'cancel') {
+      // Acknowledge without a message; the card itself turns into "cancelled".
+      await interaction.deferUpdate();
+      const refused = await cancelJob(jobDeps, user, parsed.taskId);
+      if (refused) await interaction.followUp({ content: `❌ ${refused}`, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    if (!jobDeps.recentJobs?.recipe(parsed.taskId)) {
+      await interaction.reply({ content: REROLL_FORGOTTEN, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await interaction.deferReply();
+    await rerollJob(
+      jobDeps,
+      user,
+      parsed.taskId,
+      () => new DiscordJobCardSink(interaction, { logger: deps.logger }),
+    );
+  }
+
   async function handleInteraction(interaction: Interaction): Promise<void> {
+    if (interaction.isButton()) {
+      try {
+        await handleJobButton(interaction);
+      } catch (err) {
+        deps.logger.error('Discord button failed', { customId: interaction.customId, error: err });
+        await replyPrivately(interaction, '❌ Sorry, something went wrong. Please try again later.');
+      }
+      return;
+    }
     if (!interaction.isChatInputCommand()) return;
     const command = commands.get(interaction.commandName);
     if (!command) {
@@ -121,7 +163,10 @@ export function createDiscordBot(
     }
   }
 
-  async function replyPrivately(interaction: ChatInputCommandInteraction, content: string): Promise<void> {
+  async function replyPrivately(
+    interaction: ChatInputCommandInteraction | ButtonInteraction,
+    content: string,
+  ): Promise<void> {
     try {
       if (interaction.deferred || interaction.replied) {
         await interaction.followUp({ content, flags: MessageFlags.Ephemeral });

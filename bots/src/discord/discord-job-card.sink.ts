@@ -1,14 +1,19 @@
 import {
+  ActionRowBuilder,
   AttachmentBuilder,
+  ButtonBuilder,
+  ButtonStyle,
   DiscordAPIError,
   EmbedBuilder,
   MessageFlags,
   Routes,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type RESTPostAPIChannelMessageJSONBody,
 } from 'discord.js';
 import type { TaskError } from '../shared/dreamloom-client.js';
 import type { JobCardSink, JobImage } from '../shared/imagine.handler.js';
+import { jobActionId, jobActionLabels } from '../shared/job-actions.js';
 import type { JobCard } from '../shared/job-card.js';
 import type { JobPhase } from '../shared/job-state.js';
 import type { Logger } from '../shared/logger.js';
@@ -34,6 +39,8 @@ export interface DiscordJobCardSinkOptions {
 
 interface CardMessage {
   embeds: EmbedBuilder[];
+  /** Always sent, so buttons that no longer apply (cancel on a finished card) go away. */
+  components: ActionRowBuilder<ButtonBuilder>[];
   files?: JobImage[];
 }
 
@@ -49,7 +56,8 @@ export class DiscordJobCardSink implements JobCardSink {
   private viaChannel = false;
 
   constructor(
-    private readonly interaction: ChatInputCommandInteraction,
+    /** The slash command, or the reroll button press whose reply is the new card. */
+    private readonly interaction: ChatInputCommandInteraction | ButtonInteraction,
     private readonly options: DiscordJobCardSinkOptions,
   ) {
     this.tokenDeadline = options.tokenDeadline ?? interaction.createdTimestamp + INTERACTION_TOKEN_BUDGET_MS;
@@ -57,17 +65,17 @@ export class DiscordJobCardSink implements JobCardSink {
   }
 
   update(card: JobCard): Promise<void> {
-    return this.show({ embeds: [toEmbed(card)] });
+    return this.show({ embeds: [toEmbed(card)], components: toComponents(card) });
   }
 
   complete(card: JobCard, images: JobImage[]): Promise<void> {
     // An embed can only preview images; a video is shown by Discord's own attachment player.
     const preview = images[0]?.contentType.startsWith('image/') ? images[0].filename : undefined;
-    return this.show({ embeds: [toEmbed(card, preview)], files: images });
+    return this.show({ embeds: [toEmbed(card, preview)], components: toComponents(card), files: images });
   }
 
   fail(card: JobCard): Promise<void> {
-    return this.show({ embeds: [toEmbed(card)] });
+    return this.show({ embeds: [toEmbed(card)], components: toComponents(card) });
   }
 
   async reject(error: TaskError): Promise<void> {
@@ -86,6 +94,7 @@ export class DiscordJobCardSink implements JobCardSink {
       try {
         await this.interaction.editReply({
           embeds: message.embeds,
+          components: message.components,
           files: message.files?.map((f) => new AttachmentBuilder(Buffer.from(f.bytes), { name: f.filename })),
         });
         return;
@@ -110,6 +119,7 @@ export class DiscordJobCardSink implements JobCardSink {
     }));
     const body: RESTPostAPIChannelMessageJSONBody = {
       embeds: message.embeds.map((e) => e.toJSON()),
+      components: message.components.map((row) => row.toJSON()),
       ...(files ? { attachments: files.map((f, id) => ({ id, filename: f.name })) } : {}),
     };
     if (this.channelMessageId) {
@@ -119,7 +129,7 @@ export class DiscordJobCardSink implements JobCardSink {
     const created = (await client.rest.post(Routes.channelMessages(channelId), {
       body: {
         ...body,
-        content: `<@${user.id}> your /${this.interaction.commandName} job continues here.`,
+        content: `<@${user.id}> your /${this.interaction.isChatInputCommand() ? this.interaction.commandName : 'reroll'} job continues here.`,
         allowed_mentions: { users: [user.id] },
       },
       files,
@@ -131,6 +141,22 @@ export class DiscordJobCardSink implements JobCardSink {
 /** 50027 Invalid Webhook Token; 401 on a webhook route means the same. */
 function isExpiredToken(err: unknown): boolean {
   return err instanceof DiscordAPIError && (err.code === 50027 || err.status === 401);
+}
+
+/** The card's buttons as one action row (none when the card offers nothing). */
+export function toComponents(card: JobCard): ActionRowBuilder<ButtonBuilder>[] {
+  const { taskId } = card;
+  if (!taskId || card.actions.length === 0) return [];
+  return [
+    new ActionRowBuilder<ButtonBuilder>().addComponents(
+      card.actions.map((action) =>
+        new ButtonBuilder()
+          .setCustomId(jobActionId(action, taskId))
+          .setLabel(jobActionLabels[action])
+          .setStyle(action === 'cancel' ? ButtonStyle.Danger : ButtonStyle.Secondary),
+      ),
+    ),
+  ];
 }
 
 export function toEmbed(card: JobCard, imageName?: string): EmbedBuilder {

@@ -114,6 +114,8 @@ export interface DreamloomClient {
     input: CreateVideoTaskInput,
   ): Promise<{ taskId: string; status: TaskStatus; creditsCost?: number }>;
   getTaskStatus(user: PlatformUser, taskId: string): Promise<TaskSnapshot>;
+  /** Cancels the member's own pending or processing task (the server refunds any charge). */
+  cancelTask(user: PlatformUser, taskId: string): Promise<void>;
   /**
    * Reports the task's state as it changes: socket.io events from its room, plus a status
    * read after each (re)subscription and polling while the socket is down. Callbacks are
@@ -358,6 +360,10 @@ class HttpDreamloomClient implements DreamloomClient {
     const parsed = quoteResponse.safeParse(await this.request('POST', '/api/anime-video/quote', user, body));
     if (!parsed.success) throw malformed('video quote', parsed.error);
     return { credits: parsed.data.estimated_credits, explain: parsed.data.explain };
+  }
+
+  async cancelTask(user: PlatformUser, taskId: string): Promise<void> {
+    await this.request('POST', `/api/generation/cancel/${encodeURIComponent(taskId)}`, user);
   }
 
   async getTaskStatus(user: PlatformUser, taskId: string): Promise<TaskSnapshot> {

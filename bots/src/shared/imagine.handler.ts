@@ -51,6 +51,30 @@ export interface ImagineDeps {
   editIntervalMs: number;
   /** A job still unfinished after this long is reported as failed. Default 30 minutes. */
   jobTimeoutMs?: number;
+  /** Remembers how each job was created, so its card's reroll button can run it again. */
+  recentJobs?: RecentJobs;
+}
+
+/** A job's parameters without its member: rerunning it as whoever pressed reroll. */
+export type JobRecipe = Omit<JobRequest, 'user'>;
+
+/** The recipes of the latest jobs by task id (in memory, bounded: older cards stop offering a working reroll). */
+export class RecentJobs {
+  private readonly recipes = new Map<string, JobRecipe>();
+
+  constructor(private readonly limit = 1000) {}
+
+  remember(taskId: string, recipe: JobRecipe): void {
+    this.recipes.set(taskId, recipe);
+    while (this.recipes.size > this.limit) {
+      const oldest = this.recipes.keys().next().value as string;
+      this.recipes.delete(oldest);
+    }
+  }
+
+  recipe(taskId: string): JobRecipe | undefined {
+    return this.recipes.get(taskId);
+  }
 }
 
 export type ImagineOutcome =
@@ -80,8 +104,8 @@ export function runImagine(
     {
       user: request.user,
       prompt: request.prompt,
-      create: () =>
-        deps.dreamloom.createAnimeTask(request.user, {
+      create: (user) =>
+        deps.dreamloom.createAnimeTask(user, {
           prompt: request.prompt,
           aspectRatio: request.aspectRatio,
           batchSize: request.batchSize,
@@ -97,8 +121,8 @@ export function runImagine(
 export interface JobRequest {
   user: PlatformUser;
   prompt: string;
-  /** Creates the task as the platform user; `creditsUsed` when the server charges at creation. */
-  create: () => Promise<{ taskId: string; status: TaskStatus; creditsUsed?: number }>;
+  /** Creates the task as the given member; `creditsUsed` when the server charges at creation. */
+  create: (user: PlatformUser) => Promise<{ taskId: string; status: TaskStatus; creditsUsed?: number }>;
 }
 
 /**
@@ -128,8 +152,9 @@ export async function runJob(
 
   let taskId: string;
   try {
-    const created = await request.create();
+    const created = await request.create(request.user);
     taskId = created.taskId;
+    deps.recentJobs?.remember(taskId, { prompt: request.prompt, create: request.create });
     state = applySnapshot(state, { taskId, status: created.status, creditsUsed: created.creditsUsed });
   } catch (err) {
     const error = toTaskError(err);

@@ -5,6 +5,9 @@ export interface JobCardField {
   value: string;
 }
 
+/** Buttons a card offers: cancel while the job runs, reroll (same parameters, new job) once it ended. */
+export type JobAction = 'cancel' | 'reroll';
+
 /**
  * A job card as data: each platform lays it out its own way (Discord as an embed,
  * Telegram as plain text), but both show the same facts in the same order.
@@ -17,6 +20,10 @@ export interface JobCard {
   text: string;
   /** Short identifier line (task id), shown small where the platform can. */
   footer?: string;
+  /** The server task the card is about, once it exists. */
+  taskId?: string;
+  /** Buttons to show under the card, in order. */
+  actions: JobAction[];
 }
 
 /** Discord caps embed field values at 1024 characters; Telegram messages at 4096. */
@@ -74,7 +81,14 @@ export function renderJobCard(state: JobState): JobCard {
   const footer = state.taskId ? `Task ${state.taskId}` : undefined;
   const lines = [title, ...fields.map((f) => `${f.name}: ${f.value}`)];
   if (footer) lines.push(footer);
-  return { phase: state.phase, title, fields, text: lines.join('\n'), footer };
+  const actions: JobAction[] = !state.taskId
+    ? []
+    : state.phase === 'pending' || state.phase === 'processing'
+      ? ['cancel']
+      : isDone(state.phase)
+        ? ['reroll']
+        : [];
+  return { phase: state.phase, title, fields, text: lines.join('\n'), footer, taskId: state.taskId, actions };
 }
 
 export function progressBar(percent: number): string {

@@ -8,6 +8,8 @@ import { createHelpFeature, helpCommands } from './features/help.feature.js';
 import { createImagineFeature, imagineCommand } from './features/imagine.feature.js';
 import { createStoryFeature, storyCommand } from './features/story.feature.js';
 import { createVideoFeature, videoCommand } from './features/video.feature.js';
+import { createJobActionsFeature } from './features/job-actions.feature.js';
+import { RecentJobs, type ImagineDeps } from '../shared/imagine.handler.js';
 import { createCreditsFeature, creditsCommands } from './features/credits.feature.js';
 import type { StoryHandler } from '../shared/story.handler.js';
 
@@ -25,6 +27,8 @@ export interface TelegramBotDeps {
   jobTimeoutMs?: number;
   /** Story play (`/story`, and talking to the characters while a story runs). */
   story?: StoryHandler;
+  /** Job recipes for the cards' reroll buttons. */
+  recentJobs?: RecentJobs;
 }
 
 /** The command menu shown by Telegram clients; registered with setMyCommands at start. */
@@ -64,26 +68,24 @@ export function createTelegramBot(token: string, deps: TelegramBotDeps, config?:
   const runInBackground: BackgroundRunner = (ctx, job) =>
     jobs.track(job().catch((err: unknown) => handleError(new BotError(err, ctx))));
 
+  const jobDeps: ImagineDeps = {
+    dreamloom: deps.dreamloom,
+    logger: deps.logger,
+    editIntervalMs: deps.editIntervalMs,
+    jobTimeoutMs: deps.jobTimeoutMs,
+    recentJobs: deps.recentJobs ?? new RecentJobs(),
+  };
   bot.use(createHelpFeature());
+  bot.use(createJobActionsFeature({ imagine: jobDeps, runInBackground }));
   bot.use(
     createImagineFeature({
-      imagine: {
-        dreamloom: deps.dreamloom,
-        logger: deps.logger,
-        editIntervalMs: deps.editIntervalMs,
-        jobTimeoutMs: deps.jobTimeoutMs,
-      },
+      imagine: jobDeps,
       runInBackground,
     }),
   );
   bot.use(
     createVideoFeature({
-      imagine: {
-        dreamloom: deps.dreamloom,
-        logger: deps.logger,
-        editIntervalMs: deps.editIntervalMs,
-        jobTimeoutMs: deps.jobTimeoutMs,
-      },
+      imagine: jobDeps,
       runInBackground,
     }),
   );

@@ -1,5 +1,6 @@
 import { GrammyError, InputFile, type Context } from 'grammy';
-import type { InputMediaPhoto, ReplyParameters } from 'grammy/types';
+import type { InlineKeyboardMarkup, InputMediaPhoto, ReplyParameters } from 'grammy/types';
+import { jobActionId, jobActionLabels } from '../shared/job-actions.js';
 import type { TaskError } from '../shared/dreamloom-client.js';
 import type { JobCardSink, JobImage } from '../shared/imagine.handler.js';
 import type { JobCard } from '../shared/job-card.js';
@@ -21,7 +22,7 @@ export class TelegramJobCardSink implements JobCardSink {
   ) {}
 
   update(card: JobCard): Promise<void> {
-    return this.show(card.text);
+    return this.show(card);
   }
 
   async complete(card: JobCard, images: JobImage[]): Promise<void> {
@@ -58,23 +59,25 @@ export class TelegramJobCardSink implements JobCardSink {
         }
       }
     }
-    await this.show(card.text);
+    await this.show(card);
   }
 
   fail(card: JobCard): Promise<void> {
-    return this.show(card.text);
+    return this.show(card);
   }
 
   reject(_error: TaskError, card: JobCard): Promise<void> {
     // Telegram has no private replies in groups; the card itself carries the reason.
-    return this.show(card.text);
+    return this.show(card);
   }
 
-  private async show(text: string): Promise<void> {
+  private async show(card: JobCard): Promise<void> {
+    const { text } = card;
+    const reply_markup = toKeyboard(card);
     const chatId = this.ctx.chat?.id;
     if (this.cardMessageId !== undefined && chatId !== undefined) {
       try {
-        await this.ctx.api.editMessageText(chatId, this.cardMessageId, text);
+        await this.ctx.api.editMessageText(chatId, this.cardMessageId, text, { reply_markup });
         return;
       } catch (err) {
         // Coalesced updates can render identically (same progress bucket); Telegram rejects those.
@@ -83,7 +86,7 @@ export class TelegramJobCardSink implements JobCardSink {
         if (!isBadRequest(err, 'message to edit not found')) throw err;
       }
     }
-    const message = await this.ctx.reply(text, { reply_parameters: this.replyToCommand() });
+    const message = await this.ctx.reply(text, { reply_parameters: this.replyToCommand(), reply_markup });
     this.cardMessageId = message.message_id;
   }
 
@@ -91,6 +94,20 @@ export class TelegramJobCardSink implements JobCardSink {
     const messageId = this.ctx.msg?.message_id;
     return messageId === undefined ? undefined : { message_id: messageId, allow_sending_without_reply: true };
   }
+}
+
+/** The card's buttons; an empty keyboard removes buttons that no longer apply. */
+function toKeyboard(card: JobCard): InlineKeyboardMarkup {
+  const { taskId } = card;
+  if (!taskId) return { inline_keyboard: [] };
+  return {
+    inline_keyboard: [
+      card.actions.map((action) => ({
+        text: jobActionLabels[action],
+        callback_data: jobActionId(action, taskId),
+      })),
+    ].filter((row) => row.length > 0),
+  };
 }
 
 export function isBadRequest(err: unknown, fragment: string): boolean {

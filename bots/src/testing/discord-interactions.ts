@@ -4,9 +4,11 @@ import {
   ApplicationCommandType,
   ChannelType,
   ClientApplication,
+  ComponentType,
   InteractionType,
   SnowflakeUtil,
   type APIChatInputApplicationCommandGuildInteraction,
+  type APIMessageComponentButtonInteraction,
   type Client,
 } from 'discord.js';
 
@@ -39,7 +41,7 @@ export function prepareOfflineClient(client: Client, options: { appId: string; t
  */
 export function dispatchInteraction(
   client: Client,
-  raw: APIChatInputApplicationCommandGuildInteraction,
+  raw: APIChatInputApplicationCommandGuildInteraction | APIMessageComponentButtonInteraction,
 ): void {
   const actions = (client as unknown as { actions: { InteractionCreate: { handle(data: unknown): void } } })
     .actions;
@@ -133,4 +135,43 @@ export function chatInputInteraction(o: ChatInputOptions): APIChatInputApplicati
         : {}),
     },
   } as unknown as APIChatInputApplicationCommandGuildInteraction;
+}
+
+export interface ButtonPressOptions {
+  appId: string;
+  customId: string;
+  /** The message the button belongs to (the job card). */
+  messageId?: string;
+  user?: { id: string; username: string; global_name?: string | null };
+  channelId?: string;
+  guildId?: string;
+}
+
+/** A guild button press on a bot message, as Discord sends it (API v10). */
+export function buttonInteraction(o: ButtonPressOptions): APIMessageComponentButtonInteraction {
+  const base = chatInputInteraction({ ...o, commandName: 'unused' }) as unknown as Record<string, unknown>;
+  const channelId = o.channelId ?? '500000000000000001';
+  return {
+    ...base,
+    type: InteractionType.MessageComponent,
+    message: {
+      id: o.messageId ?? SnowflakeUtil.generate().toString(),
+      channel_id: channelId,
+      author: { id: o.appId, username: 'Dreamloom', discriminator: '0', avatar: null, bot: true },
+      content: '',
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: [],
+      embeds: [],
+      components: [],
+      pinned: false,
+      type: 0,
+      flags: 0,
+    },
+    data: { custom_id: o.customId, component_type: ComponentType.Button },
+  } as unknown as APIMessageComponentButtonInteraction;
 }

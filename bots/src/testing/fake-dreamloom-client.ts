@@ -33,6 +33,8 @@ export interface FakeDreamloomClientOptions {
   history?: HistoryPage;
   /** What `createVideoTask` reports as charged (default 0). */
   videoCost?: number;
+  /** Makes `cancelTask` throw. */
+  cancelError?: DreamloomApiError;
   /** What `quoteVideo` answers, or the error it throws. */
   quote?: VideoQuote | DreamloomApiError;
 }
@@ -42,6 +44,7 @@ export class FakeDreamloomClient implements DreamloomClient {
   readonly created: Array<{ user: PlatformUser; input: CreateAnimeTaskInput; taskId: string }> = [];
   readonly createdVideos: Array<{ user: PlatformUser; input: CreateVideoTaskInput; taskId: string }> = [];
   readonly statusReads: string[] = [];
+  readonly cancelled: Array<{ user: PlatformUser; taskId: string }> = [];
   readonly downloads: string[] = [];
   readonly watched: string[] = [];
   private readonly listeners = new Map<string, Set<(s: TaskSnapshot) => void>>();
@@ -63,6 +66,13 @@ export class FakeDreamloomClient implements DreamloomClient {
     const taskId = `00000000-0000-4000-9000-${String(++this.counter).padStart(12, '0')}`;
     this.createdVideos.push({ user, input, taskId });
     return { taskId, status: 'pending' as TaskStatus, creditsCost: this.options.videoCost ?? 0 };
+  }
+
+  /** Records the cancel and, unless told to fail, tells the task's watchers it failed as cancelled. */
+  async cancelTask(user: PlatformUser, taskId: string): Promise<void> {
+    if (this.options.cancelError) throw this.options.cancelError;
+    this.cancelled.push({ user, taskId });
+    this.emit(taskId, { status: 'failed', error: { code: 'CANCELLED', message: 'Cancelled by the member' } });
   }
 
   async getTaskStatus(_user: PlatformUser, taskId: string): Promise<TaskSnapshot> {

@@ -156,6 +156,7 @@ export async function startFakeTelegramBotApi(
         ),
       };
     },
+    answerCallbackQuery: () => ({ result: true }),
     sendVideo: (p) => {
       if (p.video === undefined)
         return { error_code: 400, description: 'Bad Request: there is no video in the request' };
@@ -334,6 +335,37 @@ export function photoMessageUpdate(options: {
       ...(command
         ? { caption_entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] }
         : {}),
+    },
+  } as Update;
+}
+
+/** A press of an inline button under a bot message. */
+export function callbackQueryUpdate(options: {
+  updateId: number;
+  data: string;
+  messageId: number;
+  chatId?: number;
+  from?: { id: number; first_name: string; username?: string };
+}): Update {
+  const from = options.from ?? { id: 424242, first_name: 'Mika', username: 'mika' };
+  const chatId = options.chatId ?? from.id;
+  return {
+    update_id: options.updateId,
+    callback_query: {
+      id: `cb-${options.updateId}`,
+      from: { ...from, is_bot: false },
+      chat_instance: `ci-${chatId}`,
+      data: options.data,
+      message: {
+        message_id: options.messageId,
+        date: Math.floor(Date.now() / 1000),
+        chat:
+          chatId < 0
+            ? { id: chatId, type: 'supergroup', title: 'Test group' }
+            : { id: chatId, type: 'private', first_name: from.first_name },
+        from: { id: 1, is_bot: true, first_name: 'Dreamloom' },
+        text: 'card',
+      },
     },
   } as Update;
 }

@@ -24,6 +24,7 @@ export {
   startFakeTelegramBotApi,
   textMessageUpdate,
   photoMessageUpdate,
+  callbackQueryUpdate,
   type FakeTelegramBotApi,
   type TelegramApiCall,
   type TelegramApiFailure,
@@ -31,9 +32,11 @@ export {
 } from './fake-telegram-bot-api.js';
 export {
   chatInputInteraction,
+  buttonInteraction,
   dispatchInteraction,
   prepareOfflineClient,
   type ChatInputOptions,
+  type ButtonPressOptions,
 } from './discord-interactions.js';
 export { parseMultipart, type MultipartPart } from './http.js';
 export { isPng, PNG_SIGNATURE, solidPng } from './png.js';

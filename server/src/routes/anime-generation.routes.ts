@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
+import { AppError, TaskNotFoundError } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
@@ -131,6 +132,26 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
         error_message: task.errorMessage && (status === 'failed' ? task.errorMessage : null),
         credits_used: task.creditsUsed,
       };
+    },
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/generation/cancel/:uuid',
+    tag: 'generation',
+    summary:
+      "Cancel one of the caller's own generations while pending or processing (refunded through the ledger); TASK_NOT_FOUND 404, NOT_CANCELLABLE 409",
+    role: 'user',
+    params: z.object({ uuid: z.uuid() }),
+    handler: async (ctx, { params, actor }) => {
+      // Members cancel their own tasks only; staff included (the admin has its own tools).
+      const row = await ctx.core.models.GenerationTask.findByPk(params.uuid, {
+        attributes: ['id', 'user_id'],
+      });
+      if (!row || row.user_id !== actor!.id) throw new TaskNotFoundError();
+      const cancelled = await ctx.core.processor.cancel([row.id], 'Cancelled by the member');
+      if (cancelled.length === 0)
+        throw new AppError('NOT_CANCELLABLE', 'The generation has already finished', { status: 409 });
+      return ok.anime({ generation_uuid: row.id, cancelled: true });
     },
   });
   return router;

@@ -1,6 +1,7 @@
 import jimengEn from './jimeng.en';
 import storyEn from './story.en';
 import nanobananaEn from './nanobanana.en';
+import animeEn from './anime.en';
 
 // English strings. Refine's own keys (buttons.*, actions.*, notifications.*, <resource>.<resource>,
 // <resource>.titles.*) follow its i18n guide so built-in buttons, breadcrumbs and toasts translate too.
@@ -8,6 +9,7 @@ const en = {
   ...jimengEn,
   ...storyEn,
   ...nanobananaEn,
+  ...animeEn,
   app: {
     title: 'Dreamloom',
     subtitle: 'Staff console',

@@ -2,12 +2,14 @@ import type { Messages } from './en';
 import jimengZhCN from './jimeng.zh-CN';
 import storyZhCN from './story.zh-CN';
 import nanobananaZhCN from './nanobanana.zh-CN';
+import animeZhCN from './anime.zh-CN';
 
 // 简体中文。结构与 en.ts 相同（类型检查保证两种语言的键一致）。
 const zhCN: Messages = {
   ...jimengZhCN,
   ...storyZhCN,
   ...nanobananaZhCN,
+  ...animeZhCN,
   app: {
     title: 'Dreamloom',
     subtitle: '运营后台',

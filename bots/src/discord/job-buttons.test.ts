@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DreamloomApiError } from '../shared/dreamloom-client.js';
+import { RecentJobs } from '../shared/imagine.handler.js';
+import { JobTracker } from '../shared/job-tracker.js';
+import { silentLogger } from '../shared/logger.js';
+import {
+  buttonInteraction,
+  chatInputInteraction,
+  dispatchInteraction,
+  prepareOfflineClient,
+} from '../testing/discord-interactions.js';
+import { FakeDreamloomClient, type FakeDreamloomClientOptions } from '../testing/fake-dreamloom-client.js';
+import {
+  startFakeDiscordRest,
+  type DiscordRestCall,
+  type FakeDiscordRest,
+} from '../testing/fake-discord-rest.js';
+import { solidPng } from '../testing/png.js';
+import { createDiscordBot, type DiscordBot } from './create-discord-bot.js';
+
+const png = solidPng(6, 6);
+const media = { 'http://media.test/one.png': { bytes: png, contentType: 'image/png', filename: 'one.png' } };
+const done: FakeDreamloomClientOptions['script'] = [
+  { status: 'processing', progress: 50 },
+  { status: 'completed', outputs: [{ url: 'http://media.test/one.png' }] },
+];
+const EPHEMERAL = 64;
+type Row = { components: Array<{ custom_id: string; label: string; style: number }> };
+const buttonsOf = (call: DiscordRestCall) =>
+  ((call.body?.components as Row[] | undefined) ?? []).flatMap((row) => row.components);
+
+describe('Discord job card buttons', () => {
+  let discord: FakeDiscordRest;
+  let jobs: JobTracker;
+  let bots: DiscordBot[];
+
+  beforeEach(async () => {
+    discord = await startFakeDiscordRest();
+    jobs = new JobTracker();
+    bots = [];
+  });
+  afterEach(async () => {
+    for (const bot of bots) await bot.stop();
+    await discord.close();
+  });
+
+  function botWith(options: FakeDreamloomClientOptions, jobTimeoutMs?: number) {
+    const dreamloom = new FakeDreamloomClient({ media, ...options });
+    const bot = createDiscordBot(
+      {
+        dreamloom,
+        logger: silentLogger,
+        editIntervalMs: 0,
+        jobs,
+        jobTimeoutMs,
+        recentJobs: new RecentJobs(),
+      },
+      { rest: { api: discord.api } },
+    );
+    prepareOfflineClient(bot.client, { appId: discord.appId });
+    bots.push(bot);
+    return { bot, dreamloom };
+  }
+
+  function imagine(bot: DiscordBot, prompt: string) {
+    const raw = chatInputInteraction({
+      appId: discord.appId,
+      commandName: 'imagine',
+      options: { prompt, count: 2 },
+    });
+    discord.registerInteraction(raw.token, raw.channel.id);
+    dispatchInteraction(bot.client, raw);
+    return raw;
+  }
+
+  function press(bot: DiscordBot, customId: string, user?: { id: string; username: string }) {
+    const raw = buttonInteraction({ appId: discord.appId, customId, user });
+    discord.registerInteraction(raw.token, raw.channel_id!);
+    dispatchInteraction(bot.client, raw);
+    return raw;
+  }
+
+  async function until(check: () => boolean) {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(check()).toBe(true);
+  }
+
+  it('rerolls a finished job with the same parameters into a new card', async () => {
+    const { bot, dreamloom } = botWith({ script: done, stepDelayMs: 10 });
+    const raw = imagine(bot, 'a lighthouse at dawn');
+    await jobs.idle();
+    const final = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`).at(-1)!;
+    const [reroll] = buttonsOf(final);
+    expect(reroll).toMatchObject({
+      custom_id: `dl:reroll:${dreamloom.created[0].taskId}`,
+      label: '🔁 Reroll',
+    });
+
+    const pressed = press(bot, reroll.custom_id);
+    await jobs.idle();
+
+    expect(dreamloom.created).toHaveLength(2);
+    expect(dreamloom.created[1].input).toEqual(dreamloom.created[0].input);
+    const [ack] = discord.callsTo(`POST /interactions/:id/${pressed.token}/callback`);
+    expect(ack.body).toMatchObject({ type: 5 });
+    const card = discord.callsTo(`PATCH /webhooks/:app/${pressed.token}/messages/@original`).at(-1)!;
+    expect((card.body?.embeds as Array<{ title: string }>)[0].title).toBe('✅ Completed');
+    expect(card.files).toHaveLength(1);
+    expect(buttonsOf(card)[0].custom_id).toBe(`dl:reroll:${dreamloom.created[1].taskId}`);
+  });
+
+  it('cancels a queued job; the card ends cancelled and loses its cancel button', async () => {
+    const { bot, dreamloom } = botWith({ script: [{ status: 'pending', queuePosition: 2 }] });
+    const raw = imagine(bot, 'a crowded night market');
+    const edits = () => discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`);
+    await until(() => edits().some((e) => buttonsOf(e).length > 0));
+    const queued = edits().findLast((e) => buttonsOf(e).length > 0)!;
+    expect((queued.body?.embeds as Array<{ title: string }>)[0].title).toBe('🕒 Queued');
+    const [cancel] = buttonsOf(queued);
+    expect(cancel).toMatchObject({
+      custom_id: `dl:cancel:${dreamloom.created[0].taskId}`,
+      label: '✖ Cancel',
+    });
+
+    const pressed = press(bot, cancel.custom_id, { id: '300000000000000001', username: 'mika' });
+    await jobs.idle();
+
+    expect(dreamloom.cancelled.map((c) => c.taskId)).toEqual([dreamloom.created[0].taskId]);
+    expect(discord.callsTo(`POST /interactions/:id/${pressed.token}/callback`)[0].body).toMatchObject({
+      type: 6,
+    });
+    const final = edits().at(-1)!;
+    const embed = (final.body?.embeds as Array<{ title: string; fields: unknown }>)[0];
+    expect(embed.title).toBe('❌ Failed');
+    expect(JSON.stringify(embed.fields)).toContain('Cancelled by the member');
+    expect(buttonsOf(final).map((b) => b.label)).toEqual(['🔁 Reroll']);
+  });
+
+  it("answers privately when someone presses cancel on another member's job", async () => {
+    const { bot, dreamloom } = botWith(
+      {
+        script: [{ status: 'pending', queuePosition: 1 }],
+        cancelError: new DreamloomApiError('TASK_NOT_FOUND', 'Generation not found', 404),
+      },
+      300,
+    );
+    imagine(bot, 'a quiet library');
+    await until(() => dreamloom.created.length === 1);
+    const pressed = press(bot, `dl:cancel:${dreamloom.created[0].taskId}`, {
+      id: '300000000000000099',
+      username: 'other',
+    });
+    await jobs.idle();
+    const [followUp] = discord.followUps(pressed.token);
+    expect(followUp.content).toBe('❌ Only the member who started this job can cancel it.');
+    expect(followUp.flags & EPHEMERAL).toBe(EPHEMERAL);
+  });
+});

@@ -1,0 +1,59 @@
+import { runJob, type ImagineDeps, type ImagineOutcome, type JobCardSink } from './imagine.handler.js';
+import type { PlatformUser } from './dreamloom-client.js';
+
+/** Contract 001's video model ids, the first being the default. */
+export const VIDEO_MODELS = [
+  'kling/video-v2.5',
+  'wan/2.5',
+  'kling-3.0/video',
+  'sora-2',
+  'sora-2-pro',
+] as const;
+export const DEFAULT_VIDEO_MODEL = VIDEO_MODELS[0];
+export const VIDEO_DURATIONS = [5, 10] as const;
+export const VIDEO_RATIOS = ['16:9', '9:16', '1:1'] as const;
+
+export interface VideoRequest {
+  user: PlatformUser;
+  prompt: string;
+  /** Default {@link DEFAULT_VIDEO_MODEL}. */
+  modelId?: string;
+  durationSeconds?: number;
+  aspectRatio?: string;
+  /** Public URLs of the first (and optionally last) frame. */
+  frameUrls?: string[];
+}
+
+/**
+ * The `/video` flow: the server charges the quote when it accepts the task, so the card
+ * shows the credits from the start, then progress, then the MP4.
+ */
+export function runVideo(
+  deps: ImagineDeps,
+  request: VideoRequest,
+  sink: JobCardSink,
+): Promise<ImagineOutcome> {
+  return runJob(
+    deps,
+    {
+      user: request.user,
+      prompt: request.prompt,
+      create: async (user) => {
+        const created = await deps.dreamloom.createVideoTask(user, {
+          prompt: request.prompt,
+          modelId: request.modelId ?? DEFAULT_VIDEO_MODEL,
+          durationSeconds: request.durationSeconds,
+          aspectRatio: request.aspectRatio,
+          referenceImageUrls: request.frameUrls?.length ? request.frameUrls : undefined,
+        });
+        return { taskId: created.taskId, status: created.status, creditsUsed: created.creditsCost };
+      },
+    },
+    sink,
+  );
+}
+
+/** True when the delivered media is a video (platforms upload it differently from images). */
+export function isVideo(file: { contentType: string }): boolean {
+  return file.contentType.startsWith('video/');
+}

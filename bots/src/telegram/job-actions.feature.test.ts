@@ -1,0 +1,156 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DreamloomApiError } from '../shared/dreamloom-client.js';
+import { JobTracker } from '../shared/job-tracker.js';
+import { silentLogger } from '../shared/logger.js';
+import { FakeDreamloomClient, type FakeDreamloomClientOptions } from '../testing/fake-dreamloom-client.js';
+import {
+  callbackQueryUpdate,
+  startFakeTelegramBotApi,
+  textMessageUpdate,
+  type FakeTelegramBotApi,
+  type TelegramApiCall,
+} from '../testing/fake-telegram-bot-api.js';
+import { solidPng } from '../testing/png.js';
+import { createTelegramBot } from './create-telegram-bot.js';
+
+const TOKEN = '123456:TEST-token';
+const png = solidPng(8, 8);
+const media = { 'http://media.test/one.png': { bytes: png, contentType: 'image/png', filename: 'one.png' } };
+const done: FakeDreamloomClientOptions['script'] = [
+  { status: 'processing', progress: 50 },
+  { status: 'completed', outputs: [{ url: 'http://media.test/one.png' }] },
+];
+
+type Keyboard = { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> };
+const buttonsOf = (call: TelegramApiCall) =>
+  ((call.params.reply_markup as Keyboard | undefined)?.inline_keyboard ?? []).flat();
+
+describe('Telegram job card buttons', () => {
+  let api: FakeTelegramBotApi;
+  let jobs: JobTracker;
+  let updateId = 1;
+
+  beforeEach(async () => {
+    api = await startFakeTelegramBotApi();
+    jobs = new JobTracker();
+  });
+  afterEach(async () => {
+    await api.close();
+  });
+
+  function botWith(options: FakeDreamloomClientOptions, jobTimeoutMs?: number) {
+    const dreamloom = new FakeDreamloomClient({ media, ...options });
+    const bot = createTelegramBot(
+      TOKEN,
+      { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs, jobTimeoutMs },
+      { botInfo: api.botInfo, client: { apiRoot: api.apiRoot } },
+    );
+    return { bot, dreamloom };
+  }
+
+  async function until(check: () => boolean) {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(check()).toBe(true);
+  }
+
+  it('rerolls a finished job with the same parameters as a new card', async () => {
+    const { bot, dreamloom } = botWith({ script: done, stepDelayMs: 10 });
+    await bot.handleUpdate(
+      textMessageUpdate({ updateId: updateId++, text: '/imagine a lighthouse at dawn' }),
+    );
+    await jobs.idle();
+
+    const final = api.calls.at(-1)!;
+    const [reroll] = buttonsOf(final);
+    expect(reroll).toEqual({ text: '🔁 Reroll', callback_data: `dl:reroll:${dreamloom.created[0].taskId}` });
+
+    await bot.handleUpdate(
+      callbackQueryUpdate({
+        updateId: updateId++,
+        data: reroll.callback_data,
+        messageId: Number(final.params.message_id),
+      }),
+    );
+    await jobs.idle();
+
+    expect(api.callsTo('answerCallbackQuery')[0].params).toMatchObject({ text: 'Rerolling…' });
+    expect(dreamloom.created).toHaveLength(2);
+    expect(dreamloom.created[1].input).toEqual(dreamloom.created[0].input);
+    expect(dreamloom.created[1].taskId).not.toBe(dreamloom.created[0].taskId);
+    // A second card (a new message replying to the first card), and a second photo.
+    const cards = api.callsTo('sendMessage');
+    expect(cards).toHaveLength(2);
+    expect(cards[1].params.reply_parameters).toMatchObject({ message_id: Number(final.params.message_id) });
+    expect(api.callsTo('sendPhoto')).toHaveLength(2);
+    const last = api.calls.at(-1)!;
+    expect(String(last.params.text)).toContain('✅ Completed');
+    expect(buttonsOf(last)[0].callback_data).toBe(`dl:reroll:${dreamloom.created[1].taskId}`);
+  });
+
+  it('cancels a queued job from its card; the card ends cancelled without a cancel button', async () => {
+    const { bot, dreamloom } = botWith({ script: [{ status: 'pending', queuePosition: 4 }] });
+    await bot.handleUpdate(
+      textMessageUpdate({ updateId: updateId++, text: '/imagine a crowded night market' }),
+    );
+    await until(() =>
+      api.calls.some((c) => buttonsOf(c).some((b) => b.callback_data.startsWith('dl:cancel:'))),
+    );
+    const queued = api.calls.findLast((c) => buttonsOf(c).length > 0)!;
+    expect(String(queued.params.text)).toContain('🕒 Queued');
+    const [cancel] = buttonsOf(queued);
+    expect(cancel).toEqual({ text: '✖ Cancel', callback_data: `dl:cancel:${dreamloom.created[0].taskId}` });
+
+    await bot.handleUpdate(
+      callbackQueryUpdate({ updateId: updateId++, data: cancel.callback_data, messageId: 1000 }),
+    );
+    await jobs.idle();
+
+    expect(dreamloom.cancelled).toEqual([
+      { user: { platform: 'telegram', id: '424242', username: 'mika' }, taskId: dreamloom.created[0].taskId },
+    ]);
+    expect(api.callsTo('answerCallbackQuery')[0].params).toMatchObject({ text: 'Cancelling…' });
+    const last = api.callsTo('editMessageText').at(-1)!;
+    expect(String(last.params.text)).toContain('❌ Failed');
+    expect(String(last.params.text)).toContain('Cancelled by the member');
+    expect(buttonsOf(last).map((b) => b.text)).toEqual(['🔁 Reroll']);
+  });
+
+  it("tells only the presser when they may not cancel someone else's job", async () => {
+    const { bot, dreamloom } = botWith(
+      {
+        script: [{ status: 'pending', queuePosition: 1 }],
+        cancelError: new DreamloomApiError('TASK_NOT_FOUND', 'Generation not found', 404),
+      },
+      300,
+    );
+    await bot.handleUpdate(textMessageUpdate({ updateId: updateId++, text: '/imagine a quiet library' }));
+    await until(() => dreamloom.created.length === 1);
+    await bot.handleUpdate(
+      callbackQueryUpdate({
+        updateId: updateId++,
+        data: `dl:cancel:${dreamloom.created[0].taskId}`,
+        messageId: 1000,
+        from: { id: 515151, first_name: 'Other' },
+      }),
+    );
+    await jobs.idle();
+    expect(api.callsTo('answerCallbackQuery')[0].params).toMatchObject({
+      text: 'Only the member who started this job can cancel it.',
+      show_alert: true,
+    });
+  });
+
+  it('explains when a reroll refers to a job the bot no longer knows', async () => {
+    const { bot, dreamloom } = botWith({ script: done });
+    await bot.handleUpdate(
+      callbackQueryUpdate({
+        updateId: updateId++,
+        data: 'dl:reroll:00000000-0000-4000-8000-00000000dead',
+        messageId: 7,
+      }),
+    );
+    await jobs.idle();
+    expect(dreamloom.created).toHaveLength(0);
+    expect(api.callsTo('answerCallbackQuery')[0].params).toMatchObject({ show_alert: true });
+  });
+});

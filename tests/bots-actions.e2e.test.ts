@@ -1,0 +1,287 @@
+import { randomInt } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createDiscordBot,
+  createDreamloomClient,
+  createTelegramBot,
+  JobTracker,
+  silentLogger,
+  type DiscordBot,
+  type DreamloomClient,
+} from '@dreamloom/bots';
+import { buttonInteraction, callbackQueryUpdate, isPng } from '@dreamloom/bots/testing';
+import {
+  chatInputInteraction,
+  dispatchInteraction,
+  prepareOfflineClient,
+  startFakeDiscordRest,
+  type DiscordRestCall,
+  type FakeDiscordRest,
+} from './fakes/discord-rest.js';
+import {
+  startFakeTelegramBotApi,
+  textMessageUpdate,
+  type FakeTelegramBotApi,
+  type TelegramApiCall,
+} from './fakes/telegram-bot-api.js';
+import { botHeaders } from './support/clients.js';
+import { balanceOf, grant } from './support/anime.js';
+import { startSystem, type RunningSystem } from './support/system.js';
+
+const PRICE = 5; // MC per image, charged when the task is created
+
+async function until(check: () => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(check()).toBe(true);
+}
+
+/**
+ * Job card buttons and refusals on both platforms against the real system (server, worker,
+ * sandbox providers, Redis): /imagine to the final images then reroll, cancel while queued
+ * (refunded), and the insufficient-credits message.
+ */
+describe('bots job card actions end to end', () => {
+  let system: RunningSystem;
+  let dreamloom: DreamloomClient;
+
+  beforeAll(async () => {
+    system = await startSystem({ env: { ANIME_IMAGE_CREDITS_PER_IMAGE: String(PRICE) } });
+    dreamloom = createDreamloomClient({
+      baseUrl: system.baseUrl,
+      botToken: system.botToken,
+      pollIntervalMs: 300,
+    });
+  });
+  afterAll(async () => {
+    await dreamloom?.close();
+    await system?.stop();
+  });
+
+  /** Provisions the platform user (first contact) with `amount` MC. */
+  async function memberWith(platform: 'discord' | 'telegram', platformUserId: string, amount: number) {
+    const headers = botHeaders(system.botToken, platform, platformUserId);
+    const { user_id } = await balanceOf(system, headers);
+    if (amount > 0) expect((await grant(system, user_id, amount)).status).toBe(200);
+    return headers;
+  }
+
+  describe('Discord', () => {
+    let discord: FakeDiscordRest;
+    let bot: DiscordBot;
+    const jobs = new JobTracker();
+
+    beforeAll(async () => {
+      discord = await startFakeDiscordRest();
+      bot = createDiscordBot(
+        { dreamloom, logger: silentLogger, editIntervalMs: 50, jobs },
+        { rest: { api: discord.api } },
+      );
+      prepareOfflineClient(bot.client, { appId: discord.appId });
+    });
+    afterAll(async () => {
+      await bot?.stop();
+      await discord?.close();
+    });
+
+    type Row = { components: Array<{ custom_id: string }> };
+    const buttonsOf = (call: DiscordRestCall) =>
+      ((call.body?.components as Row[] | undefined) ?? []).flatMap((r) =>
+        r.components.map((c) => c.custom_id),
+      );
+    const titleOf = (call: DiscordRestCall) => (call.body?.embeds as Array<{ title: string }>)[0].title;
+    const newUserId = () => `3${Date.now()}${randomInt(1000)}`.slice(0, 19);
+
+    function imagine(userId: string, prompt: string) {
+      const raw = chatInputInteraction({
+        appId: discord.appId,
+        commandName: 'imagine',
+        options: { prompt, count: 1 },
+        user: { id: userId, username: 'ren' },
+      });
+      discord.registerInteraction(raw.token, raw.channel.id);
+      dispatchInteraction(bot.client, raw);
+      return raw;
+    }
+    function press(userId: string, customId: string) {
+      const raw = buttonInteraction({
+        appId: discord.appId,
+        customId,
+        user: { id: userId, username: 'ren' },
+      });
+      discord.registerInteraction(raw.token, raw.channel_id!);
+      dispatchInteraction(bot.client, raw);
+      return raw;
+    }
+
+    it('/imagine to the final image, then reroll into a second card', async () => {
+      const userId = newUserId();
+      const headers = await memberWith('discord', userId, 100);
+      const raw = imagine(userId, 'a moonlit bamboo forest');
+      await jobs.idle();
+
+      const final = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`).at(-1)!;
+      expect(titleOf(final)).toBe('✅ Completed');
+      expect(isPng(final.files[0].bytes)).toBe(true);
+      const [reroll] = buttonsOf(final);
+      expect(reroll).toMatch(/^dl:reroll:/);
+
+      const pressed = press(userId, reroll);
+      await jobs.idle();
+      const second = discord.callsTo(`PATCH /webhooks/:app/${pressed.token}/messages/@original`).at(-1)!;
+      expect(titleOf(second)).toBe('✅ Completed');
+      expect(isPng(second.files[0].bytes)).toBe(true);
+      expect(buttonsOf(second)[0]).not.toBe(reroll);
+      expect((await balanceOf(system, headers)).balance).toBe(100 - 2 * PRICE);
+    });
+
+    it('cancels a job while it is queued; the card says so and the charge comes back', async () => {
+      system.sandbox.state.setLatency(2000);
+      try {
+        const userId = newUserId();
+        const headers = await memberWith('discord', userId, 100);
+        const raw = imagine(userId, 'a crowded night market');
+        const edits = () => discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`);
+        await until(() => edits().some((e) => buttonsOf(e).some((b) => b.startsWith('dl:cancel:'))));
+        const cancel = buttonsOf(edits().findLast((e) => buttonsOf(e).length > 0)!)[0];
+        expect(cancel).toMatch(/^dl:cancel:/);
+        press(userId, cancel);
+        await jobs.idle();
+
+        const final = edits().at(-1)!;
+        expect(titleOf(final)).toBe('❌ Failed');
+        expect(JSON.stringify(final.body?.embeds)).toContain('Cancelled');
+        const deadline = Date.now() + 5000;
+        let balance = (await balanceOf(system, headers)).balance;
+        while (balance !== 100 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 100));
+          balance = (await balanceOf(system, headers)).balance;
+        }
+        expect(balance).toBe(100);
+      } finally {
+        system.sandbox.state.setLatency(30);
+      }
+    });
+
+    it('tells a member without credits privately', async () => {
+      const userId = newUserId();
+      await memberWith('discord', userId, 0);
+      const raw = imagine(userId, 'a castle in the clouds');
+      await jobs.idle();
+      const [followUp] = discord.followUps(raw.token);
+      expect(followUp.content).toBe(`❌ This generation costs ${PRICE} MC; your balance is 0 MC`);
+      expect(followUp.flags & 64).toBe(64);
+      expect(discord.original(raw.token)).toBeUndefined();
+    });
+  });
+
+  describe('Telegram', () => {
+    let telegram: FakeTelegramBotApi;
+    const jobs = new JobTracker();
+    let bot: ReturnType<typeof createTelegramBot>;
+    let updateId = 1;
+
+    beforeAll(async () => {
+      telegram = await startFakeTelegramBotApi();
+      bot = createTelegramBot(
+        '700002:e2e-actions-token',
+        { dreamloom, logger: silentLogger, editIntervalMs: 50, jobs },
+        { botInfo: telegram.botInfo, client: { apiRoot: telegram.apiRoot } },
+      );
+    });
+    afterAll(async () => {
+      await telegram?.close();
+    });
+
+    type Keyboard = { inline_keyboard: Array<Array<{ callback_data: string }>> };
+    const buttonsOf = (call: TelegramApiCall) =>
+      ((call.params.reply_markup as Keyboard | undefined)?.inline_keyboard ?? [])
+        .flat()
+        .map((b) => b.callback_data);
+    const inChat = (chatId: number, method: string) =>
+      telegram.callsTo(method).filter((c) => c.params.chat_id === chatId);
+    const from = (id: number) => ({ id, first_name: 'Aiko', username: `aiko_${id}` });
+
+    it('/imagine to the final photo, then reroll into a second card', async () => {
+      const userId = randomInt(100_000, 2_000_000_000);
+      const headers = await memberWith('telegram', String(userId), 100);
+      await bot.handleUpdate(
+        textMessageUpdate({
+          updateId: updateId++,
+          text: '/imagine a paper lantern festival',
+          from: from(userId),
+        }),
+      );
+      await jobs.idle();
+      const final = inChat(userId, 'editMessageText').at(-1)!;
+      expect(String(final.params.text)).toContain('✅ Completed');
+      expect(isPng(inChat(userId, 'sendPhoto')[0].uploads[0].bytes)).toBe(true);
+      const [reroll] = buttonsOf(final);
+      expect(reroll).toMatch(/^dl:reroll:/);
+
+      await bot.handleUpdate(
+        callbackQueryUpdate({
+          updateId: updateId++,
+          data: reroll,
+          messageId: Number(final.params.message_id),
+          from: from(userId),
+        }),
+      );
+      await jobs.idle();
+      expect(inChat(userId, 'sendMessage')).toHaveLength(2);
+      expect(inChat(userId, 'sendPhoto')).toHaveLength(2);
+      expect(String(inChat(userId, 'editMessageText').at(-1)!.params.text)).toContain('✅ Completed');
+      expect((await balanceOf(system, headers)).balance).toBe(100 - 2 * PRICE);
+    });
+
+    it('cancels a job while it is queued; the card says so and the charge comes back', async () => {
+      system.sandbox.state.setLatency(2000);
+      try {
+        const userId = randomInt(100_000, 2_000_000_000);
+        const headers = await memberWith('telegram', String(userId), 100);
+        await bot.handleUpdate(
+          textMessageUpdate({ updateId: updateId++, text: '/imagine a snowy station', from: from(userId) }),
+        );
+        const cards = () => [...inChat(userId, 'sendMessage'), ...inChat(userId, 'editMessageText')];
+        await until(() => cards().some((c) => buttonsOf(c).some((b) => b.startsWith('dl:cancel:'))));
+        const cancel = cards()
+          .flatMap(buttonsOf)
+          .find((b) => b.startsWith('dl:cancel:'))!;
+        await bot.handleUpdate(
+          callbackQueryUpdate({ updateId: updateId++, data: cancel, messageId: 1, from: from(userId) }),
+        );
+        await jobs.idle();
+        const last = String(inChat(userId, 'editMessageText').at(-1)!.params.text);
+        expect(last).toContain('❌ Failed');
+        expect(last).toContain('Cancelled');
+        const deadline = Date.now() + 5000;
+        let balance = (await balanceOf(system, headers)).balance;
+        while (balance !== 100 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 100));
+          balance = (await balanceOf(system, headers)).balance;
+        }
+        expect(balance).toBe(100);
+      } finally {
+        system.sandbox.state.setLatency(30);
+      }
+    });
+
+    it('tells a member without credits on the card', async () => {
+      const userId = randomInt(100_000, 2_000_000_000);
+      await memberWith('telegram', String(userId), 0);
+      await bot.handleUpdate(
+        textMessageUpdate({
+          updateId: updateId++,
+          text: '/imagine a castle in the clouds',
+          from: from(userId),
+        }),
+      );
+      await jobs.idle();
+      const texts = [...inChat(userId, 'sendMessage'), ...inChat(userId, 'editMessageText')].map((c) =>
+        String(c.params.text),
+      );
+      expect(texts.at(-1)).toContain(`This generation costs ${PRICE} MC; your balance is 0 MC`);
+      expect(inChat(userId, 'sendPhoto')).toHaveLength(0);
+    });
+  });
+});

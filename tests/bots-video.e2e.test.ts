@@ -1,0 +1,175 @@
+import { randomInt } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createDiscordBot,
+  createDreamloomClient,
+  createTelegramBot,
+  createVideoCommand,
+  JobTracker,
+  silentLogger,
+  type DreamloomClient,
+} from '@dreamloom/bots';
+import {
+  chatInputInteraction,
+  dispatchInteraction,
+  prepareOfflineClient,
+  startFakeDiscordRest,
+  type FakeDiscordRest,
+} from './fakes/discord-rest.js';
+import {
+  startFakeTelegramBotApi,
+  textMessageUpdate,
+  type FakeTelegramBotApi,
+} from './fakes/telegram-bot-api.js';
+import { api, botHeaders } from './support/clients.js';
+import { balanceOf, grant } from './support/anime.js';
+import { startSystem, type RunningSystem } from './support/system.js';
+
+/** MP4 files carry an `ftyp` box at offset 4. */
+const isMp4 = (bytes: Uint8Array) => Buffer.from(bytes.subarray(4, 8)).toString('latin1') === 'ftyp';
+
+/**
+ * `/video` on both platforms against the real system (server, worker, sandbox kie.ai, Redis):
+ * the quote charged at creation shows on the card, and the final MP4 is delivered.
+ */
+describe('bots /video end to end', () => {
+  let system: RunningSystem;
+  let dreamloom: DreamloomClient;
+
+  beforeAll(async () => {
+    system = await startSystem();
+    dreamloom = createDreamloomClient({
+      baseUrl: system.baseUrl,
+      botToken: system.botToken,
+      pollIntervalMs: 500,
+    });
+  });
+  afterAll(async () => {
+    await dreamloom?.close();
+    await system?.stop();
+  });
+
+  /** Provisions the platform user (first contact) and gives them credits. */
+  async function fundedMember(platform: 'discord' | 'telegram', platformUserId: string, amount: number) {
+    const headers = botHeaders(system.botToken, platform, platformUserId);
+    const { user_id } = await balanceOf(system, headers);
+    expect((await grant(system, user_id, amount)).status).toBe(200);
+    return headers;
+  }
+
+  describe('Discord', () => {
+    let discord: FakeDiscordRest;
+    beforeAll(async () => {
+      discord = await startFakeDiscordRest();
+    });
+    afterAll(async () => {
+      await discord?.close();
+    });
+
+    it('finishes a video whose interaction token expired mid-job as a channel message with the MP4', async () => {
+      // Slow the provider so the job is still running when the token "expires".
+      system.sandbox.state.setLatency(600);
+      const jobs = new JobTracker();
+      const video = createVideoCommand({
+        imagine: { dreamloom, logger: silentLogger, editIntervalMs: 100 },
+        // As if the job outlived the interaction token: it runs out right after the first edits.
+        tokenDeadline: () => Date.now() + 300,
+      });
+      const bot = createDiscordBot(
+        { dreamloom, logger: silentLogger, editIntervalMs: 100, jobs, commands: [video] },
+        { rest: { api: discord.api } },
+      );
+      prepareOfflineClient(bot.client, { appId: discord.appId });
+      try {
+        const userId = `3${Date.now()}${randomInt(1000)}`.slice(0, 19);
+        const headers = await fundedMember('discord', userId, 1000);
+        const raw = chatInputInteraction({
+          appId: discord.appId,
+          commandName: 'video',
+          options: {
+            prompt: 'koi circling in a pond',
+            model: 'kling/video-v2.5',
+            duration: 5,
+            ratio: '16:9',
+          },
+          user: { id: userId, username: 'ren' },
+        });
+        discord.registerInteraction(raw.token, raw.channel.id);
+        dispatchInteraction(bot.client, raw);
+        await jobs.idle();
+
+        const tokenCalls = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`);
+        expect(tokenCalls.length).toBeGreaterThanOrEqual(1);
+        const channelCalls = discord.calls.filter((c) =>
+          c.path.startsWith(`/channels/${raw.channel.id}/messages`),
+        );
+        expect(channelCalls[0].method).toBe('POST');
+        expect(channelCalls[0].authorization).toMatch(/^Bot /);
+        expect(tokenCalls.every((c) => c.at <= channelCalls[0].at)).toBe(true);
+
+        const message = discord.channelMessages(raw.channel.id).at(-1)!;
+        expect(message.content).toContain(`<@${userId}>`);
+        const embed = (
+          message.embeds as Array<{ title: string; fields: Array<{ name: string; value: string }> }>
+        )[0];
+        expect(embed.title).toBe('✅ Completed');
+        // Kling 2.5, 5 s: 210 MC (contract 001), charged when the task was created.
+        expect(embed.fields).toEqual(
+          expect.arrayContaining([expect.objectContaining({ name: 'Credits', value: '210' })]),
+        );
+        expect(message.attachments).toHaveLength(1);
+        const file = message.files.get(message.attachments[0].filename)!;
+        expect(isMp4(file)).toBe(true);
+        expect((await balanceOf(system, headers)).balance).toBe(1000 - 210);
+      } finally {
+        system.sandbox.state.setLatency(30);
+        await bot.stop();
+      }
+    });
+  });
+
+  describe('Telegram', () => {
+    let telegram: FakeTelegramBotApi;
+    beforeAll(async () => {
+      telegram = await startFakeTelegramBotApi();
+    });
+    afterAll(async () => {
+      await telegram?.close();
+    });
+
+    it('shows the quote on the card, then sends the MP4 with sendVideo', async () => {
+      const jobs = new JobTracker();
+      const bot = createTelegramBot(
+        '700001:e2e-video-token',
+        { dreamloom, logger: silentLogger, editIntervalMs: 100, jobs },
+        { botInfo: telegram.botInfo, client: { apiRoot: telegram.apiRoot } },
+      );
+      const userId = randomInt(100_000, 2_000_000_000);
+      const headers = await fundedMember('telegram', String(userId), 500);
+      await bot.handleUpdate(
+        textMessageUpdate({
+          updateId: 1,
+          text: '/video snow falling on a shrine --model wan/2.5 --duration 5 --ratio 9:16',
+          from: { id: userId, first_name: 'Aiko', username: `aiko_${userId}` },
+        }),
+      );
+      await jobs.idle();
+
+      const texts = [
+        ...telegram.callsTo('sendMessage').map((c) => String(c.params.text)),
+        ...telegram.callsTo('editMessageText').map((c) => String(c.params.text)),
+      ];
+      // Wan 2.5 at its default 720p, 5 s: 300 MC, shown while the job is still running.
+      expect(texts.some((t) => !t.startsWith('✅') && t.includes('Credits: 300'))).toBe(true);
+      const [video] = telegram.callsTo('sendVideo');
+      expect(video.params).toMatchObject({ chat_id: userId, caption: '🎬 snow falling on a shrine' });
+      expect(isMp4(video.uploads[0].bytes)).toBe(true);
+      expect(String(telegram.calls.at(-1)?.params.text)).toContain('✅ Completed');
+
+      const taskId = /Task ([0-9a-f-]{36})/.exec(String(telegram.calls.at(-1)?.params.text))?.[1];
+      const status = await api(system.baseUrl, 'GET', `/api/generation/status/${taskId}`, { headers });
+      expect(status.body.status).toBe('completed');
+      expect((await balanceOf(system, headers)).balance).toBe(500 - 300);
+    });
+  });
+});
