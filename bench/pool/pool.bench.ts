@@ -192,7 +192,10 @@ async function main() {
     gatewayRandomToken: { clean: await gatewayBaseline(false), faults: await gatewayBaseline(true) },
   };
   const out = path.join(HERE, '../results');
-  writeFileSync(path.join(out, `pool-${results.params.db}-${LATENCY_MS}ms.json`), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(
+    path.join(out, `pool-${results.params.db}-${LATENCY_MS}ms.json`),
+    JSON.stringify(results, null, 2) + '\n',
+  );
   const row = (name: string, result: RunResult) =>
     `| ${name} | ${result.makespanMs} | ${result.boundMs} | ${result.ratio} | ${result.completed} | ${result.lost} | ${result.submitMs ?? '—'} |`;
   const md = [

@@ -150,6 +150,21 @@ describe('DreamloomClient (HTTP + socket.io)', () => {
     watch.close();
   });
 
+  it('relays a cancelled task (task.failed with status cancelled) as failed', async () => {
+    const { taskId } = await client.createAnimeTask(user, { prompt: 'p' });
+    const seen: TaskSnapshot[] = [];
+    const watch = client.watchTask(user, taskId, (s) => seen.push(s));
+    await waitFor(() => server.subscriptions.length === 1 && seen.length >= 1);
+    server.publish(taskId, 'task.failed', {
+      taskId,
+      status: 'cancelled',
+      error: { code: 'CANCELLED', message: 'Cancelled' },
+    });
+    const failed = await waitFor(() => seen.find((s) => s.status === 'failed'));
+    expect(failed.error).toEqual({ code: 'CANCELLED', message: 'Cancelled' });
+    watch.close();
+  });
+
   it('falls back to polling while the socket is down and re-subscribes when it is back', async () => {
     const { taskId } = await client.createAnimeTask(user, { prompt: 'p' });
     const seen: TaskSnapshot[] = [];

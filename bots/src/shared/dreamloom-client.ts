@@ -253,7 +253,8 @@ const completedEvent = z.object({
 });
 const failedEvent = z.object({
   taskId: z.string(),
-  status: z.literal('failed'),
+  // A cancelled task is reported on the same event with its own status; both end the job.
+  status: z.enum(['failed', 'cancelled']),
   error: z.object({ code: z.string(), message: z.string() }),
 });
 const subscribeAck = z.union([

@@ -1,5 +1,6 @@
 import { Composer, type Context } from 'grammy';
 import { IMAGINE_USAGE } from './imagine.feature.js';
+import { VIDEO_USAGE } from './video.feature.js';
 
 export const helpCommands = [
   { command: 'start', description: 'What this bot does' },
@@ -10,7 +11,9 @@ export const helpCommands = [
 export function createHelpFeature(): Composer<Context> {
   const feature = new Composer<Context>();
   feature.command(['start', 'help'], (ctx) =>
-    ctx.reply(`Dreamloom generates anime images from your prompts.\n\n${IMAGINE_USAGE}`),
+    ctx.reply(
+      `Dreamloom generates anime images and videos from your prompts.\n\n${IMAGINE_USAGE}\n\n${VIDEO_USAGE}`,
+    ),
   );
   return feature;
 }
