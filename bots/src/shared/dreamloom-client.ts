@@ -123,6 +123,12 @@ export interface DreamloomClient {
    */
   watchTask(user: PlatformUser, taskId: string, onSnapshot: (snapshot: TaskSnapshot) => void): TaskWatch;
   downloadMedia(url: string): Promise<MediaFile>;
+  /**
+   * Stores an image on the Dreamloom server as the member (contract 002 upload) and returns its
+   * public URL. Bots hand platform attachments over this way so no platform credential (such as
+   * the Telegram bot token inside a Bot API file URL) ever reaches the server.
+   */
+  uploadImage(user: PlatformUser, file: MediaFile): Promise<{ url: string }>;
   /** The member's credits (MC) balance. */
   getBalance(user: PlatformUser): Promise<{ balance: number }>;
   /** Price of a video generation (contract 001 quote); charges nothing. */
@@ -426,6 +432,34 @@ class HttpDreamloomClient implements DreamloomClient {
     const bytes = new Uint8Array(await res.arrayBuffer());
     const contentType = res.headers.get('content-type')?.split(';')[0]?.trim() || 'application/octet-stream';
     return { bytes, contentType, filename: filenameFor(url, contentType) };
+  }
+
+  async uploadImage(user: PlatformUser, file: MediaFile): Promise<{ url: string }> {
+    const form = new FormData();
+    form.append('file', new Blob([file.bytes], { type: file.contentType }), file.filename);
+    const headers: Record<string, string> = {
+      authorization: `Bot ${this.options.botToken}`,
+      'x-platform': user.platform,
+      'x-platform-user-id': user.id,
+      accept: 'application/json',
+    };
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.baseUrl}/api/v1/images/upload`, {
+        method: 'POST',
+        headers,
+        body: form,
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
+      });
+    } catch (err) {
+      throw new DreamloomApiError('NETWORK_ERROR', `Dreamloom server unreachable: ${describe(err)}`, 0);
+    }
+    const json = (await res.json().catch(() => null)) as { url?: unknown; detail?: unknown } | null;
+    if (!res.ok || typeof json?.url !== 'string') {
+      const detail = typeof json?.detail === 'string' ? json.detail : `HTTP ${res.status}`;
+      throw new DreamloomApiError('UPLOAD_FAILED', `The image could not be stored: ${detail}`, res.status);
+    }
+    return { url: json.url };
   }
 
   async close(): Promise<void> {

@@ -91,8 +91,17 @@ describe('Telegram /video (grammY against a fake Bot API)', () => {
     expect(String(last?.params.text)).toContain('✅ Completed');
   });
 
-  it('uses a captioned photo as the first frame, through its Bot API file URL', async () => {
-    const { bot, dreamloom } = botWith({ script, videoCost: 300 });
+  it('uses a captioned photo as the first frame, uploaded so the bot token never leaves the bot', async () => {
+    const telegramUrl = `${api.apiRoot}/file/bot${TOKEN}/photos/photo-in-l.jpg`;
+    const photoBytes = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
+    const { bot, dreamloom } = botWith({
+      script,
+      videoCost: 300,
+      media: {
+        ...media,
+        [telegramUrl]: { bytes: photoBytes, contentType: 'image/jpeg', filename: 'photo.jpg' },
+      },
+    });
 
     await bot.handleUpdate(
       photoMessageUpdate({ updateId: updateId++, caption: '/video she turns around --model wan/2.5' }),
@@ -103,8 +112,10 @@ describe('Telegram /video (grammY against a fake Bot API)', () => {
     expect(dreamloom.createdVideos[0].input).toMatchObject({
       prompt: 'she turns around',
       modelId: 'wan/2.5',
-      referenceImageUrls: [`${api.apiRoot}/file/bot${TOKEN}/photos/photo-in-l.jpg`],
+      referenceImageUrls: ['https://dreamloom.test/api/v1/images/upload-1.jpg'],
     });
+    expect(dreamloom.uploads[0].file.bytes).toEqual(photoBytes);
+    expect(JSON.stringify(dreamloom.createdVideos)).not.toContain(TOKEN);
     expect(api.callsTo('sendVideo')).toHaveLength(1);
   });
 

@@ -119,6 +119,13 @@ export class FakeDreamloomClient implements DreamloomClient {
   }
 
   readonly quotes: VideoQuoteInput[] = [];
+  readonly uploads: Array<{ user: PlatformUser; file: MediaFile; url: string }> = [];
+
+  async uploadImage(user: PlatformUser, file: MediaFile): Promise<{ url: string }> {
+    const url = `https://dreamloom.test/api/v1/images/upload-${this.uploads.length + 1}.jpg`;
+    this.uploads.push({ user, file, url });
+    return { url };
+  }
 
   async getBalance(_user: PlatformUser): Promise<{ balance: number }> {
     return { balance: this.options.balance ?? 0 };

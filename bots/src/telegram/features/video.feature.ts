@@ -1,5 +1,5 @@
 import { Composer, type Context } from 'grammy';
-import type { PlatformUser } from '../../shared/dreamloom-client.js';
+import { DreamloomApiError, type MediaFile, type PlatformUser } from '../../shared/dreamloom-client.js';
 import type { ImagineDeps } from '../../shared/imagine.handler.js';
 import { runVideo, VIDEO_DURATIONS, VIDEO_MODELS, VIDEO_RATIOS } from '../../shared/video.handler.js';
 import type { BackgroundRunner } from '../create-telegram-bot.js';
@@ -77,9 +77,22 @@ export function createVideoFeature(deps: VideoFeatureDeps): Composer<Context> {
     deps.runInBackground(ctx, async () => {
       const frameUrls: string[] = [];
       if (photo?.length) {
-        // The largest size comes last.
+        // The largest size comes last. The Bot API file URL embeds the bot token, so the bot fetches
+        // the photo itself and hands the server a copy (an upload), never that URL.
         const file = await ctx.api.getFile(photo[photo.length - 1].file_id);
-        if (file.file_path) frameUrls.push(telegramFileUrl(ctx, file.file_path));
+        if (file.file_path) {
+          let bytes: MediaFile;
+          try {
+            bytes = await deps.imagine.dreamloom.downloadMedia(telegramFileUrl(ctx, file.file_path));
+          } catch {
+            throw new DreamloomApiError(
+              'FRAME_UNAVAILABLE',
+              'The attached photo could not be read from Telegram',
+              0,
+            );
+          }
+          frameUrls.push((await deps.imagine.dreamloom.uploadImage(user, bytes)).url);
+        }
       }
       return runVideo(
         deps.imagine,
