@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { MODEL_TYPES } from '@dreamloom/core';
+import { z, type ZodType } from 'zod';
+import { MODEL_TYPES, type Actor, type Core } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppRouterContext } from '../http/context.js';
 import { actorOf, idParam, noContent, pageQuery, statusQuery, storyRouter } from './story-shared.js';
@@ -65,6 +65,64 @@ const aiModelBody = z.object({
 export function storyCatalogRoutes(registry: ApiRegistry) {
   const router = storyRouter();
   const tag = 'story-catalog';
+  type Catalog = Core['story']['catalog'];
+  type Role = 'user' | 'staff';
+
+  // Most catalogs share the same create / update / delete routes and differ only in what they
+  // call; these three register one each, so every such route answers (201, body, 204) alike.
+  const create = <B>(
+    path: string,
+    summary: string,
+    role: Role,
+    body: ZodType<B>,
+    make: (catalog: Catalog, actor: Actor, body: B) => Promise<unknown>,
+  ) =>
+    registry.add(router, {
+      method: 'post',
+      path,
+      tag,
+      summary,
+      role,
+      body,
+      handler: async (ctx, input) =>
+        created(ctx, await make(ctx.core.story.catalog, actorOf(input.actor), input.body)),
+    });
+  const updateById = <B>(
+    path: string,
+    summary: string,
+    role: Role,
+    body: ZodType<B>,
+    update: (catalog: Catalog, actor: Actor, id: string, body: B) => Promise<unknown>,
+  ) =>
+    registry.add(router, {
+      method: 'put',
+      path,
+      tag,
+      summary,
+      role,
+      params: idParam,
+      body,
+      handler: (ctx, input) =>
+        update(ctx.core.story.catalog, actorOf(input.actor), input.params.id, input.body),
+    });
+  const removeById = (
+    path: string,
+    summary: string,
+    role: Role,
+    remove: (catalog: Catalog, actor: Actor, id: string) => Promise<unknown>,
+  ) =>
+    registry.add(router, {
+      method: 'delete',
+      path,
+      tag,
+      summary,
+      role,
+      params: idParam,
+      handler: async (ctx, input) => {
+        await remove(ctx.core.story.catalog, actorOf(input.actor), input.params.id);
+        return noContent(ctx);
+      },
+    });
 
   // ---- characters ----
   registry.add(router, {
@@ -85,16 +143,13 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     query: pageQuery,
     handler: (ctx, { actor, query }) => ctx.core.story.catalog.listCharacters(actorOf(actor), query),
   });
-  registry.add(router, {
-    method: 'post',
-    path: '/api/v1/characters',
-    tag,
-    summary: 'Create a character',
-    role: 'user',
-    body: z.object(characterFields),
-    handler: async (ctx, { actor, body }) =>
-      created(ctx, await ctx.core.story.catalog.createCharacter(actorOf(actor), body)),
-  });
+  create(
+    '/api/v1/characters',
+    'Create a character',
+    'user',
+    z.object(characterFields),
+    (catalog, actor, body) => catalog.createCharacter(actor, body),
+  );
   registry.add(router, {
     method: 'get',
     path: '/api/v1/narrator',
@@ -112,41 +167,21 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     params: idParam,
     handler: (ctx, { params }) => ctx.core.story.catalog.getCharacter(params.id),
   });
-  registry.add(router, {
-    method: 'put',
-    path: '/api/v1/characters/:id',
-    tag,
-    summary: 'Update a character (owner only)',
-    role: 'user',
-    params: idParam,
-    body: z.object(characterFields).partial(),
-    handler: (ctx, { actor, params, body }) =>
-      ctx.core.story.catalog.updateCharacter(actorOf(actor), params.id, body),
-  });
-  registry.add(router, {
-    method: 'delete',
-    path: '/api/v1/characters/:id',
-    tag,
-    summary: 'Delete a character (owner only)',
-    role: 'user',
-    params: idParam,
-    handler: async (ctx, { actor, params }) => {
-      await ctx.core.story.catalog.deleteCharacter(actorOf(actor), params.id);
-      return noContent(ctx);
-    },
-  });
+  updateById(
+    '/api/v1/characters/:id',
+    'Update a character (owner only)',
+    'user',
+    z.object(characterFields).partial(),
+    (catalog, actor, id, body) => catalog.updateCharacter(actor, id, body),
+  );
+  removeById('/api/v1/characters/:id', 'Delete a character (owner only)', 'user', (catalog, actor, id) =>
+    catalog.deleteCharacter(actor, id),
+  );
 
   // ---- stories ----
-  registry.add(router, {
-    method: 'post',
-    path: '/api/v1/stories',
-    tag,
-    summary: 'Create a story',
-    role: 'user',
-    body: storyBody,
-    handler: async (ctx, { actor, body }) =>
-      created(ctx, await ctx.core.story.catalog.createStory(actorOf(actor), body)),
-  });
+  create('/api/v1/stories', 'Create a story', 'user', storyBody, (catalog, actor, body) =>
+    catalog.createStory(actor, body),
+  );
   registry.add(router, {
     method: 'get',
     path: '/api/v1/stories',
@@ -165,29 +200,16 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     params: idParam,
     handler: (ctx, { actor, params }) => ctx.core.story.catalog.getStory(actorOf(actor), params.id),
   });
-  registry.add(router, {
-    method: 'put',
-    path: '/api/v1/stories/:id',
-    tag,
-    summary: 'Update a story (owner only)',
-    role: 'user',
-    params: idParam,
-    body: storyBody.partial(),
-    handler: (ctx, { actor, params, body }) =>
-      ctx.core.story.catalog.updateStory(actorOf(actor), params.id, body),
-  });
-  registry.add(router, {
-    method: 'delete',
-    path: '/api/v1/stories/:id',
-    tag,
-    summary: 'Delete a story (owner only)',
-    role: 'user',
-    params: idParam,
-    handler: async (ctx, { actor, params }) => {
-      await ctx.core.story.catalog.deleteStory(actorOf(actor), params.id);
-      return noContent(ctx);
-    },
-  });
+  updateById(
+    '/api/v1/stories/:id',
+    'Update a story (owner only)',
+    'user',
+    storyBody.partial(),
+    (catalog, actor, id, body) => catalog.updateStory(actor, id, body),
+  );
+  removeById('/api/v1/stories/:id', 'Delete a story (owner only)', 'user', (catalog, actor, id) =>
+    catalog.deleteStory(actor, id),
+  );
   registry.add(router, {
     method: 'post',
     path: '/api/v1/story/publish',
@@ -250,52 +272,33 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     params: idParam,
     handler: (ctx, { params }) => ctx.core.story.catalog.getStoryTemplate(params.id),
   });
-  registry.add(router, {
-    method: 'post',
-    path: '/api/v1/story-templates',
-    tag,
-    summary: 'Create a story template (staff)',
-    role: 'user',
-    body: z.object(templateFields),
-    handler: async (ctx, { actor, body }) =>
-      created(ctx, await ctx.core.story.catalog.createStoryTemplate(actorOf(actor), body)),
-  });
-  registry.add(router, {
-    method: 'put',
-    path: '/api/v1/story-templates/:id',
-    tag,
-    summary: 'Update a story template (staff)',
-    role: 'user',
-    params: idParam,
-    body: z.object(templateFields).omit({ id: true }).partial(),
-    handler: (ctx, { actor, params, body }) =>
-      ctx.core.story.catalog.updateStoryTemplate(actorOf(actor), params.id, body),
-  });
-  registry.add(router, {
-    method: 'delete',
-    path: '/api/v1/story-templates/:id',
-    tag,
-    summary: 'Delete a story template (staff)',
-    role: 'user',
-    params: idParam,
-    handler: async (ctx, { actor, params }) => {
-      await ctx.core.story.catalog.deleteStoryTemplate(actorOf(actor), params.id);
-      return noContent(ctx);
-    },
-  });
+  create(
+    '/api/v1/story-templates',
+    'Create a story template (staff)',
+    'user',
+    z.object(templateFields),
+    (catalog, actor, body) => catalog.createStoryTemplate(actor, body),
+  );
+  updateById(
+    '/api/v1/story-templates/:id',
+    'Update a story template (staff)',
+    'user',
+    z.object(templateFields).omit({ id: true }).partial(),
+    (catalog, actor, id, body) => catalog.updateStoryTemplate(actor, id, body),
+  );
+  removeById('/api/v1/story-templates/:id', 'Delete a story template (staff)', 'user', (catalog, actor, id) =>
+    catalog.deleteStoryTemplate(actor, id),
+  );
 
   // ---- system prompt posts ----
   const content = z.object({ content: z.string().min(1).max(50_000) });
-  registry.add(router, {
-    method: 'post',
-    path: '/api/v1/system-prompt-posts',
-    tag,
-    summary: 'Create a system prompt post (staff)',
-    role: 'user',
-    body: content,
-    handler: async (ctx, { actor, body }) =>
-      created(ctx, await ctx.core.story.catalog.createPost(actorOf(actor), body.content)),
-  });
+  create(
+    '/api/v1/system-prompt-posts',
+    'Create a system prompt post (staff)',
+    'user',
+    content,
+    (catalog, actor, body) => catalog.createPost(actor, body.content),
+  );
   registry.add(router, {
     method: 'get',
     path: '/api/v1/system-prompt-posts',
@@ -314,42 +317,25 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     params: idParam,
     handler: (ctx, { params }) => ctx.core.story.catalog.getPost(params.id),
   });
-  registry.add(router, {
-    method: 'put',
-    path: '/api/v1/system-prompt-posts/:id',
-    tag,
-    summary: 'Update a system prompt post (staff)',
-    role: 'user',
-    params: idParam,
-    body: content,
-    handler: (ctx, { actor, params, body }) =>
-      ctx.core.story.catalog.updatePost(actorOf(actor), params.id, body.content),
-  });
-  registry.add(router, {
-    method: 'delete',
-    path: '/api/v1/system-prompt-posts/:id',
-    tag,
-    summary: 'Delete a system prompt post (staff)',
-    role: 'user',
-    params: idParam,
-    handler: async (ctx, { actor, params }) => {
-      await ctx.core.story.catalog.deletePost(actorOf(actor), params.id);
-      return noContent(ctx);
-    },
-  });
+  updateById(
+    '/api/v1/system-prompt-posts/:id',
+    'Update a system prompt post (staff)',
+    'user',
+    content,
+    (catalog, actor, id, body) => catalog.updatePost(actor, id, body.content),
+  );
+  removeById(
+    '/api/v1/system-prompt-posts/:id',
+    'Delete a system prompt post (staff)',
+    'user',
+    (catalog, actor, id) => catalog.deletePost(actor, id),
+  );
 
   // ---- languages ----
   const language = z.object({ language: z.string().min(1).max(64) });
-  registry.add(router, {
-    method: 'post',
-    path: '/api/v1/languages',
-    tag,
-    summary: 'Create a language (staff)',
-    role: 'user',
-    body: language,
-    handler: async (ctx, { actor, body }) =>
-      created(ctx, await ctx.core.story.catalog.createLanguage(actorOf(actor), body.language)),
-  });
+  create('/api/v1/languages', 'Create a language (staff)', 'user', language, (catalog, actor, body) =>
+    catalog.createLanguage(actor, body.language),
+  );
   registry.add(router, {
     method: 'get',
     path: '/api/v1/languages',
@@ -367,29 +353,16 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     params: idParam,
     handler: (ctx, { params }) => ctx.core.story.catalog.getLanguage(params.id),
   });
-  registry.add(router, {
-    method: 'put',
-    path: '/api/v1/languages/:id',
-    tag,
-    summary: 'Rename a language (staff)',
-    role: 'user',
-    params: idParam,
-    body: language,
-    handler: (ctx, { actor, params, body }) =>
-      ctx.core.story.catalog.updateLanguage(actorOf(actor), params.id, body.language),
-  });
-  registry.add(router, {
-    method: 'delete',
-    path: '/api/v1/languages/:id',
-    tag,
-    summary: 'Delete a language (staff)',
-    role: 'user',
-    params: idParam,
-    handler: async (ctx, { actor, params }) => {
-      await ctx.core.story.catalog.deleteLanguage(actorOf(actor), params.id);
-      return noContent(ctx);
-    },
-  });
+  updateById(
+    '/api/v1/languages/:id',
+    'Rename a language (staff)',
+    'user',
+    language,
+    (catalog, actor, id, body) => catalog.updateLanguage(actor, id, body.language),
+  );
+  removeById('/api/v1/languages/:id', 'Delete a language (staff)', 'user', (catalog, actor, id) =>
+    catalog.deleteLanguage(actor, id),
+  );
 
   // ---- art styles ----
   registry.add(router, {
@@ -410,39 +383,19 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     params: idParam,
     handler: (ctx, { params }) => ctx.core.story.catalog.getArtStyle(params.id),
   });
-  registry.add(router, {
-    method: 'post',
-    path: '/api/v1/art-styles',
-    tag,
-    summary: 'Create an art style (staff)',
-    role: 'user',
-    body: artStyleBody,
-    handler: async (ctx, { actor, body }) =>
-      created(ctx, await ctx.core.story.catalog.createArtStyle(actorOf(actor), body)),
-  });
-  registry.add(router, {
-    method: 'put',
-    path: '/api/v1/art-styles/:id',
-    tag,
-    summary: 'Update an art style (staff)',
-    role: 'user',
-    params: idParam,
-    body: artStyleBody.partial(),
-    handler: (ctx, { actor, params, body }) =>
-      ctx.core.story.catalog.updateArtStyle(actorOf(actor), params.id, body),
-  });
-  registry.add(router, {
-    method: 'delete',
-    path: '/api/v1/art-styles/:id',
-    tag,
-    summary: 'Delete an art style (staff)',
-    role: 'user',
-    params: idParam,
-    handler: async (ctx, { actor, params }) => {
-      await ctx.core.story.catalog.deleteArtStyle(actorOf(actor), params.id);
-      return noContent(ctx);
-    },
-  });
+  create('/api/v1/art-styles', 'Create an art style (staff)', 'user', artStyleBody, (catalog, actor, body) =>
+    catalog.createArtStyle(actor, body),
+  );
+  updateById(
+    '/api/v1/art-styles/:id',
+    'Update an art style (staff)',
+    'user',
+    artStyleBody.partial(),
+    (catalog, actor, id, body) => catalog.updateArtStyle(actor, id, body),
+  );
+  removeById('/api/v1/art-styles/:id', 'Delete an art style (staff)', 'user', (catalog, actor, id) =>
+    catalog.deleteArtStyle(actor, id),
+  );
 
   // ---- music (types first: `/music/types` must not be read as a music id) ----
   registry.add(router, {
@@ -453,28 +406,16 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     role: 'user',
     handler: (ctx) => ctx.core.story.catalog.listMusicTypes(),
   });
-  registry.add(router, {
-    method: 'post',
-    path: '/api/v1/music/types',
-    tag,
-    summary: 'Create a music type (staff)',
-    role: 'user',
-    body: z.object({ name: z.string().min(1).max(64) }),
-    handler: async (ctx, { actor, body }) =>
-      created(ctx, await ctx.core.story.catalog.createMusicType(actorOf(actor), body.name)),
-  });
-  registry.add(router, {
-    method: 'delete',
-    path: '/api/v1/music/types/:id',
-    tag,
-    summary: 'Delete an unused music type (staff)',
-    role: 'user',
-    params: idParam,
-    handler: async (ctx, { actor, params }) => {
-      await ctx.core.story.catalog.deleteMusicType(actorOf(actor), params.id);
-      return noContent(ctx);
-    },
-  });
+  create(
+    '/api/v1/music/types',
+    'Create a music type (staff)',
+    'user',
+    z.object({ name: z.string().min(1).max(64) }),
+    (catalog, actor, body) => catalog.createMusicType(actor, body.name),
+  );
+  removeById('/api/v1/music/types/:id', 'Delete an unused music type (staff)', 'user', (catalog, actor, id) =>
+    catalog.deleteMusicType(actor, id),
+  );
   registry.add(router, {
     method: 'get',
     path: '/api/v1/music',
@@ -493,39 +434,19 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     params: idParam,
     handler: (ctx, { params }) => ctx.core.story.catalog.getMusic(params.id),
   });
-  registry.add(router, {
-    method: 'post',
-    path: '/api/v1/music',
-    tag,
-    summary: 'Create a music entry (staff)',
-    role: 'user',
-    body: musicBody,
-    handler: async (ctx, { actor, body }) =>
-      created(ctx, await ctx.core.story.catalog.createMusic(actorOf(actor), body)),
-  });
-  registry.add(router, {
-    method: 'put',
-    path: '/api/v1/music/:id',
-    tag,
-    summary: 'Update a music entry (staff)',
-    role: 'user',
-    params: idParam,
-    body: musicBody.partial(),
-    handler: (ctx, { actor, params, body }) =>
-      ctx.core.story.catalog.updateMusic(actorOf(actor), params.id, body),
-  });
-  registry.add(router, {
-    method: 'delete',
-    path: '/api/v1/music/:id',
-    tag,
-    summary: 'Delete a music entry (staff)',
-    role: 'user',
-    params: idParam,
-    handler: async (ctx, { actor, params }) => {
-      await ctx.core.story.catalog.deleteMusic(actorOf(actor), params.id);
-      return noContent(ctx);
-    },
-  });
+  create('/api/v1/music', 'Create a music entry (staff)', 'user', musicBody, (catalog, actor, body) =>
+    catalog.createMusic(actor, body),
+  );
+  updateById(
+    '/api/v1/music/:id',
+    'Update a music entry (staff)',
+    'user',
+    musicBody.partial(),
+    (catalog, actor, id, body) => catalog.updateMusic(actor, id, body),
+  );
+  removeById('/api/v1/music/:id', 'Delete a music entry (staff)', 'user', (catalog, actor, id) =>
+    catalog.deleteMusic(actor, id),
+  );
 
   // ---- staff-only resources the contract does not list (the admin uses them) ----
   const admin = '/api/v1/story-admin';
@@ -547,39 +468,26 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     params: idParam,
     handler: (ctx, { params }) => ctx.core.story.catalog.getPromptTemplate(params.id),
   });
-  registry.add(router, {
-    method: 'post',
-    path: `${admin}/prompt-templates`,
-    tag,
-    summary: 'Create a prompt template (staff)',
-    role: 'staff',
-    body: promptTemplateBody,
-    handler: async (ctx, { actor, body }) =>
-      created(ctx, await ctx.core.story.catalog.createPromptTemplate(actorOf(actor), body)),
-  });
-  registry.add(router, {
-    method: 'put',
-    path: `${admin}/prompt-templates/:id`,
-    tag,
-    summary: 'Update a prompt template (staff)',
-    role: 'staff',
-    params: idParam,
-    body: promptTemplateBody.partial(),
-    handler: (ctx, { actor, params, body }) =>
-      ctx.core.story.catalog.updatePromptTemplate(actorOf(actor), params.id, body),
-  });
-  registry.add(router, {
-    method: 'delete',
-    path: `${admin}/prompt-templates/:id`,
-    tag,
-    summary: 'Delete a prompt template (staff)',
-    role: 'staff',
-    params: idParam,
-    handler: async (ctx, { actor, params }) => {
-      await ctx.core.story.catalog.deletePromptTemplate(actorOf(actor), params.id);
-      return noContent(ctx);
-    },
-  });
+  create(
+    `${admin}/prompt-templates`,
+    'Create a prompt template (staff)',
+    'staff',
+    promptTemplateBody,
+    (catalog, actor, body) => catalog.createPromptTemplate(actor, body),
+  );
+  updateById(
+    `${admin}/prompt-templates/:id`,
+    'Update a prompt template (staff)',
+    'staff',
+    promptTemplateBody.partial(),
+    (catalog, actor, id, body) => catalog.updatePromptTemplate(actor, id, body),
+  );
+  removeById(
+    `${admin}/prompt-templates/:id`,
+    'Delete a prompt template (staff)',
+    'staff',
+    (catalog, actor, id) => catalog.deletePromptTemplate(actor, id),
+  );
   registry.add(router, {
     method: 'get',
     path: `${admin}/ai-models`,
@@ -597,39 +505,23 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     params: idParam,
     handler: (ctx, { actor, params }) => ctx.core.story.catalog.getAiModel(actorOf(actor), params.id),
   });
-  registry.add(router, {
-    method: 'post',
-    path: `${admin}/ai-models`,
-    tag,
-    summary: 'Create an AI model (staff; the API key is stored encrypted)',
-    role: 'staff',
-    body: aiModelBody,
-    handler: async (ctx, { actor, body }) =>
-      created(ctx, await ctx.core.story.catalog.createAiModel(actorOf(actor), body)),
-  });
-  registry.add(router, {
-    method: 'put',
-    path: `${admin}/ai-models/:id`,
-    tag,
-    summary: 'Update an AI model (staff)',
-    role: 'staff',
-    params: idParam,
-    body: aiModelBody.partial(),
-    handler: (ctx, { actor, params, body }) =>
-      ctx.core.story.catalog.updateAiModel(actorOf(actor), params.id, body),
-  });
-  registry.add(router, {
-    method: 'delete',
-    path: `${admin}/ai-models/:id`,
-    tag,
-    summary: 'Delete an AI model (staff)',
-    role: 'staff',
-    params: idParam,
-    handler: async (ctx, { actor, params }) => {
-      await ctx.core.story.catalog.deleteAiModel(actorOf(actor), params.id);
-      return noContent(ctx);
-    },
-  });
+  create(
+    `${admin}/ai-models`,
+    'Create an AI model (staff; the API key is stored encrypted)',
+    'staff',
+    aiModelBody,
+    (catalog, actor, body) => catalog.createAiModel(actor, body),
+  );
+  updateById(
+    `${admin}/ai-models/:id`,
+    'Update an AI model (staff)',
+    'staff',
+    aiModelBody.partial(),
+    (catalog, actor, id, body) => catalog.updateAiModel(actor, id, body),
+  );
+  removeById(`${admin}/ai-models/:id`, 'Delete an AI model (staff)', 'staff', (catalog, actor, id) =>
+    catalog.deleteAiModel(actor, id),
+  );
   registry.add(router, {
     method: 'get',
     path: `${admin}/characters`,
