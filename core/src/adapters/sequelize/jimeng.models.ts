@@ -6,6 +6,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
+import { date, int, nullableInt, pk, str, text } from './column-types.js';
 
 /* Row types mirror migrations/0002-jimeng-batches.ts. */
 
@@ -92,33 +93,25 @@ export interface JimengModels {
   CallbackDelivery: typeof CallbackDeliveryRow;
 }
 
-// Factories, not shared objects: Sequelize writes into attribute definitions.
-const pk = () => ({ type: DataTypes.STRING(36), primaryKey: true });
-const str = (length: number, allowNull = true) => ({ type: DataTypes.STRING(length), allowNull });
-const text = (allowNull = true) => ({ type: DataTypes.TEXT, allowNull });
-const int = (defaultValue = 0) => ({ type: DataTypes.INTEGER, allowNull: false, defaultValue });
-const nint = () => ({ type: DataTypes.INTEGER, allowNull: true });
-const date = (allowNull = false) => ({ type: DataTypes.DATE(3), allowNull });
-
 export function defineJimengModels(sequelize: Sequelize): JimengModels {
   const options = (tableName: string) => ({ sequelize, tableName, timestamps: false });
   class JimengBatch extends JimengBatchRow {}
   JimengBatch.init(
     {
       id: pk(),
-      batch_type: str(24, false),
-      project_id: str(128),
-      project_name: str(255),
-      work_id: str(128, false),
-      global_config: text(),
-      status: { ...str(24, false), defaultValue: 'pending' },
+      batch_type: str(24),
+      project_id: str(128, true),
+      project_name: str(255, true),
+      work_id: str(128),
+      global_config: text(true),
+      status: { ...str(24), defaultValue: 'pending' },
       priority: int(3),
-      total_count: int(),
-      skip_count: int(),
-      queue_count: int(),
-      callback_url: str(1024),
-      cancel_reason: str(512),
-      create_by: str(36, false),
+      total_count: int(0),
+      skip_count: int(0),
+      queue_count: int(0),
+      callback_url: str(1024, true),
+      cancel_reason: str(512, true),
+      create_by: str(36),
       start_time: date(true),
       finish_time: date(true),
       create_time: date(),
@@ -130,34 +123,34 @@ export function defineJimengModels(sequelize: Sequelize): JimengModels {
   JimengRecord.init(
     {
       id: pk(),
-      type: str(8, false) as never,
-      project_id: str(128),
-      project_name: str(255),
-      storyboard_id: str(128, false),
-      work_id: str(128, false),
-      batch_id: str(36),
-      task_id: str(36),
-      mode: str(24, false),
-      model: str(64, false),
-      prompt: text(false),
-      negative_prompt: text(),
-      ratio: str(8),
-      resolution: str(8),
-      duration: nint(),
+      type: str(8) as never,
+      project_id: str(128, true),
+      project_name: str(255, true),
+      storyboard_id: str(128),
+      work_id: str(128),
+      batch_id: str(36, true),
+      task_id: str(36, true),
+      mode: str(24),
+      model: str(64),
+      prompt: text(),
+      negative_prompt: text(true),
+      ratio: str(8, true),
+      resolution: str(8, true),
+      duration: nullableInt(),
       sample_strength: { type: DataTypes.FLOAT, allowNull: true },
       intelligent_ratio: { type: DataTypes.BOOLEAN, allowNull: true },
-      input_images: text(),
+      input_images: text(true),
       generation_status: int(0),
-      site_used: str(8),
-      account_id: str(36),
-      generation_time: nint(),
-      site_switch_count: int(),
-      retry_count: int(),
-      error_message: str(1024),
-      callback_url: str(1024),
+      site_used: str(8, true),
+      account_id: str(36, true),
+      generation_time: nullableInt(),
+      site_switch_count: int(0),
+      retry_count: int(0),
+      error_message: str(1024, true),
+      callback_url: str(1024, true),
       is_deleted: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
-      create_by: str(36, false),
-      update_by: str(36),
+      create_by: str(36),
+      update_by: str(36, true),
       create_time: date(),
       update_time: date(),
     },
@@ -167,14 +160,14 @@ export function defineJimengModels(sequelize: Sequelize): JimengModels {
   CallbackDelivery.init(
     {
       id: pk(),
-      batch_id: str(36, false),
-      event: str(32, false),
-      url: str(1024, false),
+      batch_id: str(36),
+      event: str(32),
+      url: str(1024),
       attempt: int(1),
-      status_code: nint(),
+      status_code: nullableInt(),
       ok: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
-      error: str(1024),
-      duration_ms: nint(),
+      error: str(1024, true),
+      duration_ms: nullableInt(),
       created_at: date(),
     },
     options('callback_deliveries'),

@@ -6,6 +6,7 @@ import {
   type CreationOptional,
   type Sequelize,
 } from 'sequelize';
+import { date, int, pk, str } from './column-types.js';
 
 /* Row types mirror migrations/0001-foundation.ts; the migration owns the schema, these only map it. */
 
@@ -136,12 +137,6 @@ export interface DreamloomModels {
   GenerationTask: typeof GenerationTaskRow;
   MediaAsset: typeof MediaAssetRow;
 }
-
-const str = (length: number, allowNull = false) => ({ type: DataTypes.STRING(length), allowNull });
-// Factories, not shared objects: Sequelize writes into attribute definitions (e.g. `field`).
-const int = () => ({ type: DataTypes.INTEGER, allowNull: false });
-const date = (allowNull = false) => ({ type: DataTypes.DATE(3), allowNull });
-const pk = () => ({ type: DataTypes.STRING(36), primaryKey: true });
 
 /**
  * Model classes are defined per Sequelize instance, so each createCore() owns its own

@@ -6,6 +6,7 @@ import {
   type CreationOptional,
   type Sequelize,
 } from 'sequelize';
+import { bool, date, int, pk, str, text } from './column-types.js';
 
 /* Row types of contract 002 (story chat); the schema is owned by migrations/0004-story.ts. */
 
@@ -203,12 +204,6 @@ export interface StoryModels {
 }
 
 // Factories, not shared objects: Sequelize writes into attribute definitions.
-const str = (length: number, allowNull = false) => ({ type: DataTypes.STRING(length), allowNull });
-const text = (allowNull = false) => ({ type: DataTypes.TEXT, allowNull });
-const int = () => ({ type: DataTypes.INTEGER, allowNull: false });
-const bool = (defaultValue: boolean) => ({ type: DataTypes.BOOLEAN, allowNull: false, defaultValue });
-const date = (allowNull = false) => ({ type: DataTypes.DATE(3), allowNull });
-const pk = () => ({ type: DataTypes.STRING(36), primaryKey: true });
 
 export function defineStoryModels(sequelize: Sequelize): StoryModels {
   const options = (tableName: string) => ({ sequelize, tableName, timestamps: false });
