@@ -1,5 +1,5 @@
 import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
-import type { JimengModels } from '../adapters/sequelize/jimeng.models.js';
+import type { JimengBatchRow, JimengModels } from '../adapters/sequelize/jimeng.models.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { Logger } from '../shared/logger.js';
@@ -88,24 +88,27 @@ export class JimengProgressListener {
     });
     if (!record.batch_id) return;
     const [view] = await this.deps.records.views([record], { accounts: account ? [account] : [] });
-    const counts = await this.publishItem(record.batch_id, this.deps.batches.detail(view));
-    if (counts && counts.pending_count + counts.processing_count === 0)
-      await this.finishBatch(record.batch_id, counts);
+    const published = await this.publishItem(record.batch_id, this.deps.batches.detail(view));
+    if (published && published.counts.pending_count + published.counts.processing_count === 0)
+      await this.finishBatch(published.batch, published.counts);
   }
 
-  /** Publishes one item's change with the batch's fresh counts; returns those counts. */
-  private async publishItem(batchId: string, item: BatchItemView): Promise<BatchCounts | null> {
+  /** Publishes one item's change with the batch's fresh counts; returns the batch and those counts. */
+  private async publishItem(
+    batchId: string,
+    item: BatchItemView,
+  ): Promise<{ batch: JimengBatchRow; counts: BatchCounts } | null> {
     const batch = await this.deps.models.JimengBatch.findByPk(batchId);
     if (!batch) return null;
     const counts = await this.deps.batches.counts(batchId);
     await this.deps.batches.publish(batch, BatchEvents.progress, item, counts);
-    return counts;
+    return { batch, counts };
   }
 
   /** Ends the batch exactly once (a conditional update decides between racing workers) and schedules its callback. */
-  private async finishBatch(batchId: string, counts: BatchCounts): Promise<void> {
-    const batch = await this.deps.models.JimengBatch.findByPk(batchId);
-    if (!batch || batch.finish_time) return;
+  private async finishBatch(batch: JimengBatchRow, counts: BatchCounts): Promise<void> {
+    if (batch.finish_time) return;
+    const batchId = batch.id;
     const now = this.deps.clock.now();
     const status = this.deps.batches.statusOf(batch, counts);
     const [won] = await this.deps.models.JimengBatch.update(
