@@ -106,6 +106,25 @@ describe('admin (browser)', () => {
     await page.screenshot({ path: artifact('admin-accounts.png'), fullPage: true });
   });
 
+  it('opens the queue monitor (bull-board) from the header after signing in', async () => {
+    await page.goto(`${system.baseUrl}/admin/login`);
+    await signIn(page, system);
+    await page.waitForURL((url) => !url.pathname.includes('/login'));
+    const link = page.getByTestId('queue-monitor-link');
+    await link.waitFor();
+    expect(await link.getAttribute('href')).toBe('/admin/queues');
+
+    // The link opens a new tab; the login's cookie signs it in without any bearer header.
+    const [monitor] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    await monitor.waitForURL(/\/admin\/queues/);
+    await monitor.getByText('generation-item', { exact: true }).first().waitFor({ timeout: 20_000 });
+    expect(await monitor.title()).toBe('Dreamloom queues');
+    await monitor.getByText('generation', { exact: true }).first().click();
+    await monitor.waitForURL(/\/admin\/queues\/queue\/generation/);
+    await monitor.getByText('Loading...').waitFor({ state: 'detached', timeout: 20_000 });
+    await monitor.screenshot({ path: artifact('admin-queue-monitor.png'), fullPage: true });
+  });
+
   it('shows the error for a wrong password and stays on the login page', async () => {
     await page.goto(`${system.baseUrl}/admin/login`);
     await signIn(page, system, `${system.admin.password}-wrong`);

@@ -106,3 +106,4 @@ export {
   parseKieRecord,
   type KieTaskRecord,
 } from './adapters/providers/kie/kie.client.js';
+export { monitoredQueues } from './adapters/bullmq/monitored-queues.js';

@@ -16,11 +16,13 @@ import { animeCreditsRoutes } from './routes/anime-credits.routes.js';
 import { animeAdminRoutes } from './routes/anime-admin.routes.js';
 import { serveMedia } from './routes/media.routes.js';
 import { adminStatic } from './routes/admin-static.js';
+import { queueMonitor } from './routes/queue-monitor.js';
 import { attachSocketGateway } from './realtime/socket-gateway.js';
 import { storyAuthRoutes } from './routes/story-auth.routes.js';
 import { storyAiRoutes } from './routes/story-ai.routes.js';
 import { storyCatalogRoutes } from './routes/story-catalog.routes.js';
 import { storyChatRoutes } from './routes/story-chat.routes.js';
+import { storyBindingRoutes } from './routes/story-bindings.routes.js';
 import { storyImageRoutes } from './routes/story-images.routes.js';
 import { nanobananaRoutes } from './routes/nanobanana.routes.js';
 import { nanobananaRateLimit } from './http/rate-limit.js';
@@ -55,6 +57,7 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
     storyAiRoutes(registry),
     storyCatalogRoutes(registry),
     storyChatRoutes(registry),
+    storyBindingRoutes(registry),
     // Before story images: contract 004 answers its own image ids; other ids and file names fall through.
     nanobananaRoutes(registry),
     storyImageRoutes(registry),
@@ -72,6 +75,7 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
   app.use(errorBoundary);
   app.use(nanobananaRateLimit);
   app.use(serveMedia);
+  app.use(queueMonitor(core));
   app.use(adminStatic(core.config.ADMIN_DIST_DIR));
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '2mb' }));
   app.use(authenticate);

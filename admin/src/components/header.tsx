@@ -1,10 +1,10 @@
-import { Avatar, Dropdown, Layout, Space, Tag, Typography, theme } from 'antd';
-import { DownOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { Avatar, Button, Dropdown, Layout, Space, Tag, Typography, theme } from 'antd';
+import { DownOutlined, LogoutOutlined, MonitorOutlined, UserOutlined } from '@ant-design/icons';
 import { useGetIdentity, useLogout, useTranslate } from '@refinedev/core';
 import type { StaffUser } from '../providers/auth-provider';
 import { LanguageSwitch } from './language-switch';
 
-/** Top bar: language switch and the signed-in staff member's menu (with logout). */
+/** Top bar: the queue monitor link, language switch and the signed-in staff member's menu (with logout). */
 export function Header() {
   const { token } = theme.useToken();
   const t = useTranslate();
@@ -27,6 +27,20 @@ export function Header() {
         borderBottom: `1px solid ${token.colorBorderSecondary}`,
       }}
     >
+      {user && (
+        // bull-board is a server-rendered page, not a Refine route: a full navigation, signed in by
+        // the httpOnly cookie that the staff login sets for /admin/queues.
+        <Button
+          type="text"
+          icon={<MonitorOutlined />}
+          href="/admin/queues"
+          target="_blank"
+          rel="noopener"
+          data-testid="queue-monitor-link"
+        >
+          {t('header.queueMonitor')}
+        </Button>
+      )}
       <LanguageSwitch />
       {user && (
         <Dropdown

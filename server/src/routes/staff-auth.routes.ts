@@ -1,8 +1,10 @@
 import Router from '@koa/router';
+import { isStaff } from '@dreamloom/core';
 import { z } from 'zod';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
+import { clearQueueMonitorCookie, setQueueMonitorCookie } from './queue-monitor.js';
 
 const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 
@@ -17,6 +19,7 @@ export function staffAuthRoutes(registry: ApiRegistry) {
     body: loginBody,
     handler: async (ctx, { body }) => {
       const issued = await ctx.core.identity.loginWithPassword(body.username, body.password);
+      if (isStaff(issued.user)) setQueueMonitorCookie(ctx, issued.token, issued.expiresAt);
       return ok.jimeng(
         { token: issued.token, expires_at: issued.expiresAt.toISOString(), user: issued.user },
         '登录成功',
@@ -39,6 +42,7 @@ export function staffAuthRoutes(registry: ApiRegistry) {
     role: 'user',
     handler: async (ctx) => {
       if (ctx.state.token) await ctx.core.identity.revokeToken(ctx.state.token);
+      clearQueueMonitorCookie(ctx);
       return ok.jimeng(null, 'ok');
     },
   });

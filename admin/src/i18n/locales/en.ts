@@ -78,6 +78,7 @@ const en = {
     },
   },
   header: {
+    queueMonitor: 'Queue monitor',
     language: 'Language',
     logout: 'Log out',
     signedInAs: 'Signed in as {{username}}',

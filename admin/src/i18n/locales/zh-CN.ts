@@ -78,6 +78,7 @@ const zhCN: Messages = {
     },
   },
   header: {
+    queueMonitor: '队列监控',
     language: '语言',
     logout: '退出登录',
     signedInAs: '当前用户：{{username}}',

@@ -17,6 +17,14 @@ export class BullmqJobQueue implements JobQueue {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * The BullMQ queues behind the given job names, for the staff queue monitor (bull-board). The
+   * server gets them through `monitoredQueues(core)` so that only this adapter imports bullmq.
+   */
+  queuesFor(names: readonly string[]): Queue[] {
+    return names.map((name) => this.queue(name));
+  }
+
   private queue(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
