@@ -85,7 +85,6 @@ export function createDiscordBot(
     directory: new WebhookDirectory(client.rest, deps.logger),
     rest: client.rest,
     logger: deps.logger,
-    parentOf: new Map(),
   };
   if (storyDeps && !deps.commands) commandList.push(createStoryCommand(storyDeps));
   const commands = new Map(commandList.map((c) => [c.data.name, c]));
@@ -188,6 +187,7 @@ export function createDiscordBot(
       jobs.track(
         handleStoryMessage({
           channelId: message.channelId,
+          inThread: message.channel.isThread(),
           content: message.content,
           author: {
             id: message.author.id,

@@ -1,5 +1,6 @@
 import OpenAI, { APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionCreateParams } from 'openai/resources/chat/completions';
+import { createStreamAgents, isRetryableStatus, streamChatCompletion } from './chat-completion-stream.js';
 import {
   ChatProviderError,
   type ChatProvider,
@@ -15,11 +16,14 @@ export interface OpenAiChatProviderOptions {
 }
 
 /**
- * The official `openai` SDK pointed at any OpenAI-compatible endpoint. SDK retries are off:
- * failover to another model of the same type is the engine's job.
+ * Any OpenAI-compatible endpoint. Non-streaming calls go through the official `openai` SDK;
+ * streams, which sit on the story chat's time to first token, go through a lean SSE client on
+ * keep-alive agents (see chat-completion-stream.ts for why). SDK retries are off: failover to
+ * another model of the same type is the engine's job.
  */
 export class OpenAiChatProvider implements ChatProvider {
   private readonly clients = new Map<string, OpenAI>();
+  private readonly agents = createStreamAgents();
 
   constructor(private readonly options: OpenAiChatProviderOptions) {}
 
@@ -66,24 +70,15 @@ export class OpenAiChatProvider implements ChatProvider {
     }
   }
 
-  async *stream(request: ChatRequest): AsyncIterable<string> {
-    let stream;
-    try {
-      stream = await this.client(request).chat.completions.create(
-        { ...this.params(request), stream: true },
-        { signal: request.signal },
-      );
-    } catch (error) {
-      throw toProviderError(error);
-    }
-    try {
-      for await (const chunk of stream) {
-        const delta = chunk.choices[0]?.delta?.content;
-        if (delta) yield delta;
-      }
-    } catch (error) {
-      throw toProviderError(error);
-    }
+  stream(request: ChatRequest): AsyncIterable<string> {
+    return streamChatCompletion({
+      baseUrl: request.baseUrl || this.options.baseUrl,
+      apiKey: request.apiKey || this.options.apiKey,
+      body: this.params(request),
+      agents: this.agents,
+      timeoutMs: this.options.timeoutMs ?? 120_000,
+      signal: request.signal,
+    });
   }
 }
 
@@ -92,8 +87,7 @@ function toProviderError(error: unknown): Error {
   if (error instanceof APIError) {
     const status = error.status ?? null;
     // 400/404 are the request's fault for that model; auth, quota, rate limits and 5xx may pass elsewhere.
-    const retryable = status === null || status === 401 || status === 403 || status === 429 || status >= 500;
-    return new ChatProviderError(error.message, status, retryable, { cause: error });
+    return new ChatProviderError(error.message, status, isRetryableStatus(status), { cause: error });
   }
   if (error instanceof Error && error.name === 'AbortError') return error;
   return new ChatProviderError((error as Error)?.message ?? 'LLM call failed', null, true, { cause: error });
