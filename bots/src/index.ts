@@ -50,6 +50,7 @@ export {
   createStoryApi,
   type StoryApi,
   type StoryApiOptions,
+  type StoryBinding,
   type StoryCharacter,
   type StoryMessage,
   type StorySummary,

@@ -23,6 +23,19 @@ export interface StoryMessage {
   role: 'user' | 'assistant';
 }
 
+/**
+ * What a platform place (Discord thread, Telegram chat or topic) plays. The server keeps it, so a
+ * restarted bot or a second bot process continues the same conversation.
+ */
+export interface StoryBinding {
+  conversationId: string;
+  story: StorySummary;
+  /** The Dreamloom user id of who started it. */
+  startedBy: string;
+  /** Discord: the channel owning the thread, whose webhook speaks for the characters. */
+  parentChannel: string | null;
+}
+
 /** Callbacks of one streamed chat operation (a turn, a regenerate). */
 export interface StoryStreamListener {
   onSpeakers?(speakers: Array<{ id: string; name: string }>): void;
@@ -45,6 +58,18 @@ export interface StoryApi {
   ): Promise<void>;
   regenerate(user: PlatformUser, conversationId: string, listener: StoryStreamListener): Promise<void>;
   endConversation(user: PlatformUser, conversationId: string): Promise<void>;
+  /** The binding of a place on the user's platform, or null when no story runs there. */
+  findBinding(user: PlatformUser, channel: string): Promise<StoryBinding | null>;
+  /**
+   * Starts a story in a place: a new conversation bound to it, with its opening messages.
+   * Rejects with status 409 while another story runs there.
+   */
+  bind(
+    user: PlatformUser,
+    input: { channel: string; storyId: string; parentChannel?: string },
+  ): Promise<{ binding: StoryBinding; openings: StoryMessage[] }>;
+  /** Ends the story of a place (and its conversation); null when none ran there. */
+  endBinding(user: PlatformUser, channel: string): Promise<StoryBinding | null>;
 }
 
 export interface StoryApiOptions {
@@ -62,6 +87,39 @@ interface RawMessage {
   character_name: string | null;
   role: 'user' | 'assistant';
 }
+
+interface RawStory {
+  id: string;
+  title: string;
+  intro: string;
+  characterDetails: Array<{ id: string; name: string; image_url: string; character_type: string }>;
+}
+
+interface RawBinding {
+  conversation_id: string;
+  started_by: string;
+  parent_channel: string | null;
+  story: RawStory;
+}
+
+const toStory = (row: RawStory): StorySummary => ({
+  id: row.id,
+  title: row.title,
+  intro: row.intro,
+  characters: row.characterDetails.map((c) => ({
+    id: c.id,
+    name: c.name,
+    imageUrl: c.image_url || null,
+    type: c.character_type,
+  })),
+});
+
+const toBinding = (raw: RawBinding): StoryBinding => ({
+  conversationId: raw.conversation_id,
+  story: toStory(raw.story),
+  startedBy: raw.started_by,
+  parentChannel: raw.parent_channel,
+});
 
 const toMessage = (raw: RawMessage): StoryMessage => ({
   id: raw.id,
@@ -156,25 +214,8 @@ export function createStoryApi(options: StoryApiOptions): StoryApi {
 
   return {
     async listStories(user) {
-      const rows = await json<
-        Array<{
-          id: string;
-          title: string;
-          intro: string;
-          characterDetails: Array<{ id: string; name: string; image_url: string; character_type: string }>;
-        }>
-      >(user, 'GET', '/api/v1/story/published?page=1&limit=25');
-      return rows.map((row) => ({
-        id: row.id,
-        title: row.title,
-        intro: row.intro,
-        characters: row.characterDetails.map((c) => ({
-          id: c.id,
-          name: c.name,
-          imageUrl: c.image_url || null,
-          type: c.character_type,
-        })),
-      }));
+      const rows = await json<RawStory[]>(user, 'GET', '/api/v1/story/published?page=1&limit=25');
+      return rows.map(toStory);
     },
     async startConversation(user, storyId) {
       const created = await json<{ id: string }>(user, 'POST', '/api/v1/conversation', { story_id: storyId });
@@ -201,6 +242,41 @@ export function createStoryApi(options: StoryApiOptions): StoryApi {
     },
     async endConversation(user, conversationId) {
       await call(user, 'POST', `/api/v1/conversation/${encodeURIComponent(conversationId)}/end`, {});
+    },
+    async findBinding(user, channel) {
+      const { binding } = await json<{ binding: RawBinding | null }>(
+        user,
+        'GET',
+        `/api/v1/story_chat/bindings?channel=${encodeURIComponent(channel)}`,
+      );
+      return binding && toBinding(binding);
+    },
+    async bind(user, input) {
+      const created = await json<{ binding: RawBinding; openings: RawMessage[] }>(
+        user,
+        'POST',
+        '/api/v1/story_chat/bindings',
+        {
+          channel: input.channel,
+          story_id: input.storyId,
+          ...(input.parentChannel ? { parent_channel: input.parentChannel } : {}),
+        },
+      );
+      return { binding: toBinding(created.binding), openings: created.openings.map(toMessage) };
+    },
+    async endBinding(user, channel) {
+      try {
+        const { binding } = await json<{ binding: RawBinding }>(
+          user,
+          'POST',
+          '/api/v1/story_chat/bindings/end',
+          { channel },
+        );
+        return toBinding(binding);
+      } catch (error) {
+        if (error instanceof DreamloomApiError && error.status === 404) return null;
+        throw error;
+      }
     },
   };
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from './logger.js';
 import type { PlatformUser } from './dreamloom-client.js';
-import type { StoryApi, StoryCharacter, StoryStreamListener, StorySummary } from './story-client.js';
+import type { StoryCharacter, StorySummary } from './story-client.js';
 import { StoryHandler, TYPING, type StorySurface } from './story.handler.js';
+import { FakeStoryApi, type FakeStoryReply } from '../testing/fake-story-api.js';
 
 const story: StorySummary = {
   id: 's1',
@@ -15,42 +16,8 @@ const story: StorySummary = {
 };
 const user: PlatformUser = { platform: 'telegram', id: '1', username: 'aiko' };
 
-/** A story API whose turns stream scripted replies word by word. */
-function fakeApi(replies: Array<{ id: string; name: string; text: string }>): StoryApi & { turns: string[] } {
-  const turns: string[] = [];
-  const stream = async (listener: StoryStreamListener) => {
-    for (const [index, reply] of replies.entries()) {
-      await listener.onStart?.({ messageId: `m${index}`, characterId: reply.id, characterName: reply.name });
-      for (const word of reply.text.split(/(?<= )/)) {
-        listener.onDelta?.({ messageId: `m${index}`, content: word });
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      await listener.onEnd?.({
-        id: `m${index}`,
-        content: reply.text,
-        characterId: reply.id,
-        characterName: reply.name,
-        role: 'assistant',
-      });
-    }
-  };
-  return {
-    turns,
-    listStories: async () => [story],
-    startConversation: async () => ({
-      conversationId: 'c1',
-      openings: [
-        { id: 'o', content: 'Welcome.', characterId: 'a', characterName: 'Mira', role: 'assistant' },
-      ],
-    }),
-    playTurn: async (_user, input, listener) => {
-      turns.push(input.content);
-      await stream(listener);
-    },
-    regenerate: async (_user, _id, listener) => stream(listener),
-    endConversation: async () => undefined,
-  };
-}
+/** A story server whose turns stream scripted replies word by word (bindings kept "server-side"). */
+const fakeApi = (replies: FakeStoryReply[]) => new FakeStoryApi({ stories: [story], replies });
 
 /** Records every post and edit per message. */
 function recordingSurface() {
@@ -104,10 +71,11 @@ describe('StoryHandler', () => {
       handler.say(user, 'chat1', 'first', surface),
       handler.say(user, 'chat1', 'second', surface),
     ]);
-    expect(api.turns).toEqual(['first', 'second']);
+    expect(api.turns.map((turn) => turn.content)).toEqual(['first', 'second']);
     expect(messages).toHaveLength(3);
     expect((await handler.end(user, 'chat1'))?.conversationId).toBe('c1');
-    expect(handler.session('chat1')).toBeUndefined();
+    expect(await handler.session(user, 'chat1')).toBeUndefined();
+    expect(await handler.end(user, 'chat1')).toBeUndefined();
   });
 
   it('finds stories by number, id or title', async () => {
@@ -116,5 +84,86 @@ describe('StoryHandler', () => {
     expect((await handler.find(user, 's1'))?.id).toBe('s1');
     expect((await handler.find(user, 'inn'))?.id).toBe('s1');
     expect(await handler.find(user, '7')).toBeUndefined();
+  });
+
+  it('a restarted handler (new instance, same server) continues the conversation of the place', async () => {
+    const api = fakeApi([{ id: 'b', name: 'Tobin', text: 'back again' }]);
+    const before = new StoryHandler({ api, logger: silentLogger, editIntervalMs: 5 });
+    const { surface, messages } = recordingSurface();
+    const started = await before.start(user, 'chat1', story, surface);
+    await before.say(user, 'chat1', 'before the restart', surface);
+
+    const after = new StoryHandler({ api, logger: silentLogger, editIntervalMs: 5 });
+    expect((await after.session(user, 'chat1'))?.conversationId).toBe(started.conversationId);
+    const done = await after.say(user, 'chat1', 'after the restart', surface);
+    expect(done.map((m) => m.content)).toEqual(['back again']);
+    expect(api.turns).toEqual([
+      { conversationId: started.conversationId, content: 'before the restart' },
+      { conversationId: started.conversationId, content: 'after the restart' },
+    ]);
+    expect(messages.at(-1)!.character.name).toBe('Tobin');
+    // The same place on the other platform is another place.
+    expect(await after.session({ ...user, platform: 'discord' }, 'chat1')).toBeUndefined();
+  });
+
+  it('two handlers share a place; an end by one is seen by the other even while it remembers', async () => {
+    const api = fakeApi([{ id: 'a', name: 'Mira', text: 'yes' }]);
+    // `one` asks the server every time; `two` remembers for a minute (the stale case).
+    const one = new StoryHandler({ api, logger: silentLogger, editIntervalMs: 5, sessionCacheMs: 0 });
+    const two = new StoryHandler({ api, logger: silentLogger, editIntervalMs: 5, sessionCacheMs: 60_000 });
+    const { surface, messages } = recordingSurface();
+    await one.start(user, 'group', story, surface);
+    await two.say(user, 'group', 'from process two', surface);
+    expect(api.turns.map((turn) => turn.content)).toEqual(['from process two']);
+    const posted = messages.length;
+
+    expect((await one.end(user, 'group'))?.story.title).toBe('Inn');
+    // `two` still remembers the session; the server refuses the turn, `two` looks again and stays quiet.
+    expect(await two.say(user, 'group', 'anyone?', surface)).toEqual([]);
+    expect(messages).toHaveLength(posted);
+    expect(await two.session(user, 'group')).toBeUndefined();
+    expect(await two.regenerate(user, 'group', surface)).toEqual([]);
+
+    // A new story started by `two` is what `one` plays next.
+    await two.start(user, 'group', story, surface);
+    await one.say(user, 'group', 'new story', surface);
+    expect(api.turns.at(-1)).toEqual({ conversationId: 'c2', content: 'new story' });
+  });
+
+  it('refuses a second story in a running place, and asks the server once per place while it remembers', async () => {
+    const api = fakeApi([]);
+    const handler = new StoryHandler({
+      api,
+      logger: silentLogger,
+      editIntervalMs: 5,
+      sessionCacheMs: 60_000,
+    });
+    const { surface } = recordingSurface();
+    await Promise.all([handler.session(user, 'quiet'), handler.session(user, 'quiet')]);
+    await handler.session(user, 'quiet');
+    expect(api.calls.get('findBinding')).toBe(1);
+
+    await handler.start(user, 'busy', story, surface);
+    await expect(handler.start(user, 'busy', story, surface)).rejects.toMatchObject({
+      status: 409,
+      message: 'A story already runs here: Inn',
+    });
+    expect(api.calls.get('findBinding')).toBe(1);
+  });
+
+  it('reads a failed lookup for an ordinary message as "no story here"', async () => {
+    const api = fakeApi([]);
+    api.findBinding = async () => {
+      throw new Error('server away');
+    };
+    const warnings: string[] = [];
+    const handler = new StoryHandler({
+      api,
+      logger: { ...silentLogger, warn: (message) => warnings.push(message) },
+      editIntervalMs: 5,
+    });
+    expect(await handler.sessionForMessage(user, 'chat1')).toBeUndefined();
+    expect(warnings).toEqual(['Story lookup failed; message not played']);
+    await expect(handler.session(user, 'chat1')).rejects.toThrow('server away');
   });
 });

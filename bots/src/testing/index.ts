@@ -40,3 +40,4 @@ export {
 } from './discord-interactions.js';
 export { parseMultipart, type MultipartPart } from './http.js';
 export { isPng, PNG_SIGNATURE, solidPng } from './png.js';
+export { FakeStoryApi, type FakeStoryApiOptions, type FakeStoryReply } from './fake-story-api.js';

@@ -20,6 +20,8 @@ import { CatalogService } from '../catalog/catalog.service.js';
 import { StoryChatService } from './story-chat.service.js';
 import { WalletAuthService } from './wallet-auth.service.js';
 import { StoryMediaService } from './story-media.service.js';
+import { StoryChatBindingService } from './story-chat-binding.service.js';
+import { defineStoryChatBindingModel } from '../adapters/sequelize/story-chat-binding.model.js';
 
 /** Contract 002's part of the core: one object so the composition root grows by one line. */
 export interface StoryCore {
@@ -31,6 +33,8 @@ export interface StoryCore {
   chat: StoryChatService;
   wallet: WalletAuthService;
   media: StoryMediaService;
+  /** Which conversation a Discord thread or Telegram chat plays (the bots keep no sessions). */
+  bindings: StoryChatBindingService;
   /** Starts the hourly cleanup of conversations older than STORY_HISTORY_RETENTION_DAYS (worker). */
   startRetention(intervalMs?: number): void;
   stopRetention(): void;
@@ -111,6 +115,13 @@ export function createStory(deps: StoryDeps): StoryCore {
     publicUrl: config.PUBLIC_URL,
     maxUploadBytes: config.STORY_UPLOAD_MAX_BYTES,
   });
+  const bindings = new StoryChatBindingService({
+    models,
+    bindings: defineStoryChatBindingModel(deps.sequelize),
+    chat,
+    ids: deps.ids,
+    clock: deps.clock,
+  });
   let timer: NodeJS.Timeout | null = null;
   const sweep = async () => {
     try {
@@ -130,6 +141,7 @@ export function createStory(deps: StoryDeps): StoryCore {
     chat,
     wallet,
     media,
+    bindings,
     startRetention(intervalMs = 3_600_000) {
       if (timer) return;
       void sweep();

@@ -33,8 +33,6 @@ export interface StoryCommandDeps {
   directory: WebhookDirectory;
   rest: REST;
   logger: Logger;
-  /** The parent channel of a thread (known for threads the bot opened). */
-  parentOf: Map<string, string>;
 }
 
 const userOf = (interaction: ChatInputCommandInteraction): PlatformUser => ({
@@ -75,32 +73,37 @@ export function createStoryCommand(deps: StoryCommandDeps): DiscordCommand {
             auto_archive_duration: 1440,
           },
         })) as { id: string };
-        deps.parentOf.set(thread.id, channelId);
         await interaction.editReply(
           `📖 **${story.title}** begins in <#${thread.id}>. Talk there; \`/story end\` stops it.`,
         );
+        // The parent is kept with the binding: the webhook that speaks in the thread is the
+        // parent's, and a restarted bot has no other way to know it.
         await deps.handler.start(
           user,
           thread.id,
           story,
           new DiscordWebhookSurface(deps.rest, deps.directory, channelId, thread.id),
+          { parentChannel: channelId },
         );
         return;
       }
       const place = interaction.channelId;
-      if (!deps.handler.session(place)) {
+      const session = await deps.handler.session(user, place);
+      if (!session) {
         await interaction.reply({ content: 'No story runs here.', flags: MessageFlags.Ephemeral });
         return;
       }
       if (sub === 'end') {
         await interaction.deferReply();
         const ended = await deps.handler.end(user, place);
-        await interaction.editReply(`The story **${ended?.story.title ?? ''}** has ended.`);
+        await interaction.editReply(
+          ended ? `The story **${ended.story.title}** has ended.` : 'No story runs here any more.',
+        );
         return;
       }
       // regenerate
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-      const parent = deps.parentOf.get(place) ?? place;
+      const parent = session.parentChannel ?? place;
       await deps.handler.regenerate(
         user,
         place,
@@ -114,6 +117,8 @@ export function createStoryCommand(deps: StoryCommandDeps): DiscordCommand {
 /** A message in a thread with a running story (the gateway's MESSAGE_CREATE, reduced). */
 export interface StoryThreadMessage {
   channelId: string;
+  /** False for messages outside threads, where no story runs (spares the server a lookup). */
+  inThread?: boolean;
   content: string;
   author: { id: string; username: string; bot: boolean };
   webhookId?: string | null;
@@ -122,11 +127,17 @@ export interface StoryThreadMessage {
 /** Members talk in the story thread; the characters answer. Bots and webhooks are ignored. */
 export async function handleStoryThreadMessage(deps: StoryCommandDeps, message: StoryThreadMessage) {
   if (message.author.bot || message.webhookId || !message.content.trim()) return;
-  if (!deps.handler.session(message.channelId)) return;
-  const parent = deps.parentOf.get(message.channelId);
-  if (!parent) return;
+  if (message.inThread === false) return;
+  const user: PlatformUser = {
+    platform: 'discord',
+    id: message.author.id,
+    username: message.author.username,
+  };
+  const session = await deps.handler.session(user, message.channelId);
+  if (!session?.parentChannel) return;
+  const parent = session.parentChannel;
   await deps.handler.say(
-    { platform: 'discord', id: message.author.id, username: message.author.username },
+    user,
     message.channelId,
     message.content,
     new DiscordWebhookSurface(deps.rest, deps.directory, parent, message.channelId),

@@ -1,5 +1,5 @@
 import { Composer, GrammyError, type Api, type Context } from 'grammy';
-import type { PlatformUser } from '../../shared/dreamloom-client.js';
+import { DreamloomApiError, type PlatformUser } from '../../shared/dreamloom-client.js';
 import type { StoryCharacter } from '../../shared/story-client.js';
 import type { CharacterMessage, StoryHandler, StorySurface } from '../../shared/story.handler.js';
 import type { BackgroundRunner } from '../create-telegram-bot.js';
@@ -101,12 +101,22 @@ export function createStoryFeature(deps: StoryFeatureDeps): Composer<Context> {
       case 'start': {
         const story = await handler.find(user, rest.join(' '));
         if (!story) return reply('No such story; /story list shows them.');
+        const running = await handler.session(user, place.key);
+        if (running) return reply(`${running.story.title} is running here; /story end stops it first.`);
         await reply(`📖 ${story.title} begins. Talk to the characters; /story end stops it.`);
-        deps.runInBackground(ctx, () => handler.start(user, place.key, story, surface));
+        deps.runInBackground(ctx, async () => {
+          try {
+            await handler.start(user, place.key, story, surface);
+          } catch (error) {
+            // Another bot process started a story here a moment ago: say so instead of failing.
+            if (!(error instanceof DreamloomApiError && error.status === 409)) throw error;
+            await reply(`${error.message}; /story end stops it first.`);
+          }
+        });
         return;
       }
       case 'regenerate':
-        if (!handler.session(place.key)) return reply('No story runs here.');
+        if (!(await handler.session(user, place.key))) return reply('No story runs here.');
         deps.runInBackground(ctx, () => handler.regenerate(user, place.key, surface));
         return;
       case 'end': {
@@ -122,7 +132,8 @@ export function createStoryFeature(deps: StoryFeatureDeps): Composer<Context> {
   feature.on('message:text', async (ctx, next) => {
     const place = placeOf(ctx);
     const user = userOf(ctx);
-    if (ctx.msg.text.startsWith('/') || !user || !handler.session(place.key)) return next();
+    if (ctx.msg.text.startsWith('/') || !user) return next();
+    if (!(await handler.sessionForMessage(user, place.key))) return next();
     const surface = new TelegramStorySurface(ctx.api, ctx.chat.id, place.topic);
     // Turns take seconds; grammY handles updates one at a time, so the turn runs detached.
     deps.runInBackground(ctx, () => handler.say(user, place.key, ctx.msg.text, surface));

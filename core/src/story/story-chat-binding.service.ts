@@ -1,0 +1,204 @@
+import { UniqueConstraintError } from 'sequelize';
+import { AppError, NotFoundError, ValidationError, isAppError } from '../errors.js';
+import type { StoryModels } from '../adapters/sequelize/story.models.js';
+import type { StoryChatBindingRow } from '../adapters/sequelize/story-chat-binding.model.js';
+import type { Actor } from '../identity/actor.js';
+import { PLATFORMS, type Platform } from '../identity/identity.service.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { ChatMessageView, StoryChatService } from './story-chat.service.js';
+
+/** The story a place plays, as the bots show it (same fields as the published list's items). */
+export interface BoundStoryView {
+  id: string;
+  title: string;
+  intro: string;
+  characterDetails: Array<{
+    id: string;
+    name: string;
+    description: string;
+    image_url: string;
+    icon_url: string;
+    character_type: string;
+  }>;
+}
+
+export interface StoryChatBindingView {
+  id: string;
+  platform: string;
+  channel: string;
+  parent_channel: string | null;
+  conversation_id: string;
+  story_id: string;
+  /** The user id of who started it. */
+  started_by: string;
+  status: 'active' | 'ended';
+  created_at: string;
+  ended_at: string | null;
+  story: BoundStoryView;
+}
+
+interface Deps {
+  models: StoryModels;
+  bindings: typeof StoryChatBindingRow;
+  chat: StoryChatService;
+  ids: IdGenerator;
+  clock: Clock;
+}
+
+/** Discord snowflakes, Telegram `<chat id>:<topic id>` (chat ids are negative for groups). */
+const CHANNEL = /^[A-Za-z0-9:_-]{1,128}$/;
+const PARENT = /^[A-Za-z0-9_-]{1,64}$/;
+
+function checkPlace(platform: string, channel: string): Platform {
+  if (!PLATFORMS.includes(platform as Platform)) throw new ValidationError(`Unknown platform ${platform}`);
+  if (!CHANNEL.test(channel))
+    throw new ValidationError('channel: 1-128 characters of letters, digits, ":", "_" or "-"');
+  return platform as Platform;
+}
+
+/**
+ * Which conversation a Discord thread or a Telegram chat (or forum topic) plays. The bots keep
+ * no session of their own: a restarted bot, or several bot processes, read the same binding.
+ * A place holds at most one active binding (a unique index, so two bots racing to start a story
+ * in one place cannot both win); ending it ends the conversation too.
+ */
+export class StoryChatBindingService {
+  constructor(private readonly deps: Deps) {}
+
+  /** The active binding of a place, or null. A binding whose conversation ended elsewhere (the
+   * HTTP API, retention) is closed here, so the place is free again. */
+  async find(actor: Actor, platform: string, channel: string): Promise<StoryChatBindingView | null> {
+    checkPlace(platform, channel);
+    const row = await this.active(platform, channel);
+    if (!row) return null;
+    const conversation = await this.deps.models.Conversation.findByPk(row.conversation_id);
+    if (!conversation || conversation.status !== 'active') {
+      await this.close(row, null);
+      return null;
+    }
+    try {
+      return await this.view(row);
+    } catch (error) {
+      // The story was deleted under a running conversation: nothing is left to play.
+      if (!(isAppError(error) && error.code === 'NOT_FOUND')) throw error;
+      await this.close(row, null);
+      return null;
+    }
+  }
+
+  /**
+   * Starts a conversation of `storyId` (the actor needs access to the story) and binds the place
+   * to it; returns the binding and the opening messages. Refused with 409 while the place plays.
+   */
+  async bind(
+    actor: Actor,
+    input: { platform: string; channel: string; parentChannel?: string | null; storyId: string },
+  ): Promise<{ binding: StoryChatBindingView; openings: ChatMessageView[] }> {
+    const platform = checkPlace(input.platform, input.channel);
+    if (input.parentChannel && !PARENT.test(input.parentChannel))
+      throw new ValidationError('parent_channel: 1-64 characters of letters, digits, "_" or "-"');
+    const running = await this.find(actor, platform, input.channel);
+    if (running) throw this.busy(running.story.title);
+    const { conversation } = await this.deps.chat.createConversation(actor, { storyId: input.storyId });
+    let row: StoryChatBindingRow;
+    try {
+      row = await this.deps.bindings.create({
+        id: this.deps.ids.snowflake(),
+        platform,
+        channel: input.channel,
+        active_channel: input.channel,
+        parent_channel: input.parentChannel ?? null,
+        conversation_id: conversation.id,
+        story_id: conversation.story_id,
+        started_by: actor.id,
+        created_at: this.deps.clock.now(),
+      });
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintError)) throw error;
+      // Another bot process bound the place between our check and our insert: it wins, and the
+      // conversation we opened for nothing is closed so it never shows up as a running story.
+      await conversation.update({ status: 'ended', updated_at: this.deps.clock.now() });
+      const winner = await this.active(platform, input.channel);
+      throw this.busy(winner ? (await this.storyView(winner.story_id)).title : '');
+    }
+    const openings = await this.deps.chat.history(actor, conversation.id);
+    return { binding: await this.view(row), openings };
+  }
+
+  /** Ends the place's story: the conversation (with the chat engine's access rules), then the binding. */
+  async end(actor: Actor, platform: string, channel: string): Promise<StoryChatBindingView> {
+    checkPlace(platform, channel);
+    const row = await this.active(platform, channel);
+    if (!row) throw new AppError('NO_STORY', 'No story runs here', { status: 404 });
+    try {
+      await this.deps.chat.endConversation(actor, row.conversation_id);
+    } catch (error) {
+      // Already gone (retention): the binding still has to close; refusals propagate.
+      if (!(isAppError(error) && error.code === 'NOT_FOUND')) throw error;
+    }
+    await this.close(row, actor.id);
+    return this.view(row);
+  }
+
+  private active(platform: string, channel: string): Promise<StoryChatBindingRow | null> {
+    return this.deps.bindings.findOne({ where: { platform, active_channel: channel } });
+  }
+
+  /**
+   * Conditional, so two processes ending one binding at once both succeed without a double write.
+   * `endedBy` is null when the binding closes because its conversation or story went away.
+   */
+  private async close(row: StoryChatBindingRow, endedBy: string | null): Promise<void> {
+    const endedAt = this.deps.clock.now();
+    await this.deps.bindings.update(
+      { active_channel: null, ended_at: endedAt, ended_by: endedBy },
+      { where: { id: row.id, active_channel: row.channel } },
+    );
+    row.set({ active_channel: null, ended_at: endedAt, ended_by: endedBy });
+  }
+
+  private busy(title: string): AppError {
+    return new AppError(
+      'STORY_RUNNING',
+      title ? `A story already runs here: ${title}` : 'A story already runs here',
+      { status: 409 },
+    );
+  }
+
+  private async storyView(storyId: string): Promise<BoundStoryView> {
+    const story = await this.deps.models.Story.findByPk(storyId);
+    if (!story) throw new NotFoundError('Story');
+    const setting = JSON.parse(story.setting) as { background?: unknown };
+    const cast = await this.deps.chat.loadCast(story);
+    return {
+      id: story.id,
+      title: story.title,
+      intro: typeof setting.background === 'string' ? setting.background : '',
+      characterDetails: cast.map((c) => ({
+        id: c.id,
+        name: c.name,
+        description: c.description,
+        image_url: c.image_url ?? '',
+        icon_url: c.icon_url ?? '',
+        character_type: c.character_type,
+      })),
+    };
+  }
+
+  private async view(row: StoryChatBindingRow): Promise<StoryChatBindingView> {
+    return {
+      id: row.id,
+      platform: row.platform,
+      channel: row.channel,
+      parent_channel: row.parent_channel,
+      conversation_id: row.conversation_id,
+      story_id: row.story_id,
+      started_by: row.started_by,
+      status: row.active_channel ? 'active' : 'ended',
+      created_at: new Date(row.created_at).toISOString(),
+      ended_at: row.ended_at ? new Date(row.ended_at).toISOString() : null,
+      story: await this.storyView(row.story_id),
+    };
+  }
+}

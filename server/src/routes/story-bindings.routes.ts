@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { ForbiddenError } from '@dreamloom/core';
+import type { ApiRegistry } from '../http/api-registry.js';
+import type { AppRouterContext } from '../http/context.js';
+import { actorOf, storyRouter } from './story-shared.js';
+
+const channel = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" or "-"');
+
+/**
+ * Platform places are the bots' business: only a caller that came through the bot credential
+ * names one, and the platform is the one the bot authenticated the user on (X-Platform), so a
+ * web token cannot read or end what a Discord thread plays.
+ */
+function platformOf(ctx: AppRouterContext): string {
+  if (ctx.state.via !== 'bot') throw new ForbiddenError('Only the bots bind platform channels');
+  return ctx.get('x-platform');
+}
+
+/**
+ * Contract 002 addition for the bots: which conversation a Discord thread or a Telegram chat
+ * (or forum topic) plays, kept by the server so bots restart and scale without losing stories.
+ */
+export function storyBindingRoutes(registry: ApiRegistry) {
+  const router = storyRouter();
+  const tag = 'story-chat';
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/v1/story_chat/bindings',
+    tag,
+    summary: 'Bots: the story a platform place plays ({binding: null} when none)',
+    role: 'user',
+    query: z.object({ channel }),
+    handler: async (ctx, { actor, query }) => ({
+      binding: await ctx.core.story.bindings.find(actorOf(actor), platformOf(ctx), query.channel),
+    }),
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/v1/story_chat/bindings',
+    tag,
+    summary: 'Bots: start a story in a platform place (409 while one runs there); returns the openings',
+    role: 'user',
+    body: z.object({
+      channel,
+      story_id: z.string().min(1).max(64),
+      parent_channel: z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" or "-"')
+        .optional(),
+    }),
+    handler: (ctx, { actor, body }) =>
+      ctx.core.story.bindings.bind(actorOf(actor), {
+        platform: platformOf(ctx),
+        channel: body.channel,
+        parentChannel: body.parent_channel,
+        storyId: body.story_id,
+      }),
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/v1/story_chat/bindings/end',
+    tag,
+    summary: 'Bots: end the story of a platform place (its conversation too; 404 when none runs)',
+    role: 'user',
+    body: z.object({ channel }),
+    handler: async (ctx, { actor, body }) => ({
+      binding: await ctx.core.story.bindings.end(actorOf(actor), platformOf(ctx), body.channel),
+    }),
+  });
+  return router;
+}
