@@ -9,8 +9,13 @@ import {
   type Interaction,
 } from 'discord.js';
 import { DreamloomApiError, type DreamloomClient } from '../shared/dreamloom-client.js';
-import { cancelJob, parseJobActionId, REROLL_FORGOTTEN, rerollJob } from '../shared/job-actions.js';
-import { RecentJobs, type ImagineDeps } from '../shared/imagine.handler.js';
+import {
+  cancelJob,
+  parseJobActionId,
+  runStartedGeneration,
+  startGenerationAction,
+} from '../shared/job-actions.js';
+import type { ImagineDeps } from '../shared/imagine.handler.js';
 import { JobTracker } from '../shared/job-tracker.js';
 import { DiscordJobCardSink } from './discord-job-card.sink.js';
 import type { Logger } from '../shared/logger.js';
@@ -38,8 +43,6 @@ export interface DiscordBotDeps {
   commands?: DiscordCommand[];
   /** Story play (`/story`, members talking in story threads); needs the Message Content intent. */
   story?: StoryHandler;
-  /** Job recipes for the cards' reroll buttons; pass the one given to custom `commands`. */
-  recentJobs?: RecentJobs;
 }
 
 export interface DiscordBot {
@@ -77,7 +80,6 @@ export function createDiscordBot(
     logger: deps.logger,
     editIntervalMs: deps.editIntervalMs,
     jobTimeoutMs: deps.jobTimeoutMs,
-    recentJobs: deps.recentJobs ?? new RecentJobs(),
   };
   const commandList = deps.commands ?? createCommands({ imagine: jobDeps });
   const storyDeps: StoryCommandDeps | undefined = deps.story && {
@@ -98,7 +100,11 @@ export function createDiscordBot(
     }
   }
 
-  /** The job card buttons: cancel (the member's own running job) and reroll (a new card). */
+  /**
+   * The job card buttons: cancel (the member's own running job), and reroll, variation and
+   * upscale, which the server starts from the generation's stored parameters (so a restarted or
+   * different bot process handles them too); the new job's card is the reply to the press.
+   */
   async function handleJobButton(interaction: ButtonInteraction): Promise<void> {
     const parsed = parseJobActionId(interaction.customId);
     if (!parsed) return;
@@ -114,17 +120,16 @@ export function createDiscordBot(
       if (refused) await interaction.followUp({ content: `❌ ${refused}`, flags: MessageFlags.Ephemeral });
       return;
     }
-    if (!jobDeps.recentJobs?.recipe(parsed.taskId)) {
-      await interaction.reply({ content: REROLL_FORGOTTEN, flags: MessageFlags.Ephemeral });
+    // The answer window is 3 seconds; the server call may take longer on a busy node.
+    await interaction.deferReply();
+    const sink = new DiscordJobCardSink(interaction, { logger: deps.logger });
+    const outcome = await startGenerationAction(jobDeps, user, { ...parsed, action: parsed.action });
+    if ('refused' in outcome) {
+      // Replaces the public "thinking…" reply with a private explanation.
+      await sink.reject(outcome.refused);
       return;
     }
-    await interaction.deferReply();
-    await rerollJob(
-      jobDeps,
-      user,
-      parsed.taskId,
-      () => new DiscordJobCardSink(interaction, { logger: deps.logger }),
-    );
+    await runStartedGeneration(jobDeps, user, outcome.started, sink);
   }
 
   async function handleInteraction(interaction: Interaction): Promise<void> {

@@ -13,7 +13,7 @@ import {
 } from 'discord.js';
 import type { TaskError } from '../shared/dreamloom-client.js';
 import type { JobCardSink, JobImage } from '../shared/imagine.handler.js';
-import { jobActionId, jobActionLabels } from '../shared/job-actions.js';
+import { jobActionId, jobButtonLabel } from '../shared/job-actions.js';
 import type { JobCard } from '../shared/job-card.js';
 import type { JobPhase } from '../shared/job-state.js';
 import type { Logger } from '../shared/logger.js';
@@ -143,20 +143,29 @@ function isExpiredToken(err: unknown): boolean {
   return err instanceof DiscordAPIError && (err.code === 50027 || err.status === 401);
 }
 
-/** The card's buttons as one action row (none when the card offers nothing). */
+/** The card's button rows (none when the card offers nothing); at most 3 rows of 5, within Discord's 5×5. */
 export function toComponents(card: JobCard): ActionRowBuilder<ButtonBuilder>[] {
   const { taskId } = card;
-  if (!taskId || card.actions.length === 0) return [];
-  return [
-    new ActionRowBuilder<ButtonBuilder>().addComponents(
-      card.actions.map((action) =>
-        new ButtonBuilder()
-          .setCustomId(jobActionId(action, taskId))
-          .setLabel(jobActionLabels[action])
-          .setStyle(action === 'cancel' ? ButtonStyle.Danger : ButtonStyle.Secondary),
+  if (!taskId) return [];
+  const images = Math.max(0, ...card.actions.flat().map((b) => (b.imageIndex ?? -1) + 1));
+  return card.actions
+    .filter((row) => row.length > 0)
+    .map((row) =>
+      new ActionRowBuilder<ButtonBuilder>().addComponents(
+        row.map((button) =>
+          new ButtonBuilder()
+            .setCustomId(jobActionId(button, taskId))
+            .setLabel(jobButtonLabel(button, images))
+            .setStyle(
+              button.action === 'cancel'
+                ? ButtonStyle.Danger
+                : button.action === 'reroll'
+                  ? ButtonStyle.Secondary
+                  : ButtonStyle.Primary,
+            ),
+        ),
       ),
-    ),
-  ];
+    );
 }
 
 export function toEmbed(card: JobCard, imageName?: string): EmbedBuilder {

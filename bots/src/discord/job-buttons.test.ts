@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DreamloomApiError } from '../shared/dreamloom-client.js';
-import { RecentJobs } from '../shared/imagine.handler.js';
 import { JobTracker } from '../shared/job-tracker.js';
 import { silentLogger } from '../shared/logger.js';
 import {
@@ -46,20 +45,18 @@ describe('Discord job card buttons', () => {
 
   function botWith(options: FakeDreamloomClientOptions, jobTimeoutMs?: number) {
     const dreamloom = new FakeDreamloomClient({ media, ...options });
+    return { bot: botOn(dreamloom, jobTimeoutMs), dreamloom };
+  }
+
+  /** A bot process on the given (fake) server; several may share one, as after a restart. */
+  function botOn(dreamloom: FakeDreamloomClient, jobTimeoutMs?: number) {
     const bot = createDiscordBot(
-      {
-        dreamloom,
-        logger: silentLogger,
-        editIntervalMs: 0,
-        jobs,
-        jobTimeoutMs,
-        recentJobs: new RecentJobs(),
-      },
+      { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs, jobTimeoutMs },
       { rest: { api: discord.api } },
     );
     prepareOfflineClient(bot.client, { appId: discord.appId });
     bots.push(bot);
-    return { bot, dreamloom };
+    return bot;
   }
 
   function imagine(bot: DiscordBot, prompt: string) {
@@ -85,9 +82,9 @@ describe('Discord job card buttons', () => {
     expect(check()).toBe(true);
   }
 
-  it('rerolls a finished job with the same parameters into a new card', async () => {
-    const { bot, dreamloom } = botWith({ script: done, stepDelayMs: 10 });
-    const raw = imagine(bot, 'a lighthouse at dawn');
+  it('rerolls a finished job on the server from a restarted bot, into a new card', async () => {
+    const { bot: first, dreamloom } = botWith({ script: done, stepDelayMs: 10 });
+    const raw = imagine(first, 'a lighthouse at dawn');
     await jobs.idle();
     const final = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`).at(-1)!;
     const [reroll] = buttonsOf(final);
@@ -96,17 +93,72 @@ describe('Discord job card buttons', () => {
       label: '🔁 Reroll',
     });
 
-    const pressed = press(bot, reroll.custom_id);
+    // The bot restarted: the press reaches a new instance that never saw the job.
+    await first.stop();
+    const pressed = press(botOn(dreamloom), reroll.custom_id);
     await jobs.idle();
 
-    expect(dreamloom.created).toHaveLength(2);
-    expect(dreamloom.created[1].input).toEqual(dreamloom.created[0].input);
+    expect(dreamloom.created).toHaveLength(1);
+    expect(dreamloom.actions.map((a) => a.from)).toEqual([
+      { action: 'reroll', taskId: dreamloom.created[0].taskId },
+    ]);
     const [ack] = discord.callsTo(`POST /interactions/:id/${pressed.token}/callback`);
     expect(ack.body).toMatchObject({ type: 5 });
     const card = discord.callsTo(`PATCH /webhooks/:app/${pressed.token}/messages/@original`).at(-1)!;
     expect((card.body?.embeds as Array<{ title: string }>)[0].title).toBe('✅ Completed');
     expect(card.files).toHaveLength(1);
-    expect(buttonsOf(card)[0].custom_id).toBe(`dl:reroll:${dreamloom.created[1].taskId}`);
+    expect(buttonsOf(card)[0].custom_id).toBe(`dl:reroll:${dreamloom.actions[0].taskId}`);
+  });
+
+  it('lays out V1…V4 and U1…U4 under a grid; variation and upscale start new cards', async () => {
+    const grid = [1, 2, 3, 4].map((n) => `http://media.test/${n}.png`);
+    const { bot, dreamloom } = botWith({
+      script: [{ status: 'completed', outputs: grid.map((url) => ({ url })) }],
+      media: Object.fromEntries(grid.map((url) => [url, media['http://media.test/one.png']])),
+      imageActions: ['reroll', 'variation', 'upscale'],
+    });
+    const raw = imagine(bot, 'four moons');
+    await jobs.idle();
+    const final = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`).at(-1)!;
+    const rows = (final.body?.components as Row[]).map((row) => row.components);
+    expect(rows.map((row) => row.map((b) => b.label))).toEqual([
+      ['🔁 Reroll'],
+      ['V1', 'V2', 'V3', 'V4'],
+      ['U1', 'U2', 'U3', 'U4'],
+    ]);
+    // Discord: at most 5 rows of 5 buttons, custom ids of at most 100 characters.
+    expect(rows.length).toBeLessThanOrEqual(5);
+    expect(rows.every((row) => row.length <= 5)).toBe(true);
+    const original = dreamloom.created[0].taskId;
+    expect(rows[1][1].custom_id).toBe(`dl:variation:${original}:1`);
+
+    const vary = press(bot, rows[1][1].custom_id);
+    const upscale = press(bot, rows[2][0].custom_id);
+    await jobs.idle();
+    expect(dreamloom.actions.map((a) => a.from)).toEqual([
+      { action: 'variation', taskId: original, imageIndex: 1 },
+      { action: 'upscale', taskId: original, imageIndex: 0 },
+    ]);
+    for (const pressed of [vary, upscale]) {
+      const card = discord.callsTo(`PATCH /webhooks/:app/${pressed.token}/messages/@original`).at(-1)!;
+      expect((card.body?.embeds as Array<{ title: string }>)[0].title).toBe('✅ Completed');
+      expect(card.files).toHaveLength(4);
+    }
+  });
+
+  it("answers privately when someone presses reroll on another member's job", async () => {
+    const { bot, dreamloom } = botWith({ script: done });
+    imagine(bot, 'a quiet library');
+    await jobs.idle();
+    const pressed = press(bot, `dl:reroll:${dreamloom.created[0].taskId}`, {
+      id: '300000000000000099',
+      username: 'other',
+    });
+    await jobs.idle();
+    expect(dreamloom.actions).toHaveLength(0);
+    const [followUp] = discord.followUps(pressed.token);
+    expect(followUp.content).toBe('❌ Only the member who started this job can use its buttons.');
+    expect(followUp.flags & EPHEMERAL).toBe(EPHEMERAL);
   });
 
   it('cancels a queued job; the card ends cancelled and loses its cancel button', async () => {

@@ -99,6 +99,14 @@ describe('Discord /video (discord.js against a fake REST API)', () => {
     const [embed] = embedsOf(final.body);
     expect(embed.title).toBe('✅ Completed');
     expect(embed.image).toBeUndefined(); // embeds cannot preview videos; the attachment plays
+    // The output is a video, so the card says so (not "Images: 1"); a video offers reroll only.
+    expect(embed.fields).toEqual(expect.arrayContaining([{ name: 'Videos', value: '1', inline: true }]));
+    expect(JSON.stringify(embed.fields)).not.toContain('Images');
+    expect(
+      (final.body?.components as Array<{ components: Array<{ custom_id: string }> }>).map((row) =>
+        row.components.map((button) => button.custom_id.split(':')[1]),
+      ),
+    ).toEqual([['reroll']]);
     expect(final.files).toHaveLength(1);
     expect(final.files[0].filename).toBe('clip.mp4');
     expect(Buffer.compare(final.files[0].bytes, Buffer.from(mp4))).toBe(0);

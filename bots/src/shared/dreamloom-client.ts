@@ -35,6 +35,27 @@ export interface CreateVideoTaskInput {
 
 export type TaskStatus = 'pending' | 'processing' | 'completed' | 'failed';
 
+/** Job card actions the server runs on a member's own finished generation. */
+export type GenerationAction = 'reroll' | 'variation' | 'upscale';
+
+export interface GenerationActionRequest {
+  action: GenerationAction;
+  taskId: string;
+  /** Variation and upscale: which output (0-based) to start from. */
+  imageIndex?: number;
+}
+
+/** The generation a card action started. */
+export interface StartedGeneration {
+  taskId: string;
+  status: TaskStatus;
+  kind: 'image' | 'video';
+  /** The member's prompt of the original generation, for the new card. */
+  prompt: string;
+  /** Charged at creation (videos). */
+  creditsCost?: number;
+}
+
 export interface TaskOutput {
   url: string;
   width?: number;
@@ -62,6 +83,8 @@ export interface TaskSnapshot {
   outputs?: TaskOutput[];
   error?: TaskError;
   creditsUsed?: number;
+  /** Finished tasks (status reads): the card actions the server offers this member. */
+  actions?: GenerationAction[];
 }
 
 export interface MediaFile {
@@ -114,6 +137,11 @@ export interface DreamloomClient {
     input: CreateVideoTaskInput,
   ): Promise<{ taskId: string; status: TaskStatus; creditsCost?: number }>;
   getTaskStatus(user: PlatformUser, taskId: string): Promise<TaskSnapshot>;
+  /**
+   * Reroll, variation or upscale of the member's own generation: the server re-runs its stored
+   * parameters (so it works after a bot restart and from any bot process) and charges as usual.
+   */
+  startGenerationAction(user: PlatformUser, request: GenerationActionRequest): Promise<StartedGeneration>;
   /** Cancels the member's own pending or processing task (the server refunds any charge). */
   cancelTask(user: PlatformUser, taskId: string): Promise<void>;
   /**
@@ -236,7 +264,20 @@ const statusResponse = z.object({
   error_message: z.string().nullish(),
   error_code: z.string().nullish(),
   credits_used: z.number().nullish(),
+  // Unknown action names (a newer server) are dropped rather than failing the whole read.
+  actions: z.array(z.string()).nullish(),
 });
+const actionStartedResponse = z.object({
+  success: z.literal(true),
+  data: z.object({
+    generation_uuid: z.string(),
+    status: z.enum(['pending', 'processing', 'completed', 'failed']),
+    kind: z.enum(['image', 'video']),
+    prompt: z.string(),
+    credits_cost: z.number().nullish(),
+  }),
+});
+const GENERATION_ACTIONS: readonly string[] = ['reroll', 'variation', 'upscale'];
 const progressEvent = z.object({
   taskId: z.string(),
   status: z.enum(['pending', 'processing']),
@@ -369,6 +410,29 @@ class HttpDreamloomClient implements DreamloomClient {
     return { credits: parsed.data.estimated_credits, explain: parsed.data.explain };
   }
 
+  async startGenerationAction(
+    user: PlatformUser,
+    request: GenerationActionRequest,
+  ): Promise<StartedGeneration> {
+    const id = encodeURIComponent(request.taskId);
+    const json =
+      request.action === 'reroll'
+        ? await this.request('POST', `/api/generation/reroll/${id}`, user)
+        : await this.request('POST', `/api/anime-generation/${request.action}/${id}`, user, {
+            image_index: request.imageIndex ?? 0,
+          });
+    const parsed = actionStartedResponse.safeParse(json);
+    if (!parsed.success) throw malformed(request.action, parsed.error);
+    const data = parsed.data.data;
+    return {
+      taskId: data.generation_uuid,
+      status: data.status,
+      kind: data.kind,
+      prompt: data.prompt,
+      creditsCost: data.credits_cost ?? undefined,
+    };
+  }
+
   async cancelTask(user: PlatformUser, taskId: string): Promise<void> {
     await this.request('POST', `/api/generation/cancel/${encodeURIComponent(taskId)}`, user);
   }
@@ -394,6 +458,9 @@ class HttpDreamloomClient implements DreamloomClient {
           ? { code: s.error_code ?? 'GENERATION_FAILED', message: s.error_message ?? 'Generation failed' }
           : undefined,
       creditsUsed: s.credits_used ?? undefined,
+      actions: s.actions
+        ? (s.actions.filter((a) => GENERATION_ACTIONS.includes(a)) as GenerationAction[])
+        : undefined,
     };
   }
 

@@ -51,30 +51,6 @@ export interface ImagineDeps {
   editIntervalMs: number;
   /** A job still unfinished after this long is reported as failed. Default 30 minutes. */
   jobTimeoutMs?: number;
-  /** Remembers how each job was created, so its card's reroll button can run it again. */
-  recentJobs?: RecentJobs;
-}
-
-/** A job's parameters without its member: rerunning it as whoever pressed reroll. */
-export type JobRecipe = Omit<JobRequest, 'user'>;
-
-/** The recipes of the latest jobs by task id (in memory, bounded: older cards stop offering a working reroll). */
-export class RecentJobs {
-  private readonly recipes = new Map<string, JobRecipe>();
-
-  constructor(private readonly limit = 1000) {}
-
-  remember(taskId: string, recipe: JobRecipe): void {
-    this.recipes.set(taskId, recipe);
-    while (this.recipes.size > this.limit) {
-      const oldest = this.recipes.keys().next().value as string;
-      this.recipes.delete(oldest);
-    }
-  }
-
-  recipe(taskId: string): JobRecipe | undefined {
-    return this.recipes.get(taskId);
-  }
 }
 
 export type ImagineOutcome =
@@ -154,7 +130,6 @@ export async function runJob(
   try {
     const created = await request.create(request.user);
     taskId = created.taskId;
-    deps.recentJobs?.remember(taskId, { prompt: request.prompt, create: request.create });
     state = applySnapshot(state, { taskId, status: created.status, creditsUsed: created.creditsUsed });
   } catch (err) {
     const error = toTaskError(err);
@@ -170,7 +145,11 @@ export async function runJob(
   if (state.phase === 'completed') {
     const delivered = await collectImages(deps, request.user, state);
     if ('images' in delivered) {
-      const final = { ...delivered.state, imageCount: delivered.images.length };
+      const final: JobState = {
+        ...delivered.state,
+        imageCount: delivered.images.length,
+        mediaKind: delivered.images.some((file) => file.contentType.startsWith('video/')) ? 'video' : 'image',
+      };
       try {
         await throttler.finish({ kind: 'complete', card: renderJobCard(final), images: delivered.images });
       } catch (err) {
@@ -240,14 +219,16 @@ async function collectImages(
   state: JobState,
 ): Promise<{ state: JobState; images: JobImage[] } | { state: JobState }> {
   let current = state;
-  // Events do not carry the charge (and may lack outputs); one status read fills both in.
-  if (current.creditsUsed === undefined || !current.outputs?.length) {
+  // Events carry neither the charge nor the card actions (and may lack outputs); one status read
+  // fills them in.
+  if (current.creditsUsed === undefined || !current.outputs?.length || !current.actions) {
     try {
       const status = await deps.dreamloom.getTaskStatus(user, current.taskId as string);
       current = {
         ...current,
         creditsUsed: status.creditsUsed ?? current.creditsUsed,
         outputs: current.outputs?.length ? current.outputs : status.outputs,
+        actions: status.actions ?? current.actions,
       };
     } catch (err) {
       deps.logger.warn('Could not read the final task status', { taskId: current.taskId, error: err });

@@ -1,4 +1,10 @@
-import { DreamloomApiError, type PlatformUser } from './dreamloom-client.js';
+import {
+  DreamloomApiError,
+  type GenerationAction,
+  type PlatformUser,
+  type StartedGeneration,
+  type TaskError,
+} from './dreamloom-client.js';
 import {
   runJob,
   toTaskError,
@@ -6,19 +12,55 @@ import {
   type ImagineOutcome,
   type JobCardSink,
 } from './imagine.handler.js';
-import type { JobAction } from './job-card.js';
+import type { JobAction, JobButton } from './job-card.js';
 
-/** Button / callback data of a card action: `dl:<action>:<taskId>` (fits Telegram's 64 bytes). */
-export function jobActionId(action: JobAction, taskId: string): string {
-  return `dl:${action}:${taskId}`;
+/**
+ * Button / callback data of a card action: `dl:<action>:<taskId>[:<imageIndex>]`. It names only
+ * the generation (the server keeps its parameters), so any bot process can handle the press, and
+ * the longest form (`dl:variation:<uuid>:4`, 51 bytes) fits Telegram's 64-byte limit.
+ */
+export function jobActionId(button: JobButton, taskId: string): string {
+  const index = button.imageIndex === undefined ? '' : `:${button.imageIndex}`;
+  return `dl:${button.action}:${taskId}${index}`;
 }
 
-export function parseJobActionId(id: string): { action: JobAction; taskId: string } | undefined {
-  const match = /^dl:(cancel|reroll):([0-9a-f-]{1,64})$/i.exec(id);
-  return match ? { action: match[1] as JobAction, taskId: match[2] } : undefined;
+export interface ParsedJobAction {
+  action: JobAction;
+  taskId: string;
+  imageIndex?: number;
 }
 
-export const jobActionLabels: Record<JobAction, string> = { cancel: '✖ Cancel', reroll: '🔁 Reroll' };
+export function parseJobActionId(id: string): ParsedJobAction | undefined {
+  const match = /^dl:(cancel|reroll|variation|upscale):([0-9a-f-]{1,64})(?::(\d))?$/i.exec(id);
+  if (!match) return undefined;
+  const action = match[1] as JobAction;
+  const perImage = action === 'variation' || action === 'upscale';
+  // Variation and upscale always name an image; the others never do.
+  if (perImage !== (match[3] !== undefined)) return undefined;
+  return { action, taskId: match[2], ...(perImage ? { imageIndex: Number(match[3]) } : {}) };
+}
+
+/** Midjourney-style labels: V1…V4 / U1…U4 under a grid, words when the card has one image. */
+export function jobButtonLabel(button: JobButton, imagesOnCard: number): string {
+  const n = (button.imageIndex ?? 0) + 1;
+  switch (button.action) {
+    case 'cancel':
+      return '✖ Cancel';
+    case 'reroll':
+      return '🔁 Reroll';
+    case 'variation':
+      return imagesOnCard > 1 ? `V${n}` : '🔀 Vary';
+    case 'upscale':
+      return imagesOnCard > 1 ? `U${n}` : '⬆ Upscale 4K';
+  }
+}
+
+/** The short acknowledgement shown to the presser while the new job starts. */
+export const actionProgressText: Record<GenerationAction, string> = {
+  reroll: 'Rerolling…',
+  variation: 'Making a variation…',
+  upscale: 'Upscaling…',
+};
 
 /**
  * Cancels a job for whoever pressed its button. The server only lets members cancel their own
@@ -44,17 +86,52 @@ export async function cancelJob(
   }
 }
 
-/** Runs the job of an earlier card again, with the same parameters, as the member who pressed reroll. */
-export function rerollJob(
+/**
+ * Asks the server to start a reroll, variation or upscale of the card's generation for the
+ * presser. Refusals (someone else's job, no credits, a model without 4K) come back as a line
+ * meant for the presser only.
+ */
+export async function startGenerationAction(
   deps: ImagineDeps,
   user: PlatformUser,
-  taskId: string,
-  sink: (prompt: string) => JobCardSink,
-): Promise<ImagineOutcome> | undefined {
-  const recipe = deps.recentJobs?.recipe(taskId);
-  if (!recipe) return undefined;
-  return runJob(deps, { ...recipe, user }, sink(recipe.prompt));
+  press: ParsedJobAction & { action: GenerationAction },
+): Promise<{ started: StartedGeneration } | { refused: TaskError }> {
+  try {
+    const started = await deps.dreamloom.startGenerationAction(user, {
+      action: press.action,
+      taskId: press.taskId,
+      imageIndex: press.imageIndex,
+    });
+    return { started };
+  } catch (err) {
+    if (err instanceof DreamloomApiError && err.code === 'GENERATION_NOT_FOUND')
+      return {
+        refused: { code: err.code, message: 'Only the member who started this job can use its buttons.' },
+      };
+    if (!(err instanceof DreamloomApiError && err.expose))
+      deps.logger.error('card action failed', { action: press.action, taskId: press.taskId, error: err });
+    return { refused: toTaskError(err) };
+  }
 }
 
-/** Shown when a card's job is not remembered any more (the bot restarted, or it is too old). */
-export const REROLL_FORGOTTEN = 'This job is too old to reroll here; please run the command again.';
+/** Follows a generation the server already started (a card action) on a new card. */
+export function runStartedGeneration(
+  deps: ImagineDeps,
+  user: PlatformUser,
+  started: StartedGeneration,
+  sink: JobCardSink,
+): Promise<ImagineOutcome> {
+  return runJob(
+    deps,
+    {
+      user,
+      prompt: started.prompt,
+      create: async () => ({
+        taskId: started.taskId,
+        status: started.status,
+        creditsUsed: started.creditsCost,
+      }),
+    },
+    sink,
+  );
+}

@@ -74,6 +74,43 @@ describe('renderJobCard', () => {
     expect(field(card, 'Status')).toBe('Completed');
   });
 
+  it('labels a delivered video as a video, not as images', () => {
+    const card = renderJobCard({
+      prompt: 'p',
+      phase: 'completed',
+      taskId: 't',
+      imageCount: 1,
+      mediaKind: 'video',
+      actions: ['reroll'],
+    });
+    expect(field(card, 'Videos')).toBe('1');
+    expect(field(card, 'Images')).toBeUndefined();
+    expect(card.text).toContain('Videos: 1');
+    expect(card.actions).toEqual([[{ action: 'reroll' }]]);
+  });
+
+  it('offers per-image variation and upscale rows only as far as the server allows', () => {
+    const base = { prompt: 'p', phase: 'completed' as const, taskId: 't', imageCount: 2 };
+    expect(renderJobCard({ ...base, actions: ['reroll', 'variation', 'upscale'] }).actions).toEqual([
+      [{ action: 'reroll' }],
+      [
+        { action: 'variation', imageIndex: 0 },
+        { action: 'variation', imageIndex: 1 },
+      ],
+      [
+        { action: 'upscale', imageIndex: 0 },
+        { action: 'upscale', imageIndex: 1 },
+      ],
+    ]);
+    expect(renderJobCard({ ...base, actions: ['reroll', 'variation'] }).actions).toHaveLength(2);
+    // Unknown offers (an older server) mean reroll only; a failed job offers reroll, never per-image buttons.
+    expect(renderJobCard(base).actions).toEqual([[{ action: 'reroll' }]]);
+    expect(
+      renderJobCard({ ...base, phase: 'failed', actions: ['reroll', 'variation', 'upscale'] }).actions,
+    ).toEqual([[{ action: 'reroll' }]]);
+    expect(renderJobCard({ ...base, phase: 'processing' }).actions).toEqual([[{ action: 'cancel' }]]);
+  });
+
   it('shows the error when failed', () => {
     const card = renderJobCard({
       prompt: 'p',

@@ -1,3 +1,4 @@
+import type { GenerationAction } from './dreamloom-client.js';
 import type { JobPhase, JobState } from './job-state.js';
 
 export interface JobCardField {
@@ -5,8 +6,20 @@ export interface JobCardField {
   value: string;
 }
 
-/** Buttons a card offers: cancel while the job runs, reroll (same parameters, new job) once it ended. */
-export type JobAction = 'cancel' | 'reroll';
+/**
+ * Buttons a card offers: cancel while the job runs; once it ended, reroll (same parameters, new
+ * job) and, for finished images, a variation and an upscale per image where the server allows.
+ */
+export type JobAction = 'cancel' | GenerationAction;
+
+export interface JobButton {
+  action: JobAction;
+  /** Variation and upscale: the output (0-based) the button starts from. */
+  imageIndex?: number;
+}
+
+/** Discord allows five buttons per row; Telegram keyboards are laid out the same way. */
+export const MAX_BUTTONS_PER_ROW = 5;
 
 /**
  * A job card as data: each platform lays it out its own way (Discord as an embed,
@@ -22,8 +35,8 @@ export interface JobCard {
   footer?: string;
   /** The server task the card is about, once it exists. */
   taskId?: string;
-  /** Buttons to show under the card, in order. */
-  actions: JobAction[];
+  /** Button rows to show under the card, in order (reroll; variations; upscales). */
+  actions: JobButton[][];
 }
 
 /** Discord caps embed field values at 1024 characters; Telegram messages at 4096. */
@@ -67,7 +80,7 @@ export function renderJobCard(state: JobState): JobCard {
     fields.push({ name: 'ETA', value: formatEta(state.etaSeconds) });
   }
   if (state.phase === 'completed' && state.imageCount !== undefined) {
-    fields.push({ name: 'Images', value: String(state.imageCount) });
+    fields.push({ name: state.mediaKind === 'video' ? 'Videos' : 'Images', value: String(state.imageCount) });
   }
   // Tasks are charged when they finish; a 0 while running means "not yet", not "free".
   if (state.creditsUsed !== undefined && (isDone(state.phase) || state.creditsUsed > 0)) {
@@ -81,14 +94,26 @@ export function renderJobCard(state: JobState): JobCard {
   const footer = state.taskId ? `Task ${state.taskId}` : undefined;
   const lines = [title, ...fields.map((f) => `${f.name}: ${f.value}`)];
   if (footer) lines.push(footer);
-  const actions: JobAction[] = !state.taskId
-    ? []
-    : state.phase === 'pending' || state.phase === 'processing'
-      ? ['cancel']
-      : isDone(state.phase)
-        ? ['reroll']
-        : [];
+  const actions = cardButtons(state);
   return { phase: state.phase, title, fields, text: lines.join('\n'), footer, taskId: state.taskId, actions };
+}
+
+function cardButtons(state: JobState): JobButton[][] {
+  if (!state.taskId) return [];
+  if (state.phase === 'pending' || state.phase === 'processing') return [[{ action: 'cancel' }]];
+  if (!isDone(state.phase)) return [];
+  const offered = state.actions ?? ['reroll'];
+  const rows: JobButton[][] = [];
+  if (offered.includes('reroll')) rows.push([{ action: 'reroll' }]);
+  const images =
+    state.phase === 'completed' && state.mediaKind !== 'video'
+      ? Math.min(state.imageCount ?? 0, MAX_BUTTONS_PER_ROW)
+      : 0;
+  for (const action of ['variation', 'upscale'] as const) {
+    if (images > 0 && offered.includes(action))
+      rows.push(Array.from({ length: images }, (_, imageIndex) => ({ action, imageIndex })));
+  }
+  return rows;
 }
 
 export function progressBar(percent: number): string {

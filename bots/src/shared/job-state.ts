@@ -1,4 +1,4 @@
-import type { TaskError, TaskOutput, TaskSnapshot } from './dreamloom-client.js';
+import type { GenerationAction, TaskError, TaskOutput, TaskSnapshot } from './dreamloom-client.js';
 
 /** `submitting` is the bot's own phase before the server has accepted the task. */
 export type JobPhase = 'submitting' | 'pending' | 'processing' | 'completed' | 'failed';
@@ -17,8 +17,12 @@ export interface JobState {
   etaSeconds?: number;
   creditsUsed?: number;
   outputs?: TaskOutput[];
-  /** Number of images delivered with the final card. */
+  /** Number of files delivered with the final card. */
   imageCount?: number;
+  /** What the delivered files are; the card says "Videos" instead of "Images". Default image. */
+  mediaKind?: 'image' | 'video';
+  /** The card actions the server offers on the finished job; unknown means reroll only. */
+  actions?: GenerationAction[];
   error?: TaskError;
 }
 
@@ -53,6 +57,7 @@ export function applySnapshot(state: JobState, snapshot: TaskSnapshot): JobState
     creditsUsed: snapshot.creditsUsed ?? state.creditsUsed,
     outputs: snapshot.outputs ?? state.outputs,
     error: snapshot.error ?? state.error,
+    actions: snapshot.actions ?? state.actions,
   };
 
   const progress = snapshot.progress === undefined ? undefined : clamp(snapshot.progress, 0, 100);

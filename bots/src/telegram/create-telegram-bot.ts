@@ -9,7 +9,7 @@ import { createImagineFeature, imagineCommand } from './features/imagine.feature
 import { createStoryFeature, storyCommand } from './features/story.feature.js';
 import { createVideoFeature, videoCommand } from './features/video.feature.js';
 import { createJobActionsFeature } from './features/job-actions.feature.js';
-import { RecentJobs, type ImagineDeps } from '../shared/imagine.handler.js';
+import type { ImagineDeps } from '../shared/imagine.handler.js';
 import { createCreditsFeature, creditsCommands } from './features/credits.feature.js';
 import type { StoryHandler } from '../shared/story.handler.js';
 
@@ -27,8 +27,6 @@ export interface TelegramBotDeps {
   jobTimeoutMs?: number;
   /** Story play (`/story`, and talking to the characters while a story runs). */
   story?: StoryHandler;
-  /** Job recipes for the cards' reroll buttons. */
-  recentJobs?: RecentJobs;
 }
 
 /** The command menu shown by Telegram clients; registered with setMyCommands at start. */
@@ -73,7 +71,6 @@ export function createTelegramBot(token: string, deps: TelegramBotDeps, config?:
     logger: deps.logger,
     editIntervalMs: deps.editIntervalMs,
     jobTimeoutMs: deps.jobTimeoutMs,
-    recentJobs: deps.recentJobs ?? new RecentJobs(),
   };
   bot.use(createHelpFeature());
   bot.use(createJobActionsFeature({ imagine: jobDeps, runInBackground }));

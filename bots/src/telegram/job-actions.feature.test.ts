@@ -53,17 +53,26 @@ describe('Telegram job card buttons', () => {
     expect(check()).toBe(true);
   }
 
-  it('rerolls a finished job with the same parameters as a new card', async () => {
-    const { bot, dreamloom } = botWith({ script: done, stepDelayMs: 10 });
-    await bot.handleUpdate(
+  it('rerolls a finished job on the server, from a restarted bot, as a new card', async () => {
+    const { bot: first, dreamloom } = botWith({ script: done, stepDelayMs: 10 });
+    await first.handleUpdate(
       textMessageUpdate({ updateId: updateId++, text: '/imagine a lighthouse at dawn' }),
     );
     await jobs.idle();
 
     const final = api.calls.at(-1)!;
-    const [reroll] = buttonsOf(final);
+    const [reroll, vary, upscale] = buttonsOf(final);
     expect(reroll).toEqual({ text: '🔁 Reroll', callback_data: `dl:reroll:${dreamloom.created[0].taskId}` });
+    expect(vary).toEqual({ text: '🔀 Vary', callback_data: `dl:variation:${dreamloom.created[0].taskId}:0` });
+    // The server offered no upscale for this generation, so the card has none.
+    expect(upscale).toBeUndefined();
 
+    // A new bot process on the same server: nothing about the job lives in the bot any more.
+    const bot = createTelegramBot(
+      TOKEN,
+      { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs },
+      { botInfo: api.botInfo, client: { apiRoot: api.apiRoot } },
+    );
     await bot.handleUpdate(
       callbackQueryUpdate({
         updateId: updateId++,
@@ -74,9 +83,13 @@ describe('Telegram job card buttons', () => {
     await jobs.idle();
 
     expect(api.callsTo('answerCallbackQuery')[0].params).toMatchObject({ text: 'Rerolling…' });
-    expect(dreamloom.created).toHaveLength(2);
-    expect(dreamloom.created[1].input).toEqual(dreamloom.created[0].input);
-    expect(dreamloom.created[1].taskId).not.toBe(dreamloom.created[0].taskId);
+    expect(dreamloom.actions).toHaveLength(1);
+    expect(dreamloom.actions[0]).toMatchObject({
+      from: { action: 'reroll', taskId: dreamloom.created[0].taskId },
+      prompt: 'a lighthouse at dawn',
+    });
+    const rerolled = dreamloom.actions[0].taskId;
+    expect(rerolled).not.toBe(dreamloom.created[0].taskId);
     // A second card (a new message replying to the first card), and a second photo.
     const cards = api.callsTo('sendMessage');
     expect(cards).toHaveLength(2);
@@ -84,7 +97,43 @@ describe('Telegram job card buttons', () => {
     expect(api.callsTo('sendPhoto')).toHaveLength(2);
     const last = api.calls.at(-1)!;
     expect(String(last.params.text)).toContain('✅ Completed');
-    expect(buttonsOf(last)[0].callback_data).toBe(`dl:reroll:${dreamloom.created[1].taskId}`);
+    expect(buttonsOf(last)[0].callback_data).toBe(`dl:reroll:${rerolled}`);
+  });
+
+  it('offers V1…V4 and U1…U4 rows under a grid; a variation and an upscale each get a new card', async () => {
+    const grid = [1, 2, 3, 4].map((n) => `http://media.test/${n}.png`);
+    const { bot, dreamloom } = botWith({
+      script: [{ status: 'completed', outputs: grid.map((url) => ({ url })) }],
+      media: Object.fromEntries(grid.map((url) => [url, media['http://media.test/one.png']])),
+      imageActions: ['reroll', 'variation', 'upscale'],
+    });
+    await bot.handleUpdate(textMessageUpdate({ updateId: updateId++, text: '/imagine four moons' }));
+    await jobs.idle();
+    const final = api.callsTo('editMessageText').at(-1)!;
+    const rows = (final.params.reply_markup as Keyboard).inline_keyboard;
+    const original = dreamloom.created[0].taskId;
+    expect(rows.map((row) => row.map((b) => b.text))).toEqual([
+      ['🔁 Reroll'],
+      ['V1', 'V2', 'V3', 'V4'],
+      ['U1', 'U2', 'U3', 'U4'],
+    ]);
+    expect(rows[2][3].callback_data).toBe(`dl:upscale:${original}:3`);
+    expect(rows.flat().every((b) => Buffer.byteLength(b.callback_data) <= 64)).toBe(true);
+
+    for (const data of [rows[1][2].callback_data, rows[2][3].callback_data]) {
+      await bot.handleUpdate(callbackQueryUpdate({ updateId: updateId++, data, messageId: 1000 }));
+    }
+    await jobs.idle();
+    expect(dreamloom.actions.map((a) => a.from)).toEqual([
+      { action: 'variation', taskId: original, imageIndex: 2 },
+      { action: 'upscale', taskId: original, imageIndex: 3 },
+    ]);
+    expect(api.callsTo('answerCallbackQuery').map((c) => c.params.text)).toEqual([
+      'Making a variation…',
+      'Upscaling…',
+    ]);
+    // Two new cards besides the first, each finishing with its own images.
+    expect(api.callsTo('sendMessage')).toHaveLength(3);
   });
 
   it('cancels a queued job from its card; the card ends cancelled without a cancel button', async () => {
@@ -140,17 +189,24 @@ describe('Telegram job card buttons', () => {
     });
   });
 
-  it('explains when a reroll refers to a job the bot no longer knows', async () => {
+  it("refuses a reroll of someone else's job with an alert only the presser sees", async () => {
     const { bot, dreamloom } = botWith({ script: done });
+    await bot.handleUpdate(textMessageUpdate({ updateId: updateId++, text: '/imagine a quiet library' }));
+    await jobs.idle();
     await bot.handleUpdate(
       callbackQueryUpdate({
         updateId: updateId++,
-        data: 'dl:reroll:00000000-0000-4000-8000-00000000dead',
+        data: `dl:reroll:${dreamloom.created[0].taskId}`,
         messageId: 7,
+        from: { id: 515151, first_name: 'Other' },
       }),
     );
     await jobs.idle();
-    expect(dreamloom.created).toHaveLength(0);
-    expect(api.callsTo('answerCallbackQuery')[0].params).toMatchObject({ show_alert: true });
+    expect(dreamloom.actions).toHaveLength(0);
+    expect(api.callsTo('answerCallbackQuery')[0].params).toMatchObject({
+      text: 'Only the member who started this job can use its buttons.',
+      show_alert: true,
+    });
+    expect(api.callsTo('sendMessage')).toHaveLength(1);
   });
 });

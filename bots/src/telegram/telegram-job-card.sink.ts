@@ -1,6 +1,6 @@
 import { GrammyError, InputFile, type Context } from 'grammy';
 import type { InlineKeyboardMarkup, InputMediaPhoto, ReplyParameters } from 'grammy/types';
-import { jobActionId, jobActionLabels } from '../shared/job-actions.js';
+import { jobActionId, jobButtonLabel } from '../shared/job-actions.js';
 import type { TaskError } from '../shared/dreamloom-client.js';
 import type { JobCardSink, JobImage } from '../shared/imagine.handler.js';
 import type { JobCard } from '../shared/job-card.js';
@@ -100,13 +100,16 @@ export class TelegramJobCardSink implements JobCardSink {
 function toKeyboard(card: JobCard): InlineKeyboardMarkup {
   const { taskId } = card;
   if (!taskId) return { inline_keyboard: [] };
+  const images = Math.max(0, ...card.actions.flat().map((b) => (b.imageIndex ?? -1) + 1));
   return {
-    inline_keyboard: [
-      card.actions.map((action) => ({
-        text: jobActionLabels[action],
-        callback_data: jobActionId(action, taskId),
-      })),
-    ].filter((row) => row.length > 0),
+    inline_keyboard: card.actions
+      .map((row) =>
+        row.map((button) => ({
+          text: jobButtonLabel(button, images),
+          callback_data: jobActionId(button, taskId),
+        })),
+      )
+      .filter((row) => row.length > 0),
   };
 }
 

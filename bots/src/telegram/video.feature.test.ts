@@ -89,6 +89,9 @@ describe('Telegram /video (grammY against a fake Bot API)', () => {
     const last = api.calls.at(-1);
     expect(last?.method).toBe('editMessageText');
     expect(String(last?.params.text)).toContain('✅ Completed');
+    // The output is a video, so the card says so (not "Images: 1").
+    expect(String(last?.params.text)).toContain('Videos: 1');
+    expect(String(last?.params.text)).not.toContain('Images');
   });
 
   it('uses a captioned photo as the first frame, uploaded so the bot token never leaves the bot', async () => {

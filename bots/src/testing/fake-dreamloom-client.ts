@@ -3,7 +3,10 @@ import {
   type CreateAnimeTaskInput,
   type CreateVideoTaskInput,
   type DreamloomClient,
+  type GenerationAction,
+  type GenerationActionRequest,
   type MediaFile,
+  type StartedGeneration,
   type PlatformUser,
   type TaskSnapshot,
   type TaskStatus,
@@ -37,6 +40,23 @@ export interface FakeDreamloomClientOptions {
   cancelError?: DreamloomApiError;
   /** What `quoteVideo` answers, or the error it throws. */
   quote?: VideoQuote | DreamloomApiError;
+  /**
+   * Card actions `getTaskStatus` reports for finished tasks (default: reroll and variation for
+   * images, reroll for videos), as the server does for the task's owner.
+   */
+  imageActions?: GenerationAction[];
+}
+
+/** A generation the fake "server" remembers, as the real one keeps the task's parameters. */
+export interface FakeGeneration {
+  taskId: string;
+  owner: PlatformUser;
+  kind: 'image' | 'video';
+  prompt: string;
+  /** The create input; for card actions, the original's input. */
+  input: CreateAnimeTaskInput | CreateVideoTaskInput;
+  /** Set when the generation was started by a card action. */
+  from?: GenerationActionRequest;
 }
 
 /** In-memory {@link DreamloomClient} for unit and platform tests; records every call. */
@@ -47,6 +67,10 @@ export class FakeDreamloomClient implements DreamloomClient {
   readonly cancelled: Array<{ user: PlatformUser; taskId: string }> = [];
   readonly downloads: string[] = [];
   readonly watched: string[] = [];
+  /** Every generation by task id, kept like server state: a new bot on the same fake sees them. */
+  readonly generations = new Map<string, FakeGeneration>();
+  /** Generations started by card actions, in order. */
+  readonly actions: FakeGeneration[] = [];
   private readonly listeners = new Map<string, Set<(s: TaskSnapshot) => void>>();
   private readonly played = new Map<string, ScriptedSnapshot>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -58,6 +82,7 @@ export class FakeDreamloomClient implements DreamloomClient {
     if (this.options.createError) throw this.options.createError;
     const taskId = `00000000-0000-4000-8000-${String(++this.counter).padStart(12, '0')}`;
     this.created.push({ user, input, taskId });
+    this.generations.set(taskId, { taskId, owner: user, kind: 'image', prompt: input.prompt, input });
     return { taskId, status: 'pending' as TaskStatus };
   }
 
@@ -65,7 +90,33 @@ export class FakeDreamloomClient implements DreamloomClient {
     if (this.options.createError) throw this.options.createError;
     const taskId = `00000000-0000-4000-9000-${String(++this.counter).padStart(12, '0')}`;
     this.createdVideos.push({ user, input, taskId });
+    this.generations.set(taskId, { taskId, owner: user, kind: 'video', prompt: input.prompt, input });
     return { taskId, status: 'pending' as TaskStatus, creditsCost: this.options.videoCost ?? 0 };
+  }
+
+  /** Like the server: only the owner's generations; images get variation/upscale, videos reroll only. */
+  async startGenerationAction(
+    user: PlatformUser,
+    request: GenerationActionRequest,
+  ): Promise<StartedGeneration> {
+    if (this.options.createError) throw this.options.createError;
+    const original = this.generations.get(request.taskId);
+    if (!original || original.owner.platform !== user.platform || original.owner.id !== user.id)
+      throw new DreamloomApiError('GENERATION_NOT_FOUND', 'Generation not found', 404);
+    if (original.kind === 'video' && request.action !== 'reroll')
+      throw new DreamloomApiError('GENERATION_NOT_FOUND', 'Generation not found', 404);
+    const series = original.kind === 'video' ? '9000' : '8000';
+    const taskId = `00000000-0000-4000-${series}-${String(++this.counter).padStart(12, '0')}`;
+    const generation: FakeGeneration = { ...original, taskId, owner: user, from: request };
+    this.generations.set(taskId, generation);
+    this.actions.push(generation);
+    return {
+      taskId,
+      status: 'pending',
+      kind: original.kind,
+      prompt: original.prompt,
+      creditsCost: original.kind === 'video' ? (this.options.videoCost ?? 0) : undefined,
+    };
   }
 
   /** Records the cancel and, unless told to fail, tells the task's watchers it failed as cancelled. */
@@ -78,7 +129,14 @@ export class FakeDreamloomClient implements DreamloomClient {
   async getTaskStatus(_user: PlatformUser, taskId: string): Promise<TaskSnapshot> {
     this.statusReads.push(taskId);
     const snapshot = this.options.status ?? this.played.get(taskId) ?? { status: 'pending' as const };
-    return { ...snapshot, taskId };
+    const finished = snapshot.status === 'completed' || snapshot.status === 'failed';
+    const kind = this.generations.get(taskId)?.kind;
+    const actions: GenerationAction[] | undefined = !finished
+      ? undefined
+      : kind === 'video' || snapshot.status === 'failed'
+        ? ['reroll']
+        : (this.options.imageActions ?? ['reroll', 'variation']);
+    return { ...snapshot, taskId, ...(snapshot.actions || !actions ? {} : { actions }) };
   }
 
   watchTask(_user: PlatformUser, taskId: string, onSnapshot: (s: TaskSnapshot) => void): TaskWatch {

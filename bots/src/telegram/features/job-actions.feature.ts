@@ -1,7 +1,13 @@
 import { Composer, type Context } from 'grammy';
 import type { PlatformUser } from '../../shared/dreamloom-client.js';
 import type { ImagineDeps } from '../../shared/imagine.handler.js';
-import { cancelJob, parseJobActionId, REROLL_FORGOTTEN, rerollJob } from '../../shared/job-actions.js';
+import {
+  actionProgressText,
+  cancelJob,
+  parseJobActionId,
+  runStartedGeneration,
+  startGenerationAction,
+} from '../../shared/job-actions.js';
 import type { BackgroundRunner } from '../create-telegram-bot.js';
 import { TelegramJobCardSink } from '../telegram-job-card.sink.js';
 
@@ -12,13 +18,14 @@ export interface JobActionsFeatureDeps {
 
 /**
  * The job card's inline buttons: cancel (only the member's own running job; the card then ends
- * as cancelled by itself) and reroll (a new card with the same parameters, paid by the presser).
- * Refusals are shown as alerts, which only the presser sees.
+ * as cancelled by itself), and reroll, variation and upscale, which the server starts from the
+ * generation's stored parameters for its owner; the new job gets its own card. Refusals are
+ * shown as alerts, which only the presser sees.
  */
 export function createJobActionsFeature(deps: JobActionsFeatureDeps): Composer<Context> {
   const feature = new Composer<Context>();
 
-  feature.callbackQuery(/^dl:(cancel|reroll):/, async (ctx) => {
+  feature.callbackQuery(/^dl:(cancel|reroll|variation|upscale):/, async (ctx) => {
     const parsed = parseJobActionId(ctx.callbackQuery.data);
     if (!parsed) return ctx.answerCallbackQuery();
     const from = ctx.callbackQuery.from;
@@ -32,13 +39,16 @@ export function createJobActionsFeature(deps: JobActionsFeatureDeps): Composer<C
       await ctx.answerCallbackQuery(refused ? { text: refused, show_alert: true } : { text: 'Cancelling…' });
       return;
     }
-    if (!deps.imagine.recentJobs?.recipe(parsed.taskId)) {
-      await ctx.answerCallbackQuery({ text: REROLL_FORGOTTEN, show_alert: true });
+    // Starting the job is one quick request, well within the callback query's answer window.
+    const outcome = await startGenerationAction(deps.imagine, user, { ...parsed, action: parsed.action });
+    if ('refused' in outcome) {
+      await ctx.answerCallbackQuery({ text: outcome.refused.message, show_alert: true });
       return;
     }
-    await ctx.answerCallbackQuery({ text: 'Rerolling…' });
+    await ctx.answerCallbackQuery({ text: actionProgressText[parsed.action] });
+    const { started } = outcome;
     deps.runInBackground(ctx, async () =>
-      rerollJob(deps.imagine, user, parsed.taskId, (prompt) => new TelegramJobCardSink(ctx, prompt)),
+      runStartedGeneration(deps.imagine, user, started, new TelegramJobCardSink(ctx, started.prompt)),
     );
   });
 
