@@ -2,7 +2,7 @@
  * `npm run bench:search` — contract 004 search and export at scale (not part of the test suite).
  *
  * 1. Search: 100,000 NanoBanana tasks with realistic Chinese/English/mixed prompts per engine
- *    (SQLite FTS5, MariaDB FULLTEXT); p50/p95 of the full search use case (jieba → index query →
+ *    (SQLite FTS5, MariaDB posting tables); p50/p95 of the full search use case (jieba → index query →
  *    count → page of tasks with images) beside a naive `prompt LIKE '%kw%'` scan, same run.
  * 2. Export: a ZIP of 200 images streamed over HTTP; peak RSS growth of the process.
  *
@@ -21,6 +21,7 @@ import {
   ANONYMOUS_WORKSPACE_USER_ID,
   NANOBANANA_SOURCE,
   createCore,
+  searchText,
   loadConfig,
   type AppConfig,
   type Core,
@@ -116,7 +117,10 @@ async function ensureWorkspaceUser(core: Core) {
   });
 }
 
-/** Inserts `count` completed tasks the way createBatch writes them (search column by jieba). */
+/**
+ * Inserts `count` completed tasks the way createBatch writes them: task, view (search column by
+ * jieba) and search index in one transaction, 1000 tasks per transaction.
+ */
 async function seedTasks(core: Core, count: number) {
   const next = promptGenerator(42);
   const { GenerationTask } = core.models;
@@ -126,6 +130,7 @@ async function seedTasks(core: Core, count: number) {
   for (let offset = 0; offset < count; offset += chunk) {
     const tasks = [];
     const views = [];
+    const documents = [];
     for (let index = offset; index < Math.min(count, offset + chunk); index += 1) {
       const id = core.ids.uuid();
       const prompt = next();
@@ -146,16 +151,21 @@ async function seedTasks(core: Core, count: number) {
         created_at: at,
         updated_at: at,
       });
+      const tokens = core.nanobanana.tokenizer.indexTokens(prompt);
       views.push({
         task_id: id,
         owner_key: ANONYMOUS_WORKSPACE_USER_ID,
         options: '',
-        search_text: core.nanobanana.tokenizer.indexText(prompt),
+        search_text: searchText(tokens),
         created_at: at,
       });
+      documents.push({ taskId: id, ownerKey: ANONYMOUS_WORKSPACE_USER_ID, tokens });
     }
-    await GenerationTask.bulkCreate(tasks);
-    await NanobananaTask.bulkCreate(views);
+    await core.sequelize.transaction(async (transaction) => {
+      await GenerationTask.bulkCreate(tasks, { transaction });
+      await NanobananaTask.bulkCreate(views, { transaction });
+      await core.nanobanana.searchIndex.add(documents, transaction);
+    });
     if ((offset / chunk) % 20 === 0) process.stdout.write(`  seeded ${offset + tasks.length}/${count}\r`);
   }
   process.stdout.write('\n');
@@ -163,7 +173,9 @@ async function seedTasks(core: Core, count: number) {
     await core.sequelize.query(`INSERT INTO nanobanana_search(nanobanana_search) VALUES ('optimize')`);
     await core.sequelize.query('ANALYZE');
   } else {
-    await core.sequelize.query('ANALYZE TABLE nanobanana_tasks, generation_tasks');
+    await core.sequelize.query(
+      'ANALYZE TABLE nanobanana_tasks, generation_tasks, nanobanana_search_postings, nanobanana_search_terms, nanobanana_search_docs',
+    );
   }
 }
 

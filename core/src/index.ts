@@ -33,7 +33,7 @@ export * from './nanobanana/nanobanana.types.js';
 export * from './nanobanana/nanobanana.errors.js';
 export { NanobananaService, contractStatus, imageDto } from './nanobanana/nanobanana.service.js';
 export type { NanobananaModule } from './nanobanana/nanobanana.module.js';
-export { SearchTokenizer } from './nanobanana/search-text.js';
+export { SearchTokenizer, searchText } from './nanobanana/search-text.js';
 export {
   GeminiImageClient,
   encodeGeminiCredential,

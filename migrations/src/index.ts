@@ -5,6 +5,7 @@ import * as jimengBatches from './migrations/0002-jimeng-batches.js';
 import * as nanobanana from './migrations/0003-nanobanana.js';
 import * as story from './migrations/0004-story.js';
 import * as animeCredits from './migrations/0005-anime-credits.js';
+import * as nanobananaSearchPostings from './migrations/0007-nanobanana-search-postings.js';
 import * as storyChatBindings from './migrations/0009-story-chat-bindings.js';
 
 export { seedDemoData, type DemoSeedResult } from './demo-seed.js';
@@ -19,6 +20,7 @@ const MIGRATIONS = [
   { name: '0003-nanobanana', ...nanobanana },
   { name: '0004-story', ...story },
   { name: '0005-anime-credits', ...animeCredits },
+  { name: '0007-nanobanana-search-postings', ...nanobananaSearchPostings },
   { name: '0009-story-chat-bindings', ...storyChatBindings },
 ];
 

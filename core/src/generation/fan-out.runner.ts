@@ -1,4 +1,4 @@
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
 import type { NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
 import type { AccountPoolService } from '../accounts/account-pool.service.js';
@@ -72,12 +72,15 @@ export class FanOutRunner {
   }
 
   /** Seals a caller-supplied credential for a task; it never leaves the database in the clear. */
-  async storeCredential(taskId: string, credential: string): Promise<void> {
-    await this.deps.models.TaskCredential.create({
-      task_id: taskId,
-      secret_enc: this.deps.secrets.seal(credential),
-      created_at: this.deps.clock.now(),
-    });
+  async storeCredential(taskId: string, credential: string, transaction?: Transaction): Promise<void> {
+    await this.deps.models.TaskCredential.create(
+      {
+        task_id: taskId,
+        secret_enc: this.deps.secrets.seal(credential),
+        created_at: this.deps.clock.now(),
+      },
+      { transaction },
+    );
   }
 
   async wipeCredential(taskId: string): Promise<void> {
@@ -85,10 +88,11 @@ export class FanOutRunner {
   }
 
   /** Writes one pending item per output position (call before `submit`). */
-  async createItems(taskId: string, count: number): Promise<void> {
+  async createItems(taskId: string, count: number, transaction?: Transaction): Promise<void> {
     const now = this.deps.clock.now();
     await this.deps.models.TaskItem.bulkCreate(
       Array.from({ length: count }, (_, position) => ({ task_id: taskId, position, updated_at: now })),
+      { transaction },
     );
   }
 

@@ -162,7 +162,18 @@ export class MediaService {
         created_at: this.deps.clock.now(),
       });
     } catch (error) {
-      if (!(error instanceof UniqueConstraintError)) throw error;
+      if (!(error instanceof UniqueConstraintError)) {
+        // The task was deleted meanwhile (foreign key) or the write failed: unless another run of
+        // this position holds the same keys, no row will ever point at these files.
+        const holder = await MediaAsset.findOne({
+          where: { task_id: input.taskId, position: input.position },
+          attributes: ['id'],
+        }).catch(() => undefined);
+        if (holder === null)
+          for (const key of new Set([storageKey, thumbnailKey]))
+            if (key) await this.deps.storage.delete(key).catch(() => undefined);
+        throw error;
+      }
       const winner = await MediaAsset.findOne({ where: { task_id: input.taskId, position: input.position } });
       if (!winner) throw error;
       return winner;

@@ -2,6 +2,8 @@ import type { Sequelize } from 'sequelize';
 import type { AppConfig } from '../config.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { defineNanobananaModels, type NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
+import { Fts5SearchIndex } from '../adapters/sequelize/nanobanana-fts5-search.repository.js';
+import { PostingSearchIndex } from '../adapters/sequelize/nanobanana-posting-search.repository.js';
 import { GeminiImageClient } from '../adapters/providers/gemini/gemini-image.client.js';
 import type { AccountPoolService } from '../accounts/account-pool.service.js';
 import { FanOutRunner } from '../generation/fan-out.runner.js';
@@ -15,6 +17,7 @@ import type { JobQueue } from '../ports/job-queue.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { SecretBox } from '../shared/secret-box.js';
+import type { NanobananaSearchIndex } from './nanobanana-search.port.js';
 import { NanobananaService } from './nanobanana.service.js';
 import { SearchTokenizer } from './search-text.js';
 
@@ -24,6 +27,8 @@ export interface NanobananaModule {
   fanOut: FanOutRunner;
   service: NanobananaService;
   tokenizer: SearchTokenizer;
+  /** FTS5 on SQLite, posting tables on MySQL/MariaDB. */
+  searchIndex: NanobananaSearchIndex;
 }
 
 /** Wires contract 004 onto the engine; called once by createCore. */
@@ -63,6 +68,11 @@ export function createNanobananaModule(deps: {
   });
   deps.processor.delegate(fanOut);
   const tokenizer = new SearchTokenizer();
+  const window = config.NANOBANANA_SEARCH_RELEVANCE_WINDOW;
+  const searchIndex =
+    deps.sequelize.getDialect() === 'sqlite'
+      ? new Fts5SearchIndex(deps.sequelize, window)
+      : new PostingSearchIndex(deps.sequelize, window);
   const service = new NanobananaService({
     sequelize: deps.sequelize,
     models: { ...deps.models, ...models },
@@ -74,7 +84,7 @@ export function createNanobananaModule(deps: {
     logger: deps.logger,
     taskConcurrency: config.NANOBANANA_TASK_CONCURRENCY,
     refImageMaxBytes: config.NANOBANANA_REF_IMAGE_MAX_BYTES,
-    relevanceWindow: config.NANOBANANA_SEARCH_RELEVANCE_WINDOW,
+    searchIndex,
   });
-  return { models, fanOut, service, tokenizer };
+  return { models, fanOut, service, tokenizer, searchIndex };
 }

@@ -1,4 +1,4 @@
-import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { z } from 'zod';
 import type { DreamloomModels, GenerationTaskRow, MediaAssetRow } from '../adapters/sequelize/models.js';
 import type { NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
@@ -30,7 +30,8 @@ import {
   type NanobananaScope,
   type NanobananaStatus,
 } from './nanobanana.types.js';
-import { fts5OwnerToken, fts5Query, mysqlBooleanQuery, type SearchTokenizer } from './search-text.js';
+import type { NanobananaSearchIndex } from './nanobanana-search.port.js';
+import { searchText, type SearchTokenizer } from './search-text.js';
 
 interface Deps {
   sequelize: Sequelize;
@@ -45,9 +46,12 @@ interface Deps {
   taskConcurrency: number;
   /** Largest accepted reference image, in bytes. */
   refImageMaxBytes: number;
-  /** SQLite: how many of the newest matches are ordered by relevance (see searchIds). */
-  relevanceWindow: number;
+  searchIndex: NanobananaSearchIndex;
 }
+
+/** InnoDB's answer to a lock-order cycle or wait: the transaction rolled back and may run again. */
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const TRANSACTION_ATTEMPTS = 3;
 
 /** `options` keys mapped onto the SDK's generation config, with their types. */
 const optionsSchema = z
@@ -73,6 +77,8 @@ const REF_EXTENSIONS: Record<string, string> = {
  */
 export class NanobananaService {
   private anonymousReady: Promise<void> | null = null;
+  /** Tail of this process's SQLite write chain (see `transaction`). */
+  private sqliteTail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: Deps) {}
 
@@ -140,10 +146,15 @@ export class NanobananaService {
 
     const taskId = this.deps.ids.uuid();
     const referenceKeys: string[] = [];
-    for (const [index, ref] of refs.entries()) {
-      const key = `nanobanana/refs/${taskId}/${index}.${REF_EXTENSIONS[refMimes[index]!]}`;
-      await this.deps.storage.put(key, ref.data, refMimes[index]!);
-      referenceKeys.push(key);
+    try {
+      for (const [index, ref] of refs.entries()) {
+        const key = `nanobanana/refs/${taskId}/${index}.${REF_EXTENSIONS[refMimes[index]!]}`;
+        referenceKeys.push(key);
+        await this.deps.storage.put(key, ref.data, refMimes[index]!);
+      }
+    } catch (error) {
+      await this.deleteFiles(referenceKeys);
+      throw new NanobananaSubmitError(error);
     }
     const params: ImageTaskParams & FanOutTaskParams = {
       ratio: input.aspectRatio ?? '',
@@ -162,47 +173,64 @@ export class NanobananaService {
         refImages: refs.length,
       },
     };
-    const now = this.deps.clock.now();
     const { GenerationTask, NanobananaTask } = this.deps.models;
     let task: GenerationTaskRow;
     try {
-      // Plain statements (no transaction, see deleteImage); a failure part-way is purged below.
-      task = await GenerationTask.create({
-        id: taskId,
-        user_id: ownerKey,
-        source: NANOBANANA_SOURCE,
-        kind: 'image',
-        provider: 'gemini',
-        model: input.model,
-        prompt,
-        params: JSON.stringify(params),
-        requested_count: input.count,
-        status: 'processing',
-        visibility: 'private',
-        started_at: now,
-        created_at: now,
-        updated_at: now,
+      // One transaction: the task, its view, its search postings, credential and items exist
+      // together or not at all.
+      task = await this.transaction(async (transaction) => {
+        const now = this.deps.clock.now();
+        const created = await GenerationTask.create(
+          {
+            id: taskId,
+            user_id: ownerKey,
+            source: NANOBANANA_SOURCE,
+            kind: 'image',
+            provider: 'gemini',
+            model: input.model,
+            prompt,
+            params: JSON.stringify(params),
+            requested_count: input.count,
+            status: 'processing',
+            visibility: 'private',
+            started_at: now,
+            created_at: now,
+            updated_at: now,
+          },
+          { transaction },
+        );
+        const tokens = this.deps.tokenizer.indexTokens(prompt);
+        await NanobananaTask.create(
+          {
+            task_id: taskId,
+            owner_key: ownerKey,
+            options: input.options ?? '',
+            search_text: searchText(tokens),
+            created_at: now,
+          },
+          { transaction },
+        );
+        await this.deps.searchIndex.add([{ taskId, ownerKey, tokens }], transaction);
+        await this.deps.fanOut.storeCredential(
+          taskId,
+          encodeGeminiCredential(input.apiKey, input.apiBase),
+          transaction,
+        );
+        await this.deps.fanOut.createItems(taskId, input.count, transaction);
+        return created;
       });
-      await NanobananaTask.create({
-        task_id: taskId,
-        owner_key: ownerKey,
-        options: input.options ?? '',
-        search_text: this.deps.tokenizer.indexText(prompt),
-        created_at: now,
-      });
-      await this.deps.fanOut.storeCredential(taskId, encodeGeminiCredential(input.apiKey, input.apiBase));
-      await this.deps.fanOut.createItems(taskId, input.count);
     } catch (error) {
       this.deps.logger.error(
         { err: error instanceof Error ? error.message : String(error) },
         'create batch failed',
       );
-      await this.purgeTask(taskId).catch(() => undefined);
+      // The rows rolled back; the reference files were written before them.
+      await this.deleteFiles(referenceKeys);
       throw new NanobananaSubmitError(error);
     }
     const { submitted } = await this.deps.fanOut.submit(task);
     if (submitted === 0) {
-      await this.purgeTask(taskId).catch(() => undefined);
+      await this.purgeTasks([taskId]).catch(() => undefined);
       throw new NanobananaSubmitError(new Error(task.error_message ?? 'queue unavailable'));
     }
     return this.dto(task, [], input.options ?? '');
@@ -235,7 +263,7 @@ export class NanobananaService {
     return { list, total: count, page };
   }
 
-  /** Full-text search over jieba tokens, relevance first (FTS5 on SQLite, FULLTEXT on MySQL/MariaDB). */
+  /** Full-text search over jieba tokens, relevance first (FTS5 on SQLite, posting tables on MySQL/MariaDB). */
   async search(scope: NanobananaScope, keyword: string, page: number, pageSize: number) {
     const trimmed = keyword.trim();
     if (!trimmed) throw new NanobananaValidationError('请输入搜索关键词');
@@ -248,115 +276,83 @@ export class NanobananaService {
   }
 
   /** Raw search: ids of one page in relevance order, and the total. Exposed for the benchmark. */
-  async searchIds(
+  searchIds(
     scope: NanobananaScope,
     tokens: string[],
     limit: number,
     offset: number,
   ): Promise<{ ids: string[]; total: number }> {
-    const sequelize = this.deps.sequelize;
-    const owner = 'ownerKey' in scope ? scope.ownerKey : null;
-    if (sequelize.getDialect() === 'sqlite') {
-      const terms = fts5Query(tokens);
-      const q = owner === null ? terms : `"${fts5OwnerToken(owner)}" AND (${terms})`;
-      // Only rowids inside the index queries (no content-table lookups per match); the page's
-      // rowids are mapped to task ids afterwards.
-      const rowids = async (sql: string, replacements: Record<string, unknown>) =>
-        (await sequelize.query<{ r: number }>(sql, { type: QueryTypes.SELECT, replacements })).map(
-          (row) => row.r,
-        );
-      // bm25 costs a few µs per match, so relevance is computed over the newest `relevanceWindow`
-      // matches (ordered best first); pages past the window continue newest first.
-      const page: number[] = [];
-      if (offset < this.deps.relevanceWindow) {
-        page.push(
-          ...(await rowids(
-            `SELECT r FROM (
-               SELECT rowid AS r, rank AS score FROM nanobanana_search
-               WHERE nanobanana_search MATCH :q ORDER BY rowid DESC LIMIT :window
-             ) ORDER BY score, r DESC LIMIT :limit OFFSET :offset`,
-            {
-              q,
-              window: this.deps.relevanceWindow,
-              limit: Math.min(limit, this.deps.relevanceWindow - offset),
-              offset,
-            },
-          )),
-        );
-      }
-      if (offset + limit > this.deps.relevanceWindow) {
-        const start = Math.max(offset, this.deps.relevanceWindow);
-        page.push(
-          ...(await rowids(
-            `SELECT rowid AS r FROM nanobanana_search WHERE nanobanana_search MATCH :q
-             ORDER BY rowid DESC LIMIT :limit OFFSET :start`,
-            { q, limit: offset + limit - start, start },
-          )),
-        );
-      }
-      const byRowid = new Map<number, string>();
-      if (page.length) {
-        const mapped = await sequelize.query<{ r: number; task_id: string }>(
-          'SELECT rowid AS r, task_id FROM nanobanana_tasks WHERE rowid IN (:page)',
-          { type: QueryTypes.SELECT, replacements: { page } },
-        );
-        for (const row of mapped) byRowid.set(Number(row.r), row.task_id);
-      }
-      const ids = page.map((rowid) => byRowid.get(rowid)).filter((id): id is string => !!id);
-      const [counted] = await sequelize.query<{ total: number }>(
-        'SELECT COUNT(*) AS total FROM nanobanana_search WHERE nanobanana_search MATCH :q',
-        { type: QueryTypes.SELECT, replacements: { q } },
-      );
-      return { ids, total: Number(counted?.total ?? 0) };
-    }
-    const replacements = { q: mysqlBooleanQuery(tokens), owner, limit, offset };
-    const ownerSql = owner === null ? '' : 'AND owner_key = :owner';
-    // InnoDB evaluates a FULLTEXT query at a cost per matching document, so the page and the
-    // total come from one evaluation (a window count) instead of two.
-    const rows = await sequelize.query<{ task_id: string; total: number }>(
-      `SELECT task_id, total FROM (
-         SELECT task_id, created_at, MATCH(search_text) AGAINST(:q IN BOOLEAN MODE) AS score, COUNT(*) OVER () AS total
-         FROM nanobanana_tasks WHERE MATCH(search_text) AGAINST(:q IN BOOLEAN MODE) ${ownerSql}
-       ) matched ORDER BY score DESC, created_at DESC LIMIT :limit OFFSET :offset`,
-      { type: QueryTypes.SELECT, replacements },
-    );
-    if (rows.length > 0) return { ids: rows.map((row) => row.task_id), total: Number(rows[0]!.total) };
-    // A page past the end has no rows to carry the total.
-    const [counted] = await sequelize.query<{ total: number }>(
-      `SELECT COUNT(*) AS total FROM nanobanana_tasks WHERE MATCH(search_text) AGAINST(:q IN BOOLEAN MODE) ${ownerSql}`,
-      { type: QueryTypes.SELECT, replacements },
-    );
-    return { ids: [], total: Number(counted?.total ?? 0) };
+    return this.deps.searchIndex.search('ownerKey' in scope ? scope.ownerKey : null, tokens, limit, offset);
   }
 
   async deleteTask(scope: NanobananaScope, taskId: string): Promise<void> {
     const [task] = await this.findTasks(scope, [taskId]);
     if (!task) throw new NanobananaNotFoundError('记录不存在');
-    await this.purgeTask(taskId);
+    await this.purgeTasks([taskId]);
   }
 
+  /** Deletes the tasks among `taskIds` that the scope may see, all in one transaction. */
   async deleteTasks(scope: NanobananaScope, taskIds: string[]): Promise<void> {
     const tasks = await this.findTasks(scope, [...new Set(taskIds)]);
-    for (const task of tasks) await this.purgeTask(task.id);
+    await this.purgeTasks(tasks.map((task) => task.id));
   }
 
-  /** Removes a task with its files, images, items and credential. A running sub-job finds it gone. */
-  private async purgeTask(taskId: string): Promise<void> {
+  /**
+   * Removes tasks with their search postings, images, items and credentials in one transaction,
+   * then their files. A sub-job still storing an output meanwhile cannot leave a file behind:
+   *
+   * - the items go first and the images are read with a locking read, so an image row committed
+   *   before that read is listed here and its files are deleted below;
+   * - an image row inserted after it waits for this transaction (the read's range lock on MySQL,
+   *   the database lock on SQLite) and then fails its foreign key, and the media service removes
+   *   the files it wrote for it.
+   */
+  private async purgeTasks(taskIds: string[]): Promise<void> {
+    if (taskIds.length === 0) return;
     const { MediaAsset, GenerationTask, NanobananaTask, TaskItem, TaskCredential } = this.deps.models;
-    const assets = await MediaAsset.findAll({ where: { task_id: taskId } });
-    const task = await GenerationTask.findByPk(taskId);
-    const params = task ? (JSON.parse(task.params) as FanOutTaskParams) : {};
-    // Children first (foreign keys); each step is idempotent, so a retried delete finishes the job.
-    await TaskCredential.destroy({ where: { task_id: taskId } });
-    await TaskItem.destroy({ where: { task_id: taskId } });
-    await MediaAsset.destroy({ where: { task_id: taskId } });
-    await NanobananaTask.destroy({ where: { task_id: taskId } });
-    await GenerationTask.destroy({ where: { id: taskId } });
-    const keys = [
-      ...assets.flatMap((asset) => [asset.storage_key, asset.thumbnail_key]),
-      ...(params.referenceKeys ?? []),
-    ];
-    await this.deleteFiles(keys);
+    const keys = await this.transaction(async (transaction) => {
+      const where = { task_id: { [Op.in]: taskIds } };
+      await TaskItem.destroy({ where, transaction });
+      await TaskCredential.destroy({ where, transaction });
+      const assets = await MediaAsset.findAll({ where, transaction, lock: transaction.LOCK.UPDATE });
+      const tasks = await GenerationTask.findAll({
+        where: { id: { [Op.in]: taskIds } },
+        attributes: ['id', 'params'],
+        transaction,
+      });
+      await MediaAsset.destroy({ where, transaction });
+      await this.deps.searchIndex.remove(taskIds, transaction);
+      await NanobananaTask.destroy({ where, transaction });
+      await GenerationTask.destroy({ where: { id: { [Op.in]: taskIds } }, transaction });
+      return [
+        ...assets.flatMap((asset) => [asset.storage_key, asset.thumbnail_key]),
+        ...tasks.flatMap((task) => (JSON.parse(task.params) as FanOutTaskParams).referenceKeys ?? []),
+      ];
+    });
+    await this.deleteFiles([...new Set(keys)]);
+  }
+
+  /**
+   * Runs a write transaction. SQLite has one writer at a time, so this process queues its own
+   * transactions instead of racing for the lock (as the credits ledger does); on MySQL/MariaDB a
+   * deadlock or lock-wait timeout (the whole transaction rolled back) is retried.
+   */
+  private async transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    const { sequelize } = this.deps;
+    if (sequelize.getDialect() === 'sqlite') {
+      const run = this.sqliteTail.then(() => sequelize.transaction(work));
+      this.sqliteTail = run.catch(() => undefined);
+      return run;
+    }
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await sequelize.transaction(work);
+      } catch (error) {
+        const code = (error as { parent?: { code?: string } }).parent?.code;
+        if (!code || !RETRYABLE.has(code) || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        this.deps.logger.warn({ code, attempt }, 'nanobanana transaction retried');
+      }
+    }
   }
 
   private async deleteFiles(keys: (string | null)[]): Promise<void> {

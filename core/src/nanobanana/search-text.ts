@@ -8,10 +8,10 @@ const HAN = /\p{Script=Han}/u;
  * Turns prompts and keywords into search tokens with jieba (the dictionary loads once per
  * instance, on first use: ~40 MB, so one instance per process, owned by the composition root).
  *
- * Stored form: tokens wrapped as `_token_`. MariaDB's FULLTEXT parser counts `_` as a word
- * character, so every token is at least three characters (innodb_ft_min_token_size) and none is a
- * stopword; SQLite's unicode61 tokenizer treats `_` as a separator and sees the bare token. One
- * column thus serves both engines with their default configuration.
+ * Stored form (`search_text`): tokens wrapped as `_token_`. SQLite's FTS5 (unicode61) treats `_`
+ * as a separator and indexes the bare tokens; MySQL/MariaDB index the tokens in posting tables
+ * (see PostingSearchIndex) and keep the column to rebuild them. (The wrapping dates from an InnoDB
+ * FULLTEXT index, whose parser needed tokens of three characters or more.)
  */
 export class SearchTokenizer {
   private jieba: Jieba | null = null;
@@ -41,9 +41,7 @@ export class SearchTokenizer {
 
   /** The stored search column for a prompt. */
   indexText(text: string): string {
-    return this.indexTokens(text)
-      .map((token) => `_${token}_`)
-      .join(' ');
+    return searchText(this.indexTokens(text));
   }
 
   /** Query tokens of a keyword: jieba's precise mode, e.g. 油画女孩 → 油画, 女孩. All must match. */
@@ -57,8 +55,8 @@ export class SearchTokenizer {
   }
 }
 
-/** MariaDB boolean-mode query: every token required, e.g. `+_油画_ +_女孩_`. */
-export const mysqlBooleanQuery = (tokens: string[]) => tokens.map((token) => `+_${token}_`).join(' ');
+/** The stored search column (`nanobanana_tasks.search_text`) for index tokens. */
+export const searchText = (tokens: string[]) => tokens.map((token) => `_${token}_`).join(' ');
 
 /** FTS5 query: every token as a quoted phrase (implicit AND), e.g. `"油画" "女孩"`. */
 export const fts5Query = (tokens: string[]) =>

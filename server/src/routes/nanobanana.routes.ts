@@ -190,7 +190,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     path: '/api/v1/history/search',
     tag: TAG,
     summary:
-      'Full-text search of prompts (jieba tokens; FTS5 on SQLite, FULLTEXT on MySQL/MariaDB), by relevance',
+      'Full-text search of prompts (jieba tokens; FTS5 on SQLite, an inverted index on MySQL/MariaDB), by relevance',
     query: pageQuery.extend({ keyword: z.string().max(200).optional() }),
     handler: async (ctx, { query }) => {
       const scope = nanobananaScope(ctx);
