@@ -60,3 +60,26 @@ export function postSse(
     signal,
   });
 }
+
+/** Publishes a two-character story of the demo cast as the admin; returns its id and title. */
+export async function publishDemoStory(system: RunningSystem, title: string, names = ['Mira', 'Tobin']) {
+  const characters = await api(system.baseUrl, 'GET', '/api/v1/story-admin/characters?page=1&limit=50', {
+    token: system.admin.token,
+  });
+  const ids = names.map(
+    (name) => characters.body.items.find((c: { name: string }) => c.name === name).id as string,
+  );
+  const published = await api(system.baseUrl, 'POST', '/api/v1/story/publish', {
+    token: system.admin.token,
+    body: {
+      story_name: title,
+      template_content: 'Two travellers share a fire on a cold night.',
+      characters: ids,
+      opening_messages: [{ content: `${names[0]} stirs the fire.`, character: ids[0] }],
+      settings: { config: { speaker_strategy: 'list', model: 'sandbox-chat' } },
+      language: 'English',
+    },
+  });
+  if (published.status !== 200) throw new Error(`publish failed: ${JSON.stringify(published.body)}`);
+  return { id: published.body.id as string, title, characterIds: ids };
+}
