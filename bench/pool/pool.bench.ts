@@ -5,7 +5,8 @@
  *   - Dreamloom's pool, 20% of accounts run out of points mid-run: makespan vs the
  *     remaining-capacity bound ceil((N − points of the exhausted accounts) / (healthy·C)) · latency;
  *   - the gateways' own strategy (a random token per request, no failover), both ways.
- * Writes bench/results/pool.json and bench/results/pool.md.
+ * Writes bench/results/pool-<db>-<latency>ms.{json,md}; BENCH_ONLY=clean|faults runs one Dreamloom
+ * run and only prints it (for profiling).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { startSandbox } from '@dreamloom/sandbox';
 import { startSystem, type RunningSystem } from '../../tests/support/system.js';
 import { api } from '../../tests/support/clients.js';
+import { startTimeline, type TimelineReport } from './pool-timeline.js';
 
 const N = Number(process.env.BENCH_ITEMS ?? 1000);
 const ACCOUNTS = 20;
@@ -32,6 +34,8 @@ interface RunResult {
   providerCalls?: number;
   /** Mean generation calls the sandbox was holding over the run (slots: accounts × slots). */
   meanCallsInFlight?: number;
+  /** Where the time went (diagnostics; not part of the ratio). */
+  timeline?: TimelineReport;
 }
 
 function sessions(prefix: string) {
@@ -86,6 +90,8 @@ async function dreamloomRun(faults: boolean): Promise<RunResult> {
       storyboard_id: `shot-${index}`,
       prompt: `bench shot ${index}`,
     }));
+    const timeline = startTimeline(system.sandbox, LATENCY_MS, ACCOUNTS * SLOTS);
+    await timeline.begin();
     const started = performance.now();
     const submitted = await api(system.baseUrl, 'POST', '/api/v1/jimeng/images/batch-generate', {
       token: system.admin.token,
@@ -113,6 +119,7 @@ async function dreamloomRun(faults: boolean): Promise<RunResult> {
     }
     const makespanMs = performance.now() - started;
     clearInterval(sampler);
+    const report = await timeline.finish(N);
     const healthy = faults ? ACCOUNTS - EXHAUSTED : ACCOUNTS;
     const served = faults ? EXHAUSTED * EXHAUSTED_POINTS : 0;
     const boundMs = Math.ceil((N - served) / (healthy * SLOTS)) * LATENCY_MS;
@@ -126,6 +133,7 @@ async function dreamloomRun(faults: boolean): Promise<RunResult> {
       providerCalls: system.sandbox.state.callCount('jimeng', undefined, 'images/generations'),
       meanCallsInFlight:
         Math.round((samples.reduce((sum, value) => sum + value, 0) / Math.max(1, samples.length)) * 10) / 10,
+      timeline: report,
     };
   } finally {
     await system.stop();
@@ -175,7 +183,19 @@ async function gatewayBaseline(faults: boolean): Promise<RunResult> {
   }
 }
 
+function timelineRow(name: string, result: RunResult): string {
+  const t = result.timeline;
+  if (!t) return `| ${name} | — |`;
+  return `| ${name} | ${result.meanCallsInFlight} | ${t.firstCallMs} | ${t.allSlotsBusyMs} | ${t.slotGapMs.mean}/${t.slotGapMs.p95} | ${t.sandboxOverheadMs.mean}/${t.sandboxOverheadMs.p95} | ${t.ingestMs.mean}/${t.ingestMs.p95} | ${t.tailMs} | ${t.eventLoopUtilisation} | ${t.cpuPerItemMs} |`;
+}
+
 async function main() {
+  // BENCH_ONLY=clean|faults: one Dreamloom run, printed and not written (for profiling changes).
+  const only = process.env.BENCH_ONLY;
+  if (only === 'clean' || only === 'faults') {
+    console.log(JSON.stringify(await dreamloomRun(only === 'faults'), null, 2));
+    return;
+  }
   const results = {
     date: new Date().toISOString(),
     machine: { cores: (await import('node:os')).cpus().length, node: process.version },
@@ -213,6 +233,17 @@ async function main() {
     row('gateway random token, 20% exhausted', results.gatewayRandomToken.faults),
     '',
     'Targets: ratio ≤ 1.05 without faults, ≤ 1.15 with faults, 0 lost, submit < 1000 ms.',
+    '',
+    '## Where the time goes (Dreamloom runs)',
+    '',
+    '| run | calls in flight (of 60) | first call ms | all slots busy ms | slot gap ms mean/p95 | sandbox overhead ms mean/p95 | ingest ms mean/p95 | tail ms | event loop | CPU ms/item |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    timelineRow('no faults', results.dreamloom.clean),
+    timelineRow('20% exhausted', results.dreamloom.faults),
+    '',
+    'Slot gap: an upstream call ended on an account → the next call started on it. Sandbox overhead: the',
+    'sandbox holding a call beyond the configured latency (validation, drawing and storing the PNG). Ingest:',
+    'Dreamloom downloading, probing and storing one output. Tail: last upstream response → batch finished.',
     '',
   ].join('\n');
   writeFileSync(path.join(out, `pool-${results.params.db}-${LATENCY_MS}ms.md`), md);

@@ -28,7 +28,8 @@ import {
   type JimengJob,
 } from './jimeng-errors.js';
 import type { StoredFile } from './file.store.js';
-import { storeRenderedPng, storeSampleVideo } from './media.service.js';
+import { renderPng } from './image-render.service.js';
+import { storeSampleVideo } from './media.service.js';
 import type { SandboxState } from './sandbox-state.js';
 import type { FaultSpec } from './sandbox.types.js';
 
@@ -288,18 +289,25 @@ async function generateImages(
     if (total < cost) throw fail(-2009, PREDEDUCT_FAILED);
   }
   state.jimeng.spend(account, cost);
-  await sleep(delayMs, signal);
+  // The upstream makes its images during the latency, so the sandbox draws them meanwhile too:
+  // drawing after the wait would add this machine's CPU time to every call's latency.
   const count = Math.round(state.settings.jimengImagesPerCall);
+  const drawing = Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      renderPng({
+        prompt: params.prompt,
+        index: i + 1,
+        nominal,
+        label: model,
+        scale: state.settings.imageScale,
+      }),
+    ),
+  );
+  drawing.catch(() => undefined); // a client that leaves during the wait never collects them
+  await sleep(delayMs, signal);
   const files: StoredFile[] = [];
-  for (let index = 1; index <= count; index++) {
-    files.push(
-      await storeRenderedPng(
-        state,
-        { prompt: params.prompt, index, nominal, label: model },
-        { signed: true },
-      ),
-    );
-  }
+  for (const png of await drawing)
+    files.push(await state.files.put(png, 'png', 'image/png', { signed: true }));
   return respondFiles(state, files, params.responseFormat);
 }
 

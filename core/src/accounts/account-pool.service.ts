@@ -6,6 +6,7 @@ import type { LeaseStore } from '../ports/lease-store.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import type { Logger } from '../shared/logger.js';
+import { GroupCommit } from '../shared/group-commit.js';
 import { AccountStatus } from './jimeng-account.types.js';
 
 export type GenerationKind = 'image' | 'video';
@@ -50,6 +51,17 @@ interface Deps {
   globalVideoConcurrency: number;
   /** At most this many videos per account at once. */
   videoConcurrencyPerAccount: number;
+  /**
+   * While tasks wait for a slot, the pool reads every eligible account's in-flight count this
+   * often and wakes as many waiters as there are free slots (releases by other nodes). Default 500.
+   */
+  pollMs?: number;
+}
+
+interface ReleaseWaiter {
+  provider: string;
+  kind: GenerationKind;
+  wake(): void;
 }
 
 /** Cooldown after a rate limit grows 1, 2, 4, … minutes up to an hour. */
@@ -67,11 +79,37 @@ const ELIGIBLE_CACHE_MS = 1000;
  * or Redis, so disables and cooldowns are shared by all worker nodes.
  */
 export class AccountPoolService {
-  /** Local waiters woken when this process releases a lease (cross-node releases are polled). */
-  private readonly releaseWaiters = new Set<() => void>();
+  /** Waiters in arrival order: woken by this process's releases, or by the watcher for other nodes'. */
+  private readonly releaseWaiters = new Set<ReleaseWaiter>();
+  private watcher: NodeJS.Timeout | null = null;
   private readonly eligibleCache = new Map<string, { rows: ProviderAccountRow[]; expires: number }>();
+  /** Reads in progress, shared: a burst of tasks starting at once asks the database once, not once each. */
+  private readonly eligibleLoads = new Map<string, Promise<ProviderAccountRow[]>>();
+
+  /** Success counts of one burst are written as one increment per account (each caller still waits for its own). */
+  private readonly successes = new GroupCommit<'success', { accountId: string; kind: GenerationKind }, void>(
+    (_, items) => this.countSuccesses(items),
+  );
 
   constructor(private readonly deps: Deps) {}
+
+  private async countSuccesses(items: Array<{ accountId: string; kind: GenerationKind }>): Promise<void> {
+    const totals = new Map<string, { accountId: string; kind: GenerationKind; count: number }>();
+    for (const { accountId, kind } of items) {
+      const key = `${accountId}:${kind}`;
+      const total = totals.get(key) ?? { accountId, kind, count: 0 };
+      total.count += 1;
+      totals.set(key, total);
+    }
+    await Promise.all(
+      [...totals.values()].map(({ accountId, kind, count }) =>
+        this.deps.models.ProviderAccount.increment(kind === 'image' ? 'image_count' : 'video_count', {
+          by: count,
+          where: { id: accountId },
+        }),
+      ),
+    );
+  }
 
   /** Accounts that could take this kind of work now, busy or not. */
   private eligibleWhere(provider: string, kind: GenerationKind, exclude: string[] = []): WhereOptions {
@@ -89,15 +127,17 @@ export class AccountPoolService {
     };
   }
 
-  /** How many accounts could take the work if they were free; 0 means waiting for a slot is pointless. */
+  /**
+   * How many accounts could take the work if they were free; 0 means waiting for a slot is pointless.
+   * Answered from the eligible-account cache: every waiting task asks this on every wake-up.
+   */
   async countEligible(
     provider: string,
     kind: GenerationKind,
     options: { exclude?: string[] } = {},
   ): Promise<number> {
-    return this.deps.models.ProviderAccount.count({
-      where: this.eligibleWhere(provider, kind, options.exclude),
-    });
+    const excluded = new Set(options.exclude ?? []);
+    return (await this.eligible(provider, kind)).filter((account) => !excluded.has(account.id)).length;
   }
 
   /**
@@ -132,16 +172,28 @@ export class AccountPoolService {
     const key = `${provider}:${kind}`;
     const cached = this.eligibleCache.get(key);
     if (cached && cached.expires > Date.now()) return cached.rows;
-    const rows = await this.deps.models.ProviderAccount.findAll({
+    const loading = this.eligibleLoads.get(key);
+    if (loading) return loading;
+    const load = this.deps.models.ProviderAccount.findAll({
       where: this.eligibleWhere(provider, kind),
       limit: 500,
-    });
-    this.eligibleCache.set(key, { rows, expires: Date.now() + ELIGIBLE_CACHE_MS });
-    return rows;
+    })
+      .then((rows) => {
+        // A state change made while this read ran cleared the loads; its rows may predate it.
+        if (this.eligibleLoads.get(key) === load)
+          this.eligibleCache.set(key, { rows, expires: Date.now() + ELIGIBLE_CACHE_MS });
+        return rows;
+      })
+      .finally(() => {
+        if (this.eligibleLoads.get(key) === load) this.eligibleLoads.delete(key);
+      });
+    this.eligibleLoads.set(key, load);
+    return load;
   }
 
   private forgetEligible(): void {
     this.eligibleCache.clear();
+    this.eligibleLoads.clear();
   }
 
   async lease(
@@ -191,17 +243,63 @@ export class AccountPoolService {
     return null;
   }
 
-  /** Resolves when a lease is released in this process, or after `timeoutMs` (other nodes' releases). */
-  waitForRelease(timeoutMs: number): Promise<void> {
+  /**
+   * Resolves when a slot for this provider frees up: released in this process (the oldest waiter
+   * first), or seen free by the pool's watcher (other nodes' releases, lapsed leases), or after
+   * `timeoutMs` at the latest. One watcher read serves every waiter, so a saturated pool with
+   * hundreds of waiting tasks costs one Redis round trip per poll, not hundreds.
+   */
+  waitForRelease(timeoutMs: number, provider = 'jimeng', kind: GenerationKind = 'image'): Promise<void> {
     return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.releaseWaiters.delete(wake);
-        resolve();
+      const waiter: ReleaseWaiter = {
+        provider,
+        kind,
+        wake: () => {
+          clearTimeout(timer);
+          this.releaseWaiters.delete(waiter);
+          resolve();
+        },
       };
-      const timer = setTimeout(wake, timeoutMs);
-      this.releaseWaiters.add(wake);
+      const timer = setTimeout(waiter.wake, timeoutMs);
+      this.releaseWaiters.add(waiter);
+      this.startWatcher();
     });
+  }
+
+  private startWatcher(): void {
+    if (this.watcher) return;
+    this.watcher = setInterval(() => {
+      if (this.releaseWaiters.size === 0) {
+        clearInterval(this.watcher!);
+        this.watcher = null;
+        return;
+      }
+      void this.wakeForFreeSlots().catch((error: unknown) =>
+        this.deps.logger.warn({ err: error }, 'pool watcher could not read in-flight counts'),
+      );
+    }, this.deps.pollMs ?? 500);
+    this.watcher.unref();
+  }
+
+  /** Wakes as many waiters of each provider and kind as its eligible accounts have free slots. */
+  private async wakeForFreeSlots(): Promise<void> {
+    const groups = new Map<string, ReleaseWaiter[]>();
+    for (const waiter of this.releaseWaiters) {
+      const key = `${waiter.provider}:${waiter.kind}`;
+      groups.set(key, [...(groups.get(key) ?? []), waiter]);
+    }
+    for (const waiters of groups.values()) {
+      const { provider, kind } = waiters[0];
+      const accounts = await this.eligible(provider, kind);
+      // No account at all: every waiter should look again (and fail, or wait for a recovery).
+      let free = accounts.length === 0 ? waiters.length : 0;
+      if (accounts.length) {
+        const inFlight = await this.deps.leases.inFlight(accounts.map((account) => account.id));
+        for (const account of accounts)
+          free += Math.max(0, this.slotLimit(account, kind, {}) - (inFlight.get(account.id) ?? 0));
+      }
+      for (const waiter of waiters.slice(0, free)) waiter.wake();
+    }
   }
 
   /** A cooled-down account past its cooldown gets one trial request (half-open) before full use. */
@@ -272,9 +370,12 @@ export class AccountPoolService {
         await this.deps.leases.release(account.id, leaseId);
         if (globalVideoLease) await this.deps.leases.release(GLOBAL_VIDEO_SLOT, globalVideoLease);
         // Wake one waiter per freed slot (oldest first): waking all of them would send every
-        // waiting task to the database at once for a single slot.
-        const [first] = this.releaseWaiters;
-        first?.();
+        // waiting task after a single slot.
+        for (const waiter of this.releaseWaiters) {
+          if (waiter.provider !== account.provider) continue;
+          waiter.wake();
+          break;
+        }
       },
     };
   }
@@ -282,8 +383,7 @@ export class AccountPoolService {
   /** Counts the success; a successful trial request (half-open) closes a cooled-down account's circuit. */
   async reportSuccess(accountId: string, kind: GenerationKind, halfOpen = true): Promise<void> {
     const { ProviderAccount } = this.deps.models;
-    const countColumn = kind === 'image' ? 'image_count' : 'video_count';
-    await ProviderAccount.increment(countColumn, { by: 1, where: { id: accountId } });
+    await this.successes.add('success', { accountId, kind });
     if (!halfOpen) return;
     this.forgetEligible();
     await ProviderAccount.update(

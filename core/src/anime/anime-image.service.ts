@@ -10,6 +10,7 @@ import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { AnimePromptService } from './anime-prompt.service.js';
+import type { OwnMediaReader } from './own-media.reader.js';
 import type { ReferenceFetcher } from './reference-fetcher.js';
 
 export const IMAGE_RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16', '3:2', '2:3', '21:9'] as const;
@@ -67,6 +68,8 @@ interface Deps {
   credits: CreditsService;
   prompts: AnimePromptService;
   fetcher: ReferenceFetcher;
+  /** Reads references to Dreamloom's own media from storage (with an access check) instead of over HTTP. */
+  ownMedia?: OwnMediaReader;
   media: MediaService;
   storage: BlobStorage;
   queue: JobQueue;
@@ -345,7 +348,7 @@ export class AnimeImageService {
       throw new ValidationError(`reference_image_urls takes at most ${this.deps.maxReferenceImages} images`);
     const stored: Array<{ key: string; url: string }> = [];
     for (const url of urls) {
-      const image = await this.deps.fetcher.fetch(url);
+      const image = (await this.deps.ownMedia?.read(actor, url)) ?? (await this.deps.fetcher.fetch(url));
       const key = `references/${actor.id}/${this.deps.ids.uuid()}.${image.mime.split('/')[1]}`;
       await this.deps.storage.put(key, image.data, image.mime);
       stored.push({ key, url: this.deps.media.urlFor(key) });

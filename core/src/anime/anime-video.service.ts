@@ -7,6 +7,7 @@ import { DEFAULT_TASK_PRIORITY, type GenerationService } from '../generation/gen
 import type { IdGenerator } from '../shared/ids.js';
 import type { VideoTaskRequest } from './anime.types.js';
 import type { VideoModelConfig } from './video-models.js';
+import type { OwnMediaReader } from './own-media.reader.js';
 
 /** Contract 001's request fields (create-task and quote share them). */
 export interface VideoRequestInput {
@@ -52,6 +53,8 @@ interface Deps {
   credits: CreditsService;
   ids: IdGenerator;
   videoModels: VideoModelConfig[];
+  /** Frames that are Dreamloom media must exist, be images and be the member's to use. */
+  ownMedia?: OwnMediaReader;
 }
 
 interface Normalized {
@@ -80,6 +83,8 @@ export class AnimeVideoService {
     if (input.visibility_level === 'private' && !hasRole(actor, 'pro'))
       throw new ForbiddenError('Private generations need a Pro membership');
     if (input.character_uuid) await this.checkCharacter(actor, input.character_uuid);
+    // The provider downloads frames itself, so our own media only needs the access check here.
+    for (const url of request.reference_image_urls) await this.deps.ownMedia?.locate(actor, url);
     const quote = this.price(model, request);
     const taskId = this.deps.ids.uuid();
     const rows = await this.deps.credits.transaction(async (transaction) => {

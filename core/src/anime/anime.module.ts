@@ -18,11 +18,16 @@ import { AnimeVideoService } from './anime-video.service.js';
 import { AnimeImageService } from './anime-image.service.js';
 import { AnimePromptService } from './anime-prompt.service.js';
 import { ReferenceFetcher } from './reference-fetcher.js';
+import { OwnMediaReader } from './own-media.reader.js';
+import { AnimeJobActionsService } from './anime-job-actions.service.js';
 import { GeminiImageRunner } from './gemini-image.runner.js';
 import { GeminiImageClient } from '../adapters/providers/gemini/gemini-image.client.js';
 import type { ImageProvider } from '../ports/image-provider.port.js';
 import { KieVideoRunner } from './kie-video.runner.js';
 import { loadVideoModels } from './video-models.js';
+
+/** Contract 000 takes up to four reference images (the route's schema says the same). */
+const MAX_REFERENCE_IMAGES = 4;
 
 export interface AnimeModule {
   models: AnimeModels;
@@ -30,6 +35,10 @@ export interface AnimeModule {
   video: AnimeVideoService;
   image: AnimeImageService;
   prompts: AnimePromptService;
+  /** Job card actions (reroll, variation, upscale) on a member's own generations. */
+  actions: AnimeJobActionsService;
+  /** Reads references to Dreamloom's own media from storage, with the member's access check. */
+  ownMedia: OwnMediaReader;
   kie: KieClient;
   /** Runs kie tasks on the engine (create upstream, then delayed re-checks or the webhook). */
   kieRunner: KieVideoRunner;
@@ -88,6 +97,12 @@ export function createAnimeModule(deps: {
       task.status === 'cancelled' ? 'Generation cancelled' : 'Generation failed',
     );
   });
+  const ownMedia = new OwnMediaReader({
+    models: deps.models,
+    storage: deps.storage,
+    publicUrl: config.PUBLIC_URL,
+    maxBytes: config.ANIME_REFERENCE_MAX_BYTES,
+  });
   const video = new AnimeVideoService({
     sequelize: deps.sequelize,
     models: deps.models,
@@ -95,6 +110,7 @@ export function createAnimeModule(deps: {
     credits,
     ids: deps.ids,
     videoModels: loadVideoModels(config.ANIME_VIDEO_MODELS),
+    ownMedia,
   });
   const prompts = new AnimePromptService({
     models,
@@ -114,6 +130,7 @@ export function createAnimeModule(deps: {
       timeoutMs: config.ANIME_REFERENCE_TIMEOUT_MS,
       allowedHosts: config.ANIME_REFERENCE_ALLOWED_HOSTS,
     }),
+    ownMedia,
     media: deps.media,
     storage: deps.storage,
     queue: deps.queue,
@@ -121,7 +138,7 @@ export function createAnimeModule(deps: {
     defaultModel: config.JIMENG_DEFAULT_MODEL,
     geminiModels: config.ANIME_GEMINI_MODELS,
     creditsPerImage: config.ANIME_IMAGE_CREDITS_PER_IMAGE,
-    maxReferenceImages: 4,
+    maxReferenceImages: MAX_REFERENCE_IMAGES,
   });
   deps.processor.delegate(
     new GeminiImageRunner({
@@ -141,5 +158,12 @@ export function createAnimeModule(deps: {
       maxAttempts: config.GENERATION_MAX_ATTEMPTS,
     }),
   );
-  return { models, credits, video, image, prompts, kie, kieRunner };
+  const actions = new AnimeJobActionsService({
+    models: deps.models,
+    image,
+    video,
+    media: deps.media,
+    maxReferenceImages: MAX_REFERENCE_IMAGES,
+  });
+  return { models, credits, video, image, prompts, actions, ownMedia, kie, kieRunner };
 }

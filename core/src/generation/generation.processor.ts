@@ -1,4 +1,4 @@
-import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
+import type { DreamloomModels, GenerationTaskRow, MediaAssetRow } from '../adapters/sequelize/models.js';
 import type {
   AccountPoolService,
   GenerationKind,
@@ -57,6 +57,12 @@ function abortPromise(signal: AbortSignal): Promise<never> {
     if (signal.aborted) reject(signal.reason);
     signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
+}
+
+/** Outputs a run stored: their count, and the rows when this run stored every one of them. */
+interface StoredOutputs {
+  count: number;
+  assets: MediaAssetRow[] | null;
 }
 
 class TaskFailure extends Error {
@@ -135,11 +141,11 @@ export class GenerationProcessor {
   }
 
   /** Holds the task's exclusive key (if any) for the whole run, waiting while another task holds it. */
-  private async withExclusiveKey(
+  private async withExclusiveKey<T>(
     task: GenerationTaskRow,
     signal: AbortSignal,
-    work: () => Promise<void>,
-  ): Promise<void> {
+    work: () => Promise<T>,
+  ): Promise<T> {
     const key = (JSON.parse(task.params) as ImageTaskParams).exclusiveKey;
     if (!key) return work();
     const slot = `exclusive:${key}`;
@@ -154,7 +160,7 @@ export class GenerationProcessor {
     );
     heartbeat.unref();
     try {
-      await work();
+      return await work();
     } finally {
       clearInterval(heartbeat);
       await this.deps.leases.release(slot, holder);
@@ -192,8 +198,8 @@ export class GenerationProcessor {
     });
     await this.progress(task, 5, 'Starting');
     try {
-      await this.withExclusiveKey(task, signal, () => this.generate(task, signal));
-      await this.complete(task);
+      const outputs = await this.withExclusiveKey(task, signal, () => this.generate(task, signal));
+      await this.complete(task, outputs);
     } catch (error) {
       if (signal.aborted) {
         await this.fail(task, 'cancelled', 'CANCELLED', 'Cancelled');
@@ -217,7 +223,8 @@ export class GenerationProcessor {
     }
   }
 
-  private async generate(task: GenerationTaskRow, signal: AbortSignal): Promise<void> {
+  /** Runs provider calls until the task has its outputs; returns them when this run stored all of them. */
+  private async generate(task: GenerationTaskRow, signal: AbortSignal): Promise<StoredOutputs | null> {
     const params = JSON.parse(task.params) as ImageTaskParams;
     const kind = task.kind === 'video' ? 'video' : 'image';
     const provider = this.deps.providers[task.provider];
@@ -254,7 +261,11 @@ export class GenerationProcessor {
             },
             signal,
           );
-    let stored = await this.deps.models.MediaAsset.count({ where: { task_id: task.id } });
+    // Outputs are stored only after a provider call, and every call writes `attempts` first: a task
+    // that never made a call has nothing stored, and skips the count.
+    let stored =
+      task.attempts === 0 ? 0 : await this.deps.models.MediaAsset.count({ where: { task_id: task.id } });
+    const assets: MediaAssetRow[] | null = stored === 0 ? [] : null;
     const tried: string[] = [];
     // keepAllOutputs: one successful call is the whole result, however many files it returned.
     const done = () => (params.keepAllOutputs ? stored > 0 : stored >= task.requested_count);
@@ -297,17 +308,22 @@ export class GenerationProcessor {
       const wanted = params.keepAllOutputs ? refs.length : task.requested_count;
       for (const ref of refs) {
         if (stored >= wanted) break;
-        await this.deps.media.ingestTaskOutput(
+        const asset = await this.deps.media.ingestTaskOutput(
           // Positions from `stored` on were counted as absent when the run began.
           { taskId: task.id, userId: task.user_id, position: stored, kind, ref, knownNew: true },
           signal,
         );
+        assets?.push(asset);
         stored += 1;
         const progress = 20 + Math.round((75 * stored) / wanted);
-        await task.update({ completed_count: stored, progress, updated_at: this.deps.clock.now() });
+        // The last output's count is written with the end state (one write, not two); a crash in
+        // between is healed by the re-run, which counts the stored outputs.
+        if (stored < wanted)
+          await task.update({ completed_count: stored, progress, updated_at: this.deps.clock.now() });
         await this.progress(task, progress, `Stored ${stored}/${wanted}`);
       }
     }
+    return { count: stored, assets };
   }
 
   /**
@@ -361,7 +377,13 @@ export class GenerationProcessor {
           recovering ? 'Waiting for a provider account to recover' : 'Waiting for a free provider account',
         );
       }
-      await Promise.race([this.deps.pool.waitForRelease(this.deps.leasePollMs ?? 500), abortPromise(signal)]);
+      // The pool wakes waiters as slots free up (its own releases at once, other nodes' within a
+      // poll); the task's own timer only bounds the wait for a wake-up that fits it (exclusions).
+      const poll = this.deps.leasePollMs ?? 500;
+      await Promise.race([
+        this.deps.pool.waitForRelease(Math.min(deadline - Date.now(), poll * 10), task.provider, kind),
+        abortPromise(signal),
+      ]);
     }
   }
 
@@ -370,7 +392,7 @@ export class GenerationProcessor {
    * webhook or a later status check): the same events and finished-listeners as a normal end.
    */
   async completeExternally(task: GenerationTaskRow): Promise<void> {
-    await this.complete(task);
+    await this.complete(task, null);
   }
 
   async failExternally(
@@ -382,20 +404,24 @@ export class GenerationProcessor {
     await this.fail(task, status, code, message);
   }
 
-  private async complete(task: GenerationTaskRow): Promise<void> {
+  /** `outputs`: what `generate` stored, when known (saves reading them back). */
+  private async complete(task: GenerationTaskRow, outputs: StoredOutputs | null): Promise<void> {
     const now = this.deps.clock.now();
     await task.update({
       status: 'completed',
       progress: 100,
+      ...(outputs ? { completed_count: outputs.count } : {}),
       finished_at: now,
       updated_at: now,
       error_code: null,
       error_message: null,
     });
-    const assets = await this.deps.models.MediaAsset.findAll({
-      where: { task_id: task.id },
-      order: [['position', 'ASC']],
-    });
+    const assets =
+      outputs?.assets ??
+      (await this.deps.models.MediaAsset.findAll({
+        where: { task_id: task.id },
+        order: [['position', 'ASC']],
+      }));
     const payload: TaskCompletedEvent = {
       taskId: task.id,
       status: 'completed',

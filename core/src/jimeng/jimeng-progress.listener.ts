@@ -1,9 +1,10 @@
 import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
-import type { JimengBatchRow, JimengModels } from '../adapters/sequelize/jimeng.models.js';
+import type { JimengBatchRow, JimengModels, JimengRecordRow } from '../adapters/sequelize/jimeng.models.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { Logger } from '../shared/logger.js';
 import type { GenerationProcessor } from '../generation/generation.processor.js';
+import { GroupCommit } from '../shared/group-commit.js';
 import type { BatchCounts, BatchItemView, JimengBatchService } from './jimeng-batch.service.js';
 import type { JimengRecordService } from './jimeng-record.service.js';
 import { BatchEvents, CALLBACK_JOB, RecordStatus, type CallbackJobPayload } from './jimeng.types.js';
@@ -24,13 +25,28 @@ const FINAL_STATUS: Record<string, number> = {
   cancelled: RecordStatus.cancelled,
 };
 
+type Refusal = { code: string; message: string } | null;
+
+const SUPERSEDED: Refusal = { code: 'SUPERSEDED', message: 'The storyboard was resubmitted or deleted' };
+
 /**
  * Moves storyboard records and their batches along as the engine runs their tasks: a record goes
  * processing when its task starts and takes the task's outcome when it ends; a batch whose last
  * record ends is finished exactly once (a conditional update), which schedules its callback.
+ *
+ * A large batch starts and ends hundreds of tasks a second, so each of these steps is a group
+ * commit: the tasks of one burst share one record lookup, one status write and one count of the
+ * batch, and each task still waits until its own part is written (see GroupCommit).
  */
 export class JimengProgressListener {
   private readonly startedBatches = new Set<string>();
+  private readonly starts = new GroupCommit<'start', GenerationTaskRow, Map<string, Refusal>>((_, tasks) =>
+    this.startGroup(tasks),
+  );
+  private readonly ends = new GroupCommit<'end', GenerationTaskRow, void>((_, tasks) => this.endGroup(tasks));
+  private readonly itemEvents = new GroupCommit<string, BatchItemView, void>((batchId, items) =>
+    this.publishItems(batchId, items),
+  );
 
   constructor(private readonly deps: Deps) {}
 
@@ -40,69 +56,115 @@ export class JimengProgressListener {
   }
 
   /** A task that is no longer its record's current run (superseded, record deleted) does not run. */
-  private async beforeRun(task: GenerationTaskRow) {
+  private async beforeRun(task: GenerationTaskRow): Promise<Refusal> {
     if (task.source !== 'jimeng') return null;
-    const record = await this.deps.models.JimengRecord.findOne({
-      where: { task_id: task.id, is_deleted: false },
+    return (await this.starts.add('start', task)).get(task.id) ?? null;
+  }
+
+  private async startGroup(tasks: GenerationTaskRow[]): Promise<Map<string, Refusal>> {
+    const { JimengRecord, JimengBatch } = this.deps.models;
+    const records = await JimengRecord.findAll({
+      where: { task_id: tasks.map((task) => task.id), is_deleted: false },
     });
-    if (!record) return { code: 'SUPERSEDED', message: 'The storyboard was resubmitted or deleted' };
+    const current = new Set(records.map((record) => record.task_id));
+    const refusals = new Map<string, Refusal>(
+      tasks.map((task) => [task.id, current.has(task.id) ? null : SUPERSEDED]),
+    );
+    if (records.length === 0) return refusals;
     const now = this.deps.clock.now();
-    await record.update({ generation_status: RecordStatus.processing, update_time: now });
-    if (record.batch_id) {
-      if (!this.startedBatches.has(record.batch_id)) {
-        await this.deps.models.JimengBatch.update(
-          { start_time: now, status: 'processing' },
-          { where: { id: record.batch_id, start_time: null } },
-        );
-        // Remember (bounded) so the other items of a large batch skip this write.
-        if (this.startedBatches.size > 1000) this.startedBatches.clear();
-        this.startedBatches.add(record.batch_id);
-      }
-      const [view] = await this.deps.records.views([record], { withMedia: false });
-      await this.publishItem(record.batch_id, this.deps.batches.detail(view));
+    await JimengRecord.update(
+      { generation_status: RecordStatus.processing, update_time: now },
+      { where: { id: records.map((record) => record.id) } },
+    );
+    for (const record of records) {
+      record.set({ generation_status: RecordStatus.processing, update_time: now });
+      record.changed('generation_status', false);
+      record.changed('update_time', false);
     }
-    return null;
+    const newBatches = [
+      ...new Set(records.map((record) => record.batch_id).filter((id): id is string => !!id)),
+    ].filter((id) => !this.startedBatches.has(id));
+    if (newBatches.length) {
+      await JimengBatch.update(
+        { start_time: now, status: 'processing' },
+        { where: { id: newBatches, start_time: null } },
+      );
+      // Remember (bounded) so the other items of a large batch skip this write.
+      if (this.startedBatches.size > 1000) this.startedBatches.clear();
+      for (const id of newBatches) this.startedBatches.add(id);
+    }
+    // The item events are news for watchers, not a condition for running: the tasks go on to
+    // lease an account while they are counted and published (in order, per batch).
+    void this.publishRecords(records, { withMedia: false }).catch((error: unknown) =>
+      this.deps.logger.warn({ err: error }, 'could not publish started batch items'),
+    );
+    return refusals;
   }
 
-  private async finished(task: GenerationTaskRow): Promise<void> {
-    if (task.source !== 'jimeng') return;
-    const record = await this.deps.models.JimengRecord.findOne({ where: { task_id: task.id } });
-    if (!record) return;
-    const account = task.account_id
-      ? await this.deps.models.ProviderAccount.findByPk(task.account_id, {
-          attributes: ['id', 'name', 'site_type'],
-        })
-      : null;
-    const started = task.started_at ?? task.created_at;
-    const seconds = task.finished_at
-      ? Math.max(0, Math.round((task.finished_at.getTime() - started.getTime()) / 1000))
-      : null;
-    await record.update({
-      generation_status: FINAL_STATUS[task.status] ?? RecordStatus.failed,
-      account_id: task.account_id ?? null,
-      site_used: account?.site_type ?? null,
-      site_switch_count: task.site_switch_count,
-      generation_time: task.status === 'completed' ? seconds : null,
-      error_message: task.status === 'completed' ? null : (task.error_message ?? task.error_code ?? 'Failed'),
-      update_time: this.deps.clock.now(),
-    });
-    if (!record.batch_id) return;
-    const [view] = await this.deps.records.views([record], { accounts: account ? [account] : [] });
-    const published = await this.publishItem(record.batch_id, this.deps.batches.detail(view));
-    if (published && published.counts.pending_count + published.counts.processing_count === 0)
-      await this.finishBatch(published.batch, published.counts);
+  private finished(task: GenerationTaskRow): Promise<void> {
+    if (task.source !== 'jimeng') return Promise.resolve();
+    return this.ends.add('end', task);
   }
 
-  /** Publishes one item's change with the batch's fresh counts; returns the batch and those counts. */
-  private async publishItem(
-    batchId: string,
-    item: BatchItemView,
-  ): Promise<{ batch: JimengBatchRow; counts: BatchCounts } | null> {
+  private async endGroup(tasks: GenerationTaskRow[]): Promise<void> {
+    const { JimengRecord, ProviderAccount } = this.deps.models;
+    const records = await JimengRecord.findAll({ where: { task_id: tasks.map((task) => task.id) } });
+    if (records.length === 0) return;
+    const taskById = new Map(tasks.map((task) => [task.id, task]));
+    const accountIds = [...new Set(tasks.map((task) => task.account_id).filter((id): id is string => !!id))];
+    const accounts = accountIds.length
+      ? await ProviderAccount.findAll({ attributes: ['id', 'name', 'site_type'], where: { id: accountIds } })
+      : [];
+    const siteOf = new Map(accounts.map((account) => [account.id, account.site_type]));
+    const now = this.deps.clock.now();
+    await Promise.all(
+      records.map((record) => {
+        const task = taskById.get(record.task_id!)!;
+        const started = task.started_at ?? task.created_at;
+        const seconds = task.finished_at
+          ? Math.max(0, Math.round((task.finished_at.getTime() - started.getTime()) / 1000))
+          : null;
+        return record.update({
+          generation_status: FINAL_STATUS[task.status] ?? RecordStatus.failed,
+          account_id: task.account_id ?? null,
+          site_used: (task.account_id && siteOf.get(task.account_id)) ?? null,
+          site_switch_count: task.site_switch_count,
+          generation_time: task.status === 'completed' ? seconds : null,
+          error_message:
+            task.status === 'completed' ? null : (task.error_message ?? task.error_code ?? 'Failed'),
+          update_time: now,
+        });
+      }),
+    );
+    // Awaited: a batch's last item finishes the batch here, and the queue must not drop the job
+    // (which replays this listener after a crash) before that is written.
+    await this.publishRecords(records, { accounts });
+  }
+
+  /** Publishes each record's change (with its batch's fresh counts) on its batch's room. */
+  private async publishRecords(
+    records: JimengRecordRow[],
+    options: { withMedia?: boolean; accounts?: Array<{ id: string; name: string }> },
+  ): Promise<void> {
+    const inBatches = records.filter((record) => record.batch_id);
+    if (inBatches.length === 0) return;
+    const views = await this.deps.records.views(inBatches, options);
+    await Promise.all(
+      inBatches.map((record, index) =>
+        this.itemEvents.add(record.batch_id!, this.deps.batches.detail(views[index])),
+      ),
+    );
+  }
+
+  /** One count of the batch for a group of item events; a batch with nothing left open is finished. */
+  private async publishItems(batchId: string, items: BatchItemView[]): Promise<void> {
     const batch = await this.deps.models.JimengBatch.findByPk(batchId);
-    if (!batch) return null;
+    if (!batch) return;
     const counts = await this.deps.batches.counts(batchId);
-    await this.deps.batches.publish(batch, BatchEvents.progress, item, counts);
-    return { batch, counts };
+    await Promise.all(
+      items.map((item) => this.deps.batches.publish(batch, BatchEvents.progress, item, counts)),
+    );
+    if (counts.pending_count + counts.processing_count === 0) await this.finishBatch(batch, counts);
   }
 
   /** Ends the batch exactly once (a conditional update decides between racing workers) and schedules its callback. */
