@@ -34,6 +34,9 @@ const createTaskBody = z.object({
   gen_image_id: z.string().max(64).optional(),
 });
 
+/** Which output of a generation a variation or upscale starts from. */
+const imageActionBody = z.object({ image_index: z.number().int().min(0).max(9) });
+
 const optimizeBody = z.object({
   prompt: z.string().trim().min(1, 'prompt is required').max(4000),
   style: z.string().max(200).optional(),
@@ -117,6 +120,9 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
     handler: async (ctx, { params, actor }) => {
       const task = await ctx.core.generation.getTask(actor!, params.uuid);
       const status = task.status === 'cancelled' ? 'failed' : task.status;
+      // Finished generations tell their owner which job card actions apply (bots draw the buttons).
+      const finished = status === 'completed' || status === 'failed' || status === 'partial';
+      const actions = finished ? await ctx.core.anime.actions.available(actor!, task.id) : undefined;
       return {
         uuid: task.id,
         status,
@@ -131,8 +137,44 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
         })),
         error_message: task.errorMessage && (status === 'failed' ? task.errorMessage : null),
         credits_used: task.creditsUsed,
+        ...(actions ? { actions } : {}),
       };
     },
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/generation/reroll/:uuid',
+    tag: 'generation',
+    summary:
+      "Run one of the caller's own image or video generations again with every stored setting (charged like create-task); GENERATION_NOT_FOUND 404",
+    role: 'user',
+    params: z.object({ uuid: z.uuid() }),
+    handler: async (ctx, { params, actor }) =>
+      ok.anime(await ctx.core.anime.actions.reroll(actor!, params.uuid)),
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/anime-generation/variation/:uuid',
+    tag: 'anime-generation',
+    summary:
+      "A new generation with the same settings plus output image_index (0-based) of the caller's generation as a reference; IMAGE_NOT_FOUND 404",
+    role: 'user',
+    params: z.object({ uuid: z.uuid() }),
+    body: imageActionBody,
+    handler: async (ctx, { params, body, actor }) =>
+      ok.anime(await ctx.core.anime.actions.variation(actor!, params.uuid, body.image_index)),
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/anime-generation/upscale/:uuid',
+    tag: 'anime-generation',
+    summary:
+      'One 4K image from output image_index (0-based) as the reference, same settings; UPSCALE_NOT_SUPPORTED 400 for models without 4K or 4K sources',
+    role: 'user',
+    params: z.object({ uuid: z.uuid() }),
+    body: imageActionBody,
+    handler: async (ctx, { params, body, actor }) =>
+      ok.anime(await ctx.core.anime.actions.upscale(actor!, params.uuid, body.image_index)),
   });
   registry.add(router, {
     method: 'post',
