@@ -73,7 +73,8 @@ function decodeHeader(value: string): string | undefined {
 export function requireRole(minimum: Role) {
   return async (ctx: AppContext, next: Next) => {
     const actor = ctx.state.actor;
-    if (!actor) throw new UnauthorizedError();
+    // Contract 002 documents its 401 as `{"detail": "Not authenticated"}`.
+    if (!actor) throw new UnauthorizedError(familyOf(ctx.path) === 'story' ? 'Not authenticated' : undefined);
     if (!hasRole(actor, minimum)) throw new ForbiddenError();
     await next();
   };
