@@ -103,18 +103,29 @@ describe('bots job card actions end to end', () => {
       dispatchInteraction(bot.client, raw);
       return raw;
     }
-    function press(userId: string, customId: string) {
+    function press(userId: string, customId: string, on: DiscordBot = bot) {
       const raw = buttonInteraction({
         appId: discord.appId,
         customId,
         user: { id: userId, username: 'ren' },
       });
       discord.registerInteraction(raw.token, raw.channel_id!);
-      dispatchInteraction(bot.client, raw);
+      dispatchInteraction(on.client, raw);
       return raw;
     }
+    /** Another bot process on the same server, as after a restart: it never saw the first card. */
+    function restartedBot(): DiscordBot {
+      const fresh = createDiscordBot(
+        { dreamloom, logger: silentLogger, editIntervalMs: 50, jobs },
+        { rest: { api: discord.api } },
+      );
+      prepareOfflineClient(fresh.client, { appId: discord.appId });
+      return fresh;
+    }
+    const rowsOf = (call: DiscordRestCall) =>
+      ((call.body?.components as Row[] | undefined) ?? []).map((r) => r.components.map((c) => c.custom_id));
 
-    it('/imagine to the final image, then reroll into a second card', async () => {
+    it('/imagine to the final image, then reroll on a restarted bot into a second card', async () => {
       const userId = newUserId();
       const headers = await memberWith('discord', userId, 100);
       const raw = imagine(userId, 'a moonlit bamboo forest');
@@ -126,13 +137,85 @@ describe('bots job card actions end to end', () => {
       const [reroll] = buttonsOf(final);
       expect(reroll).toMatch(/^dl:reroll:/);
 
-      const pressed = press(userId, reroll);
+      const restarted = restartedBot();
+      const pressed = press(userId, reroll, restarted);
       await jobs.idle();
+      await restarted.stop();
       const second = discord.callsTo(`PATCH /webhooks/:app/${pressed.token}/messages/@original`).at(-1)!;
       expect(titleOf(second)).toBe('✅ Completed');
       expect(isPng(second.files[0].bytes)).toBe(true);
       expect(buttonsOf(second)[0]).not.toBe(reroll);
       expect((await balanceOf(system, headers)).balance).toBe(100 - 2 * PRICE);
+      const rerolledId = /dl:reroll:([0-9a-f-]{36})/.exec(buttonsOf(lastEdit(pressed.token))[0])![1];
+      const original = reroll.slice('dl:reroll:'.length);
+      const [a, b] = await Promise.all(
+        [original, rerolledId].map((id) => system.core.models.GenerationTask.findByPk(id)),
+      );
+      expect(b!.prompt).toBe(a!.prompt);
+      expect(JSON.parse(b!.params).request).toEqual(JSON.parse(a!.params).request);
+    });
+
+    const lastEdit = (token: string) =>
+      discord.callsTo(`PATCH /webhooks/:app/${token}/messages/@original`).at(-1)!;
+
+    it('variation and upscale buttons start new cards from the chosen image, read from our storage', async () => {
+      const userId = newUserId();
+      await memberWith('discord', userId, 200);
+      const raw = imagine(userId, 'a red torii gate in fog');
+      await jobs.idle();
+      const final = lastEdit(raw.token);
+      const original = buttonsOf(final)[0].slice('dl:reroll:'.length);
+      expect(rowsOf(final)).toEqual([
+        [`dl:reroll:${original}`],
+        [`dl:variation:${original}:0`],
+        [`dl:upscale:${original}:0`],
+      ]);
+      const output = await system.core.models.MediaAsset.findOne({
+        where: { task_id: original, position: 0 },
+      });
+      const outputUrl = system.core.media.urlFor(output!.storage_key);
+
+      const restarted = restartedBot();
+      const vary = press(userId, `dl:variation:${original}:0`, restarted);
+      await jobs.idle();
+      const varied = lastEdit(vary.token);
+      expect(titleOf(varied)).toBe('✅ Completed');
+      expect(isPng(varied.files[0].bytes)).toBe(true);
+      const variationId = buttonsOf(varied)[0].slice('dl:reroll:'.length);
+      const variation = JSON.parse((await system.core.models.GenerationTask.findByPk(variationId))!.params);
+      expect(variation.request.reference_image_urls).toEqual([outputUrl]);
+      expect(variation.referenceImages).toHaveLength(1);
+
+      const up = press(userId, `dl:upscale:${original}:0`, restarted);
+      await jobs.idle();
+      await restarted.stop();
+      const upscaled = lastEdit(up.token);
+      expect(titleOf(upscaled)).toBe('✅ Completed');
+      const upscaleId = buttonsOf(upscaled)[0].slice('dl:reroll:'.length);
+      const upscale = JSON.parse((await system.core.models.GenerationTask.findByPk(upscaleId))!.params);
+      expect(upscale.resolution).toBe('4k');
+      expect(upscale.request).toMatchObject({ batch_size: 1, reference_image_urls: [outputUrl] });
+      // Already 4K: the upscaled card offers no further upscale.
+      expect(
+        rowsOf(upscaled)
+          .flat()
+          .some((id) => id.startsWith('dl:upscale:')),
+      ).toBe(false);
+    });
+
+    it("answers privately when another member presses a job's reroll", async () => {
+      const owner = newUserId();
+      await memberWith('discord', owner, 100);
+      const raw = imagine(owner, 'a single paper lantern');
+      await jobs.idle();
+      const [reroll] = buttonsOf(lastEdit(raw.token));
+      const other = newUserId();
+      await memberWith('discord', other, 100);
+      const pressed = press(other, reroll);
+      await jobs.idle();
+      const [followUp] = discord.followUps(pressed.token);
+      expect(followUp.content).toBe('❌ Only the member who started this job can use its buttons.');
+      expect(followUp.flags & 64).toBe(64);
     });
 
     it('cancels a job while it is queued; the card says so and the charge comes back', async () => {
@@ -201,8 +284,62 @@ describe('bots job card actions end to end', () => {
     const inChat = (chatId: number, method: string) =>
       telegram.callsTo(method).filter((c) => c.params.chat_id === chatId);
     const from = (id: number) => ({ id, first_name: 'Aiko', username: `aiko_${id}` });
+    const restartedBot = () =>
+      createTelegramBot(
+        '700002:e2e-actions-token',
+        { dreamloom, logger: silentLogger, editIntervalMs: 50, jobs },
+        { botInfo: telegram.botInfo, client: { apiRoot: telegram.apiRoot } },
+      );
+    const taskOf = (call: TelegramApiCall) => /Task ([0-9a-f-]{36})/.exec(String(call.params.text))![1];
 
-    it('/imagine to the final photo, then reroll into a second card', async () => {
+    it('variation and upscale buttons each start a new card from the chosen photo', async () => {
+      const userId = randomInt(100_000, 2_000_000_000);
+      await memberWith('telegram', String(userId), 200);
+      await bot.handleUpdate(
+        textMessageUpdate({ updateId: updateId++, text: '/imagine koi under a bridge', from: from(userId) }),
+      );
+      await jobs.idle();
+      const final = inChat(userId, 'editMessageText').at(-1)!;
+      const original = taskOf(final);
+      expect(buttonsOf(final)).toEqual([
+        `dl:reroll:${original}`,
+        `dl:variation:${original}:0`,
+        `dl:upscale:${original}:0`,
+      ]);
+      const output = await system.core.models.MediaAsset.findOne({
+        where: { task_id: original, position: 0 },
+      });
+      const outputUrl = system.core.media.urlFor(output!.storage_key);
+
+      const restarted = restartedBot();
+      for (const data of [`dl:variation:${original}:0`, `dl:upscale:${original}:0`]) {
+        await restarted.handleUpdate(
+          callbackQueryUpdate({
+            updateId: updateId++,
+            data,
+            messageId: Number(final.params.message_id),
+            from: from(userId),
+          }),
+        );
+        await jobs.idle();
+      }
+      expect(inChat(userId, 'sendPhoto')).toHaveLength(3);
+      const cards = inChat(userId, 'editMessageText').filter((c) => String(c.params.text).startsWith('✅'));
+      const [variationId, upscaleId] = cards.slice(-2).map(taskOf);
+      const params = async (id: string) =>
+        JSON.parse((await system.core.models.GenerationTask.findByPk(id))!.params);
+      expect((await params(variationId)).request.reference_image_urls).toEqual([outputUrl]);
+      const upscale = await params(upscaleId);
+      expect(upscale.resolution).toBe('4k');
+      expect(upscale.request.reference_image_urls).toEqual([outputUrl]);
+      const answers = telegram
+        .callsTo('answerCallbackQuery')
+        .slice(-2)
+        .map((c) => c.params.text);
+      expect(answers).toEqual(['Making a variation…', 'Upscaling…']);
+    });
+
+    it('/imagine to the final photo, then reroll on a restarted bot into a second card', async () => {
       const userId = randomInt(100_000, 2_000_000_000);
       const headers = await memberWith('telegram', String(userId), 100);
       await bot.handleUpdate(
@@ -219,7 +356,8 @@ describe('bots job card actions end to end', () => {
       const [reroll] = buttonsOf(final);
       expect(reroll).toMatch(/^dl:reroll:/);
 
-      await bot.handleUpdate(
+      // A new bot process handles the press: the job lives only on the server.
+      await restartedBot().handleUpdate(
         callbackQueryUpdate({
           updateId: updateId++,
           data: reroll,

@@ -21,6 +21,7 @@ import {
   textMessageUpdate,
   type FakeTelegramBotApi,
 } from './fakes/telegram-bot-api.js';
+import { photoMessageUpdate, solidPng } from '@dreamloom/bots/testing';
 import { api, botHeaders } from './support/clients.js';
 import { balanceOf, grant } from './support/anime.js';
 import { startSystem, type RunningSystem } from './support/system.js';
@@ -117,6 +118,11 @@ describe('bots /video end to end', () => {
         expect(embed.fields).toEqual(
           expect.arrayContaining([expect.objectContaining({ name: 'Credits', value: '210' })]),
         );
+        // A video, so the card counts videos, not images.
+        expect(embed.fields).toEqual(
+          expect.arrayContaining([expect.objectContaining({ name: 'Videos', value: '1' })]),
+        );
+        expect(JSON.stringify(embed.fields)).not.toContain('Images');
         expect(message.attachments).toHaveLength(1);
         const file = message.files.get(message.attachments[0].filename)!;
         expect(isMp4(file)).toBe(true);
@@ -165,10 +171,57 @@ describe('bots /video end to end', () => {
       expect(video.params).toMatchObject({ chat_id: userId, caption: '🎬 snow falling on a shrine' });
       expect(isMp4(video.uploads[0].bytes)).toBe(true);
       expect(String(telegram.calls.at(-1)?.params.text)).toContain('✅ Completed');
+      expect(String(telegram.calls.at(-1)?.params.text)).toContain('Videos: 1');
+      expect(String(telegram.calls.at(-1)?.params.text)).not.toContain('Images');
 
       const taskId = /Task ([0-9a-f-]{36})/.exec(String(telegram.calls.at(-1)?.params.text))?.[1];
       const status = await api(system.baseUrl, 'GET', `/api/generation/status/${taskId}`, { headers });
       expect(status.body.status).toBe('completed');
+      expect((await balanceOf(system, headers)).balance).toBe(500 - 300);
+    });
+
+    it('starts from a photo frame on the loopback PUBLIC_URL with no allow-list; the frame is the member’s upload', async () => {
+      // The embedded default: the server's own URL is loopback and nothing is allow-listed.
+      expect(system.config.ANIME_REFERENCE_ALLOWED_HOSTS).toEqual([]);
+      expect(new URL(system.config.PUBLIC_URL).hostname).toBe('127.0.0.1');
+      const token = '700003:e2e-video-frame-token';
+      const photo = solidPng(32, 18);
+      telegram.putFile('photos/frame-l.jpg', photo, 'image/png');
+      const jobs = new JobTracker();
+      const bot = createTelegramBot(
+        token,
+        { dreamloom, logger: silentLogger, editIntervalMs: 100, jobs },
+        { botInfo: telegram.botInfo, client: { apiRoot: telegram.apiRoot } },
+      );
+      const userId = randomInt(100_000, 2_000_000_000);
+      const headers = await fundedMember('telegram', String(userId), 500);
+      await bot.handleUpdate(
+        photoMessageUpdate({
+          updateId: 2,
+          caption: '/video the lantern flickers --model wan/2.5 --duration 5',
+          fileId: 'frame',
+          from: { id: userId, first_name: 'Aiko', username: `aiko_${userId}` },
+        }),
+      );
+      await jobs.idle();
+
+      const inChat = (method: string) => telegram.callsTo(method).filter((c) => c.params.chat_id === userId);
+      const last = String(inChat('editMessageText').at(-1)?.params.text);
+      expect(last).toContain('✅ Completed');
+      expect(last).toContain('Videos: 1');
+      expect(isMp4(inChat('sendVideo')[0].uploads[0].bytes)).toBe(true);
+      const taskId = /Task ([0-9a-f-]{36})/.exec(last)![1];
+      const task = await system.core.models.GenerationTask.findByPk(taskId);
+      const frames = JSON.parse(task!.params).request.reference_image_urls as string[];
+      expect(frames).toHaveLength(1);
+      expect(frames[0].startsWith(`${system.config.PUBLIC_URL}/api/v1/images/`)).toBe(true);
+      // The bot uploaded the photo as the member; the Bot API URL (with its token) never left it.
+      expect(JSON.stringify(task!.params)).not.toContain(token);
+      const upload = await system.core.models.MediaAsset.findOne({
+        where: { storage_key: `uploads/${frames[0].split('/').pop()}` },
+      });
+      expect(upload!.user_id).toBe(task!.user_id);
+      expect(Buffer.compare(await system.core.storage.get(upload!.storage_key), Buffer.from(photo))).toBe(0);
       expect((await balanceOf(system, headers)).balance).toBe(500 - 300);
     });
   });

@@ -50,6 +50,13 @@ export interface FakeTelegramBotApi {
   textOf(chatId: number, messageId: number): string | undefined;
   /** Makes the next call of `method` fail with this Bot API error. */
   failNext(method: string, failure: TelegramApiFailure): void;
+  /**
+   * Serves a file at `<apiRoot>/file/bot<token>/<filePath>`, as Telegram does after `getFile`
+   * (whose `file_path` is `photos/<file_id>.jpg`). Unknown paths answer 404.
+   */
+  putFile(filePath: string, bytes: Uint8Array, contentType: string): void;
+  /** File downloads made, with the token they used. */
+  fileDownloads: Array<{ token: string; filePath: string }>;
   close(): Promise<void>;
 }
 
@@ -77,6 +84,8 @@ export async function startFakeTelegramBotApi(
   let nextMessageId = 1000;
   let nextFileId = 1;
   const key = (chatId: number, messageId: number) => `${chatId}:${messageId}`;
+  const files = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  const fileDownloads: Array<{ token: string; filePath: string }> = [];
 
   const toMessage = (stored: StoredMessage, extra: Record<string, unknown> = {}): Message =>
     ({
@@ -193,6 +202,16 @@ export async function startFakeTelegramBotApi(
   };
 
   const http = await listen(async (req, res) => {
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (download) {
+      const [, token, filePath] = download;
+      fileDownloads.push({ token, filePath });
+      const file = files.get(filePath);
+      if (!file) return sendJson(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.bytes.length });
+      res.end(Buffer.from(file.bytes));
+      return;
+    }
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
     if (!match) return sendJson(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = match;
@@ -221,6 +240,8 @@ export async function startFakeTelegramBotApi(
       list.push(failure);
       failures.set(method, list);
     },
+    putFile: (filePath, bytes, contentType) => files.set(filePath, { bytes, contentType }),
+    fileDownloads,
     close: http.close,
   };
 }
