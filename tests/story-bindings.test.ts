@@ -137,6 +137,30 @@ describe.each(['sqlite', 'mariadb'] as const)('story chat bindings on %s', (db) 
     expect(next.body.binding.conversation_id).not.toBe(created.body.binding.conversation_id);
   });
 
+  it('lets the retention sweep delete an old conversation of a bound place, which frees the place', async () => {
+    const channel = '-1001000000003:';
+    const created = await api(system.baseUrl, 'POST', PATH, {
+      ...tg('9401'),
+      body: { channel, story_id: story.id },
+    });
+    const conversationId = created.body.binding.conversation_id;
+    const { Conversation } = system.core.story.models;
+    await Conversation.update(
+      { updated_at: new Date(Date.now() - 40 * 86_400_000) },
+      { where: { id: conversationId } },
+    );
+    expect(await system.core.story.chat.cleanup(30)).toBeGreaterThanOrEqual(1);
+    expect(await Conversation.findByPk(conversationId)).toBeNull();
+    expect(
+      (await api(system.baseUrl, 'GET', `${PATH}?channel=${channel}`, tg('9401'))).body.binding,
+    ).toBeNull();
+    const next = await api(system.baseUrl, 'POST', PATH, {
+      ...tg('9401'),
+      body: { channel, story_id: story.id },
+    });
+    expect(next.status).toBe(200);
+  });
+
   it('answers bad input, other callers and unknown stories in the contract envelope', async () => {
     const bad = await api(system.baseUrl, 'POST', PATH, {
       ...tg('9301'),
