@@ -108,7 +108,9 @@ describe('anime admin API', () => {
       model_uuid: 'jimeng-4.5',
       provider: 'jimeng',
       is_default: true,
-      credits_per_image: 5,
+      // ANIME_IMAGE_CREDITS_PER_IMAGE is the default rule until staff set one.
+      price: { type: 'flat', credits: 5 },
+      price_source: 'default',
       resolutions: ['1K', '2K', '4K'],
       max_batch_size: 4,
     });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signKieCallback } from '@dreamloom/core';
 import { api } from './support/clients.js';
 import { balanceOf, grant, member, waitForEnd } from './support/anime.js';
 import { startSystem, type RunningSystem } from './support/system.js';
@@ -93,3 +94,122 @@ describe('generation cancel', () => {
     }
   });
 });
+
+/**
+ * kie.ai has no cancel endpoint: a cancelled video's upstream task runs on. The cancel must still
+ * be final — no more status checks, and neither kie's own late callback nor a forged-late signed
+ * success (trusted as is, since a webhook key is set) may store output, flip the status or refund twice.
+ */
+for (const db of ['sqlite', 'mariadb'] as const) {
+  describe(`cancelled kie videos stay cancelled (${db})`, () => {
+    let system: RunningSystem;
+    const key = 'kie-cancel-webhook-key';
+
+    beforeAll(async () => {
+      system = await startSystem({
+        db,
+        env: { KIE_WEBHOOK_KEY: key, KIE_POLL_INITIAL_MS: '100', KIE_POLL_MAX_MS: '200' },
+      });
+      system.sandbox.state.updateSettings({ kieWebhookKey: key });
+    });
+    afterAll(async () => {
+      await system?.stop();
+    });
+
+    const recordInfoCalls = () => system.sandbox.state.callCount('kie', undefined, 'recordInfo');
+
+    it('stops polling, ignores the late result and refunds once, recording the reason', async () => {
+      const { headers, userId } = await member(system, `kie-cancel-${db}`);
+      await grant(system, userId, 300);
+      system.sandbox.state.injectFault({ provider: 'kie', kind: 'slow', delayMs: 2500 });
+      const created = await api(system.baseUrl, 'POST', '/api/anime-video/create-task', {
+        headers,
+        body: { model_id: 'wan/2.5', resolution: '720p', duration_seconds: 5, prompt: 'a slow tide' },
+      });
+      expect(created.status).toBe(200);
+      const taskId = created.body.data.generation_uuid as string;
+      // Wait until the poller is really at work on the upstream task.
+      await expect.poll(recordInfoCalls, { timeout: 5000 }).toBeGreaterThan(1);
+
+      const cancelled = await api(system.baseUrl, 'POST', `/api/generation/cancel/${taskId}`, { headers });
+      expect(cancelled.status).toBe(200);
+      const callsAtCancel = recordInfoCalls();
+      const job = await system.core.anime.models.ProviderJob.findByPk(taskId);
+      expect(job).toMatchObject({ state: 'cancelled', cancel_reason: 'Cancelled by the member' });
+      expect(job!.cancelled_at).toBeInstanceOf(Date);
+      const task = await system.core.models.GenerationTask.findByPk(taskId);
+      expect(task).toMatchObject({
+        status: 'cancelled',
+        error_code: 'CANCELLED',
+        error_message: 'Cancelled by the member',
+      });
+
+      // kie finishes (its signed callback arrives) and any poll still queued runs: nothing moves.
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const late = await api(system.baseUrl, 'POST', '/api/generation/webhook?provider=kie', {
+        body: {
+          code: 200,
+          msg: 'success',
+          data: {
+            taskId: job!.upstream_id,
+            state: 'success',
+            resultJson: JSON.stringify({ resultUrls: [`${system.sandbox.url}/kie/files/late.mp4`] }),
+          },
+        },
+        headers: {
+          'x-webhook-timestamp': timestamp,
+          'x-webhook-signature': signKieCallback(key, job!.upstream_id, timestamp),
+        },
+      });
+      expect(late.status).toBe(200);
+      expect(late.body.data).toMatchObject({ known: true, finished: false });
+      await system.core.anime.kieRunner.poll(taskId);
+
+      expect(recordInfoCalls()).toBe(callsAtCancel);
+      const after = await system.core.models.GenerationTask.findByPk(taskId);
+      expect(after).toMatchObject({ status: 'cancelled', completed_count: 0 });
+      expect(await system.core.models.MediaAsset.count({ where: { task_id: taskId } })).toBe(0);
+      expect((await system.core.anime.models.ProviderJob.findByPk(taskId))!.state).toBe('cancelled');
+      const view = await balanceOf(system, headers);
+      expect(view.balance).toBe(300);
+      expect(
+        view.ledger
+          .filter((entry) => entry.task_id === taskId)
+          .map((entry) => entry.kind)
+          .sort(),
+      ).toEqual(['charge', 'refund']);
+      const status = await api(system.baseUrl, 'GET', `/api/generation/status/${taskId}`, { headers });
+      expect(status.body).toMatchObject({ status: 'failed', results: [], credits_used: 0 });
+    });
+
+    it('never creates the upstream task of a video cancelled while still queued', async () => {
+      const { userId } = await member(system, `kie-queued-${db}`);
+      await grant(system, userId, 300);
+      const taskId = system.core.ids.uuid();
+      // The runner's view of a task whose cancel mark arrived before it ran (the queue lost the cancel).
+      await system.core.models.GenerationTask.create({
+        id: taskId,
+        user_id: userId,
+        source: 'anime-video',
+        kind: 'video',
+        provider: 'kie',
+        model: 'wan/2-5-text-to-video',
+        prompt: 'never made',
+        params: JSON.stringify({ ratio: '16:9', resolution: '720p', duration: 5, request: {} }),
+        requested_count: 1,
+        created_at: new Date(),
+        updated_at: new Date(),
+      });
+      expect(await system.core.anime.kieRunner.cancel(taskId, 'Cancelled by the member')).toBe('pending');
+      const creates = system.sandbox.state.callCount('kie', undefined, 'createTask');
+      const task = await system.core.models.GenerationTask.findByPk(taskId);
+      await system.core.anime.kieRunner.run(task!, new AbortController().signal);
+      expect(system.sandbox.state.callCount('kie', undefined, 'createTask')).toBe(creates);
+      expect(await system.core.models.GenerationTask.findByPk(taskId)).toMatchObject({
+        status: 'cancelled',
+        error_message: 'Cancelled by the member',
+      });
+    });
+  });
+}

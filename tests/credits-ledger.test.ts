@@ -9,7 +9,12 @@ for (const db of ['sqlite', 'mariadb'] as const) {
 
     beforeAll(async () => {
       // No worker: the tasks stay queued, which is all the charge needs.
-      system = await startSystem({ db, worker: false, env: { ANIME_IMAGE_CREDITS_PER_IMAGE: '5' } });
+      // No in-flight limit here: this file is about the balance (anime-limits.test.ts covers the limit).
+      system = await startSystem({
+        db,
+        worker: false,
+        env: { ANIME_IMAGE_CREDITS_PER_IMAGE: '5', ANIME_MAX_JOBS_IN_FLIGHT: '0' },
+      });
     });
     afterAll(async () => {
       await system?.stop();

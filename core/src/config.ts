@@ -134,6 +134,12 @@ export const configSchema = z.object({
   ANIME_VIDEO_MODELS: z.string().optional(),
   /** MC charged per image of contract 000's create-task (the contract names no price; 0 = free). */
   ANIME_IMAGE_CREDITS_PER_IMAGE: z.coerce.number().int().min(0).default(0),
+  /** Most image+video generations a member may have pending or processing at once (0 = no limit); staff are exempt. */
+  ANIME_MAX_JOBS_IN_FLIGHT: z.coerce.number().int().min(0).default(3),
+  /** The same limit for Pro members. */
+  ANIME_PRO_MAX_JOBS_IN_FLIGHT: z.coerce.number().int().min(0).default(6),
+  /** Most generations a member may start in any 24 hours, refunded ones not counted (0 = no quota); staff are exempt. */
+  ANIME_DAILY_GENERATION_QUOTA: z.coerce.number().int().min(0).default(0),
   /** Upstream model for optimize-prompt and build-extract-prompt (at LLM_BASE_URL). */
   ANIME_LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
   /** Hosts (as written in URLs) that reference images may load from even if they resolve to private addresses. */

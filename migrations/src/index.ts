@@ -7,6 +7,7 @@ import * as story from './migrations/0004-story.js';
 import * as animeCredits from './migrations/0005-anime-credits.js';
 import * as nanobananaSearchPostings from './migrations/0007-nanobanana-search-postings.js';
 import * as storyChatBindings from './migrations/0009-story-chat-bindings.js';
+import * as animePricesAndCancels from './migrations/0010-anime-prices-and-cancels.js';
 
 export { seedDemoData, type DemoSeedResult } from './demo-seed.js';
 
@@ -22,6 +23,7 @@ const MIGRATIONS = [
   { name: '0005-anime-credits', ...animeCredits },
   { name: '0007-nanobanana-search-postings', ...nanobananaSearchPostings },
   { name: '0009-story-chat-bindings', ...storyChatBindings },
+  { name: '0010-anime-prices-and-cancels', ...animePricesAndCancels },
 ];
 
 export function createMigrator(sequelize: Sequelize) {

@@ -12,6 +12,8 @@ import type { IdGenerator } from '../shared/ids.js';
 import type { AnimePromptService } from './anime-prompt.service.js';
 import type { OwnMediaReader } from './own-media.reader.js';
 import type { ReferenceFetcher } from './reference-fetcher.js';
+import type { JobLimitsService } from './job-limits.service.js';
+import type { ImagePriceRule, ModelPricesService, PriceQuote } from './model-prices.service.js';
 
 export const IMAGE_RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16', '3:2', '2:3', '21:9'] as const;
 
@@ -54,7 +56,11 @@ export interface ImageModelView {
   model_uuid: string;
   provider: 'jimeng' | 'gemini';
   is_default: boolean;
-  credits_per_image: number;
+  /** MC per image (× batch_size), by resolution; see ModelPricesService. */
+  price: ImagePriceRule;
+  price_source: 'default' | 'custom';
+  price_updated_by: string | null;
+  price_updated_at: string | null;
   aspect_ratios: readonly string[];
   resolutions: readonly string[];
   max_batch_size: number;
@@ -77,8 +83,9 @@ interface Deps {
   defaultModel: string;
   /** Gemini image models members may pick by `model_uuid` (served by GeminiImageRunner). */
   geminiModels: string[];
-  /** MC per image (contract 000 names no price; 0 keeps images free). */
-  creditsPerImage: number;
+  /** Per-model price rules (ANIME_IMAGE_CREDITS_PER_IMAGE per image until staff set one). */
+  prices: ModelPricesService;
+  limits: JobLimitsService;
   maxReferenceImages: number;
 }
 
@@ -146,9 +153,13 @@ export class AnimeImageService {
       ...(referenceUrls.length ? { referenceImages: referenceUrls } : {}),
       request,
     };
-    const cost = this.deps.creditsPerImage * count;
+    const quote = await this.deps.prices.quoteImage(this.pricedModel(model), resolution, count);
+    const cost = quote.estimated_credits;
     const taskId = this.deps.ids.uuid();
+    await this.deps.limits.prepare(actor);
     const rows = await this.deps.credits.transaction(async (transaction) => {
+      // First in the transaction: the limit's row lock orders this member's concurrent creates.
+      await this.deps.limits.check(actor, transaction);
       const created = await this.deps.generation.createTasks(
         [
           {
@@ -169,7 +180,7 @@ export class AnimeImageService {
       if (visibility === 'private')
         await this.deps.models.GenerationTask.update({ visibility }, { where: { id: taskId }, transaction });
       await this.deps.credits.charge(
-        { userId: actor.id, taskId, amount: cost, note: `${count} image(s), ${model}` },
+        { userId: actor.id, taskId, amount: cost, note: quote.explain },
         transaction,
       );
       return created;
@@ -201,22 +212,66 @@ export class AnimeImageService {
     });
   }
 
+  /**
+   * The price of an image request before it runs (an addition to contract 000, the counterpart of
+   * 001's video quote): create-task charges exactly this for the same model, resolution and count.
+   */
+  async quote(input: {
+    model_uuid?: string;
+    image_resolution?: string;
+    batch_size?: number;
+  }): Promise<PriceQuote> {
+    const resolution = (input.image_resolution ?? '2K').toUpperCase();
+    if (!/^[124]K$/.test(resolution)) throw new ValidationError('image_resolution must be 1K, 2K or 4K');
+    const count = input.batch_size ?? 1;
+    if (!Number.isInteger(count) || count < 1 || count > 4)
+      throw new ValidationError('batch_size must be 1–4');
+    const { model } = this.model(input.model_uuid);
+    return this.deps.prices.quoteImage(this.pricedModel(model), resolution, count);
+  }
+
+  /** Image model ids staff can price: the default Jimeng model and the Gemini models. */
+  pricedModelIds(): string[] {
+    return [this.deps.defaultModel, ...this.deps.geminiModels];
+  }
+
+  /** Other `jimeng-<version>` models are priced like the default Jimeng model. */
+  private pricedModel(model: string): string {
+    return this.pricedModelIds().includes(model) ? model : this.deps.defaultModel;
+  }
+
   /** The configured image models: Jimeng's default (any `jimeng-<version>` is accepted too) and Gemini's. */
-  listModels(): ImageModelView[] {
+  async listModels(): Promise<ImageModelView[]> {
+    const sources = await this.deps.prices.sources();
+    const priced = (modelUuid: string) => {
+      const custom = sources.get(`image:${modelUuid}`);
+      return {
+        price: (custom?.rule as ImagePriceRule | undefined) ?? this.deps.prices.defaultImageRule(),
+        price_source: custom?.price_source ?? ('default' as const),
+        price_updated_by: custom?.price_updated_by ?? null,
+        price_updated_at: custom?.price_updated_at ?? null,
+      };
+    };
     const common = {
-      credits_per_image: this.deps.creditsPerImage,
       aspect_ratios: IMAGE_RATIOS,
       resolutions: ['1K', '2K', '4K'],
       max_batch_size: 4,
       max_reference_images: this.deps.maxReferenceImages,
     };
     return [
-      { model_uuid: this.deps.defaultModel, provider: 'jimeng' as const, is_default: true, ...common },
+      {
+        model_uuid: this.deps.defaultModel,
+        provider: 'jimeng' as const,
+        is_default: true,
+        ...common,
+        ...priced(this.deps.defaultModel),
+      },
       ...this.deps.geminiModels.map((model) => ({
         model_uuid: model,
         provider: 'gemini' as const,
         is_default: false,
         ...common,
+        ...priced(model),
       })),
     ];
   }

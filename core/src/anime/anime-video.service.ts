@@ -7,6 +7,8 @@ import { DEFAULT_TASK_PRIORITY, type GenerationService } from '../generation/gen
 import type { IdGenerator } from '../shared/ids.js';
 import type { VideoTaskRequest } from './anime.types.js';
 import type { VideoModelConfig } from './video-models.js';
+import type { JobLimitsService } from './job-limits.service.js';
+import { videoUnitPrice, type ModelPricesService, type VideoPriceRule } from './model-prices.service.js';
 import type { OwnMediaReader } from './own-media.reader.js';
 
 /** Contract 001's request fields (create-task and quote share them). */
@@ -53,6 +55,9 @@ interface Deps {
   credits: CreditsService;
   ids: IdGenerator;
   videoModels: VideoModelConfig[];
+  /** Staff-set price rules (the model's configured price until one is set). */
+  prices: ModelPricesService;
+  limits: JobLimitsService;
   /** Frames that are Dreamloom media must exist, be images and be the member's to use. */
   ownMedia?: OwnMediaReader;
 }
@@ -70,9 +75,9 @@ export class AnimeVideoService {
     return this.deps.videoModels;
   }
 
-  quote(input: VideoRequestInput): VideoQuote {
+  async quote(input: VideoRequestInput): Promise<VideoQuote> {
     const { model, request } = this.normalize(input);
-    return this.price(model, request);
+    return this.price(model, await this.deps.prices.videoRule(model), request);
   }
 
   async createTask(actor: Actor, input: VideoRequestInput): Promise<VideoTaskCreated> {
@@ -85,9 +90,12 @@ export class AnimeVideoService {
     if (input.character_uuid) await this.checkCharacter(actor, input.character_uuid);
     // The provider downloads frames itself, so our own media only needs the access check here.
     for (const url of request.reference_image_urls) await this.deps.ownMedia?.locate(actor, url);
-    const quote = this.price(model, request);
+    const quote = this.price(model, await this.deps.prices.videoRule(model), request);
     const taskId = this.deps.ids.uuid();
+    await this.deps.limits.prepare(actor);
     const rows = await this.deps.credits.transaction(async (transaction) => {
+      // First in the transaction: the limit's row lock orders this member's concurrent creates.
+      await this.deps.limits.check(actor, transaction);
       const created = await this.deps.generation.createTasks(
         [
           {
@@ -214,26 +222,15 @@ export class AnimeVideoService {
     };
   }
 
-  private price(model: VideoModelConfig, request: VideoTaskRequest): VideoQuote {
+  private price(model: VideoModelConfig, rule: VideoPriceRule, request: VideoTaskRequest): VideoQuote {
     const parts = [`${model.name} (${model.id})`];
     if (request.resolution) parts.push(request.resolution);
     if (request.mode) parts.push(`mode ${request.mode}`);
     parts.push(`${request.duration_seconds} s`);
-    let credits: number;
-    if (model.price.type === 'flat') {
-      credits = model.price.credits;
-    } else {
-      const table = model.price.table;
-      const variant = request.resolution ?? request.mode ?? '*';
-      const found = [
-        `${variant}:${request.duration_seconds}`,
-        `${variant}:*`,
-        `*:${request.duration_seconds}`,
-        '*:*',
-      ].find((key) => table[key] !== undefined);
-      if (!found) throw new ValidationError(`${model.name} has no price for ${parts.slice(1).join(', ')}`);
-      credits = table[found]!;
-    }
+    const variant = request.resolution ?? request.mode ?? '*';
+    const credits = videoUnitPrice(rule, variant, request.duration_seconds);
+    if (credits === undefined)
+      throw new ValidationError(`${model.name} has no price for ${parts.slice(1).join(', ')}`);
     return { estimated_credits: credits, explain: `${parts.join(', ')}: ${credits} MC` };
   }
 }

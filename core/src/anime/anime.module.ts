@@ -25,6 +25,9 @@ import { GeminiImageClient } from '../adapters/providers/gemini/gemini-image.cli
 import type { ImageProvider } from '../ports/image-provider.port.js';
 import { KieVideoRunner } from './kie-video.runner.js';
 import { loadVideoModels } from './video-models.js';
+import { JobLimitsService } from './job-limits.service.js';
+import { ModelPricesService } from './model-prices.service.js';
+import { AnimeCancelService } from './anime-cancel.service.js';
 
 /** Contract 000 takes up to four reference images (the route's schema says the same). */
 const MAX_REFERENCE_IMAGES = 4;
@@ -35,6 +38,12 @@ export interface AnimeModule {
   video: AnimeVideoService;
   image: AnimeImageService;
   prompts: AnimePromptService;
+  /** Per-member limits on generations in flight (and the optional daily quota). */
+  limits: JobLimitsService;
+  /** Image and video price rules (configured defaults, staff edits with an audit trail). */
+  prices: ModelPricesService;
+  /** A member cancelling their own generation (final for kie tasks too). */
+  cancels: AnimeCancelService;
   /** Job card actions (reroll, variation, upscale) on a member's own generations. */
   actions: AnimeJobActionsService;
   /** Reads references to Dreamloom's own media from storage, with the member's access check. */
@@ -89,6 +98,7 @@ export function createAnimeModule(deps: {
     pollTimeoutMs: config.KIE_POLL_TIMEOUT_MS,
   });
   deps.processor.delegate(kieRunner);
+  deps.processor.onFinished((task) => kieRunner.onTaskFinished(task));
   // A failed or cancelled generation gives its charge back; the refund's key makes repeats no-ops.
   deps.processor.onFinished(async (task) => {
     if (task.status !== 'failed' && task.status !== 'cancelled') return;
@@ -103,13 +113,39 @@ export function createAnimeModule(deps: {
     publicUrl: config.PUBLIC_URL,
     maxBytes: config.ANIME_REFERENCE_MAX_BYTES,
   });
+  const limits = new JobLimitsService({
+    models: deps.models,
+    credits,
+    clock: deps.clock,
+    options: {
+      maxInFlight: config.ANIME_MAX_JOBS_IN_FLIGHT,
+      proMaxInFlight: config.ANIME_PRO_MAX_JOBS_IN_FLIGHT,
+      dailyQuota: config.ANIME_DAILY_GENERATION_QUOTA,
+    },
+  });
+  const videoModels = loadVideoModels(config.ANIME_VIDEO_MODELS);
+  const prices = new ModelPricesService({
+    models,
+    ids: deps.ids,
+    clock: deps.clock,
+    imageModels: () => [config.JIMENG_DEFAULT_MODEL, ...config.ANIME_GEMINI_MODELS],
+    videoModels,
+    defaultCreditsPerImage: config.ANIME_IMAGE_CREDITS_PER_IMAGE,
+  });
+  const cancels = new AnimeCancelService({
+    models: allModels,
+    processor: deps.processor,
+    kieRunner,
+  });
   const video = new AnimeVideoService({
     sequelize: deps.sequelize,
     models: deps.models,
     generation: deps.generation,
     credits,
     ids: deps.ids,
-    videoModels: loadVideoModels(config.ANIME_VIDEO_MODELS),
+    videoModels,
+    prices,
+    limits,
     ownMedia,
   });
   const prompts = new AnimePromptService({
@@ -137,7 +173,8 @@ export function createAnimeModule(deps: {
     ids: deps.ids,
     defaultModel: config.JIMENG_DEFAULT_MODEL,
     geminiModels: config.ANIME_GEMINI_MODELS,
-    creditsPerImage: config.ANIME_IMAGE_CREDITS_PER_IMAGE,
+    prices,
+    limits,
     maxReferenceImages: MAX_REFERENCE_IMAGES,
   });
   deps.processor.delegate(
@@ -165,5 +202,18 @@ export function createAnimeModule(deps: {
     media: deps.media,
     maxReferenceImages: MAX_REFERENCE_IMAGES,
   });
-  return { models, credits, video, image, prompts, actions, ownMedia, kie, kieRunner };
+  return {
+    models,
+    credits,
+    video,
+    image,
+    prompts,
+    limits,
+    prices,
+    cancels,
+    actions,
+    ownMedia,
+    kie,
+    kieRunner,
+  };
 }

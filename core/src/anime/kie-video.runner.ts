@@ -1,4 +1,4 @@
-import { Op } from 'sequelize';
+import { Op, UniqueConstraintError } from 'sequelize';
 import type { AnimeModels } from '../adapters/sequelize/anime.models.js';
 import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
 import {
@@ -46,6 +46,16 @@ interface Deps {
 
 /** A `finishing` claim older than this belonged to a crashed process and may be taken over. */
 const STALE_CLAIM_MS = 5 * 60_000;
+
+/**
+ * What a member's cancel found: `cancelled` (the upstream task is abandoned and the generation
+ * ended), `pending` (no upstream task yet; a cancel mark now stops the runner from creating one),
+ * `finishing` (a result is being stored right now), `done` (already ended).
+ */
+export type KieCancelOutcome = 'cancelled' | 'pending' | 'finishing' | 'done';
+
+/** Upstream id of the cancel mark left for a task whose kie task does not exist yet. */
+const unstartedMark = (taskId: string) => `cancelled-before-start:${taskId}`;
 
 /** Builds kie's `input` for one of contract 001's models (PROVIDERS.md §2 names). */
 export function kieVideoInput(prompt: string, request: VideoTaskRequest): Record<string, unknown> {
@@ -108,6 +118,10 @@ export class KieVideoRunner implements DelegatedTaskRunner {
     const { ProviderJob } = this.deps.models;
     const existing = await ProviderJob.findByPk(task.id);
     if (existing) {
+      if (existing.state === 'cancelled') {
+        await this.endCancelled(task.id, existing.cancel_reason ?? 'Cancelled');
+        return;
+      }
       // Re-delivered (reconciler, crash): the upstream task exists; make sure someone checks it.
       if (existing.state === 'done') return;
       const jobId = this.pollJobId(task.id, existing.polls);
@@ -144,14 +158,109 @@ export class KieVideoRunner implements DelegatedTaskRunner {
       );
       return;
     }
-    await ProviderJob.create({
-      task_id: task.id,
-      provider: 'kie',
-      upstream_id: upstreamId,
-      created_at: now,
-      updated_at: this.deps.clock.now(),
-    });
+    try {
+      await ProviderJob.create({
+        task_id: task.id,
+        provider: 'kie',
+        upstream_id: upstreamId,
+        created_at: now,
+        updated_at: this.deps.clock.now(),
+      });
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintError)) throw error;
+      // The member cancelled while kie was creating the task: keep its id beside the cancel mark
+      // (a callback for it is then recognised and ignored) and abandon it.
+      const mark = await ProviderJob.findByPk(task.id);
+      if (mark?.state !== 'cancelled') throw error;
+      await mark.update({ upstream_id: upstreamId, updated_at: this.deps.clock.now() });
+      await this.endCancelled(task.id, mark.cancel_reason ?? 'Cancelled');
+      return;
+    }
+    // Aborted after kie accepted the task (the cancel event came late): abandon it the same way.
+    if (signal.aborted) {
+      await this.cancel(task.id, 'Cancelled');
+      return;
+    }
     await this.schedulePoll(task.id, 0);
+  }
+
+  /**
+   * Makes a member's cancel final. kie.ai has no cancel endpoint, so the upstream task runs on;
+   * the provider job moves `running` → `cancelled` in one conditional UPDATE (the same claim a
+   * finishing poll or webhook needs, so exactly one of them wins), the next scheduled check is
+   * dropped, and from then on polls ask kie nothing and callbacks change nothing.
+   */
+  async cancel(taskId: string, reason: string): Promise<KieCancelOutcome> {
+    const { ProviderJob } = this.deps.models;
+    const now = this.deps.clock.now();
+    const mark = {
+      state: 'cancelled',
+      cancelled_at: now,
+      cancel_reason: reason.slice(0, 255),
+      updated_at: now,
+    };
+    const [claimed] = await ProviderJob.update(mark, { where: { task_id: taskId, state: 'running' } });
+    if (claimed) {
+      const job = await ProviderJob.findByPk(taskId);
+      if (job) await this.deps.queue.remove(PROVIDER_POLL_JOB, this.pollJobId(taskId, job.polls));
+      await this.endCancelled(taskId, reason);
+      this.deps.logger.info({ taskId }, 'kie task cancelled; its upstream result will be ignored');
+      return 'cancelled';
+    }
+    const job = await ProviderJob.findByPk(taskId);
+    if (!job) {
+      try {
+        await ProviderJob.create({
+          task_id: taskId,
+          provider: 'kie',
+          upstream_id: unstartedMark(taskId),
+          ...mark,
+          created_at: now,
+        });
+        return 'pending';
+      } catch (error) {
+        // The runner recorded its upstream task at this instant: cancel that instead.
+        if (error instanceof UniqueConstraintError) return this.cancel(taskId, reason);
+        throw error;
+      }
+    }
+    if (job.state === 'finishing')
+      return this.claimable(job) ? this.cancelStale(taskId, reason) : 'finishing';
+    return 'done';
+  }
+
+  /**
+   * Finished-listener: a kie generation cancelled by any path (the engine's own cancel, a staff
+   * tool) abandons its upstream task too, so its polls stop and its late result is ignored.
+   */
+  async onTaskFinished(task: GenerationTaskRow): Promise<void> {
+    if (task.provider !== 'kie' || task.status !== 'cancelled') return;
+    await this.cancel(task.id, task.error_message ?? 'Cancelled');
+  }
+
+  /** A `finishing` claim left by a crashed process: take it over for the cancel. */
+  private async cancelStale(taskId: string, reason: string): Promise<KieCancelOutcome> {
+    const now = this.deps.clock.now();
+    const [claimed] = await this.deps.models.ProviderJob.update(
+      { state: 'cancelled', cancelled_at: now, cancel_reason: reason.slice(0, 255), updated_at: now },
+      {
+        where: {
+          task_id: taskId,
+          state: 'finishing',
+          updated_at: { [Op.lt]: new Date(now.getTime() - STALE_CLAIM_MS) },
+        },
+      },
+    );
+    if (!claimed) return 'finishing';
+    await this.endCancelled(taskId, reason);
+    return 'cancelled';
+  }
+
+  /** Ends the generation as cancelled unless it already ended (the credits listener refunds it once). */
+  private async endCancelled(taskId: string, reason: string): Promise<void> {
+    const task = await this.deps.models.GenerationTask.findByPk(taskId);
+    if (!task || TERMINAL_STATUSES.includes(task.status as TaskStatus)) return;
+    await this.deps.processor.failExternally(task, 'cancelled', 'CANCELLED', reason);
   }
 
   /** A few quick retries for transient answers (429, maintenance, 5xx); others fail at once. */
@@ -234,7 +343,13 @@ export class KieVideoRunner implements DelegatedTaskRunner {
       return;
     }
     const now = this.deps.clock.now();
-    await job.update({ polls: job.polls + 1, updated_at: now });
+    // Conditional: a cancel that landed during this check must not get a next check scheduled.
+    const [stillRunning] = await this.deps.models.ProviderJob.update(
+      { polls: job.polls + 1, updated_at: now },
+      { where: { task_id: taskId, state: 'running' } },
+    );
+    if (!stillRunning) return;
+    job.polls += 1;
     // Keeps the reconciler from re-delivering a task that is being watched.
     const progress = Math.min(90, 20 + job.polls * 5);
     await task.update({ updated_at: now, progress });
@@ -271,6 +386,10 @@ export class KieVideoRunner implements DelegatedTaskRunner {
       where: { provider: 'kie', upstream_id: parsed.taskId },
     });
     if (!job) return { known: false, finished: false };
+    if (job.state === 'cancelled') {
+      this.deps.logger.info({ taskId: job.task_id }, 'kie callback for a cancelled task ignored');
+      return { known: true, finished: false };
+    }
     if (!this.claimable(job)) return { known: true, finished: false };
     let record = parsed;
     if (!this.deps.webhookKey) {
@@ -354,9 +473,10 @@ export class KieVideoRunner implements DelegatedTaskRunner {
       await this.deps.processor.completeExternally(task);
       return true;
     } finally {
+      // Only our own claim: a cancel that took over a stale claim keeps its mark.
       await ProviderJob.update(
         { state: 'done', updated_at: this.deps.clock.now() },
-        { where: { task_id: taskId } },
+        { where: { task_id: taskId, state: 'finishing' } },
       );
     }
   }

@@ -283,6 +283,26 @@ export class CreditsService {
     }
   }
 
+  /** Creates the user's balance row if missing, in its own statement (see JobLimitsService.prepare). */
+  async ensureAccountRow(userId: string): Promise<void> {
+    if (await this.deps.models.CreditAccount.findByPk(userId, { attributes: ['user_id'] })) return;
+    await this.transaction((transaction) => this.ensureAccount(userId, transaction));
+  }
+
+  /**
+   * Takes the user's balance row lock for the rest of `transaction` (a no-op write), so the
+   * user's concurrent creates run one after another from here on. The row must exist.
+   */
+  async lockAccount(userId: string, transaction: Transaction): Promise<void> {
+    const [count] = await this.deps.models.CreditAccount.update(
+      { updated_at: this.deps.clock.now() },
+      { where: { user_id: userId }, transaction },
+    );
+    // MySQL counts changed rows only: an unchanged timestamp still took the lock, so look before failing.
+    if (count === 0 && !(await this.deps.models.CreditAccount.findByPk(userId, { transaction })))
+      throw new AppError('CREDIT_ACCOUNT_MISSING', 'The credit account is missing');
+  }
+
   /** Creates the balance row if missing, without racing another creator. */
   private async ensureAccount(userId: string, transaction: Transaction): Promise<void> {
     const table = this.deps.models.CreditAccount.getTableName() as string;

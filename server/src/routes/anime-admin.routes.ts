@@ -81,9 +81,13 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: the configured image and video models with their options and price rules',
     role: 'staff',
-    handler: (ctx) =>
-      ok.anime({
-        image: ctx.core.anime.image.listModels(),
+    handler: async (ctx) => {
+      const [image, sources] = await Promise.all([
+        ctx.core.anime.image.listModels(),
+        ctx.core.anime.prices.sources(),
+      ]);
+      return ok.anime({
+        image,
         video: ctx.core.anime.video.listModels().map((model) => ({
           model_id: model.id,
           name: model.name,
@@ -95,10 +99,47 @@ export function animeAdminRoutes(registry: ApiRegistry) {
           modes: model.modes,
           max_reference_images: model.maxReferenceImages,
           multi_shots: model.supportsMultiShots,
-          price: model.price,
           estimated_seconds: model.estimatedSeconds,
+          ...priceOf(sources.get(`video:${model.id}`), model.price),
         })),
-      }),
+      });
+    },
+  });
+  registry.add(router, {
+    method: 'put',
+    path: '/api/anime-generation/admin/models/:kind/:model_id/price',
+    tag: 'anime-admin',
+    summary:
+      "Staff: set a model's price rule (image: MC per image by resolution 1K/2K/4K/*, × batch_size; video: <resolution|mode|*>:<seconds|*> table or flat); price null restores the configured default; every change is audited",
+    role: 'staff',
+    params: z.object({
+      kind: z.enum(['image', 'video']),
+      // Model ids contain slashes (wan/2.5): the client sends them URL-encoded.
+      model_id: z.string().min(1).max(64),
+    }),
+    body: z.object({
+      price: z
+        .unknown()
+        .refine((value) => value !== undefined, 'price is required (null restores the default)'),
+    }),
+    handler: async (ctx, { params, body, actor }) =>
+      ok.anime(
+        await ctx.core.anime.prices.setPrice(actor!, {
+          kind: params.kind,
+          modelId: params.model_id,
+          price: body.price,
+        }),
+      ),
+  });
+  registry.add(router, {
+    method: 'get',
+    path: '/api/anime-generation/admin/price-changes',
+    tag: 'anime-admin',
+    summary: 'Staff: the latest model price changes (who, when, before and after), newest first',
+    role: 'staff',
+    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    handler: async (ctx, { query, actor }) =>
+      ok.anime(await ctx.core.anime.prices.changes(actor!, query.limit)),
   });
   registry.add(router, {
     method: 'get',
@@ -117,4 +158,24 @@ export function animeAdminRoutes(registry: ApiRegistry) {
       ok.anime(await ctx.core.anime.image.allGenerations(actor!, query)),
   });
   return router;
+}
+
+/** A video model's effective price and where it comes from (configured default or staff's rule). */
+function priceOf(
+  custom:
+    | {
+        rule: unknown;
+        price_source: string;
+        price_updated_by: string | null;
+        price_updated_at: string | null;
+      }
+    | undefined,
+  configured: unknown,
+) {
+  return {
+    price: custom?.rule ?? configured,
+    price_source: custom?.price_source ?? 'default',
+    price_updated_by: custom?.price_updated_by ?? null,
+    price_updated_at: custom?.price_updated_at ?? null,
+  };
 }

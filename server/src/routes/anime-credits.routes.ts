@@ -11,14 +11,19 @@ export function animeCreditsRoutes(registry: ApiRegistry) {
     method: 'get',
     path: '/api/generation/credits',
     tag: 'credits',
-    summary: "The caller's MC balance and latest ledger entries (staff: any user with ?user_id=)",
+    summary:
+      "The caller's MC balance, latest ledger entries and generations in flight with their limits (staff: any user with ?user_id=)",
     role: 'user',
     query: z.object({
       user_id: z.string().max(36).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(20),
     }),
-    handler: async (ctx, { query, actor }) =>
-      ok.anime(await ctx.core.anime.credits.view(actor!, query.user_id ?? actor!.id, query.limit)),
+    handler: async (ctx, { query, actor }) => {
+      const userId = query.user_id ?? actor!.id;
+      // The view checks access first; the usage is read only for a user the caller may see.
+      const view = await ctx.core.anime.credits.view(actor!, userId, query.limit);
+      return ok.anime({ ...view, jobs: await ctx.core.anime.limits.usage(actor!, userId) });
+    },
   });
   registry.add(router, {
     method: 'get',

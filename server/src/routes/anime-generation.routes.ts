@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { AppError, TaskNotFoundError } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
@@ -87,6 +86,20 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
           useLlm: body.use_llm_build,
         }),
       ),
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/anime-generation/quote',
+    tag: 'anime-generation',
+    summary:
+      'Price of an image request (addition to contract 000): per-image price of the model and resolution × batch_size; create-task charges the same',
+    role: 'user',
+    body: z.object({
+      model_uuid: z.string().max(64).optional(),
+      image_resolution: createTaskBody.shape.image_resolution,
+      batch_size: createTaskBody.shape.batch_size,
+    }),
+    handler: async (ctx, { body }) => ok.anime(await ctx.core.anime.image.quote(body)),
   });
   registry.add(router, {
     method: 'get',
@@ -184,17 +197,8 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
       "Cancel one of the caller's own generations while pending or processing (refunded through the ledger); TASK_NOT_FOUND 404, NOT_CANCELLABLE 409",
     role: 'user',
     params: z.object({ uuid: z.uuid() }),
-    handler: async (ctx, { params, actor }) => {
-      // Members cancel their own tasks only; staff included (the admin has its own tools).
-      const row = await ctx.core.models.GenerationTask.findByPk(params.uuid, {
-        attributes: ['id', 'user_id'],
-      });
-      if (!row || row.user_id !== actor!.id) throw new TaskNotFoundError();
-      const cancelled = await ctx.core.processor.cancel([row.id], 'Cancelled by the member');
-      if (cancelled.length === 0)
-        throw new AppError('NOT_CANCELLABLE', 'The generation has already finished', { status: 409 });
-      return ok.anime({ generation_uuid: row.id, cancelled: true });
-    },
+    handler: async (ctx, { params, actor }) =>
+      ok.anime(await ctx.core.anime.cancels.cancel(actor!, params.uuid)),
   });
   return router;
 }

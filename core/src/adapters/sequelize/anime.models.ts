@@ -45,8 +45,43 @@ export class ProviderJobRow extends Model<
   declare upstream_id: string;
   declare state: CreationOptional<string>;
   declare polls: CreationOptional<number>;
+  /** Set when a member cancelled (migration 0010): the upstream task is abandoned, its result ignored. */
+  declare cancelled_at: CreationOptional<Date | null>;
+  declare cancel_reason: CreationOptional<string | null>;
   declare created_at: Date;
   declare updated_at: Date;
+}
+
+/** A staff-set price rule replacing a model's configured default (migration 0010). */
+export class AnimeModelPriceRow extends Model<
+  InferAttributes<AnimeModelPriceRow>,
+  InferCreationAttributes<AnimeModelPriceRow>
+> {
+  /** `<kind>:<model id>` */
+  declare id: string;
+  /** image | video */
+  declare kind: string;
+  declare model_id: string;
+  /** JSON price rule (ImagePriceRule or VideoModelConfig['price']). */
+  declare price: string;
+  declare updated_by: string;
+  declare updated_at: Date;
+}
+
+/** Audit: one row per price change, with who made it and the rule before and after. */
+export class AnimeModelPriceChangeRow extends Model<
+  InferAttributes<AnimeModelPriceChangeRow>,
+  InferCreationAttributes<AnimeModelPriceChangeRow>
+> {
+  declare id: string;
+  declare kind: string;
+  declare model_id: string;
+  /** JSON; null when the configured default applied. */
+  declare old_price: string | null;
+  /** JSON; null when the change went back to the configured default. */
+  declare new_price: string | null;
+  declare changed_by: string;
+  declare created_at: Date;
 }
 
 export class AnimePromptTemplateRow extends Model<
@@ -85,6 +120,8 @@ export interface AnimeModels {
   ProviderJob: typeof ProviderJobRow;
   AnimePromptTemplate: typeof AnimePromptTemplateRow;
   AnimePreset: typeof AnimePresetRow;
+  AnimeModelPrice: typeof AnimeModelPriceRow;
+  AnimeModelPriceChange: typeof AnimeModelPriceChangeRow;
 }
 
 export function defineAnimeModels(sequelize: Sequelize): AnimeModels {
@@ -124,6 +161,8 @@ export function defineAnimeModels(sequelize: Sequelize): AnimeModels {
       upstream_id: str(128),
       state: { ...str(16), defaultValue: 'running' },
       polls: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      cancelled_at: { type: DataTypes.DATE(3), allowNull: true },
+      cancel_reason: str(255, true),
       created_at: date(),
       updated_at: date(),
     },
@@ -160,5 +199,38 @@ export function defineAnimeModels(sequelize: Sequelize): AnimeModels {
     },
     options('anime_presets'),
   );
-  return { CreditAccount, CreditLedger, ProviderJob, AnimePromptTemplate, AnimePreset };
+  class AnimeModelPrice extends AnimeModelPriceRow {}
+  AnimeModelPrice.init(
+    {
+      id: { type: DataTypes.STRING(100), primaryKey: true },
+      kind: str(8),
+      model_id: str(64),
+      price: { type: DataTypes.TEXT, allowNull: false },
+      updated_by: str(36),
+      updated_at: date(),
+    },
+    options('anime_model_prices'),
+  );
+  class AnimeModelPriceChange extends AnimeModelPriceChangeRow {}
+  AnimeModelPriceChange.init(
+    {
+      id: { type: DataTypes.STRING(36), primaryKey: true },
+      kind: str(8),
+      model_id: str(64),
+      old_price: { type: DataTypes.TEXT, allowNull: true },
+      new_price: { type: DataTypes.TEXT, allowNull: true },
+      changed_by: str(36),
+      created_at: date(),
+    },
+    options('anime_model_price_changes'),
+  );
+  return {
+    CreditAccount,
+    CreditLedger,
+    ProviderJob,
+    AnimePromptTemplate,
+    AnimePreset,
+    AnimeModelPrice,
+    AnimeModelPriceChange,
+  };
 }

@@ -1,0 +1,53 @@
+import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import { AppError } from '../errors.js';
+import { TaskNotFoundError } from '../generation/generation.errors.js';
+import type { GenerationProcessor } from '../generation/generation.processor.js';
+import { TERMINAL_STATUSES, type TaskStatus } from '../generation/generation.types.js';
+import type { Actor } from '../identity/actor.js';
+import type { KieVideoRunner } from './kie-video.runner.js';
+
+export class NotCancellableError extends AppError {
+  constructor(message = 'The generation has already finished') {
+    super('NOT_CANCELLABLE', message, { status: 409 });
+  }
+}
+
+interface Deps {
+  models: DreamloomModels;
+  processor: GenerationProcessor;
+  kieRunner: KieVideoRunner;
+}
+
+/**
+ * A member cancels one of their own unfinished generations; the credits listener refunds it.
+ * kie.ai tasks cannot be stopped upstream (no cancel endpoint), so their cancel goes through the
+ * kie runner first: it abandons the upstream task for good, so that no later poll or callback
+ * can store its output or change the outcome.
+ */
+export class AnimeCancelService {
+  constructor(private readonly deps: Deps) {}
+
+  async cancel(
+    actor: Actor,
+    taskId: string,
+    reason = 'Cancelled by the member',
+  ): Promise<{ generation_uuid: string; cancelled: true }> {
+    // Members cancel their own tasks only; staff included (the admin has its own tools).
+    const task = await this.deps.models.GenerationTask.findByPk(taskId, {
+      attributes: ['id', 'user_id', 'provider', 'status'],
+    });
+    if (!task || task.user_id !== actor.id) throw new TaskNotFoundError();
+    if (TERMINAL_STATUSES.includes(task.status as TaskStatus)) throw new NotCancellableError();
+    if (task.provider === 'kie') {
+      const outcome = await this.deps.kieRunner.cancel(task.id, reason);
+      if (outcome === 'finishing')
+        throw new NotCancellableError('The video is already being delivered and can no longer be cancelled');
+      if (outcome === 'done') throw new NotCancellableError();
+      if (outcome === 'cancelled') return { generation_uuid: task.id, cancelled: true };
+      // 'pending': no upstream task yet; the runner will see the cancel mark before creating one.
+    }
+    const cancelled = await this.deps.processor.cancel([task.id], reason);
+    if (cancelled.length === 0) throw new NotCancellableError();
+    return { generation_uuid: task.id, cancelled: true };
+  }
+}
