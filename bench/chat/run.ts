@@ -15,7 +15,7 @@
  * Writes bench/results/chat.json and bench/results/chat.md.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +101,17 @@ async function timeToFirstToken(
   }
   if (first === null) throw new Error(`${url}: no token arrived`);
   return first;
+}
+
+/** CPU time (user + system, ms) a child process has used so far; null where /proc is missing. */
+function cpuMs(child: ChildProcess): number | null {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -262,16 +273,23 @@ async function main() {
 
     const directSamples: number[] = [];
     const throughSamples: number[] = [];
+    // The server's CPU time over the through batches: what one reply costs it, independent of
+    // how busy the rest of the machine is (the latencies are not).
+    let serverCpuMs = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
       // Alternate which side goes first so drift affects both equally.
       const sides = round % 2 === 0 ? (['direct', 'through'] as const) : (['through', 'direct'] as const);
       for (const side of sides) {
+        const cpuBefore = cpuMs(server);
         const batch = await Promise.all(
           Array.from({ length: CONCURRENCY }, (_, index) =>
             side === 'direct' ? direct(index) : through(index, round),
           ),
         );
         (side === 'direct' ? directSamples : throughSamples).push(...batch);
+        const cpuAfter = cpuMs(server);
+        if (side === 'through' && cpuBefore !== null && cpuAfter !== null)
+          serverCpuMs += cpuAfter - cpuBefore;
       }
     }
     const directStats = stats(directSamples);
@@ -298,6 +316,7 @@ async function main() {
       directMs: directStats,
       throughDreamloomMs: throughStats,
       addedLatencyMs: { p50: addedP50, p95: addedP95 },
+      serverCpuMsPerReply: Math.round((serverCpuMs / throughSamples.length) * 100) / 100,
       targetAddedP50Ms: 10,
       meetsTarget: addedP50 <= 10,
     };
@@ -314,6 +333,8 @@ async function main() {
       `| generate-response through Dreamloom | ${throughStats.samples} | ${throughStats.p50} | ${throughStats.p95} | ${throughStats.max} |`,
       '',
       `Added latency: **${addedP50} ms at p50**, ${addedP95} ms at p95 (target ≤ 10 ms at p50: ${result.meetsTarget ? 'met' : 'not met'}).`,
+      '',
+      `Server CPU time per reply (whole stream, user + system): ${result.serverCpuMsPerReply} ms.`,
       '',
       `Machine load average (1 min) at the end of the run: ${result.machine.loadAverage1m}.`,
       '',

@@ -11,6 +11,11 @@ import type {
   SystemPromptPostRow,
 } from '../adapters/sequelize/story.models.js';
 import { TtlCache } from './ttl-cache.js';
+import {
+  ConversationWindowCache,
+  type ConversationState,
+  type WindowMessage,
+} from './conversation-window.cache.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -82,11 +87,17 @@ interface Deps {
   defaultHistoryLength?: number;
   /** How long stories, casts, templates, posts and model rows are cached (default 5000 ms; 0 = off). */
   cacheTtlMs?: number;
+  /**
+   * How long a conversation's state and latest messages read from the database are served from
+   * memory (default 10 000 ms; 0 = off). Local writes update them at once, other nodes' replies
+   * through the event bus; other nodes' edits show within this time.
+   */
+  conversationCacheTtlMs?: number;
   random?: () => number;
 }
 
 interface Loaded {
-  conversation: ConversationRow;
+  conversation: ConversationState;
   story: StoryRow;
   setting: StorySetting;
   cast: CharacterRow[];
@@ -127,8 +138,11 @@ export class StoryChatService {
     template: TtlCache<StoryTemplateRow | null>;
     posts: TtlCache<SystemPromptPostRow[]>;
     model: TtlCache<AiModelRow | null>;
-    conversation: TtlCache<ConversationRow | null>;
   };
+  private readonly windows: ConversationWindowCache;
+  /** The event-bus subscription that tells this node about other nodes' replies. */
+  private listening: Promise<void> | null = null;
+  private crossNodeReady = false;
 
   constructor(private readonly deps: Deps) {
     const ttl = deps.cacheTtlMs ?? 5000;
@@ -138,9 +152,64 @@ export class StoryChatService {
       template: new TtlCache(ttl),
       posts: new TtlCache(ttl),
       model: new TtlCache(ttl),
-      // Short: another server node may end or summarize a conversation; this node forgets at once.
-      conversation: new TtlCache(Math.min(ttl, 2000)),
     };
+    this.windows = new ConversationWindowCache(
+      deps.cacheTtlMs === 0 ? 0 : (deps.conversationCacheTtlMs ?? 10_000),
+    );
+  }
+
+  /**
+   * Conversations are served from memory only once this node hears other nodes' replies (the
+   * event bus); until then, and if that fails, every reply reads the database.
+   */
+  private listenForOtherNodes(): void {
+    if (this.listening || !this.windows.enabled) return;
+    this.listening = this.deps.events
+      .subscribe((event) => {
+        if (event.name !== 'message.end' || !event.room.startsWith('conversation:')) return;
+        const payload = event.payload as {
+          conversation_id?: string;
+          message?: { id?: string; content?: string };
+        };
+        const message = payload.message;
+        if (payload.conversation_id && typeof message?.id === 'string' && typeof message.content === 'string')
+          this.windows.foreignReply(payload.conversation_id, { id: message.id, content: message.content });
+      })
+      .then(
+        () => {
+          this.crossNodeReady = true;
+        },
+        (error: unknown) =>
+          this.deps.logger.warn(
+            { err: (error as Error).message },
+            'chat cache off: cannot listen for other nodes',
+          ),
+      );
+  }
+
+  private async conversationState(conversationId: string): Promise<ConversationState | null> {
+    this.listenForOtherNodes();
+    const cached = this.crossNodeReady ? this.windows.state(conversationId) : undefined;
+    if (cached) return cached;
+    const row = (await this.deps.models.Conversation.findByPk(conversationId, {
+      raw: true,
+    })) as ConversationState | null;
+    if (row && this.crossNodeReady) this.windows.putState(row);
+    return row;
+  }
+
+  /** The last `limit` messages, oldest first: from memory when known, else read and remembered. */
+  private async window(conversationId: string, limit: number): Promise<WindowMessage[]> {
+    const cached = this.crossNodeReady ? this.windows.messages(conversationId, limit) : undefined;
+    if (cached) return cached;
+    return this.readWindow(conversationId, limit);
+  }
+
+  private async readWindow(conversationId: string, limit: number): Promise<WindowMessage[]> {
+    const version = this.windows.version(conversationId);
+    const rows = await this.recent(conversationId, limit);
+    if (this.crossNodeReady) this.windows.putMessages(conversationId, rows, limit, version);
+    return rows;
   }
 
   // ---- conversations ------------------------------------------------------------------------
@@ -201,9 +270,12 @@ export class StoryChatService {
   }
 
   async endConversation(actor: Actor, conversationId: string): Promise<void> {
-    const { conversation } = await this.access(actor, conversationId, 'write');
-    await conversation.update({ status: 'ended', updated_at: this.deps.clock.now() });
-    this.cache.conversation.delete(conversationId);
+    await this.access(actor, conversationId, 'write');
+    await this.deps.models.Conversation.update(
+      { status: 'ended', updated_at: this.deps.clock.now() },
+      { where: { id: conversationId } },
+    );
+    this.windows.patchState(conversationId, { status: 'ended' });
   }
 
   /** Who may see a conversation: its creator, anyone who spoke in it, staff. */
@@ -217,13 +289,8 @@ export class StoryChatService {
   }
 
   private async access(actor: Actor, conversationId: string, mode: 'read' | 'write') {
-    const conversation = await this.cache.conversation.get(conversationId, () =>
-      this.deps.models.Conversation.findByPk(conversationId),
-    );
-    if (!conversation) {
-      this.cache.conversation.delete(conversationId);
-      throw new NotFoundError('Conversation');
-    }
+    const conversation = await this.conversationState(conversationId);
+    if (!conversation) throw new NotFoundError('Conversation');
     const story = await this.cache.story.get(conversation.story_id, () =>
       this.deps.models.Story.findByPk(conversation.story_id),
     );
@@ -297,7 +364,7 @@ export class StoryChatService {
     return rows.reverse();
   }
 
-  private toLine(row: ChatMessageRow): HistoryLine {
+  private toLine(row: WindowMessage): HistoryLine {
     return {
       role: row.role === 'user' ? 'user' : 'assistant',
       speaker: (row.role === 'user' ? row.author_name : row.character_name) ?? 'User',
@@ -314,9 +381,17 @@ export class StoryChatService {
   /** Appends messages with consecutive sequence numbers in one insert. */
   private async appendMany(conversationId: string, list: NewMessage[]): Promise<ChatMessageRow[]> {
     const { ChatMessage, Conversation } = this.deps.models;
+    // The next sequence number is known when this node holds the latest messages; if another
+    // node took it meanwhile, the unique index refuses the insert and the database decides.
+    let next = this.crossNodeReady ? this.windows.nextSequence(conversationId) : undefined;
     for (let attempt = 0; ; attempt += 1) {
       const max =
-        ((await ChatMessage.max('sequence', { where: { conversation_id: conversationId } })) as number) ?? 0;
+        next !== undefined
+          ? next - 1
+          : (((await ChatMessage.max('sequence', {
+              where: { conversation_id: conversationId },
+            })) as number) ?? 0);
+      next = undefined;
       try {
         const now = this.deps.clock.now();
         const rows = await ChatMessage.bulkCreate(
@@ -328,11 +403,13 @@ export class StoryChatService {
             created_at: new Date(now.getTime() + index),
           })),
         );
-        // Retention reads updated_at; it need not hold up the reply.
-        void Conversation.update({ updated_at: now }, { where: { id: conversationId } }).catch(
-          (error: unknown) =>
-            this.deps.logger.warn({ err: (error as Error).message }, 'conversation touch failed'),
-        );
+        this.windows.appended(conversationId, rows);
+        // Retention reads updated_at in days; it need not hold up the reply, nor be written per message.
+        if (this.windows.shouldTouch(conversationId, now.getTime()))
+          void Conversation.update({ updated_at: now }, { where: { id: conversationId } }).catch(
+            (error: unknown) =>
+              this.deps.logger.warn({ err: (error as Error).message }, 'conversation touch failed'),
+          );
         return rows;
       } catch (error) {
         if (!(error instanceof UniqueConstraintError) || attempt >= 10) throw error;
@@ -372,6 +449,7 @@ export class StoryChatService {
       (row.role === 'user' ? row.author_user_id === actor.id : conversation.user_id === actor.id);
     if (!allowed) throw new ForbiddenError('You cannot edit this message');
     await row.update({ content });
+    this.windows.replaced(row.conversation_id, row);
     return messageView(row);
   }
 
@@ -567,7 +645,7 @@ export class StoryChatService {
         .filter((member): member is CastMember => !!member);
     } else {
       const historyLength = this.historyLength(loaded.setting);
-      const history = (await this.recent(input.conversationId, historyLength)).map((row) => this.toLine(row));
+      const history = (await this.window(input.conversationId, historyLength)).map((row) => this.toLine(row));
       const chosen = await this.chooseSpeakers(members, history.slice(0, -1), input.content, {
         strategy: loaded.setting.config.speaker_strategy,
         allowSelfResponses: loaded.setting.config.allow_self_responses,
@@ -639,10 +717,14 @@ export class StoryChatService {
    * between the request and the first token.
    */
   async startReply(actor: Actor, input: ReplyInput): Promise<{ run: ReplyRunner }> {
+    const id = input.conversationId;
+    // A conversation this node does not hold yet: its history read does not depend on the access
+    // check, so both go to the database at once. A held one costs no I/O before the upstream call.
+    const held = this.crossNodeReady && this.windows.state(id) !== undefined;
     const historyWindow = (input.historyLength ?? 200) + 1;
-    // The history read does not depend on the access check; both go to the database at once.
-    const recentRead = this.recent(input.conversationId, historyWindow);
-    recentRead.catch(() => undefined);
+    const version = this.windows.version(id);
+    const recentRead = held ? null : this.recent(id, historyWindow);
+    recentRead?.catch(() => undefined);
     const loaded = await this.load(actor, input.conversationId, 'write');
     const character = loaded.cast.find((row) => row.id === input.characterId);
     if (!character) throw new ValidationError('The character is not in this story');
@@ -650,7 +732,12 @@ export class StoryChatService {
     const historyLength = this.historyLength(loaded.setting, input.historyLength);
     const target = input.regenerateOf ?? input.continueOf;
     const [recentRows, template, posts, model] = await Promise.all([
-      historyWindow >= historyLength + 1 ? recentRead : this.recent(input.conversationId, historyLength + 1),
+      recentRead && historyWindow >= historyLength + 1
+        ? recentRead.then((rows) => {
+            if (this.crossNodeReady) this.windows.putMessages(id, rows, historyWindow, version);
+            return rows;
+          })
+        : this.window(id, historyLength + 1),
       loaded.story.template_id
         ? this.cache.template.get(loaded.story.template_id, () =>
             this.deps.models.StoryTemplate.findByPk(loaded.story.template_id!),
@@ -705,6 +792,10 @@ export class StoryChatService {
         : null;
       const messageId = target?.id ?? this.deps.ids.snowflake();
       const start = { message_id: messageId, character_id: character.id, character_name: character.name };
+      // The upstream request goes out first; the start events are written while it travels.
+      const deltas = this.deps.llm.stream(model, messages, { signal })[Symbol.asyncIterator]();
+      const firstDelta = deltas.next();
+      firstDelta.catch(() => undefined);
       listener?.onStart?.(start);
       void this.publish(input.conversationId, 'message.start', {
         conversation_id: input.conversationId,
@@ -715,9 +806,12 @@ export class StoryChatService {
       // then spends its time on first tokens, not on one Redis round trip per token.
       let unpublished = '';
       let flushTimer: NodeJS.Timeout | null = null;
+      let firstFlush: NodeJS.Immediate | null = null;
       const flush = () => {
         if (flushTimer) clearTimeout(flushTimer);
+        if (firstFlush) clearImmediate(firstFlush);
         flushTimer = null;
+        firstFlush = null;
         if (!unpublished) return;
         void this.publish(input.conversationId, 'message.delta', {
           conversation_id: input.conversationId,
@@ -727,12 +821,15 @@ export class StoryChatService {
         unpublished = '';
       };
       try {
-        for await (const delta of this.deps.llm.stream(model, messages, { signal })) {
+        for (let next = await firstDelta; !next.done; next = await deltas.next()) {
+          const delta = next.value;
           const first = !content;
           content += delta;
           listener?.onDelta?.({ message_id: messageId, content: delta });
           unpublished += delta;
-          if (first) flush();
+          // The first room event waits only for this turn of the event loop, so that the other
+          // conversations' first tokens that arrived with it are relayed before any Redis write.
+          if (first) firstFlush = setImmediate(flush);
           else flushTimer ??= setTimeout(flush, DELTA_EVENT_MS);
         }
       } catch (error) {
@@ -746,9 +843,11 @@ export class StoryChatService {
         const swipes = input.regenerateOf.swipes ? (JSON.parse(input.regenerateOf.swipes) as string[]) : [];
         swipes.push(input.regenerateOf.content);
         row = await input.regenerateOf.update({ content, swipes: JSON.stringify(swipes) });
+        this.windows.replaced(input.conversationId, row);
       } else if (input.continueOf) {
         const joined = /\s$/.test(input.continueOf.content) || /^\s/.test(content) ? '' : ' ';
         row = await input.continueOf.update({ content: `${input.continueOf.content}${joined}${content}` });
+        this.windows.replaced(input.conversationId, row);
       } else {
         const rows = await this.appendMany(input.conversationId, [
           ...(userRow ? [userRow] : []),
@@ -859,7 +958,10 @@ export class StoryChatService {
           ),
         );
         await conversation.update({ summary: result.content.trim(), summary_upto: windowStart - 1 });
-        this.cache.conversation.delete(id);
+        this.windows.patchState(id, {
+          summary: conversation.summary,
+          summary_upto: conversation.summary_upto,
+        });
       } catch (error) {
         this.deps.logger.warn({ err: (error as Error).message, conversationId: id }, 'summary failed');
       }

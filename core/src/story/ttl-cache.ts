@@ -1,11 +1,21 @@
 /**
  * A tiny per-process read-through cache of promises with a time to live. The chat engine keeps
  * the story, its cast, templates, staff posts and model rows for a few seconds, so the hot path
- * to the first token reads only the conversation and its recent messages from the database.
- * Catalog edits therefore reach running chats within `ttlMs`.
+ * to the first token does not read them from the database.
+ * An expired value that loaded fine is still served while one reload runs in the background
+ * (a burst of replies must not all wait on that read); catalog edits therefore reach running
+ * chats within `ttlMs` plus one load.
  */
+interface Entry<V> {
+  value: Promise<V>;
+  expires: number;
+  /** The value resolved: it may be served stale while a reload runs. */
+  loaded: boolean;
+  reloading: boolean;
+}
+
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: Promise<V>; expires: number }>();
+  private readonly entries = new Map<string, Entry<V>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -16,13 +26,38 @@ export class TtlCache<V> {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.expires > now) return hit.value;
+    if (hit?.loaded) {
+      if (!hit.reloading) this.reload(key, hit, load);
+      return hit.value;
+    }
     const value = load();
     if (this.ttlMs <= 0) return value;
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { value, expires: now + this.ttlMs });
-    // A failed load is not remembered.
-    value.catch(() => this.entries.delete(key));
+    const entry = { value, expires: now + this.ttlMs, loaded: false, reloading: false };
+    this.entries.set(key, entry);
+    value.then(
+      () => (entry.loaded = true),
+      // A failed load is not remembered.
+      () => this.entries.get(key) === entry && this.entries.delete(key),
+    );
     return value;
+  }
+
+  private reload(key: string, stale: Entry<V>, load: () => Promise<V>): void {
+    stale.reloading = true;
+    load().then(
+      (value) => {
+        if (this.entries.get(key) === stale)
+          this.entries.set(key, {
+            value: Promise.resolve(value),
+            expires: Date.now() + this.ttlMs,
+            loaded: true,
+            reloading: false,
+          });
+      },
+      // The next caller loads in the foreground and sees the error.
+      () => this.entries.get(key) === stale && this.entries.delete(key),
+    );
   }
 
   delete(key: string): void {
