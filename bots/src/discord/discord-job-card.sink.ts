@@ -13,7 +13,7 @@ import {
 } from 'discord.js';
 import type { TaskError } from '../shared/dreamloom-client.js';
 import type { JobCardSink, JobImage } from '../shared/imagine.handler.js';
-import { jobActionId, jobButtonLabel } from '../shared/job-actions.js';
+import { jobActionId, jobButtonLabel, parseJobActionId } from '../shared/job-actions.js';
 import type { JobCard } from '../shared/job-card.js';
 import type { JobPhase } from '../shared/job-state.js';
 import type { Logger } from '../shared/logger.js';
@@ -129,12 +129,18 @@ export class DiscordJobCardSink implements JobCardSink {
     const created = (await client.rest.post(Routes.channelMessages(channelId), {
       body: {
         ...body,
-        content: `<@${user.id}> your /${this.interaction.isChatInputCommand() ? this.interaction.commandName : 'reroll'} job continues here.`,
+        content: `<@${user.id}> your ${this.jobName()} job continues here.`,
         allowed_mentions: { users: [user.id] },
       },
       files,
     })) as { id: string };
     this.channelMessageId = created.id;
+  }
+
+  /** `/imagine`, `/video`, or the card button (reroll, variation, upscale) that started the job. */
+  private jobName(): string {
+    if (this.interaction.isChatInputCommand()) return `/${this.interaction.commandName}`;
+    return parseJobActionId(this.interaction.customId)?.action ?? 'reroll';
   }
 }
 
