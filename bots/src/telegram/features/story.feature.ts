@@ -120,7 +120,14 @@ export function createStoryFeature(deps: StoryFeatureDeps): Composer<Context> {
         deps.runInBackground(ctx, () => handler.regenerate(user, place.key, surface));
         return;
       case 'end': {
-        const ended = await handler.end(user, place.key);
+        let ended;
+        try {
+          ended = await handler.end(user, place.key);
+        } catch (error) {
+          // The server's refusal (e.g. not a participant of a private story) is the member's answer.
+          if (!(error instanceof DreamloomApiError && error.expose)) throw error;
+          return reply(`❌ ${error.message}`);
+        }
         await reply(ended ? `The story ${ended.story.title} has ended.` : 'No story runs here.');
         return;
       }
