@@ -20,12 +20,13 @@ describe('bot client: balance and quote', () => {
 
   it('reads the balance a staff grant changed and quotes the documented prices', async () => {
     const user = { platform: 'telegram' as const, id: '777001', username: 'kana' };
-    expect(await dreamloom.getBalance(user)).toEqual({ balance: 0 });
+    const idle = { running: 0, queued: 0, limit: 3, dailyUsed: 0, dailyQuota: null };
+    expect(await dreamloom.getBalance(user)).toEqual({ balance: 0, jobs: idle });
     const view = await api(system.baseUrl, 'GET', '/api/generation/credits', {
       headers: botHeaders(system.botToken, 'telegram', '777001'),
     });
     await grant(system, view.body.data.user_id, 500);
-    expect(await dreamloom.getBalance(user)).toEqual({ balance: 500 });
+    expect(await dreamloom.getBalance(user)).toEqual({ balance: 500, jobs: idle });
     expect(
       await dreamloom.quoteVideo(user, { modelId: 'wan/2.5', durationSeconds: 10, resolution: '1080p' }),
     ).toEqual({

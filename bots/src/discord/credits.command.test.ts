@@ -62,6 +62,22 @@ describe('Discord /balance and /quote (discord.js against a fake REST API)', () 
     expect(content).toBe('Your balance: 777 MC');
   });
 
+  it('shows the generations in flight and the limit in /balance (staff: no limit)', async () => {
+    const member = await run(
+      { balance: 40, jobs: { running: 2, queued: 1, limit: 3, dailyUsed: 3, dailyQuota: null } },
+      'balance',
+      {},
+    );
+    expect(member.deferral.body).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
+    expect(member.content).toBe('Your balance: 40 MC\nGenerations: 2 running, 1 queued (limit 3 at once)');
+    const staff = await run(
+      { balance: 0, jobs: { running: 0, queued: 5, limit: null, dailyUsed: 5, dailyQuota: null } },
+      'balance',
+      {},
+    );
+    expect(staff.content).toBe('Your balance: 0 MC\nGenerations: 0 running, 5 queued');
+  });
+
   it('quotes a video privately and explains refusals', async () => {
     const quoted = await run(
       { quote: { credits: 2100, explain: 'Kling 3.0 (kling-3.0/video), mode pro, 5 s: 2100 MC' } },

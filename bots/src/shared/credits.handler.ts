@@ -19,10 +19,17 @@ function explainError(error: unknown): string {
   throw error;
 }
 
-/** `/balance`: the member's credits. */
+/** `/balance`: the member's credits, their generations running and queued, and their limits. */
 export async function balanceText(dreamloom: DreamloomClient, user: PlatformUser): Promise<string> {
-  const { balance } = await dreamloom.getBalance(user);
-  return `Your balance: ${balance} MC`;
+  const { balance, jobs } = await dreamloom.getBalance(user);
+  const lines = [`Your balance: ${balance} MC`];
+  if (jobs) {
+    const limit = jobs.limit === null ? '' : ` (limit ${jobs.limit} at once)`;
+    lines.push(`Generations: ${jobs.running} running, ${jobs.queued} queued${limit}`);
+    if (jobs.dailyQuota !== null)
+      lines.push(`Today: ${jobs.dailyUsed} of ${jobs.dailyQuota} generations used`);
+  }
+  return lines.join('\n');
 }
 
 /** `/quote`: the price of a video generation, with the server's explanation; errors are the user's. */

@@ -93,6 +93,18 @@ export interface MediaFile {
   filename: string;
 }
 
+/** `/balance`: credits, and the member's generations in flight against their limits (`null`: none applies). */
+export interface BalanceView {
+  balance: number;
+  jobs?: {
+    running: number;
+    queued: number;
+    limit: number | null;
+    dailyUsed: number;
+    dailyQuota: number | null;
+  };
+}
+
 export interface VideoQuoteInput {
   modelId: string;
   durationSeconds?: number;
@@ -157,8 +169,8 @@ export interface DreamloomClient {
    * the Telegram bot token inside a Bot API file URL) ever reaches the server.
    */
   uploadImage(user: PlatformUser, file: MediaFile): Promise<{ url: string }>;
-  /** The member's credits (MC) balance. */
-  getBalance(user: PlatformUser): Promise<{ balance: number }>;
+  /** The member's credits (MC) balance and, from servers that report it, their generations in flight. */
+  getBalance(user: PlatformUser): Promise<BalanceView>;
   /** Price of a video generation (contract 001 quote); charges nothing. */
   quoteVideo(user: PlatformUser, input: VideoQuoteInput): Promise<VideoQuote>;
   /** The member's latest generations (contract 000 history), newest first. */
@@ -210,9 +222,17 @@ const envelopeError = z.object({
   success: z.literal(false),
   error: z.object({ code: z.string(), message: z.string() }),
 });
+const jobsView = z.object({
+  running: z.number(),
+  queued: z.number(),
+  limit: z.number().nullable(),
+  daily_used: z.number(),
+  daily_quota: z.number().nullable(),
+});
+
 const balanceResponse = z.object({
   success: z.literal(true),
-  data: z.object({ balance: z.number() }),
+  data: z.object({ balance: z.number(), jobs: jobsView.optional() }),
 });
 const historyResponse = z.object({
   success: z.literal(true),
@@ -367,12 +387,26 @@ class HttpDreamloomClient implements DreamloomClient {
     return { taskId: generation_uuid, status, creditsCost: credits_cost };
   }
 
-  async getBalance(user: PlatformUser): Promise<{ balance: number }> {
+  async getBalance(user: PlatformUser): Promise<BalanceView> {
     const parsed = balanceResponse.safeParse(
       await this.request('GET', '/api/generation/credits?limit=1', user),
     );
     if (!parsed.success) throw malformed('credits', parsed.error);
-    return { balance: parsed.data.data.balance };
+    const { balance, jobs } = parsed.data.data;
+    return {
+      balance,
+      ...(jobs
+        ? {
+            jobs: {
+              running: jobs.running,
+              queued: jobs.queued,
+              limit: jobs.limit,
+              dailyUsed: jobs.daily_used,
+              dailyQuota: jobs.daily_quota,
+            },
+          }
+        : {}),
+    };
   }
 
   async getHistory(

@@ -42,6 +42,16 @@ describe('Telegram /balance and /quote (grammY against a fake Bot API)', () => {
     );
   });
 
+  it('shows the generations running and queued with the limit and daily quota', async () => {
+    const { replies } = await send(
+      { balance: 90, jobs: { running: 1, queued: 2, limit: 3, dailyUsed: 7, dailyQuota: 20 } },
+      '/balance',
+    );
+    expect(replies).toEqual([
+      'Your balance: 90 MC\nGenerations: 1 running, 2 queued (limit 3 at once)\nToday: 7 of 20 generations used',
+    ]);
+  });
+
   it('quotes a video with model, seconds and quality, and shows refusals to the user', async () => {
     const quoted = await send(
       { quote: { credits: 1000, explain: 'Wan 2.5 (wan/2.5), 1080p, 10 s: 1000 MC' } },

@@ -1,5 +1,6 @@
 import {
   DreamloomApiError,
+  type BalanceView,
   type CreateAnimeTaskInput,
   type CreateVideoTaskInput,
   type DreamloomClient,
@@ -32,6 +33,8 @@ export interface FakeDreamloomClientOptions {
   media?: Record<string, MediaFile>;
   /** What `getBalance` answers (default 0). */
   balance?: number;
+  /** The generations in flight `getBalance` reports (default: none reported, as older servers). */
+  jobs?: BalanceView['jobs'];
   /** What `getHistory` answers (default: nothing yet). */
   history?: HistoryPage;
   /** What `createVideoTask` reports as charged (default 0). */
@@ -185,8 +188,8 @@ export class FakeDreamloomClient implements DreamloomClient {
     return { url };
   }
 
-  async getBalance(_user: PlatformUser): Promise<{ balance: number }> {
-    return { balance: this.options.balance ?? 0 };
+  async getBalance(_user: PlatformUser): Promise<BalanceView> {
+    return { balance: this.options.balance ?? 0, ...(this.options.jobs ? { jobs: this.options.jobs } : {}) };
   }
 
   async getHistory(_user: PlatformUser): Promise<HistoryPage> {
