@@ -118,7 +118,7 @@ export class StoryChatBindingService {
       if (!(error instanceof UniqueConstraintError)) throw error;
       // Another bot process bound the place between our check and our insert: it wins, and the
       // conversation we opened for nothing is closed so it never shows up as a running story.
-      await conversation.update({ status: 'ended', updated_at: this.deps.clock.now() });
+      await this.deps.chat.endConversation(actor, conversation.id);
       const winner = await this.active(platform, input.channel);
       throw this.busy(winner ? (await this.storyView(winner.story_id)).title : '');
     }
