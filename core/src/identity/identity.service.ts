@@ -3,6 +3,7 @@ import { Op, UniqueConstraintError, type Sequelize } from 'sequelize';
 import { AppError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { DreamloomModels, UserRow } from '../adapters/sequelize/models.js';
 import type { IdGenerator } from '../shared/ids.js';
+import { TtlCache } from '../shared/ttl-cache.js';
 import type { Clock } from '../ports/clock.port.js';
 import { ROLES, type Actor, type Role } from './actor.js';
 import { generatePassword, hashPassword, verifyPassword } from './password.js';
@@ -38,8 +39,13 @@ interface IdentityDeps {
  * Tokens are random, stored as sha256 hashes, and expire.
  */
 export class IdentityService {
-  /** Platform users the bots act for, remembered briefly (a disabled user is refused within that time). */
-  private readonly platformActors = new Map<string, { actor: Actor; expires: number }>();
+  /**
+   * Platform users the bots act for, remembered briefly: bots call on every chat message. An
+   * expired entry is served while one reload runs, so a burst of messages from members whose
+   * entries lapsed together never queues on the database; a disabled user is refused within
+   * the time to live plus one request.
+   */
+  private readonly platformActors = new TtlCache<Actor>(PLATFORM_ACTOR_CACHE_MS, 10_000);
 
   constructor(private readonly deps: IdentityDeps) {}
 
@@ -175,14 +181,9 @@ export class IdentityService {
     if (!this.verifyBotToken(botToken)) throw new UnauthorizedError('Invalid bot credential');
     if (!PLATFORMS.includes(platform as Platform)) throw new ValidationError(`Unknown platform ${platform}`);
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(subject)) throw new ValidationError('Invalid platform user id');
-    const key = `${platform}:${subject}`;
-    const cached = this.platformActors.get(key);
-    if (cached && cached.expires > Date.now()) return cached.actor;
-    const actor = await this.provisionIdentity(platform, subject, displayName);
-    // Bots call on every chat message; a few seconds of memory spares the queries per call.
-    if (this.platformActors.size >= 10_000) this.platformActors.clear();
-    this.platformActors.set(key, { actor, expires: Date.now() + PLATFORM_ACTOR_CACHE_MS });
-    return actor;
+    return this.platformActors.get(`${platform}:${subject}`, () =>
+      this.provisionIdentity(platform, subject, displayName),
+    );
   }
 
   /**

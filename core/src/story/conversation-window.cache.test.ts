@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConversationWindowCache, type WindowMessage } from './conversation-window.cache.js';
-import { TtlCache } from './ttl-cache.js';
 
 const state = { id: 'c1', story_id: 's1', user_id: 'u1', status: 'active', summary: null, summary_upto: 0 };
 const message = (sequence: number, content = `line ${sequence}`): WindowMessage => ({
@@ -83,38 +82,5 @@ describe('ConversationWindowCache', () => {
     const cache = new ConversationWindowCache(0);
     cache.putState(state);
     expect(cache.state('c1')).toBeUndefined();
-  });
-});
-
-describe('TtlCache', () => {
-  it('serves an expired value while one reload runs, then the reloaded value', async () => {
-    vi.useFakeTimers();
-    const cache = new TtlCache<number>(1000);
-    let loads = 0;
-    let finishReload: (value: number) => void = () => undefined;
-    const load = () => {
-      loads += 1;
-      return loads === 1 ? Promise.resolve(1) : new Promise<number>((resolve) => (finishReload = resolve));
-    };
-    expect(await cache.get('k', load)).toBe(1);
-    vi.advanceTimersByTime(1001);
-    expect(await cache.get('k', load)).toBe(1);
-    expect(await cache.get('k', load)).toBe(1);
-    expect(loads).toBe(2);
-    finishReload(2);
-    await vi.waitFor(async () => expect(await cache.get('k', load)).toBe(2));
-    expect(loads).toBe(2);
-  });
-
-  it('forgets a value whose reload failed, so the next caller sees the error', async () => {
-    vi.useFakeTimers();
-    const cache = new TtlCache<number>(1000);
-    expect(await cache.get('k', async () => 1)).toBe(1);
-    vi.advanceTimersByTime(1001);
-    const failing = async (): Promise<number> => {
-      throw new Error('database down');
-    };
-    expect(await cache.get('k', failing)).toBe(1);
-    await vi.waitFor(() => expect(cache.get('k', failing)).rejects.toThrow('database down'));
   });
 });

@@ -10,7 +10,7 @@ import type {
   StoryTemplateRow,
   SystemPromptPostRow,
 } from '../adapters/sequelize/story.models.js';
-import { TtlCache } from './ttl-cache.js';
+import { TtlCache } from '../shared/ttl-cache.js';
 import {
   ConversationWindowCache,
   type ConversationState,
