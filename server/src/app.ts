@@ -23,7 +23,6 @@ import { storyAiRoutes } from './routes/story-ai.routes.js';
 import { storyCatalogRoutes } from './routes/story-catalog.routes.js';
 import { storyChatRoutes } from './routes/story-chat.routes.js';
 import { storyBindingRoutes } from './routes/story-bindings.routes.js';
-import { storyBindingRoutes } from './routes/story-bindings.routes.js';
 import { storyImageRoutes } from './routes/story-images.routes.js';
 import { nanobananaRoutes } from './routes/nanobanana.routes.js';
 import { nanobananaRateLimit } from './http/rate-limit.js';
@@ -58,7 +57,6 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
     storyAiRoutes(registry),
     storyCatalogRoutes(registry),
     storyChatRoutes(registry),
-    storyBindingRoutes(registry),
     storyBindingRoutes(registry),
     // Before story images: contract 004 answers its own image ids; other ids and file names fall through.
     nanobananaRoutes(registry),
