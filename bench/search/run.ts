@@ -174,7 +174,7 @@ async function seedTasks(core: Core, count: number) {
     await core.sequelize.query('ANALYZE');
   } else {
     await core.sequelize.query(
-      'ANALYZE TABLE nanobanana_tasks, generation_tasks, nanobanana_search_postings, nanobanana_search_terms, nanobanana_search_docs',
+      'ANALYZE TABLE nanobanana_tasks, generation_tasks, nanobanana_search_blocks, nanobanana_search_owners, nanobanana_search_docs',
     );
   }
 }

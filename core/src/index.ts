@@ -34,6 +34,7 @@ export * from './nanobanana/nanobanana.errors.js';
 export { NanobananaService, contractStatus, imageDto } from './nanobanana/nanobanana.service.js';
 export type { NanobananaModule } from './nanobanana/nanobanana.module.js';
 export { SearchTokenizer, searchText } from './nanobanana/search-text.js';
+export { PostingSearchIndex } from './adapters/sequelize/nanobanana-posting-search.repository.js';
 export {
   GeminiImageClient,
   encodeGeminiCredential,

@@ -14,3 +14,10 @@ export class NanobananaSubmitError extends AppError {
     super('SUBMIT_FAILED', '创建任务失败，请稍后重试', { status: 500, expose: true, cause });
   }
 }
+
+/** `参考图不能超过 10MB` (or KB for small limits), for the service and the multipart reader alike. */
+export function refImageTooLargeMessage(maxBytes: number): string {
+  const mb = maxBytes / 1024 / 1024;
+  const size = mb >= 1 ? `${Math.round(mb * 10) / 10}MB` : `${Math.max(1, Math.floor(maxBytes / 1024))}KB`;
+  return `参考图不能超过 ${size}`;
+}

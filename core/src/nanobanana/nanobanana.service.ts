@@ -15,6 +15,7 @@ import {
   NanobananaNotFoundError,
   NanobananaSubmitError,
   NanobananaValidationError,
+  refImageTooLargeMessage,
 } from './nanobanana.errors.js';
 import {
   ANONYMOUS_WORKSPACE_USER_ID,
@@ -135,9 +136,7 @@ export class NanobananaService {
     if (refs.length > MAX_REF_IMAGES) throw new NanobananaValidationError(`参考图最多 ${MAX_REF_IMAGES} 张`);
     const refMimes = refs.map((ref) => {
       if (ref.data.length > this.deps.refImageMaxBytes)
-        throw new NanobananaValidationError(
-          `参考图不能超过 ${Math.floor(this.deps.refImageMaxBytes / 1024 / 1024)}MB`,
-        );
+        throw new NanobananaValidationError(refImageTooLargeMessage(this.deps.refImageMaxBytes));
       const mime = sniffMime(ref.data);
       if (!mime || !REF_EXTENSIONS[mime]) throw new NanobananaValidationError('参考图仅支持 JPG/PNG/WEBP');
       return mime;

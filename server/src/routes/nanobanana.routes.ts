@@ -12,6 +12,7 @@ import {
   MAX_REF_IMAGES,
   UnauthorizedError,
   ValidationError,
+  refImageTooLargeMessage,
   type NanobananaScope,
 } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
@@ -114,6 +115,8 @@ async function readMultipart(ctx: AppContext, maxBytes: number) {
   await new Promise<void>((resolve, reject) =>
     upload(req as never, ctx.res as never, (error: unknown) => (error ? reject(error) : resolve())),
   ).catch((error: unknown) => {
+    if (error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE')
+      throw new ValidationError(refImageTooLargeMessage(maxBytes));
     const detail = error instanceof multer.MulterError ? error.code : 'multipart';
     throw new ValidationError(`${BAD_REQUEST} (${detail})`);
   });
