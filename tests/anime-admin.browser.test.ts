@@ -143,8 +143,78 @@ describe('anime admin (browser)', () => {
     const text = await wan.innerText();
     expect(text).toContain('720p · 5 s: 300 MC');
     expect(text).toContain('1080p · 10 s: 1000 MC');
-    await page.locator('tr', { hasText: 'jimeng-4.5' }).getByText('Default').waitFor();
+    await page.locator('tr', { hasText: 'jimeng-4.5' }).getByText('Default', { exact: true }).waitFor();
     await page.screenshot({ path: artifact('anime-admin-models.png'), fullPage: true });
+  });
+
+  it('edits image and video prices (staff), which quotes then follow, and lists each change', async () => {
+    await page.goto(`${system.baseUrl}/admin/anime-models`);
+    // The models' rows (the price-changes table below names the models too).
+    const jimeng = page.locator('tr', { has: page.getByTestId('edit-price-jimeng-4.5') });
+    await jimeng.waitFor({ timeout: 15_000 });
+    expect(await jimeng.innerText()).toContain('Configured default');
+
+    await page.getByTestId('edit-price-jimeng-4.5').click();
+    let dialog = page.getByRole('dialog');
+    await dialog.getByText('Price of jimeng-4.5').waitFor();
+    await dialog.getByLabel('4K').fill('');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('Enter a price').waitFor();
+    for (const [resolution, credits] of [
+      ['1K', '2'],
+      ['2K', '4'],
+      ['4K', '8'],
+    ] as const)
+      await dialog.getByLabel(resolution).fill(credits);
+    await page.screenshot({ path: artifact('anime-admin-price-edit.png') });
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Price of jimeng-4.5 saved').waitFor();
+    await jimeng.getByText('4K: 8 MC per image').waitFor();
+    await jimeng.getByText(/^Set by admin at /).waitFor();
+    const quote = await api(system.baseUrl, 'POST', '/api/anime-generation/quote', {
+      headers: member(),
+      body: { image_resolution: '4K', batch_size: 2 },
+    });
+    expect(quote.body.data.estimated_credits).toBe(16);
+
+    const kling = page.locator('tr', { has: page.getByTestId('edit-price-kling-3.0/video') });
+    await page.getByTestId('edit-price-kling-3.0/video').click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByText('Price of kling-3.0/video').waitFor();
+    // Pre-filled from the documented rule (std 1050, pro 2100 at any duration).
+    await expect(dialog.getByLabel('pro · 10 s').inputValue()).resolves.toBe('2100');
+    await dialog.getByLabel('std · 5 s').fill('900');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Price of kling-3.0/video saved').waitFor();
+    await kling.getByText('std · 5 s: 900 MC').waitFor();
+    const videoQuote = await api(system.baseUrl, 'POST', '/api/anime-video/quote', {
+      headers: member(),
+      body: { model_id: 'kling-3.0/video', mode: 'std', duration_seconds: 5 },
+    });
+    expect(videoQuote.body.estimated_credits).toBe(900);
+
+    const changes = page.getByTestId('price-changes');
+    await changes.getByText('kling-3.0/video').first().waitFor();
+    expect(await changes.innerText()).toContain('Configured default → 1K 2 · 2K 4 · 4K 8');
+    await page.screenshot({ path: artifact('anime-admin-prices.png'), fullPage: true });
+
+    // Back to the configured prices (the documented 1050 MC for Kling 3.0 std).
+    for (const row of [kling, jimeng]) {
+      await row.getByRole('button', { name: 'Restore default' }).click();
+      await page.locator('.ant-popconfirm').getByRole('button', { name: 'Restore default' }).click();
+      await row.getByText('Configured default').waitFor();
+    }
+    await kling.getByText('std · any: 1050 MC').waitFor();
+    const members = await api(
+      system.baseUrl,
+      'PUT',
+      '/api/anime-generation/admin/models/image/jimeng-4.5/price',
+      {
+        headers: member(),
+        body: { price: { type: 'flat', credits: 0 } },
+      },
+    );
+    expect(members.status).toBe(403);
   });
 
   it('lists image and video generations across users with previews and status', async () => {

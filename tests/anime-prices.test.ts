@@ -95,6 +95,7 @@ for (const db of ['sqlite', 'mariadb'] as const) {
         model_id: 'jimeng-4.5',
         price_source: 'custom',
         price_updated_by: adminId,
+        price_updated_by_name: 'admin',
       });
       const gemini = await setPrice('image', 'gemini-2.5-flash-image', { type: 'flat', credits: 11 });
       expect(gemini.status).toBe(200);
@@ -187,6 +188,7 @@ for (const db of ['sqlite', 'mariadb'] as const) {
         old_price: rule,
         new_price: null,
         changed_by: adminId,
+        changed_by_name: 'admin',
       });
       expect(audit.body.data[1]).toMatchObject({ old_price: null, new_price: rule, changed_by: adminId });
     });

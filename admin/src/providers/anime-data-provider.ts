@@ -95,18 +95,30 @@ export interface AnimeGeneration {
   params: Record<string, unknown>;
 }
 
-export interface ImageModel {
+/** A price rule: `flat` MC, or a table by key (images: 1K/2K/4K/*; videos: `<resolution|mode|*>:<seconds|*>`). */
+export type PriceRule = { type: 'table'; table: Record<string, number> } | { type: 'flat'; credits: number };
+
+/** Where a model's price comes from: the configured default, or a staff member's edit. */
+export interface PriceSource {
+  price_source: 'default' | 'custom';
+  price_updated_by: string | null;
+  price_updated_by_name: string | null;
+  price_updated_at: string | null;
+}
+
+export interface ImageModel extends PriceSource {
   model_uuid: string;
   provider: string;
   is_default: boolean;
-  credits_per_image: number;
+  /** MC per image (× batch size). */
+  price: PriceRule;
   aspect_ratios: string[];
   resolutions: string[];
   max_batch_size: number;
   max_reference_images: number;
 }
 
-export interface VideoModel {
+export interface VideoModel extends PriceSource {
   model_id: string;
   name: string;
   provider: string;
@@ -117,7 +129,7 @@ export interface VideoModel {
   modes: string[];
   max_reference_images: number;
   multi_shots: boolean;
-  price: { type: 'table'; table: Record<string, number> } | { type: 'flat'; credits: number };
+  price: PriceRule;
   estimated_seconds: number;
 }
 
@@ -133,6 +145,7 @@ export const ANIME_PATHS = {
   templates: '/api/anime-generation/admin/templates',
   presets: '/api/anime-generation/admin/presets',
   models: '/api/anime-generation/admin/models',
+  priceChanges: '/api/anime-generation/admin/price-changes',
   generations: '/api/anime-generation/admin/generations',
 } as const;
 

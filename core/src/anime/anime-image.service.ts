@@ -60,6 +60,7 @@ export interface ImageModelView {
   price: ImagePriceRule;
   price_source: 'default' | 'custom';
   price_updated_by: string | null;
+  price_updated_by_name: string | null;
   price_updated_at: string | null;
   aspect_ratios: readonly string[];
   resolutions: readonly string[];
@@ -249,6 +250,7 @@ export class AnimeImageService {
         price: (custom?.rule as ImagePriceRule | undefined) ?? this.deps.prices.defaultImageRule(),
         price_source: custom?.price_source ?? ('default' as const),
         price_updated_by: custom?.price_updated_by ?? null,
+        price_updated_by_name: custom?.price_updated_by_name ?? null,
         price_updated_at: custom?.price_updated_at ?? null,
       };
     };

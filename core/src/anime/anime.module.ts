@@ -125,7 +125,7 @@ export function createAnimeModule(deps: {
   });
   const videoModels = loadVideoModels(config.ANIME_VIDEO_MODELS);
   const prices = new ModelPricesService({
-    models,
+    models: allModels,
     ids: deps.ids,
     clock: deps.clock,
     imageModels: () => [config.JIMENG_DEFAULT_MODEL, ...config.ANIME_GEMINI_MODELS],

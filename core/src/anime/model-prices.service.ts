@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { Op } from 'sequelize';
 import type { AnimeModels } from '../adapters/sequelize/anime.models.js';
+import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { AppError, ForbiddenError, ValidationError } from '../errors.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -32,6 +34,8 @@ export interface PriceQuote {
 export interface PriceSource {
   price_source: 'default' | 'custom';
   price_updated_by: string | null;
+  /** The staff member's username (or display name) for the admin. */
+  price_updated_by_name: string | null;
   price_updated_at: string | null;
 }
 
@@ -42,11 +46,12 @@ export interface PriceChangeView {
   old_price: unknown;
   new_price: unknown;
   changed_by: string;
+  changed_by_name: string | null;
   created_at: string;
 }
 
 interface Deps {
-  models: AnimeModels;
+  models: DreamloomModels & AnimeModels;
   ids: IdGenerator;
   clock: Clock;
   /** Image models members may pick (their ids are what staff price). */
@@ -98,12 +103,14 @@ export class ModelPricesService {
   /** Where each listed model's price comes from (for the staff models page). */
   async sources(): Promise<Map<string, PriceSource & { rule: unknown }>> {
     const rows = await this.deps.models.AnimeModelPrice.findAll();
+    const names = await this.userNames(rows.map((row) => row.updated_by));
     return new Map(
       rows.map((row) => [
         row.id,
         {
           price_source: 'custom' as const,
           price_updated_by: row.updated_by,
+          price_updated_by_name: names.get(row.updated_by) ?? null,
           price_updated_at: new Date(row.updated_at).toISOString(),
           rule: JSON.parse(row.price) as unknown,
         },
@@ -172,6 +179,7 @@ export class ModelPricesService {
       price: effective,
       price_source: rule === null ? 'default' : 'custom',
       price_updated_by: rule === null ? null : actor.id,
+      price_updated_by_name: rule === null ? null : (actor.username ?? actor.displayName),
       price_updated_at: rule === null ? null : now.toISOString(),
     };
   }
@@ -186,6 +194,7 @@ export class ModelPricesService {
       ],
       limit: Math.min(Math.max(limit, 1), 200),
     });
+    const names = await this.userNames(rows.map((row) => row.changed_by));
     return rows.map((row) => ({
       id: row.id,
       kind: row.kind as 'image' | 'video',
@@ -193,8 +202,24 @@ export class ModelPricesService {
       old_price: row.old_price === null ? null : (JSON.parse(row.old_price) as unknown),
       new_price: row.new_price === null ? null : (JSON.parse(row.new_price) as unknown),
       changed_by: row.changed_by,
+      changed_by_name: names.get(row.changed_by) ?? null,
       created_at: new Date(row.created_at).toISOString(),
     }));
+  }
+
+  private async userNames(ids: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return new Map();
+    const users = await this.deps.models.User.findAll({
+      where: { id: { [Op.in]: unique } },
+      attributes: ['id', 'username', 'display_name'],
+    });
+    return new Map(
+      users.flatMap((user) => {
+        const name = user.username ?? user.display_name;
+        return name ? [[user.id, name] as [string, string]] : [];
+      }),
+    );
   }
 }
 

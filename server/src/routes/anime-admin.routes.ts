@@ -167,6 +167,7 @@ function priceOf(
         rule: unknown;
         price_source: string;
         price_updated_by: string | null;
+        price_updated_by_name: string | null;
         price_updated_at: string | null;
       }
     | undefined,
@@ -176,6 +177,7 @@ function priceOf(
     price: custom?.rule ?? configured,
     price_source: custom?.price_source ?? 'default',
     price_updated_by: custom?.price_updated_by ?? null,
+    price_updated_by_name: custom?.price_updated_by_name ?? null,
     price_updated_at: custom?.price_updated_at ?? null,
   };
 }

@@ -5,8 +5,15 @@ import {
   ANIME_PATHS,
   type AnimeModels,
   type ImageModel,
+  type PriceRule,
   type VideoModel,
 } from '../../providers/anime-data-provider';
+import {
+  PriceChangesTable,
+  PriceEditor,
+  PriceSourceNote,
+  type PriceChange,
+} from '../../components/anime/price-editor';
 
 const RESOURCE = 'anime_models';
 
@@ -25,7 +32,7 @@ const tags = (values: readonly (string | number)[], suffix = '') =>
   );
 
 /** `<resolution|mode|*>:<duration|*>` → "720p · 5 s"; `*` reads "any". */
-function PriceRule({ price }: { price: VideoModel['price'] }) {
+function VideoPrice({ price }: { price: PriceRule }) {
   const t = useTranslate();
   if (price.type === 'flat') return <Typography.Text strong>{price.credits} MC</Typography.Text>;
   const any = t(`${RESOURCE}.any`);
@@ -44,7 +51,27 @@ function PriceRule({ price }: { price: VideoModel['price'] }) {
   );
 }
 
-/** Read-only: the models are configuration (JIMENG_DEFAULT_MODEL, ANIME_GEMINI_MODELS, ANIME_VIDEO_MODELS). */
+/** Per image by resolution ("2K: 4 MC per image"); a flat rule reads "5 MC per image". */
+function ImagePrice({ price }: { price: PriceRule }) {
+  const t = useTranslate();
+  if (price.type === 'flat')
+    return <Typography.Text strong>{t(`${RESOURCE}.perImage`, { credits: price.credits })}</Typography.Text>;
+  return (
+    <Space direction="vertical" size={0} data-testid="price-rule">
+      {Object.entries(price.table).map(([key, credits]) => (
+        <Typography.Text key={key}>
+          {key === '*' ? t(`${RESOURCE}.any`) : key}:{' '}
+          <Typography.Text strong>{t(`${RESOURCE}.perImage`, { credits })}</Typography.Text>
+        </Typography.Text>
+      ))}
+    </Space>
+  );
+}
+
+/**
+ * The models are configuration (JIMENG_DEFAULT_MODEL, ANIME_GEMINI_MODELS, ANIME_VIDEO_MODELS);
+ * their prices start from configuration and staff edit them here (stored and audited server-side).
+ */
 export function AnimeModelList() {
   const t = useTranslate();
   const { query } = useCustom<AnimeModels>({
@@ -52,7 +79,17 @@ export function AnimeModelList() {
     method: 'get',
     dataProviderName: 'anime',
   });
+  const { query: changesQuery } = useCustom<PriceChange[]>({
+    url: ANIME_PATHS.priceChanges,
+    method: 'get',
+    dataProviderName: 'anime',
+    config: { query: { limit: 20 } },
+  });
   const models = query.data?.data;
+  const refresh = () => {
+    void query.refetch();
+    void changesQuery.refetch();
+  };
   return (
     <List>
       <Space direction="vertical" size="large" style={{ width: '100%' }}>
@@ -77,10 +114,13 @@ export function AnimeModelList() {
             />
             <Table.Column<ImageModel> dataIndex="provider" title={t(`${RESOURCE}.fields.provider`)} />
             <Table.Column<ImageModel>
-              dataIndex="credits_per_image"
+              key="price"
               title={t(`${RESOURCE}.fields.price`)}
-              render={(credits: number) => (
-                <Typography.Text strong>{t(`${RESOURCE}.perImage`, { credits })}</Typography.Text>
+              render={(_, model) => (
+                <Space direction="vertical" size={2}>
+                  <ImagePrice price={model.price} />
+                  <PriceSourceNote model={model} />
+                </Space>
               )}
             />
             <Table.Column<ImageModel>
@@ -97,6 +137,10 @@ export function AnimeModelList() {
             <Table.Column<ImageModel>
               dataIndex="max_reference_images"
               title={t(`${RESOURCE}.fields.maxReferences`)}
+            />
+            <Table.Column<ImageModel>
+              key="edit"
+              render={(_, model) => <PriceEditor target={{ kind: 'image', model }} onSaved={refresh} />}
             />
           </Table>
         </Card>
@@ -133,7 +177,12 @@ export function AnimeModelList() {
             <Table.Column<VideoModel>
               key="price"
               title={t(`${RESOURCE}.fields.price`)}
-              render={(_, model) => <PriceRule price={model.price} />}
+              render={(_, model) => (
+                <Space direction="vertical" size={2}>
+                  <VideoPrice price={model.price} />
+                  <PriceSourceNote model={model} />
+                </Space>
+              )}
             />
             <Table.Column<VideoModel>
               dataIndex="aspect_ratios"
@@ -160,7 +209,14 @@ export function AnimeModelList() {
                 </Space>
               )}
             />
+            <Table.Column<VideoModel>
+              key="edit"
+              render={(_, model) => <PriceEditor target={{ kind: 'video', model }} onSaved={refresh} />}
+            />
           </Table>
+        </Card>
+        <Card title={t(`${RESOURCE}.changes.title`)} size="small">
+          <PriceChangesTable changes={changesQuery.data?.data ?? []} loading={changesQuery.isLoading} />
         </Card>
       </Space>
     </List>
