@@ -183,6 +183,43 @@ for (const db of ['sqlite', 'mariadb'] as const) {
       expect(status.body).toMatchObject({ status: 'failed', results: [], credits_used: 0 });
     });
 
+    it('refuses a cancel while the result is being stored, but takes over a crashed finisher’s claim', async () => {
+      const { headers, userId } = await member(system, `kie-finishing-${db}`);
+      await grant(system, userId, 300);
+      system.sandbox.state.injectFault({ provider: 'kie', kind: 'slow', delayMs: 5000 });
+      const created = await api(system.baseUrl, 'POST', '/api/anime-video/create-task', {
+        headers,
+        body: { model_id: 'wan/2.5', resolution: '720p', duration_seconds: 5, prompt: 'a busy harbour' },
+      });
+      const taskId = created.body.data.generation_uuid as string;
+      const { ProviderJob } = system.core.anime.models;
+      await expect
+        .poll(async () => (await ProviderJob.findByPk(taskId))?.state, { timeout: 5000 })
+        .toBe('running');
+      // A poll or callback is storing kie's result right now.
+      await ProviderJob.update(
+        { state: 'finishing', updated_at: new Date() },
+        { where: { task_id: taskId } },
+      );
+      const busy = await api(system.baseUrl, 'POST', `/api/generation/cancel/${taskId}`, { headers });
+      expect(busy.status).toBe(409);
+      expect(busy.body.error).toEqual({
+        code: 'NOT_CANCELLABLE',
+        message: 'The video is already being delivered and can no longer be cancelled',
+      });
+      expect((await system.core.models.GenerationTask.findByPk(taskId))!.status).toBe('processing');
+      // The process holding that claim died ten minutes ago: the cancel takes the task over.
+      await ProviderJob.update(
+        { updated_at: new Date(Date.now() - 10 * 60_000) },
+        { where: { task_id: taskId }, silent: true },
+      );
+      const taken = await api(system.baseUrl, 'POST', `/api/generation/cancel/${taskId}`, { headers });
+      expect(taken.status).toBe(200);
+      expect(await ProviderJob.findByPk(taskId)).toMatchObject({ state: 'cancelled' });
+      expect((await system.core.models.GenerationTask.findByPk(taskId))!.status).toBe('cancelled');
+      await expect.poll(async () => (await balanceOf(system, headers)).balance).toBe(300);
+    });
+
     it('never creates the upstream task of a video cancelled while still queued', async () => {
       const { userId } = await member(system, `kie-queued-${db}`);
       await grant(system, userId, 300);

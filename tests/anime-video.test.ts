@@ -237,6 +237,10 @@ for (const db of ['sqlite', 'mariadb'] as const) {
       const task = await system.core.models.GenerationTask.findByPk(taskId);
       expect(task!.status).toBe('cancelled');
       expect(await system.core.models.MediaAsset.count({ where: { task_id: taskId } })).toBe(0);
+      // The engine's own cancel abandons the upstream task too (its polls stop).
+      expect(await system.core.anime.models.ProviderJob.findByPk(taskId)).toMatchObject({
+        state: 'cancelled',
+      });
       const view = await balanceOf(system, headers);
       expect(view.balance).toBe(300);
       expect(view.ledger.filter((entry) => entry.kind === 'refund')).toHaveLength(1);
