@@ -220,6 +220,47 @@ for (const db of ['sqlite', 'mariadb'] as const) {
       await expect.poll(async () => (await balanceOf(system, headers)).balance).toBe(300);
     });
 
+    it('cancels a video while kie is still creating its task: the mark wins, whatever kie answers', async () => {
+      const { headers, userId } = await member(system, `kie-creating-${db}`);
+      await grant(system, userId, 300);
+      system.sandbox.state.setLatency(1500);
+      try {
+        const created = await api(system.baseUrl, 'POST', '/api/anime-video/create-task', {
+          headers,
+          body: {
+            model_id: 'wan/2.5',
+            resolution: '720p',
+            duration_seconds: 5,
+            prompt: 'a hasty change of mind',
+          },
+        });
+        const taskId = created.body.data.generation_uuid as string;
+        const cancelled = await api(system.baseUrl, 'POST', `/api/generation/cancel/${taskId}`, { headers });
+        expect(cancelled.status).toBe(200);
+        await expect
+          .poll(async () => (await system.core.models.GenerationTask.findByPk(taskId))?.status, {
+            timeout: 5000,
+          })
+          .toBe('cancelled');
+        // Past kie's latency: had the upstream task been created, its id now sits beside the mark.
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        const task = await system.core.models.GenerationTask.findByPk(taskId);
+        expect(task).toMatchObject({ status: 'cancelled', error_message: 'Cancelled by the member' });
+        expect(await system.core.anime.models.ProviderJob.findByPk(taskId)).toMatchObject({
+          state: 'cancelled',
+          cancel_reason: 'Cancelled by the member',
+        });
+        expect(await system.core.models.MediaAsset.count({ where: { task_id: taskId } })).toBe(0);
+        const view = await balanceOf(system, headers);
+        expect(view.balance).toBe(300);
+        expect(
+          view.ledger.filter((entry) => entry.task_id === taskId && entry.kind === 'refund'),
+        ).toHaveLength(1);
+      } finally {
+        system.sandbox.state.setLatency(30);
+      }
+    });
+
     it('never creates the upstream task of a video cancelled while still queued', async () => {
       const { userId } = await member(system, `kie-queued-${db}`);
       await grant(system, userId, 300);

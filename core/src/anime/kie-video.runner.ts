@@ -146,7 +146,9 @@ export class KieVideoRunner implements DelegatedTaskRunner {
       upstreamId = await this.createWithRetry(task, request, signal);
     } catch (error) {
       if (signal.aborted) {
-        await this.deps.processor.failExternally(task, 'cancelled', 'CANCELLED', 'Cancelled');
+        // A member's cancel left its reason on the mark; other aborts have none.
+        const mark = await ProviderJob.findByPk(task.id);
+        await this.endCancelled(task.id, mark?.cancel_reason ?? 'Cancelled');
         return;
       }
       if (!(error instanceof ProviderError)) throw error;
