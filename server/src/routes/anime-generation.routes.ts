@@ -56,7 +56,8 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
     method: 'post',
     path: '/api/anime-generation/create-task',
     tag: 'anime-generation',
-    summary: 'Create an image generation task (presets, own characters, safe reference images, reuse)',
+    summary:
+      'Create an image generation task (presets, own characters, safe reference images, reuse); charged the quote; 429 TOO_MANY_JOBS_IN_FLIGHT or DAILY_QUOTA_EXCEEDED over the member limits',
     role: 'user',
     body: createTaskBody,
     handler: async (ctx, { body, actor }) => ok.anime(await ctx.core.anime.image.createTask(actor!, body)),

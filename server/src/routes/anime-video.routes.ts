@@ -35,7 +35,8 @@ export function animeVideoRoutes(registry: ApiRegistry) {
     method: 'post',
     path: '/api/anime-video/create-task',
     tag: 'anime-video',
-    summary: 'Create a video generation task (charged in MC when created, refunded if it fails)',
+    summary:
+      'Create a video generation task (charged in MC when created, refunded if it fails); 429 TOO_MANY_JOBS_IN_FLIGHT or DAILY_QUOTA_EXCEEDED over the member limits',
     role: 'user',
     body: createTaskBody,
     handler: async (ctx, { body, actor }) => ok.anime(await ctx.core.anime.video.createTask(actor!, body)),
