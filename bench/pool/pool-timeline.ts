@@ -6,13 +6,19 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { MediaService } from '@dreamloom/core';
+import { AccountPoolService, MediaService } from '@dreamloom/core';
+// Not exported by the package; the bench runs on sources, so this is the same module the worker uses.
+import { GenerationProcessor } from '../../core/src/generation/generation.processor.js';
 import { Sequelize } from 'sequelize';
 import type { Sandbox } from '@dreamloom/sandbox';
 
 export interface TimelineReport {
   /** Submit started → first generation call reached the sandbox. */
   firstCallMs: number;
+  /** Submit started → the worker began the 60th task (job taken from the queue). */
+  sixtiethJobMs: number;
+  /** Submit started → the pool granted its 60th lease. */
+  sixtiethLeaseMs: number;
   /** Submit started → the 60th call (every slot busy once). */
   allSlotsBusyMs: number;
   /** Sandbox time per call minus the configured latency: validation, drawing and storing the PNG. */
@@ -75,6 +81,19 @@ export function startTimeline(sandbox: Sandbox, latencyMs: number, slotsInAll: n
     if (provider === 'jimeng') events.push({ at: performance.now(), token: credential ?? '', kind: 'leave' });
     leave(provider, credential);
   };
+  const jobStarts: number[] = [];
+  const run = GenerationProcessor.prototype.run;
+  GenerationProcessor.prototype.run = function (this: GenerationProcessor, ...args) {
+    jobStarts.push(performance.now());
+    return run.apply(this, args);
+  };
+  const leases: number[] = [];
+  const lease = AccountPoolService.prototype.lease;
+  AccountPoolService.prototype.lease = async function (this: AccountPoolService, ...args) {
+    const granted = await lease.apply(this, args);
+    if (granted) leases.push(performance.now());
+    return granted;
+  };
   const ingest: number[] = [];
   const original = MediaService.prototype.ingestTaskOutput;
   MediaService.prototype.ingestTaskOutput = async function (this: MediaService, ...args) {
@@ -128,6 +147,8 @@ export function startTimeline(sandbox: Sandbox, latencyMs: number, slotsInAll: n
       counters.leave = leave;
       MediaService.prototype.ingestTaskOutput = original;
       Sequelize.prototype.query = query;
+      GenerationProcessor.prototype.run = run;
+      AccountPoolService.prototype.lease = lease;
       const enters = events.filter((event) => event.kind === 'enter');
       const leaves = events.filter((event) => event.kind === 'leave');
       // Each call's duration: pair enters and leaves per account in order (FIFO is close enough
@@ -155,6 +176,8 @@ export function startTimeline(sandbox: Sandbox, latencyMs: number, slotsInAll: n
       const cpuMs = (used.user + used.system) / 1000;
       return {
         firstCallMs: Math.round((enters[0]?.at ?? ended) - started),
+        sixtiethJobMs: Math.round((jobStarts[slotsInAll - 1] ?? ended) - started),
+        sixtiethLeaseMs: Math.round((leases[slotsInAll - 1] ?? ended) - started),
         allSlotsBusyMs: Math.round((enters[slotsInAll - 1]?.at ?? ended) - started),
         sandboxOverheadMs: distribution(durations),
         slotGapMs: distribution(gaps),

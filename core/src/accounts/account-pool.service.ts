@@ -27,7 +27,12 @@ export interface AccountLease {
   secret: string;
   /** A cooled-down account on its trial request: success closes its circuit. */
   halfOpen: boolean;
-  release(): Promise<void>;
+  /**
+   * Frees the slot. With `handOver` (after a successful call, when the account is known good), a
+   * task of this process waiting for a slot it can use gets this one directly — no Redis round
+   * trips between one call ending and the next starting on the account.
+   */
+  release(options?: { handOver?: boolean }): Promise<void>;
 }
 
 export interface LeaseOptions {
@@ -61,7 +66,9 @@ interface Deps {
 interface ReleaseWaiter {
   provider: string;
   kind: GenerationKind;
-  wake(): void;
+  options: LeaseOptions;
+  /** Ends the wait: with a lease handed over, or with null to try `lease` again. */
+  wake(lease: AccountLease | null): void;
 }
 
 /** Cooldown after a rate limit grows 1, 2, 4, … minutes up to an hour. */
@@ -205,14 +212,11 @@ export class AccountPoolService {
     const candidates = (await this.eligible(provider, kind)).filter((account) => !excluded.has(account.id));
     if (candidates.length === 0) return null;
     const strategy = options.strategy ?? this.deps.defaultStrategy;
-    // One pipelined read of every candidate's in-flight count; full accounts are skipped without
-    // trying to acquire them, so a task polling a saturated pool costs one round trip, not one per account.
-    const inFlight = await this.deps.leases.inFlight(candidates.map((account) => account.id));
-    const open = candidates.filter(
-      (account) => (inFlight.get(account.id) ?? 0) < this.slotLimit(account, kind, options),
-    );
-    if (open.length === 0) return null;
-    const ordered = this.order(open, kind, strategy, inFlight);
+    // The strategy orders the candidates; the lease store takes a slot on the first one with room
+    // (or, for least_used, on the least loaded one, ties going to the earlier) in one atomic step.
+    // Tasks leasing at the same moment never race each other through stale counts, and a lease
+    // costs one Redis round trip however many accounts are full.
+    const ordered = this.order(candidates, kind, strategy, new Map());
     const globalVideoLease = kind === 'video' ? this.deps.ids.uuid() : null;
     if (globalVideoLease) {
       const ok = await this.deps.leases.acquire(
@@ -223,47 +227,89 @@ export class AccountPoolService {
       );
       if (!ok) return null;
     }
-    for (const account of ordered) {
-      const leaseId = this.deps.ids.uuid();
-      if (
-        !(await this.deps.leases.acquire(
-          account.id,
-          leaseId,
-          this.slotLimit(account, kind, options),
-          this.deps.leaseTtlMs,
-        ))
-      )
-        continue;
+    const leaseId = this.deps.ids.uuid();
+    const acquired = await this.deps.leases.acquireAny(
+      ordered.map((account) => ({ accountId: account.id, limit: this.slotLimit(account, kind, options) })),
+      leaseId,
+      this.deps.leaseTtlMs,
+      strategy === 'least_used' ? 'least_loaded' : 'first',
+    );
+    const account = ordered.find((candidate) => candidate.id === acquired);
+    if (account) {
       account.last_used_at = this.deps.clock.now();
       // Round robin needs the shared order; the other strategies don't pay for the write.
       if (strategy === 'round_robin') await account.save({ fields: ['last_used_at'] });
-      return this.holdLease(account, leaseId, globalVideoLease);
+      return this.holdLease(account, leaseId, globalVideoLease, kind);
     }
     if (globalVideoLease) await this.deps.leases.release(GLOBAL_VIDEO_SLOT, globalVideoLease);
     return null;
   }
 
   /**
-   * Resolves when a slot for this provider frees up: released in this process (the oldest waiter
-   * first), or seen free by the pool's watcher (other nodes' releases, lapsed leases), or after
-   * `timeoutMs` at the latest. One watcher read serves every waiter, so a saturated pool with
-   * hundreds of waiting tasks costs one Redis round trip per poll, not hundreds.
+   * Waits for a slot, oldest waiter first. Resolves with a lease handed over by a task of this
+   * process that just finished with it, or with null when `lease` is worth trying again: a slot
+   * was released, the pool's watcher saw one free (other nodes' releases, lapsed leases), or
+   * `timeoutMs` passed. One watcher read serves every waiter, so a saturated pool with hundreds
+   * of waiting tasks costs one Redis round trip per poll, not hundreds. An abort ends the wait
+   * with null (never with a lease nobody would release).
    */
-  waitForRelease(timeoutMs: number, provider = 'jimeng', kind: GenerationKind = 'image'): Promise<void> {
+  waitForSlot(
+    provider: string,
+    kind: GenerationKind,
+    options: LeaseOptions,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<AccountLease | null> {
     return new Promise((resolve) => {
       const waiter: ReleaseWaiter = {
         provider,
         kind,
-        wake: () => {
+        options,
+        wake: (lease) => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
           this.releaseWaiters.delete(waiter);
-          resolve();
+          resolve(lease);
         },
       };
-      const timer = setTimeout(waiter.wake, timeoutMs);
+      const onAbort = () => waiter.wake(null);
+      const timer = setTimeout(onAbort, timeoutMs);
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.releaseWaiters.add(waiter);
       this.startWatcher();
     });
+  }
+
+  /** The oldest waiter that may take a slot on this account straight away, if any. */
+  private takerFor(account: ProviderAccountRow, kind: GenerationKind): ReleaseWaiter | undefined {
+    // Only an account the pool still lists as eligible and healthy (no trial request) is handed on.
+    const listed = this.eligibleCache.get(`${account.provider}:${kind}`);
+    if (!listed || listed.expires <= Date.now()) return undefined;
+    const current = listed.rows.find((row) => row.id === account.id);
+    if (!current || current.account_status !== AccountStatus.normal) return undefined;
+    for (const waiter of this.releaseWaiters) {
+      if (waiter.provider !== account.provider || waiter.kind !== kind) continue;
+      const { exclude, strategy, maxConcurrentPerAccount } = waiter.options;
+      if (exclude?.includes(account.id)) continue;
+      // Round robin keeps its shared order in the database; a lower per-task cap than the
+      // account's own could be exceeded. Both take the ordinary path.
+      if ((strategy ?? this.deps.defaultStrategy) === 'round_robin') continue;
+      if (
+        maxConcurrentPerAccount !== undefined &&
+        maxConcurrentPerAccount < this.slotLimit(current, kind, {})
+      )
+        continue;
+      return waiter;
+    }
+    return undefined;
+  }
+
+  /** Whether tasks of this provider and kind are already waiting for a slot in this process. */
+  hasWaiters(provider: string, kind: GenerationKind): boolean {
+    for (const waiter of this.releaseWaiters)
+      if (waiter.provider === provider && waiter.kind === kind) return true;
+    return false;
   }
 
   private startWatcher(): void {
@@ -298,7 +344,7 @@ export class AccountPoolService {
         for (const account of accounts)
           free += Math.max(0, this.slotLimit(account, kind, {}) - (inFlight.get(account.id) ?? 0));
       }
-      for (const waiter of waiters.slice(0, free)) waiter.wake();
+      for (const waiter of waiters.slice(0, free)) waiter.wake(null);
     }
   }
 
@@ -344,6 +390,8 @@ export class AccountPoolService {
     account: ProviderAccountRow,
     leaseId: string,
     globalVideoLease: string | null,
+    kind: GenerationKind,
+    secret?: string,
   ): AccountLease {
     const ttl = this.deps.leaseTtlMs;
     // Heartbeat: a live worker keeps its lease; a dead one's lease lapses within one TTL.
@@ -357,27 +405,36 @@ export class AccountPoolService {
     );
     heartbeat.unref();
     let released = false;
-    return {
+    const lease: AccountLease = {
       accountId: account.id,
       accountName: account.name,
       siteType: account.site_type,
-      secret: this.deps.secrets.open(account.secret_enc),
+      secret: secret ?? this.deps.secrets.open(account.secret_enc),
       halfOpen: account.account_status === AccountStatus.coolingDown,
-      release: async () => {
+      release: async (options = {}) => {
         if (released) return;
         released = true;
         clearInterval(heartbeat);
+        const taker =
+          options.handOver && !lease.halfOpen && !globalVideoLease ? this.takerFor(account, kind) : undefined;
+        if (taker) {
+          // The Redis lease stays as it is (same id, same TTL); only its holder changes.
+          account.last_used_at = this.deps.clock.now();
+          taker.wake(this.holdLease(account, leaseId, null, kind, lease.secret));
+          return;
+        }
         await this.deps.leases.release(account.id, leaseId);
         if (globalVideoLease) await this.deps.leases.release(GLOBAL_VIDEO_SLOT, globalVideoLease);
         // Wake one waiter per freed slot (oldest first): waking all of them would send every
         // waiting task after a single slot.
         for (const waiter of this.releaseWaiters) {
           if (waiter.provider !== account.provider) continue;
-          waiter.wake();
+          waiter.wake(null);
           break;
         }
       },
     };
+    return lease;
   }
 
   /** Counts the success; a successful trial request (half-open) closes a cooled-down account's circuit. */

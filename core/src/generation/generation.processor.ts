@@ -17,6 +17,7 @@ import type { Logger } from '../shared/logger.js';
 import type { MediaService } from '../media/media.service.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { LeaseStore } from '../ports/lease-store.port.js';
+import { TaskRowBatcher } from './task-row.batcher.js';
 import {
   GENERATION_JOB,
   TaskEvents,
@@ -98,8 +99,11 @@ export class GenerationProcessor {
   private readonly finishedListeners: TaskFinishedListener[] = [];
   private readonly runners: DelegatedTaskRunner[] = [];
   private readonly beforeRunGuards: BeforeRunGuard[] = [];
+  private readonly tasks: TaskRowBatcher;
 
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Deps) {
+    this.tasks = new TaskRowBatcher({ models: deps.models, clock: deps.clock });
+  }
 
   /** Registers a listener for finished tasks; listeners run in order and must be idempotent. */
   onFinished(listener: TaskFinishedListener): void {
@@ -173,7 +177,7 @@ export class GenerationProcessor {
   }
 
   async run(taskId: string, signal: AbortSignal): Promise<void> {
-    const task = await this.deps.models.GenerationTask.findByPk(taskId);
+    const task = await this.tasks.find(taskId);
     if (!task) return;
     if (TERMINAL_STATUSES.includes(task.status as TaskStatus)) {
       // A worker can die after ending the task but before its listeners ran (records, batches,
@@ -191,11 +195,7 @@ export class GenerationProcessor {
         return;
       }
     }
-    await task.update({
-      status: 'processing',
-      started_at: task.started_at ?? this.deps.clock.now(),
-      updated_at: this.deps.clock.now(),
-    });
+    await this.tasks.update(task, { status: 'processing' }, { stampStart: !task.started_at });
     await this.progress(task, 5, 'Starting');
     try {
       const outputs = await this.withExclusiveKey(task, signal, () => this.generate(task, signal));
@@ -278,11 +278,10 @@ export class GenerationProcessor {
       }
       const lease = await this.waitForLease(task, kind, params, tried, signal);
       // The slot is the scarce resource: bookkeeping runs beside the provider call, not before it.
-      const bookkeeping = task.update({
+      const bookkeeping = this.tasks.update(task, {
         attempts: task.attempts + 1,
         account_id: lease.accountId,
         site_switch_count: task.site_switch_count + (tried.length > 0 ? 1 : 0),
-        updated_at: this.deps.clock.now(),
       });
       void this.progress(task, 20, 'Generating').catch(() => undefined);
       let refs: GeneratedAssetRef[];
@@ -302,9 +301,12 @@ export class GenerationProcessor {
         tried.push(lease.accountId);
         continue;
       }
-      await lease.release();
+      // A good call: the slot may go straight to the next waiting task.
+      await lease.release({ handOver: true });
       await bookkeeping;
-      await this.deps.pool.reportSuccess(lease.accountId, kind, lease.halfOpen);
+      // Counted while the outputs are stored, not before: neither waits on the other.
+      const counted = this.deps.pool.reportSuccess(lease.accountId, kind, lease.halfOpen);
+      counted.catch(() => undefined); // awaited below; this only keeps an early store failure from leaving it unhandled
       const wanted = params.keepAllOutputs ? refs.length : task.requested_count;
       for (const ref of refs) {
         if (stored >= wanted) break;
@@ -322,6 +324,7 @@ export class GenerationProcessor {
           await task.update({ completed_count: stored, progress, updated_at: this.deps.clock.now() });
         await this.progress(task, progress, `Stored ${stored}/${wanted}`);
       }
+      await counted;
     }
     return { count: stored, assets };
   }
@@ -346,8 +349,11 @@ export class GenerationProcessor {
       maxConcurrentPerAccount: params.maxConcurrentPerAccount,
     };
     let announced = false;
-    for (;;) {
-      const lease = await this.deps.pool.lease(task.provider, kind, options);
+    for (let first = true; ; first = false) {
+      // Tasks already waiting are first in line: a newcomer queues behind them instead of racing
+      // them for each freed slot (and reading every account's load while the pool is full).
+      const queueBehind = first && handling !== 'skip' && this.deps.pool.hasWaiters(task.provider, kind);
+      const lease = queueBehind ? null : await this.deps.pool.lease(task.provider, kind, options);
       if (lease) return lease;
       if (signal.aborted) throw signal.reason ?? new Error('aborted');
       const eligible = await this.deps.pool.countEligible(task.provider, kind, { exclude: tried });
@@ -377,13 +383,19 @@ export class GenerationProcessor {
           recovering ? 'Waiting for a provider account to recover' : 'Waiting for a free provider account',
         );
       }
-      // The pool wakes waiters as slots free up (its own releases at once, other nodes' within a
-      // poll); the task's own timer only bounds the wait for a wake-up that fits it (exclusions).
+      // The pool wakes waiters as slots free up (its own releases at once, often handing the slot
+      // over; other nodes' within a poll); the task's own timer only bounds the wait for a
+      // wake-up that fits it (exclusions).
       const poll = this.deps.leasePollMs ?? 500;
-      await Promise.race([
-        this.deps.pool.waitForRelease(Math.min(deadline - Date.now(), poll * 10), task.provider, kind),
-        abortPromise(signal),
-      ]);
+      const handed = await this.deps.pool.waitForSlot(
+        task.provider,
+        kind,
+        options,
+        Math.min(deadline - Date.now(), poll * 10),
+        signal,
+      );
+      if (handed) return handed;
+      if (signal.aborted) throw signal.reason ?? new Error('aborted');
     }
   }
 
@@ -406,16 +418,17 @@ export class GenerationProcessor {
 
   /** `outputs`: what `generate` stored, when known (saves reading them back). */
   private async complete(task: GenerationTaskRow, outputs: StoredOutputs | null): Promise<void> {
-    const now = this.deps.clock.now();
-    await task.update({
-      status: 'completed',
-      progress: 100,
-      ...(outputs ? { completed_count: outputs.count } : {}),
-      finished_at: now,
-      updated_at: now,
-      error_code: null,
-      error_message: null,
-    });
+    await this.tasks.update(
+      task,
+      {
+        status: 'completed',
+        progress: 100,
+        ...(outputs ? { completed_count: outputs.count } : {}),
+        error_code: null,
+        error_message: null,
+      },
+      { stampFinish: true },
+    );
     const assets =
       outputs?.assets ??
       (await this.deps.models.MediaAsset.findAll({
@@ -446,14 +459,11 @@ export class GenerationProcessor {
     code: string,
     message: string,
   ): Promise<void> {
-    const now = this.deps.clock.now();
-    await task.update({
-      status,
-      error_code: code,
-      error_message: message.slice(0, 1024),
-      finished_at: now,
-      updated_at: now,
-    });
+    await this.tasks.update(
+      task,
+      { status, error_code: code, error_message: message.slice(0, 1024) },
+      { stampFinish: true },
+    );
     const payload: TaskFailedEvent = { taskId: task.id, status, error: { code, message } };
     await this.deps.events.publish({ room: taskRoom(task.id), name: TaskEvents.failed, payload });
     await this.notifyFinished(task);

@@ -54,6 +54,9 @@ export interface NewTaskSpec {
   batchId?: string | null;
 }
 
+/** Jobs per queue round trip when a batch is queued. */
+const ENQUEUE_CHUNK = 100;
+
 /** Interactive member generations run ahead of normal batches, behind urgent and high ones. */
 export const DEFAULT_TASK_PRIORITY = 2;
 
@@ -148,14 +151,21 @@ export class GenerationService {
     return rows;
   }
 
+  /**
+   * Queues many tasks' jobs in chunks, in order: workers start on the first chunk while the rest
+   * are still being added (queueing a thousand jobs at once would hold every one of them back
+   * until the last was written). A crash in between is healed by the reconciler.
+   */
   async enqueueMany(tasks: Array<Pick<GenerationTaskRow, 'id' | 'priority'>>): Promise<void> {
-    await this.deps.queue.enqueueMany<GenerationJobPayload>(
-      GENERATION_JOB,
-      tasks.map((task) => ({
-        payload: { taskId: task.id },
-        options: { jobId: task.id, priority: task.priority || DEFAULT_TASK_PRIORITY },
-      })),
-    );
+    for (let start = 0; start < tasks.length; start += ENQUEUE_CHUNK) {
+      await this.deps.queue.enqueueMany<GenerationJobPayload>(
+        GENERATION_JOB,
+        tasks.slice(start, start + ENQUEUE_CHUNK).map((task) => ({
+          payload: { taskId: task.id },
+          options: { jobId: task.id, priority: task.priority || DEFAULT_TASK_PRIORITY },
+        })),
+      );
+    }
   }
 
   /** Queues (or re-queues) a task's job; the task id as job id makes this safe to repeat. */

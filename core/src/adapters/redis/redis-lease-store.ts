@@ -12,6 +12,24 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
 end
 return 0`;
 
+// KEYS: the candidates' sets in preference order; ARGV: now, expiry, lease id, key TTL, pick mode,
+// then each candidate's limit. Returns the 1-based index of the candidate taken, or 0.
+const ACQUIRE_ANY = `
+local best, bestLoad = 0, nil
+for i, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
+  local load = redis.call('ZCARD', key)
+  if load < tonumber(ARGV[5 + i]) then
+    if ARGV[5] == 'first' then best = i break end
+    if bestLoad == nil or load < bestLoad then best, bestLoad = i, load end
+  end
+end
+if best > 0 then
+  redis.call('ZADD', KEYS[best], ARGV[2], ARGV[3])
+  redis.call('PEXPIRE', KEYS[best], ARGV[4])
+end
+return best`;
+
 export class RedisLeaseStore implements LeaseStore {
   constructor(
     private readonly redis: Redis,
@@ -35,6 +53,30 @@ export class RedisLeaseStore implements LeaseStore {
       ttlMs * 2,
     );
     return result === 1;
+  }
+
+  async acquireAny(
+    candidates: Array<{ accountId: string; limit: number }>,
+    leaseId: string,
+    ttlMs: number,
+    pick: 'first' | 'least_loaded',
+  ): Promise<string | null> {
+    if (candidates.length === 0) return null;
+    const now = Date.now();
+    const index = Number(
+      await this.redis.eval(
+        ACQUIRE_ANY,
+        candidates.length,
+        ...candidates.map((candidate) => this.key(candidate.accountId)),
+        now,
+        now + ttlMs,
+        leaseId,
+        ttlMs * 2,
+        pick,
+        ...candidates.map((candidate) => candidate.limit),
+      ),
+    );
+    return index > 0 ? candidates[index - 1].accountId : null;
   }
 
   async renew(accountId: string, leaseId: string, ttlMs: number): Promise<void> {
