@@ -52,7 +52,7 @@ interface Deps {
 
 /** InnoDB's answer to a lock-order cycle or wait: the transaction rolled back and may run again. */
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-const TRANSACTION_ATTEMPTS = 3;
+const TRANSACTION_ATTEMPTS = 5;
 
 /** `options` keys mapped onto the SDK's generation config, with their types. */
 const optionsSchema = z
@@ -350,6 +350,8 @@ export class NanobananaService {
         const code = (error as { parent?: { code?: string } }).parent?.code;
         if (!code || !RETRYABLE.has(code) || attempt >= TRANSACTION_ATTEMPTS) throw error;
         this.deps.logger.warn({ code, attempt }, 'nanobanana transaction retried');
+        // A short random pause, so the transactions that collided do not collide again at once.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
       }
     }
   }

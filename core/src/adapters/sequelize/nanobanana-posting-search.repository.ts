@@ -65,6 +65,14 @@ export class PostingSearchIndex implements NanobananaSearchIndex {
       }
       return { ...doc, frequencies, length: doc.tokens.length };
     });
+    // The workspace totals row first: it is every index writer's first lock, so writers of one
+    // workspace queue here instead of deadlocking on the gaps between block rows.
+    const totals = new Map<string, { docs: number; tokens: number }>();
+    for (const doc of prepared) {
+      const total = totals.get(doc.ownerKey) ?? { docs: 0, tokens: 0 };
+      totals.set(doc.ownerKey, { docs: total.docs + 1, tokens: total.tokens + doc.length });
+    }
+    await this.adjustTotals(totals, transaction);
     for (let start = 0; start < prepared.length; start += CHUNK) {
       const rows = prepared
         .slice(start, start + CHUNK)
@@ -90,20 +98,23 @@ export class PostingSearchIndex implements NanobananaSearchIndex {
       for (const row of found) seqOf.set(row.task_id, Number(row.seq));
     }
     const changes: Change[] = [];
-    const totals = new Map<string, { docs: number; tokens: number }>();
     for (const doc of prepared) {
       const seq = seqOf.get(doc.taskId)!;
       for (const [term, tf] of doc.frequencies)
         changes.push({ term, owner: doc.ownerKey, add: { seq, tf, length: doc.length } });
-      const total = totals.get(doc.ownerKey) ?? { docs: 0, tokens: 0 };
-      totals.set(doc.ownerKey, { docs: total.docs + 1, tokens: total.tokens + doc.length });
     }
     await this.applyChanges(changes, transaction);
-    await this.adjustTotals(totals, transaction);
   }
 
   async remove(taskIds: string[], transaction: Transaction): Promise<void> {
     if (taskIds.length === 0) return;
+    // The workspace totals rows first, as in `add`.
+    await this.sequelize.query(
+      `SELECT owner_key FROM nanobanana_search_owners WHERE owner_key IN (
+         SELECT owner_key FROM nanobanana_search_docs WHERE task_id IN (:taskIds)
+       ) ORDER BY owner_key FOR UPDATE`,
+      { type: QueryTypes.SELECT, replacements: { taskIds }, transaction },
+    );
     // Locking read: a concurrent remove of the same task waits here instead of removing it twice.
     const docs = await this.sequelize.query<{
       seq: string;
