@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
@@ -222,6 +222,8 @@ async function benchEngine(engine: 'sqlite' | 'mariadb') {
       await core.nanobanana.service.search(scope, keyword, 1, 10);
       await likeSearch(core, keyword);
     }
+    // Other work on the machine moves every number: record the load around the timed part.
+    const loadBefore = loadavg().map((value) => Math.round(value * 100) / 100);
     const fts: number[] = [];
     const like: number[] = [];
     const perQuery: Record<string, { total: number; likeTotal: number; ftsP50: number; likeP50: number }> =
@@ -254,12 +256,13 @@ async function benchEngine(engine: 'sqlite' | 'mariadb') {
       engine,
       tasks: TASKS,
       seedSeconds: Math.round(seedMs / 100) / 10,
+      loadAverage: { before: loadBefore, after: loadavg().map((value) => Math.round(value * 100) / 100) },
       fulltext: stats(fts),
       like: stats(like),
       perQuery,
     };
     console.log(
-      `  full-text search: p50 ${result.fulltext.p50} ms, p95 ${result.fulltext.p95} ms (${fts.length} searches)`,
+      `  full-text search: p50 ${result.fulltext.p50} ms, p95 ${result.fulltext.p95} ms (${fts.length} searches; load ${result.loadAverage.before[0]} → ${result.loadAverage.after[0]})`,
     );
     console.log(
       `  LIKE '%kw%' scan: p50 ${result.like.p50} ms, p95 ${result.like.p95} ms (${like.length} searches)`,

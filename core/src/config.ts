@@ -102,7 +102,7 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(10 * 1024 * 1024),
-  /** SQLite search: relevance orders the newest N matches (bm25 costs µs per match); later pages go newest first. */
+  /** Search (004): BM25 orders the newest N matches (it costs µs per match); later pages go newest first. */
   NANOBANANA_SEARCH_RELEVANCE_WINDOW: z.coerce.number().int().min(10).default(1000),
   GEMINI_TIMEOUT_MS: z.coerce.number().int().positive().default(180_000),
   /** Contract 002 (story chat): paw_ token lifetime (3 days). */
