@@ -25,9 +25,14 @@ export function scaledSize(size: PixelSize, scale: number): PixelSize {
   };
 }
 
+/** Captions smaller than this are not drawn: nobody can read them, and text is most of the cost. */
+const MIN_LEGIBLE_FONT_PX = 9;
+
 /**
  * Draws a real PNG whose colour, shapes and caption depend on prompt and index, so outputs of
- * different requests (and the four outputs of one request) are visibly different.
+ * different requests (and the four outputs of one request) are visibly different. Thumbnail-sized
+ * images (load tests) get colour and shapes only: laying out text would cost several times the
+ * rest of the drawing, on the same machine as the system under test.
  */
 export async function renderPng(request: RenderRequest): Promise<Buffer> {
   const { width, height } = scaledSize(request.nominal, request.scale);
@@ -50,7 +55,7 @@ export async function renderPng(request: RenderRequest): Promise<Buffer> {
     `#${request.index}  ${request.nominal.width}x${request.nominal.height}`,
     `${request.label} (sandbox)`,
   ];
-  const text = lines
+  const text = (fontSize < MIN_LEGIBLE_FONT_PX ? [] : lines)
     .map(
       (line, i) =>
         `<text x="${Math.round(fontSize * 0.8)}" y="${Math.round(fontSize * (1.6 + i * 1.3))}">${escapeXml(line)}</text>`,

@@ -60,6 +60,9 @@ function abortPromise(signal: AbortSignal): Promise<never> {
   });
 }
 
+/** How long a task that freed its slot lets other tasks' hand-overs go first (see generate). */
+const STORE_YIELD_MS = 20;
+
 /** Outputs a run stored: their count, and the rows when this run stored every one of them. */
 interface StoredOutputs {
   count: number;
@@ -304,6 +307,9 @@ export class GenerationProcessor {
       // A good call: the slot may go straight to the next waiting task.
       await lease.release({ handOver: true });
       await bookkeeping;
+      // Slots run in step, so other tasks' calls are ending around now too: let their slots change
+      // hands first, before this task's storing work takes its turns on the event loop.
+      await new Promise((resolve) => setTimeout(resolve, STORE_YIELD_MS));
       // Counted while the outputs are stored, not before: neither waits on the other.
       const counted = this.deps.pool.reportSuccess(lease.accountId, kind, lease.halfOpen);
       counted.catch(() => undefined); // awaited below; this only keeps an early store failure from leaving it unhandled
