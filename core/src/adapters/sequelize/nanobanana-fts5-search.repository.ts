@@ -31,43 +31,41 @@ export class Fts5SearchIndex implements NanobananaSearchIndex {
     const terms = fts5Query(tokens);
     // The workspace is a token of the indexed body, so filtering and counting never read a row.
     const q = ownerKey === null ? terms : `"${fts5OwnerToken(ownerKey)}" AND (${terms})`;
-    // Only rowids inside the index queries; the page's rowids are mapped to task ids afterwards.
-    const rowids = async (sql: string, replacements: Record<string, unknown>) =>
-      (await this.sequelize.query<{ r: number }>(sql, { type: QueryTypes.SELECT, replacements })).map(
-        (row) => row.r,
-      );
-    const page = await pageAcrossWindow(
+    // Only rowids inside the index queries (no content row per match); the page's few rowids are
+    // joined to their task ids, and the total rides along as a scalar subquery (evaluated once),
+    // so a page within the window is one statement.
+    const total = '(SELECT COUNT(*) FROM nanobanana_search WHERE nanobanana_search MATCH :q) AS total';
+    const query = (sql: string, replacements: Record<string, unknown>) =>
+      this.sequelize.query<{ id: string; total: number }>(sql, {
+        type: QueryTypes.SELECT,
+        replacements: { q, ...replacements },
+      });
+    const rows = await pageAcrossWindow(
       this.relevanceWindow,
       limit,
       offset,
       (size, start) =>
-        rowids(
-          `SELECT r FROM (
-             SELECT rowid AS r, rank AS score FROM nanobanana_search
-             WHERE nanobanana_search MATCH :q ORDER BY rowid DESC LIMIT :window
-           ) ORDER BY score, r DESC LIMIT :size OFFSET :start`,
-          { q, window: this.relevanceWindow, size, start },
+        query(
+          `SELECT t.task_id AS id, ${total} FROM (
+             SELECT r, score FROM (
+               SELECT rowid AS r, rank AS score FROM nanobanana_search
+               WHERE nanobanana_search MATCH :q ORDER BY rowid DESC LIMIT :window
+             ) ORDER BY score, r DESC LIMIT :size OFFSET :start
+           ) page JOIN nanobanana_tasks t ON t.rowid = page.r ORDER BY page.score, page.r DESC`,
+          { window: this.relevanceWindow, size, start },
         ),
       (size, start) =>
-        rowids(
-          `SELECT rowid AS r FROM nanobanana_search WHERE nanobanana_search MATCH :q
-           ORDER BY rowid DESC LIMIT :size OFFSET :start`,
-          { q, size, start },
+        query(
+          `SELECT t.task_id AS id, ${total} FROM (
+             SELECT rowid AS r FROM nanobanana_search WHERE nanobanana_search MATCH :q
+             ORDER BY rowid DESC LIMIT :size OFFSET :start
+           ) page JOIN nanobanana_tasks t ON t.rowid = page.r ORDER BY page.r DESC`,
+          { size, start },
         ),
     );
-    const byRowid = new Map<number, string>();
-    if (page.length) {
-      const mapped = await this.sequelize.query<{ r: number; task_id: string }>(
-        'SELECT rowid AS r, task_id FROM nanobanana_tasks WHERE rowid IN (:page)',
-        { type: QueryTypes.SELECT, replacements: { page } },
-      );
-      for (const row of mapped) byRowid.set(Number(row.r), row.task_id);
-    }
-    const ids = page.map((rowid) => byRowid.get(rowid)).filter((id): id is string => !!id);
-    const [counted] = await this.sequelize.query<{ total: number }>(
-      'SELECT COUNT(*) AS total FROM nanobanana_search WHERE nanobanana_search MATCH :q',
-      { type: QueryTypes.SELECT, replacements: { q } },
-    );
-    return { ids, total: Number(counted?.total ?? 0) };
+    if (rows.length > 0) return { ids: rows.map((row) => row.id), total: Number(rows[0]!.total) };
+    // A page past the end has no rows to carry the total.
+    const [counted] = await query(`SELECT ${total}`, {});
+    return { ids: [], total: Number(counted?.total ?? 0) };
   }
 }
