@@ -300,8 +300,8 @@ export class NanobananaService {
    * Removes tasks with their search postings, images, items and credentials in one transaction,
    * then their files. A sub-job still storing an output meanwhile cannot leave a file behind:
    *
-   * - the items go first and the images are read with a locking read, so an image row committed
-   *   before that read is listed here and its files are deleted below;
+   * - the images are read with a locking read, so an image row committed before that read is
+   *   listed here and its files are deleted below;
    * - an image row inserted after it waits for this transaction (the read's range lock on MySQL,
    *   the database lock on SQLite) and then fails its foreign key, and the media service removes
    *   the files it wrote for it.
