@@ -9,6 +9,7 @@
  * Env: BENCH_TASKS (100000), BENCH_ENGINES (sqlite,mariadb), BENCH_ROUNDS (20),
  * TEST_MYSQL_URL (mysql://root@127.0.0.1:3306/test), REDIS_URL. Writes bench/results/search.json.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -34,7 +35,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const LIKE_ROUNDS = Math.max(2, Math.round(ROUNDS / 5));
-const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,mariadb').split(',') as ('sqlite' | 'mariadb')[];
+const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,mariadb').split(',').filter(Boolean) as (
+  'sqlite' | 'mariadb'
+)[];
 const MYSQL_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const scope = { ownerKey: ANONYMOUS_WORKSPACE_USER_ID };
 
@@ -362,17 +365,33 @@ async function benchExport() {
     }
     variants.length = 0;
     const { url } = await server.listen(probe, '127.0.0.1');
-    const exportOnce = async () => {
-      const response = await fetch(`${url}/api/v1/images/export`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ imageIds: ids }),
+    // The client runs in its own process: the figure is the server's memory while it streams the
+    // ZIP, not the downloading client's buffers (which shared this process before and made the
+    // peak swing with the client's garbage collection).
+    const exportOnce = () =>
+      new Promise<number>((resolve, reject) => {
+        const client = spawn(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `const response = await fetch(process.argv[1], { method: 'POST', headers: { 'content-type': 'application/json' }, body: process.argv[2] });
+if (!response.ok || !response.body) { console.error('export failed: HTTP ' + response.status); process.exit(1); }
+let bytes = 0;
+for await (const chunk of response.body) bytes += chunk.byteLength;
+console.log(bytes);`,
+            `${url}/api/v1/images/export`,
+            JSON.stringify({ imageIds: ids }),
+          ],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        let out = '';
+        client.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        client.once('error', reject);
+        client.once('exit', (code) =>
+          code === 0 ? resolve(Number(out.trim())) : reject(new Error(`export client exited ${code}`)),
+        );
       });
-      if (!response.ok || !response.body) throw new Error(`export failed: HTTP ${response.status}`);
-      let bytes = 0;
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) bytes += chunk.byteLength;
-      return bytes;
-    };
     await exportOnce(); // warm-up: code paths, sockets, file cache
     (globalThis as { gc?: () => void }).gc?.();
     await new Promise((resolve) => setTimeout(resolve, 200));
