@@ -763,5 +763,36 @@ describe.each(['sqlite', 'mariadb'] as const)('contract 002 story API on %s', (d
       expect(statuses.slice(0, 100).every((status) => status === 200)).toBe(true);
       expect(statuses[100]).toBe(429);
     });
+
+    it('refuses a reply whose verdict arrives after it started: 429, nothing stored', async () => {
+      const player = await walletLogin(system);
+      const actor = await system.core.identity.authenticateToken(player.token);
+      const stories = await api(system.baseUrl, 'GET', '/api/v1/story/published', { token: player.token });
+      const story = stories.body.find((candidate: any) => candidate.title === 'The Lantern Inn');
+      // This request also tells the node that the player is far below the limit.
+      const created = await api(system.baseUrl, 'POST', '/api/v1/conversation', {
+        token: player.token,
+        body: { story_id: story.id },
+      });
+      expect(created.status).toBe(200);
+      // Other nodes spend the rest of the player's minute; this node has not heard of it yet.
+      for (let index = 0; index < 100; index += 1)
+        await system.core.story.store.hit(`story:${actor.id}`, 60_000);
+      const refused = await postSse(system, '/api/v1/story_chat/generate-response', player.token, {
+        character_id: story.characterDetails[0].id,
+        conversation_id: created.body.id,
+        user_message: 'Anyone here?',
+        is_first_response: true,
+      });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('content-type')).toMatch(/application\/json/);
+      expect(refused.headers.get('retry-after')).toBeTruthy();
+      expect(await refused.json()).toEqual({ detail: 'Too many requests: 100 per minute' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const stored = await system.core.story.models.ChatMessage.count({
+        where: { conversation_id: created.body.id, role: 'user' },
+      });
+      expect(stored).toBe(0);
+    });
   });
 });

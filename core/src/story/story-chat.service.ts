@@ -1,5 +1,5 @@
 import { Op, UniqueConstraintError } from 'sequelize';
-import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { AppError, ForbiddenError, NotFoundError, ValidationError, isAppError } from '../errors.js';
 import type {
   AiModelRow,
   CharacterRow,
@@ -792,15 +792,23 @@ export class StoryChatService {
         : null;
       const messageId = target?.id ?? this.deps.ids.snowflake();
       const start = { message_id: messageId, character_id: character.id, character_name: character.name };
-      // The upstream request goes out first; the start events are written while it travels.
+      // The upstream request goes out first; the start event is written while it travels.
       const deltas = this.deps.llm.stream(model, messages, { signal })[Symbol.asyncIterator]();
       const firstDelta = deltas.next();
       firstDelta.catch(() => undefined);
       listener?.onStart?.(start);
-      void this.publish(input.conversationId, 'message.start', {
-        conversation_id: input.conversationId,
-        ...start,
-      });
+      // The room hears of the reply with its first delta (or its end): no Redis write sits between
+      // a burst's requests and their upstream calls, and a request refused late (the rate limit's
+      // verdict arrives after the upstream call left) leaves no event behind.
+      let startPublished = false;
+      const publishStart = () => {
+        if (startPublished) return;
+        startPublished = true;
+        void this.publish(input.conversationId, 'message.start', {
+          conversation_id: input.conversationId,
+          ...start,
+        });
+      };
       let content = '';
       // Room events carry deltas coalesced per DELTA_EVENT_MS (the first at once): a busy server
       // then spends its time on first tokens, not on one Redis round trip per token.
@@ -813,6 +821,7 @@ export class StoryChatService {
         flushTimer = null;
         firstFlush = null;
         if (!unpublished) return;
+        publishStart();
         void this.publish(input.conversationId, 'message.delta', {
           conversation_id: input.conversationId,
           message_id: messageId,
@@ -833,11 +842,15 @@ export class StoryChatService {
           else flushTimer ??= setTimeout(flush, DELTA_EVENT_MS);
         }
       } catch (error) {
-        if (userRow) await this.append(input.conversationId, userRow).catch(() => undefined);
+        // Cancelled with an AppError as the reason: the request was refused, it leaves no trace.
+        const refused = signal?.aborted === true && isAppError(signal.reason);
+        if (!refused) publishStart();
+        if (userRow && !refused) await this.append(input.conversationId, userRow).catch(() => undefined);
         throw error;
       } finally {
         flush();
       }
+      publishStart();
       let row: ChatMessageRow;
       if (input.regenerateOf) {
         const swipes = input.regenerateOf.swipes ? (JSON.parse(input.regenerateOf.swipes) as string[]) : [];

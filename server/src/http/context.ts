@@ -9,6 +9,8 @@ export interface AppState {
   /** Set when the actor came through the bots' credential. */
   via?: 'token' | 'bot';
   token?: string;
+  /** Set by a streaming reply: cancels it (aborts the stream) when the request is refused late. */
+  cancelReply?: (reason: Error) => void;
 }
 
 export interface AppContextExtras {

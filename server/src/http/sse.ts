@@ -7,6 +7,8 @@ export interface SseChannel {
   /** Writes one event; `data` is sent as JSON unless it is a string. */
   send(data: unknown, event?: string): void;
   close(): void;
+  /** Ends the stream unsent: aborts `signal` with `reason` (a refusal decided after the handler ran). */
+  cancel(reason: Error): void;
 }
 
 /**
@@ -38,6 +40,12 @@ export function openSse(ctx: AppContext): SseChannel {
       stream.write(`${event ? `event: ${event}\n` : ''}data: ${text}\n\n`);
     },
     close() {
+      if (closed) return;
+      closed = true;
+      stream.end();
+    },
+    cancel(reason) {
+      if (!controller.signal.aborted) controller.abort(reason);
       if (closed) return;
       closed = true;
       stream.end();
