@@ -15,6 +15,8 @@ import type { Sandbox } from '@dreamloom/sandbox';
 export interface TimelineReport {
   /** Submit started → first generation call reached the sandbox. */
   firstCallMs: number;
+  /** Submit started → the worker began the first task (job taken from the queue). */
+  firstJobMs: number;
   /** Submit started → the worker began the 60th task (job taken from the queue). */
   sixtiethJobMs: number;
   /** Submit started → the pool granted its 60th lease. */
@@ -176,6 +178,7 @@ export function startTimeline(sandbox: Sandbox, latencyMs: number, slotsInAll: n
       const cpuMs = (used.user + used.system) / 1000;
       return {
         firstCallMs: Math.round((enters[0]?.at ?? ended) - started),
+        firstJobMs: Math.round((jobStarts[0] ?? ended) - started),
         sixtiethJobMs: Math.round((jobStarts[slotsInAll - 1] ?? ended) - started),
         sixtiethLeaseMs: Math.round((leases[slotsInAll - 1] ?? ended) - started),
         allSlotsBusyMs: Math.round((enters[slotsInAll - 1]?.at ?? ended) - started),

@@ -8,6 +8,7 @@ import type { JobQueue } from '../ports/job-queue.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { MediaService, MediaAssetView } from '../media/media.service.js';
 import { TaskNotFoundError } from './generation.errors.js';
+import { insertRows } from './bulk-row.writer.js';
 import {
   GENERATION_JOB,
   TaskEvents,
@@ -127,28 +128,45 @@ export class GenerationService {
     specs: NewTaskSpec[],
     options: { transaction?: Transaction } = {},
   ): Promise<GenerationTaskRow[]> {
-    const now = this.deps.clock.now();
-    const rows = await this.deps.models.GenerationTask.bulkCreate(
-      specs.map((spec) => ({
-        id: spec.id ?? this.deps.ids.uuid(),
-        user_id: spec.userId,
-        source: spec.source,
-        kind: spec.kind,
-        provider: spec.provider,
-        model: spec.model,
-        prompt: spec.prompt,
-        params: JSON.stringify(spec.params),
-        requested_count: spec.count,
-        priority: spec.priority,
-        batch_id: spec.batchId ?? null,
-        created_at: now,
-        updated_at: now,
-      })),
-      { transaction: options.transaction },
-    );
+    const rows = await this.deps.models.GenerationTask.bulkCreate(this.taskValues(specs), {
+      transaction: options.transaction,
+    });
     // Inside a transaction the caller queues the jobs after commit (enqueueMany); otherwise do it now.
     if (!options.transaction) await this.enqueueMany(rows);
     return rows;
+  }
+
+  /**
+   * `createTasks` for callers that need only the new tasks' ids and priorities (a storyboard batch
+   * of a thousand): one INSERT without a model instance per row. Never queues: the caller calls
+   * enqueueMany after its transaction commits.
+   */
+  async insertTasks(
+    specs: NewTaskSpec[],
+    options: { transaction?: Transaction } = {},
+  ): Promise<Array<Pick<GenerationTaskRow, 'id' | 'priority'>>> {
+    const values = this.taskValues(specs);
+    await insertRows(this.deps.models.GenerationTask, values, options);
+    return values.map(({ id, priority }) => ({ id, priority }));
+  }
+
+  private taskValues(specs: NewTaskSpec[]) {
+    const now = this.deps.clock.now();
+    return specs.map((spec) => ({
+      id: spec.id ?? this.deps.ids.uuid(),
+      user_id: spec.userId,
+      source: spec.source,
+      kind: spec.kind,
+      provider: spec.provider,
+      model: spec.model,
+      prompt: spec.prompt,
+      params: JSON.stringify(spec.params),
+      requested_count: spec.count,
+      priority: spec.priority,
+      batch_id: spec.batchId ?? null,
+      created_at: now,
+      updated_at: now,
+    }));
   }
 
   /**

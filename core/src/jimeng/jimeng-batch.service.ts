@@ -8,6 +8,7 @@ import type { EventBus } from '../ports/event-bus.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import { formatZoned } from '../shared/zoned-time.js';
 import type { GenerationService, NewTaskSpec } from '../generation/generation.service.js';
+import { insertRows } from '../generation/bulk-row.writer.js';
 import type { GenerationProcessor } from '../generation/generation.processor.js';
 import type { ImageTaskParams } from '../generation/generation.types.js';
 import type { JimengRecordService, RecordView } from './jimeng-record.service.js';
@@ -216,8 +217,9 @@ export class JimengBatchService {
           });
         }
       }
-      if (fresh.length) await this.deps.models.JimengRecord.bulkCreate(fresh, { transaction });
-      return this.deps.generation.createTasks(specs, { transaction });
+      // A thousand-item batch: plain multi-row INSERTs, no model instance per row (see insertRows).
+      await insertRows(this.deps.models.JimengRecord, fresh, { transaction });
+      return this.deps.generation.insertTasks(specs, { transaction });
     });
     // Superseded runs of the same storyboards stop; the lock keeps them from overlapping meanwhile.
     if (superseded.length) await this.deps.processor.cancel(superseded, 'Superseded by a newer submission');

@@ -2,6 +2,9 @@ import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '../../shared/logger.js';
 import type { EnqueueOptions, JobHandler, JobQueue, JobState } from '../../ports/job-queue.port.js';
 
+/** Most jobs one BullMQ worker runs at once; a larger concurrency is split across workers (see process). */
+const MAX_CONCURRENCY_PER_WORKER = 30;
+
 /**
  * JobQueue on BullMQ: one BullMQ queue per job name. Jobs are kept a short while after they end
  * so that job-id deduplication and the reconciler can see them, then removed.
@@ -142,6 +145,26 @@ export class BullmqJobQueue implements JobQueue {
     options: { concurrency: number; lockDurationMs?: number },
   ): Promise<void> {
     const lockDuration = options.lockDurationMs ?? 30_000;
+    // A BullMQ worker takes its jobs one Redis round trip at a time and starts none of them until
+    // it holds `concurrency` jobs or the queue is empty: with a concurrency of hundreds, a large
+    // batch's first jobs wait for the hundredth to be fetched. Several workers sharing the
+    // concurrency fetch side by side and each starts its jobs after a few dozen round trips.
+    const workers = Math.max(1, Math.ceil(options.concurrency / MAX_CONCURRENCY_PER_WORKER));
+    const base = Math.floor(options.concurrency / workers);
+    const extra = options.concurrency % workers;
+    await Promise.all(
+      Array.from({ length: workers }, (_, index) =>
+        this.startWorker(name, handler, base + (index < extra ? 1 : 0), lockDuration),
+      ),
+    );
+  }
+
+  private async startWorker<Payload>(
+    name: string,
+    handler: JobHandler<Payload>,
+    concurrency: number,
+    lockDuration: number,
+  ): Promise<void> {
     const worker = new Worker(
       name,
       async (job, _token, signal) =>
@@ -153,7 +176,7 @@ export class BullmqJobQueue implements JobQueue {
       {
         connection: this.connection,
         prefix: this.prefix,
-        concurrency: options.concurrency,
+        concurrency,
         // A dead worker's jobs go back to the queue once their lock lapses and the stall check runs.
         lockDuration,
         stalledInterval: lockDuration,
