@@ -11,6 +11,7 @@ import type {
   SystemPromptPostRow,
 } from '../adapters/sequelize/story.models.js';
 import { TtlCache } from '../shared/ttl-cache.js';
+import { SharedTick } from './shared-tick.js';
 import {
   ConversationWindowCache,
   type ConversationState,
@@ -120,7 +121,7 @@ type NewMessage = Omit<ChatMessageRow['_creationAttributes'], 'conversation_id' 
 
 export type ReplyRunner = (listener?: TurnListener, signal?: AbortSignal) => Promise<ChatMessageView>;
 
-/** Socket.io delta events are coalesced to at most one per this many ms per message. */
+/** Socket.io delta events are coalesced per message, flushed on a shared tick of this many ms. */
 export const DELTA_EVENT_MS = 50;
 
 export const roomOf = (conversationId: string) => `conversation:${conversationId}`;
@@ -132,6 +133,9 @@ export const roomOf = (conversationId: string) => `conversation:${conversationId
  */
 export class StoryChatService {
   private readonly summaries = new Map<string, Promise<void>>();
+  private readonly settings = new WeakMap<StoryRow, { json: string; parsed: StorySetting }>();
+  /** All streams' coalesced room deltas flush on one timer, so they leave in one Redis write. */
+  private readonly deltaTick = new SharedTick(DELTA_EVENT_MS);
   private readonly cache: {
     story: TtlCache<StoryRow | null>;
     cast: TtlCache<CharacterRow[]>;
@@ -309,7 +313,21 @@ export class StoryChatService {
     const { conversation, story } = await this.access(actor, conversationId, mode);
     if (mode === 'write' && conversation.status !== 'active')
       throw new AppError('CONVERSATION_ENDED', 'This conversation has ended', { status: 409 });
-    return { conversation, story, setting: parseSetting(story.setting), cast: await this.loadCast(story) };
+    return { conversation, story, setting: this.settingOf(story), cast: await this.loadCast(story) };
+  }
+
+  /**
+   * The parsed setting of a story row. Rows come from the story cache, so one parse (JSON plus
+   * schema, a measurable share of a reply's CPU before its upstream call) serves every reply
+   * until the row is reloaded; the parsed setting is only read.
+   */
+  private settingOf(story: StoryRow): StorySetting {
+    let setting = this.settings.get(story);
+    if (!setting || setting.json !== story.setting) {
+      setting = { json: story.setting, parsed: parseSetting(story.setting) };
+      this.settings.set(story, setting);
+    }
+    return setting.parsed;
   }
 
   loadCast(story: StoryRow): Promise<CharacterRow[]> {
@@ -813,12 +831,10 @@ export class StoryChatService {
       // Room events carry deltas coalesced per DELTA_EVENT_MS (the first at once): a busy server
       // then spends its time on first tokens, not on one Redis round trip per token.
       let unpublished = '';
-      let flushTimer: NodeJS.Timeout | null = null;
       let firstFlush: NodeJS.Immediate | null = null;
       const flush = () => {
-        if (flushTimer) clearTimeout(flushTimer);
+        this.deltaTick.cancel(flush);
         if (firstFlush) clearImmediate(firstFlush);
-        flushTimer = null;
         firstFlush = null;
         if (!unpublished) return;
         publishStart();
@@ -839,7 +855,7 @@ export class StoryChatService {
           // The first room event waits only for this turn of the event loop, so that the other
           // conversations' first tokens that arrived with it are relayed before any Redis write.
           if (first) firstFlush = setImmediate(flush);
-          else flushTimer ??= setTimeout(flush, DELTA_EVENT_MS);
+          else this.deltaTick.schedule(flush);
         }
       } catch (error) {
         // Cancelled with an AppError as the reason: the request was refused, it leaves no trace.

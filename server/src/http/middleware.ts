@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Next } from 'koa';
-import { UnauthorizedError, ForbiddenError, NotFoundError, hasRole, type Role } from '@dreamloom/core';
+import {
+  UnauthorizedError,
+  ForbiddenError,
+  NotFoundError,
+  hasRole,
+  type Logger,
+  type Role,
+} from '@dreamloom/core';
 import type { AppContext } from './context.js';
 import { familyOf, mapError, toAppError } from './envelopes.js';
 
@@ -9,14 +16,27 @@ export async function requestContext(ctx: AppContext, next: Next) {
   const incoming = ctx.get('x-request-id');
   ctx.state.requestId = /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
   ctx.set('X-Request-Id', ctx.state.requestId);
-  ctx.state.log = ctx.core.logger.child({ requestId: ctx.state.requestId });
+  // The child logger (with its redaction setup) is built on first use: most requests log
+  // nothing but the access line, which is skipped entirely when info is off.
+  const requestId = ctx.state.requestId;
+  let log: Logger | undefined;
+  Object.defineProperty(ctx.state, 'log', {
+    configurable: true,
+    enumerable: true,
+    get: () => (log ??= ctx.core.logger.child({ requestId })),
+    set: (value: Logger) => {
+      log = value;
+    },
+  });
   const started = performance.now();
   try {
     await next();
   } finally {
-    const ms = Math.round(performance.now() - started);
-    // Paths only: query strings may carry keywords or ids that are nobody's business in logs.
-    ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
+    if (ctx.core.logger.isLevelEnabled('info')) {
+      const ms = Math.round(performance.now() - started);
+      // Paths only: query strings may carry keywords or ids that are nobody's business in logs.
+      ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
+    }
   }
 }
 

@@ -16,8 +16,34 @@ export class RedisEventBus implements EventBus {
     this.channel = `${prefix}:events`;
   }
 
-  async publish(event: DomainEvent): Promise<void> {
-    await this.publisher.publish(this.channel, JSON.stringify(event));
+  /** Events published during this turn of the event loop, sent together at its end. */
+  private outbox: Array<{ message: string; resolve: () => void; reject: (error: Error) => void }> = [];
+
+  /**
+   * Events published in one turn of the event loop (e.g. 50 conversations' first deltas relayed
+   * together) leave in one socket write instead of one socket write each: measured on the chat
+   * bench, the write syscalls were the largest single CPU cost while streams were relayed.
+   */
+  publish(event: DomainEvent): Promise<void> {
+    const message = JSON.stringify(event);
+    return new Promise((resolve, reject) => {
+      if (this.outbox.push({ message, resolve, reject }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.outbox;
+    this.outbox = [];
+    // Corking the connection's socket makes the batch's commands one write; an ioredis pipeline
+    // would too, but building one cost more CPU than the writes it saved (measured).
+    const socket = (this.publisher as unknown as { stream?: { cork(): void; uncork(): void } }).stream;
+    socket?.cork();
+    try {
+      for (const item of batch)
+        this.publisher.publish(this.channel, item.message).then(() => item.resolve(), item.reject);
+    } finally {
+      socket?.uncork();
+    }
   }
 
   async subscribe(listener: (event: DomainEvent) => void): Promise<() => Promise<void>> {
