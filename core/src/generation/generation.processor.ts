@@ -198,10 +198,15 @@ export class GenerationProcessor {
         return;
       }
     }
-    await this.tasks.update(task, { status: 'processing' }, { stampStart: !task.started_at });
-    await this.progress(task, 5, 'Starting');
+    // Written while the task takes its exclusive key and a slot, not before: a batch's first wave
+    // would otherwise queue one more write before its first provider call. Later writes of this
+    // task queue behind it (the row batcher keeps a task's writes in order).
+    const started = this.tasks.update(task, { status: 'processing' }, { stampStart: !task.started_at });
+    started.catch(() => undefined); // awaited below; an end-state write follows it on failure anyway
+    void this.progress(task, 5, 'Starting').catch(() => undefined);
     try {
       const outputs = await this.withExclusiveKey(task, signal, () => this.generate(task, signal));
+      await started;
       await this.complete(task, outputs);
     } catch (error) {
       if (signal.aborted) {
@@ -308,8 +313,10 @@ export class GenerationProcessor {
       await lease.release({ handOver: true });
       await bookkeeping;
       // Slots run in step, so other tasks' calls are ending around now too: let their slots change
-      // hands first, before this task's storing work takes its turns on the event loop.
-      await new Promise((resolve) => setTimeout(resolve, STORE_YIELD_MS));
+      // hands first, before this task's storing work takes its turns on the event loop. With no
+      // task waiting for a slot (a batch's last wave) there is nothing to let go first.
+      if (this.deps.pool.hasWaiters(task.provider, kind))
+        await new Promise((resolve) => setTimeout(resolve, STORE_YIELD_MS));
       // Counted while the outputs are stored, not before: neither waits on the other.
       const counted = this.deps.pool.reportSuccess(lease.accountId, kind, lease.halfOpen);
       counted.catch(() => undefined); // awaited below; this only keeps an early store failure from leaving it unhandled
