@@ -9,8 +9,10 @@ export interface AppState {
   /** Set when the actor came through the bots' credential. */
   via?: 'token' | 'bot';
   token?: string;
-  /** Set by a streaming reply: cancels it (aborts the stream) when the request is refused late. */
+  /** Set by an event stream: cancels it unsent (aborts its signal) when the request fails late. */
   cancelReply?: (reason: Error) => void;
+  /** Set by an event stream: sends what it has written so far once the middleware has settled. */
+  commitResponse?: () => void;
 }
 
 export interface AppContextExtras {

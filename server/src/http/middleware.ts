@@ -46,8 +46,11 @@ export async function errorBoundary(ctx: AppContext, next: Next) {
     await next();
     if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api/'))
       throw new NotFoundError('Route');
+    ctx.state.commitResponse?.();
   } catch (thrown) {
     const error = toAppError(thrown);
+    // An event stream opened before the failure is dropped unsent; the error is the answer.
+    ctx.state.cancelReply?.(error);
     if (error.status >= 500) ctx.state.log?.error({ err: error.cause ?? error }, 'request failed');
     const mapped = mapError(familyOf(ctx.path), error.expose ? error : toAppError(new Error('hidden')));
     ctx.status = mapped.status;

@@ -22,7 +22,6 @@ function streamChat(
   run: (listener: TurnListener, signal: AbortSignal) => Promise<unknown>,
 ) {
   const sse = openSse(ctx);
-  ctx.state.cancelReply = (reason) => sse.cancel(reason);
   const listener: TurnListener = {
     onSpeakers: (speakers) => sse.send({ speakers }, 'speakers'),
     onStart: (start) => sse.send(start, 'start'),
