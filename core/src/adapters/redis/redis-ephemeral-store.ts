@@ -6,11 +6,19 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('PTTL', KEYS[1])}`;
 
+interface HitCommand {
+  dreamloomHit(key: string, windowMs: string): Promise<[number, number]>;
+}
+
 export class RedisEphemeralStore implements EphemeralStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    // A defined command runs by its SHA (EVALSHA, falling back to EVAL once per connection), so a
+    // hit, one per story request, sends a few dozen bytes instead of the script's text each time.
+    if (!('dreamloomHit' in redis)) redis.defineCommand('dreamloomHit', { numberOfKeys: 1, lua: HIT });
+  }
 
   async put(key: string, value: string, ttlMs: number): Promise<void> {
     await this.redis.set(`${this.prefix}:eph:${key}`, value, 'PX', ttlMs);
@@ -22,10 +30,8 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 
   async hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }> {
-    const [count, ttl] = (await this.redis.eval(HIT, 1, `${this.prefix}:rl:${key}`, String(windowMs))) as [
-      number,
-      number,
-    ];
+    const hit = (this.redis as unknown as HitCommand).dreamloomHit;
+    const [count, ttl] = await hit.call(this.redis, `${this.prefix}:rl:${key}`, String(windowMs));
     return { count, resetMs: Math.max(0, ttl) };
   }
 }
