@@ -42,7 +42,8 @@ export function openSse(ctx: AppContext): SseChannel {
     if (!closed) controller.abort();
     closed = true;
   });
-  ctx.state.commitResponse = () => {
+  let committing = false;
+  const flush = () => {
     if (!pending || cancelled) return;
     const buffered = pending.join('');
     pending = null;
@@ -50,6 +51,14 @@ export function openSse(ctx: AppContext): SseChannel {
     res.writeHead(200);
     if (buffered) res.write(buffered);
     if (closed) res.end();
+  };
+  // The status line and the events so far go out after this turn of the event loop: requests
+  // parsed in the same turn send their upstream calls first (nothing here is time-critical; the
+  // first token is hundreds of ms away). Events sent meanwhile join the same write.
+  ctx.state.commitResponse = () => {
+    if (committing || !pending || cancelled) return;
+    committing = true;
+    setImmediate(flush);
   };
   const channel: SseChannel = {
     signal: controller.signal,
@@ -66,9 +75,14 @@ export function openSse(ctx: AppContext): SseChannel {
       if (!pending && !gone) res.end();
     },
     cancel(reason) {
+      if (cancelled) return;
       if (!controller.signal.aborted) controller.abort(reason);
       closed = true;
-      if (!pending) return;
+      // Committed (or about to be): the stream just ends.
+      if (!pending || committing) {
+        if (!pending && !gone && !res.writableEnded) res.end();
+        return;
+      }
       // Not sent yet: Koa answers with whatever the error handler sets instead.
       cancelled = true;
       pending = null;

@@ -11,6 +11,8 @@ interface HitCommand {
 }
 
 export class RedisEphemeralStore implements EphemeralStore {
+  private hits: Array<() => void> = [];
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -30,8 +32,29 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 
   async hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }> {
-    const hit = (this.redis as unknown as HitCommand).dreamloomHit;
-    const [count, ttl] = await hit.call(this.redis, `${this.prefix}:rl:${key}`, String(windowMs));
+    const [count, ttl] = await new Promise<[number, number]>((resolve, reject) => {
+      const send = () =>
+        (this.redis as unknown as HitCommand)
+          .dreamloomHit(`${this.prefix}:rl:${key}`, String(windowMs))
+          .then(resolve, reject);
+      if (this.hits.push(send) === 1) setImmediate(() => this.sendHits());
+    });
     return { count, resetMs: Math.max(0, ttl) };
+  }
+
+  /**
+   * The hits of one event-loop turn (a burst of chat requests parsed together) leave in one
+   * corked socket write after the turn, not one write each between the requests' upstream calls.
+   */
+  private sendHits(): void {
+    const batch = this.hits;
+    this.hits = [];
+    const socket = (this.redis as unknown as { stream?: { cork(): void; uncork(): void } }).stream;
+    socket?.cork();
+    try {
+      for (const send of batch) send();
+    } finally {
+      socket?.uncork();
+    }
   }
 }
