@@ -9,6 +9,7 @@
  * run and only prints it (for profiling).
  */
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '@dreamloom/sandbox';
@@ -36,7 +37,11 @@ interface RunResult {
   meanCallsInFlight?: number;
   /** Where the time went (diagnostics; not part of the ratio). */
   timeline?: TimelineReport;
+  /** 1-minute load average when the run started and ended: the machine is shared, so read ratios with it. */
+  load?: { start: number; end: number };
 }
+
+const load1 = () => Math.round(loadavg()[0] * 100) / 100;
 
 function sessions(prefix: string) {
   return Array.from(
@@ -91,6 +96,7 @@ async function dreamloomRun(faults: boolean): Promise<RunResult> {
       prompt: `bench shot ${index}`,
     }));
     const timeline = startTimeline(system.sandbox, LATENCY_MS, ACCOUNTS * SLOTS);
+    const loadAtStart = load1();
     await timeline.begin();
     const started = performance.now();
     const submitted = await api(system.baseUrl, 'POST', '/api/v1/jimeng/images/batch-generate', {
@@ -134,6 +140,7 @@ async function dreamloomRun(faults: boolean): Promise<RunResult> {
       meanCallsInFlight:
         Math.round((samples.reduce((sum, value) => sum + value, 0) / Math.max(1, samples.length)) * 10) / 10,
       timeline: report,
+      load: { start: loadAtStart, end: load1() },
     };
   } finally {
     await system.stop();
@@ -217,7 +224,7 @@ async function main() {
     JSON.stringify(results, null, 2) + '\n',
   );
   const row = (name: string, result: RunResult) =>
-    `| ${name} | ${result.makespanMs} | ${result.boundMs} | ${result.ratio} | ${result.completed} | ${result.lost} | ${result.submitMs ?? '—'} |`;
+    `| ${name} | ${result.makespanMs} | ${result.boundMs} | ${result.ratio} | ${result.completed} | ${result.lost} | ${result.submitMs ?? '—'} | ${result.load ? `${result.load.start} → ${result.load.end}` : '—'} |`;
   const md = [
     '# Pool benchmark (`npm run bench:pool`)',
     '',
@@ -225,8 +232,8 @@ async function main() {
     `Faults: ${EXHAUSTED} accounts (20%) hold only ${EXHAUSTED_POINTS} points and run out mid-run. Bound without faults: ceil(N/(A·C))·latency;`,
     'with faults: ceil((N − points of the exhausted accounts)/(healthy accounts·C))·latency. All runs side by side in one process.',
     '',
-    '| run | makespan ms | bound ms | ratio | completed | lost | submit ms |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| run | makespan ms | bound ms | ratio | completed | lost | submit ms | load (1 min) start → end |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     row('Dreamloom pool, no faults', results.dreamloom.clean),
     row('Dreamloom pool, 20% exhausted', results.dreamloom.faults),
     row('gateway random token, no faults', results.gatewayRandomToken.clean),
