@@ -1,7 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createDiscordBot,
   createDreamloomClient,
   createTelegramBot,
   JobTracker,
@@ -13,7 +12,7 @@ import { buttonInteraction, callbackQueryUpdate, isPng } from '@dreamloom/bots/t
 import {
   chatInputInteraction,
   dispatchInteraction,
-  prepareOfflineClient,
+  createOfflineDiscordBot,
   startFakeDiscordRest,
   type DiscordRestCall,
   type FakeDiscordRest,
@@ -73,11 +72,7 @@ describe('bots job card actions end to end', () => {
 
     beforeAll(async () => {
       discord = await startFakeDiscordRest();
-      bot = createDiscordBot(
-        { dreamloom, logger: silentLogger, editIntervalMs: 50, jobs },
-        { rest: { api: discord.api } },
-      );
-      prepareOfflineClient(bot.client, { appId: discord.appId });
+      bot = createOfflineDiscordBot({ dreamloom, logger: silentLogger, editIntervalMs: 50, jobs }, discord);
     });
     afterAll(async () => {
       await bot?.stop();
@@ -115,11 +110,10 @@ describe('bots job card actions end to end', () => {
     }
     /** Another bot process on the same server, as after a restart: it never saw the first card. */
     function restartedBot(): DiscordBot {
-      const fresh = createDiscordBot(
+      const fresh = createOfflineDiscordBot(
         { dreamloom, logger: silentLogger, editIntervalMs: 50, jobs },
-        { rest: { api: discord.api } },
+        discord,
       );
-      prepareOfflineClient(fresh.client, { appId: discord.appId });
       return fresh;
     }
     const rowsOf = (call: DiscordRestCall) =>

@@ -1,7 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createDiscordBot,
   createDreamloomClient,
   JobTracker,
   silentLogger,
@@ -12,7 +11,7 @@ import { isPng } from '@dreamloom/bots/testing';
 import {
   chatInputInteraction,
   dispatchInteraction,
-  prepareOfflineClient,
+  createOfflineDiscordBot,
   startFakeDiscordRest,
   type DiscordRestCall,
   type FakeDiscordRest,
@@ -40,11 +39,7 @@ describe('Discord bot /imagine end to end', () => {
       botToken: system.botToken,
       pollIntervalMs: 500,
     });
-    bot = createDiscordBot(
-      { dreamloom, logger: silentLogger, editIntervalMs: 100, jobs },
-      { rest: { api: discord.api } },
-    );
-    prepareOfflineClient(bot.client, { appId: discord.appId });
+    bot = createOfflineDiscordBot({ dreamloom, logger: silentLogger, editIntervalMs: 100, jobs }, discord);
   });
   afterAll(async () => {
     await bot?.stop();

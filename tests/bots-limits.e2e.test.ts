@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createDiscordBot,
   createDreamloomClient,
   createTelegramBot,
   JobTracker,
@@ -11,7 +10,7 @@ import {
 import {
   chatInputInteraction,
   dispatchInteraction,
-  prepareOfflineClient,
+  createOfflineDiscordBot,
   startFakeDiscordRest,
   type FakeDiscordRest,
 } from './fakes/discord-rest.js';
@@ -43,11 +42,7 @@ describe('bots and the generations-in-flight limit', () => {
     discord = await startFakeDiscordRest();
     telegram = await startFakeTelegramBotApi();
     dreamloom = createDreamloomClient({ baseUrl: system.baseUrl, botToken: system.botToken });
-    bot = createDiscordBot(
-      { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs },
-      { rest: { api: discord.api } },
-    );
-    prepareOfflineClient(bot.client, { appId: discord.appId });
+    bot = createOfflineDiscordBot({ dreamloom, logger: silentLogger, editIntervalMs: 0, jobs }, discord);
   });
   afterAll(async () => {
     await bot?.stop();

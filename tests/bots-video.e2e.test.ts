@@ -1,7 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createDiscordBot,
   createDreamloomClient,
   createTelegramBot,
   createVideoCommand,
@@ -12,7 +11,7 @@ import {
 import {
   chatInputInteraction,
   dispatchInteraction,
-  prepareOfflineClient,
+  createOfflineDiscordBot,
   startFakeDiscordRest,
   type FakeDiscordRest,
 } from './fakes/discord-rest.js';
@@ -76,11 +75,10 @@ describe('bots /video end to end', () => {
         // As if the job outlived the interaction token: it runs out right after the first edits.
         tokenDeadline: () => Date.now() + 300,
       });
-      const bot = createDiscordBot(
+      const bot = createOfflineDiscordBot(
         { dreamloom, logger: silentLogger, editIntervalMs: 100, jobs, commands: [video] },
-        { rest: { api: discord.api } },
+        discord,
       );
-      prepareOfflineClient(bot.client, { appId: discord.appId });
       try {
         const userId = `3${Date.now()}${randomInt(1000)}`.slice(0, 19);
         const headers = await fundedMember('discord', userId, 1000);

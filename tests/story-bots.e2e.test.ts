@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationCommandOptionType, ChannelType } from 'discord.js';
 import {
-  createDiscordBot,
   createDreamloomClient,
   createStoryApi,
   createTelegramBot,
@@ -15,7 +14,7 @@ import { startFakeDiscordRest, type FakeWebhookMessage } from '@dreamloom/bots/t
 import {
   chatInputInteraction,
   dispatchInteraction,
-  prepareOfflineClient,
+  createOfflineDiscordBot,
   type FakeDiscordRest,
 } from './fakes/discord-rest.js';
 import {
@@ -97,11 +96,10 @@ describe('story play in the bots (end to end)', () => {
 
     beforeAll(async () => {
       discord = (await startFakeDiscordRest()) as typeof discord;
-      bot = createDiscordBot(
+      bot = createOfflineDiscordBot(
         { dreamloom, logger: silentLogger, editIntervalMs: EDIT_MS, jobs, story: handler() },
-        { rest: { api: discord.api } },
+        discord,
       );
-      prepareOfflineClient(bot.client, { appId: discord.appId });
     });
     afterAll(async () => {
       await bot?.stop();

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationCommandOptionType, ChannelType } from 'discord.js';
 import {
-  createDiscordBot,
   createDreamloomClient,
   createStoryApi,
   createTelegramBot,
@@ -15,7 +14,7 @@ import { startFakeDiscordRest, type FakeWebhookMessage } from '@dreamloom/bots/t
 import {
   chatInputInteraction,
   dispatchInteraction,
-  prepareOfflineClient,
+  createOfflineDiscordBot,
   type FakeDiscordRest,
 } from './fakes/discord-rest.js';
 import {
@@ -167,11 +166,10 @@ describe('story sessions across bot restarts and processes (end to end)', () => 
 
     function discordProcess() {
       const jobs = new JobTracker();
-      const bot = createDiscordBot(
+      const bot = createOfflineDiscordBot(
         { dreamloom, logger: silentLogger, editIntervalMs: EDIT_MS, jobs, story: handler() },
-        { rest: { api: discord.api } },
+        discord,
       );
-      prepareOfflineClient(bot.client, { appId: discord.appId });
       bots.push(bot);
       const command = async (
         sub: string,

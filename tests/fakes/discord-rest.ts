@@ -5,6 +5,7 @@ export {
   chatInputInteraction,
   dispatchInteraction,
   prepareOfflineClient,
+  createOfflineDiscordBot,
   type DiscordRestCall,
   type DiscordUpload,
   type FakeDiscordMessage,

@@ -5,12 +5,12 @@ import { silentLogger } from '../shared/logger.js';
 import {
   chatInputInteraction,
   dispatchInteraction,
-  prepareOfflineClient,
+  createOfflineDiscordBot,
 } from '../testing/discord-interactions.js';
 import { FakeDreamloomClient, type FakeDreamloomClientOptions } from '../testing/fake-dreamloom-client.js';
 import { startFakeDiscordRest, type FakeDiscordRest } from '../testing/fake-discord-rest.js';
 import { commandData } from './commands/index.js';
-import { createDiscordBot, type DiscordBot } from './create-discord-bot.js';
+import { type DiscordBot } from './create-discord-bot.js';
 
 const EPHEMERAL = 64;
 
@@ -35,11 +35,10 @@ describe('Discord /balance and /quote (discord.js against a fake REST API)', () 
     args: Record<string, string | number>,
   ) {
     const dreamloom = new FakeDreamloomClient(options);
-    const bot = createDiscordBot(
+    const bot = createOfflineDiscordBot(
       { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs },
-      { rest: { api: discord.api } },
+      discord,
     );
-    prepareOfflineClient(bot.client, { appId: discord.appId });
     bots.push(bot);
     const raw = chatInputInteraction({
       appId: discord.appId,

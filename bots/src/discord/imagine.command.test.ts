@@ -7,6 +7,7 @@ import {
   chatInputInteraction,
   dispatchInteraction,
   prepareOfflineClient,
+  createOfflineDiscordBot,
 } from '../testing/discord-interactions.js';
 import { FakeDreamloomClient, type FakeDreamloomClientOptions } from '../testing/fake-dreamloom-client.js';
 import { startFakeDiscordRest, type FakeDiscordRest } from '../testing/fake-discord-rest.js';
@@ -39,11 +40,10 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
 
   function botWith(options: FakeDreamloomClientOptions, extra: { editIntervalMs?: number } = {}) {
     const dreamloom = new FakeDreamloomClient({ media, ...options });
-    const bot = createDiscordBot(
+    const bot = createOfflineDiscordBot(
       { dreamloom, logger: silentLogger, editIntervalMs: extra.editIntervalMs ?? 0, jobs },
-      { rest: { api: discord.api } },
+      discord,
     );
-    prepareOfflineClient(bot.client, { appId: discord.appId });
     bots.push(bot);
     return { bot, dreamloom };
   }
@@ -190,11 +190,10 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
       stepDelayMs: 40,
       status: { status: 'completed', creditsUsed: 1 },
     });
-    const bot = createDiscordBot(
+    const bot = createOfflineDiscordBot(
       { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs },
-      { rest: { api: discord.api } },
+      discord,
     );
-    prepareOfflineClient(bot.client, { appId: discord.appId });
     bots.push(bot);
     const raw = chatInputInteraction({
       appId: discord.appId,
@@ -240,11 +239,10 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
       // As if the 14-minute budget ran out while the job was generating.
       tokenDeadline: () => Date.now() + 90,
     });
-    const bot = createDiscordBot(
+    const bot = createOfflineDiscordBot(
       { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs, commands: [imagine] },
-      { rest: { api: discord.api } },
+      discord,
     );
-    prepareOfflineClient(bot.client, { appId: discord.appId });
     bots.push(bot);
     const raw = await run(bot, { prompt: 'a very long render' });
 

@@ -6,7 +6,7 @@ import {
   buttonInteraction,
   chatInputInteraction,
   dispatchInteraction,
-  prepareOfflineClient,
+  createOfflineDiscordBot,
 } from '../testing/discord-interactions.js';
 import { FakeDreamloomClient, type FakeDreamloomClientOptions } from '../testing/fake-dreamloom-client.js';
 import {
@@ -15,7 +15,7 @@ import {
   type FakeDiscordRest,
 } from '../testing/fake-discord-rest.js';
 import { solidPng } from '../testing/png.js';
-import { createDiscordBot, type DiscordBot } from './create-discord-bot.js';
+import { type DiscordBot } from './create-discord-bot.js';
 
 const png = solidPng(6, 6);
 const media = { 'http://media.test/one.png': { bytes: png, contentType: 'image/png', filename: 'one.png' } };
@@ -50,11 +50,10 @@ describe('Discord job card buttons', () => {
 
   /** A bot process on the given (fake) server; several may share one, as after a restart. */
   function botOn(dreamloom: FakeDreamloomClient, jobTimeoutMs?: number) {
-    const bot = createDiscordBot(
+    const bot = createOfflineDiscordBot(
       { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs, jobTimeoutMs },
-      { rest: { api: discord.api } },
+      discord,
     );
-    prepareOfflineClient(bot.client, { appId: discord.appId });
     bots.push(bot);
     return bot;
   }

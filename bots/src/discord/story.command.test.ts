@@ -3,11 +3,11 @@ import { JobTracker } from '../shared/job-tracker.js';
 import { silentLogger } from '../shared/logger.js';
 import { StoryHandler } from '../shared/story.handler.js';
 import type { StorySummary } from '../shared/story-client.js';
-import { prepareOfflineClient } from '../testing/discord-interactions.js';
+import { createOfflineDiscordBot } from '../testing/discord-interactions.js';
 import { FakeDreamloomClient } from '../testing/fake-dreamloom-client.js';
 import { startFakeDiscordRest, type FakeDiscordRest } from '../testing/fake-discord-rest.js';
 import { FakeStoryApi } from '../testing/fake-story-api.js';
-import { createDiscordBot, type DiscordBot } from './create-discord-bot.js';
+import { type DiscordBot } from './create-discord-bot.js';
 
 const story: StorySummary = {
   id: 's1',
@@ -38,7 +38,7 @@ describe('Discord story threads (discord.js against a fake REST API, a fake stor
   /** One bot process: its own handler (memory) over the shared story server. */
   function botProcess() {
     const handler = new StoryHandler({ api, logger: silentLogger, editIntervalMs: 0 });
-    const bot = createDiscordBot(
+    const bot = createOfflineDiscordBot(
       {
         dreamloom: new FakeDreamloomClient(),
         logger: silentLogger,
@@ -46,9 +46,8 @@ describe('Discord story threads (discord.js against a fake REST API, a fake stor
         jobs: new JobTracker(),
         story: handler,
       },
-      { rest: { api: discord.api } },
+      discord,
     );
-    prepareOfflineClient(bot.client, { appId: discord.appId });
     bots.push(bot);
     return { bot, handler };
   }

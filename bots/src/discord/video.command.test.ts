@@ -4,13 +4,13 @@ import { silentLogger } from '../shared/logger.js';
 import {
   chatInputInteraction,
   dispatchInteraction,
-  prepareOfflineClient,
+  createOfflineDiscordBot,
   type ChatInputOptions,
 } from '../testing/discord-interactions.js';
 import { FakeDreamloomClient, type FakeDreamloomClientOptions } from '../testing/fake-dreamloom-client.js';
 import { startFakeDiscordRest, type FakeDiscordRest } from '../testing/fake-discord-rest.js';
 import { createVideoCommand } from './commands/video.command.js';
-import { createDiscordBot, type DiscordBot } from './create-discord-bot.js';
+import { type DiscordBot } from './create-discord-bot.js';
 
 const mp4 = new Uint8Array([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70, 0x69, 0x73, 0x6f, 0x6d]);
 const media = {
@@ -50,11 +50,10 @@ describe('Discord /video (discord.js against a fake REST API)', () => {
       imagine: { dreamloom, logger: silentLogger, editIntervalMs: 0 },
       tokenDeadline,
     });
-    const bot = createDiscordBot(
+    const bot = createOfflineDiscordBot(
       { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs, commands: [video] },
-      { rest: { api: discord.api } },
+      discord,
     );
-    prepareOfflineClient(bot.client, { appId: discord.appId });
     bots.push(bot);
     return { bot, dreamloom };
   }

@@ -11,6 +11,7 @@ import {
   type APIMessageComponentButtonInteraction,
   type Client,
 } from 'discord.js';
+import { createDiscordBot, type DiscordBot, type DiscordBotDeps } from '../discord/create-discord-bot.js';
 
 /**
  * Readies a discord.js client for use without a gateway connection: a token for REST calls and
@@ -33,6 +34,19 @@ export function prepareOfflineClient(client: Client, options: { appId: string; t
     verify_key: '',
     flags: 0,
   });
+}
+
+/**
+ * A Discord bot whose REST calls go to a fake Discord API (`startFakeDiscordRest`), readied
+ * without a gateway connection: interactions are then fed with `dispatchInteraction`.
+ */
+export function createOfflineDiscordBot(
+  deps: DiscordBotDeps,
+  discord: { api: string; appId: string },
+): DiscordBot {
+  const bot = createDiscordBot(deps, { rest: { api: discord.api } });
+  prepareOfflineClient(bot.client, { appId: discord.appId });
+  return bot;
 }
 
 /**

@@ -35,6 +35,7 @@ export {
   buttonInteraction,
   dispatchInteraction,
   prepareOfflineClient,
+  createOfflineDiscordBot,
   type ChatInputOptions,
   type ButtonPressOptions,
 } from './discord-interactions.js';
