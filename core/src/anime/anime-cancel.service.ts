@@ -47,7 +47,14 @@ export class AnimeCancelService {
       // 'pending': no upstream task yet; the runner will see the cancel mark before creating one.
     }
     const cancelled = await this.deps.processor.cancel([task.id], reason);
-    if (cancelled.length === 0) throw new NotCancellableError();
+    // Nothing left to cancel can still mean this cancel won: a kie job that started right after
+    // the mark was written sees it and ends the task as cancelled before the processor looks.
+    if (cancelled.length === 0 && !(await this.endedCancelled(task.id))) throw new NotCancellableError();
     return { generation_uuid: task.id, cancelled: true };
+  }
+
+  private async endedCancelled(taskId: string): Promise<boolean> {
+    const task = await this.deps.models.GenerationTask.findByPk(taskId, { attributes: ['status'] });
+    return task?.status === 'cancelled';
   }
 }
