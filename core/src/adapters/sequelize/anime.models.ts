@@ -7,6 +7,8 @@ import {
   type Sequelize,
 } from 'sequelize';
 
+import { bool, date, int, pk, str, text } from './column-types.js';
+
 /* Row types mirror migrations/0005-anime-credits.ts; the migration owns the schema. */
 
 export class CreditAccountRow extends Model<
@@ -126,13 +128,11 @@ export interface AnimeModels {
 
 export function defineAnimeModels(sequelize: Sequelize): AnimeModels {
   const options = (tableName: string) => ({ sequelize, tableName, timestamps: false });
-  const str = (length: number, allowNull = false) => ({ type: DataTypes.STRING(length), allowNull });
-  const date = () => ({ type: DataTypes.DATE(3), allowNull: false });
   class CreditAccount extends CreditAccountRow {}
   CreditAccount.init(
     {
-      user_id: { type: DataTypes.STRING(36), primaryKey: true },
-      balance: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      user_id: pk(),
+      balance: int(0),
       updated_at: date(),
     },
     options('credit_accounts'),
@@ -140,11 +140,11 @@ export function defineAnimeModels(sequelize: Sequelize): AnimeModels {
   class CreditLedger extends CreditLedgerRow {}
   CreditLedger.init(
     {
-      id: { type: DataTypes.STRING(36), primaryKey: true },
+      id: pk(),
       user_id: str(36),
       kind: str(16),
-      amount: { type: DataTypes.INTEGER, allowNull: false },
-      balance_after: { type: DataTypes.INTEGER, allowNull: false },
+      amount: int(),
+      balance_after: int(),
       idempotency_key: str(191),
       task_id: str(36, true),
       actor_id: str(36, true),
@@ -156,29 +156,28 @@ export function defineAnimeModels(sequelize: Sequelize): AnimeModels {
   class ProviderJob extends ProviderJobRow {}
   ProviderJob.init(
     {
-      task_id: { type: DataTypes.STRING(36), primaryKey: true },
+      task_id: pk(),
       provider: str(16),
       upstream_id: str(128),
       state: { ...str(16), defaultValue: 'running' },
-      polls: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-      cancelled_at: { type: DataTypes.DATE(3), allowNull: true },
+      polls: int(0),
+      cancelled_at: date(true),
       cancel_reason: str(255, true),
       created_at: date(),
       updated_at: date(),
     },
     options('provider_jobs'),
   );
-  const bool = () => ({ type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true });
   class AnimePromptTemplate extends AnimePromptTemplateRow {}
   AnimePromptTemplate.init(
     {
-      id: { type: DataTypes.STRING(36), primaryKey: true },
+      id: pk(),
       template_key: str(64),
       name: str(128),
-      template: { type: DataTypes.TEXT, allowNull: false },
-      variables: { type: DataTypes.TEXT, allowNull: false },
-      llm_instructions: { type: DataTypes.TEXT, allowNull: true },
-      is_active: bool(),
+      template: text(),
+      variables: text(),
+      llm_instructions: text(true),
+      is_active: bool(true),
       created_at: date(),
       updated_at: date(),
     },
@@ -187,13 +186,13 @@ export function defineAnimeModels(sequelize: Sequelize): AnimeModels {
   class AnimePreset extends AnimePresetRow {}
   AnimePreset.init(
     {
-      id: { type: DataTypes.STRING(36), primaryKey: true },
+      id: pk(),
       kind: str(16),
       preset_key: str(64),
       name: str(128),
-      prompt: { type: DataTypes.TEXT, allowNull: false },
-      sort_order: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-      is_active: bool(),
+      prompt: text(),
+      sort_order: int(0),
+      is_active: bool(true),
       created_at: date(),
       updated_at: date(),
     },
@@ -205,7 +204,7 @@ export function defineAnimeModels(sequelize: Sequelize): AnimeModels {
       id: { type: DataTypes.STRING(100), primaryKey: true },
       kind: str(8),
       model_id: str(64),
-      price: { type: DataTypes.TEXT, allowNull: false },
+      price: text(),
       updated_by: str(36),
       updated_at: date(),
     },
@@ -214,11 +213,11 @@ export function defineAnimeModels(sequelize: Sequelize): AnimeModels {
   class AnimeModelPriceChange extends AnimeModelPriceChangeRow {}
   AnimeModelPriceChange.init(
     {
-      id: { type: DataTypes.STRING(36), primaryKey: true },
+      id: pk(),
       kind: str(8),
       model_id: str(64),
-      old_price: { type: DataTypes.TEXT, allowNull: true },
-      new_price: { type: DataTypes.TEXT, allowNull: true },
+      old_price: text(true),
+      new_price: text(true),
       changed_by: str(36),
       created_at: date(),
     },
