@@ -794,5 +794,66 @@ describe.each(['sqlite', 'mariadb'] as const)('contract 002 story API on %s', (d
       });
       expect(stored).toBe(0);
     });
+
+    it('generate-response fast path answers every refusal exactly as the Koa route does', async () => {
+      const player = await walletLogin(system);
+      const stories = await api(system.baseUrl, 'GET', '/api/v1/story/published', { token: player.token });
+      const story = stories.body.find((candidate: any) => candidate.title === 'The Lantern Inn');
+      const created = await api(system.baseUrl, 'POST', '/api/v1/conversation', {
+        token: player.token,
+        body: { story_id: story.id },
+      });
+      const other = stories.body.find((candidate: any) => candidate.title !== 'The Lantern Inn');
+      const stranger = other.characterDetails.find(
+        (character: any) => !story.characterDetails.some((member: any) => member.id === character.id),
+      );
+      const bearer = { authorization: `Bearer ${player.token}` };
+      const cases: Array<[string, string, Record<string, string>, number]> = [
+        ['malformed JSON', '{"character_id":', bearer, 400],
+        ['no caller', JSON.stringify({ character_id: '1' }), {}, 401],
+        ['unsupported scheme', JSON.stringify({ character_id: '1' }), { authorization: 'Basic abc' }, 401],
+        ['expired token', JSON.stringify({ character_id: '1' }), { authorization: 'Bearer paw_nope' }, 401],
+        ['missing character', JSON.stringify({ conversation_id: created.body.id }), bearer, 400],
+        ['wrong type', JSON.stringify({ character_id: 5, is_first_response: 'yes' }), bearer, 400],
+        [
+          'unknown conversation',
+          JSON.stringify({ character_id: story.characterDetails[0].id, conversation_id: '999999' }),
+          bearer,
+          404,
+        ],
+        [
+          'character not in the cast',
+          JSON.stringify({ character_id: stranger.id, conversation_id: created.body.id }),
+          bearer,
+          400,
+        ],
+      ];
+      for (const [name, body, headers, status] of cases) {
+        // A query string sends the same request through the Koa stack instead of the fast path.
+        const [fast, koa] = await Promise.all(
+          ['', '?via=koa'].map(async (query) => {
+            const response = await fetch(`${system.baseUrl}/api/v1/story_chat/generate-response${query}`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', ...headers },
+              body,
+            });
+            return {
+              status: response.status,
+              type: response.headers.get('content-type'),
+              requestId: !!response.headers.get('x-request-id'),
+              body: await response.json(),
+            };
+          }),
+        );
+        expect(fast, name).toEqual(koa);
+        expect(fast.status, name).toBe(status);
+        expect(fast.type, name).toMatch(/application\/json/);
+        expect(fast.body.detail, name).toBeTruthy();
+      }
+      const stored = await system.core.story.models.ChatMessage.count({
+        where: { conversation_id: created.body.id, role: 'user' },
+      });
+      expect(stored).toBe(0);
+    });
   });
 });

@@ -162,6 +162,7 @@ async function main() {
   const dataDir = dataDirForChildren;
   const sandboxPort = await freePort();
   const serverPort = await freePort();
+  const barePort = await freePort();
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const url = `http://127.0.0.1:${serverPort}`;
   const prefix = `dlbench-${randomBytes(4).toString('hex')}`;
@@ -192,6 +193,12 @@ async function main() {
     DREAMLOOM_SEED_DEMO: 'true',
     // The bench's members send more than 100 requests a minute.
     STORY_RATE_LIMIT_PER_MIN: '100000',
+  });
+
+  const bare = spawnEntry('bench/chat/bare-relay.ts', {
+    BARE_PORT: String(barePort),
+    BARE_UPSTREAM: `${sandboxUrl}/openai/v1`,
+    BARE_KEY: llmKey,
   });
 
   try {
@@ -247,6 +254,16 @@ async function main() {
         },
         (_event, data) => data.includes('"content":"') && !data.includes('"content":""'),
       );
+    const bareRelay = (index: number, round: number) =>
+      timeToFirstToken(
+        `http://127.0.0.1:${barePort}/`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user_message: `Mira, who just came in? (round ${round}, ${index})` }),
+        },
+        (event) => event === 'message',
+      );
     const through = (index: number, round: number) =>
       timeToFirstToken(
         `${url}/api/v1/story_chat/generate-response`,
@@ -267,26 +284,32 @@ async function main() {
     // Warm-up: connections, prepared statements, JIT.
     await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        Promise.all([direct(i % CONCURRENCY), through(i % CONCURRENCY, -1)]),
+        Promise.all([direct(i % CONCURRENCY), through(i % CONCURRENCY, -1), bareRelay(i, -1)]),
       ),
     );
 
     const directSamples: number[] = [];
     const throughSamples: number[] = [];
+    const bareSamples: number[] = [];
     // The server's CPU time over the through batches: what one reply costs it, independent of
     // how busy the rest of the machine is (the latencies are not).
     let serverCpuMs = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
-      // Alternate which side goes first so drift affects both equally.
-      const sides = round % 2 === 0 ? (['direct', 'through'] as const) : (['through', 'direct'] as const);
+      // Rotate which side goes first so drift affects all equally.
+      const order = ['direct', 'through', 'bare'] as const;
+      const sides = order.map((_, at) => order[(at + round) % order.length]);
       for (const side of sides) {
         const cpuBefore = cpuMs(server);
         const batch = await Promise.all(
           Array.from({ length: CONCURRENCY }, (_, index) =>
-            side === 'direct' ? direct(index) : through(index, round),
+            side === 'direct'
+              ? direct(index)
+              : side === 'bare'
+                ? bareRelay(index, round)
+                : through(index, round),
           ),
         );
-        (side === 'direct' ? directSamples : throughSamples).push(...batch);
+        ({ direct: directSamples, through: throughSamples, bare: bareSamples })[side].push(...batch);
         const cpuAfter = cpuMs(server);
         if (side === 'through' && cpuBefore !== null && cpuAfter !== null)
           serverCpuMs += cpuAfter - cpuBefore;
@@ -294,6 +317,8 @@ async function main() {
     }
     const directStats = stats(directSamples);
     const throughStats = stats(throughSamples);
+    const bareStats = stats(bareSamples);
+    const bareAddedP50 = Math.round((bareStats.p50 - directStats.p50) * 100) / 100;
     const addedP50 = Math.round((throughStats.p50 - directStats.p50) * 100) / 100;
     const addedP95 = Math.round((throughStats.p95 - directStats.p95) * 100) / 100;
     const result = {
@@ -315,6 +340,8 @@ async function main() {
       },
       directMs: directStats,
       throughDreamloomMs: throughStats,
+      bareNodeRelayMs: bareStats,
+      bareRelayAddedP50Ms: bareAddedP50,
       addedLatencyMs: { p50: addedP50, p95: addedP95 },
       serverCpuMsPerReply: Math.round((serverCpuMs / throughSamples.length) * 100) / 100,
       targetAddedP50Ms: 10,
@@ -331,6 +358,7 @@ async function main() {
       '| --- | --- | --- | --- | --- |',
       `| sandbox stream, direct | ${directStats.samples} | ${directStats.p50} | ${directStats.p95} | ${directStats.max} |`,
       `| generate-response through Dreamloom | ${throughStats.samples} | ${throughStats.p50} | ${throughStats.p95} | ${throughStats.max} |`,
+      `| bare Node relay (floor: no auth, DB or prompt) | ${bareStats.samples} | ${bareStats.p50} | ${bareStats.p95} | ${bareStats.max} |`,
       '',
       `Added latency: **${addedP50} ms at p50**, ${addedP95} ms at p95 (target ≤ 10 ms at p50: ${result.meetsTarget ? 'met' : 'not met'}).`,
       '',
@@ -371,8 +399,9 @@ async function main() {
   } finally {
     server.kill('SIGTERM');
     sandbox.kill('SIGTERM');
+    bare.kill('SIGTERM');
     await Promise.all(
-      [server, sandbox].map((child) => new Promise((resolve) => child.once('exit', resolve))),
+      [server, sandbox, bare].map((child) => new Promise((resolve) => child.once('exit', resolve))),
     );
     const redis = new Redis(redisUrl);
     const keys = await redis.keys(`${prefix}:*`);

@@ -26,6 +26,7 @@ import { storyBindingRoutes } from './routes/story-bindings.routes.js';
 import { storyImageRoutes } from './routes/story-images.routes.js';
 import { nanobananaRoutes } from './routes/nanobanana.routes.js';
 import { nanobananaRateLimit } from './http/rate-limit.js';
+import { generateResponseFastPath } from './http/generate-response.fast-path.js';
 import { attachNanobananaWebSocket } from './realtime/nanobanana-ws.js';
 
 export interface DreamloomServer {
@@ -85,7 +86,11 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
     await next();
   });
 
-  const httpServer = createHttpServer(app.callback());
+  const koa = app.callback();
+  const fastGenerateResponse = generateResponseFastPath(core);
+  const httpServer = createHttpServer((req, res) => {
+    if (!fastGenerateResponse(req, res)) void koa(req, res);
+  });
   const gateway = await attachSocketGateway(core, httpServer);
   const nanobananaWs = await attachNanobananaWebSocket(core, httpServer);
 

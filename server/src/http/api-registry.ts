@@ -32,7 +32,7 @@ export interface RouteDefinition<P = unknown, Q = unknown, B = unknown> {
   handler: (ctx: AppRouterContext, input: RouteInput<P, Q, B>) => unknown | Promise<unknown>;
 }
 
-function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: string): T {
+export function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;

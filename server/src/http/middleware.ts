@@ -5,6 +5,8 @@ import {
   ForbiddenError,
   NotFoundError,
   hasRole,
+  type Actor,
+  type Core,
   type Logger,
   type Role,
 } from '@dreamloom/core';
@@ -58,29 +60,42 @@ export async function errorBoundary(ctx: AppContext, next: Next) {
   }
 }
 
+/** Who is calling, from the Authorization (and the bots' X-Platform-*) headers. */
+export interface Caller {
+  actor?: Actor;
+  via?: 'token' | 'bot';
+  token?: string;
+}
+
 /**
  * Resolves the caller: `Bearer <token>` for users and staff, or `Bot <credential>` with
- * X-Platform / X-Platform-User-Id for the bots acting for a platform user. Anonymous is allowed
- * here; routes that need a caller use `requireRole`.
+ * X-Platform / X-Platform-User-Id for the bots acting for a platform user. No header is an
+ * anonymous caller; `header` reads a request header ('' when absent).
  */
-export async function authenticate(ctx: AppContext, next: Next) {
-  const header = ctx.get('authorization');
-  const [scheme, credential] = header.split(/\s+/, 2);
-  if (credential && /^bearer$/i.test(scheme)) {
-    ctx.state.actor = await ctx.core.identity.authenticateToken(credential);
-    ctx.state.via = 'token';
-    ctx.state.token = credential;
-  } else if (credential && /^bot$/i.test(scheme)) {
-    ctx.state.actor = await ctx.core.identity.actForPlatformUser(
+export async function resolveCaller(core: Core, header: (name: string) => string): Promise<Caller> {
+  const authorization = header('authorization');
+  const [scheme, credential] = authorization.split(/\s+/, 2);
+  if (credential && /^bearer$/i.test(scheme))
+    return { actor: await core.identity.authenticateToken(credential), via: 'token', token: credential };
+  if (credential && /^bot$/i.test(scheme)) {
+    const actor = await core.identity.actForPlatformUser(
       credential,
-      ctx.get('x-platform'),
-      ctx.get('x-platform-user-id'),
-      decodeHeader(ctx.get('x-platform-username')),
+      header('x-platform'),
+      header('x-platform-user-id'),
+      decodeHeader(header('x-platform-username')),
     );
-    ctx.state.via = 'bot';
-  } else if (header) {
-    throw new UnauthorizedError('Unsupported Authorization header');
+    return { actor, via: 'bot' };
   }
+  if (authorization) throw new UnauthorizedError('Unsupported Authorization header');
+  return {};
+}
+
+/** Koa form of {@link resolveCaller}; anonymous is allowed here, routes that need a caller use `requireRole`. */
+export async function authenticate(ctx: AppContext, next: Next) {
+  const caller = await resolveCaller(ctx.core, (name) => ctx.get(name));
+  ctx.state.actor = caller.actor;
+  ctx.state.via = caller.via;
+  ctx.state.token = caller.token;
   await next();
 }
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext } from './context.js';
 
 export interface SseChannel {
@@ -10,28 +11,39 @@ export interface SseChannel {
   cancel(reason: Error): void;
 }
 
+/** An event stream on a raw response, plus the two hooks its transport calls. */
+export interface SseStream extends SseChannel {
+  /** The request's checks have all passed: send the status line and the events so far. */
+  commit(): void;
+}
+
+const SSE_HEADERS: Array<[string, string]> = [
+  ['Content-Type', 'text/event-stream; charset=utf-8'],
+  ['Cache-Control', 'no-cache, no-transform'],
+  ['Connection', 'keep-alive'],
+  ['X-Accel-Buffering', 'no'],
+];
+
 /**
- * Turns the response into a Server-Sent Events stream: no buffering (proxies included), one
+ * Turns a response into a Server-Sent Events stream: no buffering (proxies included), one
  * write per event, and an AbortSignal that fires when the client disconnects.
  *
- * Events are written straight to the response rather than through a stream body that Koa pipes:
- * measured at 50 concurrent replies, the PassThrough and the pipeline Koa builds for it were a
- * visible share of each request's CPU and of every relayed chunk. Until the request's middleware
- * has settled (`ctx.state.commitResponse`, called by errorBoundary) the events wait in memory,
- * since a late refusal (the rate limit's verdict) must still be answered as a plain HTTP error.
+ * Events are written straight to the response (no stream body for a framework to pipe: measured
+ * at 50 concurrent replies, a PassThrough and its pipeline were a visible share of each request's
+ * CPU and of every relayed chunk). Until `commit` the events wait in memory, since a late refusal
+ * (the rate limit's verdict) must still be answered as a plain HTTP error: `cancel` before the
+ * commit leaves the response untouched and calls `onCancelledUnsent` to answer it.
  */
-export function openSse(ctx: AppContext): SseChannel {
+export function createSseStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  onCancelledUnsent: () => void,
+): SseStream {
   const controller = new AbortController();
-  const res = ctx.res;
-  ctx.req.socket.setTimeout(0);
-  ctx.req.socket.setNoDelay(true);
-  ctx.req.socket.setKeepAlive(true);
-  ctx.status = 200;
-  ctx.set('Content-Type', 'text/event-stream; charset=utf-8');
-  ctx.set('Cache-Control', 'no-cache, no-transform');
-  ctx.set('Connection', 'keep-alive');
-  ctx.set('X-Accel-Buffering', 'no');
-  ctx.respond = false;
+  req.socket.setTimeout(0);
+  req.socket.setNoDelay(true);
+  req.socket.setKeepAlive(true);
+  for (const [name, value] of SSE_HEADERS) res.setHeader(name, value);
   /** Events written before the response is committed; null once it is. */
   let pending: string[] | null = [];
   let cancelled = false;
@@ -52,16 +64,16 @@ export function openSse(ctx: AppContext): SseChannel {
     if (buffered) res.write(buffered);
     if (closed) res.end();
   };
-  // The status line and the events so far go out after this turn of the event loop: requests
-  // parsed in the same turn send their upstream calls first (nothing here is time-critical; the
-  // first token is hundreds of ms away). Events sent meanwhile join the same write.
-  ctx.state.commitResponse = () => {
-    if (committing || !pending || cancelled) return;
-    committing = true;
-    setImmediate(flush);
-  };
-  const channel: SseChannel = {
+  return {
     signal: controller.signal,
+    // The status line and the events so far go out after this turn of the event loop: requests
+    // parsed in the same turn send their upstream calls first (nothing here is time-critical; the
+    // first token is hundreds of ms away). Events sent meanwhile join the same write.
+    commit() {
+      if (committing || !pending || cancelled) return;
+      committing = true;
+      setImmediate(flush);
+    },
     send(data, event) {
       if (closed) return;
       const text = typeof data === 'string' ? data : JSON.stringify(data);
@@ -83,12 +95,27 @@ export function openSse(ctx: AppContext): SseChannel {
         if (!pending && !gone && !res.writableEnded) res.end();
         return;
       }
-      // Not sent yet: Koa answers with whatever the error handler sets instead.
+      // Not sent yet: the transport answers with an error instead.
       cancelled = true;
       pending = null;
-      ctx.respond = true;
+      for (const [name] of SSE_HEADERS) res.removeHeader(name);
+      onCancelledUnsent();
     },
   };
-  ctx.state.cancelReply = (reason) => channel.cancel(reason);
-  return channel;
+}
+
+/**
+ * The event stream of a Koa request. errorBoundary commits it once the middleware has settled
+ * (`ctx.state.commitResponse`) or cancels it when the request failed (`ctx.state.cancelReply`),
+ * in which case Koa answers with the error body again.
+ */
+export function openSse(ctx: AppContext): SseChannel {
+  ctx.status = 200;
+  ctx.respond = false;
+  const stream = createSseStream(ctx.req, ctx.res, () => {
+    ctx.respond = true;
+  });
+  ctx.state.commitResponse = () => stream.commit();
+  ctx.state.cancelReply = (reason) => stream.cancel(reason);
+  return stream;
 }

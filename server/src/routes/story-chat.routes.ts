@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { isAppError, type TurnListener } from '@dreamloom/core';
+import { isAppError, type Actor, type Core, type Logger, type TurnListener } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppRouterContext } from '../http/context.js';
-import { openSse } from '../http/sse.js';
+import { openSse, type SseChannel } from '../http/sse.js';
 import { actorOf, storyRouter } from './story-shared.js';
+
+export const GENERATE_RESPONSE_PATH = '/api/v1/story_chat/generate-response';
 
 const id = z.string().min(1).max(64);
 const historyMessage = z.object({
@@ -17,11 +19,11 @@ const historyMessage = z.object({
  * (`{message_id, content}`), `end` (the stored message), `error`, then `data: [DONE]`.
  * Aborting the request aborts the LLM call.
  */
-function streamChat(
-  ctx: AppRouterContext,
+export function pipeChat(
+  sse: SseChannel,
   run: (listener: TurnListener, signal: AbortSignal) => Promise<unknown>,
-) {
-  const sse = openSse(ctx);
+  log: () => Logger,
+): undefined {
   const listener: TurnListener = {
     onSpeakers: (speakers) => sse.send({ speakers }, 'speakers'),
     onStart: (start) => sse.send(start, 'start'),
@@ -35,7 +37,7 @@ function streamChat(
     } catch (error) {
       if (!sse.signal.aborted) {
         const detail = isAppError(error) && error.expose ? error.message : 'Generation failed';
-        if (!isAppError(error)) ctx.state.log?.error({ err: error }, 'chat stream failed');
+        if (!isAppError(error)) log().error({ err: error }, 'chat stream failed');
         sse.send({ detail }, 'error');
       }
     } finally {
@@ -43,6 +45,62 @@ function streamChat(
     }
   })();
   return undefined;
+}
+
+function streamChat(
+  ctx: AppRouterContext,
+  run: (listener: TurnListener, signal: AbortSignal) => Promise<unknown>,
+) {
+  return pipeChat(openSse(ctx), run, () => ctx.state.log);
+}
+
+/** The body of `POST /api/v1/story_chat/generate-response` (also served by its fast path). */
+export const generateResponseBody = z.object({
+  history_length: z.number().int().min(1).max(200).optional(),
+  character_id: id,
+  user_message: z.string().max(20_000).optional(),
+  history_messages: z.array(historyMessage).max(500).default([]),
+  conversation_id: id.optional(),
+  last_message_id: id.optional(),
+  is_first_response: z.boolean().default(false),
+});
+export type GenerateResponseBody = z.infer<typeof generateResponseBody>;
+
+/**
+ * One character's reply as an event stream. Refusals (unknown conversation, not a participant,
+ * character not in the cast) throw before the stream carries anything; everything the reply
+ * needs is read before it opens. `openStream` is called once they have passed.
+ */
+export async function generateResponse(
+  core: Core,
+  user: Actor,
+  body: GenerateResponseBody,
+  openStream: () => SseChannel,
+  log: () => Logger,
+): Promise<undefined> {
+  const chat = core.story.chat;
+  if (!body.conversation_id) {
+    return pipeChat(
+      openStream(),
+      (listener, signal) =>
+        chat.generateStateless(user, {
+          characterId: body.character_id,
+          userMessage: body.user_message,
+          history: body.history_messages,
+          historyLength: body.history_length,
+          signal,
+          listener,
+        }),
+      log,
+    );
+  }
+  const reply = await chat.startReply(user, {
+    conversationId: body.conversation_id,
+    characterId: body.character_id,
+    historyLength: body.history_length,
+    userMessage: body.is_first_response ? body.user_message : undefined,
+  });
+  return pipeChat(openStream(), (listener, signal) => reply.run(listener, signal), log);
 }
 
 export function storyChatRoutes(registry: ApiRegistry) {
@@ -147,44 +205,20 @@ export function storyChatRoutes(registry: ApiRegistry) {
 
   registry.add(router, {
     method: 'post',
-    path: '/api/v1/story_chat/generate-response',
+    path: GENERATE_RESPONSE_PATH,
     tag,
     summary: "One character's reply as an event stream (stored when conversation_id is given)",
     role: 'user',
-    body: z.object({
-      history_length: z.number().int().min(1).max(200).optional(),
-      character_id: id,
-      user_message: z.string().max(20_000).optional(),
-      history_messages: z.array(historyMessage).max(500).default([]),
-      conversation_id: id.optional(),
-      last_message_id: id.optional(),
-      is_first_response: z.boolean().default(false),
-    }),
-    handler: async (ctx, { actor, body }) => {
-      const user = actorOf(actor);
-      const chat = ctx.core.story.chat;
-      if (!body.conversation_id) {
-        return streamChat(ctx, (listener, signal) =>
-          chat.generateStateless(user, {
-            characterId: body.character_id,
-            userMessage: body.user_message,
-            history: body.history_messages,
-            historyLength: body.history_length,
-            signal,
-            listener,
-          }),
-        );
-      }
-      // Refusals (unknown conversation, not a participant, character not in the cast) are HTTP
-      // errors; everything the reply needs is read before the stream opens.
-      const reply = await chat.startReply(user, {
-        conversationId: body.conversation_id,
-        characterId: body.character_id,
-        historyLength: body.history_length,
-        userMessage: body.is_first_response ? body.user_message : undefined,
-      });
-      return streamChat(ctx, (listener, signal) => reply.run(listener, signal));
-    },
+    body: generateResponseBody,
+    // Requests with a JSON body are normally answered by the fast path (generate-response.fast-path.ts).
+    handler: (ctx, { actor, body }) =>
+      generateResponse(
+        ctx.core,
+        actorOf(actor),
+        body,
+        () => openSse(ctx),
+        () => ctx.state.log,
+      ),
   });
 
   // ---- turn-level operations (the bots and richer clients) ----

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Next } from 'koa';
 import { z } from 'zod';
-import { AppError, UnauthorizedError, type Actor } from '@dreamloom/core';
+import { AppError, UnauthorizedError, type Actor, type Core } from '@dreamloom/core';
 import type { AppContext, AppContextExtras, AppState } from '../http/context.js';
 
 /** Routes whose handler may run while the rate-limit verdict is on its way (see storyRateLimit). */
@@ -30,33 +30,58 @@ function clearlyUnder(view: WindowView | undefined, limit: number, now: number):
   return count + view.pending + 1 <= limit - OPTIMISTIC_MARGIN;
 }
 
+/** How a request stands with the rate limit: `verdict` settles when Redis has counted it. */
+export interface RateLimitAdmission {
+  /** Rejects with 429 when the request is over the limit. */
+  verdict: Promise<void>;
+  /** True when the handler may run before the verdict (the caller awaits it before answering). */
+  deferred: boolean;
+}
+
 /**
  * Contract 002: 100 requests per minute per user (fixed window in Redis, shared by all nodes).
  *
  * The Redis round trip used to precede every chat reply: with 50 replies arriving at once, each
  * waited for it behind the whole burst's request parsing, so the median upstream call left tens
- * of ms late. For the streaming reply (DEFERRED_VERDICT_PATHS) of a user this node last saw well
- * below the limit, the handler now starts at once (its upstream request goes out) while the hit
- * travels; the verdict is awaited before the response is sent, and a refusal cancels the reply
- * (stream aborted, nothing stored) and answers 429 as before. Every request is still counted in
- * Redis, so the limit stays exact across nodes.
+ * of ms late. For the streaming reply (`deferrable`) of a user this node last saw well below the
+ * limit, the handler now starts at once (its upstream request goes out) while the hit travels;
+ * the verdict is awaited before the response is sent, and a refusal cancels the reply (stream
+ * aborted, nothing stored) and answers 429 as before. Every request is still counted in Redis,
+ * so the limit stays exact across nodes. `setHeader` receives the X-RateLimit-* headers.
  */
+export function admitStoryRequest(
+  core: Core,
+  userId: string,
+  deferrable: boolean,
+  setHeader: (name: string, value: string) => void,
+): RateLimitAdmission {
+  const limit = core.config.STORY_RATE_LIMIT_PER_MIN;
+  const known = viewsOf(core);
+  const view = known.get(userId);
+  const verdict = hitWindow(core, known, userId, limit, setHeader);
+  const deferred = deferrable && clearlyUnder(view, limit, Date.now());
+  // A failing handler is answered as before; the verdict's own rejection then has no one to tell.
+  if (deferred) verdict.catch(() => undefined);
+  return { verdict, deferred };
+}
+
+/** The Koa form of {@link admitStoryRequest} for every story route. */
 export async function storyRateLimit(ctx: AppContext, next: Next) {
   const actor = ctx.state.actor;
   if (!actor) return next();
-  const limit = ctx.core.config.STORY_RATE_LIMIT_PER_MIN;
-  const known = viewsOf(ctx.core);
-  const view = known.get(actor.id);
-  const verdict = hitWindow(ctx, known, actor.id, limit);
-  if (!DEFERRED_VERDICT_PATHS.has(ctx.path) || !clearlyUnder(view, limit, Date.now())) {
-    await verdict;
+  const admission = admitStoryRequest(
+    ctx.core,
+    actor.id,
+    DEFERRED_VERDICT_PATHS.has(ctx.path),
+    (name, value) => ctx.set(name, value),
+  );
+  if (!admission.deferred) {
+    await admission.verdict;
     return next();
   }
-  // A failing handler is answered as before; the verdict's own rejection then has no one to tell.
-  verdict.catch(() => undefined);
   await next();
   try {
-    await verdict;
+    await admission.verdict;
   } catch (error) {
     ctx.state.cancelReply?.(error as Error);
     throw error;
@@ -64,7 +89,13 @@ export async function storyRateLimit(ctx: AppContext, next: Next) {
 }
 
 /** Counts the hit in Redis, remembers the answer, and rejects with 429 over the limit. */
-async function hitWindow(ctx: AppContext, known: Map<string, WindowView>, userId: string, limit: number) {
+async function hitWindow(
+  core: Core,
+  known: Map<string, WindowView>,
+  userId: string,
+  limit: number,
+  setHeader: (name: string, value: string) => void,
+) {
   let view = known.get(userId);
   if (!view) {
     if (known.size >= 50_000) pruneViews(known);
@@ -73,16 +104,16 @@ async function hitWindow(ctx: AppContext, known: Map<string, WindowView>, userId
   view.pending += 1;
   let answer: { count: number; resetMs: number };
   try {
-    answer = await ctx.core.story.store.hit(`story:${userId}`, 60_000);
+    answer = await core.story.store.hit(`story:${userId}`, 60_000);
   } finally {
     view.pending -= 1;
   }
   view.count = answer.count;
   view.resetAt = Date.now() + answer.resetMs;
-  ctx.set('X-RateLimit-Limit', String(limit));
-  ctx.set('X-RateLimit-Remaining', String(Math.max(0, limit - answer.count)));
+  setHeader('X-RateLimit-Limit', String(limit));
+  setHeader('X-RateLimit-Remaining', String(Math.max(0, limit - answer.count)));
   if (answer.count > limit) {
-    ctx.set('Retry-After', String(Math.ceil(answer.resetMs / 1000)));
+    setHeader('Retry-After', String(Math.ceil(answer.resetMs / 1000)));
     throw new AppError('RATE_LIMITED', 'Too many requests: 100 per minute', { status: 429 });
   }
 }
