@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Op, UniqueConstraintError, type Sequelize } from 'sequelize';
 import { AppError, UnauthorizedError, ValidationError } from '../errors.js';
-import type { DreamloomModels, UserRow } from '../adapters/sequelize/models.js';
+import type { DreamloomModels, IdentityRow, UserRow } from '../adapters/sequelize/models.js';
 import type { IdGenerator } from '../shared/ids.js';
 import { TtlCache } from '../shared/ttl-cache.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -18,6 +18,8 @@ export interface IssuedToken {
 }
 
 const PLATFORM_ACTOR_CACHE_MS = 5000;
+/** How stale an identity's last_seen_at may get before a request writes it again. */
+const SEEN_AT_RESOLUTION_MS = 10 * 60_000;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -46,6 +48,8 @@ export class IdentityService {
    * the time to live plus one request.
    */
   private readonly platformActors = new TtlCache<Actor>(PLATFORM_ACTOR_CACHE_MS, 10_000);
+
+  private botTokenHash: { token: string; hash: Buffer } | null = null;
 
   constructor(private readonly deps: IdentityDeps) {}
 
@@ -163,9 +167,10 @@ export class IdentityService {
   verifyBotToken(candidate: string): boolean {
     const expected = this.deps.botApiToken;
     if (!expected) return false;
-    const a = Buffer.from(sha256(candidate));
-    const b = Buffer.from(sha256(expected));
-    return timingSafeEqual(a, b);
+    // Bots send the credential with every call: its own hash is computed once.
+    if (this.botTokenHash?.token !== expected)
+      this.botTokenHash = { token: expected, hash: Buffer.from(sha256(expected)) };
+    return timingSafeEqual(Buffer.from(sha256(candidate)), this.botTokenHash.hash);
   }
 
   /**
@@ -193,11 +198,13 @@ export class IdentityService {
   async provisionIdentity(provider: string, subject: string, displayName?: string): Promise<Actor> {
     const found = await this.findByIdentity(provider, subject);
     if (found) {
-      await this.deps.models.Identity.update(
-        { last_seen_at: this.deps.clock.now() },
-        { where: { provider, subject } },
-      );
-      return found;
+      // Seen-at is coarse (it answers "is this member still around"): one write per identity
+      // per SEEN_AT_RESOLUTION_MS, not one per cache reload of every active member.
+      const now = this.deps.clock.now();
+      const seen = found.identity.last_seen_at;
+      if (!seen || now.getTime() - new Date(seen).getTime() >= SEEN_AT_RESOLUTION_MS)
+        await this.deps.models.Identity.update({ last_seen_at: now }, { where: { provider, subject } });
+      return found.actor;
     }
     const { User, Identity } = this.deps.models;
     const now = this.deps.clock.now();
@@ -232,7 +239,7 @@ export class IdentityService {
     } catch (error) {
       if (error instanceof UniqueConstraintError) {
         const winner = await this.findByIdentity(provider, subject);
-        if (winner) return winner;
+        if (winner) return winner.actor;
       }
       throw error;
     }
@@ -268,13 +275,16 @@ export class IdentityService {
     }
   }
 
-  private async findByIdentity(provider: string, subject: string): Promise<Actor | null> {
+  private async findByIdentity(
+    provider: string,
+    subject: string,
+  ): Promise<{ actor: Actor; identity: IdentityRow } | null> {
     const { Identity, User } = this.deps.models;
     const identity = await Identity.findOne({ where: { provider, subject } });
     if (!identity) return null;
     const user = await User.findByPk(identity.user_id);
     if (!user) return null;
     if (user.is_disabled) throw new UnauthorizedError('This account is disabled');
-    return toActor(user);
+    return { actor: toActor(user), identity };
   }
 }

@@ -23,6 +23,8 @@ describe('TtlCache', () => {
     const reload = vi.fn(() => new Promise<string>((resolve) => (finish = resolve)));
     const burst = await Promise.all(Array.from({ length: 20 }, () => cache.get('k', reload)));
     expect(burst.every((value) => value === 'old')).toBe(true);
+    // The reload starts within a quarter of the time to live.
+    vi.advanceTimersByTime(250);
     expect(reload).toHaveBeenCalledTimes(1);
     finish('new');
     await Promise.resolve();
@@ -37,9 +39,26 @@ describe('TtlCache', () => {
     expect(await cache.get('k', async () => 2)).toBe(2);
     vi.advanceTimersByTime(1001);
     expect(await cache.get('k', async () => Promise.reject(new Error('again')))).toBe(2);
-    await Promise.resolve();
-    await Promise.resolve();
+    await vi.advanceTimersByTimeAsync(250);
     expect(await cache.get('k', async () => 3)).toBe(3);
+  });
+
+  it('spreads the reloads of entries that expired together instead of running them in the burst', async () => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, 'random').mockImplementation(() => 0.5);
+    const cache = new TtlCache<number>(1000);
+    const keys = Array.from({ length: 10 }, (_, index) => `k${index}`);
+    await Promise.all(keys.map((key) => cache.get(key, async () => 1)));
+    vi.advanceTimersByTime(1001);
+    const reload = vi.fn(async () => 2);
+    expect(await Promise.all(keys.map((key) => cache.get(key, reload)))).toEqual(keys.map(() => 1));
+    expect(reload).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(125);
+    expect(reload).toHaveBeenCalledTimes(10);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(await cache.get('k0', reload)).toBe(2);
+    vi.restoreAllMocks();
   });
 
   it('evicts the oldest entry past its size bound', async () => {

@@ -3,8 +3,11 @@
  * the story, its cast, templates, staff posts and model rows for a few seconds, so the hot path
  * to the first token does not read them from the database.
  * An expired value that loaded fine is still served while one reload runs in the background
- * (a burst of replies must not all wait on that read); catalog edits therefore reach running
- * chats within `ttlMs` plus one load.
+ * (a burst of replies must not all wait on that read). That reload starts after a random
+ * delay of up to `ttlMs / 4`: entries loaded together (every member of a burst) expire together
+ * and would otherwise all be reloaded inside the next burst, on the CPU its requests need
+ * before their upstream calls. Catalog edits therefore reach running chats within 1.25 × `ttlMs`
+ * plus one load.
  */
 interface Entry<V> {
   value: Promise<V>;
@@ -45,6 +48,12 @@ export class TtlCache<V> {
 
   private reload(key: string, stale: Entry<V>, load: () => Promise<V>): void {
     stale.reloading = true;
+    const timer = setTimeout(() => this.runReload(key, stale, load), Math.random() * (this.ttlMs / 4));
+    timer.unref?.();
+  }
+
+  private runReload(key: string, stale: Entry<V>, load: () => Promise<V>): void {
+    if (this.entries.get(key) !== stale) return;
     load().then(
       (value) => {
         if (this.entries.get(key) === stale)

@@ -45,9 +45,11 @@ export function toWindowMessage(row: WindowMessage): WindowMessage {
  * (at 50 concurrent requests, each await on I/O sent the request to the back of the line).
  *
  * This process's own writes update the entry in place. Writes by other processes reach it
- * through `forget` (the engine listens for other nodes' replies on the event bus) and, at the
- * latest, when the entry expires `ttlMs` after it was read from the database; writing never
- * extends that, so an edit made on another node shows within `ttlMs`.
+ * through `foreignReply` / `patchState` (the engine listens on the event bus for other nodes'
+ * replies, edits and ended conversations) and, should such an event be lost (Redis pub/sub does
+ * not redeliver), when the entry expires: 0.9–1.1 × `ttlMs` after it was read from the database
+ * (spread, so conversations read together are not all read again inside one later burst);
+ * writing never extends that.
  */
 export class ConversationWindowCache {
   private readonly entries = new Map<string, Entry>();
@@ -92,7 +94,7 @@ export class ConversationWindowCache {
   putState(state: ConversationState): void {
     if (!this.enabled) return;
     const entry = this.entries.get(state.id);
-    const expires = Date.now() + this.ttlMs;
+    const expires = Date.now() + this.ttlMs * (0.9 + 0.2 * Math.random());
     if (!entry) {
       // Oldest first out: Map iteration follows insertion order.
       if (this.entries.size >= this.maxEntries)

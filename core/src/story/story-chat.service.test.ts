@@ -48,6 +48,19 @@ class FakeEvents implements EventBus {
   async close() {}
 }
 
+/** One bus for several engines (nodes): every subscriber hears every event, as with Redis. */
+class BroadcastEvents implements EventBus {
+  private readonly listeners: Array<(event: DomainEvent) => void> = [];
+  async publish(event: DomainEvent) {
+    for (const listener of this.listeners) listener(event);
+  }
+  async subscribe(listener: (event: DomainEvent) => void) {
+    this.listeners.push(listener);
+    return async () => undefined;
+  }
+  async close() {}
+}
+
 const owner: Actor = { id: 'u1', role: 'user', username: null, displayName: 'Mia' };
 const system = (request: ChatRequest) => String(request.messages[0].content);
 const isPicker = (request: ChatRequest) => request.responseFormat?.type === 'json_schema';
@@ -259,6 +272,42 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
     expect(edited.content).toBe('edited');
     const history = await service.history(owner, id);
     expect(history.map((m) => m.content)).toEqual(['hi', 'edited']);
+  });
+
+  it('a node holding a conversation in memory hears of edits and of its end on another node', async () => {
+    const bus = new BroadcastEvents();
+    const logger = createLogger({ level: 'silent' });
+    const node = () =>
+      new StoryChatService({
+        models,
+        llm: new LlmService({
+          models,
+          provider: chat,
+          secrets: new SecretBox('k'.repeat(40)),
+          clock: { now: () => new Date() },
+          logger,
+        }),
+        events: bus,
+        ids: createIdGenerator(),
+        clock: { now: () => new Date() },
+        logger,
+        random: () => 0,
+      });
+    const [first, second] = [node(), node()];
+    const id = await story({ speaker_strategy: 'list' }, ['a']);
+    chat.reply = () => 'original line';
+    // Two turns: the first subscribes to the bus, the second is served from memory and kept there.
+    await first.playTurn(owner, { conversationId: id, content: 'hi' });
+    const { replies } = await first.playTurn(owner, { conversationId: id, content: 'and?' });
+    await second.editMessage(owner, replies[0].id, 'edited elsewhere');
+    chat.requests.length = 0;
+    await first.playTurn(owner, { conversationId: id, content: 'go on' });
+    const prompt = chat.requests.find((request) => !isPicker(request) && !isSummary(request))!;
+    expect(JSON.stringify(prompt.messages)).toContain('edited elsewhere');
+    await second.endConversation(owner, id);
+    await expect(first.playTurn(owner, { conversationId: id, content: 'still there?' })).rejects.toThrow(
+      /ended/,
+    );
   });
 
   it('records several humans in one conversation of a published story', async () => {

@@ -158,7 +158,7 @@ export class StoryChatService {
       model: new TtlCache(ttl),
     };
     this.windows = new ConversationWindowCache(
-      deps.cacheTtlMs === 0 ? 0 : (deps.conversationCacheTtlMs ?? 10_000),
+      deps.cacheTtlMs === 0 ? 0 : (deps.conversationCacheTtlMs ?? 60_000),
     );
   }
 
@@ -170,13 +170,17 @@ export class StoryChatService {
     if (this.listening || !this.windows.enabled) return;
     this.listening = this.deps.events
       .subscribe((event) => {
-        if (event.name !== 'message.end' || !event.room.startsWith('conversation:')) return;
+        if (!event.room.startsWith('conversation:')) return;
         const payload = event.payload as {
           conversation_id?: string;
           message?: { id?: string; content?: string };
         };
+        if (!payload.conversation_id) return;
+        if (event.name === 'conversation.ended')
+          return this.windows.patchState(payload.conversation_id, { status: 'ended' });
+        if (event.name !== 'message.end' && event.name !== 'message.edited') return;
         const message = payload.message;
-        if (payload.conversation_id && typeof message?.id === 'string' && typeof message.content === 'string')
+        if (typeof message?.id === 'string' && typeof message.content === 'string')
           this.windows.foreignReply(payload.conversation_id, { id: message.id, content: message.content });
       })
       .then(
@@ -222,6 +226,7 @@ export class StoryChatService {
     actor: Actor,
     input: { storyId: string; messages?: Array<{ content: string; character_id: string }> },
   ): Promise<{ conversation: ConversationRow; lastMessageId: string | null }> {
+    this.listenForOtherNodes();
     const story = await this.deps.models.Story.findByPk(input.storyId);
     if (!story || (!story.is_published && story.user_id !== actor.id && !isStaff(actor)))
       throw new NotFoundError('Story');
@@ -243,6 +248,7 @@ export class StoryChatService {
       : setting.opening_messages.map((m) => ({ content: m.content, character_id: String(m.character_id) }));
     let last: ChatMessageRow | null = null;
     let sequence = 0;
+    const stored: ChatMessageRow[] = [];
     for (const opening of openings) {
       const character = cast.find((member) => member.id === String(opening.character_id));
       sequence += 1;
@@ -260,6 +266,17 @@ export class StoryChatService {
         swipes: null,
         created_at: new Date(now.getTime() + sequence),
       });
+      stored.push(last);
+    }
+    // The first reply follows at once: it finds the conversation in memory.
+    if (this.crossNodeReady) {
+      this.windows.putState(conversation.get({ plain: true }));
+      this.windows.putMessages(
+        conversation.id,
+        stored,
+        stored.length + 1,
+        this.windows.version(conversation.id),
+      );
     }
     return { conversation, lastMessageId: last?.id ?? null };
   }
@@ -280,6 +297,8 @@ export class StoryChatService {
       { where: { id: conversationId } },
     );
     this.windows.patchState(conversationId, { status: 'ended' });
+    // Other nodes hold the conversation in memory: they hear that it ended (so do its clients).
+    void this.publish(conversationId, 'conversation.ended', { conversation_id: conversationId });
   }
 
   /** Who may see a conversation: its creator, anyone who spoke in it, staff. */
@@ -468,7 +487,13 @@ export class StoryChatService {
     if (!allowed) throw new ForbiddenError('You cannot edit this message');
     await row.update({ content });
     this.windows.replaced(row.conversation_id, row);
-    return messageView(row);
+    const view = messageView(row);
+    // Other nodes' memory of the conversation (and its clients) learn of the edit.
+    void this.publish(row.conversation_id, 'message.edited', {
+      conversation_id: row.conversation_id,
+      message: view,
+    });
+    return view;
   }
 
   // ---- speakers -----------------------------------------------------------------------------

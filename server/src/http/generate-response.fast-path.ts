@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ForbiddenError, UnauthorizedError, hasRole, type Core, type Logger } from '@dreamloom/core';
 import { parse } from './api-registry.js';
 import { mapError, toAppError } from './envelopes.js';
-import { resolveCaller } from './middleware.js';
+import { requestIdOf, resolveCaller } from './middleware.js';
 import { createSseStream, type SseStream } from './sse.js';
 import { admitStoryRequest } from '../routes/story-shared.js';
 import {
@@ -45,8 +44,7 @@ function header(req: IncomingMessage, name: string): string {
 }
 
 async function serve(core: Core, req: IncomingMessage, res: ServerResponse) {
-  const incoming = header(req, 'x-request-id');
-  const requestId = /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+  const requestId = requestIdOf(header(req, 'x-request-id'));
   res.setHeader('X-Request-Id', requestId);
   let log: Logger | undefined;
   const logger = () => (log ??= core.logger.child({ requestId }));
