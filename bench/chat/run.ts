@@ -20,13 +20,14 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const FIRST_TOKEN_MS = Number(process.env.BENCH_FIRST_TOKEN_MS ?? 300);
 const DB = (process.env.BENCH_DB ?? 'mariadb') as 'mariadb' | 'sqlite';
 const MYSQL_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
@@ -72,35 +73,58 @@ function stats(samples: number[]): Stats {
   return { samples: sorted.length, p50: round(at(0.5)), p95: round(at(0.95)), max: round(sorted.at(-1)!) };
 }
 
-/** Milliseconds from sending the request until the first SSE `data:` line satisfying `isToken`. */
-async function timeToFirstToken(
+/**
+ * The measuring client's connections: keep-alive, no cap (each stream holds one). The client is
+ * node:http rather than fetch: it shares the two cores with the sandbox and the server, and
+ * fetch's stream layers cost it about twice the CPU per request, time that showed up as
+ * latency on both sides (the 50 requests of a round took the client 20–60 ms to send).
+ */
+const clientAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+/** Milliseconds from sending the request until the first SSE event satisfying `isToken`. */
+function timeToFirstToken(
   url: string,
-  init: RequestInit,
+  init: { method: 'POST'; headers: Record<string, string>; body: string },
   isToken: (event: string, data: string) => boolean,
 ): Promise<number> {
   const started = performance.now();
-  const response = await fetch(url, init);
-  if (!response.ok || !response.body)
-    throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  let first: number | null = null;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let boundary = buffer.indexOf('\n\n');
-    while (boundary !== -1) {
-      const block = buffer.slice(0, boundary);
-      buffer = buffer.slice(boundary + 2);
-      boundary = buffer.indexOf('\n\n');
-      const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-      const data = /^data: (.*)$/m.exec(block)?.[1] ?? '';
-      if (first === null && isToken(event, data)) first = performance.now() - started;
-    }
-  }
-  if (first === null) throw new Error(`${url}: no token arrived`);
-  return first;
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, {
+      method: init.method,
+      agent: clientAgent,
+      headers: { ...init.headers, 'content-length': Buffer.byteLength(init.body) },
+    });
+    request.on('error', reject);
+    request.on('response', (response) => {
+      if (response.statusCode !== 200) {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => reject(new Error(`${url}: HTTP ${response.statusCode} ${text}`)));
+        return;
+      }
+      response.setEncoding('utf8');
+      let buffer = '';
+      let first: number | null = null;
+      response.on('data', (chunk: string) => {
+        if (first !== null) return;
+        buffer += chunk;
+        let boundary = buffer.indexOf('\n\n');
+        while (boundary !== -1 && first === null) {
+          const block = buffer.slice(0, boundary);
+          buffer = buffer.slice(boundary + 2);
+          boundary = buffer.indexOf('\n\n');
+          const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+          const data = /^data: (.*)$/m.exec(block)?.[1] ?? '';
+          if (isToken(event, data)) first = performance.now() - started;
+        }
+      });
+      response.on('end', () =>
+        first === null ? reject(new Error(`${url}: no token arrived`)) : resolve(first),
+      );
+    });
+    request.end(init.body);
+  });
 }
 
 /** CPU time (user + system, ms) a child process has used so far; null where /proc is missing. */
@@ -128,7 +152,7 @@ async function freePort(): Promise<number> {
 /** Runs a TypeScript entry point as its own process, as in production (the server is its own process). */
 function spawnEntry(entry: string, env: Record<string, string>): ChildProcess {
   const profile =
-    process.env.BENCH_PROFILE_DIR && entry.startsWith('server')
+    process.env.BENCH_PROFILE_DIR && entry.startsWith(process.env.BENCH_PROFILE_ENTRY ?? 'server')
       ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
       : [];
   const child = spawn(
@@ -283,12 +307,14 @@ async function main() {
 
     // Warm-up, not measured: one full round of each side (connections, prepared statements, the
     // JIT, each member's first contact), as a server that has been running meets its members.
-    for (const side of [
-      direct,
-      (index: number) => through(index, -1),
-      (index: number) => bareRelay(index, -1),
-    ])
-      await Promise.all(Array.from({ length: CONCURRENCY }, (_, index) => side(index)));
+    const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP_ROUNDS ?? 1);
+    for (let warm = 0; warm < WARMUP_ROUNDS; warm += 1)
+      for (const side of [
+        direct,
+        (index: number) => through(index, -1 - warm),
+        (index: number) => bareRelay(index, -1 - warm),
+      ])
+        await Promise.all(Array.from({ length: CONCURRENCY }, (_, index) => side(index)));
 
     const directSamples: number[] = [];
     const throughSamples: number[] = [];
@@ -297,12 +323,17 @@ async function main() {
     // The server's CPU time over the through batches: what one reply costs it, independent of
     // how busy the rest of the machine is (the latencies are not).
     let serverCpuMs = 0;
+    /** The sandbox's CPU per request on each side: a longer prompt costs the upstream more too. */
+    const sandboxCpuMs = { direct: 0, through: 0, bare: 0 };
+    let bareCpuMs = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
       // Rotate which side goes first so drift affects all equally.
       const order = ['direct', 'through', 'bare'] as const;
       const sides = order.map((_, at) => order[(at + round) % order.length]);
       for (const side of sides) {
         const cpuBefore = cpuMs(server);
+        const sandboxBefore = cpuMs(sandbox);
+        const bareBefore = cpuMs(bare);
         const batch = await Promise.all(
           Array.from({ length: CONCURRENCY }, (_, index) =>
             side === 'direct'
@@ -315,6 +346,11 @@ async function main() {
         ({ direct: directSamples, through: throughSamples, bare: bareSamples })[side].push(...batch);
         perRound.push({ round, side, p50: stats(batch).p50, max: stats(batch).max });
         const cpuAfter = cpuMs(server);
+        const sandboxAfter = cpuMs(sandbox);
+        const bareAfter = cpuMs(bare);
+        if (side === 'bare' && bareBefore !== null && bareAfter !== null) bareCpuMs += bareAfter - bareBefore;
+        if (sandboxBefore !== null && sandboxAfter !== null)
+          sandboxCpuMs[side] += sandboxAfter - sandboxBefore;
         if (side === 'through' && cpuBefore !== null && cpuAfter !== null)
           serverCpuMs += cpuAfter - cpuBefore;
       }
@@ -349,6 +385,13 @@ async function main() {
       addedLatencyMs: { p50: addedP50, p95: addedP95 },
       perRound,
       serverCpuMsPerReply: Math.round((serverCpuMs / throughSamples.length) * 100) / 100,
+      bareRelayCpuMsPerReply: Math.round((bareCpuMs / bareSamples.length) * 100) / 100,
+      sandboxCpuMsPerRequest: Object.fromEntries(
+        Object.entries(sandboxCpuMs).map(([side, ms]) => [
+          side,
+          Math.round((ms / directSamples.length) * 100) / 100,
+        ]),
+      ),
       targetAddedP50Ms: 10,
       meetsTarget: addedP50 <= 10,
     };

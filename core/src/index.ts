@@ -26,6 +26,7 @@ export type { Clock } from './ports/clock.port.js';
 export { createLogger, type Logger } from './shared/logger.js';
 export { SecretBox, maskSecret } from './shared/secret-box.js';
 export { createIdGenerator, type IdGenerator } from './shared/ids.js';
+export { SharedTick } from './shared/shared-tick.js';
 export { nextQuotaReset, formatZoned } from './shared/zoned-time.js';
 export * from './generation/fan-out.types.js';
 export { FanOutRunner } from './generation/fan-out.runner.js';

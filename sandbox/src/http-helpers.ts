@@ -37,10 +37,15 @@ export function isAbortError(error: unknown): boolean {
  */
 export function requestSignal(ctx: Context, shutdown: AbortSignal): AbortSignal {
   const controller = new AbortController();
+  if (shutdown.aborted) controller.abort();
+  // Linked by hand rather than with AbortSignal.any, which costs a dependent-signal registry entry per request.
+  const onShutdown = () => controller.abort();
+  shutdown.addEventListener('abort', onShutdown, { once: true });
   ctx.res.once('close', () => {
+    shutdown.removeEventListener('abort', onShutdown);
     if (!ctx.res.writableFinished) controller.abort();
   });
-  return AbortSignal.any([controller.signal, shutdown]);
+  return controller.signal;
 }
 
 /** The credential in `Authorization: Bearer <x>` (scheme case-insensitive), or undefined. */

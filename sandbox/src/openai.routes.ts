@@ -1,6 +1,5 @@
 import Router from '@koa/router';
-import { randomBytes } from 'node:crypto';
-import { PassThrough } from 'node:stream';
+import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import { chatContext, composeReply, messageText, tokenize, type ChatContext } from './chat-reply.service.js';
 import {
@@ -49,7 +48,7 @@ function sendError(ctx: Context, error: OpenAiHttpError): void {
 function authorize(state: SandboxState, ctx: Context, endpoint: string): string | undefined {
   const key = bearerToken(ctx);
   state.counters.record('openai', key, endpoint);
-  ctx.set('x-request-id', `req_${randomBytes(16).toString('hex')}`);
+  ctx.set('x-request-id', `req_${randomHex32()}`);
   if (!key) return void sendError(ctx, missingApiKey());
   const status = state.apiKeyStatus('openai', key);
   if (status === 'invalid' || status === 'suspended') return void sendError(ctx, incorrectApiKey(key));
@@ -72,7 +71,8 @@ function listModels(state: SandboxState, ctx: Context): void {
 interface Completion {
   content: string;
   finishReason: 'stop' | 'length' | 'content_filter';
-  promptTokens: number;
+  /** Counted only when usage is reported (most streams never ask for it). */
+  promptTokens: () => number;
   /** Break the stream with an error event after this many content chunks. */
   streamErrorAfter?: number;
 }
@@ -196,9 +196,11 @@ function complete(
     content = composeReply(context);
   }
   const tokens = tokenize(content);
-  const promptTokens = tokenize(
-    (body.messages as unknown[]).map((m) => (isRecord(m) ? messageText(m.content) : '')).join('\n'),
-  ).length;
+  let counted: number | undefined;
+  const promptTokens = () =>
+    (counted ??= tokenize(
+      (body.messages as unknown[]).map((m) => (isRecord(m) ? messageText(m.content) : '')).join('\n'),
+    ).length);
   const limit = [body.max_completion_tokens, body.max_tokens].find((v): v is number => typeof v === 'number');
   let finishReason: Completion['finishReason'] = 'stop';
   let kept = tokens.length;
@@ -214,14 +216,23 @@ function complete(
 function usage(completion: Completion) {
   const completionTokens = tokenize(completion.content).length;
   return {
-    prompt_tokens: completion.promptTokens,
+    prompt_tokens: completion.promptTokens(),
     completion_tokens: completionTokens,
-    total_tokens: completion.promptTokens + completionTokens,
+    total_tokens: completion.promptTokens() + completionTokens,
   };
 }
 
+/**
+ * 128 random bits as 32 hex digits. randomUUID draws from a cached entropy pool; randomBytes
+ * asked the OS each time, two calls per request, a visible share of the simulator's CPU.
+ * (The UUID's 6 fixed version/variant bits leave 122 random ones: plenty for ids.)
+ */
+function randomHex32(): string {
+  return randomUUID().replaceAll('-', '');
+}
+
 function completionId(): string {
-  return `chatcmpl-${randomBytes(15).toString('base64url')}`;
+  return `chatcmpl-${Buffer.from(randomHex32(), 'hex').toString('base64url').slice(0, 20)}`;
 }
 
 /** SSE: role chunk + content chunks paced by the settings, final chunk, optional usage, [DONE]. */
@@ -235,12 +246,18 @@ function startStream(
   signal: AbortSignal,
   done: () => void,
 ): void {
-  const stream = new PassThrough();
-  ctx.status = 200;
-  ctx.type = 'text/event-stream';
-  ctx.set('cache-control', 'no-cache');
-  ctx.set('connection', 'keep-alive');
-  ctx.body = stream;
+  // Written straight to the response: a stream body makes Koa pipe it through stream.pipeline,
+  // whose per-response bookkeeping (an AbortController and its DOMException) was, with the
+  // PassThrough, a large share of this simulator's CPU per stream. The sandbox shares the
+  // machine with the server under test, so its CPU shows up as the server's latency.
+  ctx.respond = false;
+  const res = ctx.res;
+  res.writeHead(200, {
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'content-type': 'text/event-stream; charset=utf-8',
+  });
+  const stream = { write: (text: string) => res.write(text), end: () => res.end() };
   const id = completionId();
   const created = unixSeconds();
   const includeUsage = isRecord(body.stream_options) && body.stream_options.include_usage === true;

@@ -11,7 +11,7 @@ import type {
   SystemPromptPostRow,
 } from '../adapters/sequelize/story.models.js';
 import { TtlCache } from '../shared/ttl-cache.js';
-import { SharedTick } from './shared-tick.js';
+import { SharedTick } from '../shared/shared-tick.js';
 import {
   ConversationWindowCache,
   type ConversationState,

@@ -1,5 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SharedTick } from '@dreamloom/core';
 import type { AppContext } from './context.js';
+
+/**
+ * After a stream's first data event, later ones are written together every this many ms. The
+ * first token is what a reader waits for; after it, 25 updates a second read as smooth text, and
+ * one socket write per period instead of one per upstream chunk frees the CPU for the other
+ * streams' first tokens (at 50 concurrent replies, relaying was most of the server's work).
+ */
+const COALESCE_MS = 40;
+const coalesceTick = new SharedTick(COALESCE_MS);
+
+/**
+ * How long the status line may wait for the first data event once the request's checks have
+ * passed. It normally goes out with that first token, in the same write: when many replies start
+ * together, their status lines no longer take turns with the other requests still being parsed.
+ * A slow model still gets its status line (and `start` event) after this long.
+ */
+const HEAD_WAIT_MS = 100;
 
 export interface SseChannel {
   /** Aborted when the client goes away; pass it to the LLM call. */
@@ -46,6 +64,16 @@ export function createSseStream(
   for (const [name, value] of SSE_HEADERS) res.setHeader(name, value);
   /** Events written before the response is committed; null once it is. */
   let pending: string[] | null = [];
+  /** Data events after the first, waiting for the next coalescing tick. */
+  let later: string[] = [];
+  let firstDataSent = false;
+  const writeLater = () => {
+    coalesceTick.cancel(writeLater);
+    if (!later.length) return;
+    const text = later.join('');
+    later = [];
+    if (!gone) res.write(text);
+  };
   let cancelled = false;
   let closed = false;
   let gone = false;
@@ -55,7 +83,10 @@ export function createSseStream(
     closed = true;
   });
   let committing = false;
+  let pendingData = false;
+  let headTimer: NodeJS.Timeout | undefined;
   const flush = () => {
+    clearTimeout(headTimer);
     if (!pending || cancelled) return;
     const buffered = pending.join('');
     pending = null;
@@ -66,24 +97,39 @@ export function createSseStream(
   };
   return {
     signal: controller.signal,
-    // The status line and the events so far go out after this turn of the event loop: requests
-    // parsed in the same turn send their upstream calls first (nothing here is time-critical; the
-    // first token is hundreds of ms away). Events sent meanwhile join the same write.
+    // The status line and the events so far go out with the first data event, or HEAD_WAIT_MS
+    // from now if it is slower (see HEAD_WAIT_MS).
     commit() {
       if (committing || !pending || cancelled) return;
       committing = true;
-      setImmediate(flush);
+      if (pendingData) return flush();
+      headTimer = setTimeout(flush, HEAD_WAIT_MS);
     },
     send(data, event) {
       if (closed) return;
       const text = typeof data === 'string' ? data : JSON.stringify(data);
       const frame = `${event ? `event: ${event}\n` : ''}data: ${text}\n\n`;
-      if (pending) pending.push(frame);
-      else res.write(frame);
+      if (pending) {
+        pending.push(frame);
+        if (!event) pendingData = true;
+        if (!event && committing) flush();
+        return;
+      }
+      if (!event && firstDataSent) {
+        later.push(frame);
+        coalesceTick.schedule(writeLater);
+        return;
+      }
+      if (!event) firstDataSent = true;
+      // Named events (start, end, error) keep their place after the data before them.
+      writeLater();
+      res.write(frame);
     },
     close() {
       if (closed) return;
       closed = true;
+      if (pending && committing) return flush();
+      writeLater();
       if (!pending && !gone) res.end();
     },
     cancel(reason) {
@@ -92,6 +138,9 @@ export function createSseStream(
       closed = true;
       // Committed (or about to be): the stream just ends.
       if (!pending || committing) {
+        // Accepted but nothing sent yet: what it has goes out, then the end (flush ends it).
+        if (pending) return flush();
+        writeLater();
         if (!pending && !gone && !res.writableEnded) res.end();
         return;
       }
