@@ -90,6 +90,8 @@ export function createSseStream(
     if (!pending || cancelled) return;
     const buffered = pending.join('');
     pending = null;
+    // A data event that went out with the status line was the first one: later ones coalesce.
+    firstDataSent = pendingData;
     if (gone) return;
     res.writeHead(200);
     if (buffered) res.write(buffered);

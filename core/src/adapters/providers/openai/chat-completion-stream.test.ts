@@ -76,9 +76,17 @@ describe('streamChatCompletion', () => {
 
   it('reuses one keep-alive connection for consecutive streams', async () => {
     handler = (_req, res) => sse(res, [chunk('a'), 'data: [DONE]\n\n']);
+    // The stream ends at [DONE]; what follows it (the end of the response) is still read, and
+    // then the socket goes back to the pool: each next stream waits for that, not for a timer.
+    const freeSocket = () =>
+      expect.poll(() => Object.values(agents.http.freeSockets).flat().length).toBeGreaterThan(0);
     await collect(request());
+    await freeSocket();
     const before = connections.length;
-    for (let i = 0; i < 3; i += 1) expect(await collect(request())).toEqual(['a']);
+    for (let i = 0; i < 3; i += 1) {
+      expect(await collect(request())).toEqual(['a']);
+      await freeSocket();
+    }
     expect(connections.length).toBe(before);
   });
 

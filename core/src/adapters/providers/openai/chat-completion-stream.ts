@@ -111,10 +111,7 @@ function open(request: StreamRequest): Promise<http.IncomingMessage> {
     };
     req.once('response', (response) => {
       settle();
-      // Handled after this turn's I/O callbacks: when many replies start together, the upstream
-      // answers its headers while other members' requests still wait to be parsed, and those
-      // go first (a first token is hundreds of ms away; the headers can wait a turn).
-      setImmediate(resolve, response);
+      resolve(response);
     });
     req.once('error', (error) => {
       settle();
