@@ -16,14 +16,13 @@ createServer((req, res) => {
   req.setEncoding('utf8');
   req.on('data', (chunk: string) => (body += chunk));
   req.on('end', () => {
-    const input = JSON.parse(body) as { user_message?: string };
+    // The bench sends the prompt it also sends directly; the relay forwards it as it is.
+    const input = JSON.parse(body) as { messages: unknown[]; user?: string };
     const payload = JSON.stringify({
       model: 'sandbox-chat',
       stream: true,
-      messages: [
-        { role: 'system', content: 'You are Mira, the innkeeper of the Lantern Inn.' },
-        { role: 'user', content: input.user_message ?? '' },
-      ],
+      messages: input.messages,
+      user: input.user,
     });
     const call = request(
       upstream,

@@ -24,6 +24,7 @@ import http from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
+import { buildCharacterPrompt, type HistoryLine } from '@dreamloom/core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -252,7 +253,19 @@ async function main() {
     }));
     const stories = (await (
       await fetch(`${url}/api/v1/story/published`, { headers: members[0] })
-    ).json()) as Array<{ id: string; title: string; characterDetails: Array<{ id: string }> }>;
+    ).json()) as Array<{
+      id: string;
+      title: string;
+      description?: string | null;
+      language?: string | null;
+      characterDetails: Array<{
+        id: string;
+        name: string;
+        description?: string | null;
+        personality?: string | null;
+        background?: string | null;
+      }>;
+    }>;
     const story = stories.find((candidate) => candidate.title === 'The Lantern Inn');
     if (!story) throw new Error('demo story missing');
     const characterId = story.characterDetails[0].id;
@@ -265,10 +278,48 @@ async function main() {
       });
       conversations.push(((await created.json()) as { id: string }).id);
     }
-    const prompt = [
-      { role: 'system', content: 'You are Mira, the innkeeper of the Lantern Inn.' },
-      { role: 'user', content: 'Mira, who just came in?' },
-    ];
+    // The direct path asks the upstream for the same work as Dreamloom does: the prompt of
+    // conversation 0 as the engine builds it (persona, cast, the last 25 lines), refreshed every
+    // round as the conversations grow. A larger prompt costs the upstream more, as prefill costs
+    // a real model; a two-line prompt here made the baseline cheaper than what Dreamloom asks for.
+    let prompt: Array<{ role: string; content: string }> = [];
+    const cast = story.characterDetails;
+    const refreshPrompt = async () => {
+      const history = (await (
+        await fetch(`${url}/api/v1/story_chat/history-messages?conversation_id=${conversations[0]}`, {
+          headers: members[0],
+        })
+      ).json()) as Array<{
+        role: string;
+        content: string;
+        character_id: string | null;
+        character_name: string | null;
+        author_name: string | null;
+      }>;
+      const lines: HistoryLine[] = history.map((message) => ({
+        role: message.role === 'user' ? 'user' : 'assistant',
+        speaker: (message.role === 'user' ? message.author_name : message.character_name) ?? 'User',
+        characterId: message.character_id,
+        content: message.content,
+      }));
+      lines.push({ role: 'user', speaker: 'bench0', characterId: null, content: 'Mira, who just came in?' });
+      prompt = buildCharacterPrompt({
+        character: {
+          id: cast[0].id,
+          name: cast[0].name,
+          description: cast[0].description ?? '',
+          personality: cast[0].personality ?? '',
+          background: cast[0].background ?? '',
+          isNarrator: false,
+        },
+        castNames: cast.map((member) => member.name),
+        storyTitle: story.title,
+        storyBackground: story.description ?? undefined,
+        systemPosts: [],
+        language: story.language,
+        history: lines.slice(-25),
+      });
+    };
     const direct = (index: number) =>
       timeToFirstToken(
         `${sandboxUrl}/openai/v1/chat/completions`,
@@ -290,7 +341,7 @@ async function main() {
         {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ user_message: `Mira, who just came in? (round ${round}, ${index})` }),
+          body: JSON.stringify({ messages: prompt, user: `${round}:${index}` }),
         },
         (event) => event === 'message',
       );
@@ -311,6 +362,7 @@ async function main() {
         (event) => event === 'message',
       );
 
+    await refreshPrompt();
     // Warm-up, not measured: one full round of each side (connections, prepared statements, the
     // JIT, each member's first contact), as a server that has been running meets its members.
     const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP_ROUNDS ?? 1);
@@ -333,6 +385,7 @@ async function main() {
     const sandboxCpuMs = { direct: 0, through: 0, bare: 0 };
     let bareCpuMs = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
+      await refreshPrompt();
       // Rotate which side goes first so drift affects all equally.
       const order = ['direct', 'through', 'bare'] as const;
       const sides = order.map((_, at) => order[(at + round) % order.length]);
@@ -366,6 +419,7 @@ async function main() {
     const staggered = { direct: [] as number[], through: [] as number[], bare: [] as number[] };
     const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     for (let round = 0; round < STAGGER_ROUNDS; round += 1) {
+      await refreshPrompt();
       const order = ['direct', 'through', 'bare'] as const;
       for (const side of order.map((_, at) => order[(at + round) % order.length])) {
         const batch = await Promise.all(
