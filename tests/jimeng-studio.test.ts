@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { JimengGatewayClient } from '@dreamloom/core';
 import { startSystem, type RunningSystem } from './support/system.js';
 import { api } from './support/clients.js';
 import { addAccounts, createStaff, storyboards, waitForBatch } from './support/jimeng.js';
@@ -332,6 +333,61 @@ describe.each(['sqlite', 'mariadb'] as const)(
         { token },
       );
       expect(all.body.data.total).toBe(4);
+    });
+
+    it('never generates the same storyboard twice at once, even when two batches ask for it', async () => {
+      // Every gateway call of the worker is timed; the storyboard is in the prompt.
+      const calls: Array<{ prompt: string; start: number; end: number }> = [];
+      const original = JimengGatewayClient.prototype.generateImages;
+      const spy = vi
+        .spyOn(JimengGatewayClient.prototype, 'generateImages')
+        .mockImplementation(async function (this: JimengGatewayClient, ...args) {
+          const start = Date.now();
+          try {
+            return await original.apply(this, args);
+          } finally {
+            calls.push({ prompt: args[1].prompt, start, end: Date.now() });
+          }
+        });
+      system.sandbox.state.setLatency(400);
+      try {
+        const batch = (pass: string) => [
+          { storyboard_id: 'lock-0001', prompt: `lock-0001 ${pass}: the gate at dusk` },
+          { storyboard_id: 'lock-0002', prompt: `lock-0002 ${pass}: the gate at night` },
+        ];
+        // Both batches overwrite the same two storyboards and are queued together.
+        const [first, second] = await Promise.all(
+          ['first', 'second'].map((pass) =>
+            api(system.baseUrl, 'POST', '/api/v1/jimeng/images/batch-generate', {
+              token,
+              body: { work_id: 'work-lock', batch_data: batch(pass) },
+            }),
+          ),
+        );
+        expect(first.body.data.queue_count).toBe(2);
+        expect(second.body.data.queue_count).toBe(2);
+        await waitForBatch(system, token, first.body.data.batch_id, 20_000);
+        await waitForBatch(system, token, second.body.data.batch_id, 20_000);
+        for (const storyboard of ['lock-0001', 'lock-0002']) {
+          const runs = calls
+            .filter((call) => call.prompt.startsWith(storyboard))
+            .sort((a, b) => a.start - b.start);
+          expect(runs.map((run) => run.prompt.split(':')[0])).toEqual(
+            expect.arrayContaining([`${storyboard} first`, `${storyboard} second`]),
+          );
+          // One after the other: each call starts after the one before it ended.
+          for (let index = 1; index < runs.length; index += 1)
+            expect(runs[index].start).toBeGreaterThanOrEqual(runs[index - 1].end);
+        }
+        // The two storyboards themselves did run side by side (the lock is per storyboard).
+        const [a, b] = ['lock-0001', 'lock-0002'].map((id) =>
+          calls.find((call) => call.prompt.startsWith(id))!,
+        );
+        expect(Math.max(a.start, b.start)).toBeLessThan(Math.min(a.end, b.end));
+      } finally {
+        spy.mockRestore();
+        system.sandbox.state.setLatency(30);
+      }
     });
 
     it('retries only the failed items, keeping their retry counts', async () => {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { FaultStore, type PendingFault } from './fault.store.js';
 import { FileStore } from './file.store.js';
 import { validateGeminiFault } from './gemini-errors.js';
@@ -62,6 +63,9 @@ export class SandboxState {
   constructor(settings: Partial<SandboxSettings> = {}) {
     this.initialSettings = { ...DEFAULT_SETTINGS, ...settings };
     this.settings = { ...this.initialSettings };
+    // Every request in flight listens for shutdown (requestSignal) and stops listening when it
+    // ends: hundreds at once is normal here, not a leak.
+    setMaxListeners(0, this.shutdownController.signal);
   }
 
   /** Aborts when the sandbox closes, so held requests and timers end promptly. */

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { DreamloomModels, GenerationTaskRow, MediaAssetRow } from '../adapters/sequelize/models.js';
 import type {
   AccountPoolService,
@@ -52,12 +53,17 @@ interface Deps {
   exclusiveTtlMs: number;
 }
 
-/** Resolves never; rejects when the signal aborts (so waits end at once on cancel). */
-function abortPromise(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
+/**
+ * Waits `ms`, or rejects with the signal's reason as soon as it aborts (so waits end at once on
+ * cancel). The abort listener goes with the timer: a task polling for a key every 250 ms no
+ * longer adds one listener per poll to its job's signal.
+ */
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch (error) {
+    throw signal.aborted ? signal.reason : error;
+  }
 }
 
 /** How long a task that freed its slot lets other tasks' hand-overs go first (see generate). */
@@ -159,7 +165,7 @@ export class GenerationProcessor {
     const holder = task.id;
     const ttl = this.deps.exclusiveTtlMs;
     while (!(await this.deps.leases.acquire(slot, holder, 1, ttl))) {
-      await Promise.race([new Promise((resolve) => setTimeout(resolve, 250)), abortPromise(signal)]);
+      await pause(250, signal);
     }
     const heartbeat = setInterval(
       () => void this.deps.leases.renew(slot, holder, ttl).catch(() => undefined),
