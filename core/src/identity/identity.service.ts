@@ -45,7 +45,7 @@ export class IdentityService {
    * Platform users the bots act for, remembered briefly: bots call on every chat message. An
    * expired entry is served while one reload runs, so a burst of messages from members whose
    * entries lapsed together never queues on the database; a disabled user is refused within
-   * the time to live plus one request.
+   * 1.25 × the time to live (reloads are spread, see TtlCache) plus one request.
    */
   private readonly platformActors = new TtlCache<Actor>(PLATFORM_ACTOR_CACHE_MS, 10_000);
 
