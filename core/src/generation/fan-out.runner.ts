@@ -355,6 +355,9 @@ export class FanOutRunner {
     const firstError = items.find((item) => item.status === 'failed')?.error_message ?? 'unknown';
     const errorMessage = failed ? `${failed}/${items.length} 张生成失败: ${firstError}`.slice(0, 1024) : null;
     const now = this.deps.clock.now();
+    // Every position is done or failed, so the key is no longer needed: it goes before the task
+    // shows as ended, so whoever sees the end also sees the key gone (deleting twice is harmless).
+    await this.wipeCredential(taskId);
     const [settled] = await GenerationTask.update(
       {
         status,
@@ -367,7 +370,6 @@ export class FanOutRunner {
       { where: { id: taskId, status: { [Op.in]: UNFINISHED_TASK } } },
     );
     if (settled === 0) return;
-    await this.wipeCredential(taskId);
     const fresh = await GenerationTask.findByPk(taskId, { attributes: ['completed_count'] });
     const payload: FanOutFinishedEvent = {
       taskId,
