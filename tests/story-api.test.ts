@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import sharp from 'sharp';
+import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { startSystem, type RunningSystem } from './support/system.js';
@@ -703,6 +704,80 @@ describe.each(['sqlite', 'mariadb'] as const)('contract 002 story API on %s', (d
   });
 
   describe('images', () => {
+    it('imports SillyTavern character cards (PNG V2 with its avatar, JSON V1) and refuses broken ones', async () => {
+      const card = {
+        spec: 'chara_card_v2',
+        spec_version: '2.0',
+        data: {
+          name: 'Seraphina',
+          description: 'A guardian of the glade.',
+          personality: 'Kind, protective',
+          scenario: 'The glade at dawn.',
+          first_mes: 'Welcome, traveller.',
+          mes_example: '<START>\n{{char}}: Rest here.',
+          extensions: { talkativeness: '0.8' },
+        },
+      };
+      const avatar = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#48a' } })
+        .png()
+        .toBuffer();
+      const pngCard = withTextChunk(avatar, 'chara', Buffer.from(JSON.stringify(card)).toString('base64'));
+      const importCard = (bytes: Uint8Array, name: string) => {
+        const form = new FormData();
+        form.append('file', new Blob([new Uint8Array(bytes)]), name);
+        return fetch(`${system.baseUrl}/api/v1/characters/import`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+          body: form,
+        });
+      };
+      const countMine = async () =>
+        (await api(system.baseUrl, 'GET', '/api/v1/characters/list', { token })).body.length as number;
+      const before = await countMine();
+
+      const fromPng = await importCard(pngCard, 'seraphina.png');
+      expect(fromPng.status).toBe(201);
+      const imported = (await fromPng.json()) as Record<string, any>;
+      expect(imported).toMatchObject({
+        name: 'Seraphina',
+        personality: 'Kind, protective',
+        background: 'The glade at dawn.',
+        talkativeness: 0.8,
+      });
+      expect(imported.description).toBe(
+        'A guardian of the glade.\n\nExample dialogue:\n<START>\n{{char}}: Rest here.',
+      );
+      // The card's own PNG becomes the avatar, served like any upload.
+      const served = await fetch(imported.image_url);
+      expect(served.status).toBe(200);
+      expect(Buffer.from(await served.arrayBuffer()).equals(pngCard)).toBe(true);
+
+      const v1 = { name: 'Old Tom', description: 'A fisherman', personality: 'Gruff', scenario: 'The pier' };
+      const fromJson = await importCard(new TextEncoder().encode(JSON.stringify(v1)), 'tom.json');
+      expect(fromJson.status).toBe(201);
+      expect(await fromJson.json()).toMatchObject({
+        name: 'Old Tom',
+        description: 'A fisherman',
+        background: 'The pier',
+        image_url: null,
+      });
+
+      for (const [bytes, detail] of [
+        [avatar, /no character card/],
+        [withTextChunk(avatar, 'chara', 'bm90IGpzb24='), /not base64-encoded JSON/],
+        [new TextEncoder().encode('{"description": "nameless"}'), /Invalid character card/],
+        [new TextEncoder().encode('{"name": '), /not valid JSON/],
+        [new TextEncoder().encode('hello'), /Not a character card/],
+      ] as const) {
+        const refused = await importCard(bytes, 'bad.bin');
+        expect(refused.status).toBe(400);
+        expect(((await refused.json()) as { detail: string }).detail).toMatch(detail);
+      }
+      const anonymous = await fetch(`${system.baseUrl}/api/v1/characters/import`, { method: 'POST' });
+      expect(anonymous.status).toBe(401);
+      expect(await countMine()).toBe(before + 2);
+    });
+
     it('uploads checked by content, serves publicly by filename and id, refuses others', async () => {
       const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f00' } })
         .png()
@@ -857,3 +932,15 @@ describe.each(['sqlite', 'mariadb'] as const)('contract 002 story API on %s', (d
     });
   });
 });
+
+/** A PNG with a tEXt chunk added before IEND (how SillyTavern carries a card in its avatar). */
+function withTextChunk(png: Buffer, keyword: string, text: string): Buffer {
+  const data = Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]);
+  const type = Buffer.from('tEXt', 'latin1');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([type, data])));
+  const iend = png.length - 12;
+  return Buffer.concat([png.subarray(0, iend), length, type, data, crc, png.subarray(iend)]);
+}

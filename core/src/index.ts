@@ -50,6 +50,7 @@ export {
 } from './story/story-chat.service.js';
 export * from './story/speaker-selector.js';
 export { buildCharacterPrompt, type HistoryLine } from './story/prompt-builder.js';
+export { readCharacterCard, type ImportedCharacterCard } from './story/character-card.js';
 export { storySettingSchema, parseSetting, type StorySetting } from './story/story-setting.js';
 export { WalletAuthService, type WalletLogin } from './story/wallet-auth.service.js';
 export { StoryMediaService, type T2iTaskView } from './story/story-media.service.js';

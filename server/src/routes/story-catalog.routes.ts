@@ -1,8 +1,9 @@
 import { z, type ZodType } from 'zod';
-import { MODEL_TYPES, type Actor, type Core } from '@dreamloom/core';
+import { MODEL_TYPES, readCharacterCard, type Actor, type Core } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppRouterContext } from '../http/context.js';
 import { actorOf, idParam, noContent, pageQuery, statusQuery, storyRouter } from './story-shared.js';
+import { readUploadedFile } from './story-images.routes.js';
 
 const created = <T>(ctx: AppRouterContext, body: T) => {
   ctx.status = 201;
@@ -150,6 +151,39 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     z.object(characterFields),
     (catalog, actor, body) => catalog.createCharacter(actor, body),
   );
+  registry.add(router, {
+    method: 'post',
+    path: '/api/v1/characters/import',
+    tag,
+    summary:
+      'Import a community character card (multipart `file`: SillyTavern card V1/V2/V3 JSON, or a PNG card whose image becomes the avatar)',
+    role: 'user',
+    docBody: {
+      schema: z.object({ file: z.string().describe('binary') }),
+      contentType: 'multipart/form-data',
+    },
+    handler: async (ctx, { actor }) => {
+      const user = actorOf(actor);
+      const file = await readUploadedFile(ctx, ctx.core.config.STORY_UPLOAD_MAX_BYTES);
+      // The whole card is read and checked before anything is stored.
+      const card = readCharacterCard(file.buffer);
+      const image = card.image
+        ? await ctx.core.story.media.uploadImage(user, { data: card.image, originalName: file.originalname })
+        : null;
+      return created(
+        ctx,
+        await ctx.core.story.catalog.createCharacter(user, {
+          name: card.name,
+          description: card.description,
+          personality: card.personality,
+          background: card.background,
+          talkativeness: card.talkativeness,
+          image_url: image?.url ?? null,
+          icon_url: image?.url ?? null,
+        }),
+      );
+    },
+  });
   registry.add(router, {
     method: 'get',
     path: '/api/v1/narrator',

@@ -5,7 +5,8 @@ import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContext } from '../http/context.js';
 import { actorOf, storyRouter } from './story-shared.js';
 
-async function readImageFile(ctx: AppContext, maxBytes: number) {
+/** The multipart field `file` of a request, held in memory (at most `maxBytes`). */
+export async function readUploadedFile(ctx: AppContext, maxBytes: number) {
   const upload = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: maxBytes, files: 1, fields: 8 },
@@ -41,7 +42,7 @@ export function storyImageRoutes(registry: ApiRegistry) {
       contentType: 'multipart/form-data',
     },
     handler: async (ctx, { actor }) => {
-      const file = await readImageFile(ctx, ctx.core.config.STORY_UPLOAD_MAX_BYTES);
+      const file = await readUploadedFile(ctx, ctx.core.config.STORY_UPLOAD_MAX_BYTES);
       const stored = await ctx.core.story.media.uploadImage(actorOf(actor), {
         data: file.buffer,
         originalName: file.originalname,
