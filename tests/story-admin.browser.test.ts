@@ -70,6 +70,29 @@ describe('story admin (browser)', () => {
     expect(await page.locator('audio[controls]').count()).toBe(1);
   });
 
+  it('imports a character card from the characters page', async () => {
+    await page.goto(`${system.baseUrl}/admin/story-characters`);
+    await page.getByRole('button', { name: 'Import card' }).waitFor({ timeout: 15_000 });
+    const card = {
+      spec: 'chara_card_v2',
+      data: { name: 'Card Wren', personality: 'Curious', scenario: 'A library' },
+    };
+    await page.locator('input[type=file]').setInputFiles({
+      name: 'wren.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(card)),
+    });
+    await page.getByRole('cell', { name: 'Card Wren', exact: true }).waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: artifact('story-admin-character-import.png') });
+    const listed = await api(system.baseUrl, 'GET', '/api/v1/story-admin/characters?page=1&limit=50', {
+      token: system.admin.token,
+    });
+    expect(listed.body.items.find((c: { name: string }) => c.name === 'Card Wren')).toMatchObject({
+      personality: 'Curious',
+      background: 'A library',
+    });
+  });
+
   it('creates a language through the form', async () => {
     await page.goto(`${system.baseUrl}/admin/languages/create`);
     await page.locator('.ant-form input').first().fill('Français', { timeout: 10_000 });

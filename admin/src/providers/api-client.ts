@@ -99,3 +99,33 @@ export async function request<T>(
   }
   return { data: envelope?.data as T, message: envelope?.message ?? '' };
 }
+
+/**
+ * Posts one file as multipart field `file` to an endpoint that answers a bare JSON object (the
+ * story family); an error's `detail` (or `message`) becomes the HttpError's message.
+ */
+export async function uploadFile<T>(path: string, file: Blob, filename: string): Promise<T> {
+  const form = new FormData();
+  form.append('file', file, filename);
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = tokenStore.get();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(buildUrl(path), { method: 'POST', headers, body: form }).catch(
+    (error: unknown) => {
+      throw httpError(0, error instanceof Error ? error.message : 'Network error');
+    },
+  );
+  const text = await response.text();
+  let body: { detail?: string; message?: string } & Record<string, unknown> = {};
+  try {
+    body = text ? (JSON.parse(text) as typeof body) : {};
+  } catch {
+    body = {};
+  }
+  if (!response.ok)
+    throw httpError(
+      response.status,
+      body.detail || body.message || text.slice(0, 200) || `HTTP ${response.status}`,
+    );
+  return body as T;
+}

@@ -1,6 +1,8 @@
 // English strings of the contract-002 (story chat) catalogs. Spread into the locale; the other file mirrors the keys.
 const storyEn = {
   story: {
+    importCard: 'Import card',
+    imported: 'Imported {{name}}',
     yes: 'Yes',
     no: 'No',
     required: 'Required',

@@ -1,6 +1,8 @@
 // Chinese strings of the contract-002 (story chat) catalogs. Spread into the locale; the other file mirrors the keys.
 const storyZhCN = {
   story: {
+    importCard: '导入角色卡',
+    imported: '已导入 {{name}}',
     yes: '是',
     no: '否',
     required: '必填',

@@ -31,6 +31,8 @@ export interface StoryResourceConfig {
   fields?: StoryField[];
   canEdit?: boolean;
   canDelete?: boolean;
+  /** An endpoint taking a multipart `file` that creates one record (e.g. a character card). */
+  importPath?: string;
 }
 
 const STATUS = ['active', 'inactive'] as const;
@@ -90,6 +92,7 @@ export const storyResourceConfigs: StoryResourceConfig[] = [
       item: '/api/v1/characters/:id',
       create: '/api/v1/characters',
     },
+    importPath: '/api/v1/characters/import',
     columns: [
       { key: 'avatar', kind: 'image' },
       { key: 'name' },

@@ -1,6 +1,26 @@
-import { Form, Image, Input, InputNumber, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import {
+  Button,
+  Form,
+  Image,
+  Input,
+  InputNumber,
+  Select,
+  Space,
+  Switch,
+  Table,
+  Tag,
+  Typography,
+  Upload,
+} from 'antd';
 import { Create, DeleteButton, Edit, EditButton, List, useForm, useTable } from '@refinedev/antd';
-import { useTranslate, type BaseRecord, type HttpError } from '@refinedev/core';
+import {
+  useInvalidate,
+  useNotification,
+  useTranslate,
+  type BaseRecord,
+  type HttpError,
+} from '@refinedev/core';
+import { uploadFile } from '../../providers/api-client';
 import type { StoryColumn, StoryField, StoryResourceConfig } from './story-config';
 
 function renderCell(column: StoryColumn, value: unknown, t: ReturnType<typeof useTranslate>) {
@@ -41,7 +61,16 @@ export function StoryResourceList({ config }: { config: StoryResourceConfig }) {
   });
   const canEdit = config.fields && config.canEdit !== false;
   return (
-    <List resource={config.name} canCreate={!!config.fields}>
+    <List
+      resource={config.name}
+      canCreate={!!config.fields}
+      headerButtons={({ defaultButtons }) => (
+        <>
+          {config.importPath && <ImportButton config={config} path={config.importPath} />}
+          {defaultButtons}
+        </>
+      )}
+    >
       <Table {...tableProps} rowKey="id" scroll={{ x: true }}>
         {config.columns.map((column) => (
           <Table.Column
@@ -67,6 +96,34 @@ export function StoryResourceList({ config }: { config: StoryResourceConfig }) {
         />
       </Table>
     </List>
+  );
+}
+
+/** Uploads one file to the resource's import endpoint (a character card), then refreshes the list. */
+function ImportButton({ config, path }: { config: StoryResourceConfig; path: string }) {
+  const t = useTranslate();
+  const invalidate = useInvalidate();
+  const { open } = useNotification();
+  return (
+    <Upload
+      accept=".png,.json,image/png,application/json"
+      showUploadList={false}
+      customRequest={({ file, onSuccess, onError }) => {
+        const blob = file as File;
+        uploadFile<{ name?: string }>(path, blob, blob.name)
+          .then((created) => {
+            onSuccess?.(created);
+            open?.({ type: 'success', message: t('story.imported', { name: created.name ?? '' }) });
+            void invalidate({ resource: config.name, invalidates: ['list'] });
+          })
+          .catch((error: HttpError) => {
+            onError?.(new Error(error.message));
+            open?.({ type: 'error', message: error.message });
+          });
+      }}
+    >
+      <Button>{t('story.importCard')}</Button>
+    </Upload>
   );
 }
 
