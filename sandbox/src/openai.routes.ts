@@ -257,7 +257,6 @@ function startStream(
     connection: 'keep-alive',
     'content-type': 'text/event-stream; charset=utf-8',
   });
-  const stream = { write: (text: string) => res.write(text), end: () => res.end() };
   const id = completionId();
   const created = unixSeconds();
   const includeUsage = isRecord(body.stream_options) && body.stream_options.include_usage === true;
@@ -276,7 +275,7 @@ function startStream(
     ...extra,
   });
   const send = (data: unknown) =>
-    stream.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
   const perChunk = Math.max(1, Math.round(state.settings.chatTokensPerChunk));
   const tokens = tokenize(completion.content);
 
@@ -302,7 +301,7 @@ function startStream(
     } catch (error) {
       if (!isAbortError(error)) send(serverError().body);
     } finally {
-      stream.end();
+      res.end();
       done();
     }
   })();

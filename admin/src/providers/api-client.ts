@@ -47,6 +47,14 @@ function httpError(statusCode: number, message: string): HttpError {
   return { statusCode, message };
 }
 
+/** JSON accepted, plus the staff bearer token when signed in. */
+function baseHeaders(extra?: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...extra };
+  const token = tokenStore.get();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return headers;
+}
+
 export function buildUrl(path: string, query?: Record<string, QueryValue>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
@@ -62,9 +70,7 @@ export async function request<T>(
   path: string,
   options: RequestOptions = {},
 ): Promise<{ data: T; message: string }> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
-  const token = tokenStore.get();
-  if (token) headers.Authorization = `Bearer ${token}`;
+  const headers = baseHeaders(options.headers);
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
 
   let response: Response;
@@ -107,10 +113,7 @@ export async function request<T>(
 export async function uploadFile<T>(path: string, file: Blob, filename: string): Promise<T> {
   const form = new FormData();
   form.append('file', file, filename);
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = tokenStore.get();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch(buildUrl(path), { method: 'POST', headers, body: form }).catch(
+  const response = await fetch(buildUrl(path), { method: 'POST', headers: baseHeaders(), body: form }).catch(
     (error: unknown) => {
       throw httpError(0, error instanceof Error ? error.message : 'Network error');
     },

@@ -19,7 +19,7 @@ const historyMessage = z.object({
  * (`{message_id, content}`), `end` (the stored message), `error`, then `data: [DONE]`.
  * Aborting the request aborts the LLM call.
  */
-export function pipeChat(
+function pipeChat(
   sse: SseChannel,
   run: (listener: TurnListener, signal: AbortSignal) => Promise<unknown>,
   log: () => Logger,
