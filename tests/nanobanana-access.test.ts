@@ -8,7 +8,8 @@ describe('NanoBanana rate limit and auth switch (NANOBANANA_ANONYMOUS=false)', (
   let system: RunningSystem;
 
   beforeAll(async () => {
-    system = await startSystem({ db: 'sqlite' });
+    // The requests below name their client in X-Forwarded-For as a reverse proxy would.
+    system = await startSystem({ db: 'sqlite', env: { TRUST_PROXY: 'true' } });
   });
   afterAll(async () => {
     await system?.stop();

@@ -18,6 +18,30 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Base URL clients use to reach this server; media URLs are built from it. */
   PUBLIC_URL: z.url().default('http://127.0.0.1:8080'),
+  /**
+   * Behind a reverse proxy: honour X-Forwarded-For/-Proto/-Host (client address for rate limits and
+   * access logs). Off by default, so a client cannot pick its own address with a header.
+   */
+  TRUST_PROXY: booleanFromEnv.default(false),
+  /** How many proxies in front of the server append to X-Forwarded-For (only with TRUST_PROXY). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  /**
+   * Browser origins allowed to call the public contract APIs (/api/...) cross-origin, comma-separated
+   * (`https://app.example.com,http://localhost:3000`), or `*` for any. Empty: no CORS headers at all.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    )
+    .refine(
+      (origins) => origins.every((origin) => origin === '*' || /^https?:\/\/[^/\s?#]+$/.test(origin)),
+      'expected `*` or comma-separated origins like https://app.example.com',
+    ),
   /** `sqlite:<path>` (embedded default) or `mysql://user:pass@host:port/db` (MySQL/MariaDB). */
   DATABASE_URL: z
     .string()

@@ -28,6 +28,8 @@ import { nanobananaRoutes } from './routes/nanobanana.routes.js';
 import { nanobananaRateLimit } from './http/rate-limit.js';
 import { generateResponseFastPath } from './http/generate-response.fast-path.js';
 import { attachNanobananaWebSocket } from './realtime/nanobanana-ws.js';
+import { rejectHostileBody, rejectHostileRequestLine } from './http/hostile-input.js';
+import { apiCors } from './http/cors.js';
 
 export interface DreamloomServer {
   app: Koa<AppState, AppContextExtras>;
@@ -39,7 +41,12 @@ export interface DreamloomServer {
 
 /** Builds the Koa app, the HTTP server and the socket.io gateway around one core. */
 export async function createServer(core: Core): Promise<DreamloomServer> {
-  const app = new Koa<AppState, AppContextExtras>({ proxy: true });
+  // X-Forwarded-* only from configured proxies: otherwise any client picks its own address (and
+  // with it a fresh rate-limit budget). maxIpsCount keeps the entries the trusted hops appended.
+  const app = new Koa<AppState, AppContextExtras>({
+    proxy: core.config.TRUST_PROXY,
+    maxIpsCount: core.config.TRUST_PROXY_HOPS,
+  });
   app.context.core = core;
   // Errors are answered by errorBoundary; Koa's own handler would log secrets-free but noisy traces.
   app.silent = true;
@@ -73,12 +80,16 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
   });
 
   app.use(requestContext);
+  // Preflights are answered before rate limits and routes; CORS headers stay on error answers.
+  app.use(apiCors(core.config));
   app.use(errorBoundary);
+  app.use(rejectHostileRequestLine);
   app.use(nanobananaRateLimit);
   app.use(serveMedia);
   app.use(queueMonitor(core));
   app.use(adminStatic(core.config.ADMIN_DIST_DIR));
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '2mb' }));
+  app.use(rejectHostileBody);
   app.use(authenticate);
   for (const router of [docs, ...routers]) app.use(router.routes()).use(router.allowedMethods());
   app.use(async (ctx, next) => {

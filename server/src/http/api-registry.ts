@@ -23,6 +23,11 @@ export interface RouteDefinition<P = unknown, Q = unknown, B = unknown> {
   /** Minimum role; omitted means anonymous callers are allowed. */
   role?: Role;
   params?: ZodType<P>;
+  /**
+   * Thrown instead of the 400 when the path parameters do not match `params` (a family whose
+   * contract documents only 404 for ids, e.g. 004's `任务不存在`).
+   */
+  malformedParams?: () => Error;
   query?: ZodType<Q>;
   body?: ZodType<B>;
   /** Documents a body the handler parses itself (multipart, or contract-worded messages). */
@@ -42,6 +47,14 @@ export function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: 
   throw new ValidationError(problems.join('; '), result.error.issues);
 }
 
+function parseParams<P>(route: Pick<RouteDefinition<P>, 'params' | 'malformedParams'>, params: unknown): P {
+  try {
+    return parse(route.params, params, 'params');
+  } catch (error) {
+    throw route.malformedParams && error instanceof ValidationError ? route.malformedParams() : error;
+  }
+}
+
 /** Collects routes so the same zod schemas serve validation and `/api/docs`. */
 export class ApiRegistry {
   private readonly routes: RouteDefinition[] = [];
@@ -51,7 +64,7 @@ export class ApiRegistry {
     const guards = route.role ? [requireRole(route.role)] : [];
     router[route.method](route.path, ...(guards as never[]), async (ctx: AppRouterContext) => {
       const input: RouteInput<P, Q, B> = {
-        params: parse(route.params, ctx.params, 'params'),
+        params: parseParams(route, ctx.params),
         query: parse(route.query, ctx.query, 'query'),
         body: parse(route.body, ctx.request.body, 'body'),
         actor: ctx.state.actor,

@@ -4,6 +4,9 @@ import { parse } from './api-registry.js';
 import { mapError, toAppError } from './envelopes.js';
 import { requestIdOf, resolveCaller } from './middleware.js';
 import { createSseStream, type SseStream } from './sse.js';
+import { assertCleanBody } from './hostile-input.js';
+import { setCorsHeaders } from './cors.js';
+import { clientIp } from './client-ip.js';
 import { admitStoryRequest } from '../routes/story-shared.js';
 import {
   GENERATE_RESPONSE_PATH,
@@ -46,6 +49,8 @@ function header(req: IncomingMessage, name: string): string {
 async function serve(core: Core, req: IncomingMessage, res: ServerResponse) {
   const requestId = requestIdOf(header(req, 'x-request-id'));
   res.setHeader('X-Request-Id', requestId);
+  // Preflights (OPTIONS) go through Koa's CORS; the actual request needs the same headers here.
+  setCorsHeaders(core.config, GENERATE_RESPONSE_PATH, header(req, 'origin'), res);
   let log: Logger | undefined;
   const logger = () => (log ??= core.logger.child({ requestId }));
   const started = performance.now();
@@ -55,6 +60,8 @@ async function serve(core: Core, req: IncomingMessage, res: ServerResponse) {
   caller.catch(() => undefined);
   try {
     const body = await readJson(req);
+    // The Koa stack's rejectHostileBody: NUL, unpaired surrogates, nesting past the limit.
+    assertCleanBody(body);
     const { actor } = await caller;
     const admission = actor
       ? admitStoryRequest(core, actor.id, true, (name, value) => res.setHeader(name, value))
@@ -86,7 +93,11 @@ async function serve(core: Core, req: IncomingMessage, res: ServerResponse) {
   } finally {
     if (core.logger.isLevelEnabled('info')) {
       const ms = Math.round(performance.now() - started);
-      logger().info({ method: 'POST', path: GENERATE_RESPONSE_PATH, status: res.statusCode, ms }, 'request');
+      const ip = clientIp(core.config, req);
+      logger().info(
+        { method: 'POST', path: GENERATE_RESPONSE_PATH, ip, status: res.statusCode, ms },
+        'request',
+      );
     }
   }
 }

@@ -51,7 +51,11 @@ export async function requestContext(ctx: AppContext, next: Next) {
     if (ctx.core.logger.isLevelEnabled('info')) {
       const ms = Math.round(performance.now() - started);
       // Paths only: query strings may carry keywords or ids that are nobody's business in logs.
-      ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
+      // ctx.ip: the peer address, or X-Forwarded-For only from trusted proxies (TRUST_PROXY).
+      ctx.state.log.info(
+        { method: ctx.method, path: ctx.path, ip: ctx.ip, status: ctx.status, ms },
+        'request',
+      );
     }
   }
 }

@@ -33,7 +33,10 @@ export class RateLimitedError extends AppError {
   }
 }
 
-/** Contract 004's limit: per client IP (X-Forwarded-For is honoured: the app runs with proxy=true). */
+/**
+ * Contract 004's limit: per client IP. `ctx.ip` is the peer address; X-Forwarded-For counts only
+ * when TRUST_PROXY says a proxy sets it (and only the TRUST_PROXY_HOPS entries the proxies appended).
+ */
 export async function nanobananaRateLimit(ctx: AppContext, next: Next) {
   // POST /api/v1/images/upload is contract 002's; the raw WebSocket is capped by connections instead.
   if (

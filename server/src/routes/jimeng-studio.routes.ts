@@ -4,6 +4,7 @@ import { GENERATION_JOB, type BatchType } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
+import { snowflakeId } from '../http/ids.js';
 
 const RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16', '3:2', '2:3', '21:9'] as const;
 const recordType = z.enum(['image', 'video']);
@@ -124,7 +125,7 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     tag: 'jimeng-batches',
     summary: 'Batch status with per-storyboard details (§10.1)',
     role: 'staff',
-    params: z.object({ batch_id: z.string().min(1).max(36) }),
+    params: z.object({ batch_id: snowflakeId }),
     handler: async (ctx, { params, actor }) =>
       ok.jimeng(await ctx.core.jimeng.batches.status(actor!, params.batch_id), '查询成功'),
   });
@@ -134,7 +135,7 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     tag: 'jimeng-batches',
     summary: 'Retry failed items (or the named ones; force also redoes completed ones) (§10.2)',
     role: 'staff',
-    params: z.object({ batch_id: z.string().min(1).max(36) }),
+    params: z.object({ batch_id: snowflakeId }),
     body: z.object({
       storyboard_ids: z.array(z.string().min(1)).max(10_000).optional(),
       force_regenerate: z.boolean().default(false),
@@ -148,7 +149,7 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     tag: 'jimeng-batches',
     summary: 'Cancel: waiting items removed, running ones aborted, finished ones kept (§10.3)',
     role: 'staff',
-    params: z.object({ batch_id: z.string().min(1).max(36) }),
+    params: z.object({ batch_id: snowflakeId }),
     body: z.object({ reason: z.string().max(512).optional() }),
     handler: async (ctx, { params, body, actor }) =>
       ok.jimeng(await ctx.core.jimeng.batches.cancel(actor!, params.batch_id, body.reason), '批量任务已取消'),

@@ -10,6 +10,7 @@ import {
   IMAGE_SIZES,
   MAX_COUNT,
   MAX_REF_IMAGES,
+  NanobananaNotFoundError,
   UnauthorizedError,
   ValidationError,
   refImageTooLargeMessage,
@@ -18,6 +19,8 @@ import {
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContext, AppContextExtras, AppRouterContext, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
+import { snowflakeId, uuidId } from '../http/ids.js';
+import { assertCleanBody } from '../http/hostile-input.js';
 
 const TAG = 'nanobanana';
 const BAD_REQUEST = '请求参数有误，请检查后重试';
@@ -79,7 +82,10 @@ const pageQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(10),
 });
-const idParams = z.object({ id: z.string().min(1).max(64) });
+/** Task ids are UUIDs and image ids snowflakes; a malformed one is the contract's 404 (see notFound). */
+const taskIdParams = z.object({ id: uuidId });
+const imageIdParams = z.object({ id: snowflakeId });
+const notFound = (message: string) => () => new NanobananaNotFoundError(message);
 const idsBody = z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(1000) });
 const exportBody = z.object({ imageIds: z.array(z.string().min(1).max(32)).min(1).max(1000) });
 
@@ -98,11 +104,15 @@ async function deleteBody(ctx: AppContext): Promise<unknown> {
     if (size > 1024 * 1024) throw new AppError('PAYLOAD_TOO_LARGE', '参数错误: 请求体过大', { status: 413 });
     chunks.push(chunk);
   }
+  let body: unknown;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
   } catch {
     throw new ValidationError('参数错误');
   }
+  // The body parser (and its rejectHostileBody) skips DELETE: the same check here.
+  assertCleanBody(body);
+  return body;
 }
 
 /** Runs multer on the raw request; its errors become the contract's 400. */
@@ -120,6 +130,8 @@ async function readMultipart(ctx: AppContext, maxBytes: number) {
     const detail = error instanceof multer.MulterError ? error.code : 'multipart';
     throw new ValidationError(`${BAD_REQUEST} (${detail})`);
   });
+  // Multipart fields skip the body parser (and its rejectHostileBody): the same check here.
+  assertCleanBody(req.body);
   return { fields: req.body ?? {}, files: req.files ?? [] };
 }
 
@@ -168,7 +180,8 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     path: '/api/v1/generate/status/:taskId',
     tag: TAG,
     summary: 'Task status with its images',
-    params: z.object({ taskId: z.string().min(1).max(64) }),
+    params: z.object({ taskId: uuidId }),
+    malformedParams: notFound('任务不存在'),
     handler: async (ctx, { params }) =>
       ok.nanobanana(
         await ctx.core.nanobanana.service.getTask(nanobananaScope(ctx), params.taskId, '任务不存在'),
@@ -223,7 +236,8 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     path: '/api/v1/history/:id',
     tag: TAG,
     summary: 'One task with all its images',
-    params: idParams,
+    params: taskIdParams,
+    malformedParams: notFound('记录不存在'),
     handler: async (ctx, { params }) =>
       ok.nanobanana(await ctx.core.nanobanana.service.getTask(nanobananaScope(ctx), params.id, '记录不存在')),
   });
@@ -233,7 +247,8 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     path: '/api/v1/history/:id',
     tag: TAG,
     summary: 'Delete a task with its images and files',
-    params: idParams,
+    params: taskIdParams,
+    malformedParams: notFound('记录不存在'),
     handler: async (ctx, { params }) => {
       await ctx.core.nanobanana.service.deleteTask(nanobananaScope(ctx), params.id);
       return ok.nanobanana(null);
@@ -309,7 +324,8 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     path: '/api/v1/images/:id/download',
     tag: TAG,
     summary: 'Download an image (Content-Disposition: attachment)',
-    params: idParams,
+    params: imageIdParams,
+    malformedParams: notFound('图片不存在'),
     handler: (ctx) => sendImage(ctx, true),
   });
 
@@ -328,7 +344,8 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     path: '/api/v1/images/:id',
     tag: TAG,
     summary: 'Delete an image (file, thumbnail, row); the task’s completedCount drops by one, never below 0',
-    params: idParams,
+    params: imageIdParams,
+    malformedParams: notFound('图片不存在'),
     handler: async (ctx, { params }) => {
       await ctx.core.nanobanana.service.deleteImage(nanobananaScope(ctx), params.id);
       return ok.nanobanana(null);

@@ -4,6 +4,7 @@ import { MODEL_TYPES, aiModelView, type ChatMessageParam } from '@dreamloom/core
 import type { ApiRegistry } from '../http/api-registry.js';
 import { openSse } from '../http/sse.js';
 import { actorOf, storyRouter } from './story-shared.js';
+import { uuidId } from '../http/ids.js';
 
 const messageSchema = z.object({
   role: z.enum(['system', 'user', 'assistant']),
@@ -160,7 +161,7 @@ export function storyAiRoutes(registry: ApiRegistry) {
     tag: 'story-ai',
     summary: 'Status and images of a text-to-image task (avatars and backgrounds too)',
     role: 'user',
-    params: z.object({ task_id: z.string().min(1).max(64) }),
+    params: z.object({ task_id: uuidId }),
     handler: (ctx, { params, actor }) => ctx.core.story.media.taskStatus(actorOf(actor), params.task_id),
   });
 

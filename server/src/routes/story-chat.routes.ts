@@ -4,10 +4,11 @@ import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppRouterContext } from '../http/context.js';
 import { openSse, type SseChannel } from '../http/sse.js';
 import { actorOf, storyRouter } from './story-shared.js';
+import { storyId } from '../http/ids.js';
 
 export const GENERATE_RESPONSE_PATH = '/api/v1/story_chat/generate-response';
 
-const id = z.string().min(1).max(64);
+const id = storyId;
 const historyMessage = z.object({
   role: z.string().max(16),
   content: z.string().max(50_000),

@@ -3,6 +3,7 @@ import type { Next } from 'koa';
 import { z } from 'zod';
 import { AppError, UnauthorizedError, type Actor, type Core } from '@dreamloom/core';
 import type { AppContext, AppContextExtras, AppState } from '../http/context.js';
+import { storyId } from '../http/ids.js';
 
 /** Routes whose handler may run while the rate-limit verdict is on its way (see storyRateLimit). */
 const DEFERRED_VERDICT_PATHS = new Set(['/api/v1/story_chat/generate-response']);
@@ -135,7 +136,8 @@ export function actorOf(actor: Actor | undefined): Actor {
   return actor;
 }
 
-export const idParam = z.object({ id: z.string().min(1).max(64) });
+/** A contract 002 id in the path (`{id}`); malformed ids are a 400 before any query. */
+export const idParam = z.object({ id: storyId });
 export const pageQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(10),
