@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   ADMIN_INDEX,
   artifact,
+  collectCspViolations,
   ensureAdminBuilt,
   launchChromium,
   newAdminContext,
@@ -42,6 +43,7 @@ describe('admin (browser)', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  let cspViolations: string[];
 
   beforeAll(async () => {
     ensureAdminBuilt();
@@ -57,11 +59,14 @@ describe('admin (browser)', () => {
   beforeEach(async () => {
     // English UI regardless of the machine's locale; each test starts signed out.
     context = await newAdminContext(browser);
+    cspViolations = await collectCspViolations(context);
     page = await context.newPage();
   });
 
   afterEach(async () => {
     await context?.close();
+    // helmet's CSP on the admin and the queue monitor must not block anything they use.
+    expect(cspViolations).toEqual([]);
   });
 
   it('has a built admin', () => {

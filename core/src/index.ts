@@ -15,6 +15,12 @@ export {
   type CreateImageTaskInput,
 } from './generation/generation.service.js';
 export { MediaService, sniffMime, type MediaAssetView } from './media/media.service.js';
+export {
+  ImageRejectedError,
+  MAX_INPUT_PIXELS,
+  sanitizeImage,
+  type SanitizedImage,
+} from './media/image-sanitizer.js';
 export { JimengGatewayClient } from './adapters/providers/jimeng/jimeng-gateway.client.js';
 export { classifyJimengError } from './adapters/providers/jimeng/jimeng-errors.js';
 export { createSequelize, dialectOf } from './adapters/sequelize/database.js';

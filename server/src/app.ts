@@ -16,6 +16,7 @@ import { animeCreditsRoutes } from './routes/anime-credits.routes.js';
 import { animeAdminRoutes } from './routes/anime-admin.routes.js';
 import { serveMedia } from './routes/media.routes.js';
 import { adminStatic } from './routes/admin-static.js';
+import { adminSecurityHeaders } from './http/admin-security-headers.js';
 import { queueMonitor } from './routes/queue-monitor.js';
 import { attachSocketGateway } from './realtime/socket-gateway.js';
 import { storyAuthRoutes } from './routes/story-auth.routes.js';
@@ -86,6 +87,7 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
   app.use(rejectHostileRequestLine);
   app.use(nanobananaRateLimit);
   app.use(serveMedia);
+  app.use(adminSecurityHeaders(core.config.PUBLIC_URL));
   app.use(queueMonitor(core));
   app.use(adminStatic(core.config.ADMIN_DIST_DIR));
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '2mb' }));

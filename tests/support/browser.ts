@@ -56,3 +56,24 @@ export async function signInWithToken(context: BrowserContext, token: string): P
 export function artifact(name: string): string {
   return path.join(ARTIFACTS, name);
 }
+
+/**
+ * Collects every Content-Security-Policy violation on the context's pages (new tabs included): the
+ * browser's own console error and a `securitypolicyviolation` listener, so a test can expect none.
+ */
+export async function collectCspViolations(context: BrowserContext): Promise<string[]> {
+  const violations: string[] = [];
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) =>
+      console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+  const watch = (page: Page) =>
+    page.on('console', (message) => {
+      if (message.type() === 'error' && message.text().includes('Content Security Policy'))
+        violations.push(`${page.url()}: ${message.text()}`);
+    });
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  return violations;
+}

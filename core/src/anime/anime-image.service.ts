@@ -5,13 +5,14 @@ import { AppError, ForbiddenError, ValidationError } from '../errors.js';
 import { GENERATION_JOB, type ImageTaskParams, type TaskStatus } from '../generation/generation.types.js';
 import { DEFAULT_TASK_PRIORITY, type GenerationService } from '../generation/generation.service.js';
 import { hasRole, isStaff, type Actor } from '../identity/actor.js';
+import { ImageRejectedError, sanitizeImage } from '../media/image-sanitizer.js';
 import type { MediaService } from '../media/media.service.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { AnimePromptService } from './anime-prompt.service.js';
 import type { OwnMediaReader } from './own-media.reader.js';
-import type { ReferenceFetcher } from './reference-fetcher.js';
+import { ReferenceRefusedError, type FetchedImage, type ReferenceFetcher } from './reference-fetcher.js';
 import type { JobLimitsService } from './job-limits.service.js';
 import type { ImagePriceRule, ModelPricesService, PriceQuote } from './model-prices.service.js';
 
@@ -405,11 +406,29 @@ export class AnimeImageService {
       throw new ValidationError(`reference_image_urls takes at most ${this.deps.maxReferenceImages} images`);
     const stored: Array<{ key: string; url: string }> = [];
     for (const url of urls) {
-      const image = (await this.deps.ownMedia?.read(actor, url)) ?? (await this.deps.fetcher.fetch(url));
+      // Our own media is copied as stored; a fetched image is kept only re-encoded (pixels, nothing else).
+      const image =
+        (await this.deps.ownMedia?.read(actor, url)) ??
+        (await sanitizeReference(await this.deps.fetcher.fetch(url)));
       const key = `references/${actor.id}/${this.deps.ids.uuid()}.${image.mime.split('/')[1]}`;
       await this.deps.storage.put(key, image.data, image.mime);
       stored.push({ key, url: this.deps.media.urlFor(key) });
     }
     return stored;
+  }
+}
+
+/** A downloaded reference decoded and re-encoded, or REFERENCE_IMAGE_REFUSED saying why not. */
+async function sanitizeReference(image: FetchedImage): Promise<FetchedImage> {
+  try {
+    const clean = await sanitizeImage(image.data);
+    return { data: clean.data, mime: clean.mime };
+  } catch (error) {
+    if (!(error instanceof ImageRejectedError)) throw error;
+    throw new ReferenceRefusedError(
+      error.reason === 'too_large'
+        ? `reference image is too large: ${error.message}`
+        : 'reference image could not be decoded as a complete PNG, JPEG, WebP or GIF image',
+    );
   }
 }

@@ -6,7 +6,7 @@ import { encodeGeminiCredential } from '../adapters/providers/gemini/gemini-imag
 import type { FanOutRunner } from '../generation/fan-out.runner.js';
 import type { FanOutTaskParams } from '../generation/fan-out.types.js';
 import type { ImageTaskParams } from '../generation/generation.types.js';
-import { sniffMime } from '../media/media.service.js';
+import { ImageRejectedError, sanitizeImage, type SanitizedImage } from '../media/image-sanitizer.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
@@ -125,6 +125,22 @@ export class NanobananaService {
   async createBatch(ownerKey: string, input: CreateBatchInput): Promise<GenerationTaskDto> {
     const prompt = input.prompt.trim();
     if (!prompt) throw new NanobananaValidationError('请输入提示词');
+  /** A reference image decoded and re-encoded, or the contract's 400 saying why not. */
+  private async sanitizeReference(data: Buffer): Promise<SanitizedImage> {
+    try {
+      return await sanitizeImage(data, { allowedMimes: Object.keys(REF_EXTENSIONS) });
+    } catch (error) {
+      if (!(error instanceof ImageRejectedError)) throw error;
+      throw new NanobananaValidationError(
+        error.reason === 'unsupported'
+          ? '参考图仅支持 JPG/PNG/WEBP'
+          : error.reason === 'too_large'
+            ? '参考图分辨率过大'
+            : '参考图无法解析，请上传完整的 JPG/PNG/WEBP 图片',
+      );
+    }
+  }
+
     if (!Number.isInteger(input.count) || input.count < 1 || input.count > MAX_COUNT)
       throw new NanobananaValidationError('生成数量必须在 1-100 张之间');
     if (input.aspectRatio && !(ASPECT_RATIOS as readonly string[]).includes(input.aspectRatio))
@@ -134,22 +150,21 @@ export class NanobananaService {
     const sampling = this.parseOptions(input.options);
     const refs = input.refImages ?? [];
     if (refs.length > MAX_REF_IMAGES) throw new NanobananaValidationError(`参考图最多 ${MAX_REF_IMAGES} 张`);
-    const refMimes = refs.map((ref) => {
+    for (const ref of refs)
       if (ref.data.length > this.deps.refImageMaxBytes)
         throw new NanobananaValidationError(refImageTooLargeMessage(this.deps.refImageMaxBytes));
-      const mime = sniffMime(ref.data);
-      if (!mime || !REF_EXTENSIONS[mime]) throw new NanobananaValidationError('参考图仅支持 JPG/PNG/WEBP');
-      return mime;
-    });
+    // Stored (and sent to Gemini) re-encoded: only the pixels of each reference survive.
+    const images: SanitizedImage[] = [];
+    for (const ref of refs) images.push(await this.sanitizeReference(ref.data));
     if (ownerKey === ANONYMOUS_WORKSPACE_USER_ID) await this.ensureAnonymousUser();
 
     const taskId = this.deps.ids.uuid();
     const referenceKeys: string[] = [];
     try {
-      for (const [index, ref] of refs.entries()) {
-        const key = `nanobanana/refs/${taskId}/${index}.${REF_EXTENSIONS[refMimes[index]!]}`;
+      for (const [index, image] of images.entries()) {
+        const key = `nanobanana/refs/${taskId}/${index}.${image.extension}`;
         referenceKeys.push(key);
-        await this.deps.storage.put(key, ref.data, refMimes[index]!);
+        await this.deps.storage.put(key, image.data, image.mime);
       }
     } catch (error) {
       await this.deleteFiles(referenceKeys);

@@ -8,16 +8,9 @@ import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { ChatMessageParam } from '../ports/chat-provider.port.js';
 import type { IdGenerator } from '../shared/ids.js';
-import { sniffMime } from '../media/media.service.js';
+import { ImageRejectedError, sanitizeImage, type SanitizedImage } from '../media/image-sanitizer.js';
 import type { GenerationService, TaskView } from '../generation/generation.service.js';
 import type { LlmService } from '../llm/llm.service.js';
-
-const UPLOAD_TYPES: Record<string, string> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-};
 
 interface Deps {
   models: StoryModels;
@@ -44,8 +37,8 @@ export interface T2iTaskView {
 }
 
 /**
- * Story images: uploads (checked by content, not by name), public serving by id or filename,
- * and the generated ones — character avatars (the LLM writes the image prompt) and story
+ * Story images: uploads (decoded and re-encoded by sanitizeImage, never stored as sent), public
+ * serving by id or filename, and the generated ones — character avatars (the LLM writes the image prompt) and story
  * backgrounds — which run through the one generation engine.
  */
 export class StoryMediaService {
@@ -60,13 +53,24 @@ export class StoryMediaService {
       throw new AppError('PAYLOAD_TOO_LARGE', `File larger than ${this.deps.maxUploadBytes} bytes`, {
         status: 413,
       });
-    const mime = sniffMime(file.data);
-    if (!mime || !UPLOAD_TYPES[mime])
-      throw new ValidationError('Only jpg, png, gif and webp images are accepted');
+    // Stored re-encoded: whatever rode along with the pixels (HTML, script, EXIF) is not kept.
+    let image: SanitizedImage;
+    try {
+      image = await sanitizeImage(file.data);
+    } catch (error) {
+      if (!(error instanceof ImageRejectedError)) throw error;
+      throw new ValidationError(
+        error.reason === 'too_large'
+          ? error.message
+          : error.reason === 'unsupported'
+            ? 'Only jpg, png, gif and webp images are accepted'
+            : 'The image could not be decoded: only complete jpg, png, gif and webp images are accepted',
+      );
+    }
     const id = this.deps.ids.snowflake();
-    const filename = `${this.deps.ids.uuid()}.${UPLOAD_TYPES[mime]}`;
+    const filename = `${this.deps.ids.uuid()}.${image.extension}`;
     const key = `uploads/${filename}`;
-    await this.deps.storage.put(key, file.data, mime);
+    await this.deps.storage.put(key, image.data, image.mime);
     await this.deps.core.MediaAsset.create({
       id,
       task_id: null,
@@ -75,10 +79,10 @@ export class StoryMediaService {
       kind: 'image',
       storage_key: key,
       thumbnail_key: null,
-      mime,
-      width: null,
-      height: null,
-      size_bytes: file.data.length,
+      mime: image.mime,
+      width: image.width,
+      height: image.height,
+      size_bytes: image.data.length,
       original_name: file.originalName?.slice(0, 255) ?? null,
       created_at: this.deps.clock.now(),
     });

@@ -1,28 +1,26 @@
 import path from 'node:path';
 import type { Next } from 'koa';
-import { NotFoundError } from '@dreamloom/core';
+import { NotFoundError, sniffMime } from '@dreamloom/core';
 import type { AppContext } from '../http/context.js';
+import { peekStream, setStoredFileHeaders } from '../http/user-content.js';
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.mp4': 'video/mp4',
-};
+/** Extensions stored media may have (`.jpeg`: contract 000 reference copies). Not what decides the type. */
+const EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.mp4']);
 
 /**
  * Stored media by key. Keys contain a random task uuid, so URLs are unguessable and can be
- * handed to Discord/Telegram, which fetch them without credentials.
+ * handed to Discord/Telegram, which fetch them without credentials. The Content-Type comes from
+ * the file's magic bytes, with nosniff and a sandboxing CSP: a file that is not what its name says
+ * is an opaque download, never a page.
  */
 export async function serveMedia(ctx: AppContext, next: Next) {
   if (!ctx.path.startsWith('/media/') || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
   const key = decodeURIComponent(ctx.path.slice('/media/'.length));
-  const type = CONTENT_TYPES[path.extname(key)];
-  if (!type || key.includes('..')) throw new NotFoundError('File');
+  if (!EXTENSIONS.has(path.extname(key).toLowerCase()) || key.includes('..')) throw new NotFoundError('File');
   const { stream, size } = await ctx.core.storage.stream(key);
-  ctx.set('Content-Type', type);
+  const peeked = await peekStream(stream);
+  setStoredFileHeaders(ctx, sniffMime(peeked.head));
   ctx.set('Content-Length', String(size));
   ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
-  ctx.body = stream;
+  ctx.body = peeked.stream;
 }

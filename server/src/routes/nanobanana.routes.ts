@@ -21,6 +21,7 @@ import type { AppContext, AppContextExtras, AppRouterContext, AppState } from '.
 import { ok } from '../http/envelopes.js';
 import { snowflakeId, uuidId } from '../http/ids.js';
 import { assertCleanBody } from '../http/hostile-input.js';
+import { setStoredFileHeaders, setUserContentPolicy } from '../http/user-content.js';
 
 const TAG = 'nanobanana';
 const BAD_REQUEST = '请求参数有误，请检查后重试';
@@ -299,6 +300,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
       zip.end();
       zip.outputStream.on('error', fail).pipe(body);
       ctx.status = 200;
+      setUserContentPolicy(ctx);
       ctx.set('Content-Type', 'application/zip');
       ctx.set('Content-Disposition', 'attachment; filename=images.zip');
       return body;
@@ -308,7 +310,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
   const sendImage = async (ctx: AppRouterContext, attachment: boolean) => {
     const asset = await ctx.core.nanobanana.service.findImage(nanobananaScope(ctx), ctx.params.id!);
     const { stream, size } = await ctx.core.storage.stream(asset.storage_key);
-    ctx.set('Content-Type', asset.mime);
+    setStoredFileHeaders(ctx, asset.mime);
     ctx.set('Content-Length', String(size));
     ctx.set('Cache-Control', 'private, max-age=3600');
     if (attachment)

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError, ValidationError } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContext } from '../http/context.js';
+import { setStoredFileHeaders } from '../http/user-content.js';
 import { actorOf, storyRouter } from './story-shared.js';
 
 /** The multipart field `file` of a request, held in memory (at most `maxBytes`). */
@@ -26,7 +27,7 @@ export async function readUploadedFile(ctx: AppContext, maxBytes: number) {
 }
 
 /**
- * Contract 002 images: upload (10 MB; jpg/png/gif/webp checked by content) and public serving
+ * Contract 002 images: upload (10 MB; jpg/png/gif/webp, stored re-encoded) and public serving
  * by filename or media id — uploads and generated outputs alike (shared with contract 004).
  */
 export function storyImageRoutes(registry: ApiRegistry) {
@@ -58,7 +59,7 @@ export function storyImageRoutes(registry: ApiRegistry) {
     params: z.object({ idOrFilename: z.string().min(1).max(128) }),
     handler: async (ctx, { params }) => {
       const image = await ctx.core.story.media.openImage(params.idOrFilename);
-      ctx.set('Content-Type', image.mime);
+      setStoredFileHeaders(ctx, image.mime);
       ctx.set('Content-Length', String(image.size));
       ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
       return image.stream;
