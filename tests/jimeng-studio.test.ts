@@ -16,7 +16,12 @@ describe.each(['sqlite', 'mariadb'] as const)(
     beforeAll(async () => {
       system = await startSystem({
         db,
-        env: { WORKER_CONCURRENCY: '12', CALLBACK_SIGNING_SECRET: 'callback-secret-for-tests' },
+        env: {
+          WORKER_CONCURRENCY: '12',
+          CALLBACK_SIGNING_SECRET: 'callback-secret-for-tests',
+          // The callback receivers below listen on loopback: trusted for this test (outbound policy).
+          OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
+        },
       });
       token = system.admin.token;
     });

@@ -182,6 +182,39 @@ export const configSchema = z.object({
     .positive()
     .default(10 * 1024 * 1024),
   ANIME_REFERENCE_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * Outbound policy (SSRF): hosts staff trust although they resolve to private or loopback addresses,
+   * comma-separated `host` (any port) or `host:port`. Every other URL a caller chooses must resolve
+   * to public addresses only. ANIME_REFERENCE_ALLOWED_HOSTS is an older alias, still honoured.
+   */
+  OUTBOUND_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((host) => host.trim())
+        .filter(Boolean),
+    ),
+  /** Default timeout of a request under the outbound policy (callbacks; references have their own). */
+  OUTBOUND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * Contract 004's `apiBase`: URL prefixes a caller may name (comma-separated); GEMINI_BASE_URL is
+   * always allowed too. Any other base is a 400.
+   */
+  NANOBANANA_API_BASE_ALLOWLIST: z
+    .string()
+    .default('https://generativelanguage.googleapis.com')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((base) => base.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (bases) => bases.every((base) => /^https?:\/\/[^\s]+$/.test(base)),
+      'expected comma-separated http(s) base URLs like https://generativelanguage.googleapis.com',
+    ),
   /** Gemini key for contract 000 images whose model_uuid names a Gemini model (the sandbox accepts any). */
   ANIME_GEMINI_API_KEY: z.string().min(1).default('sandbox-gemini-key'),
   /** Gemini image models members may choose by model_uuid (comma-separated). */

@@ -25,6 +25,7 @@ import type { LeaseStore } from './ports/lease-store.port.js';
 import { createIdGenerator, type IdGenerator } from './shared/ids.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { SecretBox } from './shared/secret-box.js';
+import { OutboundPolicy } from './shared/outbound/outbound-policy.js';
 import { createJimengModule, type JimengModule } from './jimeng/jimeng.module.js';
 import { createStory, type StoryCore } from './story/create-story.js';
 import type { ChatProvider } from './ports/chat-provider.port.js';
@@ -46,6 +47,8 @@ export interface CoreOverrides {
   /** Contract 002's upstream LLM (the official openai SDK by default). */
   chatProvider?: ChatProvider;
   gemini?: ImageProvider;
+  /** The outbound (SSRF) policy; tests inject one with a fake resolver. */
+  outbound?: OutboundPolicy;
 }
 
 export interface Core {
@@ -60,6 +63,8 @@ export interface Core {
   events: EventBus;
   storage: BlobStorage;
   secrets: SecretBox;
+  /** Every request to a URL a caller or staff chose goes through it (SSRF). */
+  outbound: OutboundPolicy;
   identity: IdentityService;
   jimengAccounts: JimengAccountService;
   pool: AccountPoolService;
@@ -100,6 +105,13 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   const storage = overrides.storage ?? new LocalBlobStorage(path.join(config.DATA_DIR, 'media'));
   const leases = overrides.leases ?? new RedisLeaseStore(redis, config.REDIS_PREFIX);
   const secrets = new SecretBox(config.SECRET_KEY);
+  const outbound =
+    overrides.outbound ??
+    new OutboundPolicy({
+      allowedHosts: [...config.OUTBOUND_ALLOWED_HOSTS, ...config.ANIME_REFERENCE_ALLOWED_HOSTS],
+      timeoutMs: config.OUTBOUND_TIMEOUT_MS,
+      maxResponseBytes: config.MEDIA_MAX_BYTES,
+    });
   const quota = { resetTime: config.QUOTA_RESET_TIME, timeZone: config.QUOTA_TIMEZONE };
 
   const identity = new IdentityService({
@@ -171,6 +183,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     clock,
     ids,
     logger,
+    outbound,
   });
   const nanobanana = createNanobananaModule({
     config,
@@ -187,6 +200,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     ids,
     logger,
     gemini: overrides.gemini,
+    outbound,
   });
   const story = createStory({
     config,
@@ -218,6 +232,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     storage,
     chatProvider: story.chatProvider,
     gemini: overrides.gemini,
+    outbound,
   });
   const reconciler = new TaskReconciler({
     generation,
@@ -239,6 +254,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     events,
     storage,
     secrets,
+    outbound,
     identity,
     jimengAccounts,
     pool,

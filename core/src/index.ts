@@ -33,6 +33,17 @@ export { createLogger, type Logger } from './shared/logger.js';
 export { SecretBox, maskSecret } from './shared/secret-box.js';
 export { createIdGenerator, type IdGenerator } from './shared/ids.js';
 export { SharedTick } from './shared/shared-tick.js';
+export {
+  OutboundPolicy,
+  systemResolver,
+  type OutboundPolicyOptions,
+  type OutboundRequestInit,
+  type Resolver,
+  type ResolvedAddress,
+} from './shared/outbound/outbound-policy.js';
+export { OutboundNetworkError, OutboundRefusedError } from './shared/outbound/outbound-errors.js';
+export { classifyAddress, isBlockedAddress, type AddressVerdict } from './shared/outbound/address-ranges.js';
+export { BaseUrlAllowlist } from './shared/outbound/base-url-allowlist.js';
 export { nextQuotaReset, formatZoned } from './shared/zoned-time.js';
 export * from './generation/fan-out.types.js';
 export { FanOutRunner } from './generation/fan-out.runner.js';
@@ -60,6 +71,7 @@ export { readCharacterCard, type ImportedCharacterCard } from './story/character
 export { storySettingSchema, parseSetting, type StorySetting } from './story/story-setting.js';
 export { WalletAuthService, type WalletLogin } from './story/wallet-auth.service.js';
 export { StoryMediaService, type T2iTaskView } from './story/story-media.service.js';
+export { ImageUrlRefusedError, assertMessageImagesAllowed } from './story/message-images.js';
 export { CatalogService, views as catalogViews } from './catalog/catalog.service.js';
 export {
   LlmService,

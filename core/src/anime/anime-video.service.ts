@@ -10,6 +10,8 @@ import type { VideoModelConfig } from './video-models.js';
 import type { JobLimitsService } from './job-limits.service.js';
 import { videoUnitPrice, type ModelPricesService, type VideoPriceRule } from './model-prices.service.js';
 import type { OwnMediaReader } from './own-media.reader.js';
+import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
+import { assertReferenceAllowed } from './reference-fetcher.js';
 
 /** Contract 001's request fields (create-task and quote share them). */
 export interface VideoRequestInput {
@@ -60,6 +62,8 @@ interface Deps {
   limits: JobLimitsService;
   /** Frames that are Dreamloom media must exist, be images and be the member's to use. */
   ownMedia?: OwnMediaReader;
+  /** Every other frame must pass the outbound (SSRF) policy: kie downloads it on our say-so. */
+  outbound?: OutboundPolicy;
 }
 
 interface Normalized {
@@ -88,8 +92,12 @@ export class AnimeVideoService {
     if (input.visibility_level === 'private' && !hasRole(actor, 'pro'))
       throw new ForbiddenError('Private generations need a Pro membership');
     if (input.character_uuid) await this.checkCharacter(actor, input.character_uuid);
-    // The provider downloads frames itself, so our own media only needs the access check here.
-    for (const url of request.reference_image_urls) await this.deps.ownMedia?.locate(actor, url);
+    // The provider downloads frames itself: our own media needs the access check, any other URL
+    // the outbound policy's (no private or local address in any spelling), before anything is charged.
+    for (const url of request.reference_image_urls) {
+      const own = await this.deps.ownMedia?.locate(actor, url);
+      if (!own && this.deps.outbound) await assertReferenceAllowed(this.deps.outbound, url);
+    }
     const quote = this.price(model, await this.deps.prices.videoRule(model), request);
     const taskId = this.deps.ids.uuid();
     await this.deps.limits.prepare(actor);

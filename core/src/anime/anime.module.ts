@@ -14,6 +14,7 @@ import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { ChatProvider } from '../ports/chat-provider.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
+import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
 import { AnimeVideoService } from './anime-video.service.js';
 import { AnimeImageService } from './anime-image.service.js';
 import { AnimePromptService } from './anime-prompt.service.js';
@@ -70,6 +71,8 @@ export function createAnimeModule(deps: {
   chatProvider: ChatProvider;
   /** Gemini image provider (the @google/genai client at GEMINI_BASE_URL by default). */
   gemini?: ImageProvider;
+  /** The outbound (SSRF) policy every reference URL and video frame goes through. */
+  outbound: OutboundPolicy;
 }): AnimeModule {
   const { config } = deps;
   const models = defineAnimeModels(deps.sequelize);
@@ -147,6 +150,7 @@ export function createAnimeModule(deps: {
     prices,
     limits,
     ownMedia,
+    outbound: deps.outbound,
   });
   const prompts = new AnimePromptService({
     models,
@@ -164,7 +168,8 @@ export function createAnimeModule(deps: {
     fetcher: new ReferenceFetcher({
       maxBytes: config.ANIME_REFERENCE_MAX_BYTES,
       timeoutMs: config.ANIME_REFERENCE_TIMEOUT_MS,
-      allowedHosts: config.ANIME_REFERENCE_ALLOWED_HOSTS,
+      // Trusts OUTBOUND_ALLOWED_HOSTS and its older alias ANIME_REFERENCE_ALLOWED_HOSTS.
+      policy: deps.outbound,
     }),
     ownMedia,
     media: deps.media,

@@ -255,14 +255,17 @@ export class FanOutRunner {
     } catch (error) {
       if (signal.aborted) throw error;
       if (!(await GenerationTask.findByPk(taskId, { attributes: ['id'] }))) return; // deleted meanwhile
+      // Shown to the caller as the task's errorMessage: a provider's classified text, never the raw
+      // text of anything else (it may quote what a remote server answered); that goes to the log.
       const message =
         error instanceof ProviderError
           ? `${error.kind}: ${error.message}`
-          : error instanceof Error
-            ? error.message
-            : String(error);
+          : 'internal_error: generation failed';
       if (!(error instanceof ProviderError))
-        this.deps.logger.error({ taskId, position, err: message }, 'fan-out item crashed');
+        this.deps.logger.error(
+          { taskId, position, err: error instanceof Error ? error.message : String(error) },
+          'fan-out item crashed',
+        );
       await TaskItem.update(
         { status: 'failed', error_message: message.slice(0, 1024), updated_at: this.deps.clock.now() },
         { where: { task_id: taskId, position, status: { [Op.ne]: 'done' } } },

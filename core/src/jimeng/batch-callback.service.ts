@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import { formatZoned } from '../shared/zoned-time.js';
+import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
 import type { JimengBatchService } from './jimeng-batch.service.js';
 import type { JimengRecordService } from './jimeng-record.service.js';
 import { RecordStatus } from './jimeng.types.js';
@@ -19,6 +20,8 @@ interface Deps {
   timeZone: string;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Delivers through the outbound (SSRF) policy: connect-time address check, redirects not followed. */
+  outbound?: OutboundPolicy;
 }
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: receivers recompute it and reject stale timestamps. */
@@ -75,8 +78,11 @@ export class BatchCallbackService {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const response = await (this.deps.fetch ?? fetch)(built.batch.callback_url, {
+      const send = this.deps.fetch ?? this.deps.outbound?.fetch ?? fetch;
+      const response = await send(built.batch.callback_url, {
         method: 'POST',
+        // A redirect is a failed attempt, never followed (it could lead anywhere).
+        redirect: 'manual',
         headers: {
           'content-type': 'application/json',
           'x-dreamloom-event': 'batch_completed',
@@ -88,7 +94,9 @@ export class BatchCallbackService {
       });
       statusCode = response.status;
       await response.arrayBuffer().catch(() => undefined);
-      if (!response.ok) error = `HTTP ${response.status}`;
+      if (response.status >= 300 && response.status < 400)
+        error = `HTTP ${response.status}: redirect not followed`;
+      else if (!response.ok) error = `HTTP ${response.status}`;
     } catch (thrown) {
       error = (thrown as Error).message.slice(0, 1024);
     }

@@ -7,6 +7,8 @@ import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import { formatZoned } from '../shared/zoned-time.js';
+import { OutboundRefusedError } from '../shared/outbound/outbound-errors.js';
+import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
 import type { GenerationService, NewTaskSpec } from '../generation/generation.service.js';
 import { insertRows } from '../generation/bulk-row.writer.js';
 import type { GenerationProcessor } from '../generation/generation.processor.js';
@@ -38,6 +40,8 @@ interface Deps {
   timeZone: string;
   limits: { image: number; video: number };
   defaultImageModel: string;
+  /** callback_url and input_images must pass it (the gateway fetches inputs, we POST callbacks). */
+  outbound?: OutboundPolicy;
 }
 
 const MESSAGES: Record<BatchType, string> = {
@@ -126,6 +130,7 @@ export class JimengBatchService {
       this.validateItem(batchType, item, index);
     });
     const global = input.global_config ?? {};
+    await this.assertUrlsAllowed(items, global);
     const priority = global.priority ?? PRIORITY_LEVELS.normal;
     const now = this.deps.clock.now();
     const existing = await this.deps.models.JimengRecord.findAll({
@@ -232,6 +237,34 @@ export class JimengBatchService {
       estimated_time: await this.estimateSeconds(type, queued.length),
       task_id: batchId,
     };
+  }
+
+  /**
+   * Outbound policy (SSRF) before anything is stored: the callback we will POST to and the input
+   * images the gateway will download must not point at private or local addresses. Each distinct
+   * URL is checked once.
+   */
+  private async assertUrlsAllowed(items: BatchItemInput[], global: CreateBatchInput['global_config'] = {}) {
+    const policy = this.deps.outbound;
+    if (!policy) return;
+    const check = async (url: string, field: string) => {
+      try {
+        await policy.assertAllowed(url);
+      } catch (error) {
+        if (error instanceof OutboundRefusedError)
+          throw new ValidationError(`${field} is not allowed: ${error.message}`);
+        throw error;
+      }
+    };
+    if (global.callback_url) await check(global.callback_url, 'global_config.callback_url');
+    const seen = new Set<string>();
+    for (const [index, item] of items.entries()) {
+      for (const url of item.input_images ?? []) {
+        if (seen.has(url)) continue;
+        seen.add(url);
+        await check(url, `batch_data[${index}].input_images`);
+      }
+    }
   }
 
   private validateItem(batchType: BatchType, item: BatchItemInput, index: number) {

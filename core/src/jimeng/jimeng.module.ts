@@ -13,6 +13,7 @@ import type { JobQueue } from '../ports/job-queue.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { SecretBox } from '../shared/secret-box.js';
+import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
 import { JimengRecordService } from './jimeng-record.service.js';
 import { JimengBatchService } from './jimeng-batch.service.js';
 import { JimengProgressListener } from './jimeng-progress.listener.js';
@@ -40,6 +41,8 @@ interface Deps {
   ids: IdGenerator;
   logger: Logger;
   gateway?: JimengGatewayClient;
+  /** callback_url and compose input_images are checked, and callbacks delivered, under it (SSRF). */
+  outbound: OutboundPolicy;
 }
 
 /** Contract 003's studio features on the engine: records, batches, callbacks and pool upkeep. */
@@ -60,6 +63,7 @@ export function createJimengModule(deps: Deps): JimengModule {
     timeZone,
     limits: { image: config.BATCH_MAX_IMAGE_ITEMS, video: config.BATCH_MAX_VIDEO_ITEMS },
     defaultImageModel: config.JIMENG_DEFAULT_MODEL,
+    outbound: deps.outbound,
   });
   new JimengProgressListener({
     models,
@@ -79,6 +83,7 @@ export function createJimengModule(deps: Deps): JimengModule {
     logger: deps.logger,
     signingSecret: config.CALLBACK_SIGNING_SECRET ?? `callback:${config.SECRET_KEY}`,
     timeZone,
+    outbound: deps.outbound,
   });
   const maintenance = new AccountMaintenanceService({
     models,

@@ -17,6 +17,8 @@ import type { JobQueue } from '../ports/job-queue.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { SecretBox } from '../shared/secret-box.js';
+import { BaseUrlAllowlist } from '../shared/outbound/base-url-allowlist.js';
+import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
 import type { NanobananaSearchIndex } from './nanobanana-search.port.js';
 import { NanobananaService } from './nanobanana.service.js';
 import { SearchTokenizer } from './search-text.js';
@@ -47,12 +49,18 @@ export function createNanobananaModule(deps: {
   ids: IdGenerator;
   logger: Logger;
   gemini?: ImageProvider;
+  /** Caller-supplied apiBase calls go through it (connect-time address check). */
+  outbound: OutboundPolicy;
 }): NanobananaModule {
   const { config } = deps;
   const models = defineNanobananaModels(deps.sequelize);
   const gemini =
     deps.gemini ??
-    new GeminiImageClient({ defaultBaseUrl: config.GEMINI_BASE_URL, timeoutMs: config.GEMINI_TIMEOUT_MS });
+    new GeminiImageClient({
+      defaultBaseUrl: config.GEMINI_BASE_URL,
+      timeoutMs: config.GEMINI_TIMEOUT_MS,
+      outbound: deps.outbound,
+    });
   const fanOut = new FanOutRunner({
     models: { ...deps.models, ...models },
     queue: deps.queue,
@@ -85,6 +93,7 @@ export function createNanobananaModule(deps: {
     taskConcurrency: config.NANOBANANA_TASK_CONCURRENCY,
     refImageMaxBytes: config.NANOBANANA_REF_IMAGE_MAX_BYTES,
     searchIndex,
+    apiBases: new BaseUrlAllowlist([...config.NANOBANANA_API_BASE_ALLOWLIST, config.GEMINI_BASE_URL]),
   });
   return { models, fanOut, service, tokenizer, searchIndex };
 }

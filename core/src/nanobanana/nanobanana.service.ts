@@ -11,6 +11,7 @@ import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
+import type { BaseUrlAllowlist } from '../shared/outbound/base-url-allowlist.js';
 import {
   NanobananaNotFoundError,
   NanobananaSubmitError,
@@ -48,6 +49,8 @@ interface Deps {
   /** Largest accepted reference image, in bytes. */
   refImageMaxBytes: number;
   searchIndex: NanobananaSearchIndex;
+  /** `apiBase` values callers may name (NANOBANANA_API_BASE_ALLOWLIST + GEMINI_BASE_URL); others are a 400. */
+  apiBases?: BaseUrlAllowlist;
 }
 
 /** InnoDB's answer to a lock-order cycle or wait: the transaction rolled back and may run again. */
@@ -122,9 +125,6 @@ export class NanobananaService {
     return this.anonymousReady;
   }
 
-  async createBatch(ownerKey: string, input: CreateBatchInput): Promise<GenerationTaskDto> {
-    const prompt = input.prompt.trim();
-    if (!prompt) throw new NanobananaValidationError('请输入提示词');
   /** A reference image decoded and re-encoded, or the contract's 400 saying why not. */
   private async sanitizeReference(data: Buffer): Promise<SanitizedImage> {
     try {
@@ -141,12 +141,18 @@ export class NanobananaService {
     }
   }
 
+  async createBatch(ownerKey: string, input: CreateBatchInput): Promise<GenerationTaskDto> {
+    const prompt = input.prompt.trim();
+    if (!prompt) throw new NanobananaValidationError('请输入提示词');
     if (!Number.isInteger(input.count) || input.count < 1 || input.count > MAX_COUNT)
       throw new NanobananaValidationError('生成数量必须在 1-100 张之间');
     if (input.aspectRatio && !(ASPECT_RATIOS as readonly string[]).includes(input.aspectRatio))
       throw new NanobananaValidationError(`aspectRatio 仅支持 ${ASPECT_RATIOS.join(', ')}`);
     if (input.imageSize && !(IMAGE_SIZES as readonly string[]).includes(input.imageSize))
       throw new NanobananaValidationError(`imageSize 仅支持 ${IMAGE_SIZES.join(', ')}`);
+    // The server calls apiBase with the caller's key: only bases staff listed (SSRF), before anything is stored.
+    if (input.apiBase !== undefined && this.deps.apiBases && !this.deps.apiBases.allows(input.apiBase))
+      throw new NanobananaValidationError('apiBase 不在允许的地址列表中');
     const sampling = this.parseOptions(input.options);
     const refs = input.refImages ?? [];
     if (refs.length > MAX_REF_IMAGES) throw new NanobananaValidationError(`参考图最多 ${MAX_REF_IMAGES} 张`);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { MODEL_TYPES, aiModelView, type ChatMessageParam } from '@dreamloom/core';
+import { MODEL_TYPES, aiModelView, assertMessageImagesAllowed, type ChatMessageParam } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import { openSse } from '../http/sse.js';
 import { actorOf, storyRouter } from './story-shared.js';
@@ -61,6 +61,8 @@ export function storyAiRoutes(registry: ApiRegistry) {
       const llmId = (body.model_id ?? body.model)!;
       const model = await llm.findActive(llmId, ['chat', 'other']);
       const messages = body.messages as ChatMessageParam[];
+      // Image parts are fetched by the model's endpoint: the outbound (SSRF) policy first.
+      await assertMessageImagesAllowed(ctx.core.outbound, ctx.core.config.PUBLIC_URL, messages);
       const id = completionId();
       const created = unix();
       if (!body.stream) {
@@ -125,6 +127,11 @@ export function storyAiRoutes(registry: ApiRegistry) {
     role: 'user',
     body: z.object({ model_id: z.string().min(1).max(128), messages: z.array(messageSchema).min(1).max(50) }),
     handler: async (ctx, { body }) => {
+      await assertMessageImagesAllowed(
+        ctx.core.outbound,
+        ctx.core.config.PUBLIC_URL,
+        body.messages as ChatMessageParam[],
+      );
       const { result, model } = await ctx.core.story.media.describeImage({
         model_id: body.model_id,
         messages: body.messages as ChatMessageParam[],

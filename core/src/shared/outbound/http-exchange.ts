@@ -1,7 +1,6 @@
-import http from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { Readable, Transform } from 'node:stream';
 import { OutboundNetworkError, OutboundRefusedError } from './outbound-errors.js';
 
 export interface ExchangeRequest {
@@ -40,6 +39,55 @@ export function networkError(url: URL, error: unknown, signal: AbortSignal): Err
 }
 
 /**
+ * The answer's body as a web stream that errors once it passes `maxBytes` (the socket is then
+ * dropped). Hand-made rather than Readable.toWeb: cancelling that one while data is still
+ * arriving throws "Controller is already closed" out of an event handler.
+ */
+function cappedBody(
+  incoming: IncomingMessage,
+  url: URL,
+  signal: AbortSignal,
+  maxBytes: number,
+): ReadableStream<Uint8Array> {
+  let size = 0;
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const fail = (error: Error) => {
+        if (done) return;
+        done = true;
+        controller.error(error);
+        incoming.destroy();
+      };
+      incoming.on('data', (chunk: Buffer) => {
+        if (done) return;
+        size += chunk.length;
+        if (size > maxBytes)
+          return fail(
+            new OutboundRefusedError(`answer of ${url.origin} is larger than ${maxBytes} bytes`, 'too_large'),
+          );
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 1) <= 0) incoming.pause();
+      });
+      incoming.on('end', () => {
+        if (done) return;
+        done = true;
+        controller.close();
+      });
+      incoming.on('error', (error) => fail(networkError(url, error, signal)));
+      incoming.on('aborted', () => fail(networkError(url, new Error('aborted'), signal)));
+    },
+    pull() {
+      incoming.resume();
+    },
+    cancel() {
+      done = true;
+      incoming.destroy();
+    },
+  });
+}
+
+/**
  * One HTTP exchange on node:http(s), no redirects followed, on a fresh socket (`agent: false`, so
  * no pooled socket opened without this lookup is reused). The answer is a WHATWG Response whose
  * body stream errors once it passes `maxBytes`.
@@ -74,28 +122,10 @@ export function exchange(request: ExchangeRequest): Promise<Response> {
             // A header WHATWG Headers refuses (invalid characters) is dropped.
           }
         }
-        let size = 0;
-        const capped = new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            size += chunk.length;
-            if (size > maxBytes) {
-              incoming.destroy();
-              return callback(
-                new OutboundRefusedError(
-                  `answer of ${url.origin} is larger than ${maxBytes} bytes`,
-                  'too_large',
-                ),
-              );
-            }
-            callback(null, chunk);
-          },
-        });
-        incoming.on('error', (error) => capped.destroy(networkError(url, error, signal)));
-        incoming.pipe(capped);
         const body =
           NULL_BODY.has(status) || request.method === 'HEAD'
             ? null
-            : (Readable.toWeb(capped) as unknown as ReadableStream<Uint8Array>);
+            : cappedBody(incoming, url, signal, maxBytes);
         if (!body) incoming.resume();
         if (status < 200 || status > 599) {
           incoming.destroy();

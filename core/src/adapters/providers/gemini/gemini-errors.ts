@@ -12,9 +12,17 @@ const BLOCKED_FINISH_REASONS = new Set([
   'IMAGE_RECITATION',
 ]);
 
-/** An HTTP error answer of the Gemini API, in Dreamloom's provider failure kinds. */
-export function classifyGeminiHttpError(status: number, message: string): ProviderError {
-  const text = message.slice(0, 300);
+/**
+ * An HTTP error answer of the Gemini API, in Dreamloom's provider failure kinds. `quote: false`
+ * (a caller-chosen base URL) still classifies by the answer but shows callers only
+ * `upstream answered HTTP <status>`: whatever that server sent never reaches an error message.
+ */
+export function classifyGeminiHttpError(
+  status: number,
+  message: string,
+  options: { quote?: boolean } = {},
+): ProviderError {
+  const text = options.quote === false ? `upstream answered HTTP ${status}` : message.slice(0, 300);
   if (status === 429) return new ProviderError('rate_limited', `Gemini rate limit: ${text}`, status);
   if (status === 401 || status === 403)
     return new ProviderError('session_expired', `Gemini key rejected: ${text}`, status);

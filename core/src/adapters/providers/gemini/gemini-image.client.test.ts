@@ -178,3 +178,53 @@ describe('Gemini failure classification', () => {
     expect(error.retryElsewhere).toBe(false);
   });
 });
+
+describe('GeminiImageClient with a caller-supplied base (contract 004 apiBase)', () => {
+  it('calls it through the outbound policy: a private address is refused before connecting', async () => {
+    const { OutboundPolicy } = await import('../../../shared/outbound/outbound-policy.js');
+    const { createServer } = await import('node:http');
+    let hits = 0;
+    const server = createServer((_req, res) => {
+      hits += 1;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const client = new GeminiImageClient({
+        defaultBaseUrl: 'https://generativelanguage.googleapis.com',
+        timeoutMs: 5000,
+        outbound: new OutboundPolicy(),
+      });
+      for (const base of [`http://127.0.0.1:${port}`, `http://0x7f000001:${port}`, `http://[::1]:${port}`]) {
+        const error = await client
+          .generateImages(encodeGeminiCredential('k', base), {
+            model: 'm',
+            prompt: 'p',
+            ratio: '',
+            resolution: '',
+          })
+          .catch((e: unknown) => e);
+        expect(error, base).toBeInstanceOf(ProviderError);
+        expect((error as ProviderError).kind).toBe('invalid_request');
+        expect((error as ProviderError).message).toMatch(/Gemini call refused: .*not a public address/);
+      }
+      expect(hits).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('classifies a caller base’s error answer without quoting it', () => {
+    const quoted = classifyGeminiHttpError(404, '<html>internal secret</html>');
+    expect(quoted.message).toContain('internal secret');
+    const generic = classifyGeminiHttpError(404, '<html>internal secret</html>', { quote: false });
+    expect(generic.kind).toBe('invalid_request');
+    expect(generic.message).toBe('Gemini refused the request: upstream answered HTTP 404');
+    const key = classifyGeminiHttpError(400, 'API key not valid. Please pass a valid API key.', {
+      quote: false,
+    });
+    expect(key.kind).toBe('session_expired');
+    expect(key.message).not.toContain('API key not valid');
+  });
+});

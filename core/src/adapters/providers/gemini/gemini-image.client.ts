@@ -6,6 +6,9 @@ import {
   type ImageProvider,
 } from '../../../ports/image-provider.port.js';
 import { maskSecret } from '../../../shared/secret-box.js';
+import { BaseUrlAllowlist } from '../../../shared/outbound/base-url-allowlist.js';
+import { OutboundNetworkError, OutboundRefusedError } from '../../../shared/outbound/outbound-errors.js';
+import type { OutboundPolicy } from '../../../shared/outbound/outbound-policy.js';
 import { classifyGeminiEmptyAnswer, classifyGeminiHttpError } from './gemini-errors.js';
 
 export interface GeminiImageClientOptions {
@@ -15,6 +18,11 @@ export interface GeminiImageClientOptions {
   timeoutMs: number;
   /** HTTP implementation (tests); default the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * Calls to a caller-supplied base URL (contract 004's apiBase) go through it: the address is
+   * checked at connect time and on every redirect. The configured default base is trusted.
+   */
+  outbound?: OutboundPolicy;
 }
 
 /**
@@ -33,13 +41,37 @@ function decodeCredential(credential: string): { apiKey: string; baseUrl?: strin
   return { apiKey: credential };
 }
 
+/** The outbound policy's refusal behind an error the SDK may have wrapped. */
+function refusalOf(error: unknown): OutboundRefusedError | undefined {
+  for (let each = error, depth = 0; each && depth < 4; depth += 1) {
+    if (each instanceof OutboundRefusedError) return each;
+    each = (each as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 function redact(text: string, secret: string): string {
   return secret ? text.split(secret).join(maskSecret(secret)) : text;
 }
 
 /** Gemini image generation ("Nano Banana") through @google/genai (PROVIDERS.md §3). */
 export class GeminiImageClient implements ImageProvider {
-  constructor(private readonly options: GeminiImageClientOptions) {}
+  private readonly defaultBase: BaseUrlAllowlist;
+
+  constructor(private readonly options: GeminiImageClientOptions) {
+    this.defaultBase = new BaseUrlAllowlist([options.defaultBaseUrl]);
+  }
+
+  /** The fetch for a call: the test's, the outbound policy's for a caller's own base, else global. */
+  private fetchFor(callerBase: boolean): typeof fetch | undefined {
+    if (this.options.fetch) return this.options.fetch;
+    const outbound = this.options.outbound;
+    if (!callerBase || !outbound) return undefined;
+    // Base64 images make an answer about 4/3 of the image; the timeout is the SDK's own.
+    const maxBytes = Math.ceil(outbound.maxResponseBytes * 1.4);
+    return ((input: string | URL | Request, init?: RequestInit) =>
+      outbound.fetch(input, { ...init, maxBytes, timeoutMs: this.options.timeoutMs })) as typeof fetch;
+  }
 
   async generateImages(
     credential: string,
@@ -47,11 +79,14 @@ export class GeminiImageClient implements ImageProvider {
     signal?: AbortSignal,
   ): Promise<GeneratedAssetRef[]> {
     const { apiKey, baseUrl } = decodeCredential(credential);
+    // A base the caller chose (not the configured one) is untrusted: policy fetch, no quoted answers.
+    const callerBase = baseUrl !== undefined && !this.defaultBase.allows(baseUrl);
+    const fetchImpl = this.fetchFor(callerBase);
     const ai = new GoogleGenAI({
       apiKey,
       httpOptions: {
         baseUrl: (baseUrl ?? this.options.defaultBaseUrl).replace(/\/+$/, ''),
-        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+        ...(fetchImpl ? { fetch: fetchImpl } : {}),
       },
     });
     const parts: Part[] = [{ text: request.prompt }];
@@ -78,8 +113,18 @@ export class GeminiImageClient implements ImageProvider {
       if (signal?.aborted) throw error;
       // Upstream messages may quote the key ("Consumer 'api_key:…' has been suspended"): scrub it.
       const message = redact(error instanceof Error ? error.message : String(error), apiKey);
-      if (error instanceof ApiError) throw classifyGeminiHttpError(error.status, message);
-      if (/timed? ?out|aborted/i.test(message)) throw new ProviderError('timeout', `Gemini call timed out`);
+      if (error instanceof ApiError)
+        throw classifyGeminiHttpError(error.status, message, { quote: !callerBase });
+      const cause = refusalOf(error);
+      if (cause?.reason === 'timeout' || /timed? ?out|aborted/i.test(message))
+        throw new ProviderError('timeout', `Gemini call timed out`);
+      // Our own policy's words (a private address, a redirect, too large): safe to show.
+      if (cause) throw new ProviderError('invalid_request', `Gemini call refused: ${cause.message}`);
+      if (callerBase) {
+        // Anything else may quote the answer (a JSON parse error shows its first characters).
+        const network = error instanceof OutboundNetworkError ? `: ${error.message}` : '';
+        throw new ProviderError('upstream_error', `Gemini unreachable or answered unreadably${network}`);
+      }
       throw new ProviderError('upstream_error', `Gemini unreachable: ${message.slice(0, 200)}`);
     }
     const refs: GeneratedAssetRef[] = [];
