@@ -438,15 +438,20 @@ describe.each(['sqlite', 'mariadb'] as const)('contract 002 story API on %s', (d
       });
       expect(updated.body.personality).toBe('curious and kind');
 
+      // Members' characters are private: to another member Alice does not exist (404, not 403).
       const other = (await walletLogin(system)).token;
+      expect(alice.is_public).toBe(false);
+      expect(
+        (await api(system.baseUrl, 'GET', `/api/v1/characters/${alice.id}`, { token: other })).status,
+      ).toBe(404);
       const theirs = await api(system.baseUrl, 'PUT', `/api/v1/characters/${alice.id}`, {
         token: other,
         body: { name: 'Mallory' },
       });
-      expect(theirs.status).toBe(403);
+      expect(theirs.status).toBe(404);
       expect(
         (await api(system.baseUrl, 'DELETE', `/api/v1/characters/${alice.id}`, { token: other })).status,
-      ).toBe(403);
+      ).toBe(404);
       const temp = await api(system.baseUrl, 'POST', '/api/v1/characters', { token, body: { name: 'Temp' } });
       expect(
         (await api(system.baseUrl, 'DELETE', `/api/v1/characters/${temp.body.id}`, { token })).status,
@@ -639,7 +644,7 @@ describe.each(['sqlite', 'mariadb'] as const)('contract 002 story API on %s', (d
         token: (await walletLogin(system)).token,
         body: { conversation_id: conversationId },
       });
-      expect(strangers.status).toBe(403);
+      expect(strangers.status).toBe(404);
 
       // A whole turn through the turn endpoint: mention picks the speaker.
       const turn = await readSse(

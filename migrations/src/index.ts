@@ -8,6 +8,7 @@ import * as animeCredits from './migrations/0005-anime-credits.js';
 import * as nanobananaSearchPostings from './migrations/0007-nanobanana-search-postings.js';
 import * as storyChatBindings from './migrations/0009-story-chat-bindings.js';
 import * as animePricesAndCancels from './migrations/0010-anime-prices-and-cancels.js';
+import * as storyAccess from './migrations/0011-story-access.js';
 
 export { seedDemoData, type DemoSeedResult } from './demo-seed.js';
 
@@ -24,6 +25,7 @@ const MIGRATIONS = [
   { name: '0007-nanobanana-search-postings', ...nanobananaSearchPostings },
   { name: '0009-story-chat-bindings', ...storyChatBindings },
   { name: '0010-anime-prices-and-cancels', ...animePricesAndCancels },
+  { name: '0011-story-access', ...storyAccess },
 ];
 
 export function createMigrator(sequelize: Sequelize) {

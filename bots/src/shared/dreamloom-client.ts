@@ -11,6 +11,12 @@ export interface PlatformUser {
   id: string;
   /** Display name, used when the server provisions the user. */
   username?: string;
+  /**
+   * Story play: the place (Discord thread, Telegram `<chat>:<topic>`) the member acts in, sent as
+   * X-Platform-Channel. The server counts the players of a bound place as its conversation's
+   * participants; without it, only the conversation's own participants may play.
+   */
+  channel?: string;
 }
 
 export interface CreateAnimeTaskInput {

@@ -139,6 +139,7 @@ export function createStoryApi(options: StoryApiOptions): StoryApi {
     'x-platform': user.platform,
     'x-platform-user-id': user.id,
     ...(user.username ? { 'x-platform-username': encodeURIComponent(user.username) } : {}),
+    ...(user.channel ? { 'x-platform-channel': user.channel } : {}),
     'content-type': 'application/json',
   });
 

@@ -130,6 +130,29 @@ describe('StoryHandler', () => {
     expect(api.turns.at(-1)).toEqual({ conversationId: 'c2', content: 'new story' });
   });
 
+  it('lets every member of the place play: turns name the place the member speaks in', async () => {
+    const api = fakeApi([{ id: 'a', name: 'Mira', text: 'welcome' }]);
+    const handler = new StoryHandler({ api, logger: silentLogger, editIntervalMs: 5 });
+    const { surface } = recordingSurface();
+    const session = await handler.start(user, 'group', story, surface);
+    const friend: PlatformUser = { platform: 'telegram', id: '2', username: 'ren' };
+    expect(await handler.say(friend, 'group', 'hello from a friend', surface)).toHaveLength(1);
+    expect(await handler.regenerate(friend, 'group', surface)).toHaveLength(1);
+    // Without naming the place the (fake) server answers as the real one does to a non-participant.
+    await expect(
+      api.playTurn(friend, { conversationId: session.conversationId, content: 'sneaking in' }, {}),
+    ).rejects.toMatchObject({ status: 404 });
+    // Naming another place does not help either.
+    await expect(
+      api.playTurn(
+        { ...friend, channel: 'elsewhere' },
+        { conversationId: session.conversationId, content: 'sneaking in' },
+        {},
+      ),
+    ).rejects.toMatchObject({ status: 404 });
+    expect(api.turns.map((turn) => turn.content)).toEqual(['hello from a friend']);
+  });
+
   it('refuses a second story in a running place, and asks the server once per place while it remembers', async () => {
     const api = fakeApi([]);
     const handler = new StoryHandler({

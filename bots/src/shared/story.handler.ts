@@ -137,7 +137,7 @@ export class StoryHandler {
       this.unlessEnded(user, place, session, () =>
         this.stream(surface, session, (listener) =>
           this.deps.api.playTurn(
-            user,
+            this.inPlace(user, place),
             { conversationId: session.conversationId, content, authorName: user.username },
             listener,
           ),
@@ -152,10 +152,18 @@ export class StoryHandler {
     return this.serialize(place, () =>
       this.unlessEnded(user, place, session, () =>
         this.stream(surface, session, (listener) =>
-          this.deps.api.regenerate(user, session.conversationId, listener),
+          this.deps.api.regenerate(this.inPlace(user, place), session.conversationId, listener),
         ),
       ),
     );
+  }
+
+  /**
+   * The member as acting in `place`: the server lets everyone in a bound place play its story
+   * (they are not each invited), once the bot says which place the message came from.
+   */
+  private inPlace(user: PlatformUser, place: string): PlatformUser {
+    return { ...user, channel: place };
   }
 
   private keyOf(user: PlatformUser, place: string): string {

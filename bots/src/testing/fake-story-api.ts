@@ -26,7 +26,9 @@ export interface FakeStoryApiOptions {
 /**
  * An in-memory story server for the bots' unit tests, with the real server's binding rules:
  * one active story per platform place (409 otherwise), ending closes the conversation, turns in an
- * ended conversation are refused with 409. Several handlers (bot processes) may share one.
+ * ended conversation are refused with 409, and a bound conversation is played only by its starter
+ * or by members acting in its place (`PlatformUser.channel`; 404 otherwise, as the server answers
+ * non-participants). Several handlers (bot processes) may share one.
  */
 export class FakeStoryApi implements StoryApi {
   /** Every turn's content, in order, with the conversation it went to. */
@@ -35,6 +37,8 @@ export class FakeStoryApi implements StoryApi {
   readonly calls = new Map<string, number>();
   private readonly bindings = new Map<string, StoryBinding>();
   private readonly ended = new Set<string>();
+  /** Bound conversations: their place (`platform:channel`) and who started them. */
+  private readonly places = new Map<string, { place: string; starter: string }>();
   private conversations = 0;
 
   constructor(private readonly options: FakeStoryApiOptions) {}
@@ -66,7 +70,11 @@ export class FakeStoryApi implements StoryApi {
     }
   }
 
-  private writable(conversationId: string) {
+  private writable(user: PlatformUser, conversationId: string) {
+    const bound = this.places.get(conversationId);
+    const inPlace = `${user.platform}:${user.channel ?? ''}` === bound?.place;
+    if (bound && !inPlace && bound.starter !== `${user.platform}:${user.id}`)
+      throw new DreamloomApiError('HTTP_404', 'Conversation not found', 404);
     if (this.ended.has(conversationId))
       throw new DreamloomApiError('HTTP_409', 'This conversation has ended', 409);
   }
@@ -93,19 +101,19 @@ export class FakeStoryApi implements StoryApi {
   }
 
   async playTurn(
-    _user: PlatformUser,
+    user: PlatformUser,
     input: { conversationId: string; content: string },
     listener: StoryStreamListener,
   ) {
     this.count('playTurn');
-    this.writable(input.conversationId);
+    this.writable(user, input.conversationId);
     this.turns.push({ conversationId: input.conversationId, content: input.content });
     await this.stream(listener);
   }
 
-  async regenerate(_user: PlatformUser, conversationId: string, listener: StoryStreamListener) {
+  async regenerate(user: PlatformUser, conversationId: string, listener: StoryStreamListener) {
     this.count('regenerate');
-    this.writable(conversationId);
+    this.writable(user, conversationId);
     await this.stream(listener);
   }
 
@@ -134,6 +142,7 @@ export class FakeStoryApi implements StoryApi {
       parentChannel: input.parentChannel ?? null,
     };
     this.bindings.set(key, binding);
+    this.places.set(binding.conversationId, { place: key, starter: `${user.platform}:${user.id}` });
     return { binding, openings: this.openings(story) };
   }
 

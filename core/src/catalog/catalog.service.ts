@@ -18,6 +18,15 @@ import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import { aiModelView, MODEL_TYPES } from '../llm/llm.service.js';
+import {
+  canChangeCharacter,
+  canReadCharacter,
+  canUseCharacter,
+  castDetail,
+  characterCard,
+  isPublicCharacter,
+} from '../story/access/character-access.js';
+import { assertCanChangeStory, assertCanReadStory } from '../story/access/story-access.js';
 
 const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
 
@@ -86,6 +95,7 @@ export const views = {
     llm_id: row.llm_id,
     character_type: row.character_type,
     talkativeness: row.talkativeness,
+    is_public: isPublicCharacter(row),
     user_id: row.user_id,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
@@ -126,6 +136,8 @@ export interface CharacterInput {
   image_prompt?: string | null;
   llm_id?: string | null;
   talkativeness?: number;
+  /** Anyone signed in may read and cast it (default: private to its owner; public when staff make it). */
+  is_public?: boolean;
 }
 
 export interface StoryTemplateInput {
@@ -445,6 +457,8 @@ export class CatalogService {
       llm_id: input.llm_id ?? null,
       character_type: 'character',
       talkativeness: input.talkativeness ?? 0.5,
+      // Members' characters are private unless they say otherwise; staff make shared catalog.
+      is_public: input.is_public ?? isStaff(actor),
       created_at: now,
       updated_at: now,
     });
@@ -459,17 +473,42 @@ export class CatalogService {
     });
     return { total: count, items: rows.map(views.character) };
   }
-  /** Characters are readable by anyone signed in (stories show them); writes are owner-only. */
-  async getCharacter(id: string) {
-    return views.character(await this.mustFind(this.deps.models.Character.findByPk(id), 'Character'));
-  }
-  private async ownCharacter(actor: Actor, id: string) {
+  /**
+   * The whole character to whoever may read it (character-access.ts); the public card to players
+   * of a published story that casts it; to anyone else it does not exist.
+   */
+  async getCharacter(actor: Actor, id: string) {
     const row = await this.mustFind(this.deps.models.Character.findByPk(id), 'Character');
-    if (row.user_id !== actor.id && !isStaff(actor)) throw new ForbiddenError('Not your character');
+    if (canReadCharacter(actor, row)) return views.character(row);
+    if (await this.castInPublishedStory(row.id)) return characterCard(row);
+    throw new NotFoundError('Character');
+  }
+  /**
+   * How many published stories cast the character. `character_ids` is a JSON array kept as text:
+   * LIKE on the quoted id narrows it on both engines (a wildcard in an id could only widen the
+   * match), and each candidate's array is then checked exactly.
+   */
+  private async publishedStoriesCasting(id: string): Promise<number> {
+    const candidates = await this.deps.models.Story.findAll({
+      where: { is_published: true, character_ids: { [Op.like]: `%${JSON.stringify(id)}%` } },
+      attributes: ['character_ids'],
+    });
+    return candidates.filter((story) =>
+      (JSON.parse(story.character_ids) as unknown[]).map(String).includes(id),
+    ).length;
+  }
+  private async castInPublishedStory(id: string): Promise<boolean> {
+    return (await this.publishedStoriesCasting(id)) > 0;
+  }
+  /** 404 to whoever may not read it, 403 to a reader who may not change it. */
+  private async changeableCharacter(actor: Actor, id: string) {
+    const row = await this.mustFind(this.deps.models.Character.findByPk(id), 'Character');
+    if (!canReadCharacter(actor, row)) throw new NotFoundError('Character');
+    if (!canChangeCharacter(actor, row)) throw new ForbiddenError('Not your character');
     return row;
   }
   async updateCharacter(actor: Actor, id: string, input: CharacterInput) {
-    const row = await this.ownCharacter(actor, id);
+    const row = await this.changeableCharacter(actor, id);
     const patch: Partial<CharacterRow['_creationAttributes']> = { updated_at: this.now() };
     if (input.name !== undefined) patch.name = input.name;
     if (input.avatar !== undefined) patch.image_url = input.avatar;
@@ -481,11 +520,24 @@ export class CatalogService {
     if (input.language !== undefined) patch.language = input.language;
     if (input.llm_id !== undefined) patch.llm_id = input.llm_id;
     if (input.talkativeness !== undefined) patch.talkativeness = input.talkativeness;
+    // Stories already casting it keep it; only new casts depend on it being public.
+    if (input.is_public !== undefined) patch.is_public = input.is_public;
     return views.character(await row.update(patch));
   }
+  /**
+   * Refused with 409 CHARACTER_IN_USE while a published story casts it: its players would lose a
+   * speaker mid-story. Drafts simply lose it from their cast.
+   */
   async deleteCharacter(actor: Actor, id: string) {
-    const row = await this.ownCharacter(actor, id);
+    const row = await this.changeableCharacter(actor, id);
     if (row.character_type === 'narrator') throw new ForbiddenError('The narrator cannot be deleted');
+    const stories = await this.publishedStoriesCasting(row.id);
+    if (stories)
+      throw new AppError(
+        'CHARACTER_IN_USE',
+        `${stories} published ${stories === 1 ? 'story casts' : 'stories cast'} this character`,
+        { status: 409 },
+      );
     await row.destroy();
   }
   /** The one shared narrator, created on first request. */
@@ -511,6 +563,7 @@ export class CatalogService {
       llm_id: null,
       character_type: 'narrator',
       talkativeness: 0,
+      is_public: true,
       created_at: now,
       updated_at: now,
     });
@@ -518,7 +571,17 @@ export class CatalogService {
   }
 
   // ---- stories --------------------------------------------------------------------------------
-  private async checkCast(ids: string[], templateId?: string | null) {
+  /**
+   * A cast: known characters, within the template's limit, and each one the author may use (their
+   * own or public; character-access.ts). `alreadyCast` ids are kept without that check, so a story
+   * whose character was made private after it was cast can still be edited.
+   */
+  private async checkCast(
+    actor: Actor,
+    ids: string[],
+    templateId?: string | null,
+    alreadyCast: string[] = [],
+  ) {
     if (templateId) {
       const template = await this.deps.models.StoryTemplate.findByPk(templateId);
       if (!template) throw new ValidationError(`Unknown story template ${templateId}`);
@@ -531,13 +594,18 @@ export class CatalogService {
       if (count > template.max_characters)
         throw new ValidationError(`This template allows at most ${template.max_characters} characters`);
     }
-    const found = await this.deps.models.Character.count({ where: { id: { [Op.in]: ids } } });
-    if (found !== new Set(ids).size) throw new ValidationError('Unknown character in the cast');
+    const rows = await this.deps.models.Character.findAll({ where: { id: { [Op.in]: ids } } });
+    if (rows.length !== new Set(ids).size) throw new ValidationError('Unknown character in the cast');
+    const refused = rows.find((row) => !alreadyCast.includes(row.id) && !canUseCharacter(actor, row));
+    if (refused)
+      throw new ForbiddenError(
+        `Character ${refused.id} is private: a story may cast only your own or public characters`,
+      );
   }
 
   async createStory(actor: Actor, input: { title: string; setting: Record<string, unknown> }) {
     const ids = ((input.setting.character_ids as unknown[]) ?? []).map(String);
-    await this.checkCast(ids);
+    await this.checkCast(actor, ids);
     const now = this.now();
     const row = await this.deps.models.Story.create({
       id: this.deps.ids.snowflake(),
@@ -572,7 +640,7 @@ export class CatalogService {
     },
   ) {
     const ids = input.characters.map(String);
-    await this.checkCast(ids, input.template_id);
+    await this.checkCast(actor, ids, input.template_id);
     const now = this.now();
     const setting = {
       ...(input.settings ?? {}),
@@ -612,19 +680,21 @@ export class CatalogService {
   }
 
   async getStory(actor: Actor, id: string) {
-    const row = await this.mustFind(this.deps.models.Story.findByPk(id), 'Story');
-    if (!row.is_published && row.user_id !== actor.id && !isStaff(actor)) throw new NotFoundError('Story');
-    return views.story(row);
+    return views.story(assertCanReadStory(actor, await this.deps.models.Story.findByPk(id)));
   }
 
   async updateStory(actor: Actor, id: string, input: { title?: string; setting?: Record<string, unknown> }) {
-    const row = await this.mustFind(this.deps.models.Story.findByPk(id), 'Story');
-    if (row.user_id !== actor.id && !isStaff(actor)) throw new ForbiddenError('Not your story');
+    const row = assertCanChangeStory(actor, await this.deps.models.Story.findByPk(id));
     const patch: Partial<StoryRow['_creationAttributes']> = { updated_at: this.now() };
     if (input.title !== undefined) patch.title = input.title;
     if (input.setting !== undefined) {
       const ids = ((input.setting.character_ids as unknown[]) ?? JSON.parse(row.character_ids)).map(String);
-      await this.checkCast(ids, row.template_id);
+      await this.checkCast(
+        actor,
+        ids,
+        row.template_id,
+        (JSON.parse(row.character_ids) as unknown[]).map(String),
+      );
       patch.setting = JSON.stringify(input.setting);
       patch.character_ids = JSON.stringify(ids);
     }
@@ -632,8 +702,7 @@ export class CatalogService {
   }
 
   async deleteStory(actor: Actor, id: string) {
-    const row = await this.mustFind(this.deps.models.Story.findByPk(id), 'Story');
-    if (row.user_id !== actor.id && !isStaff(actor)) throw new ForbiddenError('Not your story');
+    const row = assertCanChangeStory(actor, await this.deps.models.Story.findByPk(id));
     await row.destroy();
   }
 
@@ -675,14 +744,8 @@ export class CatalogService {
         characters: ordered.length,
         avatar_url: firstCharacter?.image_url ?? '',
         characterIcons: ordered.map((c) => c.icon_url ?? c.image_url ?? ''),
-        characterDetails: ordered.map((c) => ({
-          id: c.id,
-          name: c.name,
-          description: c.description,
-          image_url: c.image_url ?? '',
-          icon_url: c.icon_url ?? '',
-          character_type: c.character_type,
-        })),
+        // A private cast member shows its public card only (no persona).
+        characterDetails: ordered.map((c) => castDetail(actor, c)),
         backgroundMusic: music?.url ?? '',
         created_by: wallet?.subject ?? story.user_id,
         creator_name: creator?.display_name ?? '',

@@ -8,6 +8,13 @@ export interface Actor {
   role: Role;
   username: string | null;
   displayName: string | null;
+  /**
+   * Only for a bot acting for a platform user: the place (Discord thread, Telegram chat or topic)
+   * the member acts in, as the bot reports it (`X-Platform-Channel`). The bot credential vouches
+   * for it as it vouches for the member's id; a conversation bound to that place counts the member
+   * as a participant (see story/access/conversation-access.ts).
+   */
+  place?: { platform: string; channel: string };
 }
 
 export function hasRole(actor: Actor, minimum: Role): boolean {

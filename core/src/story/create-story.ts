@@ -88,8 +88,10 @@ export function createStory(deps: StoryDeps): StoryCore {
     clock: deps.clock,
     secrets: deps.secrets,
   });
+  const bindingModel = defineStoryChatBindingModel(deps.sequelize);
   const chat = new StoryChatService({
     models,
+    bindings: bindingModel,
     llm,
     events: deps.events,
     ids: deps.ids,
@@ -117,7 +119,7 @@ export function createStory(deps: StoryDeps): StoryCore {
   });
   const bindings = new StoryChatBindingService({
     models,
-    bindings: defineStoryChatBindingModel(deps.sequelize),
+    bindings: bindingModel,
     chat,
     ids: deps.ids,
     clock: deps.clock,

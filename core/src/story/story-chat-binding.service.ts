@@ -3,6 +3,7 @@ import { AppError, NotFoundError, ValidationError, isAppError } from '../errors.
 import type { StoryModels } from '../adapters/sequelize/story.models.js';
 import type { StoryChatBindingRow } from '../adapters/sequelize/story-chat-binding.model.js';
 import type { Actor } from '../identity/actor.js';
+import { castDetail } from './access/character-access.js';
 import { PLATFORMS, type Platform } from '../identity/identity.service.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
@@ -78,7 +79,7 @@ export class StoryChatBindingService {
       return null;
     }
     try {
-      return await this.view(row);
+      return await this.view(actor, row);
     } catch (error) {
       // The story was deleted under a running conversation: nothing is left to play.
       if (!(isAppError(error) && error.code === 'NOT_FOUND')) throw error;
@@ -120,25 +121,28 @@ export class StoryChatBindingService {
       // conversation we opened for nothing is closed so it never shows up as a running story.
       await this.deps.chat.endConversation(actor, conversation.id);
       const winner = await this.active(platform, input.channel);
-      throw this.busy(winner ? (await this.storyView(winner.story_id)).title : '');
+      throw this.busy(winner ? (await this.storyView(actor, winner.story_id)).title : '');
     }
     const openings = await this.deps.chat.history(actor, conversation.id);
-    return { binding: await this.view(row), openings };
+    return { binding: await this.view(actor, row), openings };
   }
 
-  /** Ends the place's story: the conversation (with the chat engine's access rules), then the binding. */
+  /**
+   * Ends the place's story: the conversation (with the chat engine's access rules: whoever plays
+   * the place is a participant), then the binding.
+   */
   async end(actor: Actor, platform: string, channel: string): Promise<StoryChatBindingView> {
     checkPlace(platform, channel);
     const row = await this.active(platform, channel);
     if (!row) throw new AppError('NO_STORY', 'No story runs here', { status: 404 });
     try {
-      await this.deps.chat.endConversation(actor, row.conversation_id);
+      await this.deps.chat.endConversation({ ...actor, place: { platform, channel } }, row.conversation_id);
     } catch (error) {
       // Already gone (retention): the binding still has to close; refusals propagate.
       if (!(isAppError(error) && error.code === 'NOT_FOUND')) throw error;
     }
     await this.close(row, actor.id);
-    return this.view(row);
+    return this.view(actor, row);
   }
 
   private active(platform: string, channel: string): Promise<StoryChatBindingRow | null> {
@@ -166,7 +170,8 @@ export class StoryChatBindingService {
     );
   }
 
-  private async storyView(storyId: string): Promise<BoundStoryView> {
+  /** The bound story as `actor` may see it: a private cast member shows its public card only. */
+  private async storyView(actor: Actor, storyId: string): Promise<BoundStoryView> {
     const story = await this.deps.models.Story.findByPk(storyId);
     if (!story) throw new NotFoundError('Story');
     const setting = JSON.parse(story.setting) as { background?: unknown };
@@ -175,18 +180,11 @@ export class StoryChatBindingService {
       id: story.id,
       title: story.title,
       intro: typeof setting.background === 'string' ? setting.background : '',
-      characterDetails: cast.map((c) => ({
-        id: c.id,
-        name: c.name,
-        description: c.description,
-        image_url: c.image_url ?? '',
-        icon_url: c.icon_url ?? '',
-        character_type: c.character_type,
-      })),
+      characterDetails: cast.map((c) => castDetail(actor, c)),
     };
   }
 
-  private async view(row: StoryChatBindingRow): Promise<StoryChatBindingView> {
+  private async view(actor: Actor, row: StoryChatBindingRow): Promise<StoryChatBindingView> {
     return {
       id: row.id,
       platform: row.platform,
@@ -198,7 +196,7 @@ export class StoryChatBindingService {
       status: row.active_channel ? 'active' : 'ended',
       created_at: new Date(row.created_at).toISOString(),
       ended_at: row.ended_at ? new Date(row.ended_at).toISOString() : null,
-      story: await this.storyView(row.story_id),
+      story: await this.storyView(actor, row.story_id),
     };
   }
 }

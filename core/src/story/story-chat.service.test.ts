@@ -310,15 +310,37 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
     );
   });
 
-  it('records several humans in one conversation of a published story', async () => {
+  it('records several humans in one conversation once they joined it with an invite code', async () => {
     const id = await story({ speaker_strategy: 'list' }, ['a']);
     await models.Story.update({ is_published: true }, { where: { id: 's1' } });
     const guest: Actor = { id: 'u2', role: 'user', username: null, displayName: 'Noah' };
+    // Knowing the id of a published story's conversation is not an invitation.
+    await expect(service.playTurn(guest, { conversationId: id, content: 'let me in' })).rejects.toThrow(
+      /Conversation not found/,
+    );
+    await expect(service.invite(guest, id)).rejects.toThrow(/Conversation not found/);
+    const { code } = await service.invite(owner, id);
+    expect(await service.join(guest, code)).toMatchObject({ conversation_id: id, story_id: 's1' });
     await service.playTurn(guest, { conversationId: id, content: 'hey there', authorName: 'Noah' });
     const history = await service.history(guest, id);
-    expect(history[0]).toMatchObject({ role: 'user', author_user_id: 'u2', author_name: 'Noah' });
+    expect(history.find((m) => m.role === 'user')).toMatchObject({
+      author_user_id: 'u2',
+      author_name: 'Noah',
+    });
+    // The code is spent: a third member cannot reuse it.
     const stranger: Actor = { id: 'u3', role: 'user', username: null, displayName: null };
-    await expect(service.history(stranger, id)).rejects.toThrow(/participant/);
+    await expect(service.join(stranger, code)).rejects.toThrow(/Invite not found/);
+    await expect(service.history(stranger, id)).rejects.toThrow(/Conversation not found/);
+    expect(await models.ChatMessage.count({ where: { conversation_id: id, author_user_id: 'u3' } })).toBe(0);
+  });
+
+  it('refuses an expired invite code', async () => {
+    const id = await story({ speaker_strategy: 'list' }, ['a']);
+    const { code } = await service.invite(owner, id);
+    await models.ConversationInvite.update({ expires_at: new Date(Date.now() - 1000) }, { where: {} });
+    const late: Actor = { id: 'u4', role: 'user', username: null, displayName: null };
+    await expect(service.join(late, code)).rejects.toThrow(/Invite not found/);
+    expect(await models.ConversationParticipant.count({ where: { user_id: 'u4' } })).toBe(0);
   });
 
   it('deletes conversations untouched for 30 days with their messages', async () => {

@@ -17,7 +17,7 @@ import {
   type ConversationState,
   type WindowMessage,
 } from './conversation-window.cache.js';
-import { isStaff, type Actor } from '../identity/actor.js';
+import type { Actor } from '../identity/actor.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
@@ -38,6 +38,16 @@ import {
   type SpeakerStrategy,
 } from './speaker-selector.js';
 import { parseSetting, type StorySetting } from './story-setting.js';
+import type { StoryChatBindingRow } from '../adapters/sequelize/story-chat-binding.model.js';
+import { assertCanUseCharacter } from './access/character-access.js';
+import { assertCanReadStory } from './access/story-access.js';
+import {
+  assertMayDo,
+  mayEditMessage,
+  standingOf,
+  type ConversationAction,
+} from './access/conversation-access.js';
+import { ConversationMembership } from './access/conversation-membership.js';
 
 export interface ChatMessageView {
   id: string;
@@ -95,6 +105,8 @@ interface Deps {
    */
   conversationCacheTtlMs?: number;
   random?: () => number;
+  /** The bots' place bindings: a bound place's players are the conversation's participants. */
+  bindings?: typeof StoryChatBindingRow;
 }
 
 interface Loaded {
@@ -147,8 +159,16 @@ export class StoryChatService {
   /** The event-bus subscription that tells this node about other nodes' replies. */
   private listening: Promise<void> | null = null;
   private crossNodeReady = false;
+  /** Participants, invites and bound places: the facts of conversation-access.ts. */
+  readonly membership: ConversationMembership;
 
   constructor(private readonly deps: Deps) {
+    this.membership = new ConversationMembership({
+      models: deps.models,
+      bindings: deps.bindings,
+      ids: deps.ids,
+      clock: deps.clock,
+    });
     const ttl = deps.cacheTtlMs ?? 5000;
     this.cache = {
       story: new TtlCache(ttl),
@@ -227,9 +247,7 @@ export class StoryChatService {
     input: { storyId: string; messages?: Array<{ content: string; character_id: string }> },
   ): Promise<{ conversation: ConversationRow; lastMessageId: string | null }> {
     this.listenForOtherNodes();
-    const story = await this.deps.models.Story.findByPk(input.storyId);
-    if (!story || (!story.is_published && story.user_id !== actor.id && !isStaff(actor)))
-      throw new NotFoundError('Story');
+    const story = assertCanReadStory(actor, await this.deps.models.Story.findByPk(input.storyId));
     const setting = parseSetting(story.setting);
     const cast = await this.loadCast(story);
     const now = this.deps.clock.now();
@@ -243,6 +261,8 @@ export class StoryChatService {
       created_at: now,
       updated_at: now,
     });
+    // The creator is the first participant (the row lists them with later joiners).
+    await this.membership.add(conversation.id, actor.id, 'creator');
     const openings = input.messages?.length
       ? input.messages
       : setting.opening_messages.map((m) => ({ content: m.content, character_id: String(m.character_id) }));
@@ -281,17 +301,23 @@ export class StoryChatService {
     return { conversation, lastMessageId: last?.id ?? null };
   }
 
-  /** The actor's latest active conversation of a story, or null. */
+  /** The latest active conversation of a story the actor created or joined, or null. */
   async findConversation(actor: Actor, storyId: string): Promise<string | null> {
+    const joined = await this.membership.conversationsOf(actor.id);
     const row = await this.deps.models.Conversation.findOne({
-      where: { story_id: storyId, user_id: actor.id, status: 'active' },
+      where: {
+        story_id: storyId,
+        status: 'active',
+        [Op.or]: [{ user_id: actor.id }, ...(joined.length ? [{ id: { [Op.in]: joined } }] : [])],
+      },
       order: [['created_at', 'DESC']],
     });
     return row?.id ?? null;
   }
 
+  /** Participants end a conversation; so may staff (moderation). */
   async endConversation(actor: Actor, conversationId: string): Promise<void> {
-    await this.access(actor, conversationId, 'write');
+    await this.access(actor, conversationId, 'end');
     await this.deps.models.Conversation.update(
       { status: 'ended', updated_at: this.deps.clock.now() },
       { where: { id: conversationId } },
@@ -301,7 +327,7 @@ export class StoryChatService {
     void this.publish(conversationId, 'conversation.ended', { conversation_id: conversationId });
   }
 
-  /** Who may see a conversation: its creator, anyone who spoke in it, staff. */
+  /** Who may see a conversation (its socket.io room): its participants and staff. */
   async canView(actor: Actor, conversationId: string): Promise<boolean> {
     try {
       await this.access(actor, conversationId, 'read');
@@ -311,21 +337,37 @@ export class StoryChatService {
     }
   }
 
-  private async access(actor: Actor, conversationId: string, mode: 'read' | 'write') {
+  /** Applies conversation-access.ts: 404 to outsiders, 403 to staff writing. */
+  private async access(actor: Actor, conversationId: string, action: ConversationAction) {
     const conversation = await this.conversationState(conversationId);
     if (!conversation) throw new NotFoundError('Conversation');
+    assertMayDo(standingOf(actor, await this.membership.facts(actor, conversation)), action);
     const story = await this.cache.story.get(conversation.story_id, () =>
       this.deps.models.Story.findByPk(conversation.story_id),
     );
     if (!story) throw new NotFoundError('Story');
-    if (conversation.user_id === actor.id || isStaff(actor)) return { conversation, story };
-    // Several humans share a conversation of a published story (a Discord thread, a Telegram group).
-    if (story.is_published && mode === 'write') return { conversation, story };
-    const spoke = await this.deps.models.ChatMessage.count({
-      where: { conversation_id: conversationId, author_user_id: actor.id },
-    });
-    if (spoke > 0) return { conversation, story };
-    throw new ForbiddenError('Not a participant of this conversation');
+    return { conversation, story };
+  }
+
+  /** A one-time invite code into a conversation, made by one of its participants (24 h). */
+  async invite(
+    actor: Actor,
+    conversationId: string,
+  ): Promise<{ code: string; conversation_id: string; expires_at: string }> {
+    await this.load(actor, conversationId, 'write');
+    const invite = await this.membership.invite(conversationId, actor);
+    return { ...invite, conversation_id: conversationId };
+  }
+
+  /** Redeems an invite code: the actor becomes a participant. Unknown, used or expired: 404. */
+  async join(
+    actor: Actor,
+    code: string,
+  ): Promise<{ conversation_id: string; story_id: string; status: string }> {
+    const conversationId = await this.membership.redeem(actor, code);
+    const conversation = conversationId ? await this.conversationState(conversationId) : null;
+    if (!conversation) throw new NotFoundError('Invite');
+    return { conversation_id: conversation.id, story_id: conversation.story_id, status: conversation.status };
   }
 
   private async load(actor: Actor, conversationId: string, mode: 'read' | 'write'): Promise<Loaded> {
@@ -479,12 +521,15 @@ export class StoryChatService {
   async editMessage(actor: Actor, messageId: string, content: string): Promise<ChatMessageView> {
     const row = await this.deps.models.ChatMessage.findByPk(messageId);
     if (!row) throw new NotFoundError('Message');
-    const { conversation } = await this.access(actor, row.conversation_id, 'write');
-    // Humans edit their own lines; AI lines may be edited by the conversation's owner.
-    const allowed =
-      isStaff(actor) ||
-      (row.role === 'user' ? row.author_user_id === actor.id : conversation.user_id === actor.id);
-    if (!allowed) throw new ForbiddenError('You cannot edit this message');
+    const conversation = await this.conversationState(row.conversation_id);
+    const standing = conversation
+      ? standingOf(actor, await this.membership.facts(actor, conversation))
+      : 'none';
+    // Outsiders learn nothing about the message either.
+    if (!conversation || standing === 'none') throw new NotFoundError('Message');
+    assertMayDo(standing, 'write');
+    if (!mayEditMessage(actor, row, conversation.user_id))
+      throw new ForbiddenError('You cannot edit this message');
     await row.update({ content });
     this.windows.replaced(row.conversation_id, row);
     const view = messageView(row);
@@ -615,9 +660,28 @@ export class StoryChatService {
       listener?: TurnListener;
     },
   ): Promise<string> {
-    void actor;
-    const character = await this.deps.models.Character.findByPk(input.characterId);
-    if (!character) throw new NotFoundError('Character');
+    const reply = await this.startStateless(actor, input);
+    return reply.run(input.listener, input.signal);
+  }
+
+  /**
+   * Checks and reads a stateless reply up front (so a refusal is still an HTTP status), and
+   * returns `run`, which streams it.
+   */
+  async startStateless(
+    actor: Actor,
+    input: {
+      characterId: string;
+      userMessage?: string;
+      history: ContractHistoryMessage[];
+      historyLength?: number;
+    },
+  ): Promise<{ run: (listener?: TurnListener, signal?: AbortSignal) => Promise<string> }> {
+    // Speaking as a character sends its whole persona to the model: own or public ones only.
+    const character = assertCanUseCharacter(
+      actor,
+      await this.deps.models.Character.findByPk(input.characterId),
+    );
     const castMember = this.castMembers([character]);
     const history = contractHistory(input.history.slice(-(input.historyLength ?? 25)), castMember);
     if (input.userMessage)
@@ -634,18 +698,21 @@ export class StoryChatService {
       history,
     });
     const model = await this.modelFor(character, parseSetting('{}'));
-    const messageId = this.deps.ids.snowflake();
-    input.listener?.onStart?.({
-      message_id: messageId,
-      character_id: character.id,
-      character_name: character.name,
-    });
-    let content = '';
-    for await (const delta of this.deps.llm.stream(model, messages, { signal: input.signal })) {
-      content += delta;
-      input.listener?.onDelta?.({ message_id: messageId, content: delta });
-    }
-    return content;
+    const run = async (listener?: TurnListener, signal?: AbortSignal) => {
+      const messageId = this.deps.ids.snowflake();
+      listener?.onStart?.({
+        message_id: messageId,
+        character_id: character.id,
+        character_name: character.name,
+      });
+      let content = '';
+      for await (const delta of this.deps.llm.stream(model, messages, { signal })) {
+        content += delta;
+        listener?.onDelta?.({ message_id: messageId, content: delta });
+      }
+      return content;
+    };
+    return { run };
   }
 
   private systemPosts(): Promise<SystemPromptPostRow[]> {
@@ -931,7 +998,9 @@ export class StoryChatService {
     return { run };
   }
 
-  private async lastReply(conversationId: string): Promise<ChatMessageRow> {
+  private async lastReply(actor: Actor, conversationId: string): Promise<ChatMessageRow> {
+    // Checked before the last message is read: outsiders learn nothing from the answer.
+    await this.access(actor, conversationId, 'write');
     const last = await this.deps.models.ChatMessage.findOne({
       where: { conversation_id: conversationId },
       order: [['sequence', 'DESC']],
@@ -948,7 +1017,7 @@ export class StoryChatService {
     actor: Actor,
     input: { conversationId: string; signal?: AbortSignal; listener?: TurnListener },
   ): Promise<ChatMessageView> {
-    const last = await this.lastReply(input.conversationId);
+    const last = await this.lastReply(actor, input.conversationId);
     return this.generateReply(actor, { ...input, characterId: last.character_id!, regenerateOf: last });
   }
 
@@ -957,7 +1026,7 @@ export class StoryChatService {
     actor: Actor,
     input: { conversationId: string; signal?: AbortSignal; listener?: TurnListener },
   ): Promise<ChatMessageView> {
-    const last = await this.lastReply(input.conversationId);
+    const last = await this.lastReply(actor, input.conversationId);
     return this.generateReply(actor, { ...input, characterId: last.character_id!, continueOf: last });
   }
 
@@ -1039,6 +1108,7 @@ export class StoryChatService {
     });
     if (!old.length) return 0;
     const ids = old.map((row) => row.id);
+    await this.membership.forget(ids);
     await this.deps.models.ChatMessage.destroy({ where: { conversation_id: { [Op.in]: ids } } });
     await this.deps.models.Conversation.destroy({ where: { id: { [Op.in]: ids } } });
     return ids.length;

@@ -4,6 +4,7 @@ import {
   UnauthorizedError,
   ForbiddenError,
   NotFoundError,
+  ValidationError,
   hasRole,
   type Actor,
   type Core,
@@ -87,8 +88,9 @@ export interface Caller {
 
 /**
  * Resolves the caller: `Bearer <token>` for users and staff, or `Bot <credential>` with
- * X-Platform / X-Platform-User-Id for the bots acting for a platform user. No header is an
- * anonymous caller; `header` reads a request header ('' when absent).
+ * X-Platform / X-Platform-User-Id (and, in a channel, X-Platform-Channel) for the bots acting for
+ * a platform user. No header is an anonymous caller; `header` reads a request header ('' when
+ * absent).
  */
 export async function resolveCaller(core: Core, header: (name: string) => string): Promise<Caller> {
   const authorization = header('authorization');
@@ -102,7 +104,13 @@ export async function resolveCaller(core: Core, header: (name: string) => string
       header('x-platform-user-id'),
       decodeHeader(header('x-platform-username')),
     );
-    return { actor, via: 'bot' };
+    // The place the member acts in (story chat: a bound channel's players are its participants).
+    // A copy: the identity service caches and shares the actor object.
+    const channel = header('x-platform-channel');
+    if (!channel) return { actor, via: 'bot' };
+    if (!/^[A-Za-z0-9:_-]{1,128}$/.test(channel))
+      throw new ValidationError('X-Platform-Channel: 1-128 characters of letters, digits, ":", "_" or "-"');
+    return { actor: { ...actor, place: { platform: header('x-platform'), channel } }, via: 'bot' };
   }
   if (authorization) throw new UnauthorizedError('Unsupported Authorization header');
   return {};

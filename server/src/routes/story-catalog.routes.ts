@@ -22,6 +22,7 @@ const characterFields = {
   icon_url: url.nullable().optional(),
   llm_id: z.string().max(128).nullable().optional(),
   talkativeness: z.number().min(0).max(1).optional(),
+  is_public: z.boolean().optional(),
 };
 const storyBody = z.object({ title: z.string().min(1).max(255), setting: z.record(z.string(), z.unknown()) });
 const templateFields = {
@@ -196,20 +197,24 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     method: 'get',
     path: '/api/v1/characters/:id',
     tag,
-    summary: 'A character',
+    summary:
+      "A character: the whole of one's own, public or (staff) any; the public card of one cast in a published story; else 404",
     role: 'user',
     params: idParam,
-    handler: (ctx, { params }) => ctx.core.story.catalog.getCharacter(params.id),
+    handler: (ctx, { actor, params }) => ctx.core.story.catalog.getCharacter(actorOf(actor), params.id),
   });
   updateById(
     '/api/v1/characters/:id',
-    'Update a character (owner only)',
+    'Update a character (owner; staff moderate). `is_public` shares it with everyone',
     'user',
     z.object(characterFields).partial(),
     (catalog, actor, id, body) => catalog.updateCharacter(actor, id, body),
   );
-  removeById('/api/v1/characters/:id', 'Delete a character (owner only)', 'user', (catalog, actor, id) =>
-    catalog.deleteCharacter(actor, id),
+  removeById(
+    '/api/v1/characters/:id',
+    'Delete a character (owner; staff moderate). 409 CHARACTER_IN_USE while a published story casts it',
+    'user',
+    (catalog, actor, id) => catalog.deleteCharacter(actor, id),
   );
 
   // ---- stories ----

@@ -81,19 +81,13 @@ export async function generateResponse(
 ): Promise<undefined> {
   const chat = core.story.chat;
   if (!body.conversation_id) {
-    return pipeChat(
-      openStream(),
-      (listener, signal) =>
-        chat.generateStateless(user, {
-          characterId: body.character_id,
-          userMessage: body.user_message,
-          history: body.history_messages,
-          historyLength: body.history_length,
-          signal,
-          listener,
-        }),
-      log,
-    );
+    const stateless = await chat.startStateless(user, {
+      characterId: body.character_id,
+      userMessage: body.user_message,
+      history: body.history_messages,
+      historyLength: body.history_length,
+    });
+    return pipeChat(openStream(), (listener, signal) => stateless.run(listener, signal), log);
   }
   const reply = await chat.startReply(user, {
     conversationId: body.conversation_id,
@@ -157,6 +151,25 @@ export function storyChatRoutes(registry: ApiRegistry) {
       await ctx.core.story.chat.endConversation(actorOf(actor), params.id);
       return { id: params.id, status: 'ended' };
     },
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/v1/conversation/:id/invite',
+    tag,
+    summary:
+      'A participant makes a one-time invite code (24 h) into the conversation; give it to whoever should join',
+    role: 'user',
+    params: z.object({ id }),
+    handler: (ctx, { actor, params }) => ctx.core.story.chat.invite(actorOf(actor), params.id),
+  });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/v1/conversation/join',
+    tag,
+    summary: 'Join a conversation with an invite code (spent on use; unknown, used or expired: 404)',
+    role: 'user',
+    body: z.object({ code: z.string().min(1).max(64) }),
+    handler: (ctx, { actor, body }) => ctx.core.story.chat.join(actorOf(actor), body.code),
   });
 
   registry.add(router, {

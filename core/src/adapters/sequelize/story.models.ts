@@ -8,7 +8,7 @@ import {
 } from 'sequelize';
 import { bool, date, int, pk, str, text } from './column-types.js';
 
-/* Row types of contract 002 (story chat); the schema is owned by migrations/0004-story.ts. */
+/* Row types of contract 002 (story chat); the schema is owned by migrations/0004-story.ts (and 0011). */
 
 export class AiModelRow extends Model<InferAttributes<AiModelRow>, InferCreationAttributes<AiModelRow>> {
   declare id: string;
@@ -61,6 +61,8 @@ export class CharacterRow extends Model<
   /** character | narrator */
   declare character_type: string;
   declare talkativeness: number;
+  /** Anyone signed in may read and cast it (migration 0011); otherwise private to its owner. */
+  declare is_public: CreationOptional<boolean>;
   declare created_at: Date;
   declare updated_at: Date;
 }
@@ -175,6 +177,33 @@ export class ChatMessageRow extends Model<
   declare created_at: Date;
 }
 
+/** Who may read and write a conversation besides a bound channel's players (migration 0011). */
+export class ConversationParticipantRow extends Model<
+  InferAttributes<ConversationParticipantRow>,
+  InferCreationAttributes<ConversationParticipantRow>
+> {
+  declare conversation_id: string;
+  declare user_id: string;
+  /** creator | invite */
+  declare joined_via: string;
+  declare created_at: Date;
+}
+
+/** A one-time, expiring invite into a conversation; only the code's SHA-256 is kept. */
+export class ConversationInviteRow extends Model<
+  InferAttributes<ConversationInviteRow>,
+  InferCreationAttributes<ConversationInviteRow>
+> {
+  declare id: string;
+  declare conversation_id: string;
+  declare code_hash: string;
+  declare created_by: string;
+  declare created_at: Date;
+  declare expires_at: Date;
+  declare used_by: CreationOptional<string | null>;
+  declare used_at: CreationOptional<Date | null>;
+}
+
 export class PawSessionRow extends Model<
   InferAttributes<PawSessionRow>,
   InferCreationAttributes<PawSessionRow>
@@ -200,6 +229,8 @@ export interface StoryModels {
   Language: typeof LanguageRow;
   Conversation: typeof ConversationRow;
   ChatMessage: typeof ChatMessageRow;
+  ConversationParticipant: typeof ConversationParticipantRow;
+  ConversationInvite: typeof ConversationInviteRow;
   PawSession: typeof PawSessionRow;
 }
 
@@ -256,6 +287,7 @@ export function defineStoryModels(sequelize: Sequelize): StoryModels {
       llm_id: str(128, true),
       character_type: str(16),
       talkativeness: { type: DataTypes.FLOAT, allowNull: false },
+      is_public: bool(false),
       created_at: date(),
       updated_at: date(),
     },
@@ -351,6 +383,30 @@ export function defineStoryModels(sequelize: Sequelize): StoryModels {
     },
     options('chat_messages'),
   );
+  class ConversationParticipant extends ConversationParticipantRow {}
+  ConversationParticipant.init(
+    {
+      conversation_id: { ...str(36), primaryKey: true },
+      user_id: { ...str(36), primaryKey: true },
+      joined_via: str(16),
+      created_at: date(),
+    },
+    options('conversation_participants'),
+  );
+  class ConversationInvite extends ConversationInviteRow {}
+  ConversationInvite.init(
+    {
+      id: pk(),
+      conversation_id: str(36),
+      code_hash: str(64),
+      created_by: str(36),
+      created_at: date(),
+      expires_at: date(),
+      used_by: str(36, true),
+      used_at: date(true),
+    },
+    options('conversation_invites'),
+  );
   class PawSession extends PawSessionRow {}
   PawSession.init(
     {
@@ -375,6 +431,8 @@ export function defineStoryModels(sequelize: Sequelize): StoryModels {
     Language,
     Conversation,
     ChatMessage,
+    ConversationParticipant,
+    ConversationInvite,
     PawSession,
   };
 }
