@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
@@ -338,13 +338,26 @@ describe('uploads are re-encoded or refused; stored files are served inert', () 
     expect(legacy.headers.get('content-disposition')).toMatch(/^attachment/);
     expectUserContentHeaders(legacy.headers);
     expect(await legacy.text()).toContain('<html');
-    const real = await fetch(
-      `${system.baseUrl}/media/uploads/${(await upload(png, 'ok.png')).body.filename}`,
-    );
+    const realUrl = `${system.baseUrl}/media/uploads/${(await upload(png, 'ok.png')).body.filename}`;
+    const real = await fetch(realUrl);
     expect(real.headers.get('content-type')).toBe('image/png');
     expect(real.headers.get('content-disposition')).toBeNull();
     expectUserContentHeaders(real.headers);
     expect(Buffer.from(await real.arrayBuffer()).length).toBeGreaterThan(0);
+    // HEAD reads the first bytes for the type too, and leaves no file open (the server runs in this process).
+    const head = await fetch(realUrl, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('image/png');
+    expectUserContentHeaders(head.headers);
+    const openFiles = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).includes(path.join('media', 'uploads'));
+        } catch {
+          return false;
+        }
+      });
+    await expect.poll(openFiles, { timeout: 2000 }).toEqual([]);
   });
 
   it('admin pages and the queue monitor carry helmet headers with a CSP that allows the admin to run', async () => {

@@ -43,12 +43,12 @@ export async function peekStream(stream: Readable): Promise<{ head: Buffer; stre
   const first = await iterator.next();
   const head = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
   async function* whole() {
-    try {
-      if (!first.done) yield head;
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-    } finally {
-      await iterator.return?.();
-    }
+    if (!first.done) yield head;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
   }
-  return { head, stream: Readable.from(whole(), { objectMode: false }) };
+  const body = Readable.from(whole(), { objectMode: false });
+  // Koa destroys a body stream when the response ends; pass that on even if the body was never
+  // read (a HEAD request, a client gone before the first byte), so the file is closed.
+  body.once('close', () => stream.destroy());
+  return { head, stream: body };
 }
