@@ -284,7 +284,8 @@ describe('contract 002 story media (avatars, backgrounds, image-to-text)', () =>
       expect(character.status).toBe(200);
       expect(character.body).toMatchObject({ image_url: done.image_url, icon_url: done.icon_url });
 
-      // Mallory can neither follow Alice's task nor put an avatar on Alice's character.
+      // Mallory can neither follow Alice's task nor put an avatar on Alice's (private) character,
+      // which to her does not exist.
       const peek = await api(system.baseUrl, 'GET', `/api/v1/ai/t2i/status/${done.task_id}`, {
         token: mallory,
       });
@@ -294,12 +295,12 @@ describe('contract 002 story media (avatars, backgrounds, image-to-text)', () =>
         token: mallory,
         body: { avatar: done.image_url },
       });
-      expect(theirs.status).toBe(403);
+      expect(theirs.status).toBe(404);
       expect(theirs.body).toEqual({ detail: expect.any(String) });
       expect(
         (await api(system.baseUrl, 'DELETE', `/api/v1/characters/${character.body.id}`, { token: mallory }))
           .status,
-      ).toBe(403);
+      ).toBe(404);
     });
 
     it('refuses bad input in the {detail} shape: description, unknown or non-t2i models, no caller', async () => {
