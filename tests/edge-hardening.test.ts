@@ -312,6 +312,21 @@ describe('hostile input answers 400 in the family envelope, never 500 (SQLite)',
       }),
     ).toMatchObject({ status: 400, body: { code: 400, message: 'body.ids.0 contains a NUL character' } });
   });
+
+  it("a fuzz finding: renaming an AI model onto another model's llm_id is a 409, not a constraint failure", async () => {
+    const models = await api(system.baseUrl, 'GET', '/api/v1/story-admin/ai-models', { headers: staff() });
+    const [first, second] = models.body as Array<{ id: string; llm_id: string }>;
+    const renamed = await api(system.baseUrl, 'PUT', `/api/v1/story-admin/ai-models/${first.id}`, {
+      headers: staff(),
+      body: { llm_id: second.llm_id },
+    });
+    expect(renamed).toMatchObject({ status: 409, body: { detail: `Model ${second.llm_id} already exists` } });
+    const same = await api(system.baseUrl, 'PUT', `/api/v1/story-admin/ai-models/${first.id}`, {
+      headers: staff(),
+      body: { llm_id: first.llm_id },
+    });
+    expect(same.status).toBe(200);
+  });
 });
 
 describe('CORS for the public APIs (CORS_ORIGINS)', () => {

@@ -798,6 +798,13 @@ export class CatalogService {
   async updateAiModel(actor: Actor, id: string, input: AiModelInput) {
     requireStaff(actor);
     const row = await this.mustFind(this.deps.models.AiModel.findByPk(id), 'AI model');
+    // llm_id is unique: renaming onto another model's is a conflict, not a constraint failure (500).
+    if (
+      input.llm_id !== undefined &&
+      input.llm_id !== row.llm_id &&
+      (await this.deps.models.AiModel.findOne({ where: { llm_id: input.llm_id } }))
+    )
+      throw new AppError('MODEL_EXISTS', `Model ${input.llm_id} already exists`, { status: 409 });
     const { api_key, ...rest } = input;
     const patch: Partial<typeof row._creationAttributes> = { ...rest, updated_at: this.now() };
     if (api_key !== undefined) patch.api_key_enc = api_key ? this.deps.secrets.seal(api_key) : null;

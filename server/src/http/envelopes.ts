@@ -63,6 +63,13 @@ export function toAppError(error: unknown): AppError {
     const message = status === 400 ? 'Malformed request body' : ((error as Error).message ?? 'Bad request');
     return new AppError(status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message, { status });
   }
+  // A unique or foreign-key constraint the use case did not check first: the caller's request
+  // conflicts with stored data (a duplicate, or a row still referenced). Never the SQL itself.
+  const name = (error as { name?: string })?.name;
+  if (name === 'SequelizeUniqueConstraintError')
+    return new AppError('CONFLICT', 'Conflicts with an existing record', { status: 409 });
+  if (name === 'SequelizeForeignKeyConstraintError')
+    return new AppError('CONFLICT', 'Refers to a missing record or is still in use', { status: 409 });
   return new AppError('INTERNAL_ERROR', 'Internal server error', {
     status: 500,
     expose: false,
