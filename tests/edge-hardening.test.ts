@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from './support/system.js';
-import { api } from './support/clients.js';
+import { api, botHeaders, connectSocket, subscribe } from './support/clients.js';
 import { walletLogin } from './support/story.js';
 
 /**
@@ -311,6 +311,67 @@ describe('hostile input answers 400 in the family envelope, never 500 (SQLite)',
         body: { ids: [`a${NUL}`] },
       }),
     ).toMatchObject({ status: 400, body: { code: 400, message: 'body.ids.0 contains a NUL character' } });
+  });
+
+  it('socket.io rooms with hostile ids are refused like unknown rooms, never an internal error', async () => {
+    const socket = await connectSocket(system.baseUrl, { token: member });
+    try {
+      for (const room of [
+        `task:${NUL}`,
+        `conversation:${NUL}`,
+        `batch:${NUL}`,
+        `task:${LONE_SURROGATE}`,
+        "conversation:' OR '1'='1",
+        'batch:../../etc/passwd',
+        `task:${'x'.repeat(10_000)}`,
+      ]) {
+        const answer = await subscribe(socket, room);
+        expect(answer, room).toEqual({
+          ok: false,
+          error: { code: 'FORBIDDEN', message: 'You cannot join this room' },
+        });
+      }
+    } finally {
+      socket.disconnect();
+    }
+  });
+
+  it("the bots' platform headers with NUL (percent-encoded, as the bots send names) are a 400 and create no member", async () => {
+    const users = async () => system.core.models.User.count();
+    const before = await users();
+    for (const [header, value] of [
+      ['x-platform-username', '%00evil'],
+      ['x-platform-username', 'Aiko%00%00'],
+      ['x-platform-user-id', '1%00'],
+    ] as const) {
+      const answer = await rawRequest(system.baseUrl, 'GET', '/api/generation/credits', {
+        ...botHeaders(system.botToken, 'telegram', '424242'),
+        [header]: value,
+      });
+      expect(answer.status, `${header}: ${value}`).toBe(400);
+      expect(answer.body).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR' } });
+    }
+    expect(await users()).toBe(before);
+  });
+
+  it('a character card whose text holds NUL is a 400 and stores nothing', async () => {
+    const count = async () => system.core.story.models.Character.count();
+    const before = await count();
+    for (const card of [
+      { name: `Evil${NUL}`, description: 'x' },
+      { spec: 'chara_card_v2', data: { name: 'Ok', description: `desc${NUL}`, personality: 'p' } },
+    ]) {
+      const form = new FormData();
+      form.append('file', new Blob([JSON.stringify(card)]), 'card.json');
+      const answer = await fetch(`${system.baseUrl}/api/v1/characters/import`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${member}` },
+        body: form,
+      });
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toEqual({ detail: expect.stringContaining('NUL') });
+    }
+    expect(await count()).toBe(before);
   });
 
   it("a fuzz finding: renaming an AI model onto another model's llm_id is a 409, not a constraint failure", async () => {

@@ -53,8 +53,8 @@ export function findHostilePath(rawPath: string): string | null {
 }
 
 /** Throws a ValidationError when a parsed JSON request body carries text no database stores. */
-export function assertCleanBody(body: unknown): void {
-  const problem = findHostileValue(body, 'body');
+export function assertCleanBody(body: unknown, where = 'body'): void {
+  const problem = findHostileValue(body, where);
   if (problem) throw new ValidationError(problem);
 }
 

@@ -13,6 +13,7 @@ import {
 } from '@dreamloom/core';
 import type { AppContext } from './context.js';
 import { familyOf, mapError, toAppError } from './envelopes.js';
+import { findHostileValue } from './hostile-input.js';
 
 /** This process's prefix for request ids: unique per process start, then a counter. */
 const requestIdPrefix = randomBytes(6).toString('hex');
@@ -98,11 +99,15 @@ export async function resolveCaller(core: Core, header: (name: string) => string
   if (credential && /^bearer$/i.test(scheme))
     return { actor: await core.identity.authenticateToken(credential), via: 'token', token: credential };
   if (credential && /^bot$/i.test(scheme)) {
+    const username = decodeHeader(header('x-platform-username'));
+    // The name arrives percent-encoded, so it can carry what the body check refuses elsewhere.
+    const problem = username && findHostileValue(username, 'X-Platform-Username');
+    if (problem) throw new ValidationError(problem);
     const actor = await core.identity.actForPlatformUser(
       credential,
       header('x-platform'),
       header('x-platform-user-id'),
-      decodeHeader(header('x-platform-username')),
+      username,
     );
     // The place the member acts in (story chat: a bound channel's players are its participants).
     // A copy: the identity service caches and shares the actor object.

@@ -2,7 +2,9 @@ import type { Server as HttpServer } from 'node:http';
 import { Server as SocketServer, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
+import type { ZodType } from 'zod';
 import { AppError, type Actor, type Core } from '@dreamloom/core';
+import { snowflakeId, storyId, uuidId } from '../http/ids.js';
 
 interface SocketData {
   actor: Actor;
@@ -90,12 +92,21 @@ async function authenticateSocket(core: Core, auth: Record<string, unknown>): Pr
   throw new AppError('UNAUTHORIZED', 'Authentication required', { status: 401 });
 }
 
-/** Room access: `task:<id>` for the task's owner (and staff). Unknown room kinds are refused. */
+/** Each room kind's id type: a malformed id is refused before any query (like an unknown room). */
+const ROOM_IDS: Record<string, ZodType<string>> = { task: uuidId, conversation: storyId, batch: snowflakeId };
+
+/**
+ * Room access: `task:<id>` for the task's owner (and staff), `conversation:<id>` for its
+ * participants (and staff), `batch:<id>` for staff. Unknown room kinds are refused.
+ */
 async function canJoin(core: Core, actor: Actor, room: string): Promise<boolean> {
-  const [kind, id] = room.split(':', 2);
-  if (kind === 'task' && id) return core.generation.canView(actor, id);
-  if (kind === 'conversation' && id) return core.story.chat.canView(actor, id);
-  if (kind === 'batch' && id)
+  const separator = room.indexOf(':');
+  const kind = room.slice(0, separator);
+  const id = room.slice(separator + 1);
+  if (separator < 0 || !ROOM_IDS[kind]?.safeParse(id).success) return false;
+  if (kind === 'task') return core.generation.canView(actor, id);
+  if (kind === 'conversation') return core.story.chat.canView(actor, id);
+  if (kind === 'batch')
     return core.jimeng.batches.findOwnBatch(actor, id).then(
       () => true,
       () => false,

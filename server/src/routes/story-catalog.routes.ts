@@ -4,6 +4,7 @@ import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppRouterContext } from '../http/context.js';
 import { actorOf, idParam, noContent, pageQuery, statusQuery, storyRouter } from './story-shared.js';
 import { readUploadedFile } from './story-images.routes.js';
+import { assertCleanBody } from '../http/hostile-input.js';
 
 const created = <T>(ctx: AppRouterContext, body: T) => {
   ctx.status = 201;
@@ -168,6 +169,9 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
       const file = await readUploadedFile(ctx, ctx.core.config.STORY_UPLOAD_MAX_BYTES);
       // The whole card is read and checked before anything is stored.
       const card = readCharacterCard(file.buffer);
+      // The card is this request's JSON body in all but transport: the same text rule applies.
+      const { image: _image, ...text } = card;
+      assertCleanBody(text, 'card');
       const image = card.image
         ? await ctx.core.story.media.uploadImage(user, { data: card.image, originalName: file.originalname })
         : null;
