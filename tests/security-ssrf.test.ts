@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemResolver, type ResolvedAddress, type Resolver } from '@dreamloom/core';
 import { api } from './support/clients.js';
 import { balanceOf, grant, member } from './support/anime.js';
 import { storyboards } from './support/jimeng.js';
@@ -31,6 +32,16 @@ async function listen(
   listener.port = (listener.server.address() as { port: number }).port;
   return listener;
 }
+
+const PRIVATE_NAMES: Record<string, ResolvedAddress[]> = {
+  'rebind.ssrf.test': [{ address: '127.0.0.1', family: 4 }],
+  'metadata.ssrf.test': [
+    { address: '93.184.216.34', family: 4 },
+    { address: '169.254.169.254', family: 4 },
+  ],
+  'v6.ssrf.test': [{ address: '::ffff:7f00:1', family: 6 }],
+};
+const hostileResolver: Resolver = async (hostname) => PRIVATE_NAMES[hostname] ?? systemResolver(hostname);
 
 /**
  * SSRF table (security issue): every field whose URL a caller chooses — 004 apiBase (anonymous
@@ -81,9 +92,15 @@ describe('outbound requests refuse local and private targets (SSRF)', () => {
       `0.0.0.0:${p}`,
       '169.254.169.254',
       '10.0.0.1',
+      // Names a resolver maps to private addresses: refused after resolution, whatever the spelling.
+      `rebind.ssrf.test:${p}`,
+      'metadata.ssrf.test',
+      `v6.ssrf.test:${p}`,
     ];
     system = await startSystem({
       db: 'sqlite',
+      // The test resolver: three names that resolve privately (as a hostile DNS zone would answer).
+      overrides: { outboundResolver: hostileResolver },
       env: {
         NANOBANANA_ANONYMOUS: 'true',
         OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${trusted.port}`,
@@ -165,6 +182,9 @@ describe('outbound requests refuse local and private targets (SSRF)', () => {
       });
       expect(video.status, form).toBe(400);
       expect(video.body.error.code, form).toBe('REFERENCE_IMAGE_REFUSED');
+      // The names are refused for what they resolve to (the test resolver answered), not as unknown.
+      if (form.includes('.ssrf.test'))
+        expect(video.body.error.message, form).toMatch(/resolves to a non-public address/);
 
       // 000 reference images (downloaded by the server).
       const image = await api(system.baseUrl, 'POST', '/api/anime-generation/create-task', {

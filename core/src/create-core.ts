@@ -25,7 +25,7 @@ import type { LeaseStore } from './ports/lease-store.port.js';
 import { createIdGenerator, type IdGenerator } from './shared/ids.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { SecretBox } from './shared/secret-box.js';
-import { OutboundPolicy } from './shared/outbound/outbound-policy.js';
+import { OutboundPolicy, type Resolver } from './shared/outbound/outbound-policy.js';
 import { createJimengModule, type JimengModule } from './jimeng/jimeng.module.js';
 import { createStory, type StoryCore } from './story/create-story.js';
 import type { ChatProvider } from './ports/chat-provider.port.js';
@@ -47,8 +47,8 @@ export interface CoreOverrides {
   /** Contract 002's upstream LLM (the official openai SDK by default). */
   chatProvider?: ChatProvider;
   gemini?: ImageProvider;
-  /** The outbound (SSRF) policy; tests inject one with a fake resolver. */
-  outbound?: OutboundPolicy;
+  /** How the outbound (SSRF) policy resolves host names; tests point names at private addresses. */
+  outboundResolver?: Resolver;
 }
 
 export interface Core {
@@ -105,13 +105,12 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   const storage = overrides.storage ?? new LocalBlobStorage(path.join(config.DATA_DIR, 'media'));
   const leases = overrides.leases ?? new RedisLeaseStore(redis, config.REDIS_PREFIX);
   const secrets = new SecretBox(config.SECRET_KEY);
-  const outbound =
-    overrides.outbound ??
-    new OutboundPolicy({
-      allowedHosts: [...config.OUTBOUND_ALLOWED_HOSTS, ...config.ANIME_REFERENCE_ALLOWED_HOSTS],
-      timeoutMs: config.OUTBOUND_TIMEOUT_MS,
-      maxResponseBytes: config.MEDIA_MAX_BYTES,
-    });
+  const outbound = new OutboundPolicy({
+    allowedHosts: [...config.OUTBOUND_ALLOWED_HOSTS, ...config.ANIME_REFERENCE_ALLOWED_HOSTS],
+    resolver: overrides.outboundResolver,
+    timeoutMs: config.OUTBOUND_TIMEOUT_MS,
+    maxResponseBytes: config.MEDIA_MAX_BYTES,
+  });
   const quota = { resetTime: config.QUOTA_RESET_TIME, timeZone: config.QUOTA_TIMEZONE };
 
   const identity = new IdentityService({

@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { createCore, loadConfig, startWorker, type AppConfig, type Core } from '@dreamloom/core';
+import {
+  createCore,
+  loadConfig,
+  startWorker,
+  type AppConfig,
+  type Core,
+  type CoreOverrides,
+} from '@dreamloom/core';
 import { bootstrap, createServer } from '@dreamloom/server';
 import { startSandbox, type Sandbox } from '@dreamloom/sandbox';
 import { createTestDatabase } from './databases.js';
@@ -30,6 +37,8 @@ export interface SystemOptions {
   /** Start the worker (default true); tests of queueing may start it later with startWorker(). */
   worker?: boolean;
   env?: Record<string, string>;
+  /** Replaces parts of both cores (server and worker), e.g. the outbound policy's resolver. */
+  overrides?: CoreOverrides;
 }
 
 async function freePort(): Promise<number> {
@@ -80,12 +89,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     ...options.env,
   };
   const config = loadConfig(env);
-  const { core } = await bootstrap(config, { seedDemo: true });
+  const { core } = await bootstrap(config, { seedDemo: true, overrides: options.overrides });
   const server = await createServer(core);
   await server.listen(port, '127.0.0.1');
   let workerCore: Core | null = null;
   if (options.worker !== false) {
-    workerCore = createCore(config);
+    workerCore = createCore(config, options.overrides);
     await startWorker(workerCore);
   }
   const login = await fetch(`${config.PUBLIC_URL}/api/v1/staff/auth/login`, {
