@@ -9,6 +9,18 @@ const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** A comma-separated list (blank entries dropped), e.g. `a.example, b.example:8080`. */
+const commaList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((each) => each.trim())
+        .filter(Boolean),
+    );
+
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm (24-hour)');
 
 export const configSchema = z.object({
@@ -167,15 +179,7 @@ export const configSchema = z.object({
   /** Upstream model for optimize-prompt and build-extract-prompt (at LLM_BASE_URL). */
   ANIME_LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
   /** Hosts (as written in URLs) that reference images may load from even if they resolve to private addresses. */
-  ANIME_REFERENCE_ALLOWED_HOSTS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((host) => host.trim())
-        .filter(Boolean),
-    ),
+  ANIME_REFERENCE_ALLOWED_HOSTS: commaList(''),
   ANIME_REFERENCE_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -187,46 +191,21 @@ export const configSchema = z.object({
    * comma-separated `host` (any port) or `host:port`. Every other URL a caller chooses must resolve
    * to public addresses only. ANIME_REFERENCE_ALLOWED_HOSTS is an older alias, still honoured.
    */
-  OUTBOUND_ALLOWED_HOSTS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((host) => host.trim())
-        .filter(Boolean),
-    ),
+  OUTBOUND_ALLOWED_HOSTS: commaList(''),
   /** Default timeout of a request under the outbound policy (callbacks; references have their own). */
   OUTBOUND_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /**
    * Contract 004's `apiBase`: URL prefixes a caller may name (comma-separated); GEMINI_BASE_URL is
    * always allowed too. Any other base is a 400.
    */
-  NANOBANANA_API_BASE_ALLOWLIST: z
-    .string()
-    .default('https://generativelanguage.googleapis.com')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((base) => base.trim())
-        .filter(Boolean),
-    )
-    .refine(
-      (bases) => bases.every((base) => /^https?:\/\/[^\s]+$/.test(base)),
-      'expected comma-separated http(s) base URLs like https://generativelanguage.googleapis.com',
-    ),
+  NANOBANANA_API_BASE_ALLOWLIST: commaList('https://generativelanguage.googleapis.com').refine(
+    (bases) => bases.every((base) => /^https?:\/\/[^\s]+$/.test(base)),
+    'expected comma-separated http(s) base URLs like https://generativelanguage.googleapis.com',
+  ),
   /** Gemini key for contract 000 images whose model_uuid names a Gemini model (the sandbox accepts any). */
   ANIME_GEMINI_API_KEY: z.string().min(1).default('sandbox-gemini-key'),
   /** Gemini image models members may choose by model_uuid (comma-separated). */
-  ANIME_GEMINI_MODELS: z
-    .string()
-    .default('gemini-2.5-flash-image,gemini-3-pro-image-preview')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((model) => model.trim())
-        .filter(Boolean),
-    ),
+  ANIME_GEMINI_MODELS: commaList('gemini-2.5-flash-image,gemini-3-pro-image-preview'),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
