@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pngBomb, pngChunk } from '@dreamloom/bots/testing';
 import { api } from './support/clients.js';
 import { member, waitForEnd } from './support/anime.js';
 import { walletLogin } from './support/story.js';
@@ -17,15 +17,6 @@ import { startSystem, type RunningSystem } from './support/system.js';
  * nosniff with a sandboxing CSP; the admin's pages carry helmet's headers.
  */
 
-function pngChunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(4);
-  head.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([head, body, crc]);
-}
-
 /** A PNG with a tEXt chunk right after IHDR (where a SillyTavern card may sit; it survives truncation). */
 function withTextChunk(png: Buffer, keyword: string, text: string): Buffer {
   const afterHeader = 8 + 25;
@@ -34,20 +25,6 @@ function withTextChunk(png: Buffer, keyword: string, text: string): Buffer {
     Buffer.concat([Buffer.from(`${keyword}\0`, 'latin1'), Buffer.from(text, 'latin1')]),
   );
   return Buffer.concat([png.subarray(0, afterHeader), chunk, png.subarray(afterHeader)]);
-}
-
-/** Signature, an IHDR claiming `width`×`height` RGBA, an empty IDAT and IEND: a header-only pixel bomb. */
-function pngBomb(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', Buffer.alloc(0)),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 const HTML =

@@ -40,5 +40,5 @@ export {
   type ButtonPressOptions,
 } from './discord-interactions.js';
 export { parseMultipart, type MultipartPart } from './http.js';
-export { isPng, PNG_SIGNATURE, solidPng } from './png.js';
+export { isPng, PNG_SIGNATURE, pngBomb, pngChunk, solidPng } from './png.js';
 export { FakeStoryApi, type FakeStoryApiOptions, type FakeStoryReply } from './fake-story-api.js';
