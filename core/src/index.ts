@@ -24,6 +24,7 @@ export {
 export { JimengGatewayClient } from './adapters/providers/jimeng/jimeng-gateway.client.js';
 export { classifyJimengError } from './adapters/providers/jimeng/jimeng-errors.js';
 export { createSequelize, dialectOf } from './adapters/sequelize/database.js';
+export { withStartupLock } from './adapters/sequelize/startup-lock.js';
 export * from './ports/image-provider.port.js';
 export type { EventBus, DomainEvent } from './ports/event-bus.port.js';
 export type { JobQueue } from './ports/job-queue.port.js';

@@ -1,4 +1,4 @@
-import { createCore, type AppConfig, type Core, type CoreOverrides } from '@dreamloom/core';
+import { createCore, withStartupLock, type AppConfig, type Core, type CoreOverrides } from '@dreamloom/core';
 import { migrateUp, seedDemoData } from '@dreamloom/migrations';
 
 export interface BootstrapResult {
@@ -18,14 +18,17 @@ export async function bootstrap(
 ): Promise<BootstrapResult> {
   const core = createCore(config, options.overrides);
   try {
-    const migrationsApplied = await migrateUp(core.sequelize);
-    // Only one process should create the first admin; workers pass ensureAdmin: false.
-    const admin =
-      options.ensureAdmin === false
-        ? null
-        : await core.identity.ensureAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
-    const demo = options.seedDemo ? await seedDemoData(core) : undefined;
-    return { core, migrationsApplied, admin, demo };
+    // Under one lock per database, so processes started together migrate and seed once.
+    return await withStartupLock(core.sequelize, async () => {
+      const migrationsApplied = await migrateUp(core.sequelize);
+      // Workers pass ensureAdmin: false; servers find the first one's admin once it holds the lock.
+      const admin =
+        options.ensureAdmin === false
+          ? null
+          : await core.identity.ensureAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
+      const demo = options.seedDemo ? await seedDemoData(core) : undefined;
+      return { core, migrationsApplied, admin, demo };
+    });
   } catch (error) {
     await core.close();
     throw error;
