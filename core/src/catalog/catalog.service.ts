@@ -17,7 +17,7 @@ import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { SecretBox } from '../shared/secret-box.js';
-import { aiModelView, MODEL_TYPES } from '../llm/llm.service.js';
+import { aiModelView, InvalidModelError, MODEL_TYPES } from '../llm/llm.service.js';
 import {
   canChangeCharacter,
   canReadCharacter,
@@ -215,8 +215,22 @@ export class CatalogService {
   }
 
   // ---- languages ------------------------------------------------------------------------------
+  /**
+   * One row per language: a second "English" (or "english ") is a conflict with the stored one
+   * (409, like a duplicate template or model), so clients never have to choose between two ids.
+   */
+  private async assertLanguageFree(language: string, exceptId?: string) {
+    const wanted = language.trim().toLowerCase();
+    const rows = await this.deps.models.Language.findAll({ attributes: ['id', 'language'] });
+    const taken = rows.find((row) => row.id !== exceptId && row.language.trim().toLowerCase() === wanted);
+    if (taken)
+      throw new AppError('LANGUAGE_EXISTS', `Language ${taken.language} already exists (${taken.id})`, {
+        status: 409,
+      });
+  }
   async createLanguage(actor: Actor, language: string) {
     requireStaff(actor);
+    await this.assertLanguageFree(language);
     const row = await this.deps.models.Language.create({
       id: this.deps.ids.snowflake(),
       language,
@@ -233,6 +247,7 @@ export class CatalogService {
   async updateLanguage(actor: Actor, id: string, language: string) {
     requireStaff(actor);
     const row = await this.mustFind(this.deps.models.Language.findByPk(id), 'Language');
+    await this.assertLanguageFree(language, row.id);
     return views.language(await row.update({ language }));
   }
   async deleteLanguage(actor: Actor, id: string) {
@@ -390,15 +405,24 @@ export class CatalogService {
   }
 
   // ---- story templates ------------------------------------------------------------------------
-  async listStoryTemplates(status?: string) {
+  /**
+   * The hidden prompt steers the characters without the players knowing it: staff (who write it)
+   * see it, players get the template without the field.
+   */
+  private storyTemplateFor(actor: Actor, row: StoryTemplateRow) {
+    const { hiddenPrompt, ...visible } = views.storyTemplate(row);
+    return isStaff(actor) ? { ...visible, hiddenPrompt } : visible;
+  }
+  async listStoryTemplates(actor: Actor, status?: string) {
     const rows = await this.deps.models.StoryTemplate.findAll({
       where: status ? { status } : {},
       order: [['created_at', 'ASC']],
     });
-    return rows.map(views.storyTemplate);
+    return rows.map((row) => this.storyTemplateFor(actor, row));
   }
-  async getStoryTemplate(id: string) {
-    return views.storyTemplate(
+  async getStoryTemplate(actor: Actor, id: string) {
+    return this.storyTemplateFor(
+      actor,
       await this.mustFind(this.deps.models.StoryTemplate.findByPk(id), 'Story template'),
     );
   }
@@ -441,7 +465,18 @@ export class CatalogService {
   }
 
   // ---- characters -----------------------------------------------------------------------------
+  /**
+   * A character's `llm_id` names the chat model it speaks with: an unknown or inactive one is the
+   * same 400 `invalid_model` every other route answers, not a character that later falls back
+   * silently to another model.
+   */
+  private async checkCharacterModel(llmId: string | null | undefined) {
+    if (!llmId) return;
+    const row = await this.deps.models.AiModel.findOne({ where: { llm_id: llmId, is_active: true } });
+    if (!row || !['chat', 'other'].includes(row.type)) throw new InvalidModelError(llmId);
+  }
   async createCharacter(actor: Actor, input: CharacterInput & { name: string }) {
+    await this.checkCharacterModel(input.llm_id);
     const now = this.now();
     const row = await this.deps.models.Character.create({
       id: this.deps.ids.snowflake(),
@@ -509,6 +544,7 @@ export class CatalogService {
   }
   async updateCharacter(actor: Actor, id: string, input: CharacterInput) {
     const row = await this.changeableCharacter(actor, id);
+    await this.checkCharacterModel(input.llm_id);
     const patch: Partial<CharacterRow['_creationAttributes']> = { updated_at: this.now() };
     if (input.name !== undefined) patch.name = input.name;
     if (input.avatar !== undefined) patch.image_url = input.avatar;
@@ -603,9 +639,32 @@ export class CatalogService {
       );
   }
 
+  /**
+   * Every opening message is spoken by a member of the cast: a line from anyone else would be
+   * stored without a speaker and shown as nobody's.
+   */
+  private checkOpenings(openings: unknown, castIds: string[]) {
+    if (!Array.isArray(openings)) return;
+    openings.forEach((opening: { character_id?: unknown; character?: unknown }, index) => {
+      const speaker = opening?.character_id ?? opening?.character;
+      if (speaker === undefined || speaker === null || !castIds.includes(String(speaker)))
+        throw new ValidationError(
+          `opening_messages.${index}: character ${String(speaker)} is not in the story's cast`,
+        );
+    });
+  }
+
+  /** A story's music must exist in the music catalog (its URL is what players get). */
+  private async checkMusic(id: string | null | undefined) {
+    if (!id) return;
+    if (!(await this.deps.models.Music.findByPk(id)))
+      throw new ValidationError(`Unknown background_music_id ${id}`);
+  }
+
   async createStory(actor: Actor, input: { title: string; setting: Record<string, unknown> }) {
     const ids = ((input.setting.character_ids as unknown[]) ?? []).map(String);
     await this.checkCast(actor, ids);
+    this.checkOpenings(input.setting.opening_messages, ids);
     const now = this.now();
     const row = await this.deps.models.Story.create({
       id: this.deps.ids.snowflake(),
@@ -641,6 +700,8 @@ export class CatalogService {
   ) {
     const ids = input.characters.map(String);
     await this.checkCast(actor, ids, input.template_id);
+    this.checkOpenings(input.opening_messages, ids);
+    await this.checkMusic(input.background_music_id);
     const now = this.now();
     const setting = {
       ...(input.settings ?? {}),
@@ -695,6 +756,7 @@ export class CatalogService {
         row.template_id,
         (JSON.parse(row.character_ids) as unknown[]).map(String),
       );
+      this.checkOpenings(input.setting.opening_messages, ids);
       patch.setting = JSON.stringify(input.setting);
       patch.character_ids = JSON.stringify(ids);
     }

@@ -301,19 +301,20 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     method: 'get',
     path: '/api/v1/story-templates',
     tag,
-    summary: 'Story templates',
+    summary: 'Story templates (hiddenPrompt for staff only)',
     role: 'user',
     query: statusQuery,
-    handler: (ctx, { query }) => ctx.core.story.catalog.listStoryTemplates(query.status),
+    handler: (ctx, { actor, query }) =>
+      ctx.core.story.catalog.listStoryTemplates(actorOf(actor), query.status),
   });
   registry.add(router, {
     method: 'get',
     path: '/api/v1/story-templates/:id',
     tag,
-    summary: 'A story template',
+    summary: 'A story template (hiddenPrompt for staff only)',
     role: 'user',
     params: idParam,
-    handler: (ctx, { params }) => ctx.core.story.catalog.getStoryTemplate(params.id),
+    handler: (ctx, { actor, params }) => ctx.core.story.catalog.getStoryTemplate(actorOf(actor), params.id),
   });
   create(
     '/api/v1/story-templates',

@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from './support/clients.js';
+import { walletLogin } from './support/story.js';
+import { startSystem, type RunningSystem } from './support/system.js';
+
+/**
+ * Contract 002 as a client written from the contract text alone reads it: what such clients found
+ * the server doing differently (publishing with speakers outside the cast or unknown music, hidden
+ * prompts shown to players, unknown llm_ids and duplicate languages accepted, ...), each answered
+ * in the family's `{"detail": ...}` envelope with nothing stored. Both databases.
+ */
+describe.each(['sqlite', 'mariadb'] as const)('contract 002 fidelity on %s', (db) => {
+  let system: RunningSystem;
+  let token: string;
+  const admin = () => system.admin.token;
+
+  beforeAll(async () => {
+    system = await startSystem({ db });
+    system.sandbox.state.updateSettings({ chatFirstTokenMs: 1, chatChunkIntervalMs: 1 });
+    token = (await walletLogin(system)).token;
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  async function character(name: string, as = token) {
+    const created = await api(system.baseUrl, 'POST', '/api/v1/characters', { token: as, body: { name } });
+    expect(created.status).toBe(201);
+    return created.body.id as string;
+  }
+
+  describe('POST /api/v1/story/publish', () => {
+    it('refuses an opening message from a character outside the cast, storing nothing', async () => {
+      const [mira, tobin, outsider] = [
+        await character('Mira'),
+        await character('Tobin'),
+        await character('Ash'),
+      ];
+      const before = await system.core.story.models.Story.count();
+      const refused = await api(system.baseUrl, 'POST', '/api/v1/story/publish', {
+        token,
+        body: {
+          story_name: 'Wrong speaker',
+          template_content: 'A harbour at dawn.',
+          characters: [mira, tobin],
+          opening_messages: [
+            { content: 'Morning.', character: mira },
+            { content: 'Who invited me?', character: outsider },
+          ],
+        },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toEqual({
+        detail: expect.stringMatching(/opening_messages\.1.*not in the story's cast/),
+      });
+      expect(await system.core.story.models.Story.count()).toBe(before);
+
+      // The same rule for POST /stories' setting (character_id there).
+      const draft = await api(system.baseUrl, 'POST', '/api/v1/stories', {
+        token,
+        body: {
+          title: 'Draft',
+          setting: { character_ids: [mira], opening_messages: [{ content: 'Hi', character_id: tobin }] },
+        },
+      });
+      expect(draft.status).toBe(400);
+      expect(draft.body).toEqual({ detail: expect.stringMatching(/not in the story's cast/) });
+      expect(await system.core.story.models.Story.count()).toBe(before);
+    });
+
+    it('refuses an unknown background_music_id and accepts a catalog one', async () => {
+      const mira = await character('Mira');
+      const body = {
+        story_name: 'With music',
+        template_content: 'A quiet tavern.',
+        characters: [mira],
+        opening_messages: [{ content: 'Welcome.', character: mira }],
+      };
+      const before = await system.core.story.models.Story.count();
+      const refused = await api(system.baseUrl, 'POST', '/api/v1/story/publish', {
+        token,
+        body: { ...body, background_music_id: '67826549efec43a02d951b61' },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toEqual({ detail: expect.stringMatching(/background_music_id/) });
+      expect(await system.core.story.models.Story.count()).toBe(before);
+
+      const music = await api(system.baseUrl, 'POST', '/api/v1/music', {
+        token: admin(),
+        body: { name: 'Tavern', url: 'http://example.com/tavern.mp3', type: 'ambient' },
+      });
+      const published = await api(system.baseUrl, 'POST', '/api/v1/story/publish', {
+        token,
+        body: { ...body, background_music_id: music.body.id },
+      });
+      expect(published.status).toBe(200);
+      const listed = await api(
+        system.baseUrl,
+        'GET',
+        '/api/v1/story/get_unstarted_stories?page=1&limit=100',
+        {
+          token,
+        },
+      );
+      const entry = listed.body.find((story: { id: string }) => story.id === published.body.id);
+      expect(entry.backgroundMusic).toBe('http://example.com/tavern.mp3');
+    });
+  });
+
+  describe('story templates', () => {
+    it('players get templates without hiddenPrompt; staff see and edit it', async () => {
+      const created = await api(system.baseUrl, 'POST', '/api/v1/story-templates', {
+        token: admin(),
+        body: { id: 'secret-plot', name: 'Secret plot', hiddenPrompt: 'The butler did it.' },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.hiddenPrompt).toBe('The butler did it.');
+
+      const one = await api(system.baseUrl, 'GET', '/api/v1/story-templates/secret-plot', { token });
+      expect(one.status).toBe(200);
+      expect(one.body).toMatchObject({ id: 'secret-plot', name: 'Secret plot' });
+      expect(one.body).not.toHaveProperty('hiddenPrompt');
+      const all = await api(system.baseUrl, 'GET', '/api/v1/story-templates', { token });
+      expect(all.status).toBe(200);
+      expect(all.body.length).toBeGreaterThan(0);
+      for (const template of all.body) expect(template).not.toHaveProperty('hiddenPrompt');
+      expect(JSON.stringify(all.body)).not.toContain('The butler did it.');
+
+      const edited = await api(system.baseUrl, 'PUT', '/api/v1/story-templates/secret-plot', {
+        token: admin(),
+        body: { hiddenPrompt: 'The gardener did it.' },
+      });
+      expect(edited.body.hiddenPrompt).toBe('The gardener did it.');
+      const staffView = await api(system.baseUrl, 'GET', '/api/v1/story-templates/secret-plot', {
+        token: admin(),
+      });
+      expect(staffView.body.hiddenPrompt).toBe('The gardener did it.');
+      const staffList = await api(system.baseUrl, 'GET', '/api/v1/story-templates', { token: admin() });
+      expect(staffList.body.find((t: { id: string }) => t.id === 'secret-plot').hiddenPrompt).toBe(
+        'The gardener did it.',
+      );
+    });
+  });
+
+  describe('POST /api/v1/character-avatar/create', () => {
+    it('refuses an unknown or non-chat llm_id with 400 like every other route, storing nothing', async () => {
+      const before = await system.core.story.models.Character.count();
+      for (const llmId of ['no-such-model', 'jimeng-4.5']) {
+        const refused = await api(system.baseUrl, 'POST', '/api/v1/character-avatar/create', {
+          token,
+          body: { llm_id: llmId, character_name: 'Kit', character_description: 'A fox' },
+        });
+        expect(refused.status).toBe(400);
+        expect(refused.body).toEqual({ detail: `The model '${llmId}' does not exist or is not available.` });
+      }
+      expect(await system.core.story.models.Character.count()).toBe(before);
+
+      const accepted = await api(system.baseUrl, 'POST', '/api/v1/character-avatar/create', {
+        token,
+        body: { llm_id: 'sandbox-chat', character_name: 'Kit', character_description: 'A fox' },
+      });
+      expect(accepted.status).toBe(200);
+      expect(accepted.body.llm_id).toBe('sandbox-chat');
+      // Changing it later is held to the same rule.
+      const renamed = await api(system.baseUrl, 'PUT', `/api/v1/characters/${accepted.body.id}`, {
+        token,
+        body: { llm_id: 'no-such-model' },
+      });
+      expect(renamed.status).toBe(400);
+      expect(renamed.body).toEqual({ detail: expect.stringMatching(/no-such-model/) });
+    });
+  });
+
+  describe('languages', () => {
+    it('a second language of the same name is a 409 conflict (create and rename), nothing stored', async () => {
+      const before = await system.core.story.models.Language.count();
+      for (const language of ['English', ' english ']) {
+        const duplicate = await api(system.baseUrl, 'POST', '/api/v1/languages', {
+          token: admin(),
+          body: { language },
+        });
+        expect(duplicate.status).toBe(409);
+        expect(duplicate.body).toEqual({ detail: expect.stringMatching(/English already exists/) });
+      }
+      expect(await system.core.story.models.Language.count()).toBe(before);
+
+      const german = await api(system.baseUrl, 'POST', '/api/v1/languages', {
+        token: admin(),
+        body: { language: 'Deutsch' },
+      });
+      expect(german.status).toBe(201);
+      const clash = await api(system.baseUrl, 'PUT', `/api/v1/languages/${german.body.id}`, {
+        token: admin(),
+        body: { language: '中文' },
+      });
+      expect(clash.status).toBe(409);
+      expect(clash.body).toEqual({ detail: expect.any(String) });
+      // Renaming a language to its own name (another spelling) is no conflict.
+      const same = await api(system.baseUrl, 'PUT', `/api/v1/languages/${german.body.id}`, {
+        token: admin(),
+        body: { language: 'DEUTSCH' },
+      });
+      expect(same.status).toBe(200);
+    });
+  });
+});
