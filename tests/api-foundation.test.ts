@@ -23,6 +23,36 @@ describe('foundation API (SQLite)', () => {
     expect(health.headers.get('x-request-id')).toBeTruthy();
   });
 
+  it('health is never rate limited: 60 probes in a burst all answer 200 (the 004 budget is 20)', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, () => api(system.baseUrl, 'GET', '/api/v1/health')),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
+  });
+
+  it('health answers 503 within its timeout when Redis stops answering, and 200 again after', async () => {
+    const redis = system.core.redis;
+    const ping = redis.ping;
+    // A Redis that accepts the command and never replies (as when paused or partitioned).
+    redis.ping = (() => new Promise<never>(() => undefined)) as typeof redis.ping;
+    try {
+      const started = Date.now();
+      const health = await api(system.baseUrl, 'GET', '/api/v1/health');
+      const elapsed = Date.now() - started;
+      expect(health.status).toBe(503);
+      expect(health.body).toEqual({
+        status: 'error',
+        message: '服务不可用',
+        checks: { database: true, redis: false },
+      });
+      expect(elapsed).toBeGreaterThanOrEqual(system.config.HEALTH_TIMEOUT_MS - 50);
+      expect(elapsed).toBeLessThan(system.config.HEALTH_TIMEOUT_MS + 2000);
+    } finally {
+      redis.ping = ping;
+    }
+    expect((await api(system.baseUrl, 'GET', '/api/v1/health')).status).toBe(200);
+  });
+
   it('answers unauthenticated requests in each family’s error envelope', async () => {
     const anime = await api(system.baseUrl, 'POST', '/api/anime-generation/create-task', {
       body: { gen_type: 'anime', prompt: 'x' },

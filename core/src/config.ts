@@ -70,6 +70,8 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('dreamloom'),
   DATA_DIR: z.string().min(1).default('data'),
+  /** How long the health check waits for each dependency (database, Redis) before calling it down. */
+  HEALTH_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
   /** Encrypts provider secrets at rest (AES-256-GCM key derived from it). At least 32 characters. */
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
   /** Shared credential of the Discord/Telegram bots; unset disables bot access. */

@@ -266,15 +266,11 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     nanobanana,
     anime,
     async ping() {
+      // Each dependency gets HEALTH_TIMEOUT_MS: a load balancer's probe must hear "down" in time,
+      // not hang behind a paused Redis or a saturated database pool.
       const [database, redisOk] = await Promise.all([
-        sequelize.authenticate().then(
-          () => true,
-          () => false,
-        ),
-        redis.ping().then(
-          (answer) => answer === 'PONG',
-          () => false,
-        ),
+        answersWithin(sequelize.authenticate(), config.HEALTH_TIMEOUT_MS),
+        answersWithin(redis.ping(), config.HEALTH_TIMEOUT_MS, (answer) => answer === 'PONG'),
       ]);
       return { database, redis: redisOk };
     },
@@ -289,4 +285,14 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
       if (!overrides.redis) redis.disconnect();
     },
   };
+}
+
+/** True when `check` settles successfully (and `accept` agrees) within `ms`; false otherwise. */
+function answersWithin<T>(check: Promise<T>, ms: number, accept: (value: T) => boolean = () => true) {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  return Promise.race([check.then(accept, () => false), late]).finally(() => clearTimeout(timer));
 }

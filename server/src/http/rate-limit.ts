@@ -38,10 +38,12 @@ export class RateLimitedError extends AppError {
  * when TRUST_PROXY says a proxy sets it (and only the TRUST_PROXY_HOPS entries the proxies appended).
  */
 export async function nanobananaRateLimit(ctx: AppContext, next: Next) {
-  // POST /api/v1/images/upload is contract 002's; the raw WebSocket is capped by connections instead.
+  // POST /api/v1/images/upload is contract 002's; the raw WebSocket is capped by connections instead;
+  // health probes come from load balancers, which a limit would make mark a healthy node down.
   if (
     familyOf(ctx.path) !== 'nanobanana' ||
     ctx.path.startsWith('/api/v1/ws/') ||
+    ctx.path === '/api/v1/health' ||
     ctx.path === '/api/v1/images/upload'
   )
     return next();
