@@ -171,6 +171,22 @@ describe.each(['sqlite', 'mariadb'] as const)('contract 002 fidelity on %s', (db
     });
   });
 
+  describe('POST /api/v1/story_chat/select-speakers', () => {
+    it("a request to describe the surroundings is the narrator's, by rule", async () => {
+      const picked = await api(system.baseUrl, 'POST', '/api/v1/story_chat/select-speakers', {
+        token,
+        body: {
+          history_length: 25,
+          user_message: '描述一下周围的环境',
+          history_messages: [{ role: 'character', character_name: '小惠', content: '今天天气真好啊' }],
+          character_names: ['旁白', '小惠', '小静'],
+        },
+      });
+      expect(picked.status).toBe(200);
+      expect(picked.body).toEqual({ speakers: ['旁白'] });
+    });
+  });
+
   describe('languages', () => {
     it('a second language of the same name is a 409 conflict (create and rename), nothing stored', async () => {
       const before = await system.core.story.models.Language.count();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  asksForNarration,
   mentionedMembers,
   selectByRules,
   validateLlmPick,
@@ -103,6 +104,48 @@ describe('speaker selection rules', () => {
 
   it('manual: nobody unless named', () => {
     expect(selectByRules({ cast, history: [], userMessage: 'hi', strategy: 'manual' }).speakers).toEqual([]);
+  });
+
+  it('the narrator answers requests to describe the surroundings, whatever the strategy', () => {
+    const requests = [
+      '描述一下周围的环境',
+      '能不能描写一下四周？',
+      '我环顾四周',
+      '这里的环境是什么样的？',
+      'Describe the surroundings, please.',
+      'I look around the tavern.',
+      'What do I see?',
+    ];
+    for (const userMessage of requests) {
+      for (const strategy of ['natural', 'list', 'pooled', 'manual'] as const) {
+        const result = selectByRules({ cast, history: [], userMessage, strategy, random: () => 0 });
+        expect({ userMessage, strategy, speakers: result.speakers.map((m) => m.id) }).toEqual({
+          userMessage,
+          strategy,
+          speakers: ['n'],
+        });
+        expect(result).toMatchObject({ reason: 'narrator', open: false });
+      }
+    }
+  });
+
+  it('a named character still wins, and describing a person or a thing stays with the characters', () => {
+    expect(
+      selectByRules({
+        cast,
+        history: [],
+        userMessage: '小惠，描述一下周围的环境',
+        strategy: 'list',
+      }).speakers.map((m) => m.id),
+    ).toEqual(['c']);
+    for (const text of ['描述一下你自己', 'describe your sword', '你今天过得怎么样？', 'hello everyone'])
+      expect(asksForNarration(text)).toBe(false);
+    // Without a narrator in the cast, the characters answer as before.
+    const noNarrator = cast.filter((m) => !m.isNarrator);
+    expect(
+      selectByRules({ cast: noNarrator, history: [], userMessage: '描述一下周围的环境', strategy: 'list' })
+        .speakers.length,
+    ).toBe(3);
   });
 
   it('the narrator answers scene directions', () => {

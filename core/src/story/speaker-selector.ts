@@ -75,6 +75,23 @@ export function isSceneDirection(text: string): boolean {
   return /^\*[^*]+\*$/.test(trimmed) || /^[(（][^)）]+[)）]$/.test(trimmed);
 }
 
+/**
+ * Asking for the surroundings to be described ("描述一下周围的环境", "describe the room", "look
+ * around") is narration: the narrator's job, not a character's. Needs a describing verb and a
+ * place word together, so "描述一下你自己" or "describe your sword" stay with the characters.
+ */
+const NARRATION_REQUESTS = [
+  /(描述|描写|形容|介绍|说说|讲讲|看看|看一下|看一看|观察|环顾|打量)[^。！？!?]{0,12}(周围|四周|周遭|环境|场景|周边|附近|景色|景象|房间|屋子|这里|此处|眼前)/u,
+  /(周围|四周|周遭|环境|场景|周边|附近|景色|景象)[^。！？!?]{0,6}(是什么样|怎么样|如何|有什么)/u,
+  /\b(describe|narrate|depict)\b[^.!?]{0,40}\b(surroundings|environment|scene|scenery|room|area|place|setting|around|here)\b/iu,
+  /\b(look|looks|looking|glance|glances)\s+around\b/iu,
+  /\bwhat\s+do\s+(i|we)\s+see\b/iu,
+];
+
+export function asksForNarration(text: string): boolean {
+  return NARRATION_REQUESTS.some((pattern) => pattern.test(text));
+}
+
 function lastSpeaker(history: SpokenTurn[]): string | null {
   const last = history[history.length - 1];
   return last && last.role === 'assistant' ? last.characterId : null;
@@ -98,8 +115,9 @@ export function selectByRules(input: SelectionInput): SelectionResult {
 
   const mentioned = mentionedMembers(input.cast, input.userMessage);
   if (mentioned.length) return { speakers: mentioned, reason: 'mention', open: false };
-  // The narrator's own rule: it answers scene directions, and otherwise only when named.
-  if (narrator && isSceneDirection(input.userMessage))
+  // The narrator's own rules: it answers scene directions and requests to describe the
+  // surroundings, and otherwise only when named.
+  if (narrator && (isSceneDirection(input.userMessage) || asksForNarration(input.userMessage)))
     return { speakers: [narrator], reason: 'narrator', open: false };
   if (!characters.length) return { speakers: narrator ? [narrator] : [], reason: 'narrator', open: false };
 
