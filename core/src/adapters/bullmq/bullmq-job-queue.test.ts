@@ -14,6 +14,7 @@ describe('BullmqJobQueue', () => {
     { host: url.hostname, port: Number(url.port || 6379), maxRetriesPerRequest: null },
     prefix,
     pino({ level: 'silent' }),
+    { scheduleRenewMs: 300 },
   );
 
   afterAll(async () => {
@@ -94,5 +95,27 @@ describe('BullmqJobQueue', () => {
     for (const id of started) expect(queue.cancelActive('cancel', id)).toBe(true);
     while (aborted.length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(aborted.sort()).toEqual([...started].sort());
+  });
+
+  it('re-creates its job schedulers when Redis loses them (FLUSHALL, failover) within one renew interval', async () => {
+    let runs = 0;
+    await queue.process('tick', async () => void (runs += 1), { concurrency: 1 });
+    await queue.schedule('tick', 'tick-every-200ms', 200, {});
+    const waitForRuns = async (count: number) => {
+      const deadline = Date.now() + 5_000;
+      while (runs < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      return runs >= count;
+    };
+    expect(await waitForRuns(2)).toBe(true);
+    // Redis forgets the scheduler and its next job (only this queue's keys: the test shares Redis).
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}:tick:*`);
+    await redis.del(...keys);
+    await redis.quit();
+    const lostAt = Date.now();
+    runs = 0;
+    expect(await waitForRuns(2)).toBe(true);
+    // One renew interval (300 ms) plus one tick (200 ms) plus scheduling slack.
+    expect(Date.now() - lostAt).toBeLessThan(2_000);
   });
 });

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '../../shared/logger.js';
 import type { EnqueueOptions, JobHandler, JobQueue, JobState } from '../../ports/job-queue.port.js';
@@ -9,6 +10,16 @@ import type { EnqueueOptions, JobHandler, JobQueue, JobState } from '../../ports
  */
 const MAX_CONCURRENCY_PER_WORKER = 12;
 
+/** How often the schedulers this process created are re-created (see schedule). */
+const SCHEDULE_RENEW_MS = 10_000;
+
+/** An ioredis connection (rather than connection options) emits 'ready' on every (re)connect. */
+function isEventEmitter(
+  connection: ConnectionOptions,
+): connection is ConnectionOptions & Pick<EventEmitter, 'on' | 'off'> {
+  return typeof (connection as Partial<EventEmitter>).on === 'function';
+}
+
 /**
  * JobQueue on BullMQ: one BullMQ queue per job name. Jobs are kept a short while after they end
  * so that job-id deduplication and the reconciler can see them, then removed.
@@ -17,12 +28,20 @@ export class BullmqJobQueue implements JobQueue {
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
   private readonly workersByName: Array<[string, Worker]> = [];
+  /** Every scheduler this process asked for, by name and id, so it can be re-created. */
+  private readonly schedules = new Map<string, () => Promise<unknown>>();
+  private renewTimer: NodeJS.Timeout | undefined;
+  private readonly scheduleRenewMs: number;
+  private readonly renewOnReconnect = () => void this.renewSchedules();
 
   constructor(
     private readonly connection: ConnectionOptions,
     private readonly prefix: string,
     private readonly logger: Logger,
-  ) {}
+    options: { scheduleRenewMs?: number } = {},
+  ) {
+    this.scheduleRenewMs = options.scheduleRenewMs ?? SCHEDULE_RENEW_MS;
+  }
 
   /**
    * The BullMQ queues behind the given job names, for the staff queue monitor (bull-board). The
@@ -82,17 +101,39 @@ export class BullmqJobQueue implements JobQueue {
     return cancelled;
   }
 
+  /**
+   * Creates (or keeps) a BullMQ job scheduler, and keeps re-creating it: a scheduler is only data
+   * in Redis, so a FLUSHALL or a failover to an empty replica would silently end it until some
+   * worker restarted. Upserting an unchanged scheduler neither duplicates nor postpones its runs.
+   */
   async schedule<Payload>(
     name: string,
     schedulerId: string,
     everyMs: number,
     payload: Payload,
   ): Promise<void> {
-    await this.queue(name).upsertJobScheduler(
-      schedulerId,
-      { every: everyMs },
-      { name, data: payload, opts: { removeOnComplete: true, removeOnFail: 100 } },
-    );
+    const upsert = () =>
+      this.queue(name).upsertJobScheduler(
+        schedulerId,
+        { every: everyMs },
+        { name, data: payload, opts: { removeOnComplete: true, removeOnFail: 100 } },
+      );
+    this.schedules.set(`${name}:${schedulerId}`, upsert);
+    await upsert();
+    if (!this.renewTimer) {
+      this.renewTimer = setInterval(this.renewOnReconnect, this.scheduleRenewMs);
+      this.renewTimer.unref();
+      // A reconnect may mean a different (empty) Redis: renew at once rather than at the next tick.
+      if (isEventEmitter(this.connection)) this.connection.on('ready', this.renewOnReconnect);
+    }
+  }
+
+  private async renewSchedules(): Promise<void> {
+    for (const upsert of this.schedules.values()) {
+      await upsert().catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'could not renew a job scheduler; retrying at the next interval'),
+      );
+    }
   }
 
   async counts(name: string) {
@@ -197,6 +238,8 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.renewTimer);
+    if (isEventEmitter(this.connection)) this.connection.off('ready', this.renewOnReconnect);
     await Promise.all(this.workers.map((worker) => worker.close()));
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
   }
