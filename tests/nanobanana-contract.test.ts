@@ -104,9 +104,9 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
     [{ aspectRatio: '2:3' }, 'aspectRatio 仅支持 1:1, 3:4, 4:3, 9:16, 16:9'],
     [{ imageSize: '8K' }, 'imageSize 仅支持 1K, 2K, 4K'],
     [{ imageSize: '1k' }, 'imageSize 仅支持 1K, 2K, 4K'],
-    [{ options: '{temperature:0.7' }, 'options 不是合法的 JSON'],
-    [{ options: '{"temperature":"hot"}' }, 'options 参数有误'],
-    [{ options: '{"maxTokens":3}' }, 'options 参数有误'],
+    [{ options: '{temperature:0.7' }, '请求参数有误，请检查后重试'],
+    [{ options: '{"temperature":"hot"}' }, '请求参数有误，请检查后重试'],
+    [{ options: '{"maxTokens":3}' }, '请求参数有误，请检查后重试'],
     [{ apiBase: 'ftp://proxy' }, 'apiBase 必须是 http(s) 地址'],
   ])('POST /generate/batch %j → 400 %s', async (patch, message) => {
     const answer = await createBatch(base, { prompt: '测试', ...patch });
@@ -147,7 +147,7 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
     bad.append('refImages', new Blob(['not an image at all'], { type: 'image/png' }), 'fake.png');
     const rejected = await fetch(`${base}/api/v1/generate/batch-with-images`, { method: 'POST', body: bad });
     expect(rejected.status).toBe(400);
-    expect(await rejected.json()).toEqual({ code: 400, message: '参考图仅支持 JPG/PNG/WEBP' });
+    expect(await rejected.json()).toEqual({ code: 400, message: '请求参数有误，请检查后重试' });
 
     const tooMany = new FormData();
     for (const [key, value] of Object.entries({
@@ -198,7 +198,7 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
     expect(failed.status).toBe('failed');
     expect(failed.completedCount).toBe(0);
     expect(failed.errorMessage).toContain('10/10');
-    expect(failed.errorMessage).toContain('session_expired');
+    expect(failed.errorMessage).toContain('API key rejected');
     // A dead caller key stops the fan-out: at most the first window (4) reached Gemini, not 10.
     expect(system.sandbox.state.counters.count('gemini', invalid)).toBeLessThanOrEqual(4);
   });

@@ -74,7 +74,8 @@ describe('NanoBanana reference image size limit', () => {
     const small = await pngOfSize(1024);
     const answer = await submit(small, await pngOfSize(LIMIT + 1));
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ code: 400, message: '参考图不能超过 64KB' });
+    // batch-with-images documents one refusal text for every 400, the size limit included.
+    expect(answer.body).toEqual({ code: 400, message: '请求参数有误，请检查后重试' });
     expect(await snapshot()).toEqual(before);
   });
 

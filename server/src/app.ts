@@ -27,6 +27,7 @@ import { storyBindingRoutes } from './routes/story-bindings.routes.js';
 import { storyImageRoutes } from './routes/story-images.routes.js';
 import { nanobananaRoutes } from './routes/nanobanana.routes.js';
 import { nanobananaRateLimit } from './http/rate-limit.js';
+import { nanobananaMalformedJson } from './http/nanobanana-malformed-json.js';
 import { generateResponseFastPath } from './http/generate-response.fast-path.js';
 import { attachNanobananaWebSocket } from './realtime/nanobanana-ws.js';
 import { rejectHostileBody, rejectHostileRequestLine } from './http/hostile-input.js';
@@ -90,6 +91,7 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
   app.use(adminSecurityHeaders(core.config.PUBLIC_URL));
   app.use(queueMonitor(core));
   app.use(adminStatic(core.config.ADMIN_DIST_DIR));
+  app.use(nanobananaMalformedJson);
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '2mb' }));
   app.use(rejectHostileBody);
   app.use(authenticate);

@@ -26,6 +26,7 @@ import {
   type GenerationItemJobPayload,
   type TaskOutputStoredEvent,
 } from './fan-out.types.js';
+import { ownKeyFailureMessage } from './generation-failures.js';
 import { TaskEvents, taskRoom, type ImageTaskParams, type TaskProgressEvent } from './generation.types.js';
 
 interface Deps {
@@ -255,13 +256,17 @@ export class FanOutRunner {
     } catch (error) {
       if (signal.aborted) throw error;
       if (!(await GenerationTask.findByPk(taskId, { attributes: ['id'] }))) return; // deleted meanwhile
-      // Shown to the caller as the task's errorMessage: a provider's classified text, never the raw
-      // text of anything else (it may quote what a remote server answered); that goes to the log.
+      // Shown to the caller as the task's errorMessage: the failure class in a few words (see
+      // generation-failures.ts), never a provider's text, which may quote what a server answered.
+      // The classified provider text goes to the log for staff.
       const message =
-        error instanceof ProviderError
-          ? `${error.kind}: ${error.message}`
-          : 'internal_error: generation failed';
-      if (!(error instanceof ProviderError))
+        error instanceof ProviderError ? ownKeyFailureMessage(error) : 'internal error: generation failed';
+      if (error instanceof ProviderError)
+        this.deps.logger.warn(
+          { taskId, position, kind: error.kind, err: error.message },
+          'fan-out item failed',
+        );
+      else
         this.deps.logger.error(
           { taskId, position, err: error instanceof Error ? error.message : String(error) },
           'fan-out item crashed',

@@ -18,7 +18,8 @@ export interface FanOutTaskParams {
   fanOut?: { concurrency: number };
   /** Reference images in blob storage, in the order they go to the provider. */
   referenceKeys?: string[];
-  sampling?: { temperature?: number; seed?: number; topP?: number; topK?: number };
+  /** Contract 004's `options` as a generation config (see nanobanana/generation-options.ts). */
+  sampling?: Readonly<Record<string, unknown>>;
 }
 
 /** A task's final state when it fanned out: partial means some positions failed. */

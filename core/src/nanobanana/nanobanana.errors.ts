@@ -9,6 +9,12 @@ export class NanobananaNotFoundError extends AppError {
 
 export class NanobananaValidationError extends ValidationError {}
 
+/** The generic 400 that contract 004 documents for the generation routes (batch-with-images answers only this). */
+export const INVALID_REQUEST_MESSAGE = '请求参数有误，请检查后重试';
+
+/** Contract 004's 400 for export and batch delete: exactly this text, no detail. */
+export const BAD_PARAMETERS_MESSAGE = '参数错误';
+
 export class NanobananaSubmitError extends AppError {
   constructor(cause: unknown) {
     super('SUBMIT_FAILED', '创建任务失败，请稍后重试', { status: 500, expose: true, cause });

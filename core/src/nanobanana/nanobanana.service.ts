@@ -1,5 +1,4 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize';
-import { z } from 'zod';
 import type { DreamloomModels, GenerationTaskRow, MediaAssetRow } from '../adapters/sequelize/models.js';
 import type { NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
 import { encodeGeminiCredential } from '../adapters/providers/gemini/gemini-image.client.js';
@@ -15,6 +14,7 @@ import type { BaseUrlAllowlist } from '../shared/outbound/base-url-allowlist.js'
 import {
   NanobananaNotFoundError,
   NanobananaSubmitError,
+  INVALID_REQUEST_MESSAGE,
   NanobananaValidationError,
   refImageTooLargeMessage,
 } from './nanobanana.errors.js';
@@ -34,6 +34,7 @@ import {
 } from './nanobanana.types.js';
 import type { NanobananaSearchIndex } from './nanobanana-search.port.js';
 import { searchText, type SearchTokenizer } from './search-text.js';
+import { generationOptionsSchema, type GenerationOptions } from './generation-options.js';
 
 interface Deps {
   sequelize: Sequelize;
@@ -57,17 +58,6 @@ interface Deps {
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 const TRANSACTION_ATTEMPTS = 5;
 
-/** `options` keys mapped onto the SDK's generation config, with their types. */
-const optionsSchema = z
-  .object({
-    temperature: z.number().min(0).max(2),
-    seed: z.number().int(),
-    topP: z.number().min(0).max(1),
-    topK: z.number().int().positive(),
-  })
-  .partial()
-  .strict();
-
 const REF_EXTENSIONS: Record<string, string> = {
   'image/png': 'png',
   'image/jpeg': 'jpg',
@@ -86,20 +76,21 @@ export class NanobananaService {
 
   constructor(private readonly deps: Deps) {}
 
-  /** Parses `options` (JSON text) into sampling settings; invalid JSON or types → 400. */
-  parseOptions(options: string | undefined): FanOutTaskParams['sampling'] {
+  /**
+   * Parses `options` (JSON text) into the SDK's generation config (see generation-options.ts).
+   * Malformed JSON, unknown fields and wrong types are the contract's generic 400, whose text
+   * both generation routes document; nothing is stored.
+   */
+  parseOptions(options: string | undefined): GenerationOptions | undefined {
     if (options === undefined || options.trim() === '') return undefined;
     let raw: unknown;
     try {
       raw = JSON.parse(options);
     } catch {
-      throw new NanobananaValidationError('options 不是合法的 JSON');
+      throw new NanobananaValidationError(INVALID_REQUEST_MESSAGE);
     }
-    const parsed = optionsSchema.safeParse(raw);
-    if (!parsed.success)
-      throw new NanobananaValidationError(
-        `options 参数有误: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || issue.code} ${issue.message}`).join('; ')}`,
-      );
+    const parsed = generationOptionsSchema.safeParse(raw);
+    if (!parsed.success) throw new NanobananaValidationError(INVALID_REQUEST_MESSAGE, parsed.error.issues);
     return parsed.data;
   }
 

@@ -11,8 +11,11 @@ export interface ImageGenerationRequest {
   images?: string[];
   /** Reference images as bytes, in order (Gemini sends them inline). */
   inlineImages?: { mime: string; data: Buffer }[];
-  /** Sampling settings the caller chose (contract 004's `options`); providers ignore what they lack. */
-  sampling?: { temperature?: number; seed?: number; topP?: number; topK?: number };
+  /**
+   * Generation settings the caller chose (contract 004's `options`, already validated against the
+   * SDK's GenerationConfig by that use case); providers ignore what they lack.
+   */
+  sampling?: Readonly<Record<string, unknown>>;
 }
 
 export interface GeneratedAssetRef {

@@ -7,7 +7,9 @@ import {
   ANONYMOUS_WORKSPACE_USER_ID,
   ASPECT_RATIOS,
   AppError,
+  BAD_PARAMETERS_MESSAGE,
   IMAGE_SIZES,
+  INVALID_REQUEST_MESSAGE,
   MAX_COUNT,
   MAX_REF_IMAGES,
   NanobananaNotFoundError,
@@ -24,7 +26,7 @@ import { assertCleanBody } from '../http/hostile-input.js';
 import { setStoredFileHeaders, setUserContentPolicy } from '../http/user-content.js';
 
 const TAG = 'nanobanana';
-const BAD_REQUEST = '请求参数有误，请检查后重试';
+const BAD_REQUEST = INVALID_REQUEST_MESSAGE;
 
 /** Which tasks the caller sees: admins all, a signed-in caller theirs, anonymous the shared workspace. */
 export function nanobananaScope(ctx: AppContext): NanobananaScope {
@@ -39,17 +41,34 @@ function ownerOf(ctx: AppContext): string {
   return 'ownerKey' in scope ? scope.ownerKey : ctx.state.actor!.id;
 }
 
-/** Parses with the contract's wording: a custom issue message wins, else the generic one. */
-function parseBody<T>(schema: ZodType<T>, value: unknown, fallback = BAD_REQUEST): T {
+/**
+ * Parses with the contract's wording: a custom issue message wins, else the documented generic
+ * one, exactly (clients compare the text). `documentedOnly`: the route documents only the generic
+ * message, so no custom one is shown either.
+ */
+function parseBody<T>(schema: ZodType<T>, value: unknown, fallback = BAD_REQUEST, documentedOnly = false): T {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const custom =
-    issue && !issue.message.startsWith('Invalid') && !issue.message.startsWith('Too') ? issue.message : null;
-  throw new ValidationError(
-    custom ?? `${fallback} (${issue?.path.join('.') || 'body'})`,
-    result.error.issues,
-  );
+    !documentedOnly && issue && !issue.message.startsWith('Invalid') && !issue.message.startsWith('Too')
+      ? issue.message
+      : null;
+  throw new ValidationError(custom ?? fallback, result.error.issues);
+}
+
+/**
+ * batch-with-images documents one 400 text for every refusal (missing field, bad count, unreadable
+ * image): its handler's validation errors all answer it; the issues stay in the error's details.
+ */
+async function withDocumentedRefusal<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AppError && error.status === 400 && error.message !== BAD_REQUEST)
+      throw new ValidationError(BAD_REQUEST, { refused: error.message });
+    throw error;
+  }
 }
 
 const countSchema = z.coerce
@@ -102,14 +121,14 @@ async function deleteBody(ctx: AppContext): Promise<unknown> {
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > 1024 * 1024) throw new AppError('PAYLOAD_TOO_LARGE', '参数错误: 请求体过大', { status: 413 });
+    if (size > 1024 * 1024) throw new AppError('PAYLOAD_TOO_LARGE', BAD_PARAMETERS_MESSAGE, { status: 413 });
     chunks.push(chunk);
   }
   let body: unknown;
   try {
     body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
   } catch {
-    throw new ValidationError('参数错误');
+    throw new ValidationError(BAD_PARAMETERS_MESSAGE);
   }
   // The body parser (and its rejectHostileBody) skips DELETE: the same check here.
   assertCleanBody(body);
@@ -128,8 +147,9 @@ async function readMultipart(ctx: AppContext, maxBytes: number) {
   ).catch((error: unknown) => {
     if (error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE')
       throw new ValidationError(refImageTooLargeMessage(maxBytes));
-    const detail = error instanceof multer.MulterError ? error.code : 'multipart';
-    throw new ValidationError(`${BAD_REQUEST} (${detail})`);
+    throw new ValidationError(BAD_REQUEST, {
+      multipart: error instanceof multer.MulterError ? error.code : 'malformed',
+    });
   });
   // Multipart fields skip the body parser (and its rejectHostileBody): the same check here.
   assertCleanBody(req.body);
@@ -164,15 +184,16 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     },
     handler: async (ctx) => {
       const owner = ownerOf(ctx);
-      if (!ctx.is('multipart/form-data')) throw new ValidationError(`${BAD_REQUEST} (multipart/form-data)`);
-      const { fields, files } = await readMultipart(ctx, ctx.core.config.NANOBANANA_REF_IMAGE_MAX_BYTES);
-      const input = parseBody(batchSchema, fields);
-      return ok.nanobanana(
-        await ctx.core.nanobanana.service.createBatch(owner, {
+      const task = await withDocumentedRefusal(async () => {
+        if (!ctx.is('multipart/form-data')) throw new ValidationError(BAD_REQUEST);
+        const { fields, files } = await readMultipart(ctx, ctx.core.config.NANOBANANA_REF_IMAGE_MAX_BYTES);
+        const input = parseBody(batchSchema, fields);
+        return ctx.core.nanobanana.service.createBatch(owner, {
           ...input,
           refImages: files.map((file) => ({ data: file.buffer, originalName: file.originalname })),
-        }),
-      );
+        });
+      });
+      return ok.nanobanana(task);
     },
   });
 
@@ -226,7 +247,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     docBody: { schema: idsBody, contentType: 'application/json' },
     handler: async (ctx) => {
       const scope = nanobananaScope(ctx);
-      const { ids } = parseBody(idsBody, await deleteBody(ctx), '参数错误');
+      const { ids } = parseBody(idsBody, await deleteBody(ctx), BAD_PARAMETERS_MESSAGE, true);
       await ctx.core.nanobanana.service.deleteTasks(scope, ids);
       return ok.nanobanana(null);
     },
@@ -264,7 +285,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     docBody: { schema: exportBody, contentType: 'application/json' },
     handler: async (ctx) => {
       const scope = nanobananaScope(ctx);
-      const { imageIds } = parseBody(exportBody, ctx.request.body, '参数错误');
+      const { imageIds } = parseBody(exportBody, ctx.request.body, BAD_PARAMETERS_MESSAGE, true);
       const entries = await ctx.core.nanobanana.service.exportEntries(scope, imageIds);
       const { storage } = ctx.core;
       for (const entry of entries) {
@@ -336,8 +357,16 @@ export function nanobananaRoutes(registry: ApiRegistry) {
   // file names and other media ids fall through to contract 002's handler.
   router.get('/api/v1/images/:id', async (ctx, next) => {
     const id = ctx.params.id!;
-    if (!/^\d{1,20}$/.test(id) || (await ctx.core.nanobanana.service.imageOwner(id)) === 'other')
-      return next();
+    if (!/^\d{1,20}$/.test(id) || (await ctx.core.nanobanana.service.imageOwner(id)) === 'other') {
+      // What contract 002 does not know either is missing in this path's contract too: 图片不存在.
+      try {
+        return await next();
+      } catch (error) {
+        if (error instanceof AppError && error.status === 404)
+          throw new NanobananaNotFoundError('图片不存在');
+        throw error;
+      }
+    }
     await sendImage(ctx, false); // 404 图片不存在 for unknown ids
   });
 

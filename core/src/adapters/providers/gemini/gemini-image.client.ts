@@ -98,6 +98,7 @@ export class GeminiImageClient implements ImageProvider {
     const config: GenerateContentConfig = {
       responseModalities: ['TEXT', 'IMAGE'],
       ...(Object.keys(imageConfig).length ? { imageConfig } : {}),
+      // The caller's generation config fields (contract 004's options, e.g. responseModalities ["IMAGE"]).
       ...request.sampling,
       abortSignal: signal,
       httpOptions: { timeout: this.options.timeoutMs },
