@@ -123,6 +123,11 @@ export const configSchema = z.object({
   CALLBACK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   /** BullMQ job lock; a crashed worker's jobs return to the queue after about this long. */
   QUEUE_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /**
+   * How long a stopping worker lets its running jobs finish (SIGTERM/SIGINT) before it exits anyway;
+   * jobs still running then go back to the queue when their lock (QUEUE_LOCK_MS) lapses.
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** How often account credits are re-read from the gateway's /token/points. */
   CREDITS_REFRESH_INTERVAL_MS: z.coerce.number().int().min(10_000).default(1_800_000),
   /** Contract 004 without a bearer token: allowed (one shared workspace) only when true. */

@@ -9,7 +9,19 @@ async function main() {
   const { core } = await bootstrap(config, { ensureAdmin: false });
   await startWorker(core);
   const shutdown = async () => {
+    // Stop taking jobs and let running ones finish, but not for ever: a Jimeng call may take
+    // ten minutes, longer than any orchestrator waits before SIGKILL. What still runs at the end
+    // of the grace goes back to the queue when its lock lapses, and another worker takes it.
+    const grace = setTimeout(() => {
+      core.logger.warn(
+        { graceMs: config.SHUTDOWN_GRACE_MS },
+        'jobs still running at the end of SHUTDOWN_GRACE_MS; exiting, they will be picked up again',
+      );
+      process.exit(0);
+    }, config.SHUTDOWN_GRACE_MS);
     await core.close();
+    clearTimeout(grace);
+    core.logger.info('worker drained');
     process.exit(0);
   };
   process.once('SIGINT', shutdown);
