@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './support/clients.js';
 import { walletLogin } from './support/story.js';
@@ -168,6 +169,88 @@ describe.each(['sqlite', 'mariadb'] as const)('contract 002 fidelity on %s', (db
       });
       expect(renamed.status).toBe(400);
       expect(renamed.body).toEqual({ detail: expect.stringMatching(/no-such-model/) });
+    });
+  });
+
+  async function waitForImage(taskId: string) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const status = await api(system.baseUrl, 'GET', `/api/v1/ai/t2i/status/${taskId}`, { token });
+      expect(status.status).toBe(200);
+      if (status.body.status === 'completed' || status.body.status === 'failed') return status.body;
+      if (Date.now() > deadline) throw new Error(`task ${taskId} still ${status.body.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async function served(url: string) {
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    return sharp(Buffer.from(await response.arrayBuffer())).metadata();
+  }
+
+  describe('POST /api/v1/character-avatar/generate', () => {
+    it('icon_url is its own square icon of the avatar, stored once as its own media', async () => {
+      const started = await api(system.baseUrl, 'POST', '/api/v1/character-avatar/generate', {
+        token,
+        body: { llm_id_for_prompt: 'prompt-writer', character_description: 'A fox spirit with silver hair' },
+      });
+      expect(started.status).toBe(200);
+      const done = await waitForImage(started.body.task_id);
+      expect(done.status).toBe('completed');
+      // Several readers at once still make one icon.
+      const polls = await Promise.all(
+        [1, 2, 3].map(() => api(system.baseUrl, 'GET', `/api/v1/ai/t2i/status/${done.task_id}`, { token })),
+      );
+      for (const poll of polls) expect(poll.body.icon_url).toBe(done.icon_url);
+      expect(done.icon_url).not.toBe(done.image_url);
+      const image = await served(done.image_url);
+      const icon = await served(done.icon_url);
+      expect(icon.format).toBe('webp');
+      expect(icon.width).toBe(icon.height);
+      expect(icon.width).toBe(Math.min(256, image.width!, image.height!));
+      const rows = await system.core.models.MediaAsset.findAll({
+        where: { storage_key: `icons/${done.task_id}.webp` },
+      });
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ mime: 'image/webp', task_id: null, width: icon.width });
+    });
+  });
+
+  describe('POST /api/v1/ai/t2i/submit', () => {
+    it('honours the documented sizes as the provider expects them (ratio + resolution)', async () => {
+      const expected = {
+        '1024*1024': { ratio: '1:1', resolution: '1k' },
+        '720*1280': { ratio: '9:16', resolution: '2k' },
+        '1280*720': { ratio: '16:9', resolution: '2k' },
+      };
+      const tasks: Record<string, string> = {};
+      for (const [size, params] of Object.entries(expected)) {
+        const submitted = await api(system.baseUrl, 'POST', '/api/v1/ai/t2i/submit', {
+          token,
+          body: { model_id: 'jimeng-4.5', prompt: 'an eagle in flight', size },
+        });
+        expect(submitted.status).toBe(200);
+        const task = await system.core.models.GenerationTask.findByPk(submitted.body.task_id);
+        expect(JSON.parse(task!.params)).toMatchObject(params);
+        tasks[size] = submitted.body.task_id;
+      }
+      const portrait = await waitForImage(tasks['720*1280']);
+      const meta = await served(portrait.image_url);
+      expect(meta.width! / meta.height!).toBeCloseTo(720 / 1280, 2);
+    });
+
+    it('refuses any other size with 400, storing nothing', async () => {
+      const before = await system.core.models.GenerationTask.count();
+      for (const size of ['512*512', '1024*768', 'big', '']) {
+        const refused = await api(system.baseUrl, 'POST', '/api/v1/ai/t2i/submit', {
+          token,
+          body: { model_id: 'jimeng-4.5', prompt: 'an eagle', size },
+        });
+        expect(refused.status).toBe(400);
+        expect(refused.body).toEqual({ detail: 'size must be one of 1024*1024, 720*1280, 1280*720' });
+      }
+      expect(await system.core.models.GenerationTask.count()).toBe(before);
     });
   });
 

@@ -11,10 +11,16 @@ import type { IdGenerator } from '../shared/ids.js';
 import { ImageRejectedError, sanitizeImage, type SanitizedImage } from '../media/image-sanitizer.js';
 import type { GenerationService, TaskView } from '../generation/generation.service.js';
 import type { LlmService } from '../llm/llm.service.js';
+import { mayUseMedia } from '../media/media-access.js';
+import { DEFAULT_T2I_SIZE, t2iSizeParams } from './t2i-size.js';
+import { makeCharacterIcon } from './character-icon.js';
+
+/** Marks an avatar task (in its params' request), whose first output gets a square icon. */
+const AVATAR_PURPOSE = 'character_avatar';
 
 interface Deps {
   models: StoryModels;
-  core: Pick<DreamloomModels, 'MediaAsset'>;
+  core: Pick<DreamloomModels, 'MediaAsset' | 'GenerationTask'>;
   storage: BlobStorage;
   generation: GenerationService;
   llm: LlmService;
@@ -42,6 +48,9 @@ export interface T2iTaskView {
  * backgrounds — which run through the one generation engine.
  */
 export class StoryMediaService {
+  /** Icons being made on this node, by task: concurrent polls share one encode and one row. */
+  private readonly iconsInFlight = new Map<string, Promise<string>>();
+
   constructor(private readonly deps: Deps) {}
 
   imageUrl(filename: string): string {
@@ -90,16 +99,22 @@ export class StoryMediaService {
   }
 
   /**
-   * Opens an image by media id or by filename (uploads and generated outputs alike); public,
-   * as the contract serves images without authentication (names are unguessable).
+   * Opens an image by filename (public, as the contract serves images without authentication:
+   * upload names are random UUIDs) or by media id (uploads and generated outputs alike). Media ids
+   * are time-ordered snowflakes, guessable from one's own: by id, only for whoever may use the
+   * media (mayUseMedia), and 404 for everyone else.
    */
-  async openImage(idOrFilename: string): Promise<{ stream: Readable; size: number; mime: string }> {
+  async openImage(
+    idOrFilename: string,
+    actor?: Actor,
+  ): Promise<{ stream: Readable; size: number; mime: string }> {
     if (!/^[A-Za-z0-9._-]{1,128}$/.test(idOrFilename) || idOrFilename.includes('..'))
       throw new NotFoundError('Image');
     const { MediaAsset } = this.deps.core;
+    const byId = await MediaAsset.findByPk(idOrFilename);
+    if (byId && !(await mayUseMedia(this.deps.core, actor, byId))) throw new NotFoundError('Image');
     const row =
-      (await MediaAsset.findByPk(idOrFilename)) ??
-      (await MediaAsset.findOne({ where: { storage_key: { [Op.eq]: `uploads/${idOrFilename}` } } }));
+      byId ?? (await MediaAsset.findOne({ where: { storage_key: { [Op.eq]: `uploads/${idOrFilename}` } } }));
     if (!row || !row.mime.startsWith('image/')) throw new NotFoundError('Image');
     const { stream, size } = await this.deps.storage.stream(row.storage_key);
     return { stream, size, mime: row.mime };
@@ -173,7 +188,7 @@ export class StoryMediaService {
       prompt,
       model,
       count: 1,
-      params: { ratio: '3:4', resolution: '1k' },
+      params: { ratio: '3:4', resolution: '1k', request: { purpose: AVATAR_PURPOSE } },
     });
     return { ...(await this.taskStatus(actor, task.id)), image_prompt: prompt };
   }
@@ -195,14 +210,19 @@ export class StoryMediaService {
     return { ...(await this.taskStatus(actor, task.id)), image_prompt: prompt };
   }
 
-  async submitT2i(actor: Actor, input: { model_id: string; prompt: string }): Promise<T2iTaskView> {
+  async submitT2i(
+    actor: Actor,
+    input: { model_id: string; prompt: string; size?: string },
+  ): Promise<T2iTaskView> {
+    // The size is checked before the model, so a bad request stores and claims nothing.
+    const sizeParams = t2iSizeParams(input.size);
     const model = await this.t2iModel(input.model_id);
     const task = await this.deps.generation.createImageTask(actor, {
       source: 'story',
       prompt: input.prompt,
       model,
       count: 1,
-      params: { ratio: '1:1', resolution: '1k' },
+      params: { ...sizeParams, request: { size: input.size ?? DEFAULT_T2I_SIZE } },
     });
     return this.taskStatus(actor, task.id);
   }
@@ -210,12 +230,13 @@ export class StoryMediaService {
   async taskStatus(actor: Actor, taskId: string): Promise<T2iTaskView> {
     const view: TaskView = await this.deps.generation.getTask(actor, taskId);
     const first = view.outputs[0];
+    const isAvatar = view.params.request?.purpose === AVATAR_PURPOSE;
     return {
       task_id: view.id,
       status: view.status,
       progress: view.progress,
       image_url: first?.url ?? null,
-      icon_url: first?.thumbnailUrl ?? null,
+      icon_url: first && isAvatar ? await this.avatarIcon(view.id, first.id) : (first?.thumbnailUrl ?? null),
       images: view.outputs.map((output) => ({
         id: output.id,
         url: output.url,
@@ -223,6 +244,47 @@ export class StoryMediaService {
       })),
       error: view.errorMessage,
     };
+  }
+
+  /**
+   * The icon of an avatar: a small square crop (character-icon.ts) stored as its own media (its own
+   * file and media row, owned like the avatar), made on the first status read after the avatar
+   * arrived and found by its key afterwards.
+   */
+  private avatarIcon(taskId: string, outputId: string): Promise<string> {
+    let pending = this.iconsInFlight.get(taskId);
+    if (!pending) {
+      pending = this.storeAvatarIcon(taskId, outputId).finally(() => this.iconsInFlight.delete(taskId));
+      this.iconsInFlight.set(taskId, pending);
+    }
+    return pending;
+  }
+
+  private async storeAvatarIcon(taskId: string, outputId: string): Promise<string> {
+    const { MediaAsset } = this.deps.core;
+    const key = `icons/${taskId}.webp`;
+    const url = `${this.deps.publicUrl.replace(/\/$/, '')}/media/${key}`;
+    if (await MediaAsset.findOne({ where: { storage_key: key }, attributes: ['id'] })) return url;
+    const avatar = await MediaAsset.findByPk(outputId);
+    if (!avatar) throw new NotFoundError('Image');
+    const icon = await makeCharacterIcon(await this.deps.storage.get(avatar.storage_key));
+    await this.deps.storage.put(key, icon.data, 'image/webp');
+    await MediaAsset.create({
+      id: this.deps.ids.snowflake(),
+      task_id: null,
+      user_id: avatar.user_id,
+      position: 0,
+      kind: 'image',
+      storage_key: key,
+      thumbnail_key: key,
+      mime: 'image/webp',
+      width: icon.size,
+      height: icon.size,
+      size_bytes: icon.data.length,
+      original_name: null,
+      created_at: this.deps.clock.now(),
+    });
+    return url;
   }
 
   /** A vision model describes images (contract `/ai/i2t/chat/completions`). */

@@ -157,9 +157,14 @@ export function storyAiRoutes(registry: ApiRegistry) {
     method: 'post',
     path: '/api/v1/ai/t2i/submit',
     tag: 'story-ai',
-    summary: 'Submit a text-to-image task to the generation engine; poll /ai/t2i/status/{task_id}',
+    summary:
+      'Submit a text-to-image task to the generation engine; size 1024*1024 (default), 720*1280 or 1280*720; poll /ai/t2i/status/{task_id}',
     role: 'user',
-    body: z.object({ model_id: z.string().min(1).max(128), prompt: z.string().min(1).max(4000) }),
+    body: z.object({
+      model_id: z.string().min(1).max(128),
+      prompt: z.string().min(1).max(4000),
+      size: z.string().max(32).optional(),
+    }),
     handler: (ctx, { body, actor }) => ctx.core.story.media.submitT2i(actorOf(actor), body),
   });
   registry.add(router, {
