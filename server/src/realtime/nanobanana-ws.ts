@@ -209,7 +209,17 @@ export async function attachNanobananaWebSocket(core: Core, httpServer: HttpServ
     async close() {
       httpServer.off('upgrade', onUpgrade);
       await unsubscribe();
-      for (const client of wss.clients) client.terminate();
+      // 1001 Going Away tells clients to reconnect (through the load balancer, to another node);
+      // a client that does not answer the closing handshake within a second is cut off.
+      const closed = [...wss.clients].map(
+        (client) => new Promise<void>((resolve) => client.once('close', () => resolve())),
+      );
+      for (const client of wss.clients) client.close(1001, 'Server shutting down');
+      const cutOff = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, 1000);
+      await Promise.all(closed);
+      clearTimeout(cutOff);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
