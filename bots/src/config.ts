@@ -38,6 +38,11 @@ const envSchema = z
     ),
     TELEGRAM_BOT_TOKEN: optionalText,
     TELEGRAM_EDIT_INTERVAL_MS: intervalMs(3000),
+    /** A self-hosted Bot API server (github.com/tdlib/telegram-bot-api) instead of api.telegram.org. */
+    TELEGRAM_API_ROOT: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.url({ protocol: /^https?$/ }).optional(),
+    ),
     DISCORD_EDIT_INTERVAL_MS: intervalMs(1000),
   })
   .superRefine((env, ctx) => {
@@ -71,6 +76,8 @@ export interface BotsConfig {
     token: string;
     /** Minimum time between edits of one job card; Telegram rate-limits edits per chat. Default 3000 ms. */
     editIntervalMs: number;
+    /** Bot API server root (TELEGRAM_API_ROOT); unset means Telegram's own, https://api.telegram.org. */
+    apiRoot?: string;
   };
 }
 
@@ -96,7 +103,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : undefined,
     telegram: e.TELEGRAM_BOT_TOKEN
-      ? { token: e.TELEGRAM_BOT_TOKEN, editIntervalMs: e.TELEGRAM_EDIT_INTERVAL_MS }
+      ? {
+          token: e.TELEGRAM_BOT_TOKEN,
+          editIntervalMs: e.TELEGRAM_EDIT_INTERVAL_MS,
+          apiRoot: e.TELEGRAM_API_ROOT?.replace(/\/+$/, ''),
+        }
       : undefined,
   };
 }

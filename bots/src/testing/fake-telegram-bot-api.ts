@@ -117,6 +117,9 @@ export async function startFakeTelegramBotApi(
 
   const methods: Record<string, (p: Record<string, unknown>) => { result: unknown } | TelegramApiFailure> = {
     getMe: () => ({ result: botInfo }),
+    // Polling (bot.start()): no webhook to drop, and no updates; tests feed updates to handleUpdate.
+    deleteWebhook: () => ({ result: true }),
+    getUpdates: () => ({ result: [] }),
     setMyCommands: () => ({ result: true }),
     deleteMyCommands: () => ({ result: true }),
     sendChatAction: () => ({ result: true }),
@@ -219,6 +222,9 @@ export async function startFakeTelegramBotApi(
     const { params, uploads } = decode(body, req.headers['content-type'] ?? '');
     calls.push({ method, token, params, uploads, at: Date.now() });
 
+    // Telegram holds a poll open until an update or the timeout; a short hold keeps a polling
+    // bot from spinning against the fake.
+    if (method === 'getUpdates') await new Promise((resolve) => setTimeout(resolve, 100));
     const injected = failures.get(method)?.shift();
     const outcome = injected ??
       methods[method]?.(params) ?? {
