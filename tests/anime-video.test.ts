@@ -212,7 +212,11 @@ for (const db of ['sqlite', 'mariadb'] as const) {
       });
       const done = await waitForEnd(system, created.body.data.generation_uuid, headers);
       expect(done.status).toBe('failed');
-      expect(done.error_message).toContain('out_of_credits');
+      // Members read the class in English (contract 001: "Errors: 统一英文"), never kie's text.
+      expect(done).toMatchObject({
+        error_code: 'PROVIDER_QUOTA_EXHAUSTED',
+        error_message: 'The provider has no quota left right now; try again later',
+      });
       await expect.poll(async () => (await balanceOf(system, headers)).balance).toBe(210);
     });
 

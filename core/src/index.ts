@@ -9,6 +9,7 @@ export { JimengAccountService } from './accounts/jimeng-account.service.js';
 export { AccountPoolService, cooldownMs, type AccountLease } from './accounts/account-pool.service.js';
 export * from './generation/generation.types.js';
 export * from './generation/generation.errors.js';
+export * from './generation/generation-failures.js';
 export {
   GenerationService,
   type TaskView,

@@ -88,7 +88,11 @@ export interface AnimeGeneration {
   image_resolution: string | null;
   batch_size: number;
   credits_used: number;
+  /** Stable English code and message, what the member sees. */
+  error_code?: string | null;
   error_message: string | null;
+  /** Staff only: the provider's own text behind the member's message. */
+  error_detail?: string | null;
   visibility_level: string;
   created_at: string;
   images: AnimeMedia[];

@@ -15,6 +15,7 @@ import type { OwnMediaReader } from './own-media.reader.js';
 import { ReferenceRefusedError, type FetchedImage, type ReferenceFetcher } from './reference-fetcher.js';
 import type { JobLimitsService } from './job-limits.service.js';
 import type { ImagePriceRule, ModelPricesService, PriceQuote } from './model-prices.service.js';
+import { memberFacingFailure } from '../generation/generation-failures.js';
 
 export const IMAGE_RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16', '3:2', '2:3', '21:9'] as const;
 
@@ -208,10 +209,11 @@ export class AnimeImageService {
   async allGenerations(actor: Actor, query: AllGenerationsQuery) {
     if (!isStaff(actor)) throw new ForbiddenError('Only staff can list every generation');
     const sources = query.kind === 'image' ? ['anime'] : query.kind === 'video' ? ['anime-video'] : SOURCES;
-    return this.page(query, {
-      source: { [Op.in]: sources },
-      ...(query.user_id ? { user_id: query.user_id } : {}),
-    });
+    return this.page(
+      query,
+      { source: { [Op.in]: sources }, ...(query.user_id ? { user_id: query.user_id } : {}) },
+      { staffView: true },
+    );
   }
 
   /**
@@ -279,7 +281,7 @@ export class AnimeImageService {
     ];
   }
 
-  private async page(query: HistoryQuery, scope: Record<string, unknown>) {
+  private async page(query: HistoryQuery, scope: Record<string, unknown>, options = { staffView: false }) {
     const page = Math.max(1, Math.trunc(query.page));
     const limit = Math.min(100, Math.max(1, Math.trunc(query.limit)));
     const statuses: TaskStatus[] | undefined =
@@ -309,16 +311,20 @@ export class AnimeImageService {
         this.record(
           row,
           assets.filter((asset) => asset.task_id === row.id),
+          options.staffView,
         ),
       ),
       pagination: { page, limit, total: count, totalPages, hasNext: page < totalPages, hasPrev: page > 1 },
     };
   }
 
-  private record(row: GenerationTaskRow, assets: MediaAssetRow[]) {
+  /** `staffView` adds `error_detail`, the provider's own text, which members never see. */
+  private record(row: GenerationTaskRow, assets: MediaAssetRow[], staffView = false) {
     const params = JSON.parse(row.params) as ImageTaskParams;
     const status: string =
       row.status === 'cancelled' ? 'failed' : row.status === 'partial' ? 'completed' : row.status;
+    // Contracts 000/001: errors are English; the stable code and message come from one table.
+    const failure = status === 'failed' ? memberFacingFailure(row.error_code) : null;
     return {
       generation_uuid: row.id,
       user_id: row.user_id,
@@ -333,7 +339,9 @@ export class AnimeImageService {
       image_resolution: (params.request?.image_resolution as string | undefined) ?? null,
       batch_size: row.requested_count,
       credits_used: Number(row.credits_used),
-      error_message: status === 'failed' ? (row.error_message as string | null) : null,
+      error_code: failure?.code ?? null,
+      error_message: failure?.message ?? null,
+      ...(staffView ? { error_detail: failure ? ((row.error_message as string | null) ?? null) : null } : {}),
       visibility_level: String(row.visibility),
       created_at: new Date(row.created_at).toISOString(),
       images: assets.map((asset) => {

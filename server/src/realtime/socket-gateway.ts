@@ -3,7 +3,7 @@ import { Server as SocketServer, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { ZodType } from 'zod';
-import { AppError, type Actor, type Core } from '@dreamloom/core';
+import { AppError, TaskEvents, memberFacingFailure, type Actor, type Core } from '@dreamloom/core';
 import { snowflakeId, storyId, uuidId } from '../http/ids.js';
 
 interface SocketData {
@@ -65,7 +65,9 @@ export async function attachSocketGateway(core: Core, httpServer: HttpServer) {
   });
 
   const unsubscribe = await core.events.subscribe((event) => {
-    io.local.to(event.room).emit(event.name, event.payload);
+    io.local
+      .to(event.room)
+      .emit(event.name, event.name === TaskEvents.failed ? memberFacingFailed(event.payload) : event.payload);
   });
 
   return {
@@ -112,4 +114,14 @@ async function canJoin(core: Core, actor: Actor, room: string): Promise<boolean>
       () => false,
     );
   return false;
+}
+
+/**
+ * A task room is its member's: a failure goes out as the stable English code and message
+ * (contracts 000/001), never the provider's own text, which the status route shows staff.
+ */
+function memberFacingFailed(payload: unknown): unknown {
+  const error = (payload as { error?: { code?: string } } | null)?.error;
+  if (!error) return payload;
+  return { ...(payload as object), error: memberFacingFailure(error.code) };
 }

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
+import { isStaff, memberFacingFailure } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
@@ -137,6 +138,8 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
       // Finished generations tell their owner which job card actions apply (bots draw the buttons).
       const finished = status === 'completed' || status === 'failed' || status === 'partial';
       const actions = finished ? await ctx.core.anime.actions.available(actor!, task.id) : undefined;
+      // "Errors: 统一英文": a stable English code and message; the provider's text is for staff only.
+      const failure = status === 'failed' ? memberFacingFailure(task.errorCode) : null;
       return {
         uuid: task.id,
         status,
@@ -149,7 +152,9 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
           height: output.height,
           mime: output.mime,
         })),
-        error_message: task.errorMessage && (status === 'failed' ? task.errorMessage : null),
+        error_code: failure?.code ?? null,
+        error_message: failure?.message ?? null,
+        ...(isStaff(actor!) ? { error_detail: failure ? task.errorMessage : null } : {}),
         credits_used: task.creditsUsed,
         ...(actions ? { actions } : {}),
       };

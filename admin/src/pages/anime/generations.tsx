@@ -116,7 +116,17 @@ export function AnimeGenerationList() {
                 </Descriptions.Item>
                 {generation.error_message && (
                   <Descriptions.Item label={t(`${RESOURCE}.fields.error`)} span={2}>
-                    <Typography.Text type="danger">{generation.error_message}</Typography.Text>
+                    <Space direction="vertical" size={0}>
+                      <Typography.Text type="danger">
+                        {generation.error_code ? `${generation.error_code}: ` : ''}
+                        {generation.error_message}
+                      </Typography.Text>
+                      {generation.error_detail && (
+                        <Typography.Text type="secondary" data-testid="error-detail">
+                          {generation.error_detail}
+                        </Typography.Text>
+                      )}
+                    </Space>
                   </Descriptions.Item>
                 )}
                 <Descriptions.Item label={t(`${RESOURCE}.fields.params`)} span={2}>
@@ -181,7 +191,7 @@ export function AnimeGenerationList() {
                 <Typography.Text
                   type="danger"
                   style={{ fontSize: 12 }}
-                  ellipsis={{ tooltip: generation.error_message }}
+                  ellipsis={{ tooltip: generation.error_detail ?? generation.error_message }}
                 >
                   {generation.error_message}
                 </Typography.Text>
