@@ -108,6 +108,58 @@ describe.each(['sqlite', 'mariadb'] as const)('contract 002 fidelity on %s', (db
     });
   });
 
+  describe('intro (generated_background)', () => {
+    const notes = 'Title: Harbour\nContent: Smugglers meet at the old lighthouse before the storm.';
+
+    async function listed(storyId: string) {
+      const list = await api(system.baseUrl, 'GET', '/api/v1/story/get_unstarted_stories?page=1&limit=100', {
+        token,
+      });
+      expect(list.status).toBe(200);
+      return list.body.find((story: { id: string }) => story.id === storyId);
+    }
+
+    it('is written by the LLM at publish time and stored with the story', async () => {
+      const mira = await character('Mira');
+      const published = await api(system.baseUrl, 'POST', '/api/v1/story/publish', {
+        token,
+        body: { story_name: 'Harbour', template_content: notes, characters: [mira], language: 'en' },
+      });
+      expect(published.status).toBe(200);
+      const row = await system.core.story.models.Story.findByPk(published.body.id);
+      expect(row!.generated_background).toEqual(expect.any(String));
+      expect(row!.generated_background!.length).toBeGreaterThan(10);
+      expect(row!.generated_background).not.toBe(notes);
+      const entry = await listed(published.body.id);
+      expect(entry.intro).toBe(row!.generated_background);
+    });
+
+    it('publishing succeeds with the LLM down: the template content shows until a later attempt writes it', async () => {
+      const mira = await character('Mira');
+      system.sandbox.state.injectFault({ provider: 'openai', kind: 'server-error', count: 100 });
+      let published;
+      try {
+        published = await api(system.baseUrl, 'POST', '/api/v1/story/publish', {
+          token,
+          body: { story_name: 'Harbour (down)', template_content: notes, characters: [mira] },
+        });
+      } finally {
+        system.sandbox.state.clearFaults();
+      }
+      expect(published.status).toBe(200);
+      const row = await system.core.story.models.Story.findByPk(published.body.id);
+      expect(row!.generated_background).toBeNull();
+
+      // The first list shows the template content and starts writing the intro in the background.
+      expect((await listed(published.body.id)).intro).toBe(notes);
+      await system.core.story.intro.settled();
+      const written = await system.core.story.models.Story.findByPk(published.body.id);
+      expect(written!.generated_background).toEqual(expect.any(String));
+      expect(written!.generated_background).not.toBe(notes);
+      expect((await listed(published.body.id)).intro).toBe(written!.generated_background);
+    });
+  });
+
   describe('story templates', () => {
     it('players get templates without hiddenPrompt; staff see and edit it', async () => {
       const created = await api(system.baseUrl, 'POST', '/api/v1/story-templates', {

@@ -27,6 +27,7 @@ import {
   isPublicCharacter,
 } from '../story/access/character-access.js';
 import { assertCanChangeStory, assertCanReadStory } from '../story/access/story-access.js';
+import { StoryIntroWriter } from '../story/story-intro.writer.js';
 
 const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
 
@@ -122,6 +123,8 @@ interface Deps {
   ids: IdGenerator;
   clock: Clock;
   secrets: SecretBox;
+  /** Writes published stories' intros (contract `generated_background`); none: the template content. */
+  intro?: StoryIntroWriter;
 }
 
 export interface CharacterInput {
@@ -727,6 +730,9 @@ export class CatalogService {
       created_at: now,
       updated_at: now,
     });
+    // Bounded, and never a reason to refuse the story: without an intro the list shows the
+    // template content and writes it later.
+    await this.deps.intro?.writeAtPublish(row);
     return { id: row.id };
   }
 
@@ -790,6 +796,7 @@ export class CatalogService {
         background?: string;
         opening_messages?: Array<{ content: string }>;
       };
+      this.deps.intro?.retrySoon(story);
       const music = story.background_music_id ? await Music.findByPk(story.background_music_id) : null;
       const firstCharacter = ordered.find((c) => c.character_type !== 'narrator');
       const creator = await User.findByPk(story.user_id);
@@ -797,7 +804,7 @@ export class CatalogService {
       out.push({
         id: story.id,
         title: story.title,
-        intro: setting.background ?? '',
+        intro: StoryIntroWriter.introOf(story),
         messages: (setting.opening_messages ?? []).map((m) => m.content),
         likes: '0',
         rewards: '0',

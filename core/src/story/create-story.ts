@@ -21,6 +21,7 @@ import { StoryChatService } from './story-chat.service.js';
 import { WalletAuthService } from './wallet-auth.service.js';
 import { StoryMediaService } from './story-media.service.js';
 import { StoryChatBindingService } from './story-chat-binding.service.js';
+import { StoryIntroWriter } from './story-intro.writer.js';
 import { defineStoryChatBindingModel } from '../adapters/sequelize/story-chat-binding.model.js';
 
 /** Contract 002's part of the core: one object so the composition root grows by one line. */
@@ -30,6 +31,8 @@ export interface StoryCore {
   store: EphemeralStore;
   llm: LlmService;
   catalog: CatalogService;
+  /** Writes published stories' intros, at publish time or in the background later. */
+  intro: StoryIntroWriter;
   chat: StoryChatService;
   wallet: WalletAuthService;
   media: StoryMediaService;
@@ -81,12 +84,14 @@ export function createStory(deps: StoryDeps): StoryCore {
     clock: deps.clock,
     logger: deps.logger,
   });
+  const intro = new StoryIntroWriter({ models, llm, logger: deps.logger });
   const catalog = new CatalogService({
     models,
     users: deps.models,
     ids: deps.ids,
     clock: deps.clock,
     secrets: deps.secrets,
+    intro,
   });
   const bindingModel = defineStoryChatBindingModel(deps.sequelize);
   const chat = new StoryChatService({
@@ -140,6 +145,7 @@ export function createStory(deps: StoryDeps): StoryCore {
     store,
     llm,
     catalog,
+    intro,
     chat,
     wallet,
     media,

@@ -4,6 +4,7 @@ import type { StoryModels } from '../adapters/sequelize/story.models.js';
 import type { StoryChatBindingRow } from '../adapters/sequelize/story-chat-binding.model.js';
 import type { Actor } from '../identity/actor.js';
 import { castDetail } from './access/character-access.js';
+import { StoryIntroWriter } from './story-intro.writer.js';
 import { PLATFORMS, type Platform } from '../identity/identity.service.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
@@ -174,12 +175,11 @@ export class StoryChatBindingService {
   private async storyView(actor: Actor, storyId: string): Promise<BoundStoryView> {
     const story = await this.deps.models.Story.findByPk(storyId);
     if (!story) throw new NotFoundError('Story');
-    const setting = JSON.parse(story.setting) as { background?: unknown };
     const cast = await this.deps.chat.loadCast(story);
     return {
       id: story.id,
       title: story.title,
-      intro: typeof setting.background === 'string' ? setting.background : '',
+      intro: StoryIntroWriter.introOf(story),
       characterDetails: cast.map((c) => castDetail(actor, c)),
     };
   }

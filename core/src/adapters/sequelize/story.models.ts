@@ -81,6 +81,8 @@ export class StoryRow extends Model<InferAttributes<StoryRow>, InferCreationAttr
   declare bg_image_url: string | null;
   declare language: string | null;
   declare is_published: CreationOptional<boolean>;
+  /** The intro the LLM wrote at publish time (contract `generated_background`); NULL until written. */
+  declare generated_background: CreationOptional<string | null>;
   declare created_at: Date;
   declare updated_at: Date;
 }
@@ -307,6 +309,7 @@ export function defineStoryModels(sequelize: Sequelize): StoryModels {
       bg_image_url: str(1024, true),
       language: str(32, true),
       is_published: bool(false),
+      generated_background: text(true),
       created_at: date(),
       updated_at: date(),
     },
