@@ -141,7 +141,11 @@ describe('uploads are re-encoded or refused; stored files are served inert', () 
         where: { storage_key: `uploads/${answer.body.filename}` },
       });
       expect(row).toMatchObject({ mime, width: 48, height: 32, size_bytes: body.length });
-      const byId = await fetch(`${system.baseUrl}/api/v1/images/${row!.id}`);
+      // By media id (a guessable snowflake) only for the uploader: anyone else gets 404.
+      expect((await fetch(`${system.baseUrl}/api/v1/images/${row!.id}`)).status).toBe(404);
+      const byId = await fetch(`${system.baseUrl}/api/v1/images/${row!.id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expectUserContentHeaders(byId.headers);
       expect(Buffer.from(await byId.arrayBuffer()).equals(body)).toBe(true);
     }

@@ -2,6 +2,7 @@ import { Op } from 'sequelize';
 import type { DreamloomModels, MediaAssetRow } from '../adapters/sequelize/models.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import { sniffMime } from '../media/media.service.js';
+import { mayUseMedia } from '../media/media-access.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
 import { ReferenceRefusedError, type FetchedImage } from './reference-fetcher.js';
 
@@ -133,12 +134,7 @@ export class OwnMediaReader {
   }
 
   private async mayUse(actor: Actor, row: MediaAssetRow): Promise<boolean> {
-    if (row.user_id === actor.id || isStaff(actor)) return true;
     // Uploads are personal; outputs are usable by others only when their generation is public.
-    if (!row.task_id) return false;
-    const task = await this.options.models.GenerationTask.findByPk(row.task_id, {
-      attributes: ['id', 'visibility'],
-    });
-    return task?.visibility === 'public';
+    return mayUseMedia(this.options.models, actor, row);
   }
 }

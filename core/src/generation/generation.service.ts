@@ -1,12 +1,13 @@
 import { Op, type Transaction } from 'sequelize';
 import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
 import { ValidationError } from '../errors.js';
-import { isStaff, type Actor } from '../identity/actor.js';
+import type { Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { MediaService, MediaAssetView } from '../media/media.service.js';
+import { maySeeTask } from '../media/media-access.js';
 import { TaskNotFoundError } from './generation.errors.js';
 import { insertRows } from './bulk-row.writer.js';
 import {
@@ -195,20 +196,18 @@ export class GenerationService {
     );
   }
 
-  /** Owners see their tasks; staff see all. Unknown and foreign tasks look the same (no probing). */
+  /** Owners see their tasks; staff see all but 004's (maySeeTask). Unknown and foreign tasks look the same. */
   async getTask(actor: Actor, taskId: string): Promise<TaskView> {
     const task = await this.deps.models.GenerationTask.findByPk(taskId);
-    if (!task || !this.canSee(actor, task)) throw new TaskNotFoundError();
+    if (!task || !maySeeTask(actor, task)) throw new TaskNotFoundError();
     return this.view(task);
   }
 
   async canView(actor: Actor, taskId: string): Promise<boolean> {
-    const task = await this.deps.models.GenerationTask.findByPk(taskId, { attributes: ['id', 'user_id'] });
-    return !!task && this.canSee(actor, task);
-  }
-
-  private canSee(actor: Actor, task: Pick<GenerationTaskRow, 'user_id'>): boolean {
-    return task.user_id === actor.id || isStaff(actor);
+    const task = await this.deps.models.GenerationTask.findByPk(taskId, {
+      attributes: ['id', 'user_id', 'source'],
+    });
+    return !!task && maySeeTask(actor, task);
   }
 
   async view(task: GenerationTaskRow): Promise<TaskView> {

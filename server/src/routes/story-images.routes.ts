@@ -55,10 +55,11 @@ export function storyImageRoutes(registry: ApiRegistry) {
     method: 'get',
     path: '/api/v1/images/:idOrFilename',
     tag: 'story-images',
-    summary: 'An image by filename or media id (no authentication)',
+    summary:
+      'An image by filename (no authentication) or by media id (its owner, staff, or anyone for outputs of public generations)',
     params: z.object({ idOrFilename: z.string().min(1).max(128) }),
-    handler: async (ctx, { params }) => {
-      const image = await ctx.core.story.media.openImage(params.idOrFilename);
+    handler: async (ctx, { params, actor }) => {
+      const image = await ctx.core.story.media.openImage(params.idOrFilename, actor);
       setStoredFileHeaders(ctx, image.mime);
       ctx.set('Content-Length', String(image.size));
       ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
