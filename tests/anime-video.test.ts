@@ -45,6 +45,11 @@ for (const db of ['sqlite', 'mariadb'] as const) {
         expect(answer.body.estimated_credits, JSON.stringify(body)).toBe(credits);
         expect(answer.body.explain).toContain(`${credits} MC`);
       }
+      // Kling 2.5 at 10 s is twice contract 001's 210 MC base, and the quote says why.
+      const kling10 = await quote(headers, { model_id: 'kling/video-v2.5', duration_seconds: 10 });
+      expect(kling10.body.estimated_credits).toBe(420);
+      expect(kling10.body.explain).toContain('420 MC');
+      expect(kling10.body.explain).toContain('10 s = 2 × 210 MC');
       const sora2 = [30, 40];
       const soraPro = [180, 270, 400, 800];
       expect(sora2.every((credits) => credits >= 30 && credits <= 40)).toBe(true);

@@ -239,6 +239,9 @@ export class AnimeVideoService {
     const credits = videoUnitPrice(rule, variant, request.duration_seconds);
     if (credits === undefined)
       throw new ValidationError(`${model.name} has no price for ${parts.slice(1).join(', ')}`);
-    return { estimated_credits: credits, explain: `${parts.join(', ')}: ${credits} MC` };
+    // The contract's rule behind a default price is stated while no staff price replaces it.
+    const isDefault = JSON.stringify(rule) === JSON.stringify(model.price);
+    const why = isDefault && model.priceRule ? ` (${model.priceRule})` : '';
+    return { estimated_credits: credits, explain: `${parts.join(', ')}: ${credits} MC${why}` };
   }
 }

@@ -32,6 +32,8 @@ export const videoModelSchema = z.object({
     z.object({ type: z.literal('flat'), credits: z.number().int().min(0) }),
   ]),
   estimatedSeconds: z.number().int().positive().default(60),
+  /** How the default price follows from the contract, added to the quote's `explain` while it applies. */
+  priceRule: z.string().optional(),
 });
 export type VideoModelConfig = z.infer<typeof videoModelSchema>;
 
@@ -66,8 +68,10 @@ export const DEFAULT_VIDEO_MODELS: VideoModelConfig[] = [
     maxReferenceImages: 1,
     supportsMultiShots: false,
     input: 'kling',
-    // The contract gives 210 MC as the base (5 s); 10 s is twice the base.
+    // Contract 001 lists 210 MC as the base: kie.ai charges Kling 2.5 per 5 s (42 credits, × 5 like
+    // Kling 3.0's "KIE credit * 5"), so 10 s is twice the base.
     price: { type: 'table', table: { '*:5': 210, '*:10': 420 } },
+    priceRule: 'contract base 210 MC covers 5 s; kie.ai bills Kling 2.5 per 5 s, so 10 s = 2 × 210 MC',
     estimatedSeconds: 120,
   },
   {
