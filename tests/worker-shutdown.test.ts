@@ -1,16 +1,28 @@
 import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from './support/system.js';
 import { api } from './support/clients.js';
 import { storyboards, waitForBatch } from './support/jimeng.js';
 import { killHard, spawnWorker } from './support/worker-process.js';
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * An operator stopping a worker (SIGTERM, as systemd or Kubernetes do) while a provider call is
  * slower than any orchestrator waits: the worker exits within SHUTDOWN_GRACE_MS instead of
  * draining for as long as the call takes, and the job it held is finished by another worker.
  */
-describe('worker shutdown is bounded by SHUTDOWN_GRACE_MS', () => {
+describe('worker probes, and shutdown bounded by SHUTDOWN_GRACE_MS', () => {
   let system: RunningSystem;
   const workers: ChildProcess[] = [];
   const GRACE_MS = 1500;
@@ -28,10 +40,25 @@ describe('worker shutdown is bounded by SHUTDOWN_GRACE_MS', () => {
     await system?.stop();
   });
 
-  it('exits soon after the grace with a 20 s call running; another worker finishes the item once', async () => {
+  it('answers /health and /ready, drains unready for at most the grace with a 20 s call running; another worker finishes the item once', async () => {
     const token = system.admin.token;
-    const worker = await spawnWorker(system.env);
+    const probePort = await freePort();
+    const probe = (path: string) =>
+      fetch(`http://127.0.0.1:${probePort}${path}`).then(async (answer) => ({
+        status: answer.status,
+        body: await answer.json(),
+      }));
+    const worker = await spawnWorker({ ...system.env, WORKER_HEALTH_PORT: String(probePort) });
     workers.push(worker);
+    expect(await probe('/health')).toEqual({ status: 200, body: { status: 'ok', role: 'worker' } });
+    // "worker started" is logged just before the processors count as started: allow that moment.
+    const readyBy = Date.now() + 2_000;
+    while ((await probe('/ready')).status !== 200 && Date.now() < readyBy)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await probe('/ready')).toEqual({
+      status: 200,
+      body: { status: 'ok', role: 'worker', checks: { database: true, redis: true } },
+    });
     system.sandbox.state.setLatency(20_000);
     const submitted = await api(system.baseUrl, 'POST', '/api/v1/jimeng/images/batch-generate', {
       token,
@@ -52,6 +79,10 @@ describe('worker shutdown is bounded by SHUTDOWN_GRACE_MS', () => {
     const stoppedAt = Date.now();
     const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
     worker.kill('SIGTERM');
+    // Draining: alive (nothing should kill it early) but not ready (send nothing new here).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await probe('/health')).toEqual({ status: 200, body: { status: 'ok', role: 'worker' } });
+    expect(await probe('/ready')).toEqual({ status: 503, body: { status: 'draining', role: 'worker' } });
     const code = await exited;
     const took = Date.now() - stoppedAt;
     expect(code).toBe(0);

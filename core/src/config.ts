@@ -70,6 +70,14 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('dreamloom'),
   DATA_DIR: z.string().min(1).default('data'),
+  /**
+   * The worker's probe port (`GET /health` liveness, `GET /ready` database and Redis), on HOST.
+   * Unset: no probe port (several workers on one machine would need one each).
+   */
+  WORKER_HEALTH_PORT: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
   /** How long the health check waits for each dependency (database, Redis) before calling it down. */
   HEALTH_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
   /** Encrypts provider secrets at rest (AES-256-GCM key derived from it). At least 32 characters. */

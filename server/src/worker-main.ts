@@ -1,14 +1,24 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, startWorker } from '@dreamloom/core';
 import { bootstrap } from './bootstrap.js';
+import { startWorkerHealthServer } from './worker-health.js';
 
 /** The worker process: BullMQ processors plus the reconciler. Run as many as you like. */
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const { core } = await bootstrap(config, { ensureAdmin: false });
+  // Probes first, so an orchestrator sees the process alive (not yet ready) while it starts.
+  const probes =
+    config.WORKER_HEALTH_PORT === undefined
+      ? null
+      : await startWorkerHealthServer(core, config.WORKER_HEALTH_PORT, config.HOST);
+  if (probes) core.logger.info({ url: probes.url }, 'worker health port listening');
   await startWorker(core);
+  probes?.markStarted();
   const shutdown = async () => {
+    // Not ready any more while the jobs drain; still alive, so nothing kills the drain early.
+    probes?.markDraining();
     // Stop taking jobs and let running ones finish, but not for ever: a Jimeng call may take
     // ten minutes, longer than any orchestrator waits before SIGKILL. What still runs at the end
     // of the grace goes back to the queue when its lock lapses, and another worker takes it.
