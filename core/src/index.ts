@@ -106,6 +106,7 @@ export { signCallback } from './jimeng/batch-callback.service.js';
 export { MAINTENANCE_JOB } from './accounts/account-maintenance.service.js';
 export { ACCOUNT_STRATEGIES, RATE_LIMIT_HANDLING } from './accounts/account-pool.service.js';
 export type { AnimeModule } from './anime/anime.module.js';
+export { MEMBER_PLANS, type MemberPlan } from './anime/member-plans.service.js';
 export { PROVIDER_POLL_JOB, type VideoTaskRequest } from './anime/anime.types.js';
 export {
   AnimeVideoService,

@@ -28,6 +28,7 @@ import { KieVideoRunner } from './kie-video.runner.js';
 import { loadVideoModels } from './video-models.js';
 import { JobLimitsService } from './job-limits.service.js';
 import { ModelPricesService } from './model-prices.service.js';
+import { MemberPlansService } from './member-plans.service.js';
 import { AnimeCancelService } from './anime-cancel.service.js';
 
 /** Contract 000 takes up to four reference images (the route's schema says the same). */
@@ -43,6 +44,8 @@ export interface AnimeModule {
   limits: JobLimitsService;
   /** Image and video price rules (configured defaults, staff edits with an audit trail). */
   prices: ModelPricesService;
+  /** Staff setting a member's plan (free/pro), with an audit trail. */
+  plans: MemberPlansService;
   /** A member cancelling their own generation (final for kie tasks too). */
   cancels: AnimeCancelService;
   /** Job card actions (reroll, variation, upscale) on a member's own generations. */
@@ -215,6 +218,12 @@ export function createAnimeModule(deps: {
     prompts,
     limits,
     prices,
+    plans: new MemberPlansService({
+      sequelize: deps.sequelize,
+      models: allModels,
+      ids: deps.ids,
+      clock: deps.clock,
+    }),
     cancels,
     actions,
     ownMedia,

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
+import { MEMBER_PLANS } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
@@ -140,6 +141,31 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
     handler: async (ctx, { query, actor }) =>
       ok.anime(await ctx.core.anime.prices.changes(actor!, query.limit)),
+  });
+  registry.add(router, {
+    method: 'put',
+    path: '/api/anime-generation/admin/users/:id/plan',
+    tag: 'anime-admin',
+    summary:
+      "Staff: set a member's plan (free or pro; Pro may create private generations); kept in the plan changes. USER_NOT_FOUND 404, PLAN_NOT_APPLICABLE 409 for staff accounts",
+    role: 'staff',
+    params: z.object({ id: z.string().min(1).max(36) }),
+    body: z.object({ plan: z.enum(MEMBER_PLANS) }),
+    handler: async (ctx, { params, body, actor }) =>
+      ok.anime(await ctx.core.anime.plans.setPlan(actor!, params.id, body.plan)),
+  });
+  registry.add(router, {
+    method: 'get',
+    path: '/api/anime-generation/admin/plan-changes',
+    tag: 'anime-admin',
+    summary: 'Staff: the latest member plan changes (who, when, before and after), newest first',
+    role: 'staff',
+    query: z.object({
+      user_id: z.string().max(36).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+    handler: async (ctx, { query, actor }) =>
+      ok.anime(await ctx.core.anime.plans.changes(actor!, query.user_id, query.limit)),
   });
   registry.add(router, {
     method: 'get',

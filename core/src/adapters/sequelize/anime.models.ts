@@ -86,6 +86,19 @@ export class AnimeModelPriceChangeRow extends Model<
   declare created_at: Date;
 }
 
+/** Audit trail of staff setting a member's plan (free/pro), shaped like the price changes. */
+export class MemberPlanChangeRow extends Model<
+  InferAttributes<MemberPlanChangeRow>,
+  InferCreationAttributes<MemberPlanChangeRow>
+> {
+  declare id: string;
+  declare user_id: string;
+  declare old_plan: string;
+  declare new_plan: string;
+  declare changed_by: string;
+  declare created_at: Date;
+}
+
 export class AnimePromptTemplateRow extends Model<
   InferAttributes<AnimePromptTemplateRow>,
   InferCreationAttributes<AnimePromptTemplateRow>
@@ -124,6 +137,7 @@ export interface AnimeModels {
   AnimePreset: typeof AnimePresetRow;
   AnimeModelPrice: typeof AnimeModelPriceRow;
   AnimeModelPriceChange: typeof AnimeModelPriceChangeRow;
+  MemberPlanChange: typeof MemberPlanChangeRow;
 }
 
 export function defineAnimeModels(sequelize: Sequelize): AnimeModels {
@@ -223,6 +237,18 @@ export function defineAnimeModels(sequelize: Sequelize): AnimeModels {
     },
     options('anime_model_price_changes'),
   );
+  class MemberPlanChange extends MemberPlanChangeRow {}
+  MemberPlanChange.init(
+    {
+      id: pk(),
+      user_id: str(36),
+      old_plan: str(8),
+      new_plan: str(8),
+      changed_by: str(36),
+      created_at: date(),
+    },
+    options('member_plan_changes'),
+  );
   return {
     CreditAccount,
     CreditLedger,
@@ -231,5 +257,6 @@ export function defineAnimeModels(sequelize: Sequelize): AnimeModels {
     AnimePreset,
     AnimeModelPrice,
     AnimeModelPriceChange,
+    MemberPlanChange,
   };
 }

@@ -1,0 +1,90 @@
+import type { Sequelize } from 'sequelize';
+import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import type { AnimeModels } from '../adapters/sequelize/anime.models.js';
+import { AppError, ForbiddenError } from '../errors.js';
+import { isStaff, type Actor } from '../identity/actor.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { IdGenerator } from '../shared/ids.js';
+
+export const MEMBER_PLANS = ['free', 'pro'] as const;
+export type MemberPlan = (typeof MEMBER_PLANS)[number];
+
+/** A member's plan is their role: `pro` is Pro (private generations, more jobs in flight), `user` is free. */
+const ROLE_OF_PLAN: Record<MemberPlan, 'user' | 'pro'> = { free: 'user', pro: 'pro' };
+const PLAN_OF_ROLE: Record<string, MemberPlan | undefined> = { user: 'free', pro: 'pro' };
+
+export interface PlanChangeView {
+  id: string;
+  user_id: string;
+  old_plan: string;
+  new_plan: string;
+  changed_by: string;
+  created_at: string;
+}
+
+interface Deps {
+  sequelize: Sequelize;
+  models: DreamloomModels & AnimeModels;
+  ids: IdGenerator;
+  clock: Clock;
+}
+
+/**
+ * Staff set a member's plan (contract 000: private visibility is Pro-only). Every change is kept
+ * in `member_plan_changes` (who, when, before, after), like model price changes. Staff and admin
+ * accounts have no plan: their role is not a membership and is not changed here.
+ */
+export class MemberPlansService {
+  constructor(private readonly deps: Deps) {}
+
+  async setPlan(
+    actor: Actor,
+    userId: string,
+    plan: MemberPlan,
+  ): Promise<{ user_id: string; plan: MemberPlan }> {
+    if (!isStaff(actor)) throw new ForbiddenError("Only staff can set a member's plan");
+    const { User, MemberPlanChange } = this.deps.models;
+    await this.deps.sequelize.transaction(async (transaction) => {
+      const user = await User.findByPk(userId, { transaction, lock: transaction.LOCK.UPDATE });
+      if (!user) throw new AppError('USER_NOT_FOUND', 'User not found', { status: 404 });
+      const current = PLAN_OF_ROLE[user.role];
+      if (!current)
+        throw new AppError('PLAN_NOT_APPLICABLE', `A ${user.role} account has no member plan`, {
+          status: 409,
+        });
+      if (current === plan) return;
+      const now = this.deps.clock.now();
+      await user.update({ role: ROLE_OF_PLAN[plan], updated_at: now }, { transaction });
+      await MemberPlanChange.create(
+        {
+          id: this.deps.ids.uuid(),
+          user_id: userId,
+          old_plan: current,
+          new_plan: plan,
+          changed_by: actor.id,
+          created_at: now,
+        },
+        { transaction },
+      );
+    });
+    return { user_id: userId, plan };
+  }
+
+  /** Staff: the newest plan changes, optionally of one user. */
+  async changes(actor: Actor, userId?: string, limit = 100): Promise<PlanChangeView[]> {
+    if (!isStaff(actor)) throw new ForbiddenError('Only staff can read plan changes');
+    const rows = await this.deps.models.MemberPlanChange.findAll({
+      where: userId ? { user_id: userId } : {},
+      order: [['created_at', 'DESC']],
+      limit,
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      user_id: row.user_id,
+      old_plan: row.old_plan,
+      new_plan: row.new_plan,
+      changed_by: row.changed_by,
+      created_at: new Date(row.created_at).toISOString(),
+    }));
+  }
+}
