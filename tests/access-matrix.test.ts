@@ -58,6 +58,7 @@ interface World {
   nbImage: string;
   /** A batch of the owner (staff) with its record, and an account the owner added. */
   batch: string;
+  workId: string;
   record: string;
   account: string;
 }
@@ -280,7 +281,7 @@ describe.each(['sqlite', 'mariadb'] as const)(
         const [account] = await addAccounts(system, jimengOwner, 1, `matrix${Date.now()}`);
         const submitted = await api(system.baseUrl, 'POST', '/api/v1/jimeng/images/batch-generate', {
           token: jimengOwner,
-          body: { work_id: `matrix-${Date.now()}`, batch_data: storyboards(1, 'acl') },
+          body: { work_id: (w.workId = `matrix-${Date.now()}`), batch_data: storyboards(1, 'acl') },
         });
         expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
         w.batch = submitted.body.data.batch_id;
@@ -884,6 +885,47 @@ describe.each(['sqlite', 'mariadb'] as const)(
         {
           run: (w, c) => call(c, 'POST', `/api/v1/jimeng/batch/${w.batch}/cancel`, {}, jimengOwner),
           state: batchState,
+        },
+      ),
+      row(
+        'Jimeng record',
+        'change',
+        'jimeng',
+        'POST /api/v1/jimeng/image/regenerate (own storyboards only, admins too)',
+        [200, 403, 403, 401, 404, 404],
+        {
+          run: (w, c) =>
+            call(
+              c,
+              'POST',
+              '/api/v1/jimeng/image/regenerate',
+              { work_id: w.workId, storyboard_id: 'acl-0001' },
+              jimengOwner,
+            ),
+          state: batchState,
+        },
+      ),
+      row(
+        'Jimeng account',
+        'change',
+        'jimeng',
+        'POST /api/v1/jimeng/accounts/reset-status',
+        [200, 403, 403, 401, 404, 200],
+        {
+          run: (w, c) =>
+            call(c, 'POST', '/api/v1/jimeng/accounts/reset-status', { id: w.account }, jimengOwner),
+          state: accountState,
+        },
+      ),
+      row(
+        'Jimeng account',
+        'use',
+        'jimeng',
+        'POST /api/v1/jimeng/accounts/test',
+        [200, 403, 403, 401, 404, 200],
+        {
+          run: (w, c) => call(c, 'POST', '/api/v1/jimeng/accounts/test', { id: w.account }, jimengOwner),
+          state: accountState,
         },
       ),
       row(

@@ -27,7 +27,7 @@ const IMAGE_MIMES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
  * Reads references that point at Dreamloom's own media straight from the storage port instead of
  * fetching them over HTTP. The SSRF guard rightly refuses the server's own (often loopback)
  * address, and going through storage lets us check that the acting member may use the file:
- * their own uploads and outputs, outputs of public generations, or anything for staff.
+ * their own uploads and outputs, outputs of public generations, or what staff may see (media-access.ts).
  */
 export class OwnMediaReader {
   private readonly base: URL;
