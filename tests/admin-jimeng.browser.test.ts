@@ -180,6 +180,13 @@ describe('admin: Jimeng accounts, batches and dashboard (browser)', () => {
     }
     const cancelled = statuses.filter((s) => s === 'cancelled').length;
     expect(cancelled).toBeGreaterThan(0);
+    // Cancelled items are shown as cancelled, neither as failures nor as progress.
+    await expect
+      .poll(() => page.getByTestId('batch-progress').innerText(), { timeout: 5_000 })
+      .toContain(`${cancelled} cancelled`);
+    const progress = await page.getByTestId('batch-progress').innerText();
+    expect(progress).toContain(`${12 - cancelled}/12`);
+    expect(progress).not.toMatch(/failed/);
     system.sandbox.state.updateSettings({ latencyMs: 30 });
 
     await page.getByTestId('batch-retry').click();

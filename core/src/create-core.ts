@@ -178,6 +178,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     media,
     generation,
     processor,
+    pool,
     secrets,
     clock,
     ids,

@@ -23,7 +23,15 @@ export {
   type SanitizedImage,
 } from './media/image-sanitizer.js';
 export { JimengGatewayClient } from './adapters/providers/jimeng/jimeng-gateway.client.js';
-export { classifyJimengError } from './adapters/providers/jimeng/jimeng-errors.js';
+export {
+  classifyJimengError,
+  classifyJimengHttpStatus,
+  matchJimengWording,
+} from './adapters/providers/jimeng/jimeng-errors.js';
+export {
+  JIMENG_ERROR_WORDINGS,
+  type JimengErrorWording,
+} from './adapters/providers/jimeng/jimeng-error-wordings.js';
 export { createSequelize, dialectOf } from './adapters/sequelize/database.js';
 export { withStartupLock } from './adapters/sequelize/startup-lock.js';
 export * from './ports/image-provider.port.js';

@@ -9,6 +9,7 @@ import * as nanobananaSearchPostings from './migrations/0007-nanobanana-search-p
 import * as storyChatBindings from './migrations/0009-story-chat-bindings.js';
 import * as animePricesAndCancels from './migrations/0010-anime-prices-and-cancels.js';
 import * as storyAccess from './migrations/0011-story-access.js';
+import * as jimengSessionLookup from './migrations/0012-jimeng-session-lookup-and-ms-times.js';
 import * as memberPlanChanges from './migrations/0013-member-plan-changes.js';
 import * as storyGeneratedIntro from './migrations/0014-story-generated-intro.js';
 
@@ -28,6 +29,7 @@ const MIGRATIONS = [
   { name: '0009-story-chat-bindings', ...storyChatBindings },
   { name: '0010-anime-prices-and-cancels', ...animePricesAndCancels },
   { name: '0011-story-access', ...storyAccess },
+  { name: '0012-jimeng-session-lookup-and-ms-times', ...jimengSessionLookup },
   { name: '0013-member-plan-changes', ...memberPlanChanges },
   { name: '0014-story-generated-intro', ...storyGeneratedIntro },
 ];

@@ -23,7 +23,12 @@ const KINDS: Record<string, (job: JimengJob) => JimengErrorBody> = {
   'no-credits': () => body(-2001, '[请求失败]: Not enough credits left (错误码: 1006)'),
   'anti-bot': () => body(-2001, '[请求失败]: shark not pass (错误码: 1019)'),
   'permission-denied': () => body(-2001, '[请求失败]: permission denied (错误码: 3018)'),
+  // Transport trouble between the gateway and Jimeng (error-handler.ts handleNetworkError), all -2001:
+  // an upstream HTTP 429, a timeout (ECONNABORTED), an unknown host (ENOTFOUND), an upstream 5xx.
   'rate-limited': () => body(-2001, '[请求频率限制]: 请求过于频繁，请稍后重试'),
+  'request-timeout': () => body(-2001, '[请求超时]: 网络请求超时，请稍后重试'),
+  'network-error': () => body(-2001, '[网络错误]: 无法连接到即梦服务器，请检查网络连接'),
+  'server-error': () => body(-2001, '[服务器错误]: 即梦服务器暂时不可用 (502)'),
   'session-expired': () => body(-2002, '[登录失效]: login error。请重新获取refresh_token并更新配置'),
   'bad-file': () => body(-2003, 'File https://example.invalid/input.png is not valid: [404] Not Found'),
   'file-too-large': () => body(-2004, 'File https://example.invalid/input.png is not valid'),

@@ -21,6 +21,15 @@ export async function bootstrap(
     // Under one lock per database, so processes started together migrate and seed once.
     return await withStartupLock(core.sequelize, async () => {
       const migrationsApplied = await migrateUp(core.sequelize);
+      // Session fingerprints need SECRET_KEY, so accounts stored before migration 0012 get theirs here.
+      const sessions = await core.jimengAccounts.backfillSessionHashes();
+      if (sessions.filled)
+        core.logger.info({ accounts: sessions.filled }, 'jimeng session fingerprints added');
+      for (const duplicate of sessions.duplicates)
+        core.logger.warn(
+          duplicate,
+          'two live Jimeng accounts share one session id: delete one (it stays unprotected until then)',
+        );
       // Workers pass ensureAdmin: false; servers find the first one's admin once it holds the lock.
       const admin =
         options.ensureAdmin === false

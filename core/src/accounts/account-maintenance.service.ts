@@ -1,5 +1,5 @@
-import { Op } from 'sequelize';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import { Op, col } from 'sequelize';
+import type { DreamloomModels, ProviderAccountRow } from '../adapters/sequelize/models.js';
 import type { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
 import { NotFoundError } from '../errors.js';
 import { isAdmin, type Actor } from '../identity/actor.js';
@@ -51,7 +51,14 @@ export class AccountMaintenanceService {
     return due.length;
   }
 
-  /** Re-reads credits of accounts not read within the refresh interval (one at a time: gateways are slow). */
+  /** Reads in progress per account: a burst of failures for points asks the gateway once. */
+  private readonly creditReads = new Map<string, Promise<boolean>>();
+
+  /**
+   * Re-reads credits, oldest read first (one at a time: gateways are slow): accounts never read,
+   * accounts used since their last read (a spent point changes them, so the maintenance job keeps
+   * busy accounts current every run), and idle ones not read within the refresh interval.
+   */
   async refreshStaleCredits(limit = 20): Promise<number> {
     const staleBefore = new Date(this.deps.clock.now().getTime() - this.deps.creditsRefreshMs);
     const stale = await this.deps.models.ProviderAccount.findAll({
@@ -59,31 +66,60 @@ export class AccountMaintenanceService {
         provider: 'jimeng',
         is_deleted: false,
         account_status: { [Op.ne]: AccountStatus.invalid },
-        [Op.or]: [{ credits_checked_at: null }, { credits_checked_at: { [Op.lt]: staleBefore } }],
+        [Op.or]: [
+          { credits_checked_at: null },
+          { credits_checked_at: { [Op.lt]: staleBefore } },
+          { last_used_at: { [Op.gt]: col('credits_checked_at') } },
+        ],
       },
+      order: [
+        ['credits_checked_at', 'ASC'],
+        ['id', 'ASC'],
+      ],
       limit,
     });
     let refreshed = 0;
-    for (const account of stale) {
+    for (const account of stale) if (await this.readCredits(account)) refreshed += 1;
+    return refreshed;
+  }
+
+  /**
+   * Reads one account's credits now; the pool asks for this when a generation type runs out of
+   * points, so the list shows what is left (usually 0) at once, not at the next scheduled read.
+   */
+  async refreshCredits(accountId: string): Promise<boolean> {
+    const account = await this.deps.models.ProviderAccount.findOne({
+      where: { id: accountId, provider: 'jimeng', is_deleted: false },
+    });
+    return account ? this.readCredits(account) : false;
+  }
+
+  private readCredits(account: ProviderAccountRow): Promise<boolean> {
+    const pending = this.creditReads.get(account.id);
+    if (pending) return pending;
+    const read = (async () => {
+      // Stamped with the time the read began: a call ending meanwhile still counts as newer.
+      const started = this.deps.clock.now();
       try {
         const points = await this.deps.gateway.points(
           this.deps.secrets.open(account.secret_enc),
           AbortSignal.timeout(15_000),
         );
-        await account.update({
-          credits: points?.totalCredit ?? null,
-          credits_checked_at: this.deps.clock.now(),
-        });
-        refreshed += 1;
+        await account.update({ credits: points?.totalCredit ?? null, credits_checked_at: started });
+        return true;
       } catch (error) {
-        await account.update({ credits_checked_at: this.deps.clock.now() });
+        await account.update({ credits_checked_at: started });
         this.deps.logger.warn(
           { accountId: account.id, err: (error as Error).message },
           'credit refresh failed',
         );
+        return false;
+      } finally {
+        this.creditReads.delete(account.id);
       }
-    }
-    return refreshed;
+    })();
+    this.creditReads.set(account.id, read);
+    return read;
   }
 
   /** "Test now": checks the session and reads credits; a live session clears an invalid mark. */

@@ -1,4 +1,4 @@
-import { Op, type WhereOptions } from 'sequelize';
+import { Op, literal, type WhereOptions } from 'sequelize';
 import type { DreamloomModels, ProviderAccountRow } from '../adapters/sequelize/models.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { ProviderError } from '../ports/image-provider.port.js';
@@ -98,7 +98,15 @@ export class AccountPoolService {
     (_, items) => this.countSuccesses(items),
   );
 
+  /** Called after a generation type of an account ran out of points (see onOutOfCredits). */
+  private readonly outOfCreditsListeners: Array<(accountId: string) => void> = [];
+
   constructor(private readonly deps: Deps) {}
+
+  /** Runs `listener` (not awaited) each time an account is found out of points for image or video work. */
+  onOutOfCredits(listener: (accountId: string) => void): void {
+    this.outOfCreditsListeners.push(listener);
+  }
 
   private async countSuccesses(items: Array<{ accountId: string; kind: GenerationKind }>): Promise<void> {
     const totals = new Map<string, { accountId: string; kind: GenerationKind; count: number }>();
@@ -108,13 +116,16 @@ export class AccountPoolService {
       total.count += 1;
       totals.set(key, total);
     }
+    // last_used_at marks the account's credits as worth reading again (AccountMaintenanceService).
+    const now = this.deps.clock.now();
     await Promise.all(
-      [...totals.values()].map(({ accountId, kind, count }) =>
-        this.deps.models.ProviderAccount.increment(kind === 'image' ? 'image_count' : 'video_count', {
-          by: count,
-          where: { id: accountId },
-        }),
-      ),
+      [...totals.values()].map(({ accountId, kind, count }) => {
+        const column = kind === 'image' ? 'image_count' : 'video_count';
+        return this.deps.models.ProviderAccount.update(
+          { [column]: literal(`${column} + ${Number(count)}`), last_used_at: now },
+          { where: { id: accountId } },
+        );
+      }),
     );
   }
 
@@ -467,16 +478,20 @@ export class AccountPoolService {
           { where: { id: accountId } },
         );
         break;
-      case 'out_of_credits':
-        await ProviderAccount.update(
+      case 'out_of_credits': {
+        const [changed] = await ProviderAccount.update(
           {
             ...base,
             [kind === 'image' ? 'image_generation_status' : 'video_generation_status']: 0,
             status_reason: `Out of points for ${kind} generation until the quota reset`,
+            // Its credits are news now: the next maintenance run reads them if nobody does sooner.
+            credits_checked_at: null,
           },
           { where: { id: accountId } },
         );
+        if (changed) for (const listener of this.outOfCreditsListeners) listener(accountId);
         break;
+      }
       case 'rate_limited': {
         const account = await ProviderAccount.findByPk(accountId);
         const level = account?.cooldown_level ?? 0;

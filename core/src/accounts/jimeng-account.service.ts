@@ -1,6 +1,6 @@
 import { Op, type WhereOptions } from 'sequelize';
 import type { DreamloomModels, ProviderAccountRow } from '../adapters/sequelize/models.js';
-import { ForbiddenError, ValidationError } from '../errors.js';
+import { AppError, ForbiddenError, ValidationError } from '../errors.js';
 import { isAdmin, isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { LeaseStore } from '../ports/lease-store.port.js';
@@ -26,6 +26,25 @@ interface Deps {
 /** Region prefixes of international sessions (PROVIDERS.md §1). */
 const REGION_PREFIX = /^(us|hk|jp|sg)-/i;
 
+/** One upstream session however it is written: trimmed, region prefix lower-case (gateways read it case-insensitively). */
+export function normaliseSessionId(sessionId: string): string {
+  const trimmed = sessionId.trim();
+  return trimmed.replace(REGION_PREFIX, (prefix) => prefix.toLowerCase());
+}
+
+/** One item of a bulk create or update that was refused, by its index in the request. */
+export interface AccountItemFailure {
+  index: number;
+  jimeng_account: string | null;
+  id?: string;
+  /** session_in_use: another live account has this session; not_found: no such account of yours. */
+  reason: 'session_in_use' | 'not_found';
+  message: string;
+}
+
+const isUniqueViolation = (error: unknown) =>
+  (error as { name?: string } | null)?.name === 'SequelizeUniqueConstraintError';
+
 /**
  * Contract 003 §5: staff manage their own Jimeng accounts; admins see every account.
  * Secrets are sealed at rest and only ever leave as masks.
@@ -49,10 +68,43 @@ export class JimengAccountService {
     return REGION_PREFIX.exec(sessionId)?.[1]?.toLowerCase() ?? 'hk';
   }
 
+  /** The keyed fingerprint stored in `session_hash` (see SecretBox.lookupHash). */
+  sessionHash(sessionId: string): string {
+    return this.deps.secrets.lookupHash(`jimeng:${normaliseSessionId(sessionId)}`);
+  }
+
+  /**
+   * Live accounts (any owner) already holding these session fingerprints. A deleted account's
+   * fingerprint is stale (deleting clears it; rows deleted behind the service's back keep it), so
+   * it is cleared here rather than refusing the session.
+   */
+  private async liveHolders(hashes: string[]): Promise<Map<string, ProviderAccountRow>> {
+    if (hashes.length === 0) return new Map();
+    const rows = await this.deps.models.ProviderAccount.findAll({
+      attributes: ['id', 'name', 'create_by', 'is_deleted', 'session_hash'],
+      where: { provider: 'jimeng', session_hash: { [Op.in]: [...new Set(hashes)] } },
+    });
+    const stale = rows.filter((row) => row.is_deleted).map((row) => row.id);
+    if (stale.length)
+      await this.deps.models.ProviderAccount.update({ session_hash: null }, { where: { id: stale } });
+    return new Map(rows.filter((row) => !row.is_deleted).map((row) => [row.session_hash!, row]));
+  }
+
+  private inUseMessage(actor: Actor, index: number, holder: Pick<ProviderAccountRow, 'id' | 'create_by'>) {
+    // Name the other account only to someone who may see it.
+    const visible = isAdmin(actor) || holder.create_by === actor.id;
+    return `accounts[${index}].session_id is already used by ${visible ? `account ${holder.id}` : 'another account'}`;
+  }
+
+  /**
+   * §5.1. A session id that a live account already has (or an earlier item of the same request) is
+   * refused per item: two pool entries on one upstream session would double its real load. With a
+   * single item, that refusal is the request's answer (400).
+   */
   async create(
     actor: Actor,
     accounts: AccountInput[],
-  ): Promise<{ success_count: number; failed_count: number; ids: string[] }> {
+  ): Promise<{ success_count: number; failed_count: number; ids: string[]; failures: AccountItemFailure[] }> {
     this.assertStaff(actor);
     if (!Array.isArray(accounts) || accounts.length === 0)
       throw new ValidationError('accounts must not be empty');
@@ -73,6 +125,7 @@ export class JimengAccountService {
         site_type: this.siteFor(type, sessionId, input.site_type),
         secret_enc: this.deps.secrets.seal(sessionId),
         secret_mask: maskSecret(sessionId),
+        session_hash: this.sessionHash(sessionId),
         priority: input.priority ?? 0,
         max_concurrent: input.max_concurrent ?? 3,
         quota_reset_time: nextQuotaReset(now, this.deps.quota.resetTime, this.deps.quota.timeZone),
@@ -82,9 +135,60 @@ export class JimengAccountService {
         update_time: now,
       };
     });
-    // All or nothing: a half-imported bulk list is worse than a clear error.
-    await this.deps.models.ProviderAccount.bulkCreate(rows);
-    return { success_count: rows.length, failed_count: 0, ids: rows.map((row) => row.id) };
+    const holders = await this.liveHolders(rows.map((row) => row.session_hash));
+    const failures: AccountItemFailure[] = [];
+    const firstIndex = new Map<string, number>();
+    const accepted: Array<{ index: number; row: (typeof rows)[number] }> = [];
+    rows.forEach((row, index) => {
+      const holder = holders.get(row.session_hash);
+      const earlier = firstIndex.get(row.session_hash);
+      if (holder) {
+        failures.push({
+          index,
+          jimeng_account: row.name,
+          reason: 'session_in_use',
+          message: this.inUseMessage(actor, index, holder),
+        });
+      } else if (earlier !== undefined) {
+        failures.push({
+          index,
+          jimeng_account: row.name,
+          reason: 'session_in_use',
+          message: `accounts[${index}].session_id is the same session as accounts[${earlier}]`,
+        });
+      } else {
+        firstIndex.set(row.session_hash, index);
+        accepted.push({ index, row });
+      }
+    });
+    if (rows.length === 1 && failures.length === 1)
+      throw new AppError('SESSION_ID_IN_USE', failures[0].message, { status: 400 });
+    const created: string[] = [];
+    try {
+      await this.deps.models.ProviderAccount.bulkCreate(accepted.map(({ row }) => row));
+      created.push(...accepted.map(({ row }) => row.id));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Another request added one of these sessions meanwhile: find which, one row at a time.
+      for (const { index, row } of accepted) {
+        try {
+          await this.deps.models.ProviderAccount.create(row);
+          created.push(row.id);
+        } catch (rowError) {
+          if (!isUniqueViolation(rowError)) throw rowError;
+          failures.push({
+            index,
+            jimeng_account: row.name,
+            reason: 'session_in_use',
+            message: `accounts[${index}].session_id is already used by another account`,
+          });
+        }
+      }
+      if (rows.length === 1 && failures.length === 1)
+        throw new AppError('SESSION_ID_IN_USE', failures[0].message, { status: 400 });
+    }
+    failures.sort((a, b) => a.index - b.index);
+    return { success_count: created.length, failed_count: failures.length, ids: created, failures };
   }
 
   async list(
@@ -118,22 +222,48 @@ export class JimengAccountService {
     };
   }
 
+  /** §5.2. A session id another live account already has is refused per item (400 for a single item), as in create. */
   async update(
     actor: Actor,
     accounts: Array<AccountInput & { id?: string }>,
-  ): Promise<{ success_count: number; failed_count: number }> {
+  ): Promise<{ success_count: number; failed_count: number; failures: AccountItemFailure[] }> {
     this.assertStaff(actor);
     if (!Array.isArray(accounts) || accounts.length === 0)
       throw new ValidationError('accounts must not be empty');
     accounts.forEach((input, index) => {
       if (!input.id) throw new ValidationError(`accounts[${index}].id is required`);
     });
+    const hashes = accounts.map((input) =>
+      input.session_id?.trim() ? this.sessionHash(input.session_id) : null,
+    );
+    const holders = await this.liveHolders(hashes.filter((hash): hash is string => hash !== null));
+    const claimed = new Map<string, number>();
+    const failures: AccountItemFailure[] = [];
     let success = 0;
-    for (const input of accounts) {
+    for (const [index, input] of accounts.entries()) {
+      const fail = (message: string, reason: AccountItemFailure['reason'] = 'session_in_use') =>
+        failures.push({ index, id: input.id, jimeng_account: input.jimeng_account ?? null, reason, message });
+      const hash = hashes[index];
+      if (hash) {
+        const holder = holders.get(hash);
+        const earlier = claimed.get(hash);
+        if (holder && holder.id !== input.id) {
+          fail(this.inUseMessage(actor, index, holder));
+          continue;
+        }
+        if (earlier !== undefined) {
+          fail(`accounts[${index}].session_id is the same session as accounts[${earlier}]`);
+          continue;
+        }
+        claimed.set(hash, index);
+      }
       const row = await this.deps.models.ProviderAccount.findOne({
         where: { id: input.id!, provider: 'jimeng', is_deleted: false, ...this.ownership(actor) },
       });
-      if (!row) continue;
+      if (!row) {
+        fail(`accounts[${index}]: account ${input.id} not found`, 'not_found');
+        continue;
+      }
       const type = input.jimeng_account_type ?? row.account_type;
       const sessionId = input.session_id?.trim();
       const changes: Partial<ProviderAccountRow> = {
@@ -145,6 +275,7 @@ export class JimengAccountService {
       if (sessionId) {
         changes.secret_enc = this.deps.secrets.seal(sessionId);
         changes.secret_mask = maskSecret(sessionId);
+        changes.session_hash = hash;
       }
       changes.site_type = this.siteFor(
         type,
@@ -163,10 +294,19 @@ export class JimengAccountService {
         changes.account_status = AccountStatus.normal;
         changes.status_reason = null;
       }
-      await row.update(changes);
+      try {
+        await row.update(changes);
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        fail(`accounts[${index}].session_id is already used by another account`);
+        continue;
+      }
       success += 1;
     }
-    return { success_count: success, failed_count: accounts.length - success };
+    const refused = failures.find((failure) => failure.reason === 'session_in_use');
+    if (accounts.length === 1 && refused)
+      throw new AppError('SESSION_ID_IN_USE', refused.message, { status: 400 });
+    return { success_count: success, failed_count: accounts.length - success, failures };
   }
 
   /** Logical delete, only of the actor's own accounts (admins: any). */
@@ -174,7 +314,8 @@ export class JimengAccountService {
     this.assertStaff(actor);
     if (!Array.isArray(ids) || ids.length === 0) throw new ValidationError('ids must not be empty');
     const [affected] = await this.deps.models.ProviderAccount.update(
-      { is_deleted: true, update_by: actor.id, update_time: this.deps.clock.now() },
+      // The fingerprint goes with the account: its session may be added again.
+      { is_deleted: true, session_hash: null, update_by: actor.id, update_time: this.deps.clock.now() },
       { where: { id: { [Op.in]: ids }, provider: 'jimeng', is_deleted: false, ...this.ownership(actor) } },
     );
     return { success_count: affected };
@@ -203,7 +344,13 @@ export class JimengAccountService {
     return affected > 0;
   }
 
-  /** Contract 003 §7.1: how many of the actor's accounts are in each state. */
+  /**
+   * Contract 003 §7.1: how many of the actor's accounts are in each state. The three status buckets
+   * partition the total, as in the contract's example (10 = 8 + 1 + 1 with 2 of the 8 rate limited):
+   * an account cooling down after a rate limit is active (healthy, only throttled), and is also
+   * counted in `rate_limited_accounts`; `cooling_down_accounts` are those whose cooldown is still
+   * running (the others get their trial request next).
+   */
   async statistics(actor: Actor) {
     this.assertStaff(actor);
     const rows = await this.deps.models.ProviderAccount.findAll({
@@ -211,18 +358,67 @@ export class JimengAccountService {
       where: { provider: 'jimeng', is_deleted: false, ...this.ownership(actor) },
     });
     const now = this.deps.clock.now().getTime();
+    const rateLimited = (row: ProviderAccountRow) => row.account_status === AccountStatus.coolingDown;
+    const coolingNow = (row: ProviderAccountRow) =>
+      rateLimited(row) && (row.cooldown_until?.getTime() ?? 0) > now;
     const usable = (row: ProviderAccountRow) =>
-      row.account_status === AccountStatus.normal ||
-      (row.account_status === AccountStatus.coolingDown && (row.cooldown_until?.getTime() ?? 0) <= now);
+      row.account_status === AccountStatus.normal || (rateLimited(row) && !coolingNow(row));
+    const count = (test: (row: ProviderAccountRow) => boolean) => rows.filter(test).length;
     return {
       total_accounts: rows.length,
-      active_accounts: rows.filter((row) => row.account_status === AccountStatus.normal).length,
-      inactive_accounts: rows.filter((row) => row.account_status === AccountStatus.invalid).length,
-      banned_accounts: rows.filter((row) => row.account_status === AccountStatus.disabled).length,
-      image_available_accounts: rows.filter((row) => usable(row) && row.image_generation_status === 1).length,
-      video_available_accounts: rows.filter((row) => usable(row) && row.video_generation_status === 1).length,
-      rate_limited_accounts: rows.filter((row) => row.account_status === AccountStatus.coolingDown).length,
+      active_accounts: count((row) => row.account_status === AccountStatus.normal || rateLimited(row)),
+      inactive_accounts: count((row) => row.account_status === AccountStatus.invalid),
+      banned_accounts: count((row) => row.account_status === AccountStatus.disabled),
+      image_available_accounts: count((row) => usable(row) && row.image_generation_status === 1),
+      video_available_accounts: count((row) => usable(row) && row.video_generation_status === 1),
+      rate_limited_accounts: count(rateLimited),
+      cooling_down_accounts: count(coolingNow),
     };
+  }
+
+  /**
+   * Start-up: fingerprints live accounts stored before `session_hash` existed (migration 0012 adds
+   * the column; the HMAC needs SECRET_KEY, which only the running core has). An account whose
+   * session another live account already holds keeps none and is reported, so staff can delete
+   * one of the two; later creates of that session are refused all the same.
+   */
+  async backfillSessionHashes(): Promise<{
+    filled: number;
+    duplicates: Array<{ id: string; sameAs: string }>;
+  }> {
+    const { ProviderAccount } = this.deps.models;
+    const rows = await ProviderAccount.findAll({
+      attributes: ['id', 'secret_enc', 'create_time'],
+      where: { provider: 'jimeng', is_deleted: false, session_hash: null },
+      order: [
+        ['create_time', 'ASC'],
+        ['id', 'ASC'],
+      ],
+    });
+    let filled = 0;
+    const duplicates: Array<{ id: string; sameAs: string }> = [];
+    for (const row of rows) {
+      let hash: string;
+      try {
+        hash = this.sessionHash(this.deps.secrets.open(row.secret_enc));
+      } catch {
+        continue; // sealed under another SECRET_KEY: nothing to compare with
+      }
+      const holder = (await this.liveHolders([hash])).get(hash);
+      if (holder) {
+        duplicates.push({ id: row.id, sameAs: holder.id });
+        continue;
+      }
+      try {
+        await ProviderAccount.update({ session_hash: hash }, { where: { id: row.id, session_hash: null } });
+        filled += 1;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const other = (await this.liveHolders([hash])).get(hash);
+        duplicates.push({ id: row.id, sameAs: other?.id ?? 'unknown' });
+      }
+    }
+    return { filled, duplicates };
   }
 
   private view(row: ProviderAccountRow, inFlight: number): JimengAccountView {

@@ -66,9 +66,14 @@ export interface BatchSummary {
   skip_count: number;
   queue_count: number;
   completed_count: number;
+  /** Items that failed; cancelled ones are counted apart. */
   failed_count: number;
   processing_count: number;
   pending_count: number;
+  cancelled_count: number;
+  /** Items that left the batch: their record was deleted or resubmitted in a later batch. */
+  removed_count: number;
+  /** completed_count over the items this batch runs (total minus skipped and removed); 1 when none. */
   progress: number;
   create_time: string | null;
   start_time: string | null;
@@ -370,13 +375,17 @@ export class JimengBatchService {
       accounts.reduce((sum, account) => sum + account.max_concurrent, 0),
     );
     const recent = await this.deps.models.JimengRecord.findAll({
-      attributes: ['generation_time'],
+      attributes: ['generation_time_ms'],
       where: { type, generation_status: RecordStatus.completed },
       order: [['update_time', 'DESC']],
       limit: 50,
     });
-    const times = recent.map((row) => row.generation_time).filter((value): value is number => !!value);
-    const average = times.length ? times.reduce((a, b) => a + b, 0) / times.length : FALLBACK_SECONDS[type];
+    const times = recent
+      .map((row) => row.generation_time_ms)
+      .filter((value): value is number => typeof value === 'number');
+    const average = times.length
+      ? times.reduce((a, b) => a + b, 0) / times.length / 1000
+      : FALLBACK_SECONDS[type];
     return Math.ceil(Math.ceil(count / capacity) * average);
   }
 
@@ -418,9 +427,14 @@ export class JimengBatchService {
     return counts.completed_count === 0 ? 'failed' : 'partial_failed';
   }
 
+  /**
+   * §10.1's arithmetic: total_count = completed + failed + cancelled + processing + pending +
+   * skip_count + removed_count, and progress = completed / the items run (30 completed and 5 failed
+   * of 50 → 0.6: a failure is not progress).
+   */
   summary(batch: JimengBatchRow, counts: BatchCounts): BatchSummary {
     const zone = this.deps.timeZone;
-    const finished = counts.completed_count + counts.failed_count + counts.cancelled_count;
+    const run = counts.total_count;
     return {
       batch_id: batch.id,
       batch_type: batch.batch_type,
@@ -433,10 +447,12 @@ export class JimengBatchService {
       skip_count: batch.skip_count,
       queue_count: batch.queue_count,
       completed_count: counts.completed_count,
-      failed_count: counts.failed_count + counts.cancelled_count,
+      failed_count: counts.failed_count,
       processing_count: counts.processing_count,
       pending_count: counts.pending_count,
-      progress: counts.total_count ? Math.round((finished / counts.total_count) * 1000) / 1000 : 1,
+      cancelled_count: counts.cancelled_count,
+      removed_count: Math.max(0, batch.total_count - batch.skip_count - run),
+      progress: run ? Math.round((counts.completed_count / run) * 1000) / 1000 : 1,
       create_time: formatZoned(batch.create_time, zone),
       start_time: formatZoned(batch.start_time, zone),
       finish_time: formatZoned(batch.finish_time, zone),

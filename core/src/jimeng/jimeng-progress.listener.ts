@@ -113,23 +113,28 @@ export class JimengProgressListener {
     const taskById = new Map(tasks.map((task) => [task.id, task]));
     const accountIds = [...new Set(tasks.map((task) => task.account_id).filter((id): id is string => !!id))];
     const accounts = accountIds.length
-      ? await ProviderAccount.findAll({ attributes: ['id', 'name', 'site_type'], where: { id: accountIds } })
+      ? await ProviderAccount.findAll({
+          attributes: ['id', 'name', 'site_type', 'secret_mask'],
+          where: { id: accountIds },
+        })
       : [];
     const siteOf = new Map(accounts.map((account) => [account.id, account.site_type]));
+    const maskOf = new Map(accounts.map((account) => [account.id, account.secret_mask]));
     const now = this.deps.clock.now();
     await Promise.all(
       records.map((record) => {
         const task = taskById.get(record.task_id!)!;
         const started = task.started_at ?? task.created_at;
-        const seconds = task.finished_at
-          ? Math.max(0, Math.round((task.finished_at.getTime() - started.getTime()) / 1000))
+        const elapsedMs = task.finished_at
+          ? Math.max(0, task.finished_at.getTime() - started.getTime())
           : null;
         return record.update({
           generation_status: FINAL_STATUS[task.status] ?? RecordStatus.failed,
           account_id: task.account_id ?? null,
           site_used: (task.account_id && siteOf.get(task.account_id)) ?? null,
+          original_session_mask: (task.account_id && maskOf.get(task.account_id)) ?? null,
           site_switch_count: task.site_switch_count,
-          generation_time: task.status === 'completed' ? seconds : null,
+          generation_time_ms: task.status === 'completed' ? elapsedMs : null,
           error_message:
             task.status === 'completed' ? null : (task.error_message ?? task.error_code ?? 'Failed'),
           update_time: now,

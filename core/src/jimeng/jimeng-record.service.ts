@@ -39,8 +39,14 @@ export interface RecordView {
   image_urls?: string[];
   video_urls?: string[];
   thumbnail_urls: string[];
+  /** §6.4: files of image records (video records: video_local_paths), as paths under the data directory. */
+  image_local_paths?: string[];
+  video_local_paths?: string[];
   account_id: string | null;
   account_name: string | null;
+  /** §6.4: the session id the record was generated with, masked like accounts' session ids. */
+  original_session_id: string | null;
+  /** Seconds with decimals (millisecond precision). */
   generation_time: number | null;
   site_switch_count: number;
   retry_count: number;
@@ -49,6 +55,9 @@ export interface RecordView {
   create_time: string | null;
   update_time: string | null;
 }
+
+/** Milliseconds → seconds with three decimals, as the API reports times. */
+export const msToSeconds = (ms: number): number => Math.round(ms) / 1000;
 
 const parseList = (value: string | null): string[] => {
   if (!value) return [];
@@ -196,7 +205,7 @@ export class JimengRecordService {
     const [y, m, d] = today.split('-').map(Number);
     const since = zonedTimeToInstant({ year: y, month: m, day: d - (days - 1), hour: 0, minute: 0 }, zone);
     const rows = await this.deps.models.JimengRecord.findAll({
-      attributes: ['type', 'generation_status', 'generation_time', 'create_time'],
+      attributes: ['type', 'generation_status', 'generation_time_ms', 'create_time'],
       where: {
         is_deleted: false,
         create_time: { [Op.gte]: since },
@@ -205,44 +214,39 @@ export class JimengRecordService {
       },
       raw: true,
     });
-    const finished = rows.filter(
-      (row) =>
-        row.generation_status === RecordStatus.completed || row.generation_status === RecordStatus.failed,
-    );
-    const completed = rows.filter((row) => row.generation_status === RecordStatus.completed);
+    const of = (status: number) => rows.filter((row) => row.generation_status === status);
+    const completed = of(RecordStatus.completed);
     const times = completed
-      .map((row) => row.generation_time)
+      .map((row) => row.generation_time_ms)
       .filter((value): value is number => value !== null);
-    const daily = new Map<string, { image: number; video: number; done: number; ok: number }>();
+    const daily = new Map<string, { image: number; video: number; ok: number }>();
     for (let offset = days - 1; offset >= 0; offset -= 1) {
       const date = formatZoned(new Date(now.getTime() - offset * 86_400_000), zone)!.slice(0, 10);
-      daily.set(date, { image: 0, video: 0, done: 0, ok: 0 });
+      daily.set(date, { image: 0, video: 0, ok: 0 });
     }
     for (const row of rows) {
       const bucket = daily.get(formatZoned(new Date(row.create_time), zone)!.slice(0, 10));
       if (!bucket) continue;
       if (row.type === 'image') bucket.image += 1;
       else bucket.video += 1;
-      if (row.generation_status === RecordStatus.completed || row.generation_status === RecordStatus.failed)
-        bucket.done += 1;
       if (row.generation_status === RecordStatus.completed) bucket.ok += 1;
     }
     const round = (value: number) => Math.round(value * 1000) / 1000;
+    // The contract's arithmetic: total = completed + failed + pending (+ cancelled, which it does not
+    // know), success_rate = completed / total (80 of 100 → 0.8), for the totals and for each day.
     return {
       total_tasks: rows.length,
       completed_tasks: completed.length,
-      failed_tasks: rows.filter((row) => row.generation_status === RecordStatus.failed).length,
-      pending_tasks: rows.filter(
-        (row) =>
-          row.generation_status === RecordStatus.pending || row.generation_status === RecordStatus.processing,
-      ).length,
-      success_rate: finished.length ? round(completed.length / finished.length) : 0,
-      avg_generation_time: times.length ? Math.round(times.reduce((a, b) => a + b, 0) / times.length) : 0,
+      failed_tasks: of(RecordStatus.failed).length,
+      pending_tasks: of(RecordStatus.pending).length + of(RecordStatus.processing).length,
+      cancelled_tasks: of(RecordStatus.cancelled).length,
+      success_rate: rows.length ? round(completed.length / rows.length) : 0,
+      avg_generation_time: times.length ? msToSeconds(times.reduce((a, b) => a + b, 0) / times.length) : 0,
       daily_stats: [...daily.entries()].map(([date, bucket]) => ({
         date,
         image_count: bucket.image,
         video_count: bucket.video,
-        success_rate: bucket.done ? round(bucket.ok / bucket.done) : 0,
+        success_rate: bucket.image + bucket.video ? round(bucket.ok / (bucket.image + bucket.video)) : 0,
       })),
     };
   }
@@ -250,7 +254,10 @@ export class JimengRecordService {
   /** Builds contract views with media URLs and the producing account, in three queries for a page. */
   async views(
     rows: JimengRecordRow[],
-    options: { withMedia?: boolean; accounts?: Array<{ id: string; name: string }> } = {},
+    options: {
+      withMedia?: boolean;
+      accounts?: Array<{ id: string; name: string; secret_mask?: string }>;
+    } = {},
   ): Promise<RecordView[]> {
     const taskIds = rows.map((row) => row.task_id).filter((id): id is string => !!id);
     const assets =
@@ -267,18 +274,21 @@ export class JimengRecordService {
       ? options.accounts
       : accountIds.length
         ? await this.deps.models.ProviderAccount.findAll({
-            attributes: ['id', 'name'],
+            attributes: ['id', 'name', 'secret_mask'],
             where: { id: accountIds },
           })
         : [];
     const accountName = new Map(accounts.map((account) => [account.id, account.name]));
+    const accountMask = new Map(accounts.map((account) => [account.id, account.secret_mask ?? null]));
     const zone = this.deps.timeZone;
     return rows.map((row) => {
-      const media =
-        row.generation_status === RecordStatus.completed
-          ? (byTask.get(row.task_id ?? '') ?? []).map((asset) => this.deps.media.view(asset))
-          : [];
+      const stored =
+        row.generation_status === RecordStatus.completed ? (byTask.get(row.task_id ?? '') ?? []) : [];
+      const media = stored.map((asset) => this.deps.media.view(asset));
       const urls = media.map((item) => item.url);
+      // Where each file lives: its storage key under the data directory's media store (also the
+      // path part of its URL). Not the host's absolute path, which says nothing to a client.
+      const localPaths = stored.map((asset) => `/media/${asset.storage_key}`);
       return {
         id: row.id,
         project_id: row.project_id,
@@ -300,11 +310,16 @@ export class JimengRecordService {
         input_images: parseList(row.input_images),
         generation_status: row.generation_status,
         site_used: row.site_used === '0' ? 0 : (row.site_used ?? null),
-        ...(row.type === 'image' ? { image_urls: urls } : { video_urls: urls }),
+        ...(row.type === 'image'
+          ? { image_urls: urls, image_local_paths: localPaths }
+          : { video_urls: urls, video_local_paths: localPaths }),
         thumbnail_urls: media.map((item) => item.thumbnailUrl).filter((url): url is string => !!url),
         account_id: row.account_id ?? null,
         account_name: row.account_id ? (accountName.get(row.account_id) ?? null) : null,
-        generation_time: row.generation_time ?? null,
+        original_session_id:
+          row.original_session_mask ?? (row.account_id ? (accountMask.get(row.account_id) ?? null) : null),
+        generation_time:
+          typeof row.generation_time_ms === 'number' ? msToSeconds(row.generation_time_ms) : null,
         site_switch_count: row.site_switch_count,
         retry_count: row.retry_count,
         error_message: row.error_message ?? null,

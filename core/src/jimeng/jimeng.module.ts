@@ -4,6 +4,7 @@ import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { defineJimengModels, type JimengModels } from '../adapters/sequelize/jimeng.models.js';
 import { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
 import { AccountMaintenanceService } from '../accounts/account-maintenance.service.js';
+import type { AccountPoolService } from '../accounts/account-pool.service.js';
 import type { GenerationProcessor } from '../generation/generation.processor.js';
 import type { GenerationService } from '../generation/generation.service.js';
 import type { MediaService } from '../media/media.service.js';
@@ -41,6 +42,8 @@ interface Deps {
   ids: IdGenerator;
   logger: Logger;
   gateway?: JimengGatewayClient;
+  /** When given, an account found out of points has its credits read at once. */
+  pool?: AccountPoolService;
   /** callback_url and compose input_images are checked, and callbacks delivered, under it (SSRF). */
   outbound: OutboundPolicy;
 }
@@ -93,6 +96,16 @@ export function createJimengModule(deps: Deps): JimengModule {
     logger: deps.logger,
     quota: { resetTime: config.QUOTA_RESET_TIME, timeZone },
     creditsRefreshMs: config.CREDITS_REFRESH_INTERVAL_MS,
+  });
+  deps.pool?.onOutOfCredits((accountId) => {
+    void maintenance
+      .refreshCredits(accountId)
+      .catch((error: unknown) =>
+        deps.logger.warn(
+          { accountId, err: (error as Error).message },
+          'credit read after running out failed',
+        ),
+      );
   });
   return { models: pickJimengModels(models), records, batches, callbacks, maintenance };
 }

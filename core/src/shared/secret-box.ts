@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Encrypts provider secrets (session ids, API keys) at rest with AES-256-GCM.
@@ -6,9 +6,20 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
  */
 export class SecretBox {
   private readonly key: Buffer;
+  private readonly lookupKey: Buffer;
 
   constructor(secretKey: string) {
     this.key = createHash('sha256').update(`dreamloom-secret-box:${secretKey}`).digest();
+    // A separate key, so the lookup hashes say nothing about the encryption key.
+    this.lookupKey = createHash('sha256').update(`dreamloom-secret-lookup:${secretKey}`).digest();
+  }
+
+  /**
+   * A deterministic, keyed fingerprint (hex HMAC-SHA256) for finding a sealed secret by value:
+   * `seal` uses a random IV, so two seals of one secret never compare equal.
+   */
+  lookupHash(plaintext: string): string {
+    return createHmac('sha256', this.lookupKey).update(plaintext, 'utf8').digest('hex');
   }
 
   seal(plaintext: string): string {

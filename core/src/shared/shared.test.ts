@@ -17,6 +17,14 @@ describe('SecretBox', () => {
     expect(() => new SecretBox('b'.repeat(40)).open(sealed)).toThrow();
   });
 
+  it('fingerprints a secret the same way every time, differently under another key', () => {
+    const box = new SecretBox('k'.repeat(40));
+    expect(box.lookupHash('sessionid-1')).toMatch(/^[0-9a-f]{64}$/);
+    expect(box.lookupHash('sessionid-1')).toBe(new SecretBox('k'.repeat(40)).lookupHash('sessionid-1'));
+    expect(box.lookupHash('sessionid-1')).not.toBe(box.lookupHash('sessionid-2'));
+    expect(box.lookupHash('sessionid-1')).not.toBe(new SecretBox('j'.repeat(40)).lookupHash('sessionid-1'));
+  });
+
   it('masks secrets', () => {
     expect(maskSecret('abcdefghijklmnop')).toBe('abcd…mnop');
     expect(maskSecret('short')).toBe('*****');

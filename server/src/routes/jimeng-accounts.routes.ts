@@ -50,19 +50,23 @@ export function jimengAccountRoutes(registry: ApiRegistry) {
     method: 'post',
     path: '/api/v1/jimeng/accounts/create',
     tag: 'jimeng-accounts',
-    summary: 'Create accounts in bulk',
+    summary:
+      'Create accounts in bulk; a session id another live account has is refused per item (`failures`), or 400 for a single item',
     role: 'staff',
     body: createBody,
     handler: async (ctx, { body, actor }) => {
-      const { success_count, failed_count } = await ctx.core.jimengAccounts.create(actor!, body.accounts);
-      return ok.jimeng({ success_count, failed_count }, '账号创建成功');
+      const { success_count, failed_count, failures } = await ctx.core.jimengAccounts.create(
+        actor!,
+        body.accounts,
+      );
+      return ok.jimeng({ success_count, failed_count, failures }, '账号创建成功');
     },
   });
   registry.add(router, {
     method: 'post',
     path: '/api/v1/jimeng/accounts/update',
     tag: 'jimeng-accounts',
-    summary: 'Update accounts',
+    summary: 'Update accounts; a session id another live account has is refused as in create',
     role: 'staff',
     body: updateBody,
     handler: async (ctx, { body, actor }) =>

@@ -15,6 +15,8 @@ export function applyBatchEvent(detail: BatchDetail, event: BatchProgressEvent):
     failed_count: event.failed_count ?? detail.failed_count,
     processing_count: event.processing_count ?? detail.processing_count,
     pending_count: event.pending_count ?? detail.pending_count,
+    cancelled_count: event.cancelled_count ?? detail.cancelled_count,
+    removed_count: event.removed_count ?? detail.removed_count,
     progress: event.progress ?? detail.progress,
   };
   const item = event.item;
@@ -39,8 +41,8 @@ const RANK: Record<string, number> = { pending: 0, processing: 1, completed: 2, 
  */
 export function replayBatchEvent(fresh: BatchDetail, event: BatchProgressEvent): BatchDetail {
   if (!event || event.batch_id !== fresh.batch_id) return fresh;
-  const done = (c: Pick<BatchDetail, 'completed_count' | 'failed_count'>) =>
-    c.completed_count + c.failed_count;
+  const done = (c: Pick<BatchDetail, 'completed_count' | 'failed_count' | 'cancelled_count'>) =>
+    c.completed_count + c.failed_count + (c.cancelled_count ?? 0);
   const countsAhead = done(event) >= done(fresh);
   let item = event.item;
   if (item) {

@@ -8,6 +8,7 @@ import {
   SyncOutlined,
 } from '@ant-design/icons';
 import { useTranslate } from '@refinedev/core';
+import { progressView } from './batch-progress';
 import type { BatchCounts } from './types';
 
 const STATUS_LOOK: Record<string, { color: string; icon: React.ReactNode }> = {
@@ -41,49 +42,54 @@ export function BatchTypeTag({ type }: { type: string | undefined }) {
   );
 }
 
-/** Progress bar with done/failed/running counts on hover; failures colour the bar. */
+/**
+ * Progress over the items the batch runs: green is completed, the rest of the bar the other ended
+ * items (red once any failed, grey when they were cancelled); the text is completed of run, as the
+ * server's `progress`. Failed and cancelled items are named below the bar.
+ */
 export function BatchProgress({ counts, status }: { counts: BatchCounts; status?: string }) {
   const t = useTranslate();
   const { token } = theme.useToken();
-  const done = counts.completed_count + counts.failed_count;
-  const percent = Math.round(
-    (Number.isFinite(counts.progress) ? counts.progress : done / Math.max(counts.total_count, 1)) * 100,
-  );
-  const success = Math.round((counts.completed_count / Math.max(counts.total_count, 1)) * 100);
-  const state =
-    status === 'failed' || status === 'cancelled'
-      ? 'exception'
-      : status === 'processing' || status === 'pending'
-        ? 'active'
-        : counts.failed_count > 0
-          ? 'normal'
-          : 'success';
+  const view = progressView(counts, status);
   return (
     <Tooltip
       title={
         <Space direction="vertical" size={0}>
           <span>{t('jimeng_batches.counts.completed', { count: counts.completed_count })}</span>
-          <span>{t('jimeng_batches.counts.failed', { count: counts.failed_count })}</span>
+          <span>{t('jimeng_batches.counts.failed', { count: view.failed })}</span>
+          <span>{t('jimeng_batches.counts.cancelled', { count: view.cancelled })}</span>
           <span>{t('jimeng_batches.counts.processing', { count: counts.processing_count })}</span>
           <span>{t('jimeng_batches.counts.pending', { count: counts.pending_count })}</span>
         </Space>
       }
     >
-      <div style={{ minWidth: 140 }}>
+      <div style={{ minWidth: 140 }} data-testid="batch-progress">
         <Progress
-          percent={percent}
-          success={{ percent: success, strokeColor: token.colorSuccess }}
-          // The part beyond the green (completed) share is failures once any failed.
-          strokeColor={counts.failed_count > 0 ? token.colorError : undefined}
-          status={state}
+          percent={view.percent}
+          success={{ percent: view.success, strokeColor: token.colorSuccess }}
+          strokeColor={
+            view.rest === 'failed'
+              ? token.colorError
+              : view.rest === 'cancelled'
+                ? token.colorTextQuaternary
+                : undefined
+          }
+          status={view.state}
           size="small"
-          format={() => `${done}/${counts.total_count}`}
+          format={() => view.text}
         />
-        {counts.failed_count > 0 && (
-          <Typography.Text type="danger" style={{ fontSize: 12 }}>
-            {t('jimeng_batches.counts.failed', { count: counts.failed_count })}
-          </Typography.Text>
-        )}
+        <Space size={8}>
+          {view.failed > 0 && (
+            <Typography.Text type="danger" style={{ fontSize: 12 }}>
+              {t('jimeng_batches.counts.failed', { count: view.failed })}
+            </Typography.Text>
+          )}
+          {view.cancelled > 0 && (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('jimeng_batches.counts.cancelled', { count: view.cancelled })}
+            </Typography.Text>
+          )}
+        </Space>
       </div>
     </Tooltip>
   );

@@ -17,13 +17,30 @@ export const ITEM_STATUSES = ['pending', 'processing', 'completed', 'failed', 'c
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 export interface BatchCounts {
+  /** Every storyboard submitted: the buckets below plus skip_count and removed_count. */
   total_count: number;
   completed_count: number;
+  /** Failed items; cancelled ones are counted apart. */
   failed_count: number;
   processing_count: number;
   pending_count: number;
-  /** 0–1. */
+  cancelled_count?: number;
+  skip_count?: number;
+  /** Items whose record was deleted or resubmitted in a later batch. */
+  removed_count?: number;
+  /** completed_count over the items the batch runs, 0–1 (1 when it runs none). */
   progress: number;
+}
+
+/** Items the batch runs: every status bucket (no skipped or removed ones). */
+export function itemsRun(counts: BatchCounts): number {
+  return (
+    counts.completed_count +
+    counts.failed_count +
+    (counts.cancelled_count ?? 0) +
+    counts.processing_count +
+    counts.pending_count
+  );
 }
 
 /** One row of `GET /api/v1/jimeng/batch/list` (a Dreamloom addition). */

@@ -19,7 +19,8 @@ const jimengEn = {
     loadError: 'Could not load the dashboard',
     cards: {
       tasksToday: 'Tasks today',
-      tasksTodayFooter: '{{completed}} done · {{failed}} failed · {{pending}} pending',
+      tasksTodayFooter:
+        '{{completed}} done · {{failed}} failed · {{pending}} pending · {{cancelled}} cancelled',
       successRate: 'Success rate today',
       weekValue: 'Last 7 days: {{value}}',
       avgTime: 'Average time today',
@@ -78,6 +79,7 @@ const jimengEn = {
       failed: '{{count}} failed',
       processing: '{{count}} running',
       pending: '{{count}} waiting',
+      cancelled: '{{count}} cancelled',
     },
     countTitles: {
       total: 'Total',
@@ -85,6 +87,7 @@ const jimengEn = {
       failed: 'Failed',
       processing: 'Running',
       pending: 'Waiting',
+      cancelled: 'Cancelled',
     },
     fields: {
       batch_id: 'Batch ID',

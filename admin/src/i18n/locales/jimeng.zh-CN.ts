@@ -20,7 +20,7 @@ const jimengZhCN: JimengMessages = {
     loadError: '仪表盘加载失败',
     cards: {
       tasksToday: '今日任务',
-      tasksTodayFooter: '完成 {{completed}} · 失败 {{failed}} · 等待 {{pending}}',
+      tasksTodayFooter: '完成 {{completed}} · 失败 {{failed}} · 等待 {{pending}} · 取消 {{cancelled}}',
       successRate: '今日成功率',
       weekValue: '近 7 天：{{value}}',
       avgTime: '今日平均耗时',
@@ -78,6 +78,7 @@ const jimengZhCN: JimengMessages = {
       failed: '失败 {{count}}',
       processing: '进行中 {{count}}',
       pending: '等待 {{count}}',
+      cancelled: '取消 {{count}}',
     },
     countTitles: {
       total: '总数',
@@ -85,6 +86,7 @@ const jimengZhCN: JimengMessages = {
       failed: '失败',
       processing: '进行中',
       pending: '等待中',
+      cancelled: '已取消',
     },
     fields: {
       batch_id: '批次 ID',

@@ -31,6 +31,7 @@ export interface TaskStatistics {
   completed_tasks: number;
   failed_tasks: number;
   pending_tasks: number;
+  cancelled_tasks?: number;
   success_rate: number;
   avg_generation_time: number;
   daily_stats: DailyStat[];
@@ -166,6 +167,7 @@ export function DashboardPage() {
                     completed: todayStats.completed_tasks,
                     failed: todayStats.failed_tasks ?? 0,
                     pending: todayStats.pending_tasks ?? 0,
+                    cancelled: todayStats.cancelled_tasks ?? 0,
                   })
                 : undefined
             }
@@ -201,13 +203,14 @@ export function DashboardPage() {
             footer={
               week
                 ? t('dashboard.cards.weekValue', {
-                    value: t('units.seconds', { value: Math.round(week.avg_generation_time ?? 0) }),
+                    value: t('units.seconds', { value: (week.avg_generation_time ?? 0).toFixed(1) }),
                   })
                 : undefined
             }
           >
             <Statistic
-              value={todayStats?.total_tasks ? Math.round(todayStats.avg_generation_time ?? 0) : '—'}
+              value={todayStats?.total_tasks ? (todayStats.avg_generation_time ?? 0) : '—'}
+              precision={todayStats?.total_tasks ? 1 : undefined}
               suffix={todayStats?.total_tasks ? t('units.secondsUnit') : undefined}
               loading={loading}
             />

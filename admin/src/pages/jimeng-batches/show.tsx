@@ -106,12 +106,12 @@ export function JimengBatchShow() {
           </Descriptions>
 
           <Row gutter={[16, 16]}>
-            {(['total', 'completed', 'failed', 'processing', 'pending'] as const).map((key) => (
+            {(['total', 'completed', 'failed', 'cancelled', 'processing', 'pending'] as const).map((key) => (
               <Col key={key} xs={12} sm={8} md={4}>
                 <Card size="small">
                   <Statistic
                     title={t(`jimeng_batches.countTitles.${key}`)}
-                    value={detail[`${key}_count`]}
+                    value={detail[`${key}_count`] ?? 0}
                     valueStyle={
                       key === 'failed' && detail.failed_count > 0
                         ? { color: '#cf1322' }

@@ -59,7 +59,10 @@ export class JimengRecordRow extends Model<
   declare generation_status: CreationOptional<number>;
   declare site_used: CreationOptional<string | null>;
   declare account_id: CreationOptional<string | null>;
-  declare generation_time: CreationOptional<number | null>;
+  /** The masked session id the last run used (003 §6.4 original_session_id). */
+  declare original_session_mask: CreationOptional<string | null>;
+  /** Milliseconds from the task's start to its end (completed records only). */
+  declare generation_time_ms: CreationOptional<number | null>;
   declare site_switch_count: CreationOptional<number>;
   declare retry_count: CreationOptional<number>;
   declare error_message: CreationOptional<string | null>;
@@ -143,7 +146,8 @@ export function defineJimengModels(sequelize: Sequelize): JimengModels {
       generation_status: int(0),
       site_used: str(8, true),
       account_id: str(36, true),
-      generation_time: nullableInt(),
+      original_session_mask: str(32, true),
+      generation_time_ms: nullableInt(),
       site_switch_count: int(0),
       retry_count: int(0),
       error_message: str(1024, true),

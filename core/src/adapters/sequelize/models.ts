@@ -55,6 +55,8 @@ export class ProviderAccountRow extends Model<
   declare site_type: string;
   declare secret_enc: string;
   declare secret_mask: string;
+  /** HMAC of the normalised session id while the account is live (null once deleted); unique per provider. */
+  declare session_hash: CreationOptional<string | null>;
   declare account_status: CreationOptional<number>;
   declare image_generation_status: CreationOptional<number>;
   declare video_generation_status: CreationOptional<number>;
@@ -194,6 +196,7 @@ export function defineModels(sequelize: Sequelize): DreamloomModels {
       site_type: str(8),
       secret_enc: { type: DataTypes.TEXT, allowNull: false },
       secret_mask: str(32),
+      session_hash: str(64, true),
       account_status: { ...int(), defaultValue: 0 },
       image_generation_status: { ...int(), defaultValue: 1 },
       video_generation_status: { ...int(), defaultValue: 1 },

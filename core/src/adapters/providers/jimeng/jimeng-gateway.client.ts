@@ -6,7 +6,8 @@ import type {
   VideoProvider,
 } from '../../../ports/image-provider.port.js';
 import { ProviderError } from '../../../ports/image-provider.port.js';
-import { classifyJimengError } from './jimeng-errors.js';
+import { JIMENG_HTTP_STATUS_KINDS } from './jimeng-error-wordings.js';
+import { classifyJimengError, classifyJimengHttpStatus } from './jimeng-errors.js';
 
 export interface JimengGatewayOptions {
   /** e.g. `http://127.0.0.1:4010/jimeng` (the sandbox) or a jimeng-api gateway's root. */
@@ -126,15 +127,7 @@ export class JimengGatewayClient implements ImageProvider, VideoProvider {
       throw new ProviderError('upstream_error', `Gateway unreachable: ${(error as Error).message}`);
     }
     const text = await response.text();
-    if (response.status === 429) throw new ProviderError('rate_limited', 'HTTP 429 from gateway', 429);
-    if (response.status === 401 || response.status === 403)
-      throw new ProviderError('session_expired', `HTTP ${response.status}`, response.status);
-    if (!response.ok)
-      throw new ProviderError(
-        'upstream_error',
-        `HTTP ${response.status}: ${text.slice(0, 200)}`,
-        response.status,
-      );
+    if (!response.ok) throw this.httpFailure(response.status, text);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -142,10 +135,28 @@ export class JimengGatewayClient implements ImageProvider, VideoProvider {
       throw new ProviderError('upstream_error', `Gateway answered with non-JSON: ${text.slice(0, 120)}`);
     }
     // Errors come back as HTTP 200 with a negative `code`; success bodies carry no `code`.
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && 'code' in parsed) {
-      const { code, message } = parsed as { code: number; message?: string };
-      throw classifyJimengError(Number(code), String(message ?? ''));
-    }
+    const failure = gatewayFailure(parsed);
+    if (failure) throw failure;
     return parsed as T;
   }
+
+  /** A non-2xx answer: the status decides when it means something; else a gateway error body inside, if any. */
+  private httpFailure(status: number, text: string): ProviderError {
+    if (!(status in JIMENG_HTTP_STATUS_KINDS)) {
+      try {
+        const inner = gatewayFailure(JSON.parse(text));
+        if (inner) return inner;
+      } catch {
+        // not JSON: the status is all there is
+      }
+    }
+    return classifyJimengHttpStatus(status, text);
+  }
+}
+
+/** The classified failure of a gateway error body (`{code, message, data}`), or null for a success body. */
+function gatewayFailure(parsed: unknown): ProviderError | null {
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !('code' in parsed)) return null;
+  const { code, message } = parsed as { code: unknown; message?: unknown };
+  return classifyJimengError(Number(code), String(message ?? ''));
 }
