@@ -1,4 +1,4 @@
-import { Avatar, Button, Dropdown, Layout, Space, Tag, Typography, theme } from 'antd';
+import { Avatar, Button, Dropdown, Grid, Layout, Space, Tag, Typography, theme } from 'antd';
 import { DownOutlined, LogoutOutlined, MonitorOutlined, UserOutlined } from '@ant-design/icons';
 import { useGetIdentity, useLogout, useTranslate } from '@refinedev/core';
 import type { StaffUser } from '../providers/auth-provider';
@@ -10,6 +10,8 @@ export function Header() {
   const t = useTranslate();
   const { data: user } = useGetIdentity<StaffUser | null>();
   const { mutate: logout } = useLogout();
+  // Phones (< 576 px): icons only, so the bar fits a 390 px screen; the menu still names the user.
+  const narrow = Grid.useBreakpoint().sm === false;
 
   return (
     <Layout.Header
@@ -22,7 +24,7 @@ export function Header() {
         justifyContent: 'flex-end',
         gap: 8,
         height: 64,
-        padding: '0 24px',
+        padding: narrow ? '0 12px' : '0 24px',
         backgroundColor: token.colorBgElevated,
         borderBottom: `1px solid ${token.colorBorderSecondary}`,
       }}
@@ -37,8 +39,10 @@ export function Header() {
           target="_blank"
           rel="noopener"
           data-testid="queue-monitor-link"
+          aria-label={t('header.queueMonitor')}
+          title={narrow ? t('header.queueMonitor') : undefined}
         >
-          {t('header.queueMonitor')}
+          {narrow ? null : t('header.queueMonitor')}
         </Button>
       )}
       <LanguageSwitch />
@@ -62,10 +66,12 @@ export function Header() {
         >
           <Space style={{ cursor: 'pointer' }} data-testid="user-menu">
             <Avatar size="small" icon={<UserOutlined />} style={{ backgroundColor: token.colorPrimary }} />
-            <Typography.Text strong>{user.username}</Typography.Text>
-            <Tag color={user.role === 'admin' ? 'purple' : 'blue'} bordered={false}>
-              {t(`header.roles.${user.role}`, user.role)}
-            </Tag>
+            {!narrow && <Typography.Text strong>{user.username}</Typography.Text>}
+            {!narrow && (
+              <Tag color={user.role === 'admin' ? 'purple' : 'blue'} bordered={false}>
+                {t(`header.roles.${user.role}`, user.role)}
+              </Tag>
+            )}
             <DownOutlined style={{ fontSize: 10, color: token.colorTextSecondary }} />
           </Space>
         </Dropdown>

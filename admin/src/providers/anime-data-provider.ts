@@ -151,7 +151,23 @@ export const ANIME_PATHS = {
   models: '/api/anime-generation/admin/models',
   priceChanges: '/api/anime-generation/admin/price-changes',
   generations: '/api/anime-generation/admin/generations',
+  planChanges: '/api/anime-generation/admin/plan-changes',
 } as const;
+
+/** `PUT` here with `{plan}` sets a member's plan (staff; 409 PLAN_NOT_APPLICABLE for staff accounts). */
+export const userPlanPath = (userId: string) =>
+  `/api/anime-generation/admin/users/${encodeURIComponent(userId)}/plan`;
+
+/** One audited plan change (newest first from ANIME_PATHS.planChanges). */
+export interface PlanChange {
+  id: string;
+  user_id: string;
+  old_plan: string;
+  new_plan: string;
+  changed_by: string;
+  changed_by_name: string | null;
+  created_at: string;
+}
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

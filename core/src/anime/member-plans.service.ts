@@ -1,4 +1,4 @@
-import type { Sequelize } from 'sequelize';
+import { Op, type Sequelize } from 'sequelize';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import type { AnimeModels } from '../adapters/sequelize/anime.models.js';
 import { AppError, ForbiddenError } from '../errors.js';
@@ -19,6 +19,8 @@ export interface PlanChangeView {
   old_plan: string;
   new_plan: string;
   changed_by: string;
+  /** The staff member's username (or display name), null when the account is gone. */
+  changed_by_name: string | null;
   created_at: string;
 }
 
@@ -78,12 +80,21 @@ export class MemberPlansService {
       order: [['created_at', 'DESC']],
       limit,
     });
+    const staffIds = [...new Set(rows.map((row) => row.changed_by))];
+    const staff = staffIds.length
+      ? await this.deps.models.User.findAll({
+          where: { id: { [Op.in]: staffIds } },
+          attributes: ['id', 'username', 'display_name'],
+        })
+      : [];
+    const names = new Map(staff.map((user) => [user.id, user.username ?? user.display_name ?? null]));
     return rows.map((row) => ({
       id: row.id,
       user_id: row.user_id,
       old_plan: row.old_plan,
       new_plan: row.new_plan,
       changed_by: row.changed_by,
+      changed_by_name: names.get(row.changed_by) ?? null,
       created_at: new Date(row.created_at).toISOString(),
     }));
   }

@@ -3,6 +3,7 @@ import { List, Show, ShowButton, useTable } from '@refinedev/antd';
 import { useLink, useShow, useTranslate, type HttpError } from '@refinedev/core';
 import dayjs from 'dayjs';
 import { GrantCreditsButton } from '../../components/anime/grant-credits';
+import { MemberPlanCell } from '../../components/anime/member-plan';
 import type { AnimeUser, AnimeUserCredits, LedgerEntry } from '../../providers/anime-data-provider';
 
 const RESOURCE = 'anime_users';
@@ -12,7 +13,10 @@ const label = (user: Pick<AnimeUser, 'display_name' | 'username' | 'identities' 
 
 const KIND_COLORS: Record<string, string> = { grant: 'blue', charge: 'orange', refund: 'green' };
 
-/** Users newest first with their MC balance; search by id, name or platform id; grant per row. */
+/**
+ * Users newest first with their MC balance and plan; search by id, name or platform id; grant
+ * credits, switch a member's plan (Free/Pro) and see its history per row.
+ */
 export function AnimeUserList() {
   const t = useTranslate();
   const { tableProps, searchFormProps } = useTable<AnimeUser, HttpError, { q?: string }>({
@@ -27,10 +31,10 @@ export function AnimeUserList() {
         allowClear
         enterButton
         placeholder={t(`${RESOURCE}.searchPlaceholder`)}
-        style={{ maxWidth: 420, marginBottom: 16 }}
+        style={{ maxWidth: 420, width: '100%', marginBottom: 16 }}
         onSearch={(q) => searchFormProps.onFinish?.({ q })}
       />
-      <Table<AnimeUser> {...tableProps} rowKey="id">
+      <Table<AnimeUser> {...tableProps} rowKey="id" scroll={{ x: 'max-content' }}>
         <Table.Column<AnimeUser>
           key="user"
           title={t(`${RESOURCE}.fields.user`)}
@@ -56,8 +60,10 @@ export function AnimeUserList() {
         />
         <Table.Column<AnimeUser>
           dataIndex="role"
-          title={t(`${RESOURCE}.fields.role`)}
-          render={(role: string) => <Tag>{t(`${RESOURCE}.roles.${role}`, role)}</Tag>}
+          title={t(`${RESOURCE}.plan.column`)}
+          render={(role: string, user) => (
+            <MemberPlanCell userId={user.user_id} role={role} userLabel={label(user)} />
+          )}
         />
         <Table.Column<AnimeUser>
           dataIndex="balance"
