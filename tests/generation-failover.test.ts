@@ -72,7 +72,16 @@ describe('generation failover and recovery (SQLite)', () => {
       });
       const failed = await waitForEnd(system, doomed.body.data.generation_uuid, member());
       expect(failed.status).toBe('failed');
-      expect(failed.error_message).toMatch(/No usable jimeng account|Gave up/);
+      // Members get the stable English class; staff also see the pool's own reason.
+      expect(failed.error_code).toBe('PROVIDER_BUSY');
+      expect(failed.error_message).toBe('The provider is busy; try again later');
+      const forStaff = await api(
+        system.baseUrl,
+        'GET',
+        `/api/generation/status/${doomed.body.data.generation_uuid}`,
+        { token: system.admin.token },
+      );
+      expect(forStaff.body.error_detail).toMatch(/No usable jimeng account|Gave up/);
       const inFlight = await system.core.pool['deps'].leases.inFlight(accounts.map((account) => account.id));
       expect([...inFlight.values()].every((count) => count === 0)).toBe(true);
     } finally {
