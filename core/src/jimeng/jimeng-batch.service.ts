@@ -16,6 +16,8 @@ import type { ImageTaskParams } from '../generation/generation.types.js';
 import type { JimengRecordService, RecordView } from './jimeng-record.service.js';
 import {
   BatchEvents,
+  BatchListEvents,
+  batchListRoomsOf,
   batchRoom,
   DEFAULTS,
   PRIORITY_LEVELS,
@@ -152,9 +154,10 @@ export class JimengBatchService {
     const queued = items.filter((item) => !(skip && existingByStoryboard.has(item.storyboard_id)));
     const batchId = this.deps.ids.snowflake();
     const superseded: string[] = [];
+    let created: JimengBatchRow | undefined;
 
     const tasks = await this.deps.sequelize.transaction(async (transaction) => {
-      await this.deps.models.JimengBatch.create(
+      created = await this.deps.models.JimengBatch.create(
         {
           id: batchId,
           batch_type: batchType,
@@ -234,6 +237,8 @@ export class JimengBatchService {
     // Superseded runs of the same storyboards stop; the lock keeps them from overlapping meanwhile.
     if (superseded.length) await this.deps.processor.cancel(superseded, 'Superseded by a newer submission');
     await this.deps.generation.enqueueMany(tasks);
+    // Open batch lists show it now rather than at their next poll.
+    if (created) await this.announce(created, BatchListEvents.created);
     return {
       batch_id: batchId,
       total_count: items.length,
@@ -755,6 +760,15 @@ export class JimengBatchService {
       name,
       payload: { ...summary, ...(item ? { item } : {}) },
     });
+    if (name === BatchEvents.completed) await this.announce(batch, BatchListEvents.finished, summary);
     return summary;
+  }
+
+  /** Tells the batch lists that may see this batch (its creator's, the admins') about it. */
+  async announce(batch: JimengBatchRow, name: string, summary?: BatchSummary): Promise<void> {
+    const payload = summary ?? this.summary(batch, await this.counts(batch.id));
+    await Promise.all(
+      batchListRoomsOf(batch.create_by).map((room) => this.deps.events.publish({ room, name, payload })),
+    );
   }
 }

@@ -62,6 +62,17 @@ export interface CreateBatchInput {
 export const batchRoom = (batchId: string) => `batch:${batchId}`;
 export const BatchEvents = { progress: 'batch.progress', completed: 'batch.completed' } as const;
 
+/**
+ * The batch list's staff room (`batches`): a socket asking for it joins the batches it may see
+ * (003: staff their own, admins all), so a list learns of a new or finished batch at once.
+ */
+export const BATCH_LIST_ROOM = 'batches';
+export const batchListRoomFor = (actor: { id: string; role: string }) =>
+  actor.role === 'admin' ? BATCH_LIST_ROOM : `${BATCH_LIST_ROOM}:${actor.id}`;
+/** The rooms one batch's list events go to: its creator's and the admins'. */
+export const batchListRoomsOf = (createBy: string) => [`${BATCH_LIST_ROOM}:${createBy}`, BATCH_LIST_ROOM];
+export const BatchListEvents = { created: 'batch.created', finished: 'batch.finished' } as const;
+
 /** Callback job: delivers `batch_completed` to callback_url with retries. */
 export const CALLBACK_JOB = 'jimeng-callback';
 export interface CallbackJobPayload {

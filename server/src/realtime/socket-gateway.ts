@@ -3,7 +3,16 @@ import { Server as SocketServer, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { ZodType } from 'zod';
-import { AppError, TaskEvents, memberFacingFailure, type Actor, type Core } from '@dreamloom/core';
+import {
+  AppError,
+  BATCH_LIST_ROOM,
+  TaskEvents,
+  batchListRoomFor,
+  isStaff,
+  memberFacingFailure,
+  type Actor,
+  type Core,
+} from '@dreamloom/core';
 import { snowflakeId, storyId, uuidId } from '../http/ids.js';
 
 interface SocketData {
@@ -44,9 +53,10 @@ export async function attachSocketGateway(core: Core, httpServer: HttpServer) {
     socket.on('subscribe', async (request: unknown, ack?: (answer: unknown) => void) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       try {
-        const room = (request as { room?: unknown })?.room;
-        if (typeof room !== 'string')
+        const asked = (request as { room?: unknown })?.room;
+        if (typeof asked !== 'string')
           return reply({ ok: false, error: { code: 'VALIDATION_ERROR', message: 'room is required' } });
+        const room = resolveRoom(socket.data.actor as Actor, asked);
         if (!(await canJoin(core, socket.data.actor as Actor, room))) {
           return reply({ ok: false, error: { code: 'FORBIDDEN', message: 'You cannot join this room' } });
         }
@@ -59,7 +69,7 @@ export async function attachSocketGateway(core: Core, httpServer: HttpServer) {
     });
     socket.on('unsubscribe', async (request: unknown, ack?: (answer: unknown) => void) => {
       const room = (request as { room?: unknown })?.room;
-      if (typeof room === 'string') await socket.leave(room);
+      if (typeof room === 'string') await socket.leave(resolveRoom(socket.data.actor as Actor, room));
       if (typeof ack === 'function') ack({ ok: true });
     });
   });
@@ -98,10 +108,21 @@ async function authenticateSocket(core: Core, auth: Record<string, unknown>): Pr
 const ROOM_IDS: Record<string, ZodType<string>> = { task: uuidId, conversation: storyId, batch: snowflakeId };
 
 /**
+ * The batch list's room is asked for by one name (`batches`) and joined as the part the actor may
+ * see: an admin every batch (`batches`), other staff their own (`batches:<user id>`).
+ */
+function resolveRoom(actor: Actor, room: string): string {
+  return room === BATCH_LIST_ROOM && isStaff(actor) ? batchListRoomFor(actor) : room;
+}
+
+/**
  * Room access: `task:<id>` for the task's owner (and staff), `conversation:<id>` for its
- * participants (and staff), `batch:<id>` for staff. Unknown room kinds are refused.
+ * participants (and staff), `batch:<id>` for staff, the batch list rooms (`batches` for admins,
+ * `batches:<id>` for that staff member). Unknown room kinds are refused.
  */
 async function canJoin(core: Core, actor: Actor, room: string): Promise<boolean> {
+  if (room === BATCH_LIST_ROOM || room.startsWith(`${BATCH_LIST_ROOM}:`))
+    return isStaff(actor) && room === batchListRoomFor(actor);
   const separator = room.indexOf(':');
   const kind = room.slice(0, separator);
   const id = room.slice(separator + 1);
