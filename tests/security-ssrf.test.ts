@@ -233,7 +233,7 @@ describe('outbound requests refuse local and private targets (SSRF)', () => {
 
     const hitsBefore = internal.hits.length;
     for (const [path, expected] of [
-      ['/gemini-proxy/redirect', /redirect/i],
+      ['/gemini-proxy/redirect', /outbound policy: (redirect|private_address)/],
       ['/gemini-proxy/answer', /HTTP 404/],
     ] as const) {
       const submitted = await api(system.baseUrl, 'POST', '/api/v1/generate/batch', {

@@ -120,7 +120,13 @@ export class GeminiImageClient implements ImageProvider {
       if (cause?.reason === 'timeout' || /timed? ?out|aborted/i.test(message))
         throw new ProviderError('timeout', `Gemini call timed out`);
       // Our own policy's words (a private address, a redirect, too large): safe to show.
-      if (cause) throw new ProviderError('invalid_request', `Gemini call refused: ${cause.message}`);
+      // The reason (redirect, private_address, too_large…) is ours, so 004 callers may see it too.
+      if (cause)
+        throw new ProviderError(
+          'invalid_request',
+          `Gemini call refused: ${cause.message}`,
+          `outbound policy: ${cause.reason}`,
+        );
       if (callerBase) {
         // Anything else may quote the answer (a JSON parse error shows its first characters).
         const network = error instanceof OutboundNetworkError ? `: ${error.message}` : '';
