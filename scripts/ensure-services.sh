@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the services Dreamloom needs are reachable: use a running one; else start the
 # installed server; else install it with apt-get (root on Debian/Ubuntu); else stop and say what to install.
-# Usage: scripts/ensure-services.sh redis [mariadb] [chromium]
+# Usage: scripts/ensure-services.sh redis [mariadb] [chromium] [s3]
 set -euo pipefail
 
 say() { printf '\033[1;34m[services]\033[0m %s\n' "$*"; }
@@ -72,11 +72,21 @@ ensure_chromium() {
   apt_install chromium fonts-noto-cjk || die "Chromium is needed for the browser tests. Install it (Debian: sudo apt-get install -y chromium) or set CHROMIUM_PATH."
 }
 
+# The S3-protocol server of the storage tests is s3rver, an npm dev dependency of tests/ (MinIO has no
+# Debian package): each test file starts its own on 127.0.0.1 with a temp directory and stops it.
+# Here we only make sure it is installed, so a missing `npm ci` fails with this message, not mid-test.
+ensure_s3() {
+  if (cd "$(dirname "$0")/../tests" && node -e "require.resolve('s3rver')" >/dev/null 2>&1); then say "s3rver installed (tests start it)"; return; fi
+  say "installing s3rver with npm ci"
+  (cd "$(dirname "$0")/.." && npm ci --no-audit --no-fund >/dev/null) || die "s3rver is missing; run npm ci"
+}
+
 for service in "$@"; do
   case "$service" in
     redis) ensure_redis ;;
     mariadb) ensure_mariadb ;;
     chromium) ensure_chromium ;;
+    s3) ensure_s3 ;;
     *) die "unknown service $service" ;;
   esac
 done

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-bash scripts/ensure-services.sh redis mariadb chromium
+bash scripts/ensure-services.sh redis mariadb chromium s3
 
 echo "[test] lint";       npm run --silent lint
 echo "[test] typecheck";  npm run --silent typecheck

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseS3Location } from './adapters/storage/s3-location.js';
 
 /**
  * The one configuration schema of every Dreamloom process. Parsed once at boot from the
@@ -70,6 +71,25 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('dreamloom'),
   DATA_DIR: z.string().min(1).default('data'),
+  /**
+   * Where media files live. Unset: `DATA_DIR/media` on this machine's disk. With servers and workers
+   * on several machines: an S3-compatible bucket every process shares,
+   * `s3://bucket[/prefix]?endpoint=http://127.0.0.1:9000&region=us-east-1&forcePathStyle=true`.
+   */
+  STORAGE_URL: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value === undefined) return;
+      try {
+        parseS3Location(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  /** Credentials of STORAGE_URL's bucket; unset: the AWS SDK's default chain (AWS_* variables, roles). */
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
   /**
    * The worker's probe port (`GET /health` liveness, `GET /ready` database and Redis), on HOST.
    * Unset: no probe port (several workers on one machine would need one each).

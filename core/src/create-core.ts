@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import type { AppConfig } from './config.js';
@@ -7,7 +6,7 @@ import { defineModels, type DreamloomModels } from './adapters/sequelize/models.
 import { BullmqJobQueue } from './adapters/bullmq/bullmq-job-queue.js';
 import { RedisEventBus } from './adapters/redis/redis-event-bus.js';
 import { RedisLeaseStore } from './adapters/redis/redis-lease-store.js';
-import { LocalBlobStorage } from './adapters/storage/local-blob-storage.js';
+import { createBlobStorage } from './adapters/storage/create-blob-storage.js';
 import { JimengGatewayClient } from './adapters/providers/jimeng/jimeng-gateway.client.js';
 import { AccountPoolService } from './accounts/account-pool.service.js';
 import { JimengAccountService } from './accounts/jimeng-account.service.js';
@@ -102,7 +101,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   const queue = overrides.queue ?? new BullmqJobQueue(redis, config.REDIS_PREFIX, logger);
   const events = overrides.events ?? new RedisEventBus(redis, config.REDIS_PREFIX, logger);
-  const storage = overrides.storage ?? new LocalBlobStorage(path.join(config.DATA_DIR, 'media'));
+  const storage = overrides.storage ?? createBlobStorage(config);
   const leases = overrides.leases ?? new RedisLeaseStore(redis, config.REDIS_PREFIX);
   const secrets = new SecretBox(config.SECRET_KEY);
   const outbound = new OutboundPolicy({

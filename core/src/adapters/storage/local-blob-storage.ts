@@ -1,8 +1,11 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import type { BlobStorage } from '../../ports/blob-storage.port.js';
+import type { BlobStorage, ByteRange } from '../../ports/blob-storage.port.js';
+import { assertStorageKey } from './storage-key.js';
 
 /** Media files in a local directory; writes go through a temp file so readers never see half a file. */
 export class LocalBlobStorage implements BlobStorage {
@@ -13,17 +16,24 @@ export class LocalBlobStorage implements BlobStorage {
   }
 
   private resolve(key: string): string {
+    assertStorageKey(key);
     const full = path.resolve(this.root, key);
     if (!full.startsWith(this.root + path.sep)) throw new ValidationError(`Invalid storage key ${key}`);
     return full;
   }
 
-  async put(key: string, data: Buffer): Promise<void> {
+  async put(key: string, data: Buffer | Readable): Promise<void> {
     const target = this.resolve(key);
     await mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(temp, data);
-    await rename(temp, target);
+    try {
+      if (data instanceof Readable) await pipeline(data, createWriteStream(temp));
+      else await writeFile(temp, data);
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
   }
 
   async get(key: string): Promise<Buffer> {
@@ -35,11 +45,13 @@ export class LocalBlobStorage implements BlobStorage {
     }
   }
 
-  async stream(key: string) {
+  async stream(key: string, range?: ByteRange) {
     const target = this.resolve(key);
     try {
       const info = await stat(target);
-      return { stream: createReadStream(target), size: info.size };
+      if (!info.isFile()) throw new NotFoundError('File');
+      // createReadStream reads nothing for a start past the end and stops at the end by itself.
+      return { stream: createReadStream(target, range), size: info.size };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError('File');
       throw error;
@@ -48,8 +60,7 @@ export class LocalBlobStorage implements BlobStorage {
 
   async exists(key: string): Promise<boolean> {
     try {
-      await stat(this.resolve(key));
-      return true;
+      return (await stat(this.resolve(key))).isFile();
     } catch {
       return false;
     }
