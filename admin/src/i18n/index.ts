@@ -1,4 +1,5 @@
 import i18next, { type i18n as I18n } from 'i18next';
+import LanguageDetector from 'i18next-browser-languagedetector';
 import { initReactI18next } from 'react-i18next';
 import type { I18nProvider } from '@refinedev/core';
 import en from './locales/en';
@@ -11,39 +12,44 @@ export const LANGUAGES = [
 
 export type Language = (typeof LANGUAGES)[number]['code'];
 
+/** Where the staff member's choice is remembered (the browser tests preset it too). */
 const STORAGE_KEY = 'dreamloom.admin.lang';
 export const FALLBACK_LANGUAGE: Language = 'en';
 
-/** A saved choice wins; otherwise the browser's first language we have; otherwise English. */
-export function detectLanguage(
-  saved: string | null = localStorage.getItem(STORAGE_KEY),
-  browser: readonly string[] = navigator.languages?.length ? navigator.languages : [navigator.language],
-): Language {
-  const pick = (tag: string | null | undefined): Language | undefined => {
-    if (!tag) return undefined;
-    const lower = tag.toLowerCase();
-    if (lower.startsWith('zh')) return 'zh-CN';
-    if (lower.startsWith('en')) return 'en';
-    return undefined;
-  };
-  return pick(saved) ?? browser.map(pick).find((lang) => lang !== undefined) ?? FALLBACK_LANGUAGE;
+/**
+ * Chinese of any region (zh, zh-TW, zh-Hans-SG…) reads zh-CN; other tags pass through, and i18next
+ * takes the first one whose language we have (en-GB → en), so fr-FR, zh-CN still picks Chinese.
+ */
+export function toSupportedLanguage(tag: string): string {
+  return tag.toLowerCase().startsWith('zh') ? 'zh-CN' : tag;
 }
 
+/**
+ * A saved choice wins, then the browser's languages, then English — i18next-browser-languagedetector
+ * does the looking up and the remembering; every detected tag is mapped onto our two locales.
+ */
 export function createI18n(): I18n {
   const instance = i18next.createInstance();
-  void instance.use(initReactI18next).init({
-    resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
-    lng: detectLanguage(),
-    fallbackLng: FALLBACK_LANGUAGE,
-    supportedLngs: LANGUAGES.map((l) => l.code),
-    interpolation: { escapeValue: false },
-    returnNull: false,
-  });
+  void instance
+    .use(LanguageDetector)
+    .use(initReactI18next)
+    .init({
+      resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+      fallbackLng: FALLBACK_LANGUAGE,
+      supportedLngs: LANGUAGES.map((l) => l.code),
+      detection: {
+        order: ['localStorage', 'navigator'],
+        lookupLocalStorage: STORAGE_KEY,
+        caches: ['localStorage'],
+        convertDetectedLanguage: toSupportedLanguage,
+      },
+      interpolation: { escapeValue: false },
+      returnNull: false,
+    });
   instance.on('languageChanged', (lng) => {
-    localStorage.setItem(STORAGE_KEY, lng);
     document.documentElement.lang = lng;
   });
-  document.documentElement.lang = instance.language;
+  document.documentElement.lang = instance.resolvedLanguage ?? instance.language;
   return instance;
 }
 

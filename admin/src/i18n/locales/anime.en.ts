@@ -91,8 +91,12 @@ const animeEn = {
     status: { pending: 'Queued', processing: 'Processing', completed: 'Completed', failed: 'Failed' },
   },
   anime_templates: {
-    anime_templates: 'Prompt templates',
-    titles: { list: 'Prompt templates', create: 'New prompt template', edit: 'Edit prompt template' },
+    anime_templates: 'Anime prompt templates',
+    titles: {
+      list: 'Anime prompt templates',
+      create: 'New anime prompt template',
+      edit: 'Edit anime prompt template',
+    },
     fields: {
       key: 'Key',
       name: 'Name',

@@ -70,7 +70,7 @@ const animeZhCN: typeof animeEn = {
     },
   },
   anime_generations: {
-    anime_generations: '生成记录',
+    anime_generations: '动漫生成记录',
     titles: { list: '动漫生成记录' },
     fields: {
       id: '生成 ID',
@@ -92,8 +92,8 @@ const animeZhCN: typeof animeEn = {
     status: { pending: '排队中', processing: '生成中', completed: '已完成', failed: '失败' },
   },
   anime_templates: {
-    anime_templates: '提示词模板',
-    titles: { list: '提示词模板', create: '新建提示词模板', edit: '编辑提示词模板' },
+    anime_templates: '动漫提示词模板',
+    titles: { list: '动漫提示词模板', create: '新建动漫提示词模板', edit: '编辑动漫提示词模板' },
     fields: {
       key: '键',
       name: '名称',

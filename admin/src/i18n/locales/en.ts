@@ -77,7 +77,16 @@ const en = {
       backHome: 'Back Home',
     },
   },
+  table: {
+    actions: 'Actions',
+    details: 'More',
+  },
   header: {
+    menu: 'Menu',
+    timeZone: 'Time zone',
+    timeZoneTitle: 'Show times in',
+    timeZoneBrowser: 'This browser ({{zone}})',
+    timeZoneHelp: 'Every time in the admin is shown in this zone. Remembered in this browser.',
     queueMonitor: 'Queue monitor',
     language: 'Language',
     logout: 'Log out',

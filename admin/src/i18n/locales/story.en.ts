@@ -7,6 +7,12 @@ const storyEn = {
     no: 'No',
     required: 'Required',
     invalidJson: 'Not valid JSON',
+    // Labels of the catalogs' enum values (story-config's `labels`); unknown values show as they are.
+    enums: {
+      status: { active: 'Active', inactive: 'Inactive' },
+      modelType: { chat: 'Chat', other: 'Other', t2i: 'Text → image', i2t: 'Image → text' },
+      characterType: { character: 'Character', narrator: 'Narrator' },
+    },
   },
   story_chat: {
     story_chat: 'Story chat',
@@ -39,12 +45,12 @@ const storyEn = {
     },
   },
   prompt_templates: {
-    prompt_templates: 'Prompt templates',
+    prompt_templates: 'Story prompt templates',
     titles: {
-      list: 'Prompt templates',
-      create: 'New Prompt templates',
-      edit: 'Edit Prompt templates',
-      show: 'Prompt templates',
+      list: 'Story prompt templates',
+      create: 'New story prompt template',
+      edit: 'Edit story prompt template',
+      show: 'Story prompt template',
     },
     fields: {
       type: 'Type',

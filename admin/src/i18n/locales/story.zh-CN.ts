@@ -7,6 +7,11 @@ const storyZhCN = {
     no: '否',
     required: '必填',
     invalidJson: '不是有效的 JSON',
+    enums: {
+      status: { active: '启用', inactive: '停用' },
+      modelType: { chat: '对话', other: '其他', t2i: '文生图', i2t: '图生文' },
+      characterType: { character: '角色', narrator: '旁白' },
+    },
   },
   story_chat: {
     story_chat: '故事聊天',
@@ -39,12 +44,12 @@ const storyZhCN = {
     },
   },
   prompt_templates: {
-    prompt_templates: '提示词模板',
+    prompt_templates: '故事提示词模板',
     titles: {
-      list: '提示词模板',
-      create: '新建提示词模板',
-      edit: '编辑提示词模板',
-      show: '提示词模板',
+      list: '故事提示词模板',
+      create: '新建故事提示词模板',
+      edit: '编辑故事提示词模板',
+      show: '故事提示词模板',
     },
     fields: {
       type: '类型',

@@ -77,7 +77,16 @@ const zhCN: Messages = {
       backHome: '返回首页',
     },
   },
+  table: {
+    actions: '操作',
+    details: '更多',
+  },
   header: {
+    menu: '菜单',
+    timeZone: '时区',
+    timeZoneTitle: '时间显示的时区',
+    timeZoneBrowser: '本浏览器（{{zone}}）',
+    timeZoneHelp: '后台的所有时间都按这个时区显示，设置保存在本浏览器。',
     queueMonitor: '队列监控',
     language: '语言',
     logout: '退出登录',

@@ -5,9 +5,15 @@ export type ColumnKind = 'text' | 'long' | 'image' | 'audio' | 'date' | 'bool' |
 /** How a form field edits its value. */
 export type FieldKind = 'text' | 'textarea' | 'number' | 'switch' | 'json' | 'password' | 'select';
 
+/** i18n groups under `story.enums` that label a column's or select's values (never shown raw). */
+export type EnumLabels = 'status' | 'modelType' | 'characterType';
+
 export interface StoryColumn {
   key: string;
   kind?: ColumnKind;
+  labels?: EnumLabels;
+  /** Secondary columns: shown from this breakpoint up, in the row's expanded detail below it. */
+  from?: 'sm' | 'md' | 'lg' | 'xl' | 'xxl';
 }
 
 export interface StoryField {
@@ -15,6 +21,7 @@ export interface StoryField {
   kind?: FieldKind;
   required?: boolean;
   options?: readonly string[];
+  labels?: EnumLabels;
   /** Only when creating (e.g. a chosen id). */
   createOnly?: boolean;
   min?: number;
@@ -48,7 +55,7 @@ export const storyResourceConfigs: StoryResourceConfig[] = [
       { key: 'id' },
       { key: 'name' },
       { key: 'maxCharacters', kind: 'count' },
-      { key: 'status', kind: 'tag' },
+      { key: 'status', kind: 'tag', labels: 'status' },
       { key: 'created_at', kind: 'date' },
     ],
     fields: [
@@ -59,7 +66,7 @@ export const storyResourceConfigs: StoryResourceConfig[] = [
       { key: 'components', kind: 'json' },
       { key: 'maxCharacters', kind: 'number', min: 1, max: 50 },
       { key: 'hiddenPrompt', kind: 'textarea' },
-      { key: 'status', kind: 'select', options: STATUS },
+      { key: 'status', kind: 'select', options: STATUS, labels: 'status' },
     ],
   },
   {
@@ -96,7 +103,7 @@ export const storyResourceConfigs: StoryResourceConfig[] = [
     columns: [
       { key: 'avatar', kind: 'image' },
       { key: 'name' },
-      { key: 'character_type', kind: 'tag' },
+      { key: 'character_type', kind: 'tag', labels: 'characterType' },
       { key: 'personality', kind: 'long' },
       { key: 'llm_id' },
       { key: 'talkativeness', kind: 'count' },
@@ -175,13 +182,13 @@ export const storyResourceConfigs: StoryResourceConfig[] = [
       { key: 'thumbnail', kind: 'image' },
       { key: 'name' },
       { key: 'keyword' },
-      { key: 'status', kind: 'tag' },
+      { key: 'status', kind: 'tag', labels: 'status' },
     ],
     fields: [
       { key: 'name', required: true },
       { key: 'keyword', required: true },
       { key: 'thumbnail' },
-      { key: 'status', kind: 'select', options: STATUS },
+      { key: 'status', kind: 'select', options: STATUS, labels: 'status' },
     ],
   },
   {
@@ -211,7 +218,7 @@ export const storyResourceConfigs: StoryResourceConfig[] = [
     },
     columns: [
       { key: 'llm_id' },
-      { key: 'type', kind: 'tag' },
+      { key: 'type', kind: 'tag', labels: 'modelType' },
       { key: 'provider_model' },
       { key: 'is_active', kind: 'bool' },
       { key: 'usage_count', kind: 'count' },
@@ -220,7 +227,13 @@ export const storyResourceConfigs: StoryResourceConfig[] = [
     fields: [
       { key: 'llm_id', required: true },
       { key: 'name' },
-      { key: 'type', kind: 'select', options: ['chat', 'other', 't2i', 'i2t'], required: true },
+      {
+        key: 'type',
+        kind: 'select',
+        options: ['chat', 'other', 't2i', 'i2t'],
+        labels: 'modelType',
+        required: true,
+      },
       { key: 'provider_model', required: true },
       { key: 'base_url' },
       { key: 'api_key', kind: 'password' },

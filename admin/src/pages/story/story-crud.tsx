@@ -21,7 +21,13 @@ import {
   type HttpError,
 } from '@refinedev/core';
 import { uploadFile } from '../../providers/api-client';
-import type { StoryColumn, StoryField, StoryResourceConfig } from './story-config';
+import type { EnumLabels, StoryColumn, StoryField, StoryResourceConfig } from './story-config';
+
+/** An enum value's label in the current language; free-form values (music types…) show as they are. */
+function enumLabel(labels: EnumLabels | undefined, value: unknown, t: ReturnType<typeof useTranslate>) {
+  const raw = String(value);
+  return labels ? t(`story.enums.${labels}.${raw}`, raw) : raw;
+}
 
 function renderCell(column: StoryColumn, value: unknown, t: ReturnType<typeof useTranslate>) {
   if (value === null || value === undefined || value === '')
@@ -39,7 +45,7 @@ function renderCell(column: StoryColumn, value: unknown, t: ReturnType<typeof us
     case 'bool':
       return value ? <Tag color="green">{t('story.yes')}</Tag> : <Tag>{t('story.no')}</Tag>;
     case 'tag':
-      return <Tag>{String(value)}</Tag>;
+      return <Tag>{enumLabel(column.labels, value, t)}</Tag>;
     case 'long':
       return (
         <Typography.Paragraph ellipsis={{ rows: 2 }} style={{ marginBottom: 0, maxWidth: 420 }}>
@@ -129,6 +135,7 @@ function ImportButton({ config, path }: { config: StoryResourceConfig; path: str
 
 /** Form.Item injects `value`/`checked` and `onChange` into its child; they are passed on to the control. */
 function FieldInput({ field, ...control }: { field: StoryField } & Record<string, unknown>) {
+  const t = useTranslate();
   switch (field.kind) {
     case 'textarea':
       return <Input.TextArea {...control} autoSize={{ minRows: 3, maxRows: 16 }} />;
@@ -156,7 +163,13 @@ function FieldInput({ field, ...control }: { field: StoryField } & Record<string
       return <Input.Password {...control} autoComplete="new-password" />;
     case 'select':
       return (
-        <Select {...control} options={(field.options ?? []).map((value) => ({ value, label: value }))} />
+        <Select
+          {...control}
+          options={(field.options ?? []).map((value) => ({
+            value,
+            label: enumLabel(field.labels, value, t),
+          }))}
+        />
       );
     default:
       return <Input {...control} />;
