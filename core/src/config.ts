@@ -98,6 +98,15 @@ export const configSchema = z.object({
     (value) => (value === '' ? undefined : value),
     z.coerce.number().int().min(0).max(65535).optional(),
   ),
+  /**
+   * Bearer token Prometheus sends to scrape `/metrics`. The server serves `/metrics` on its public
+   * port only when it is set (metrics name queues, volumes and credits: nobody else's business);
+   * the worker's probe port serves it openly unless it is set, then it asks for it too.
+   */
+  METRICS_TOKEN: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
   /** How long the health check waits for each dependency (database, Redis) before calling it down. */
   HEALTH_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
   /** Encrypts provider secrets at rest (AES-256-GCM key derived from it). At least 32 characters. */

@@ -30,6 +30,9 @@ import { createStory, type StoryCore } from './story/create-story.js';
 import type { ChatProvider } from './ports/chat-provider.port.js';
 import { createNanobananaModule, type NanobananaModule } from './nanobanana/nanobanana.module.js';
 import { createAnimeModule, type AnimeModule } from './anime/anime.module.js';
+import { createMetrics, type Metrics } from './shared/metrics/metrics.js';
+import { countProviderCalls } from './shared/metrics/provider-metrics.js';
+import { JOB_NAMES } from './worker.js';
 
 /** Replaceable parts for tests: pass real adapters or fakes. */
 export interface CoreOverrides {
@@ -79,6 +82,8 @@ export interface Core {
   nanobanana: NanobananaModule;
   /** Contracts 000/001 (anime images and videos) and the credits (MC) ledger. */
   anime: AnimeModule;
+  /** This process's Prometheus registry and metrics (served as /metrics). */
+  metrics: Metrics;
   /** Checks that the database and Redis answer; used by health endpoints. */
   ping(): Promise<{ database: boolean; redis: boolean }>;
   close(): Promise<void>;
@@ -99,7 +104,11 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   const redis =
     overrides.redis ?? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
-  const queue = overrides.queue ?? new BullmqJobQueue(redis, config.REDIS_PREFIX, logger);
+  const metrics = createMetrics();
+  const queue =
+    overrides.queue ??
+    new BullmqJobQueue(redis, config.REDIS_PREFIX, logger, { timeJob: metrics.queues.timeJob });
+  metrics.queues.watchDepth(queue, JOB_NAMES);
   const events = overrides.events ?? new RedisEventBus(redis, config.REDIS_PREFIX, logger);
   const storage = overrides.storage ?? createBlobStorage(config);
   const leases = overrides.leases ?? new RedisLeaseStore(redis, config.REDIS_PREFIX);
@@ -156,7 +165,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   const processor = new GenerationProcessor({
     models,
     pool,
-    providers: { jimeng },
+    providers: { jimeng: countProviderCalls('jimeng', jimeng, metrics.providers) },
     media,
     events,
     clock,
@@ -199,6 +208,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     ids,
     logger,
     gemini: overrides.gemini,
+    providerMetrics: metrics.providers,
     outbound,
   });
   const story = createStory({
@@ -233,6 +243,11 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     gemini: overrides.gemini,
     outbound,
   });
+  // Pool slots are read when scraped; credits are counted as each charge or refund commits.
+  metrics.pool.watch(() => pool.slotUsage());
+  anime.credits.onMoved((move, amount) =>
+    (move === 'charge' ? metrics.credits.charged : metrics.credits.refunded).inc(amount),
+  );
   const reconciler = new TaskReconciler({
     generation,
     queue,
@@ -265,6 +280,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     story,
     nanobanana,
     anime,
+    metrics,
     async ping() {
       // Each dependency gets HEALTH_TIMEOUT_MS: a load balancer's probe must hear "down" in time,
       // not hang behind a paused Redis or a saturated database pool.

@@ -47,6 +47,9 @@ export { createLogger, type Logger } from './shared/logger.js';
 export { SecretBox, maskSecret } from './shared/secret-box.js';
 export { createIdGenerator, type IdGenerator } from './shared/ids.js';
 export { SharedTick } from './shared/shared-tick.js';
+export { createMetrics, type Metrics } from './shared/metrics/metrics.js';
+export { UNMATCHED_ROUTE, statusClass } from './shared/metrics/http-metrics.js';
+export { METRICS_PATH, isMetricsRequest, serveMetrics } from './shared/metrics/metrics-endpoint.js';
 export {
   OutboundPolicy,
   systemResolver,

@@ -32,6 +32,8 @@ import { generateResponseFastPath } from './http/generate-response.fast-path.js'
 import { attachNanobananaWebSocket } from './realtime/nanobanana-ws.js';
 import { rejectHostileBody, rejectHostileRequestLine } from './http/hostile-input.js';
 import { apiCors } from './http/cors.js';
+import { httpMetrics } from './http/http-metrics.js';
+import { metricsEndpoint } from './http/metrics-endpoint.js';
 
 export interface DreamloomServer {
   app: Koa<AppState, AppContextExtras>;
@@ -81,6 +83,8 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
     });
   });
 
+  // First, so every answer (rate-limit refusals and errors included) is timed.
+  app.use(httpMetrics(core.metrics.http));
   app.use(requestContext);
   // Preflights are answered before rate limits and routes; CORS headers stay on error answers.
   app.use(apiCors(core.config));
@@ -103,11 +107,14 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
 
   const koa = app.callback();
   const fastGenerateResponse = generateResponseFastPath(core);
+  const scrape = metricsEndpoint(core);
   const httpServer = createHttpServer((req, res) => {
-    if (!fastGenerateResponse(req, res)) void koa(req, res);
+    if (!scrape(req, res) && !fastGenerateResponse(req, res)) void koa(req, res);
   });
   const gateway = await attachSocketGateway(core, httpServer);
   const nanobananaWs = await attachNanobananaWebSocket(core, httpServer);
+  core.metrics.connections.watch('socketio', () => gateway.io.engine.clientsCount);
+  core.metrics.connections.watch('websocket', nanobananaWs.connections);
 
   return {
     app,

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { Core } from '@dreamloom/core';
+import { isMetricsRequest, serveMetrics, type Core } from '@dreamloom/core';
 
 export interface WorkerHealthServer {
   url: string;
@@ -14,7 +14,9 @@ export interface WorkerHealthServer {
  * The worker's probe port (WORKER_HEALTH_PORT), for orchestrators and load balancers that check
  * every process: `GET /health` answers while the process runs (liveness); `GET /ready` answers
  * 200 only while the database and Redis answer within HEALTH_TIMEOUT_MS each (readiness), in the
- * shape of the server's `/api/v1/health`. Plain node:http: two fixed answers need no framework.
+ * shape of the server's `/api/v1/health`; `GET /metrics` is the worker's Prometheus scrape (job
+ * durations, provider calls, queue depth), behind METRICS_TOKEN when that is set. Plain
+ * node:http: three fixed answers need no framework.
  */
 export async function startWorkerHealthServer(
   core: Core,
@@ -30,6 +32,8 @@ export async function startWorkerHealthServer(
       response.end(JSON.stringify(body));
     };
     if (request.method !== 'GET' && request.method !== 'HEAD') return answer(405, { status: 'error' });
+    if (isMetricsRequest(request))
+      return void serveMetrics(core.metrics.registry, core.config.METRICS_TOKEN, request, response);
     if (path === '/health') return answer(200, { status: 'ok', role: 'worker' });
     if (path === '/ready') {
       if (phase !== 'started') return answer(503, { status: phase, role: 'worker' });

@@ -7,7 +7,16 @@ import type { IdGenerator } from '../shared/ids.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import type { Logger } from '../shared/logger.js';
 import { GroupCommit } from '../shared/group-commit.js';
+import type { PoolSlotUsage } from '../shared/metrics/pool-metrics.js';
 import { AccountStatus } from './jimeng-account.types.js';
+
+/** account_status values as the metrics name them. */
+const ACCOUNT_STATE_NAMES: Record<number, string> = {
+  [AccountStatus.normal]: 'normal',
+  [AccountStatus.invalid]: 'invalid',
+  [AccountStatus.coolingDown]: 'cooling_down',
+  [AccountStatus.disabled]: 'disabled',
+};
 
 export type GenerationKind = 'image' | 'video';
 
@@ -357,6 +366,38 @@ export class AccountPoolService {
       }
       for (const waiter of waiters.slice(0, free)) waiter.wake(null);
     }
+  }
+
+  /**
+   * Slots in use and free per provider and account state, for the metrics (read when scraped).
+   * Free counts what the pool could lease now: a normal account's max_concurrent less its leases,
+   * one trial slot on a cooled-down account past its cooldown, nothing on the others.
+   */
+  async slotUsage(): Promise<PoolSlotUsage[]> {
+    const accounts = await this.deps.models.ProviderAccount.findAll({
+      where: { is_deleted: false },
+      attributes: ['id', 'provider', 'account_status', 'max_concurrent', 'cooldown_until'],
+    });
+    const inFlight = accounts.length
+      ? await this.deps.leases.inFlight(accounts.map((account) => account.id))
+      : new Map<string, number>();
+    const now = this.deps.clock.now().getTime();
+    const groups = new Map<string, PoolSlotUsage>();
+    for (const account of accounts) {
+      const state = ACCOUNT_STATE_NAMES[account.account_status] ?? 'unknown';
+      const key = `${account.provider}:${state}`;
+      const group = groups.get(key) ?? { provider: account.provider, state, inUse: 0, free: 0 };
+      const inUse = inFlight.get(account.id) ?? 0;
+      const coolingDone =
+        account.account_status === AccountStatus.coolingDown &&
+        (account.cooldown_until?.getTime() ?? 0) <= now;
+      const limit =
+        account.account_status === AccountStatus.normal ? account.max_concurrent : coolingDone ? 1 : 0;
+      group.inUse += inUse;
+      group.free += Math.max(0, limit - inUse);
+      groups.set(key, group);
+    }
+    return [...groups.values()];
   }
 
   /** A cooled-down account past its cooldown gets one trial request (half-open) before full use. */

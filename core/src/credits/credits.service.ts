@@ -63,7 +63,19 @@ export class CreditsService {
   /** Tail of this process's SQLite write chain (see `transaction`). */
   private sqliteTail: Promise<unknown> = Promise.resolve();
 
+  /** Told of every committed charge and refund (the credits metrics). */
+  private readonly movedListeners: Array<(move: 'charge' | 'refund', amount: number) => void> = [];
+
   constructor(private readonly deps: Deps) {}
+
+  /** Runs `listener` after each charge or refund commits, with the amount in MC (positive). */
+  onMoved(listener: (move: 'charge' | 'refund', amount: number) => void): void {
+    this.movedListeners.push(listener);
+  }
+
+  private moved(move: 'charge' | 'refund', amount: number): void {
+    for (const listener of this.movedListeners) listener(move, amount);
+  }
 
   /**
    * Runs a credits-moving transaction. SQLite has one writer at a time: letting dozens of
@@ -241,6 +253,8 @@ export class CreditsService {
       { credits_used: input.amount },
       { where: { id: input.taskId }, transaction },
     );
+    // The caller's transaction may still roll back (the task is not created): count on commit.
+    transaction.afterCommit(() => this.moved('charge', input.amount));
   }
 
   /**
@@ -276,6 +290,7 @@ export class CreditsService {
           { where: { id: taskId }, transaction },
         );
       });
+      this.moved('refund', -charge.amount);
       return true;
     } catch (error) {
       if (error instanceof UniqueConstraintError) return false;

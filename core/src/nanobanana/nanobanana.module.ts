@@ -5,6 +5,7 @@ import { defineNanobananaModels, type NanobananaModels } from '../adapters/seque
 import { Fts5SearchIndex } from '../adapters/sequelize/nanobanana-fts5-search.repository.js';
 import { PostingSearchIndex } from '../adapters/sequelize/nanobanana-posting-search.repository.js';
 import { GeminiImageClient } from '../adapters/providers/gemini/gemini-image.client.js';
+import { countProviderCalls, type ProviderMetrics } from '../shared/metrics/provider-metrics.js';
 import type { AccountPoolService } from '../accounts/account-pool.service.js';
 import { FanOutRunner } from '../generation/fan-out.runner.js';
 import type { GenerationProcessor } from '../generation/generation.processor.js';
@@ -51,6 +52,8 @@ export function createNanobananaModule(deps: {
   gemini?: ImageProvider;
   /** Caller-supplied apiBase calls go through it (connect-time address check). */
   outbound: OutboundPolicy;
+  /** Counts Gemini calls by outcome (dreamloom_provider_calls_total). */
+  providerMetrics: ProviderMetrics;
 }): NanobananaModule {
   const { config } = deps;
   const models = defineNanobananaModels(deps.sequelize);
@@ -69,7 +72,7 @@ export function createNanobananaModule(deps: {
     storage: deps.storage,
     secrets: deps.secrets,
     pool: deps.pool,
-    providers: { gemini },
+    providers: { gemini: countProviderCalls('gemini', gemini, deps.providerMetrics) },
     clock: deps.clock,
     logger: deps.logger,
     maxAttempts: config.GENERATION_MAX_ATTEMPTS,

@@ -74,7 +74,7 @@ async function serve(core: Core, req: IncomingMessage, res: ServerResponse) {
       core,
       actor,
       input,
-      () => (stream = createSseStream(req, res, () => undefined)),
+      () => (stream = createSseStream(req, res, () => undefined, core.metrics.connections.sseOpened)),
       logger,
     );
     if (admission?.deferred) await admission.verdict;
@@ -91,6 +91,9 @@ async function serve(core: Core, req: IncomingMessage, res: ServerResponse) {
       res.end(JSON.stringify(mapped.body));
     }
   } finally {
+    // The Koa route's template: one series for this endpoint, whichever path served it.
+    const seconds = (performance.now() - started) / 1000;
+    core.metrics.http.observe(GENERATE_RESPONSE_PATH, 'POST', res.statusCode, seconds);
     if (core.logger.isLevelEnabled('info')) {
       const ms = Math.round(performance.now() - started);
       const ip = clientIp(core.config, req);

@@ -57,6 +57,8 @@ export function createSseStream(
   req: IncomingMessage,
   res: ServerResponse,
   onCancelledUnsent: () => void,
+  /** Counts the stream as open once its status line is out; returns what counts it closed. */
+  countOpen: () => () => void,
 ): SseStream {
   const controller = new AbortController();
   req.socket.setTimeout(0);
@@ -78,7 +80,9 @@ export function createSseStream(
   let cancelled = false;
   let closed = false;
   let gone = false;
+  let countClosed: (() => void) | undefined;
   res.on('close', () => {
+    countClosed?.();
     gone = true;
     if (!closed) controller.abort();
     closed = true;
@@ -95,6 +99,7 @@ export function createSseStream(
     firstDataSent = pendingData;
     if (gone) return;
     res.writeHead(200);
+    countClosed = countOpen();
     if (buffered) res.write(buffered);
     if (closed) res.end();
   };
@@ -164,9 +169,14 @@ export function createSseStream(
 export function openSse(ctx: AppContext): SseChannel {
   ctx.status = 200;
   ctx.respond = false;
-  const stream = createSseStream(ctx.req, ctx.res, () => {
-    ctx.respond = true;
-  });
+  const stream = createSseStream(
+    ctx.req,
+    ctx.res,
+    () => {
+      ctx.respond = true;
+    },
+    ctx.core.metrics.connections.sseOpened,
+  );
   ctx.state.commitResponse = () => stream.commit();
   ctx.state.cancelReply = (reason) => stream.cancel(reason);
   return stream;

@@ -1,0 +1,54 @@
+import { Counter, type Registry } from 'prom-client';
+import { ProviderError } from '../../ports/image-provider.port.js';
+
+export type ProviderMetrics = ReturnType<typeof createProviderMetrics>;
+
+/**
+ * Calls to generation providers (jimeng, gemini, ...) by outcome: `ok`, one of the ProviderError
+ * kinds (`rate_limited`, `session_expired`, ...; see PROVIDERS.md), or `other_error` for a failure
+ * that never got classified (a bug, an abort). The kinds are what decide an account's fate, so a
+ * rising `rate_limited` or `session_expired` is the pool's early warning.
+ */
+export function createProviderMetrics(registry: Registry) {
+  const calls = new Counter({
+    name: 'dreamloom_provider_calls_total',
+    help: 'Generation provider calls by provider and outcome (ok or the ProviderError kind)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [registry],
+  });
+  return {
+    calls,
+    /** Awaits one provider call and counts its outcome; the result or the error passes through. */
+    async count<T>(provider: string, call: Promise<T>): Promise<T> {
+      try {
+        const result = await call;
+        calls.inc({ provider, outcome: 'ok' });
+        return result;
+      } catch (error) {
+        calls.inc({ provider, outcome: error instanceof ProviderError ? error.kind : 'other_error' });
+        throw error;
+      }
+    },
+  };
+}
+
+/** The provider port's call methods (ImageProvider, VideoProvider); everything else passes untouched. */
+const CALL_METHODS = new Set<PropertyKey>(['generateImages', 'generateVideos']);
+
+/**
+ * The provider with every generateImages / generateVideos call counted by outcome. Applied where
+ * providers are built (createCore, the module factories), so no runner or route has to remember it.
+ * A Proxy, not a wrapper class: a provider's other methods (Jimeng's credit reads, ...) and the
+ * `isVideoProvider` check keep working unchanged.
+ */
+export function countProviderCalls<P extends object>(name: string, provider: P, metrics: ProviderMetrics): P {
+  return new Proxy(provider, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (!CALL_METHODS.has(key)) return method.bind(target);
+      return (...args: unknown[]) => metrics.count(name, Promise.resolve(method.apply(target, args)));
+    },
+  });
+}
