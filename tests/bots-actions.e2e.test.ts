@@ -125,7 +125,7 @@ describe('bots job card actions end to end', () => {
       const raw = imagine(userId, 'a moonlit bamboo forest');
       await jobs.idle();
 
-      const final = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`).at(-1)!;
+      const final = discord.publicMessageCalls(raw.token).at(-1)!;
       expect(titleOf(final)).toBe('✅ Completed');
       expect(isPng(final.files[0].bytes)).toBe(true);
       const [reroll] = buttonsOf(final);
@@ -135,7 +135,7 @@ describe('bots job card actions end to end', () => {
       const pressed = press(userId, reroll, restarted);
       await jobs.idle();
       await restarted.stop();
-      const second = discord.callsTo(`PATCH /webhooks/:app/${pressed.token}/messages/@original`).at(-1)!;
+      const second = discord.publicMessageCalls(pressed.token).at(-1)!;
       expect(titleOf(second)).toBe('✅ Completed');
       expect(isPng(second.files[0].bytes)).toBe(true);
       expect(buttonsOf(second)[0]).not.toBe(reroll);
@@ -149,8 +149,7 @@ describe('bots job card actions end to end', () => {
       expect(JSON.parse(b!.params).request).toEqual(JSON.parse(a!.params).request);
     });
 
-    const lastEdit = (token: string) =>
-      discord.callsTo(`PATCH /webhooks/:app/${token}/messages/@original`).at(-1)!;
+    const lastEdit = (token: string) => discord.publicMessageCalls(token).at(-1)!;
 
     it('variation and upscale buttons start new cards from the chosen image, read from our storage', async () => {
       const userId = newUserId();
@@ -207,9 +206,11 @@ describe('bots job card actions end to end', () => {
       await memberWith('discord', other, 100);
       const pressed = press(other, reroll);
       await jobs.idle();
-      const [followUp] = discord.followUps(pressed.token);
-      expect(followUp.content).toBe('❌ Only the member who started this job can use its buttons.');
-      expect(followUp.flags & 64).toBe(64);
+      expect(discord.original(pressed.token)).toMatchObject({
+        content: '❌ Only the member who started this job can use its buttons.',
+        flags: 64,
+      });
+      expect(discord.publicMessage(pressed.token)).toBeUndefined();
     });
 
     it('cancels a job while it is queued; the card says so and the charge comes back', async () => {
@@ -218,7 +219,7 @@ describe('bots job card actions end to end', () => {
         const userId = newUserId();
         const headers = await memberWith('discord', userId, 100);
         const raw = imagine(userId, 'a crowded night market');
-        const edits = () => discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`);
+        const edits = () => discord.publicMessageCalls(raw.token);
         await until(() => edits().some((e) => buttonsOf(e).some((b) => b.startsWith('dl:cancel:'))));
         const cancel = buttonsOf(edits().findLast((e) => buttonsOf(e).length > 0)!)[0];
         expect(cancel).toMatch(/^dl:cancel:/);
@@ -226,8 +227,8 @@ describe('bots job card actions end to end', () => {
         await jobs.idle();
 
         const final = edits().at(-1)!;
-        expect(titleOf(final)).toBe('❌ Failed');
-        expect(JSON.stringify(final.body?.embeds)).toContain('Cancelled');
+        expect(titleOf(final)).toBe('🚫 Cancelled');
+        expect(JSON.stringify(final.body?.embeds)).toContain(`Cancelled — ${PRICE} MC refunded`);
         const deadline = Date.now() + 5000;
         let balance = (await balanceOf(system, headers)).balance;
         while (balance !== 100 && Date.now() < deadline) {
@@ -245,10 +246,15 @@ describe('bots job card actions end to end', () => {
       await memberWith('discord', userId, 0);
       const raw = imagine(userId, 'a castle in the clouds');
       await jobs.idle();
-      const [followUp] = discord.followUps(raw.token);
-      expect(followUp.content).toBe(`❌ This generation costs ${PRICE} MC; your balance is 0 MC`);
-      expect(followUp.flags & 64).toBe(64);
-      expect(discord.original(raw.token)).toBeUndefined();
+      const reply = discord.original(raw.token)!;
+      expect(reply.content).toMatch(
+        new RegExp(
+          `^❌ This costs ${PRICE} MC and you have 0 MC\\. Credits \\(MC\\) are added by the community staff`,
+        ),
+      );
+      expect(reply.flags & 64).toBe(64);
+      expect(discord.publicMessage(raw.token)).toBeUndefined();
+      expect(discord.channelMessages(raw.channel.id)).toEqual([]);
     });
   });
 
@@ -384,8 +390,8 @@ describe('bots job card actions end to end', () => {
         );
         await jobs.idle();
         const last = String(inChat(userId, 'editMessageText').at(-1)!.params.text);
-        expect(last).toContain('❌ Failed');
-        expect(last).toContain('Cancelled');
+        expect(last).toContain('🚫 Cancelled');
+        expect(last).toContain(`Cancelled — ${PRICE} MC refunded`);
         const deadline = Date.now() + 5000;
         let balance = (await balanceOf(system, headers)).balance;
         while (balance !== 100 && Date.now() < deadline) {
@@ -398,7 +404,7 @@ describe('bots job card actions end to end', () => {
       }
     });
 
-    it('tells a member without credits on the card', async () => {
+    it('tells a member without credits in a reply, with how to get credits, and posts no card', async () => {
       const userId = randomInt(100_000, 2_000_000_000);
       await memberWith('telegram', String(userId), 0);
       await bot.handleUpdate(
@@ -409,10 +415,12 @@ describe('bots job card actions end to end', () => {
         }),
       );
       await jobs.idle();
-      const texts = [...inChat(userId, 'sendMessage'), ...inChat(userId, 'editMessageText')].map((c) =>
-        String(c.params.text),
+      const texts = inChat(userId, 'sendMessage').map((c) => String(c.params.text));
+      expect(texts).toHaveLength(1);
+      expect(texts[0]).toMatch(
+        new RegExp(`^❌ This costs ${PRICE} MC and you have 0 MC\\. Credits \\(MC\\) are added`),
       );
-      expect(texts.at(-1)).toContain(`This generation costs ${PRICE} MC; your balance is 0 MC`);
+      expect(inChat(userId, 'editMessageText')).toHaveLength(0);
       expect(inChat(userId, 'sendPhoto')).toHaveLength(0);
     });
   });

@@ -63,9 +63,10 @@ describe('Discord bot /imagine end to end', () => {
 
     const [defer] = discord.calls;
     expect(defer.path).toBe(`/interactions/${raw.id}/${raw.token}/callback`);
-    expect(defer.body).toMatchObject({ type: 5 });
+    // Deferred privately: a refusal would stay the member's alone; the card is a public follow-up.
+    expect(defer.body).toMatchObject({ type: 5, data: { flags: 64 } });
 
-    const edits = discord.callsTo(`PATCH /webhooks/${discord.appId}/${raw.token}/messages/@original`);
+    const edits = discord.publicMessageCalls(raw.token);
     const embed = (call: DiscordRestCall) => (call.body?.embeds as Array<Record<string, unknown>>)[0];
     const running = edits.filter((e) => /Generating|▰|▱/.test(JSON.stringify(embed(e))));
     expect(running.length).toBeGreaterThanOrEqual(1);
@@ -80,7 +81,7 @@ describe('Discord bot /imagine end to end', () => {
     expect(meta.width! / meta.height!).toBeCloseTo(16 / 9, 1);
     expect((embed(final).image as { url: string }).url).toBe(`attachment://${final.files[0].filename}`);
 
-    const original = discord.original(raw.token)!;
+    const original = discord.publicMessage(raw.token)!;
     expect(original.attachments).toHaveLength(1);
     expect(discord.calls.filter((c) => c.path.startsWith('/channels/'))).toEqual([]);
 

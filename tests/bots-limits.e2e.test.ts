@@ -80,14 +80,18 @@ describe('bots and the generations-in-flight limit', () => {
     const platformUserId = `4${Date.now()}`.slice(0, 18);
     const headers = await fillUp('discord', platformUserId);
 
+    const sentAt = Date.now();
     const raw = command(platformUserId, 'imagine', { prompt: 'one too many' });
     await jobs.idle();
-    // The public "thinking…" placeholder is removed; the reason goes to the member alone.
-    expect(discord.original(raw.token)).toBeUndefined();
-    const [followUp] = discord.followUps(raw.token);
-    expect(followUp!.flags! & EPHEMERAL).toBe(EPHEMERAL);
-    expect(followUp!.content).toBe(
-      '❌ You already have 2 generations running or queued (limit 2); wait for one to finish or cancel one',
+    const answered = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`)[0];
+    expect(answered.at - sentAt).toBeLessThan(1000);
+    // Deferred privately, so nothing public is ever posted; the reason goes to the member alone.
+    expect(discord.publicMessage(raw.token)).toBeUndefined();
+    expect(discord.channelMessages(raw.channel.id)).toEqual([]);
+    const reply = discord.original(raw.token)!;
+    expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(reply.content).toBe(
+      '❌ You already have 2 generations running or queued. Wait for one to finish, or stop one with ✖ Cancel on its card, then try again. /balance shows what is running.',
     );
     const tasks = await api(system.baseUrl, 'GET', '/api/anime-generation/history', { headers });
     expect(tasks.body.data.pagination.total).toBe(2);
@@ -98,6 +102,33 @@ describe('bots and the generations-in-flight limit', () => {
     expect(edits.at(-1)?.body?.content).toBe(
       'Your balance: 0 MC\nGenerations: 0 running, 2 queued (limit 2 at once)',
     );
+  });
+
+  it('Telegram: /imagine at the limit is answered at once as a reply to the member, with no card', async () => {
+    const platformUserId = String(700_000_000 + Math.floor(Math.random() * 99_999_999));
+    await fillUp('telegram', platformUserId);
+    const tg = createTelegramBot(
+      'limits:token',
+      { dreamloom, logger: silentLogger, editIntervalMs: 3000, jobs },
+      { botInfo: telegram.botInfo, client: { apiRoot: telegram.apiRoot } },
+    );
+    const before = telegram.calls.length;
+    const sentAt = Date.now();
+    await tg.handleUpdate(
+      textMessageUpdate({
+        updateId: 2,
+        text: '/imagine one too many',
+        from: { id: Number(platformUserId), first_name: 'Mika' },
+      }),
+    );
+    await jobs.idle();
+    const calls = telegram.calls.slice(before);
+    expect(calls.map((call) => call.method)).toEqual(['sendMessage']);
+    expect(calls[0].at - sentAt).toBeLessThan(1000);
+    expect(calls[0].params).toMatchObject({
+      reply_parameters: { message_id: expect.any(Number) },
+      text: '❌ You already have 2 generations running or queued. Wait for one to finish, or stop one with ✖ Cancel on its card, then try again. /balance shows what is running.',
+    });
   });
 
   it('Telegram: /balance shows the queue and the limit', async () => {

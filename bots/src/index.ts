@@ -27,6 +27,7 @@ export {
   type JobCardSink,
   type JobImage,
 } from './shared/imagine.handler.js';
+export { refusalFor, HOW_TO_GET_CREDITS, type Refusal } from './shared/refusals.js';
 export { renderJobCard, formatEta, progressBar, type JobCard, type JobCardField } from './shared/job-card.js';
 export { applySnapshot, initialJobState, type JobPhase, type JobState } from './shared/job-state.js';
 export { JobTracker } from './shared/job-tracker.js';

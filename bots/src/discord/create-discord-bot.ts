@@ -17,6 +17,7 @@ import {
 } from '../shared/job-actions.js';
 import type { ImagineDeps } from '../shared/imagine.handler.js';
 import { JobTracker } from '../shared/job-tracker.js';
+import { refusalFor } from '../shared/refusals.js';
 import { DiscordJobCardSink } from './discord-job-card.sink.js';
 import type { Logger } from '../shared/logger.js';
 import { createCommands } from './commands/index.js';
@@ -114,18 +115,22 @@ export function createDiscordBot(
       username: interaction.user.globalName ?? interaction.user.username,
     };
     if (parsed.action === 'cancel') {
-      // Acknowledge without a message; the card itself turns into "cancelled".
+      // Acknowledge without a public message; the card itself turns into "Cancelled", and the
+      // presser alone reads the outcome and the refund.
       await interaction.deferUpdate();
-      const refused = await cancelJob(jobDeps, user, parsed.taskId);
-      if (refused) await interaction.followUp({ content: `❌ ${refused}`, flags: MessageFlags.Ephemeral });
+      const answer = await cancelJob(jobDeps, user, parsed.taskId);
+      await interaction.followUp({
+        content: `${answer.cancelled ? '🚫' : '❌'} ${answer.text}`,
+        flags: MessageFlags.Ephemeral,
+      });
       return;
     }
-    // The answer window is 3 seconds; the server call may take longer on a busy node.
-    await interaction.deferReply();
+    // The answer window is 3 seconds; the server call may take longer on a busy node. Deferred
+    // privately, so a refusal leaves nothing public behind.
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const sink = new DiscordJobCardSink(interaction, { logger: deps.logger });
     const outcome = await startGenerationAction(jobDeps, user, { ...parsed, action: parsed.action });
     if ('refused' in outcome) {
-      // Replaces the public "thinking…" reply with a private explanation.
       await sink.reject(outcome.refused);
       return;
     }
@@ -160,8 +165,8 @@ export function createDiscordBot(
         error: err,
       });
       const message =
-        err instanceof DreamloomApiError && err.expose
-          ? err.message
+        err instanceof DreamloomApiError
+          ? refusalFor(err).message
           : 'Sorry, something went wrong. Please try again later.';
       await replyPrivately(interaction, `❌ ${message}`);
     }

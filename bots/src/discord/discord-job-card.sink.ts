@@ -5,18 +5,17 @@ import {
   ButtonStyle,
   DiscordAPIError,
   EmbedBuilder,
-  MessageFlags,
   Routes,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type RESTPostAPIChannelMessageJSONBody,
 } from 'discord.js';
-import type { TaskError } from '../shared/dreamloom-client.js';
 import type { JobCardSink, JobImage } from '../shared/imagine.handler.js';
 import { jobActionId, jobButtonLabel, parseJobActionId } from '../shared/job-actions.js';
 import type { JobCard } from '../shared/job-card.js';
 import type { JobPhase } from '../shared/job-state.js';
 import type { Logger } from '../shared/logger.js';
+import type { Refusal } from '../shared/refusals.js';
 
 /** Interaction tokens live 15 minutes; switch to channel messages a minute early so the final upload still fits. */
 export const INTERACTION_TOKEN_BUDGET_MS = 14 * 60_000;
@@ -27,6 +26,7 @@ const colors: Record<JobPhase, number> = {
   processing: 0x5865f2,
   completed: 0x57f287,
   failed: 0xed4245,
+  cancelled: 0x99aab5,
 };
 
 export interface DiscordJobCardSinkOptions {
@@ -45,13 +45,17 @@ interface CardMessage {
 }
 
 /**
- * The job card as the deferred reply of an `/imagine` interaction, edited in place. Once the
- * interaction token is about to expire (or Discord says it has), the card continues as an
- * ordinary channel message posted and edited with the bot token.
+ * The job card of an interaction that was deferred **ephemerally** (`/imagine`, `/video`, a card
+ * button): a refusal replaces the private "thinking…" and nothing public is ever posted; once the
+ * server accepted the job, the private reply says so and the card is posted as a public follow-up,
+ * then edited in place. Once the interaction token is about to expire (or Discord says it has),
+ * the card continues as an ordinary channel message posted and edited with the bot token.
  */
 export class DiscordJobCardSink implements JobCardSink {
   private readonly tokenDeadline: number;
   private readonly now: () => number;
+  /** The public card, a follow-up message of the interaction. */
+  private cardMessageId: string | undefined;
   private channelMessageId: string | undefined;
   private viaChannel = false;
 
@@ -78,25 +82,30 @@ export class DiscordJobCardSink implements JobCardSink {
     return this.show({ embeds: [toEmbed(card)], components: toComponents(card) });
   }
 
-  async reject(error: TaskError): Promise<void> {
-    // Nothing ran, so there is no card worth keeping in the channel: replace the public
-    // "thinking…" reply with a private explanation.
-    try {
-      await this.interaction.deleteReply();
-    } catch (err) {
-      this.options.logger.warn('Could not delete the deferred reply', { error: err });
-    }
-    await this.interaction.followUp({ content: `❌ ${error.message}`, flags: MessageFlags.Ephemeral });
+  async reject(refusal: Refusal): Promise<void> {
+    // The deferral was ephemeral, so this edit is seen by the member alone.
+    await this.interaction.editReply({ content: `❌ ${refusal.message}`, embeds: [], components: [] });
   }
 
   private async show(message: CardMessage): Promise<void> {
     if (!this.viaChannel && this.now() < this.tokenDeadline) {
+      const payload = {
+        embeds: message.embeds,
+        components: message.components,
+        files: message.files?.map((f) => new AttachmentBuilder(Buffer.from(f.bytes), { name: f.filename })),
+      };
       try {
-        await this.interaction.editReply({
-          embeds: message.embeds,
-          components: message.components,
-          files: message.files?.map((f) => new AttachmentBuilder(Buffer.from(f.bytes), { name: f.filename })),
-        });
+        if (this.cardMessageId === undefined) {
+          // The private reply first: a follow-up sent while the ephemeral "thinking…" still shows
+          // would take its place (and be ephemeral); after this edit it is a message of its own.
+          await this.interaction.editReply({
+            content: `✅ Your ${this.jobName()} job has started; its card is below.`,
+          });
+          const posted = await this.interaction.followUp(payload);
+          this.cardMessageId = posted.id;
+        } else {
+          await this.interaction.editReply({ ...payload, message: this.cardMessageId });
+        }
         return;
       } catch (err) {
         if (!isExpiredToken(err)) throw err;

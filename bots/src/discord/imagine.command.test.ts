@@ -79,16 +79,23 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
       input: { prompt: 'a shrine at dusk', aspectRatio: '16:9', batchSize: 1 },
     });
 
-    // The first call is the deferral (type 5), made without the bot token.
+    // The first call is the private deferral (type 5, ephemeral), made without the bot token.
     const [first] = discord.calls;
     expect(first.method).toBe('POST');
     expect(first.path).toBe(`/interactions/${raw.id}/${raw.token}/callback`);
-    expect(first.body).toMatchObject({ type: 5 });
+    expect(first.body).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
+    // The private answer says the job started; the card is a public follow-up.
+    expect(discord.original(raw.token)).toMatchObject({
+      content: '✅ Your /imagine job has started; its card is below.',
+      flags: EPHEMERAL,
+    });
 
-    const edits = discord.callsTo(`PATCH /webhooks/${discord.appId}/${raw.token}/messages/@original`);
+    const edits = discord.publicMessageCalls(raw.token);
+    expect(edits[0].method).toBe('POST');
+    expect(edits.slice(1).every((e) => e.method === 'PATCH')).toBe(true);
     expect(edits.length).toBeGreaterThanOrEqual(3);
     const embedOf = (c: (typeof edits)[number]) => (c.body?.embeds as Array<Record<string, unknown>>)[0];
-    expect(embedOf(edits[0]).title).toBe('⏳ Submitting…');
+    expect(embedOf(edits[0]).title).toBe('🕒 Queued');
     expect(edits.some((e) => JSON.stringify(embedOf(e)).includes('#2'))).toBe(true);
     expect(edits.some((e) => JSON.stringify(embedOf(e)).includes('45%'))).toBe(true);
 
@@ -105,7 +112,7 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
     expect(isPng(final.files[0].bytes)).toBe(true);
     expect(Buffer.compare(final.files[0].bytes, Buffer.from(png))).toBe(0);
 
-    const original = discord.original(raw.token)!;
+    const original = discord.publicMessage(raw.token)!;
     expect(original.attachments.map((a) => a.filename)).toEqual(['one.png']);
     expect(original.channel_id).toBe(raw.channel.id);
     expect(discord.calls.filter((c) => c.path.startsWith('/channels/'))).toEqual([]);
@@ -122,7 +129,7 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
       status: { status: 'completed', creditsUsed: 2 },
     });
     const raw = await run(bot, { prompt: 'pair', count: 2 });
-    const final = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`).at(-1)!;
+    const final = discord.publicMessageCalls(raw.token).at(-1)!;
     expect(final.files.map((f) => f.filename)).toEqual(['one.png', 'two.png']);
     expect(final.files.every((f) => isPng(f.bytes))).toBe(true);
   });
@@ -132,22 +139,29 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
       script: [{ status: 'failed', error: { code: 'CONTENT_BLOCKED', message: 'Blocked by the provider.' } }],
     });
     const raw = await run(bot, { prompt: 'x' });
-    const embed = (discord.original(raw.token)!.embeds as Array<Record<string, unknown>>)[0];
+    const embed = (discord.publicMessage(raw.token)!.embeds as Array<Record<string, unknown>>)[0];
     expect(embed.title).toBe('❌ Failed');
     expect(JSON.stringify(embed.fields)).toContain('Blocked by the provider.');
-    expect(discord.original(raw.token)!.attachments).toEqual([]);
+    expect(discord.publicMessage(raw.token)!.attachments).toEqual([]);
   });
 
-  it('answers a refused job privately and removes the public placeholder', async () => {
+  it('answers a refused job privately, in plain words, and posts nothing public', async () => {
     const { bot } = botWith({
-      createError: new DreamloomApiError('INSUFFICIENT_CREDITS', 'You have no credits left.', 402),
+      createError: new DreamloomApiError(
+        'VALIDATION_ERROR',
+        'body.prompt: Too big: expected string to have <=2000 characters',
+        400,
+      ),
     });
     const raw = await run(bot, { prompt: 'x' });
-    expect(discord.callsTo(`DELETE /webhooks/:app/${raw.token}/messages/@original`)).toHaveLength(1);
-    expect(discord.original(raw.token)).toBeUndefined();
-    const [followUp] = discord.followUps(raw.token);
-    expect(followUp.content).toBe('❌ You have no credits left.');
-    expect(followUp.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(discord.original(raw.token)).toMatchObject({
+      content:
+        '❌ Your prompt is too long: images take up to 2000 characters, videos up to 5000. Shorten it and try again.',
+      flags: EPHEMERAL,
+    });
+    expect(discord.publicMessage(raw.token)).toBeUndefined();
+    expect(discord.followUps(raw.token)).toEqual([]);
+    expect(discord.channelMessages(raw.channel.id)).toEqual([]);
   });
 
   it('catches a failing command in the error boundary and answers ephemerally', async () => {
@@ -203,11 +217,7 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
     discord.registerInteraction(raw.token, raw.channel.id);
     dispatchInteraction(bot.client, raw);
     // Let the deferral and the first card edit through, then expire the token.
-    for (
-      let i = 0;
-      i < 100 && discord.callsTo(`PATCH /webhooks/:a/${raw.token}/messages/@original`).length === 0;
-      i++
-    ) {
+    for (let i = 0; i < 100 && discord.publicMessageCalls(raw.token).length === 0; i++) {
       await new Promise((r) => setTimeout(r, 5));
     }
     discord.expireToken(raw.token);
@@ -246,7 +256,9 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
     bots.push(bot);
     const raw = await run(bot, { prompt: 'a very long render' });
 
-    const webhookEdits = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`);
+    const webhookEdits = discord.calls.filter((c) =>
+      c.path.startsWith(`/webhooks/${discord.appId}/${raw.token}`),
+    );
     expect(webhookEdits.length).toBeGreaterThanOrEqual(1);
     expect(webhookEdits.every((c) => c.files.length === 0)).toBe(true);
     const [post, ...patches] = discord.calls.filter((c) =>

@@ -85,7 +85,7 @@ describe('Discord job card buttons', () => {
     const { bot: first, dreamloom } = botWith({ script: done, stepDelayMs: 10 });
     const raw = imagine(first, 'a lighthouse at dawn');
     await jobs.idle();
-    const final = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`).at(-1)!;
+    const final = discord.publicMessageCalls(raw.token).at(-1)!;
     const [reroll] = buttonsOf(final);
     expect(reroll).toMatchObject({
       custom_id: `dl:reroll:${dreamloom.created[0].taskId}`,
@@ -103,7 +103,7 @@ describe('Discord job card buttons', () => {
     ]);
     const [ack] = discord.callsTo(`POST /interactions/:id/${pressed.token}/callback`);
     expect(ack.body).toMatchObject({ type: 5 });
-    const card = discord.callsTo(`PATCH /webhooks/:app/${pressed.token}/messages/@original`).at(-1)!;
+    const card = discord.publicMessageCalls(pressed.token).at(-1)!;
     expect((card.body?.embeds as Array<{ title: string }>)[0].title).toBe('✅ Completed');
     expect(card.files).toHaveLength(1);
     expect(buttonsOf(card)[0].custom_id).toBe(`dl:reroll:${dreamloom.actions[0].taskId}`);
@@ -118,7 +118,7 @@ describe('Discord job card buttons', () => {
     });
     const raw = imagine(bot, 'four moons');
     await jobs.idle();
-    const final = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`).at(-1)!;
+    const final = discord.publicMessageCalls(raw.token).at(-1)!;
     const rows = (final.body?.components as Row[]).map((row) => row.components);
     expect(rows.map((row) => row.map((b) => b.label))).toEqual([
       ['🔁 Reroll'],
@@ -139,7 +139,7 @@ describe('Discord job card buttons', () => {
       { action: 'upscale', taskId: original, imageIndex: 0 },
     ]);
     for (const pressed of [vary, upscale]) {
-      const card = discord.callsTo(`PATCH /webhooks/:app/${pressed.token}/messages/@original`).at(-1)!;
+      const card = discord.publicMessageCalls(pressed.token).at(-1)!;
       expect((card.body?.embeds as Array<{ title: string }>)[0].title).toBe('✅ Completed');
       expect(card.files).toHaveLength(4);
     }
@@ -155,15 +155,18 @@ describe('Discord job card buttons', () => {
     });
     await jobs.idle();
     expect(dreamloom.actions).toHaveLength(0);
-    const [followUp] = discord.followUps(pressed.token);
-    expect(followUp.content).toBe('❌ Only the member who started this job can use its buttons.');
-    expect(followUp.flags & EPHEMERAL).toBe(EPHEMERAL);
+    // Deferred privately, so the refusal is the member's alone and nothing public appears.
+    expect(discord.original(pressed.token)).toMatchObject({
+      content: '❌ Only the member who started this job can use its buttons.',
+      flags: EPHEMERAL,
+    });
+    expect(discord.publicMessage(pressed.token)).toBeUndefined();
   });
 
-  it('cancels a queued job; the card ends cancelled and loses its cancel button', async () => {
-    const { bot, dreamloom } = botWith({ script: [{ status: 'pending', queuePosition: 2 }] });
+  it('cancels a queued job; the card reads Cancelled with the refund and loses its cancel button', async () => {
+    const { bot, dreamloom } = botWith({ script: [{ status: 'pending', queuePosition: 2, creditsUsed: 4 }] });
     const raw = imagine(bot, 'a crowded night market');
-    const edits = () => discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`);
+    const edits = () => discord.publicMessageCalls(raw.token);
     await until(() => edits().some((e) => buttonsOf(e).length > 0));
     const queued = edits().findLast((e) => buttonsOf(e).length > 0)!;
     expect((queued.body?.embeds as Array<{ title: string }>)[0].title).toBe('🕒 Queued');
@@ -180,10 +183,14 @@ describe('Discord job card buttons', () => {
     expect(discord.callsTo(`POST /interactions/:id/${pressed.token}/callback`)[0].body).toMatchObject({
       type: 6,
     });
+    // The presser reads the outcome at once, privately, with what was refunded.
+    const [answer] = discord.followUps(pressed.token);
+    expect(answer).toMatchObject({ content: '🚫 Cancelled — 4 MC refunded.', flags: EPHEMERAL });
     const final = edits().at(-1)!;
     const embed = (final.body?.embeds as Array<{ title: string; fields: unknown }>)[0];
-    expect(embed.title).toBe('❌ Failed');
-    expect(JSON.stringify(embed.fields)).toContain('Cancelled by the member');
+    expect(embed.title).toBe('🚫 Cancelled');
+    expect(JSON.stringify(embed.fields)).toContain('"Status","value":"Cancelled — 4 MC refunded"');
+    expect(JSON.stringify(embed.fields)).not.toContain('Error');
     expect(buttonsOf(final).map((b) => b.label)).toEqual(['🔁 Reroll']);
   });
 

@@ -86,7 +86,7 @@ describe('Discord /video (discord.js against a fake REST API)', () => {
       aspectRatio: '9:16',
       referenceImageUrls: ['https://cdn.test/a.png', 'https://cdn.test/b.png'],
     });
-    const edits = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`);
+    const edits = discord.publicMessageCalls(raw.token);
     const fields = edits.map((e) => JSON.stringify(embedsOf(e.body)[0].fields ?? []));
     // The quote is charged when the task is accepted, so it shows while the job is still queued.
     expect(
@@ -135,7 +135,9 @@ describe('Discord /video (discord.js against a fake REST API)', () => {
       c.path.startsWith(`/channels/${raw.channel.id}/messages`),
     );
     expect(channelCalls[0].method).toBe('POST');
-    const webhookEdits = discord.callsTo(`PATCH /webhooks/:app/${raw.token}/messages/@original`);
+    const webhookEdits = discord.calls.filter((c) =>
+      c.path.startsWith(`/webhooks/${discord.appId}/${raw.token}`),
+    );
     expect(webhookEdits.every((c) => c.at <= channelCalls[0].at)).toBe(true);
     const [message] = discord.channelMessages(raw.channel.id);
     expect(message.content).toContain('your /video job continues here');

@@ -92,6 +92,14 @@ describe('DreamloomClient (HTTP + socket.io)', () => {
     });
   });
 
+  it('counts queue places from 1: the server says 0 jobs ahead, the member reads #1', async () => {
+    const { taskId } = await client.createAnimeTask(user, { prompt: 'p' });
+    Object.assign(server.statuses.get(taskId)!, { status: 'pending', queue_position: 0 });
+    expect((await client.getTaskStatus(user, taskId)).queuePosition).toBe(1);
+    Object.assign(server.statuses.get(taskId)!, { queue_position: 4 });
+    expect((await client.getTaskStatus(user, taskId)).queuePosition).toBe(5);
+  });
+
   it('subscribes to the task room as the platform user, reads the status once, then relays room events', async () => {
     const { taskId } = await client.createAnimeTask(user, { prompt: 'p' });
     const seen: TaskSnapshot[] = [];

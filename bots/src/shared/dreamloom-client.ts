@@ -84,6 +84,7 @@ export interface TaskSnapshot {
   /** 0–100. */
   progress?: number;
   message?: string;
+  /** 1-based place in line (#1 runs next); the server's 0-based count is converted on reading. */
   queuePosition?: number;
   etaSeconds?: number;
   outputs?: TaskOutput[];
@@ -486,7 +487,7 @@ class HttpDreamloomClient implements DreamloomClient {
       taskId: s.uuid,
       status: s.status,
       progress: s.progress ?? (s.status === 'completed' ? 100 : undefined),
-      queuePosition: s.queue_position ?? undefined,
+      queuePosition: memberQueuePosition(s.queue_position),
       outputs: s.results?.map((r) => ({
         url: r.image_url,
         width: r.width ?? undefined,
@@ -631,7 +632,7 @@ class HttpDreamloomClient implements DreamloomClient {
         status: p.data.status,
         progress: p.data.progress ?? undefined,
         message: p.data.message ?? undefined,
-        queuePosition: p.data.queuePosition ?? undefined,
+        queuePosition: memberQueuePosition(p.data.queuePosition),
         etaSeconds: p.data.etaSeconds ?? undefined,
       };
       for (const watch of byTask(snapshot.taskId)) watch.report(snapshot);
@@ -655,8 +656,10 @@ class HttpDreamloomClient implements DreamloomClient {
     socket.on('task.failed', (payload: unknown) => {
       const p = failedEvent.safeParse(payload);
       if (!p.success) return this.logger.warn('Ignoring malformed task.failed event', { payload });
+      // A cancel is reported with its own status; the card tells it apart by the error code.
+      const error = p.data.status === 'cancelled' ? { ...p.data.error, code: 'CANCELLED' } : p.data.error;
       for (const watch of byTask(p.data.taskId)) {
-        watch.report({ taskId: p.data.taskId, status: 'failed', error: p.data.error });
+        watch.report({ taskId: p.data.taskId, status: 'failed', error });
       }
     });
     return entry;
@@ -789,6 +792,14 @@ class Watch implements TaskWatch {
       this.reading = false;
     }
   }
+}
+
+/**
+ * The server counts the jobs ahead of this one (0: it runs next); members count places in line,
+ * so the job that runs next is #1.
+ */
+export function memberQueuePosition(jobsAhead: number | null | undefined): number | undefined {
+  return jobsAhead === null || jobsAhead === undefined ? undefined : jobsAhead + 1;
 }
 
 function malformed(what: string, error: z.ZodError): DreamloomApiError {

@@ -10,7 +10,7 @@ type SinkCall =
   | { kind: 'update'; card: JobCard }
   | { kind: 'complete'; card: JobCard; images: JobImage[] }
   | { kind: 'fail'; card: JobCard }
-  | { kind: 'reject'; card: JobCard; error: TaskError };
+  | { kind: 'reject'; error: TaskError };
 
 function recordingSink(options: { failComplete?: boolean } = {}) {
   const calls: SinkCall[] = [];
@@ -31,7 +31,7 @@ function recordingSink(options: { failComplete?: boolean } = {}) {
         if (options.failComplete) throw new Error('upload rejected');
       }),
     fail: (card) => track(() => void calls.push({ kind: 'fail', card })),
-    reject: (error, card) => track(() => void calls.push({ kind: 'reject', card, error })),
+    reject: (error) => track(() => void calls.push({ kind: 'reject', error })),
   };
   return { sink, calls, overlapped: () => overlapped };
 }
@@ -70,7 +70,8 @@ describe('runImagine', () => {
       input: { prompt: 'a lighthouse', aspectRatio: '16:9' },
     });
     const updates = calls.filter((c) => c.kind === 'update').map((c) => c.card);
-    expect(updates[0].phase).toBe('submitting');
+    // The first card shows the accepted job; nothing is posted while the server decides.
+    expect(updates[0].phase).toBe('pending');
     expect(updates.some((c) => c.text.includes('Queue position: #2'))).toBe(true);
     expect(updates.some((c) => c.text.includes('▰▰▰▰▰▰▰▰▱▱ 80%'))).toBe(true);
 
@@ -133,23 +134,33 @@ describe('runImagine', () => {
     });
     const last = calls.at(-1);
     expect(last?.kind).toBe('fail');
-    expect(last?.card.text).toContain('Error: The prompt was blocked.');
+    expect(last?.kind === 'fail' ? last.card.text : '').toContain('Error: The prompt was blocked.');
     expect(calls.filter((c) => c.kind === 'complete')).toHaveLength(0);
   });
 
-  it('rejects without following anything when the server refuses the task', async () => {
+  it('only rejects, with no card before it, when the server refuses the task', async () => {
     const dreamloom = new FakeDreamloomClient({
-      createError: new DreamloomApiError('INSUFFICIENT_CREDITS', 'You have 0 credits left.', 402),
+      createError: new DreamloomApiError(
+        'INSUFFICIENT_CREDITS',
+        'This generation costs 210 MC; your balance is 0 MC',
+        402,
+      ),
     });
     const { sink, calls } = recordingSink();
     const outcome = await runImagine(deps(dreamloom), { user, prompt: 'p' }, sink);
-    expect(outcome).toEqual({
-      status: 'rejected',
-      error: { code: 'INSUFFICIENT_CREDITS', message: 'You have 0 credits left.' },
-    });
+    expect(outcome).toMatchObject({ status: 'rejected', error: { code: 'INSUFFICIENT_CREDITS' } });
     expect(dreamloom.watched).toEqual([]);
-    const last = calls.at(-1);
-    expect(last).toMatchObject({ kind: 'reject', error: { code: 'INSUFFICIENT_CREDITS' } });
+    expect(calls).toEqual([
+      {
+        kind: 'reject',
+        error: {
+          code: 'INSUFFICIENT_CREDITS',
+          message: expect.stringMatching(
+            /^This costs 210 MC and you have 0 MC\. Credits \(MC\) are added by/,
+          ),
+        },
+      },
+    ]);
   });
 
   it('hides internal server errors from the user', async () => {
@@ -194,7 +205,7 @@ describe('runImagine', () => {
     await expect(runImagine(deps(dreamloom), { user, prompt: 'p' }, sink)).rejects.toThrow('upload rejected');
     const last = calls.at(-1);
     expect(last?.kind).toBe('fail');
-    expect(last?.card.text).toContain('could not be posted');
+    expect(last?.kind === 'fail' ? last.card.text : '').toContain('could not be posted');
   });
 
   it('coalesces rapid progress into few edits when an interval is set', async () => {

@@ -9,6 +9,7 @@ import {
 import { renderJobCard, type JobCard } from './job-card.js';
 import { applySnapshot, initialJobState, isTerminal, type JobState } from './job-state.js';
 import type { Logger } from './logger.js';
+import { refusalFor, type Refusal } from './refusals.js';
 
 /** A generated image, downloaded so the platform can upload it as a file. */
 export interface JobImage {
@@ -31,8 +32,12 @@ export interface JobCardSink {
   complete(card: JobCard, images: JobImage[]): Promise<void>;
   /** The job ran and failed (or never finished): the card stays and says why. */
   fail(card: JobCard): Promise<void>;
-  /** The server refused to start the job (bad input, no credits, limits): tell the user, privately where possible. */
-  reject(error: TaskError, card: JobCard): Promise<void>;
+  /**
+   * The server refused to start the job (bad input, no credits, limits). Nothing public has been
+   * posted yet: tell the member alone (Discord ephemeral, Telegram a reply to their command).
+   * `refusal.message` is already in plain words ({@link refusalFor}).
+   */
+  reject(refusal: Refusal): Promise<void>;
 }
 
 export interface ImagineRequest {
@@ -61,8 +66,7 @@ export type ImagineOutcome =
 type Delivery =
   | { kind: 'update'; card: JobCard }
   | { kind: 'complete'; card: JobCard; images: JobImage[] }
-  | { kind: 'fail'; card: JobCard }
-  | { kind: 'reject'; card: JobCard; error: TaskError };
+  | { kind: 'fail'; card: JobCard };
 
 const DEFAULT_JOB_TIMEOUT_MS = 30 * 60_000;
 
@@ -124,19 +128,19 @@ export async function runJob(
     throttler.push({ kind: 'update', card });
   };
   let state = initialJobState(request.prompt);
-  show(state);
 
+  // No card before the server accepted the job: limits, credits and bad input are answered to
+  // the member alone, at once, and nothing public is left behind.
   let taskId: string;
   try {
     const created = await request.create(request.user);
     taskId = created.taskId;
     state = applySnapshot(state, { taskId, status: created.status, creditsUsed: created.creditsUsed });
   } catch (err) {
-    const error = toTaskError(err);
+    const refusal = refusalFor(err);
     if (!(err instanceof DreamloomApiError && err.expose)) logger.error('create-task failed', { error: err });
-    const card = renderJobCard({ ...state, phase: 'failed', error });
-    await throttler.finish({ kind: 'reject', card, error });
-    return { status: 'rejected', error };
+    await sink.reject(refusal);
+    return { status: 'rejected', error: refusal };
   }
   show(state);
 
@@ -167,7 +171,9 @@ export async function runJob(
   }
 
   const error = state.error ?? { code: 'GENERATION_FAILED', message: 'Generation failed' };
-  await throttler.finish({ kind: 'fail', card: renderJobCard({ ...state, phase: 'failed', error }) });
+  // A member's own cancel keeps its phase: the card says "Cancelled" and what was refunded.
+  const phase = state.phase === 'cancelled' ? 'cancelled' : 'failed';
+  await throttler.finish({ kind: 'fail', card: renderJobCard({ ...state, phase, error }) });
   return { status: 'failed', taskId, error };
 }
 
@@ -266,19 +272,8 @@ function deliver(sink: JobCardSink, d: Delivery): Promise<void> {
       return sink.complete(d.card, d.images);
     case 'fail':
       return sink.fail(d.card);
-    case 'reject':
-      return sink.reject(d.error, d.card);
   }
 }
 
-/** Only request errors carry a message meant for users; anything else gets a generic line. */
-export function toTaskError(err: unknown): TaskError {
-  if (err instanceof DreamloomApiError && err.expose) return { code: err.code, message: err.message };
-  if (err instanceof DreamloomApiError && err.code === 'NETWORK_ERROR') {
-    return {
-      code: err.code,
-      message: 'The Dreamloom server is not reachable right now. Please try again later.',
-    };
-  }
-  return { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side. Please try again later.' };
-}
+/** Plain words for an error that stopped a request; see {@link refusalFor}. */
+export const toTaskError: (err: unknown) => TaskError = refusalFor;

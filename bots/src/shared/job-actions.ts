@@ -5,14 +5,9 @@ import {
   type StartedGeneration,
   type TaskError,
 } from './dreamloom-client.js';
-import {
-  runJob,
-  toTaskError,
-  type ImagineDeps,
-  type ImagineOutcome,
-  type JobCardSink,
-} from './imagine.handler.js';
-import type { JobAction, JobButton } from './job-card.js';
+import { runJob, type ImagineDeps, type ImagineOutcome, type JobCardSink } from './imagine.handler.js';
+import { refundText, type JobAction, type JobButton } from './job-card.js';
+import { refusalFor } from './refusals.js';
 
 /**
  * Button / callback data of a card action: `dl:<action>:<taskId>[:<imageIndex>]`. It names only
@@ -62,27 +57,34 @@ export const actionProgressText: Record<GenerationAction, string> = {
   upscale: 'Upscaling…',
 };
 
+/** The presser's private answer to ✖ Cancel: whether it went through and what comes back. */
+export interface CancelAnswer {
+  cancelled: boolean;
+  /** Plain words for the presser only. */
+  text: string;
+}
+
 /**
  * Cancels a job for whoever pressed its button. The server only lets members cancel their own
- * jobs; the running job's card then ends as failed (cancelled) by itself. Resolves with a line
- * for the presser when the cancel was refused, undefined when it went through.
+ * jobs and refunds the charge; the running job's card then turns into "Cancelled" by itself. The
+ * charge is read first, because the refund sets the task's credits to 0.
  */
 export async function cancelJob(
   deps: ImagineDeps,
   user: PlatformUser,
   taskId: string,
-): Promise<string | undefined> {
+): Promise<CancelAnswer> {
+  const charged = await deps.dreamloom
+    .getTaskStatus(user, taskId)
+    .then((status) => status.creditsUsed)
+    .catch(() => undefined);
   try {
     await deps.dreamloom.cancelTask(user, taskId);
-    return undefined;
+    return { cancelled: true, text: `Cancelled — ${refundText(charged)}.` };
   } catch (err) {
-    if (err instanceof DreamloomApiError && err.code === 'TASK_NOT_FOUND')
-      return 'Only the member who started this job can cancel it.';
-    if (err instanceof DreamloomApiError && err.code === 'NOT_CANCELLABLE')
-      return 'This job has already finished.';
     if (!(err instanceof DreamloomApiError && err.expose))
       deps.logger.error('cancel failed', { taskId, error: err });
-    return toTaskError(err).message;
+    return { cancelled: false, text: refusalFor(err).message };
   }
 }
 
@@ -104,13 +106,9 @@ export async function startGenerationAction(
     });
     return { started };
   } catch (err) {
-    if (err instanceof DreamloomApiError && err.code === 'GENERATION_NOT_FOUND')
-      return {
-        refused: { code: err.code, message: 'Only the member who started this job can use its buttons.' },
-      };
     if (!(err instanceof DreamloomApiError && err.expose))
       deps.logger.error('card action failed', { action: press.action, taskId: press.taskId, error: err });
-    return { refused: toTaskError(err) };
+    return { refused: refusalFor(err) };
   }
 }
 

@@ -49,6 +49,7 @@ const titles: Record<JobPhase, string> = {
   processing: '🎨 Generating',
   completed: '✅ Completed',
   failed: '❌ Failed',
+  cancelled: '🚫 Cancelled',
 };
 
 const statusLabels: Record<JobPhase, string> = {
@@ -57,6 +58,7 @@ const statusLabels: Record<JobPhase, string> = {
   processing: 'Generating',
   completed: 'Completed',
   failed: 'Failed',
+  cancelled: 'Cancelled',
 };
 
 /** Pure: the card for a job state. */
@@ -67,7 +69,12 @@ export function renderJobCard(state: JobState): JobCard {
   // Worker stage text adds detail ("Stored 1/2"); skip it when it only repeats the label.
   const detail =
     state.message && state.message.trim().toLowerCase() !== label.toLowerCase() ? state.message : undefined;
-  const status = detail && !isDone(state.phase) ? `${label} — ${detail}` : label;
+  const status =
+    state.phase === 'cancelled'
+      ? `${label} — ${refundText(state.refundedCredits)}`
+      : detail && !isDone(state.phase)
+        ? `${label} — ${detail}`
+        : label;
   fields.push({ name: 'Status', value: status });
 
   if (state.phase === 'pending' && state.queuePosition !== undefined) {
@@ -83,7 +90,11 @@ export function renderJobCard(state: JobState): JobCard {
     fields.push({ name: state.mediaKind === 'video' ? 'Videos' : 'Images', value: String(state.imageCount) });
   }
   // Tasks are charged when they finish; a 0 while running means "not yet", not "free".
-  if (state.creditsUsed !== undefined && (isDone(state.phase) || state.creditsUsed > 0)) {
+  if (
+    state.phase !== 'cancelled' &&
+    state.creditsUsed !== undefined &&
+    (isDone(state.phase) || state.creditsUsed > 0)
+  ) {
     fields.push({ name: 'Credits', value: String(state.creditsUsed) });
   }
   if (state.phase === 'failed' && state.error) {
@@ -133,7 +144,12 @@ export function formatEta(seconds: number): string {
 }
 
 function isDone(phase: JobPhase): boolean {
-  return phase === 'completed' || phase === 'failed';
+  return phase === 'completed' || phase === 'failed' || phase === 'cancelled';
+}
+
+/** What a cancel gave back: the charge seen while the job ran. */
+export function refundText(refunded: number | undefined): string {
+  return refunded ? `${refunded} MC refunded` : 'nothing was charged';
 }
 
 function truncate(text: string, max: number): string {

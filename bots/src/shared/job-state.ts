@@ -1,7 +1,10 @@
 import type { GenerationAction, TaskError, TaskOutput, TaskSnapshot } from './dreamloom-client.js';
 
-/** `submitting` is the bot's own phase before the server has accepted the task. */
-export type JobPhase = 'submitting' | 'pending' | 'processing' | 'completed' | 'failed';
+/**
+ * `submitting` is the bot's own phase before the server has accepted the task; `cancelled` is a
+ * failed task whose error is the member's own cancel (the server reports both as failed).
+ */
+export type JobPhase = 'submitting' | 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled';
 
 /** Everything a job card can show; platform-neutral and built up from task snapshots. */
 export interface JobState {
@@ -24,16 +27,31 @@ export interface JobState {
   /** The card actions the server offers on the finished job; unknown means reroll only. */
   actions?: GenerationAction[];
   error?: TaskError;
+  /**
+   * Cancelled jobs: what the server gives back. The refund sets the task's credits to 0, so the
+   * charge seen while the job ran is kept here when the cancel arrives.
+   */
+  refundedCredits?: number;
 }
 
-const rank: Record<JobPhase, number> = { submitting: 0, pending: 1, processing: 2, completed: 3, failed: 3 };
+const rank: Record<JobPhase, number> = {
+  submitting: 0,
+  pending: 1,
+  processing: 2,
+  completed: 3,
+  failed: 3,
+  cancelled: 3,
+};
+
+/** The server's error code of a member's own cancel (README "Errors in English"). */
+export const CANCELLED_CODE = 'CANCELLED';
 
 export function initialJobState(prompt: string): JobState {
   return { prompt, phase: 'submitting' };
 }
 
 export function isTerminal(phase: JobPhase): boolean {
-  return phase === 'completed' || phase === 'failed';
+  return phase === 'completed' || phase === 'failed' || phase === 'cancelled';
 }
 
 /**
@@ -67,6 +85,11 @@ export function applySnapshot(state: JobState, snapshot: TaskSnapshot): JobState
 
   if (snapshot.status === 'failed' && !next.error) {
     next.error = { code: 'GENERATION_FAILED', message: 'Generation failed' };
+  }
+  if (snapshot.status === 'failed' && next.error?.code === CANCELLED_CODE) {
+    next.phase = 'cancelled';
+    next.refundedCredits = state.creditsUsed ?? 0;
+    next.creditsUsed = 0;
   }
   return next;
 }

@@ -1,7 +1,8 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, BotError, GrammyError, HttpError, type BotConfig, type Context } from 'grammy';
 import type { BotCommand } from 'grammy/types';
-import type { DreamloomClient } from '../shared/dreamloom-client.js';
+import { DreamloomApiError, type DreamloomClient } from '../shared/dreamloom-client.js';
+import { refusalFor } from '../shared/refusals.js';
 import { JobTracker } from '../shared/job-tracker.js';
 import type { Logger } from '../shared/logger.js';
 import { createHelpFeature, helpCommands } from './features/help.feature.js';
@@ -59,7 +60,17 @@ export function createTelegramBot(token: string, deps: TelegramBotDeps, config?:
     });
     // A failed send to this chat (blocked, kicked) would fail again; only answer otherwise.
     if (cause instanceof GrammyError || cause instanceof HttpError || !ctx.chat) return;
-    await ctx.reply('Sorry, something went wrong. Please try again later.').catch(() => undefined);
+    const text =
+      cause instanceof DreamloomApiError
+        ? `❌ ${refusalFor(cause).message}`
+        : 'Sorry, something went wrong. Please try again later.';
+    const messageId = ctx.msg?.message_id;
+    await ctx
+      .reply(
+        text,
+        messageId ? { reply_parameters: { message_id: messageId, allow_sending_without_reply: true } } : {},
+      )
+      .catch(() => undefined);
   };
   bot.catch(handleError);
 

@@ -219,13 +219,26 @@ describe('Telegram /imagine (grammY against a fake Bot API)', () => {
     expect(text).toContain('The prompt was blocked by the provider.');
   });
 
-  it('puts the reason on the card when the server refuses the job', async () => {
-    const { bot } = botWith({
-      createError: new DreamloomApiError('INSUFFICIENT_CREDITS', 'You have no credits left.', 402),
-    });
+  it('answers a refusal at once as a reply to the command, in plain words, and posts no card', async () => {
+    const { bot } = botWith(
+      {
+        createError: new DreamloomApiError(
+          'TOO_MANY_JOBS_IN_FLIGHT',
+          'You already have 3 generations running or queued (limit 3); wait for one to finish or cancel one',
+          429,
+        ),
+      },
+      3000,
+    );
+    const started = Date.now();
     await imagine(bot, '/imagine anything');
-    expect(api.callsTo('sendMessage')).toHaveLength(1);
-    expect(String(api.calls.at(-1)?.params.text)).toContain('You have no credits left.');
+    expect(Date.now() - started).toBeLessThan(1000);
+    // The only message is the reply to the member's command; no card, no edits.
+    expect(api.calls.map((c) => c.method)).toEqual(['sendMessage']);
+    expect(api.callsTo('sendMessage')[0].params).toMatchObject({
+      reply_parameters: { message_id: expect.any(Number) },
+      text: '❌ You already have 3 generations running or queued. Wait for one to finish, or stop one with ✖ Cancel on its card, then try again. /balance shows what is running.',
+    });
   });
 
   it('retries a rate-limited call after retry_after (auto-retry)', async () => {

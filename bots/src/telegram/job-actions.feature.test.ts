@@ -137,7 +137,7 @@ describe('Telegram job card buttons', () => {
   });
 
   it('cancels a queued job from its card; the card ends cancelled without a cancel button', async () => {
-    const { bot, dreamloom } = botWith({ script: [{ status: 'pending', queuePosition: 4 }] });
+    const { bot, dreamloom } = botWith({ script: [{ status: 'pending', queuePosition: 4, creditsUsed: 2 }] });
     await bot.handleUpdate(
       textMessageUpdate({ updateId: updateId++, text: '/imagine a crowded night market' }),
     );
@@ -157,10 +157,15 @@ describe('Telegram job card buttons', () => {
     expect(dreamloom.cancelled).toEqual([
       { user: { platform: 'telegram', id: '424242', username: 'mika' }, taskId: dreamloom.created[0].taskId },
     ]);
-    expect(api.callsTo('answerCallbackQuery')[0].params).toMatchObject({ text: 'Cancelling…' });
+    expect(api.callsTo('answerCallbackQuery')[0].params).toMatchObject({
+      text: 'Cancelled — 2 MC refunded.',
+      show_alert: false,
+    });
     const last = api.callsTo('editMessageText').at(-1)!;
-    expect(String(last.params.text)).toContain('❌ Failed');
-    expect(String(last.params.text)).toContain('Cancelled by the member');
+    expect(String(last.params.text)).toContain(
+      '🚫 Cancelled\nPrompt: a crowded night market\nStatus: Cancelled — 2 MC refunded',
+    );
+    expect(String(last.params.text)).not.toContain('Error');
     expect(buttonsOf(last).map((b) => b.text)).toEqual(['🔁 Reroll']);
   });
 

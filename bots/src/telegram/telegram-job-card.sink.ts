@@ -1,7 +1,7 @@
 import { GrammyError, InputFile, type Context } from 'grammy';
 import type { InlineKeyboardMarkup, InputMediaPhoto, ReplyParameters } from 'grammy/types';
 import { jobActionId, jobButtonLabel } from '../shared/job-actions.js';
-import type { TaskError } from '../shared/dreamloom-client.js';
+import type { Refusal } from '../shared/refusals.js';
 import type { JobCardSink, JobImage } from '../shared/imagine.handler.js';
 import type { JobCard } from '../shared/job-card.js';
 
@@ -66,9 +66,10 @@ export class TelegramJobCardSink implements JobCardSink {
     return this.show(card);
   }
 
-  reject(_error: TaskError, card: JobCard): Promise<void> {
-    // Telegram has no private replies in groups; the card itself carries the reason.
-    return this.show(card);
+  async reject(refusal: Refusal): Promise<void> {
+    // Telegram has no private replies in groups: the answer is a reply to the member's own
+    // command, and no card is posted.
+    await this.ctx.reply(`❌ ${refusal.message}`, { reply_parameters: this.replyToCommand() });
   }
 
   private async show(card: JobCard): Promise<void> {

@@ -19,6 +19,8 @@ export interface DiscordRestCall {
   body?: Record<string, unknown>;
   files: DiscordUpload[];
   at: number;
+  /** Interaction webhooks: the message the call created or edited. */
+  messageId?: string;
 }
 
 export interface FakeDiscordMessage {
@@ -62,6 +64,10 @@ export interface FakeDiscordRest {
   original(token: string): FakeDiscordMessage | undefined;
   /** Follow-up messages of an interaction, by token. */
   followUps(token: string): FakeDiscordMessage[];
+  /** The interaction's first message everyone sees (not ephemeral): its public job card. */
+  publicMessage(token: string): FakeDiscordMessage | undefined;
+  /** Every call that posted or edited {@link publicMessage}, in order. */
+  publicMessageCalls(token: string): DiscordRestCall[];
   channelMessages(channelId: string): FakeDiscordMessage[];
   /** Tells the fake which channel an interaction came from, so its replies carry that channel id. */
   registerInteraction(token: string, channelId: string): void;
@@ -202,6 +208,12 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
     ...(webhook ? { webhook_id: appId, application_id: appId } : {}),
   });
 
+  const publicMessage = (token: string) => {
+    const state = interactions.get(token);
+    if (!state) return undefined;
+    return [state.original, ...state.followUps].find((m) => m && (m.flags & 64) === 0);
+  };
+
   const http = await listen(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const raw = await readBody(req);
@@ -312,9 +324,19 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
       if (!state?.acknowledged) return sendJson(res, 404, { code: 10015, message: 'Unknown Webhook' });
       if (state.expired) return sendJson(res, 401, { code: 50027, message: 'Invalid Webhook Token' });
       if (seg.length === 3 && method === 'POST') {
+        // As on Discord: a follow-up sent while the deferred "thinking…" still shows takes its
+        // place and keeps its flags (an ephemeral deferral makes that follow-up ephemeral too).
+        if (state.original && state.original.flags & 128) {
+          const { flags } = state.original;
+          applyBody(state.original, { ...body, flags }, files);
+          state.original.flags &= ~128;
+          call.messageId = state.original.id;
+          return sendJson(res, 200, toApi(state.original, true));
+        }
         const message = newMessage(state.channelId ?? '0');
         applyBody(message, body, files);
         state.followUps.push(message);
+        call.messageId = message.id;
         return sendJson(res, 200, toApi(message, true));
       }
       if (seg.length === 5 && seg[3] === 'messages') {
@@ -323,6 +345,7 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
         if (method === 'GET') return sendJson(res, 200, toApi(target, true));
         if (method === 'PATCH') {
           applyBody(target, body, files);
+          call.messageId = target.id;
           target.flags &= ~128; // the first edit replaces the "thinking…" state
           return sendJson(res, 200, toApi(target, true));
         }
@@ -416,6 +439,13 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
     callsTo: (pattern) => calls.filter((c) => matches(pattern, c)),
     original: (token) => interactions.get(token)?.original,
     followUps: (token) => interactions.get(token)?.followUps ?? [],
+    publicMessage: (token) => publicMessage(token),
+    publicMessageCalls: (token) => {
+      const id = publicMessage(token)?.id;
+      return id === undefined
+        ? []
+        : calls.filter((c) => c.messageId === id && c.path.split('/')[3] === token);
+    },
     channelMessages: (channelId) => channels.get(channelId) ?? [],
     registerInteraction: (token, channelId) => {
       interaction(token).channelId = channelId;

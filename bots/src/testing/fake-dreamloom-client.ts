@@ -126,7 +126,10 @@ export class FakeDreamloomClient implements DreamloomClient {
   async cancelTask(user: PlatformUser, taskId: string): Promise<void> {
     if (this.options.cancelError) throw this.options.cancelError;
     this.cancelled.push({ user, taskId });
-    this.emit(taskId, { status: 'failed', error: { code: 'CANCELLED', message: 'Cancelled by the member' } });
+    // As the server: the task fails with CANCELLED, and the refund sets its credits to 0.
+    const played = this.played.get(taskId);
+    if (played) this.played.set(taskId, { ...played, creditsUsed: 0 });
+    this.emit(taskId, { status: 'failed', error: { code: 'CANCELLED', message: 'Cancelled' } });
   }
 
   async getTaskStatus(_user: PlatformUser, taskId: string): Promise<TaskSnapshot> {

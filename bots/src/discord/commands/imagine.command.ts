@@ -41,7 +41,9 @@ export function createImagineCommand(deps: ImagineCommandDeps): DiscordCommand {
       }
       // Discord drops the interaction unless it is answered within 3 s; creating the task
       // can take longer, so acknowledge first.
-      await interaction.deferReply();
+      // Privately: a refusal (limits, credits, bad input) then stays the member's alone; the
+      // public card follows once the server accepted the job (see DiscordJobCardSink).
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       const user: PlatformUser = {
         platform: 'discord',
         id: interaction.user.id,

@@ -54,7 +54,9 @@ export function createVideoCommand(deps: ImagineCommandDeps): DiscordCommand {
         await interaction.reply({ content: problem, flags: MessageFlags.Ephemeral });
         return;
       }
-      await interaction.deferReply();
+      // Privately: a refusal (limits, credits, bad input) then stays the member's alone; the
+      // public card follows once the server accepted the job (see DiscordJobCardSink).
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       const user: PlatformUser = {
         platform: 'discord',
         id: interaction.user.id,

@@ -35,8 +35,9 @@ export function createJobActionsFeature(deps: JobActionsFeatureDeps): Composer<C
       username: from.username ?? [from.first_name, from.last_name].filter(Boolean).join(' '),
     };
     if (parsed.action === 'cancel') {
-      const refused = await cancelJob(deps.imagine, user, parsed.taskId);
-      await ctx.answerCallbackQuery(refused ? { text: refused, show_alert: true } : { text: 'Cancelling…' });
+      // The answer (an alert only the presser sees) says whether it went through and the refund.
+      const answer = await cancelJob(deps.imagine, user, parsed.taskId);
+      await ctx.answerCallbackQuery({ text: answer.text, show_alert: !answer.cancelled });
       return;
     }
     // Starting the job is one quick request, well within the callback query's answer window.
