@@ -45,7 +45,8 @@ describe('metrics', () => {
           ({ values }) =>
             values.find(
               (value) =>
-                value.metricName === 'dreamloom_http_request_duration_seconds_count' &&
+                (value as { metricName?: string }).metricName ===
+                  'dreamloom_http_request_duration_seconds_count' &&
                 Object.entries(labels).every(([key, label]) => value.labels[key] === label),
             )?.value,
         );
@@ -97,7 +98,7 @@ describe('metrics', () => {
     const { registry, providers } = createMetrics();
     let next: () => Promise<[]> = async () => [];
     const raw = {
-      generateImages: () => next(),
+      generateImages: (..._request: unknown[]) => next(),
       credits: () => 42,
     };
     const counted = countProviderCalls('jimeng', raw, providers) satisfies ImageProvider;
