@@ -44,6 +44,15 @@ const envSchema = z
       z.url({ protocol: /^https?$/ }).optional(),
     ),
     DISCORD_EDIT_INTERVAL_MS: intervalMs(1000),
+    /** Probe port: GET /health and GET /metrics (Prometheus). Unset: none. */
+    BOTS_HEALTH_PORT: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.coerce.number().int().min(0).max(65535).optional(),
+    ),
+    /** Where the probe port listens; 0.0.0.0 so an orchestrator's probes reach it. */
+    BOTS_HEALTH_HOST: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).default('0.0.0.0')),
+    /** Bearer token asked of scrapers of /metrics (the same as the server's METRICS_TOKEN). */
+    METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).optional()),
   })
   .superRefine((env, ctx) => {
     // The bot credential is only needed once some platform bot is switched on.
@@ -79,6 +88,8 @@ export interface BotsConfig {
     /** Bot API server root (TELEGRAM_API_ROOT); unset means Telegram's own, https://api.telegram.org. */
     apiRoot?: string;
   };
+  /** Present when BOTS_HEALTH_PORT is set: the probe port's /health and /metrics. */
+  health?: { port: number; host: string; metricsToken?: string };
 }
 
 /** Parses the bots' settings once at boot; throws {@link ConfigError} naming each bad variable. */
@@ -109,6 +120,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           apiRoot: e.TELEGRAM_API_ROOT?.replace(/\/+$/, ''),
         }
       : undefined,
+    health:
+      e.BOTS_HEALTH_PORT === undefined
+        ? undefined
+        : { port: e.BOTS_HEALTH_PORT, host: e.BOTS_HEALTH_HOST, metricsToken: e.METRICS_TOKEN },
   };
 }
 

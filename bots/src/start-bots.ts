@@ -6,6 +6,7 @@ import { StoryHandler } from './shared/story.handler.js';
 import { JobTracker } from './shared/job-tracker.js';
 import { createConsoleLogger, type Logger } from './shared/logger.js';
 import { createTelegramBot, telegramCommands } from './telegram/create-telegram-bot.js';
+import { startBotsHealthServer } from './health-server.js';
 
 /** How long shutdown waits for running jobs to post their last card before leaving them. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -24,6 +25,11 @@ export async function startBots(config: BotsConfig, logger: Logger): Promise<Run
   const jobs = new JobTracker();
   const stops: Array<() => Promise<void>> = [];
   const storyApi = createStoryApi({ baseUrl: config.apiUrl, botToken: config.botApiToken });
+  // Probes first: an orchestrator sees the process alive while the platforms log in.
+  const health = config.health
+    ? await startBotsHealthServer({ ...config.health, jobsRunning: () => jobs.size })
+    : null;
+  if (health) logger.info('Bots health port listening', { url: health.url });
 
   if (config.discord) {
     const discord: DiscordBot = createDiscordBot({
@@ -81,6 +87,7 @@ export async function startBots(config: BotsConfig, logger: Logger): Promise<Run
       await Promise.allSettled(stops.map((stop) => stop()));
       await Promise.race([jobs.idle(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
       await dreamloom.close();
+      await health?.close();
     },
   };
 }
