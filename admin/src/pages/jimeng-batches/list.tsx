@@ -1,8 +1,12 @@
-import { Form, Input, Select, Space, Table, Typography } from 'antd';
+import { useRef, useState } from 'react';
+import { Badge, Button, Form, Input, Select, Space, Table, Tooltip, Typography } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
 import { List, RefreshButton, ShowButton, getDefaultFilter, useTable } from '@refinedev/antd';
 import { useTranslate, type HttpError } from '@refinedev/core';
 import { TimeText } from '../../components/jimeng-accounts/account-status';
+import { BatchComposer } from '../../components/jimeng-batches/batch-composer';
 import { BatchProgress, BatchStatusTag, BatchTypeTag } from '../../components/jimeng-batches/batch-status';
+import { listPollInterval, useBatchListLive } from '../../components/jimeng-batches/use-batch-list-live';
 import { BATCH_STATUSES, isActive, type BatchSummary } from '../../components/jimeng-batches/types';
 
 const MONO = 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
@@ -14,22 +18,53 @@ interface BatchFilters {
 
 export function JimengBatchList() {
   const t = useTranslate();
-  const { tableProps, searchFormProps, filters, result } = useTable<BatchSummary, HttpError, BatchFilters>({
+  const [composing, setComposing] = useState(false);
+  // New and finished batches arrive over the `batches` room; the table reloads when they do.
+  const reload = useRef<() => void>(() => undefined);
+  const mode = useBatchListLive(() => reload.current());
+  const { tableProps, searchFormProps, filters, result, tableQuery } = useTable<
+    BatchSummary,
+    HttpError,
+    BatchFilters
+  >({
     syncWithLocation: true,
     pagination: { pageSize: 20 },
     onSearch: (values) => [
       { field: 'status', operator: 'eq', value: values.status || undefined },
       { field: 'work_id', operator: 'eq', value: values.work_id?.trim() || undefined },
     ],
-    // Running batches move; refresh faster while any is on screen.
+    // Running batches' progress moves; otherwise poll only while the room is not live.
     queryOptions: {
       refetchInterval: (query) =>
-        query.state.data?.data.some((row) => isActive(String(row.status))) ? 5_000 : 30_000,
+        listPollInterval(mode, query.state.data?.data.some((row) => isActive(String(row.status))) ?? false),
     },
   });
+  reload.current = () => void tableQuery.refetch();
 
   return (
-    <List headerButtons={() => <RefreshButton />}>
+    <List
+      headerButtons={() => (
+        <Space wrap>
+          <Tooltip title={t(`jimeng_batches.live.list_${mode}Help`)}>
+            <Badge
+              status={mode === 'live' ? 'processing' : mode === 'polling' ? 'warning' : 'default'}
+              text={t(`jimeng_batches.live.${mode}`)}
+              data-testid="batch-list-live-mode"
+            />
+          </Tooltip>
+          <RefreshButton />
+          <Button
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={() => setComposing(true)}
+            data-testid="new-batch"
+          >
+            {t('jimeng_batches.composer.open')}
+          </Button>
+        </Space>
+      )}
+    >
+      <BatchComposer open={composing} onClose={() => setComposing(false)} />
       <Typography.Paragraph type="secondary" style={{ marginTop: -8 }}>
         {t('jimeng_batches.description')}
       </Typography.Paragraph>
