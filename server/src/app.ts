@@ -26,6 +26,8 @@ import { storyChatRoutes } from './routes/story-chat.routes.js';
 import { storyBindingRoutes } from './routes/story-bindings.routes.js';
 import { storyImageRoutes } from './routes/story-images.routes.js';
 import { nanobananaRoutes } from './routes/nanobanana.routes.js';
+import { staffAuditRoutes } from './routes/staff-audit.routes.js';
+import { staffTraceRoutes } from './routes/staff-trace.routes.js';
 import { nanobananaRateLimit } from './http/rate-limit.js';
 import { nanobananaMalformedJson } from './http/nanobanana-malformed-json.js';
 import { generateResponseFastPath } from './http/generate-response.fast-path.js';
@@ -65,6 +67,8 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
     animeVideoRoutes(registry),
     animeCreditsRoutes(registry),
     animeAdminRoutes(registry),
+    staffAuditRoutes(registry),
+    staffTraceRoutes(registry),
     storyAuthRoutes(registry),
     storyAiRoutes(registry),
     storyCatalogRoutes(registry),
