@@ -33,6 +33,9 @@ import { createAnimeModule, type AnimeModule } from './anime/anime.module.js';
 import { createMetrics, type Metrics } from './shared/metrics/metrics.js';
 import { countProviderCalls } from './shared/metrics/provider-metrics.js';
 import { JOB_NAMES } from './worker.js';
+import { defineAuditLogModel } from './adapters/sequelize/audit-log.model.js';
+import { AuditLog } from './audit/audit-log.js';
+import { TraceService } from './trace/trace.service.js';
 
 /** Replaceable parts for tests: pass real adapters or fakes. */
 export interface CoreOverrides {
@@ -68,6 +71,10 @@ export interface Core {
   /** Every request to a URL a caller or staff chose goes through it (SSRF). */
   outbound: OutboundPolicy;
   identity: IdentityService;
+  /** The one log of staff actions (accounts, credits, prices, plans, deletes). */
+  audit: AuditLog;
+  /** Staff: any output, record, generation or image back to its task, accounts, cost, user and audit. */
+  trace: TraceService;
   jimengAccounts: JimengAccountService;
   pool: AccountPoolService;
   media: MediaService;
@@ -120,6 +127,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     maxResponseBytes: config.MEDIA_MAX_BYTES,
   });
   const quota = { resetTime: config.QUOTA_RESET_TIME, timeZone: config.QUOTA_TIMEZONE };
+  const audit = new AuditLog({ model: defineAuditLogModel(sequelize), ids, clock });
 
   const identity = new IdentityService({
     sequelize,
@@ -129,7 +137,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     tokenTtlHours: config.ACCESS_TOKEN_TTL_HOURS,
     botApiToken: config.BOT_API_TOKEN,
   });
-  const jimengAccounts = new JimengAccountService({ models, ids, clock, secrets, leases, quota });
+  const jimengAccounts = new JimengAccountService({ models, ids, clock, secrets, leases, quota, audit });
   const pool = new AccountPoolService({
     models,
     leases,
@@ -192,6 +200,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     ids,
     logger,
     outbound,
+    audit,
   });
   const nanobanana = createNanobananaModule({
     config,
@@ -225,6 +234,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     clock,
     logger,
     chatProvider: overrides.chatProvider,
+    audit,
   });
   const anime = createAnimeModule({
     config,
@@ -242,12 +252,19 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     chatProvider: story.chatProvider,
     gemini: overrides.gemini,
     outbound,
+    audit,
   });
   // Pool slots are read when scraped; credits are counted as each charge or refund commits.
   metrics.pool.watch(() => pool.slotUsage());
   anime.credits.onMoved((move, amount) =>
     (move === 'charge' ? metrics.credits.charged : metrics.credits.refunded).inc(amount),
   );
+  const trace = new TraceService({
+    models: { ...models, ...jimengModule.models, ...anime.models, ...nanobanana.models },
+    audit,
+    media,
+    secrets,
+  });
   const reconciler = new TaskReconciler({
     generation,
     queue,
@@ -270,6 +287,8 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     secrets,
     outbound,
     identity,
+    audit,
+    trace,
     jimengAccounts,
     pool,
     media,

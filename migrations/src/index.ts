@@ -12,6 +12,7 @@ import * as storyAccess from './migrations/0011-story-access.js';
 import * as jimengSessionLookup from './migrations/0012-jimeng-session-lookup-and-ms-times.js';
 import * as memberPlanChanges from './migrations/0013-member-plan-changes.js';
 import * as storyGeneratedIntro from './migrations/0014-story-generated-intro.js';
+import * as auditLog from './migrations/0015-audit-log.js';
 
 export { seedDemoData, type DemoSeedResult } from './demo-seed.js';
 
@@ -32,6 +33,7 @@ const MIGRATIONS = [
   { name: '0012-jimeng-session-lookup-and-ms-times', ...jimengSessionLookup },
   { name: '0013-member-plan-changes', ...memberPlanChanges },
   { name: '0014-story-generated-intro', ...storyGeneratedIntro },
+  { name: '0015-audit-log', ...auditLog },
 ];
 
 export function createMigrator(sequelize: Sequelize) {

@@ -7,6 +7,8 @@ import type { LeaseStore } from '../ports/lease-store.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import { maskSecret, type SecretBox } from '../shared/secret-box.js';
 import { formatZoned, nextQuotaReset } from '../shared/zoned-time.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { accountSnapshot } from '../audit/account-snapshot.js';
 import {
   AccountStatus,
   OVERSEAS_SITES,
@@ -21,6 +23,8 @@ interface Deps {
   secrets: SecretBox;
   leases: LeaseStore;
   quota: { resetTime: string; timeZone: string };
+  /** Staff changes to accounts are kept in the audit log. */
+  audit: AuditLog;
 }
 
 /** Region prefixes of international sessions (PROVIDERS.md §1). */
@@ -188,6 +192,21 @@ export class JimengAccountService {
         throw new AppError('SESSION_ID_IN_USE', failures[0].message, { status: 400 });
     }
     failures.sort((a, b) => a.index - b.index);
+    for (const { row } of accepted.filter((each) => created.includes(each.row.id)))
+      await this.deps.audit.record(
+        actor,
+        'jimeng_account.create',
+        { kind: 'jimeng_account', id: row.id },
+        undefined,
+        {
+          name: row.name,
+          account_type: row.account_type,
+          site_type: row.site_type,
+          session_mask: row.secret_mask,
+          priority: row.priority,
+          max_concurrent: row.max_concurrent,
+        },
+      );
     return { success_count: created.length, failed_count: failures.length, ids: created, failures };
   }
 
@@ -294,8 +313,16 @@ export class JimengAccountService {
         changes.account_status = AccountStatus.normal;
         changes.status_reason = null;
       }
+      const before = accountSnapshot(row);
       try {
         await row.update(changes);
+        await this.deps.audit.record(
+          actor,
+          'jimeng_account.update',
+          { kind: 'jimeng_account', id: row.id },
+          before,
+          accountSnapshot(row),
+        );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         fail(`accounts[${index}].session_id is already used by another account`);
@@ -313,11 +340,21 @@ export class JimengAccountService {
   async remove(actor: Actor, ids: string[]): Promise<{ success_count: number }> {
     this.assertStaff(actor);
     if (!Array.isArray(ids) || ids.length === 0) throw new ValidationError('ids must not be empty');
+    const doomed = await this.deps.models.ProviderAccount.findAll({
+      where: { id: { [Op.in]: ids }, provider: 'jimeng', is_deleted: false, ...this.ownership(actor) },
+    });
     const [affected] = await this.deps.models.ProviderAccount.update(
       // The fingerprint goes with the account: its session may be added again.
       { is_deleted: true, session_hash: null, update_by: actor.id, update_time: this.deps.clock.now() },
-      { where: { id: { [Op.in]: ids }, provider: 'jimeng', is_deleted: false, ...this.ownership(actor) } },
+      { where: { id: { [Op.in]: doomed.map((row) => row.id) }, is_deleted: false } },
     );
+    for (const row of doomed)
+      await this.deps.audit.record(
+        actor,
+        'jimeng_account.delete',
+        { kind: 'jimeng_account', id: row.id },
+        accountSnapshot(row),
+      );
     return { success_count: affected };
   }
 
@@ -325,6 +362,8 @@ export class JimengAccountService {
   async resetStatus(actor: Actor, id: string): Promise<boolean> {
     this.assertStaff(actor);
     const now = this.deps.clock.now();
+    const scope = { id, provider: 'jimeng', is_deleted: false, ...this.ownership(actor) };
+    const before = await this.deps.models.ProviderAccount.findOne({ where: scope });
     const [affected] = await this.deps.models.ProviderAccount.update(
       {
         image_generation_status: 1,
@@ -339,8 +378,18 @@ export class JimengAccountService {
         update_by: actor.id,
         update_time: now,
       },
-      { where: { id, provider: 'jimeng', is_deleted: false, ...this.ownership(actor) } },
+      { where: scope },
     );
+    if (affected > 0 && before) {
+      const after = await this.deps.models.ProviderAccount.findByPk(id);
+      await this.deps.audit.record(
+        actor,
+        'jimeng_account.reset',
+        { kind: 'jimeng_account', id },
+        accountSnapshot(before),
+        after ? accountSnapshot(after) : undefined,
+      );
+    }
     return affected > 0;
   }
 

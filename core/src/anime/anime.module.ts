@@ -15,6 +15,7 @@ import type { ChatProvider } from '../ports/chat-provider.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { AnimeVideoService } from './anime-video.service.js';
 import { AnimeImageService } from './anime-image.service.js';
 import { AnimePromptService } from './anime-prompt.service.js';
@@ -76,6 +77,7 @@ export function createAnimeModule(deps: {
   gemini?: ImageProvider;
   /** The outbound (SSRF) policy every reference URL and video frame goes through. */
   outbound: OutboundPolicy;
+  audit: AuditLog;
 }): AnimeModule {
   const { config } = deps;
   const models = defineAnimeModels(deps.sequelize);
@@ -85,6 +87,7 @@ export function createAnimeModule(deps: {
     models: allModels,
     ids: deps.ids,
     clock: deps.clock,
+    audit: deps.audit,
   });
   const kie = new KieClient({ baseUrl: config.KIE_BASE_URL, timeoutMs: config.KIE_TIMEOUT_MS });
   const kieRunner = new KieVideoRunner({
@@ -137,6 +140,7 @@ export function createAnimeModule(deps: {
     imageModels: () => [config.JIMENG_DEFAULT_MODEL, ...config.ANIME_GEMINI_MODELS],
     videoModels,
     defaultCreditsPerImage: config.ANIME_IMAGE_CREDITS_PER_IMAGE,
+    audit: deps.audit,
   });
   const cancels = new AnimeCancelService({
     models: allModels,
@@ -223,6 +227,7 @@ export function createAnimeModule(deps: {
       models: allModels,
       ids: deps.ids,
       clock: deps.clock,
+      audit: deps.audit,
     }),
     cancels,
     actions,

@@ -5,6 +5,7 @@ import { AppError, ForbiddenError } from '../errors.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
+import type { AuditLog } from '../audit/audit-log.js';
 
 export const MEMBER_PLANS = ['free', 'pro'] as const;
 export type MemberPlan = (typeof MEMBER_PLANS)[number];
@@ -29,6 +30,8 @@ interface Deps {
   models: DreamloomModels & AnimeModels;
   ids: IdGenerator;
   clock: Clock;
+  /** Every change also goes to the one audit log of staff actions (the trace reads it there). */
+  audit: AuditLog;
 }
 
 /**
@@ -66,6 +69,14 @@ export class MemberPlansService {
           changed_by: actor.id,
           created_at: now,
         },
+        { transaction },
+      );
+      await this.deps.audit.record(
+        actor,
+        'member_plan.set',
+        { kind: 'user', id: userId },
+        { plan: current },
+        { plan },
         { transaction },
       );
     });

@@ -6,6 +6,7 @@ import { AppError, ForbiddenError, ValidationError } from '../errors.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { videoModelSchema, type VideoModelConfig } from './video-models.js';
 
 export const IMAGE_RESOLUTIONS = ['1K', '2K', '4K'] as const;
@@ -59,6 +60,8 @@ interface Deps {
   videoModels: VideoModelConfig[];
   /** The image default while staff set no rule: ANIME_IMAGE_CREDITS_PER_IMAGE for every model. */
   defaultCreditsPerImage: number;
+  /** Every change also goes to the one audit log of staff actions (the trace reads it there). */
+  audit: AuditLog;
 }
 
 const rowId = (kind: 'image' | 'video', modelId: string) => `${kind}:${modelId}`;
@@ -165,6 +168,14 @@ export class ModelPricesService {
           changed_by: actor.id,
           created_at: now,
         },
+        { transaction },
+      );
+      await this.deps.audit.record(
+        actor,
+        'model_price.set',
+        { kind: 'model_price', id },
+        previous ? { price: JSON.parse(previous.price) as unknown } : { price: 'default' },
+        { price: rule ?? 'default' },
         { transaction },
       );
     });

@@ -1,4 +1,4 @@
-import { Op } from 'sequelize';
+import { Op, type Model } from 'sequelize';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type {
   ArtStyleRow,
@@ -28,6 +28,7 @@ import {
 } from '../story/access/character-access.js';
 import { assertCanChangeStory, assertCanReadStory } from '../story/access/story-access.js';
 import { StoryIntroWriter } from '../story/story-intro.writer.js';
+import type { AuditLog } from '../audit/audit-log.js';
 
 const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
 
@@ -125,6 +126,8 @@ interface Deps {
   secrets: SecretBox;
   /** Writes published stories' intros (contract `generated_background`); none: the template content. */
   intro?: StoryIntroWriter;
+  /** Deletes by staff are kept in the audit log with the deleted row. */
+  audit: AuditLog;
 }
 
 export interface CharacterInput {
@@ -180,6 +183,13 @@ export class CatalogService {
     return { limit, offset: (page - 1) * limit };
   }
 
+  /** Deletes `row`; when staff do it, the audit log keeps what was deleted (members' own deletes are theirs). */
+  private async destroyAudited(actor: Actor, kind: string, row: Model) {
+    const before = row.toJSON() as Record<string, unknown>;
+    await row.destroy();
+    await this.deps.audit.record(actor, `${kind}.delete`, { kind, id: String(before.id) }, before);
+  }
+
   private async mustFind<T>(finder: Promise<T | null>, what: string): Promise<T> {
     const row = await finder;
     if (!row) throw new NotFoundError(what);
@@ -214,7 +224,7 @@ export class CatalogService {
   async deletePost(actor: Actor, id: string) {
     requireStaff(actor);
     const row = await this.mustFind(this.deps.models.SystemPromptPost.findByPk(id), 'Post');
-    await row.destroy();
+    await this.destroyAudited(actor, 'system_prompt_post', row);
   }
 
   // ---- languages ------------------------------------------------------------------------------
@@ -255,7 +265,11 @@ export class CatalogService {
   }
   async deleteLanguage(actor: Actor, id: string) {
     requireStaff(actor);
-    await (await this.mustFind(this.deps.models.Language.findByPk(id), 'Language')).destroy();
+    await this.destroyAudited(
+      actor,
+      'language',
+      await this.mustFind(this.deps.models.Language.findByPk(id), 'Language'),
+    );
   }
 
   // ---- music ------------------------------------------------------------------------------------
@@ -293,7 +307,11 @@ export class CatalogService {
   }
   async deleteMusic(actor: Actor, id: string) {
     requireStaff(actor);
-    await (await this.mustFind(this.deps.models.Music.findByPk(id), 'Music')).destroy();
+    await this.destroyAudited(
+      actor,
+      'music',
+      await this.mustFind(this.deps.models.Music.findByPk(id), 'Music'),
+    );
   }
   async listMusicTypes() {
     return (await this.deps.models.MusicType.findAll({ order: [['name', 'ASC']] })).map(views.musicType);
@@ -308,7 +326,7 @@ export class CatalogService {
     const row = await this.mustFind(this.deps.models.MusicType.findByPk(id), 'Music type');
     const used = await this.deps.models.Music.count({ where: { type: row.name } });
     if (used) throw new AppError('IN_USE', `${used} music entries use this type`, { status: 409 });
-    await row.destroy();
+    await this.destroyAudited(actor, 'music_type', row);
   }
 
   // ---- art styles -----------------------------------------------------------------------------
@@ -345,7 +363,11 @@ export class CatalogService {
   }
   async deleteArtStyle(actor: Actor, id: string) {
     requireStaff(actor);
-    await (await this.mustFind(this.deps.models.ArtStyle.findByPk(id), 'Art style')).destroy();
+    await this.destroyAudited(
+      actor,
+      'art_style',
+      await this.mustFind(this.deps.models.ArtStyle.findByPk(id), 'Art style'),
+    );
   }
   async getArtStyle(id: string) {
     return views.artStyle(await this.mustFind(this.deps.models.ArtStyle.findByPk(id), 'Art style'));
@@ -404,7 +426,11 @@ export class CatalogService {
   }
   async deletePromptTemplate(actor: Actor, id: string) {
     requireStaff(actor);
-    await (await this.mustFind(this.deps.models.PromptTemplate.findByPk(id), 'Prompt template')).destroy();
+    await this.destroyAudited(
+      actor,
+      'prompt_template',
+      await this.mustFind(this.deps.models.PromptTemplate.findByPk(id), 'Prompt template'),
+    );
   }
 
   // ---- story templates ------------------------------------------------------------------------
@@ -464,7 +490,11 @@ export class CatalogService {
   }
   async deleteStoryTemplate(actor: Actor, id: string) {
     requireStaff(actor);
-    await (await this.mustFind(this.deps.models.StoryTemplate.findByPk(id), 'Story template')).destroy();
+    await this.destroyAudited(
+      actor,
+      'story_template',
+      await this.mustFind(this.deps.models.StoryTemplate.findByPk(id), 'Story template'),
+    );
   }
 
   // ---- characters -----------------------------------------------------------------------------
@@ -577,7 +607,7 @@ export class CatalogService {
         `${stories} published ${stories === 1 ? 'story casts' : 'stories cast'} this character`,
         { status: 409 },
       );
-    await row.destroy();
+    await this.destroyAudited(actor, 'character', row);
   }
   /** The one shared narrator, created on first request. */
   async narrator() {
@@ -771,7 +801,7 @@ export class CatalogService {
 
   async deleteStory(actor: Actor, id: string) {
     const row = assertCanChangeStory(actor, await this.deps.models.Story.findByPk(id));
-    await row.destroy();
+    await this.destroyAudited(actor, 'story', row);
   }
 
   /** Published stories the actor has not started a conversation in (contract shape). */
@@ -881,6 +911,10 @@ export class CatalogService {
   }
   async deleteAiModel(actor: Actor, id: string) {
     requireStaff(actor);
-    await (await this.mustFind(this.deps.models.AiModel.findByPk(id), 'AI model')).destroy();
+    await this.destroyAudited(
+      actor,
+      'ai_model',
+      await this.mustFind(this.deps.models.AiModel.findByPk(id), 'AI model'),
+    );
   }
 }

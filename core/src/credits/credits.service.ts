@@ -1,6 +1,7 @@
 import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import type { AnimeModels, CreditLedgerRow } from '../adapters/sequelize/anime.models.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { AppError, NotFoundError, ValidationError } from '../errors.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -48,6 +49,8 @@ interface Deps {
   models: DreamloomModels & AnimeModels;
   ids: IdGenerator;
   clock: Clock;
+  /** Staff grants are kept in the audit log (beside the ledger entry, in its transaction). */
+  audit: AuditLog;
 }
 
 export const chargeKey = (taskId: string) => `charge:${taskId}`;
@@ -203,7 +206,7 @@ export class CreditsService {
             : await this.take(input.userId, -input.amount, transaction);
         if (!changed)
           throw new InsufficientCreditsError(-input.amount, await this.balance(input.userId, transaction));
-        return this.record(
+        const granted = await this.record(
           {
             userId: input.userId,
             kind: 'grant',
@@ -215,6 +218,20 @@ export class CreditsService {
           },
           transaction,
         );
+        await this.deps.audit.record(
+          actor,
+          'credits.grant',
+          { kind: 'user', id: input.userId },
+          { balance: granted.balance_after - input.amount },
+          {
+            balance: granted.balance_after,
+            amount: input.amount,
+            ledger_id: granted.id,
+            note: input.note ?? null,
+          },
+          { transaction },
+        );
+        return granted;
       });
       return entryView(entry);
     } catch (error) {

@@ -7,12 +7,15 @@ import type { Clock } from '../ports/clock.port.js';
 import type { MediaService } from '../media/media.service.js';
 import { formatZoned, zonedTimeToInstant } from '../shared/zoned-time.js';
 import { RecordStatus } from './jimeng.types.js';
+import type { AuditLog } from '../audit/audit-log.js';
 
 interface Deps {
   models: DreamloomModels & JimengModels;
   media: MediaService;
   clock: Clock;
   timeZone: string;
+  /** Deletes are staff actions, kept in the audit log with what was deleted. */
+  audit: AuditLog;
 }
 
 export interface RecordView {
@@ -150,6 +153,21 @@ export class JimengRecordService {
       { is_deleted: true, update_by: actor.id, update_time: this.deps.clock.now() },
       { where: { id: rows.map((row) => row.id), is_deleted: false } },
     );
+    for (const row of rows)
+      await this.deps.audit.record(
+        actor,
+        'jimeng_record.delete',
+        { kind: 'jimeng_record', id: row.id },
+        {
+          type: row.type,
+          work_id: row.work_id,
+          storyboard_id: row.storyboard_id,
+          batch_id: row.batch_id,
+          task_id: row.task_id,
+          generation_status: row.generation_status,
+          prompt: row.prompt,
+        },
+      );
     return { success_count: affected };
   }
 

@@ -15,6 +15,7 @@ import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { JimengRecordService } from './jimeng-record.service.js';
 import { JimengBatchService } from './jimeng-batch.service.js';
 import { JimengProgressListener } from './jimeng-progress.listener.js';
@@ -46,6 +47,7 @@ interface Deps {
   pool?: AccountPoolService;
   /** callback_url and compose input_images are checked, and callbacks delivered, under it (SSRF). */
   outbound: OutboundPolicy;
+  audit: AuditLog;
 }
 
 /** Contract 003's studio features on the engine: records, batches, callbacks and pool upkeep. */
@@ -53,7 +55,13 @@ export function createJimengModule(deps: Deps): JimengModule {
   const { config } = deps;
   const models = { ...deps.models, ...defineJimengModels(deps.sequelize) };
   const timeZone = config.QUOTA_TIMEZONE;
-  const records = new JimengRecordService({ models, media: deps.media, clock: deps.clock, timeZone });
+  const records = new JimengRecordService({
+    models,
+    media: deps.media,
+    clock: deps.clock,
+    timeZone,
+    audit: deps.audit,
+  });
   const batches = new JimengBatchService({
     sequelize: deps.sequelize,
     models,

@@ -22,6 +22,7 @@ import { WalletAuthService } from './wallet-auth.service.js';
 import { StoryMediaService } from './story-media.service.js';
 import { StoryChatBindingService } from './story-chat-binding.service.js';
 import { StoryIntroWriter } from './story-intro.writer.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { defineStoryChatBindingModel } from '../adapters/sequelize/story-chat-binding.model.js';
 
 /** Contract 002's part of the core: one object so the composition root grows by one line. */
@@ -60,6 +61,7 @@ export interface StoryDeps {
   logger: Logger;
   chatProvider?: ChatProvider;
   store?: EphemeralStore;
+  audit: AuditLog;
 }
 
 export function createStory(deps: StoryDeps): StoryCore {
@@ -92,6 +94,7 @@ export function createStory(deps: StoryDeps): StoryCore {
     clock: deps.clock,
     secrets: deps.secrets,
     intro,
+    audit: deps.audit,
   });
   const bindingModel = defineStoryChatBindingModel(deps.sequelize);
   const chat = new StoryChatService({

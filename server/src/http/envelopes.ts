@@ -27,7 +27,13 @@ export function familyOf(path: string): Family {
   if (path === '/api/v1/llm/chat/completions' || path === '/api/v1/ai/i2t/chat/completions') return 'openai';
   // DESIGN.md collisions: the image upload is contract 002's, the rest of /api/v1/images is 004's.
   if (path === '/api/v1/images/upload') return 'story';
-  if (path.startsWith('/api/v1/jimeng') || path.startsWith('/api/v1/staff')) return 'jimeng';
+  // Staff-only admin routes (audit log, trace) answer like the staff routes: {code, message, data}.
+  if (
+    path.startsWith('/api/v1/jimeng') ||
+    path.startsWith('/api/v1/staff') ||
+    path.startsWith('/api/v1/admin')
+  )
+    return 'jimeng';
   if (
     path.startsWith('/api/anime-generation') ||
     path.startsWith('/api/anime-video') ||
