@@ -1,8 +1,21 @@
+import { useState } from 'react';
 import { Avatar, Button, Dropdown, Grid, Layout, Space, Tag, Typography, theme } from 'antd';
-import { DownOutlined, LogoutOutlined, MonitorOutlined, UserOutlined } from '@ant-design/icons';
+import {
+  BarsOutlined,
+  ClockCircleOutlined,
+  DownOutlined,
+  LogoutOutlined,
+  MonitorOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
 import { useGetIdentity, useLogout, useTranslate } from '@refinedev/core';
+import { useThemedLayoutContext } from '@refinedev/antd';
 import type { StaffUser } from '../providers/auth-provider';
+import { useTimeZone } from '../lib/time-zone';
 import { LanguageSwitch } from './language-switch';
+import { TimeZoneDialog } from './time-zone-dialog';
+// Hides the sider's own floating menu button on phones; the header's button below replaces it.
+import './header.css';
 
 /** Top bar: the queue monitor link, language switch and the signed-in staff member's menu (with logout). */
 export function Header() {
@@ -11,7 +24,13 @@ export function Header() {
   const { data: user } = useGetIdentity<StaffUser | null>();
   const { mutate: logout } = useLogout();
   // Phones (< 576 px): icons only, so the bar fits a 390 px screen; the menu still names the user.
-  const narrow = Grid.useBreakpoint().sm === false;
+  const breakpoint = Grid.useBreakpoint();
+  const narrow = breakpoint.sm === false;
+  // Below lg the sider is a drawer (Refine's rule); its button lives in this bar, not over the page title.
+  const drawerSider = breakpoint.lg === false;
+  const { setMobileSiderOpen } = useThemedLayoutContext();
+  const timeZone = useTimeZone();
+  const [timeZoneOpen, setTimeZoneOpen] = useState(false);
 
   return (
     <Layout.Header
@@ -29,6 +48,16 @@ export function Header() {
         borderBottom: `1px solid ${token.colorBorderSecondary}`,
       }}
     >
+      {drawerSider && (
+        <Button
+          type="text"
+          icon={<BarsOutlined />}
+          onClick={() => setMobileSiderOpen(true)}
+          aria-label={t('header.menu')}
+          data-testid="menu-button"
+          style={{ marginRight: 'auto' }}
+        />
+      )}
       {user && (
         // bull-board is a server-rendered page, not a Refine route: a full navigation, signed in by
         // the httpOnly cookie that the staff login sets for /admin/queues.
@@ -57,10 +86,16 @@ export function Header() {
                 label: t('header.signedInAs', { username: user.username }),
               },
               { type: 'divider' },
+              {
+                key: 'timeZone',
+                icon: <ClockCircleOutlined />,
+                label: `${t('header.timeZone')}: ${timeZone}`,
+              },
               { key: 'logout', icon: <LogoutOutlined />, label: t('header.logout'), danger: true },
             ],
             onClick: ({ key }) => {
               if (key === 'logout') logout();
+              if (key === 'timeZone') setTimeZoneOpen(true);
             },
           }}
         >
@@ -76,6 +111,7 @@ export function Header() {
           </Space>
         </Dropdown>
       )}
+      <TimeZoneDialog open={timeZoneOpen} onClose={() => setTimeZoneOpen(false)} />
     </Layout.Header>
   );
 }

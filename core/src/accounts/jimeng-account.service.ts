@@ -6,7 +6,7 @@ import type { Clock } from '../ports/clock.port.js';
 import type { LeaseStore } from '../ports/lease-store.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import { maskSecret, type SecretBox } from '../shared/secret-box.js';
-import { formatZoned, nextQuotaReset } from '../shared/zoned-time.js';
+import { formatZoned, isoInstant, nextQuotaReset } from '../shared/zoned-time.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { accountSnapshot } from '../audit/account-snapshot.js';
 import {
@@ -495,6 +495,12 @@ export class JimengAccountService {
       last_error: row.last_error ?? null,
       last_error_time: formatZoned(row.last_error_at, zone),
       cooldown_until: formatZoned(row.cooldown_until, zone),
+      quota_reset_time_iso: isoInstant(row.quota_reset_time),
+      create_time_iso: isoInstant(row.create_time),
+      update_time_iso: isoInstant(row.update_time),
+      credits_checked_time_iso: isoInstant(row.credits_checked_at),
+      last_error_time_iso: isoInstant(row.last_error_at),
+      cooldown_until_iso: isoInstant(row.cooldown_until),
     };
   }
 }

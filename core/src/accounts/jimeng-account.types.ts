@@ -29,6 +29,13 @@ export interface JimengAccountView {
   last_error: string | null;
   last_error_time: string | null;
   cooldown_until: string | null;
+  /** The zoned times above as ISO 8601 instants (see isoInstant), for the admin. */
+  quota_reset_time_iso: string | null;
+  create_time_iso: string | null;
+  update_time_iso: string | null;
+  credits_checked_time_iso: string | null;
+  last_error_time_iso: string | null;
+  cooldown_until_iso: string | null;
 }
 
 export interface AccountInput {

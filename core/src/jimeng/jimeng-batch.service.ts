@@ -6,7 +6,7 @@ import type { Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { IdGenerator } from '../shared/ids.js';
-import { formatZoned } from '../shared/zoned-time.js';
+import { formatZoned, isoInstant } from '../shared/zoned-time.js';
 import { OutboundRefusedError } from '../shared/outbound/outbound-errors.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
 import type { GenerationService, NewTaskSpec } from '../generation/generation.service.js';
@@ -80,6 +80,10 @@ export interface BatchSummary {
   create_time: string | null;
   start_time: string | null;
   finish_time: string | null;
+  /** The three times above as ISO 8601 instants (see isoInstant). */
+  create_time_iso: string | null;
+  start_time_iso: string | null;
+  finish_time_iso: string | null;
 }
 
 export interface BatchItemView {
@@ -461,6 +465,9 @@ export class JimengBatchService {
       create_time: formatZoned(batch.create_time, zone),
       start_time: formatZoned(batch.start_time, zone),
       finish_time: formatZoned(batch.finish_time, zone),
+      create_time_iso: isoInstant(batch.create_time),
+      start_time_iso: isoInstant(batch.start_time),
+      finish_time_iso: isoInstant(batch.finish_time),
     };
   }
 

@@ -5,7 +5,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { isAdmin, isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { MediaService } from '../media/media.service.js';
-import { formatZoned, zonedTimeToInstant } from '../shared/zoned-time.js';
+import { formatZoned, isoInstant, zonedTimeToInstant } from '../shared/zoned-time.js';
 import { RecordStatus } from './jimeng.types.js';
 import type { AuditLog } from '../audit/audit-log.js';
 
@@ -56,6 +56,9 @@ export interface RecordView {
   error_message: string | null;
   callback_url: string | null;
   create_time: string | null;
+  /** create_time and update_time as ISO 8601 instants (see isoInstant). */
+  create_time_iso: string | null;
+  update_time_iso: string | null;
   update_time: string | null;
 }
 
@@ -344,6 +347,8 @@ export class JimengRecordService {
         callback_url: row.callback_url,
         create_time: formatZoned(row.create_time, zone),
         update_time: formatZoned(row.update_time, zone),
+        create_time_iso: isoInstant(row.create_time),
+        update_time_iso: isoInstant(row.update_time),
       };
     });
   }

@@ -73,6 +73,15 @@ export function nextQuotaReset(from: Date, resetTime: string, timeZone: string):
   );
 }
 
+/**
+ * The same instant as ISO 8601 in UTC. Contract 003 keeps its zoned `YYYY-MM-DD HH:mm:ss` fields;
+ * next to them `<field>_iso` carries the instant itself, so the admin can show every time in the
+ * staff member's own zone without knowing the server's.
+ */
+export function isoInstant(instant: Date | string | null | undefined): string | null {
+  return instant ? new Date(instant).toISOString() : null;
+}
+
 /** `YYYY-MM-DD HH:mm:ss` in the given zone: the contracts' time format. */
 export function formatZoned(instant: Date | null | undefined, timeZone: string): string | null {
   if (!instant) return null;

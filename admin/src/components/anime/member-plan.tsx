@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { App, Button, Drawer, Popconfirm, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { CrownOutlined, HistoryOutlined, SwapOutlined } from '@ant-design/icons';
 import { useCustom, useCustomMutation, useInvalidate, useTranslate } from '@refinedev/core';
-import dayjs from 'dayjs';
+import { DateTime } from '../date-time';
 import { ANIME_PATHS, userPlanPath, type PlanChange } from '../../providers/anime-data-provider';
 import { isMemberPlan, otherPlan, planOfRole, type MemberPlan } from './plan-rules';
 
@@ -154,7 +154,7 @@ function PlanHistory({ userId }: { userId: string }) {
       <Table.Column<PlanChange>
         dataIndex="created_at"
         title={t(`${RESOURCE}.plan.when`)}
-        render={(value: string) => dayjs(value).format('YYYY-MM-DD HH:mm:ss')}
+        render={(value: string) => <DateTime value={value} />}
       />
       <Table.Column<PlanChange>
         dataIndex="changed_by"

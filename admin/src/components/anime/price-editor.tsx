@@ -1,5 +1,8 @@
 import { useState } from 'react';
 import { App, Button, Form, InputNumber, Modal, Popconfirm, Space, Table, Typography } from 'antd';
+import { formatInstant } from '../../lib/format-time';
+import { useTimeZone } from '../../lib/time-zone';
+import { DateTime } from '../date-time';
 import { EditOutlined, UndoOutlined } from '@ant-design/icons';
 import { useCustomMutation, useTranslate } from '@refinedev/core';
 import {
@@ -159,13 +162,14 @@ export function PriceEditor({ target, onSaved }: { target: PriceTarget; onSaved:
 /** Who set a custom price and when; "configured default" otherwise. */
 export function PriceSourceNote({ model }: { model: ImageModel | VideoModel }) {
   const t = useTranslate();
+  const timeZone = useTimeZone();
   if (model.price_source !== 'custom')
     return <Typography.Text type="secondary">{t('anime_models.source.default')}</Typography.Text>;
   return (
     <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="price-source">
       {t('anime_models.source.custom', {
         user: model.price_updated_by_name ?? model.price_updated_by,
-        at: model.price_updated_at ? new Date(model.price_updated_at).toLocaleString() : '',
+        at: formatInstant(model.price_updated_at, timeZone) ?? '',
       })}
     </Typography.Text>
   );
@@ -207,7 +211,7 @@ export function PriceChangesTable({ changes, loading }: { changes: PriceChange[]
       <Table.Column<PriceChange>
         dataIndex="created_at"
         title={t('anime_models.changes.when')}
-        render={(value: string) => new Date(value).toLocaleString()}
+        render={(value: string) => <DateTime value={value} />}
       />
       <Table.Column<PriceChange>
         dataIndex="model_id"

@@ -18,6 +18,12 @@ export interface JimengAccount {
   quota_reset_time: string | null;
   create_time: string;
   update_time: string;
+  /** The same instants as ISO 8601 (`…_iso`): what the admin shows, in the staff member's zone. */
+  quota_reset_time_iso?: string | null;
+  create_time_iso?: string | null;
+  credits_checked_time_iso?: string | null;
+  last_error_time_iso?: string | null;
+  cooldown_until_iso?: string | null;
   /** Higher first when the scheduler picks an account. */
   priority?: number;
   /** Per-account concurrency limit; `in_flight` counts the jobs holding a lease now. */

@@ -1,6 +1,6 @@
 import { Collapse, Descriptions, Image, Space, Typography } from 'antd';
 import { useLink, useTranslate } from '@refinedev/core';
-import { TimeText } from '../jimeng-accounts/account-status';
+import { DateTime } from '../date-time';
 import { MediaPreview } from '../media/media-thumbs';
 import { GenerationStatusTag, siteUsedLabel } from './record-status';
 import { resultUrls, type GenerationRecord, type RecordType } from './types';
@@ -159,10 +159,10 @@ export function RecordDetail({ record, type }: { record: GenerationRecord; type:
         </Descriptions.Item>
         <Descriptions.Item label={f('callback_url')}>{record.callback_url || '—'}</Descriptions.Item>
         <Descriptions.Item label={f('create_time')}>
-          <TimeText value={record.create_time} format="YYYY-MM-DD HH:mm:ss" />
+          <DateTime value={record.create_time_iso} />
         </Descriptions.Item>
         <Descriptions.Item label={f('update_time')}>
-          <TimeText value={record.update_time} format="YYYY-MM-DD HH:mm:ss" />
+          <DateTime value={record.update_time_iso} />
         </Descriptions.Item>
         {extra.map(([key, value]) => (
           <Descriptions.Item key={key} label={t(`jimeng_records.fields.${key}`, key)}>

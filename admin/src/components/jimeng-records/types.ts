@@ -34,6 +34,9 @@ export interface GenerationRecord {
   callback_url?: string | null;
   create_time?: string;
   update_time?: string;
+  /** create_time and update_time as ISO 8601 instants: what the admin shows. */
+  create_time_iso?: string | null;
+  update_time_iso?: string | null;
   [extra: string]: unknown;
 }
 

@@ -1,7 +1,7 @@
 import { Button, Descriptions, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { List, RefreshButton, getDefaultFilter, useTable } from '@refinedev/antd';
 import { useLink, useTranslate, type HttpError } from '@refinedev/core';
-import dayjs from 'dayjs';
+import { DateTime } from '../../components/date-time';
 import { MediaPreview, MediaThumbs } from '../../components/media/media-thumbs';
 import type { AnimeGeneration } from '../../providers/anime-data-provider';
 
@@ -217,7 +217,7 @@ export function AnimeGenerationList() {
         <Table.Column<AnimeGeneration>
           dataIndex="created_at"
           title={t(`${RESOURCE}.fields.createdAt`)}
-          render={(value: string) => dayjs(value).format('YYYY-MM-DD HH:mm:ss')}
+          render={(value: string) => <DateTime value={value} />}
         />
       </Table>
     </List>

@@ -1,13 +1,13 @@
 import { Card, Descriptions, Input, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { List, Show, ShowButton, useTable } from '@refinedev/antd';
 import { useLink, useShow, useTranslate, type HttpError } from '@refinedev/core';
-import dayjs from 'dayjs';
+import { DateTime } from '../../components/date-time';
 import { GrantCreditsButton } from '../../components/anime/grant-credits';
 import { MemberPlanCell } from '../../components/anime/member-plan';
 import type { AnimeUser, AnimeUserCredits, LedgerEntry } from '../../providers/anime-data-provider';
 
 const RESOURCE = 'anime_users';
-const time = (value: string) => dayjs(value).format('YYYY-MM-DD HH:mm:ss');
+const time = (value: string) => <DateTime value={value} />;
 const label = (user: Pick<AnimeUser, 'display_name' | 'username' | 'identities' | 'user_id'>) =>
   user.display_name || user.username || user.identities[0] || user.user_id;
 

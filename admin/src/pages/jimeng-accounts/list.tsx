@@ -22,9 +22,11 @@ import {
   AccountTypeTag,
   GenerationTag,
   SiteLabel,
-  TimeText,
 } from '../../components/jimeng-accounts/account-status';
 import { AccountStats } from '../../components/jimeng-accounts/account-stats';
+import { DateTime } from '../../components/date-time';
+import { formatInstant } from '../../lib/format-time';
+import { useTimeZone } from '../../lib/time-zone';
 import { TestAccountButton, useAccountTest } from '../../components/jimeng-accounts/test-account';
 import { useAccountActions } from '../../components/jimeng-accounts/use-account-actions';
 import { ACCOUNT_STATUSES, SITE_TYPES, type JimengAccount } from '../../components/jimeng-accounts/types';
@@ -33,6 +35,7 @@ const MONO = 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
 
 export function JimengAccountList() {
   const t = useTranslate();
+  const timeZone = useTimeZone();
   const { token } = theme.useToken();
   const [selected, setSelected] = useState<BaseKey[]>([]);
   const { resetStatus, resettingId, deleteSelected, deletingSelected } = useAccountActions();
@@ -132,7 +135,11 @@ export function JimengAccountList() {
           }))}
           filteredValue={getDefaultFilter('account_status', filters, 'in') ?? null}
           render={(value: unknown, row) => (
-            <AccountStatusBadge value={value} reason={row.status_reason} cooldownUntil={row.cooldown_until} />
+            <AccountStatusBadge
+              value={value}
+              reason={row.status_reason}
+              cooldownUntil={formatInstant(row.cooldown_until_iso, timeZone)}
+            />
           )}
         />
         <Table.Column<JimengAccount>
@@ -144,7 +151,11 @@ export function JimengAccountList() {
             value ? (
               <Tooltip
                 placement="topLeft"
-                title={row.last_error_time ? `${row.last_error_time} · ${String(value)}` : String(value)}
+                title={
+                  row.last_error_time_iso
+                    ? `${formatInstant(row.last_error_time_iso, timeZone)} · ${String(value)}`
+                    : String(value)
+                }
               >
                 <Typography.Text type="danger">{String(value)}</Typography.Text>
               </Tooltip>
@@ -213,8 +224,10 @@ export function JimengAccountList() {
           render={(value: unknown, row) => (
             <Tooltip
               title={
-                typeof row.credits_checked_time === 'string' && row.credits_checked_time
-                  ? t('jimeng_accounts.creditsCheckedAt', { time: row.credits_checked_time })
+                row.credits_checked_time_iso
+                  ? t('jimeng_accounts.creditsCheckedAt', {
+                      time: formatInstant(row.credits_checked_time_iso, timeZone),
+                    })
                   : t('jimeng_accounts.creditsNeverChecked')
               }
             >
@@ -230,13 +243,13 @@ export function JimengAccountList() {
           dataIndex="quota_reset_time"
           title={t('jimeng_accounts.fields.quota_reset_time')}
           width={120}
-          render={(value: unknown) => <TimeText value={value} format="MM-DD HH:mm" />}
+          render={(_, row) => <DateTime value={row.quota_reset_time_iso} />}
         />
         <Table.Column<JimengAccount>
           dataIndex="create_time"
           title={t('jimeng_accounts.fields.create_time')}
           width={110}
-          render={(value: unknown) => <TimeText value={value} format="YYYY-MM-DD" />}
+          render={(_, row) => <DateTime value={row.create_time_iso} />}
         />
         <Table.Column<JimengAccount>
           key="actions"

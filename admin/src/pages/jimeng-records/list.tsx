@@ -16,7 +16,7 @@ import { EyeOutlined, ExportOutlined, RedoOutlined } from '@ant-design/icons';
 import { DeleteButton, List, RefreshButton, getDefaultFilter, useTable } from '@refinedev/antd';
 import { useInvalidate, useLink, useOne, useTranslate, type HttpError } from '@refinedev/core';
 import dayjs, { type Dayjs } from 'dayjs';
-import { TimeText } from '../../components/jimeng-accounts/account-status';
+import { DateTime } from '../../components/date-time';
 import { MediaThumbs } from '../../components/media/media-thumbs';
 import { RecordDetail } from '../../components/jimeng-records/record-detail';
 import { GenerationStatusTag } from '../../components/jimeng-records/record-status';
@@ -207,8 +207,7 @@ export function JimengRecordList() {
         <Table.Column<GenerationRecord>
           dataIndex="create_time"
           title={t('jimeng_records.fields.create_time')}
-          width={130}
-          render={(value: unknown) => <TimeText value={value} format="MM-DD HH:mm:ss" />}
+          render={(_, row) => <DateTime value={row.create_time_iso} />}
         />
         <Table.Column<GenerationRecord>
           key="actions"

@@ -20,6 +20,7 @@ import {
   type BaseRecord,
   type HttpError,
 } from '@refinedev/core';
+import { DateTime } from '../../components/date-time';
 import { uploadFile } from '../../providers/api-client';
 import type { EnumLabels, StoryColumn, StoryField, StoryResourceConfig } from './story-config';
 
@@ -41,7 +42,7 @@ function renderCell(column: StoryColumn, value: unknown, t: ReturnType<typeof us
       // The music player: staff listen before attaching a track to a story.
       return <audio controls preload="none" src={String(value)} style={{ height: 32, maxWidth: 260 }} />;
     case 'date':
-      return new Date(String(value)).toLocaleString();
+      return <DateTime value={value} />;
     case 'bool':
       return value ? <Tag color="green">{t('story.yes')}</Tag> : <Tag>{t('story.no')}</Tag>;
     case 'tag':

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { formatInstant, isKnownTimeZone } from './format-time';
+
+describe('formatInstant', () => {
+  const instant = '2024-12-18T02:00:00.000Z';
+
+  it('writes one instant in the chosen zone, one format', () => {
+    expect(formatInstant(instant, 'Asia/Shanghai')).toBe('2024-12-18 10:00:00');
+    expect(formatInstant(instant, 'America/New_York')).toBe('2024-12-17 21:00:00');
+    expect(formatInstant(new Date(instant), 'UTC')).toBe('2024-12-18 02:00:00');
+    expect(formatInstant(Date.parse(instant), 'Asia/Tokyo')).toBe('2024-12-18 11:00:00');
+  });
+
+  it('keeps daylight saving time apart', () => {
+    expect(formatInstant('2024-07-01T12:00:00Z', 'Europe/Berlin')).toBe('2024-07-01 14:00:00');
+    expect(formatInstant('2024-12-01T12:00:00Z', 'Europe/Berlin')).toBe('2024-12-01 13:00:00');
+  });
+
+  it('has nothing to show without an instant', () => {
+    for (const value of [null, undefined, '', 'not a date', {}])
+      expect(formatInstant(value, 'UTC')).toBeNull();
+  });
+
+  it('knows real zones only', () => {
+    expect(isKnownTimeZone('Asia/Shanghai')).toBe(true);
+    expect(isKnownTimeZone('Mars/Olympus')).toBe(false);
+  });
+});
