@@ -40,6 +40,7 @@ import { JimengAccountCreate, JimengAccountEdit, JimengAccountList } from './pag
 import { DashboardPage } from './pages/dashboard';
 import { JimengBatchList, JimengBatchShow } from './pages/jimeng-batches';
 import { JimengRecordList, JimengRecordShow } from './pages/jimeng-records';
+import { TracePage } from './pages/trace';
 
 /** The router basename follows Vite's `base` (/admin/), where the server mounts the admin. */
 const BASENAME = import.meta.env.BASE_URL.replace(/\/$/, '');
@@ -112,6 +113,7 @@ export function App() {
                   <Route index element={<JimengRecordList />} />
                   <Route path="show/:id" element={<JimengRecordShow />} />
                 </Route>
+                <Route path="/trace" element={<TracePage />} />
               </Route>
 
               <Route

@@ -4,6 +4,7 @@ import {
   DashboardOutlined,
   FileImageOutlined,
   PartitionOutlined,
+  SearchOutlined,
 } from '@ant-design/icons';
 import type { ResourceApi, ResourceApiMap } from './providers/data-provider';
 import { storyMenuGroup, storyResources } from './story-resources';
@@ -92,6 +93,12 @@ export const resources = [
   // Contracts 000/001 (anime images and videos) and credits, on their own data provider.
   animeMenuGroup,
   ...animeResources,
+  {
+    // Staff trace: one search box, no CRUD (the page calls GET /api/v1/admin/trace itself).
+    name: 'trace',
+    list: '/trace',
+    meta: { icon: <SearchOutlined />, api: {} satisfies ResourceApi },
+  },
 ] as const satisfies readonly ResourceProps[];
 
 export type ResourceName = (typeof resources)[number]['name'];

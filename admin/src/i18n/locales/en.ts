@@ -2,6 +2,7 @@ import jimengEn from './jimeng.en';
 import storyEn from './story.en';
 import nanobananaEn from './nanobanana.en';
 import animeEn from './anime.en';
+import traceEn from './trace.en';
 
 // English strings. Refine's own keys (buttons.*, actions.*, notifications.*, <resource>.<resource>,
 // <resource>.titles.*) follow its i18n guide so built-in buttons, breadcrumbs and toasts translate too.
@@ -10,6 +11,7 @@ const en = {
   ...storyEn,
   ...nanobananaEn,
   ...animeEn,
+  ...traceEn,
   app: {
     title: 'Dreamloom',
     subtitle: 'Staff console',

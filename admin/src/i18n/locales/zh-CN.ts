@@ -3,6 +3,7 @@ import jimengZhCN from './jimeng.zh-CN';
 import storyZhCN from './story.zh-CN';
 import nanobananaZhCN from './nanobanana.zh-CN';
 import animeZhCN from './anime.zh-CN';
+import traceZhCN from './trace.zh-CN';
 
 // 简体中文。结构与 en.ts 相同（类型检查保证两种语言的键一致）。
 const zhCN: Messages = {
@@ -10,6 +11,7 @@ const zhCN: Messages = {
   ...storyZhCN,
   ...nanobananaZhCN,
   ...animeZhCN,
+  ...traceZhCN,
   app: {
     title: 'Dreamloom',
     subtitle: '运营后台',

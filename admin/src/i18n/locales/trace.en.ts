@@ -1,0 +1,58 @@
+// The Trace page (any output, record, generation or image back to everything about it).
+const traceEn = {
+  trace: {
+    trace: 'Trace',
+    title: 'Trace',
+    search: 'Trace',
+    placeholder: 'Media URL (/media/…, /api/v1/images/…), record id, generation uuid or image id',
+    hint: 'Paste an output URL or an id to see its task, accounts, cost, member and audit trail.',
+    notFound: 'Nothing matches that id or URL (or it belongs to another staff member).',
+    deleted: 'deleted',
+    unclassified: 'unclassified',
+    noAudit: 'No staff action touched it.',
+    creditsSummary: 'charged {{charged}} MC · refunded {{refunded}} MC · net {{net}} MC',
+    sections: {
+      summary: 'Summary',
+      timeline: 'Timeline',
+      attempts: 'Where it ran',
+      errors: 'Errors',
+      audit: 'Staff actions',
+    },
+    fields: {
+      matched: 'Found',
+      task: 'Task',
+      source: 'Type',
+      status: 'Status',
+      prompt: 'Prompt',
+      record: 'Jimeng record',
+      credits: 'Credits',
+      user: 'Member',
+      scope: 'Scope',
+      attempts: 'Attempts',
+      credential: 'Account / key',
+      error: 'Error',
+      when: 'When',
+      who: 'Who',
+      action: 'Action',
+      target: 'Target',
+    },
+    kinds: {
+      generation: 'Generation',
+      jimeng_record: 'Jimeng record',
+      nanobanana_image: 'NanoBanana image',
+      media: 'Media file',
+    },
+    events: {
+      created: 'created',
+      started: 'started',
+      output: 'output',
+      credits: 'credits',
+      finished: 'finished',
+      audit: 'staff',
+      record: 'record',
+    },
+    credentials: { pool: 'pool account', caller: "caller's key", service: 'service key' },
+  },
+};
+
+export default traceEn;
