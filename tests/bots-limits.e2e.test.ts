@@ -131,6 +131,24 @@ describe('bots and the generations-in-flight limit', () => {
     });
   });
 
+  it('Telegram: /help reads the prices from the server (images free by default) and says how to get credits', async () => {
+    const tg = createTelegramBot(
+      'limits:token',
+      { dreamloom, logger: silentLogger, editIntervalMs: 0, jobs },
+      { botInfo: telegram.botInfo, client: { apiRoot: telegram.apiRoot } },
+    );
+    await tg.handleUpdate(
+      textMessageUpdate({ updateId: 3, text: '/help', from: { id: 799_000_001, first_name: 'Newcomer' } }),
+    );
+    const help = String(telegram.callsTo('sendMessage').at(-1)!.params.text);
+    expect(help).toContain('Images: free (0 MC)');
+    expect(help).toContain('kling/video-v2.5 210 MC (720p, 5 s)');
+    expect(help).toContain('wan/2.5 300 MC (720p, 5 s)');
+    expect(help).toContain(
+      'You have 0 MC.\nImages are free, so /imagine works now. Credits (MC) are added by',
+    );
+  });
+
   it('Telegram: /balance shows the queue and the limit', async () => {
     const platformUserId = String(700_000_000 + Math.floor(Math.random() * 99_999_999));
     await fillUp('telegram', platformUserId);

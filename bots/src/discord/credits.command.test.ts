@@ -87,13 +87,27 @@ describe('Discord /balance and /quote (discord.js against a fake REST API)', () 
       { modelId: 'kling-3.0/video', durationSeconds: undefined, mode: 'pro' },
     ]);
     expect(quoted.deferral.body).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
-    expect(quoted.content).toBe('2100 MC — Kling 3.0 (kling-3.0/video), mode pro, 5 s: 2100 MC');
+    expect(quoted.content).toBe('Kling 3.0 (kling-3.0/video), mode pro, 5 s: 2100 MC');
     const refused = await run(
       { quote: new DreamloomApiError('VALIDATION_ERROR', 'Kling 3.0 takes no resolution', 400) },
       'quote',
       { model: 'kling-3.0/video', quality: '1080p', duration: 5 },
     );
-    expect(refused.content).toBe('Cannot quote that: Kling 3.0 takes no resolution');
+    expect(refused.content).toBe('Cannot quote that: Kling 3.0 takes no resolution; leave it out.');
+  });
+
+  it('answers /help privately with every slash command, the prices and the next step at 0 MC', async () => {
+    const help = await run(
+      { balance: 0, imageQuote: { credits: 5, explain: 'jimeng-4.0, 2K: 5 MC × 1 image = 5 MC' } },
+      'help',
+      {},
+    );
+    expect(help.deferral.body).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
+    const content = String(help.content);
+    for (const name of commandData.map((data) => data.name))
+      expect(content).toMatch(new RegExp(`^/${name}\\b`, 'm'));
+    expect(content).toContain('Images: 5 MC per image');
+    expect(content).toContain('You have 0 MC.\nCredits (MC) are added by the community staff');
   });
 
   it('answers /history and /show privately', async () => {

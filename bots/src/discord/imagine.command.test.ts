@@ -277,8 +277,8 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
   it('registers the slash commands through REST', async () => {
     const rest = new REST({ api: discord.api });
     const { count } = await deployCommands({ token: 'deploy-token', appId: discord.appId, rest });
-    // /imagine, /story (contract 002 story play), /balance, /quote, /history, /show (contracts 000/001), /video.
-    expect(count).toBe(7);
+    // /imagine, /story (contract 002 story play), /balance, /quote, /history, /show (contracts 000/001), /video, /help.
+    expect(count).toBe(8);
     const [put] = discord.callsTo(`PUT /applications/${discord.appId}/commands`);
     expect(put.authorization).toBe('Bot deploy-token');
     const [imagine, story] = put.body as unknown as Array<{

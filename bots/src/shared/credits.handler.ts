@@ -1,4 +1,6 @@
 import { DreamloomApiError, type DreamloomClient, type PlatformUser } from './dreamloom-client.js';
+import { priceLines } from './help.handler.js';
+import { refusalFor } from './refusals.js';
 
 /** The video models members can quote (contract 001 ids). */
 export const VIDEO_MODELS = [
@@ -13,9 +15,15 @@ export const QUOTE_USAGE =
   'Usage: /quote <model> [seconds] [720p|1080p|std|pro]\n' +
   `Models: ${VIDEO_MODELS.map((model) => model.id).join(', ')}\nExample: /quote wan/2.5 10 1080p`;
 
-/** What a user sees when the server refused: its message for 4xx answers, a generic one otherwise. */
+/** `/quote` without a model: the price list (images and every video model) and the usage. */
+export async function priceListText(dreamloom: DreamloomClient, user: PlatformUser): Promise<string> {
+  const prices = await priceLines(dreamloom, user);
+  return [...(prices.length ? prices : ['The prices cannot be read right now.']), '', QUOTE_USAGE].join('\n');
+}
+
+/** What a user sees when the server refused: plain words from the refusal table; other errors propagate. */
 function explainError(error: unknown): string {
-  if (error instanceof DreamloomApiError && error.expose) return error.message;
+  if (error instanceof DreamloomApiError && error.expose) return refusalFor(error).message;
   throw error;
 }
 
@@ -46,7 +54,10 @@ export async function quoteText(
       durationSeconds: input.durationSeconds,
       ...(variant ? (isMode ? { mode: variant } : { resolution: variant }) : {}),
     });
-    return `${quote.credits} MC — ${quote.explain}`;
+    // The server's explanation already states the price ("…, 5 s: 210 MC"); print it once.
+    return quote.explain.includes(`${quote.credits} MC`)
+      ? quote.explain
+      : `${quote.credits} MC — ${quote.explain}`;
   } catch (error) {
     return `Cannot quote that: ${explainError(error)}`;
   }

@@ -120,6 +120,14 @@ export interface VideoQuoteInput {
   aspectRatio?: string;
 }
 
+export interface ImageQuoteInput {
+  /** Default 1. */
+  batchSize?: number;
+  /** 1K, 2K or 4K; the server's default (2K) when left out. */
+  imageResolution?: string;
+  modelUuid?: string;
+}
+
 export interface VideoQuote {
   credits: number;
   explain: string;
@@ -180,6 +188,8 @@ export interface DreamloomClient {
   getBalance(user: PlatformUser): Promise<BalanceView>;
   /** Price of a video generation (contract 001 quote); charges nothing. */
   quoteVideo(user: PlatformUser, input: VideoQuoteInput): Promise<VideoQuote>;
+  /** Price of an image request (`POST /api/anime-generation/quote`); charges nothing. */
+  quoteImage(user: PlatformUser, input: ImageQuoteInput): Promise<VideoQuote>;
   /** The member's latest generations (contract 000 history), newest first. */
   getHistory(user: PlatformUser, options?: { page?: number; limit?: number }): Promise<HistoryPage>;
   /** Closes every socket; in-flight watches stop reporting. */
@@ -258,6 +268,7 @@ const historyResponse = z.object({
   }),
 });
 const quoteResponse = z.object({ estimated_credits: z.number(), explain: z.string() });
+const imageQuoteResponse = z.object({ success: z.literal(true), data: quoteResponse });
 const createTaskResponse = z.object({
   success: z.literal(true),
   data: z.object({
@@ -449,6 +460,19 @@ class HttpDreamloomClient implements DreamloomClient {
     const parsed = quoteResponse.safeParse(await this.request('POST', '/api/anime-video/quote', user, body));
     if (!parsed.success) throw malformed('video quote', parsed.error);
     return { credits: parsed.data.estimated_credits, explain: parsed.data.explain };
+  }
+
+  async quoteImage(user: PlatformUser, input: ImageQuoteInput): Promise<VideoQuote> {
+    const body = {
+      batch_size: input.batchSize ?? 1,
+      ...(input.imageResolution ? { image_resolution: input.imageResolution } : {}),
+      ...(input.modelUuid ? { model_uuid: input.modelUuid } : {}),
+    };
+    const parsed = imageQuoteResponse.safeParse(
+      await this.request('POST', '/api/anime-generation/quote', user, body),
+    );
+    if (!parsed.success) throw malformed('image quote', parsed.error);
+    return { credits: parsed.data.data.estimated_credits, explain: parsed.data.data.explain };
   }
 
   async startGenerationAction(

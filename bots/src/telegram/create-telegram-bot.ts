@@ -83,7 +83,7 @@ export function createTelegramBot(token: string, deps: TelegramBotDeps, config?:
     editIntervalMs: deps.editIntervalMs,
     jobTimeoutMs: deps.jobTimeoutMs,
   };
-  bot.use(createHelpFeature());
+  bot.use(createHelpFeature({ dreamloom: deps.dreamloom }));
   bot.use(createJobActionsFeature({ imagine: jobDeps, runInBackground }));
   bot.use(
     createImagineFeature({

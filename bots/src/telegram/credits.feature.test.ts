@@ -60,7 +60,8 @@ describe('Telegram /balance and /quote (grammY against a fake Bot API)', () => {
     expect(quoted.dreamloom.quotes).toEqual([
       { modelId: 'wan/2.5', durationSeconds: 10, resolution: '1080p' },
     ]);
-    expect(quoted.replies).toEqual(['1000 MC — Wan 2.5 (wan/2.5), 1080p, 10 s: 1000 MC']);
+    // The server's explanation states the price; it is printed once.
+    expect(quoted.replies).toEqual(['Wan 2.5 (wan/2.5), 1080p, 10 s: 1000 MC']);
 
     const mode = await send({ quote: { credits: 2100, explain: 'x' } }, '/quote kling-3.0/video pro');
     expect(mode.dreamloom.quotes).toEqual([
@@ -71,10 +72,42 @@ describe('Telegram /balance and /quote (grammY against a fake Bot API)', () => {
       { quote: new DreamloomApiError('VALIDATION_ERROR', 'Wan 2.5 supports duration_seconds 5, 10', 400) },
       '/quote wan/2.5 7',
     );
-    expect(refused.replies.at(-1)).toBe('Cannot quote that: Wan 2.5 supports duration_seconds 5, 10');
+    expect(refused.replies.at(-1)).toBe(
+      'Cannot quote that: Wan 2.5 makes videos of 5 or 10 seconds. Pick one of those (--duration on Telegram, duration on Discord).',
+    );
 
-    const usage = await send({}, '/quote');
-    expect(usage.replies.at(-1)).toContain('Usage: /quote <model>');
+    // Without a model: the price list (images too), then the usage.
+    const list = await send(
+      { quote: { credits: 210, explain: 'Kling 2.5 (kling/video-v2.5), 5 s: 210 MC' } },
+      '/quote',
+    );
+    expect(list.replies.at(-1)).toMatch(
+      /^Images: free \(0 MC\)\nVideos: kling\/video-v2\.5 210 MC \(5 s\); /,
+    );
+    expect(list.replies.at(-1)).toContain('Usage: /quote <model>');
+  });
+
+  it('/help and /start list every command, the prices, how credits work and, at 0 MC, the next step', async () => {
+    for (const command of ['/help', '/start']) {
+      const { replies } = await send(
+        { balance: 0, quote: { credits: 210, explain: 'Kling 2.5 (kling/video-v2.5), 5 s: 210 MC' } },
+        command,
+      );
+      const help = replies.at(-1)!;
+      for (const name of ['imagine', 'video', 'story', 'balance', 'quote', 'history', 'show', 'help'])
+        expect(help).toMatch(new RegExp(`^/${name}\\b`, 'm'));
+      expect(help).toContain('Images: free (0 MC)');
+      expect(help).toContain('kling/video-v2.5 210 MC (5 s)');
+      expect(help).toContain('A job is charged when it starts and refunded if it fails or you cancel it.');
+      expect(help).toContain(
+        'You have 0 MC.\nImages are free, so /imagine works now. Credits (MC) are added by',
+      );
+    }
+    // Every command the menu registers is one /help explains.
+    const listed = telegramCommands.map((c) => c.command).filter((c) => c !== 'start');
+    const { replies } = await send({ balance: 50 }, '/help');
+    for (const name of listed) expect(replies.at(-1)).toMatch(new RegExp(`^/${name}\\b`, 'm'));
+    expect(replies.at(-1)).toContain('You have 50 MC.');
   });
 
   it('lists /history and shows one generation with /show', async () => {

@@ -15,6 +15,7 @@ import {
   type HistoryPage,
   type VideoQuote,
   type VideoQuoteInput,
+  type ImageQuoteInput,
 } from '../shared/dreamloom-client.js';
 
 /** A snapshot without its task id; the fake fills in the id of the task being watched. */
@@ -43,6 +44,8 @@ export interface FakeDreamloomClientOptions {
   cancelError?: DreamloomApiError;
   /** What `quoteVideo` answers, or the error it throws. */
   quote?: VideoQuote | DreamloomApiError;
+  /** What `quoteImage` answers (default: 0 MC, as the server's default image price). */
+  imageQuote?: VideoQuote;
   /**
    * Card actions `getTaskStatus` reports for finished tasks (default: reroll and variation for
    * images, reroll for videos), as the server does for the task's owner.
@@ -183,6 +186,7 @@ export class FakeDreamloomClient implements DreamloomClient {
   }
 
   readonly quotes: VideoQuoteInput[] = [];
+  readonly imageQuotes: ImageQuoteInput[] = [];
   readonly uploads: Array<{ user: PlatformUser; file: MediaFile; url: string }> = [];
 
   async uploadImage(user: PlatformUser, file: MediaFile): Promise<{ url: string }> {
@@ -197,6 +201,11 @@ export class FakeDreamloomClient implements DreamloomClient {
 
   async getHistory(_user: PlatformUser): Promise<HistoryPage> {
     return this.options.history ?? { entries: [], total: 0 };
+  }
+
+  async quoteImage(_user: PlatformUser, input: ImageQuoteInput): Promise<VideoQuote> {
+    this.imageQuotes.push(input);
+    return this.options.imageQuote ?? { credits: 0, explain: 'jimeng-4.0, 2K: 0 MC × 1 image = 0 MC' };
   }
 
   async quoteVideo(_user: PlatformUser, input: VideoQuoteInput): Promise<VideoQuote> {

@@ -1,6 +1,14 @@
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { DreamloomClient, PlatformUser } from '../../shared/dreamloom-client.js';
-import { VIDEO_MODELS, balanceText, historyText, quoteText, showText } from '../../shared/credits.handler.js';
+import {
+  VIDEO_MODELS,
+  balanceText,
+  historyText,
+  priceListText,
+  quoteText,
+  showText,
+} from '../../shared/credits.handler.js';
+import { helpText } from '../../shared/help.handler.js';
 import type { DiscordCommand } from '../discord-command.js';
 
 export const balanceCommandData = new SlashCommandBuilder()
@@ -13,8 +21,8 @@ export const quoteCommandData = new SlashCommandBuilder()
   .addStringOption((o) =>
     o
       .setName('model')
-      .setDescription('Video model')
-      .setRequired(true)
+      .setDescription('Video model; leave out for the price list')
+      .setRequired(false)
       .addChoices(...VIDEO_MODELS.map((model) => ({ name: model.name, value: model.id }))),
   )
   .addIntegerOption((o) => o.setName('duration').setDescription('Seconds').setMinValue(1).setMaxValue(60))
@@ -24,6 +32,10 @@ export const quoteCommandData = new SlashCommandBuilder()
       .setDescription('Resolution (720p/1080p) or mode (std/pro), as the model takes')
       .addChoices(...['720p', '1080p', 'std', 'pro'].map((value) => ({ name: value, value }))),
   );
+
+export const helpCommandData = new SlashCommandBuilder()
+  .setName('help')
+  .setDescription('Every command, the prices and how credits work');
 
 export const historyCommandData = new SlashCommandBuilder()
   .setName('history')
@@ -46,6 +58,13 @@ const userOf = (interaction: Parameters<DiscordCommand['execute']>[0]): Platform
 export function createCreditsCommands(deps: { dreamloom: DreamloomClient }): DiscordCommand[] {
   return [
     {
+      data: helpCommandData,
+      async execute(interaction) {
+        await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+        await interaction.editReply({ content: await helpText(deps.dreamloom, userOf(interaction)) });
+      },
+    },
+    {
       data: balanceCommandData,
       async execute(interaction) {
         await interaction.deferReply({ flags: MessageFlags.Ephemeral });
@@ -56,8 +75,13 @@ export function createCreditsCommands(deps: { dreamloom: DreamloomClient }): Dis
       data: quoteCommandData,
       async execute(interaction) {
         await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+        const modelId = interaction.options.getString('model');
+        if (!modelId) {
+          await interaction.editReply({ content: await priceListText(deps.dreamloom, userOf(interaction)) });
+          return;
+        }
         const content = await quoteText(deps.dreamloom, userOf(interaction), {
-          modelId: interaction.options.getString('model', true),
+          modelId,
           durationSeconds: interaction.options.getInteger('duration') ?? undefined,
           variant: interaction.options.getString('quality') ?? undefined,
         });

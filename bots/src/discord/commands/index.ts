@@ -5,6 +5,7 @@ import { createVideoCommand, videoCommandData } from './video.command.js';
 import {
   balanceCommandData,
   createCreditsCommands,
+  helpCommandData,
   historyCommandData,
   quoteCommandData,
   showCommandData,
@@ -19,6 +20,7 @@ export const commandData: CommandData[] = [
   historyCommandData,
   showCommandData,
   videoCommandData,
+  helpCommandData,
 ];
 
 export type CommandDeps = ImagineCommandDeps;

@@ -1,8 +1,8 @@
 import { Composer, type Context } from 'grammy';
 import type { DreamloomClient, PlatformUser } from '../../shared/dreamloom-client.js';
 import {
-  QUOTE_USAGE,
   balanceText,
+  priceListText,
   historyText,
   parseQuoteArgs,
   quoteText,
@@ -42,7 +42,7 @@ export function createCreditsFeature(deps: { dreamloom: DreamloomClient }): Comp
     if (!user) return;
     const args = parseQuoteArgs(ctx.match);
     if (!args) {
-      await reply(ctx, QUOTE_USAGE);
+      await reply(ctx, await priceListText(deps.dreamloom, user));
       return;
     }
     await reply(ctx, await quoteText(deps.dreamloom, user, args));

@@ -1,19 +1,26 @@
 import { Composer, type Context } from 'grammy';
+import type { DreamloomClient } from '../../shared/dreamloom-client.js';
+import { helpText } from '../../shared/help.handler.js';
 import { IMAGINE_USAGE } from './imagine.feature.js';
 import { VIDEO_USAGE } from './video.feature.js';
 
 export const helpCommands = [
   { command: 'start', description: 'What this bot does' },
-  { command: 'help', description: 'How to use the bot' },
+  { command: 'help', description: 'Every command, the prices and how credits work' },
 ];
 
-/** `/start` and `/help`: what the bot can do. */
-export function createHelpFeature(): Composer<Context> {
+/** `/start` and `/help`: every command, the prices, how credits work, then the usage of the two generators. */
+export function createHelpFeature(deps: { dreamloom: DreamloomClient }): Composer<Context> {
   const feature = new Composer<Context>();
-  feature.command(['start', 'help'], (ctx) =>
-    ctx.reply(
-      `Dreamloom generates anime images and videos from your prompts.\n\n${IMAGINE_USAGE}\n\n${VIDEO_USAGE}`,
-    ),
-  );
+  feature.command(['start', 'help'], async (ctx) => {
+    if (!ctx.from) return;
+    const user = {
+      platform: 'telegram' as const,
+      id: String(ctx.from.id),
+      username: ctx.from.username ?? [ctx.from.first_name, ctx.from.last_name].filter(Boolean).join(' '),
+    };
+    const overview = await helpText(deps.dreamloom, user);
+    await ctx.reply(`${overview}\n\n${IMAGINE_USAGE}\n\n${VIDEO_USAGE}`);
+  });
   return feature;
 }
