@@ -9,6 +9,7 @@ import { RedisLeaseStore } from './adapters/redis/redis-lease-store.js';
 import { createBlobStorage } from './adapters/storage/create-blob-storage.js';
 import { JimengGatewayClient } from './adapters/providers/jimeng/jimeng-gateway.client.js';
 import { AccountPoolService } from './accounts/account-pool.service.js';
+import { ACCOUNTS_CHANGED, ACCOUNTS_ROOM } from './accounts/account-changes.js';
 import { JimengAccountService } from './accounts/jimeng-account.service.js';
 import { IdentityService } from './identity/identity.service.js';
 import { MediaService } from './media/media.service.js';
@@ -137,7 +138,16 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     tokenTtlHours: config.ACCESS_TOKEN_TTL_HOURS,
     botApiToken: config.BOT_API_TOKEN,
   });
-  const jimengAccounts = new JimengAccountService({ models, ids, clock, secrets, leases, quota, audit });
+  const jimengAccounts = new JimengAccountService({
+    models,
+    ids,
+    clock,
+    secrets,
+    leases,
+    quota,
+    audit,
+    events,
+  });
   const pool = new AccountPoolService({
     models,
     leases,
@@ -150,6 +160,13 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     globalVideoConcurrency: config.VIDEO_CONCURRENCY_GLOBAL,
     videoConcurrencyPerAccount: config.VIDEO_CONCURRENCY_PER_ACCOUNT,
   });
+  // Staff changes to accounts made on any node drop this node's cached eligible accounts at once.
+  const accountChanges = events.subscribe((event) => {
+    if (event.room === ACCOUNTS_ROOM && event.name === ACCOUNTS_CHANGED) pool.forgetEligible();
+  });
+  accountChanges.catch((error: unknown) =>
+    logger.warn({ err: error }, 'account change notices unavailable; caches lapse within a second'),
+  );
   const media = new MediaService({
     models,
     storage,
@@ -310,6 +327,8 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
       return { database, redis: redisOk };
     },
     async close() {
+      const stopAccountChanges = await accountChanges.catch(() => undefined);
+      await stopAccountChanges?.();
       reconciler.stop();
       story.stopRetention();
       await story.llm.flushUses();

@@ -218,7 +218,8 @@ export class AccountPoolService {
     return load;
   }
 
-  private forgetEligible(): void {
+  /** Drops the cached eligible accounts, e.g. when another node announces a staff change. */
+  forgetEligible(): void {
     this.eligibleCache.clear();
     this.eligibleLoads.clear();
   }

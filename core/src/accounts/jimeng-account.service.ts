@@ -1,3 +1,5 @@
+import type { EventBus } from '../ports/event-bus.port.js';
+import { announceAccountsChanged } from './account-changes.js';
 import { Op, type WhereOptions } from 'sequelize';
 import type { DreamloomModels, ProviderAccountRow } from '../adapters/sequelize/models.js';
 import { AppError, ForbiddenError, ValidationError } from '../errors.js';
@@ -25,6 +27,8 @@ interface Deps {
   quota: { resetTime: string; timeZone: string };
   /** Staff changes to accounts are kept in the audit log. */
   audit: AuditLog;
+  /** Announces changes to every node's pool (account-changes.ts); absent in unit tests. */
+  events?: EventBus;
 }
 
 /** Region prefixes of international sessions (PROVIDERS.md §1). */
@@ -207,6 +211,7 @@ export class JimengAccountService {
           max_concurrent: row.max_concurrent,
         },
       );
+    await announceAccountsChanged(this.deps.events, created);
     return { success_count: created.length, failed_count: failures.length, ids: created, failures };
   }
 
@@ -333,6 +338,10 @@ export class JimengAccountService {
     const refused = failures.find((failure) => failure.reason === 'session_in_use');
     if (accounts.length === 1 && refused)
       throw new AppError('SESSION_ID_IN_USE', refused.message, { status: 400 });
+    await announceAccountsChanged(
+      this.deps.events,
+      accounts.flatMap((account) => (account.id ? [account.id] : [])),
+    );
     return { success_count: success, failed_count: accounts.length - success, failures };
   }
 
@@ -355,6 +364,10 @@ export class JimengAccountService {
         { kind: 'jimeng_account', id: row.id },
         accountSnapshot(row),
       );
+    await announceAccountsChanged(
+      this.deps.events,
+      doomed.map((row) => row.id),
+    );
     return { success_count: affected };
   }
 
@@ -389,6 +402,7 @@ export class JimengAccountService {
         accountSnapshot(before),
         after ? accountSnapshot(after) : undefined,
       );
+      await announceAccountsChanged(this.deps.events, [id]);
     }
     return affected > 0;
   }
