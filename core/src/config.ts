@@ -246,6 +246,30 @@ export const configSchema = z.object({
     (bases) => bases.every((base) => /^https?:\/\/[^\s]+$/.test(base)),
     'expected comma-separated http(s) base URLs like https://generativelanguage.googleapis.com',
   ),
+  /**
+   * Staff alerts (core/src/alerts): a webhook the worker notifies when accounts break, the pool runs
+   * low or generations fail in bulk. Unset: no alerts. Requested through the outbound policy, so a
+   * receiver on a private or loopback address needs OUTBOUND_ALLOWED_HOSTS.
+   */
+  ALERT_WEBHOOK_URL: z.url().optional(),
+  /** discord (`{content}`), telegram (sendMessage; needs ALERT_TELEGRAM_CHAT_ID) or json (`{type, severity, message, details, at}`). */
+  ALERT_WEBHOOK_FORMAT: z.enum(['discord', 'telegram', 'json']).default('json'),
+  ALERT_TELEGRAM_CHAT_ID: z.string().min(1).optional(),
+  /** One alert per condition (e.g. one account's invalidation) per this long, across all nodes. */
+  ALERT_DEDUP_MS: z.coerce.number().int().min(0).default(1_800_000),
+  /** A failed delivery is tried once more after this long. */
+  ALERT_RETRY_MS: z.coerce.number().int().min(0).default(60_000),
+  /** An account's cooldown alerts once it reaches this level (cooled down this many times in a row). */
+  ALERT_COOLDOWN_LEVEL: z.coerce.number().int().min(1).default(3),
+  /** Alert when fewer slots than this could take image (or video) work; 0 = off, 1 = "none at all". */
+  ALERT_POOL_FREE_BELOW: z.coerce.number().int().min(0).default(1),
+  /** How often each worker reads the pool's capacity for that alert. */
+  ALERT_POOL_CHECK_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Alert when at least this share of the generations finished within ALERT_WINDOW_MS failed… */
+  ALERT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.5),
+  /** …and at least this many finished (a single failure is no spike). */
+  ALERT_FAILURE_MIN_JOBS: z.coerce.number().int().min(1).default(10),
+  ALERT_WINDOW_MS: z.coerce.number().int().min(1000).default(600_000),
   /** Gemini key for contract 000 images whose model_uuid names a Gemini model (the sandbox accepts any). */
   ANIME_GEMINI_API_KEY: z.string().min(1).default('sandbox-gemini-key'),
   /** Gemini image models members may choose by model_uuid (comma-separated). */

@@ -37,6 +37,7 @@ import { JOB_NAMES } from './worker.js';
 import { defineAuditLogModel } from './adapters/sequelize/audit-log.model.js';
 import { AuditLog } from './audit/audit-log.js';
 import { TraceService } from './trace/trace.service.js';
+import { AlertService } from './alerts/alert.service.js';
 
 /** Replaceable parts for tests: pass real adapters or fakes. */
 export interface CoreOverrides {
@@ -92,6 +93,8 @@ export interface Core {
   anime: AnimeModule;
   /** This process's Prometheus registry and metrics (served as /metrics). */
   metrics: Metrics;
+  /** Staff alerts to ALERT_WEBHOOK_URL; workers start them (startWorker), close() stops them. */
+  alerts: AlertService;
   /** Checks that the database and Redis answer; used by health endpoints. */
   ping(): Promise<{ database: boolean; redis: boolean }>;
   close(): Promise<void>;
@@ -282,6 +285,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     media,
     secrets,
   });
+  const alerts = new AlertService({ config, models, redis, pool, processor, outbound, clock, logger });
   const reconciler = new TaskReconciler({
     generation,
     queue,
@@ -317,6 +321,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     nanobanana,
     anime,
     metrics,
+    alerts,
     async ping() {
       // Each dependency gets HEALTH_TIMEOUT_MS: a load balancer's probe must hear "down" in time,
       // not hang behind a paused Redis or a saturated database pool.
@@ -330,6 +335,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
       const stopAccountChanges = await accountChanges.catch(() => undefined);
       await stopAccountChanges?.();
       reconciler.stop();
+      await alerts.stop();
       story.stopRetention();
       await story.llm.flushUses();
       story.close();

@@ -68,6 +68,8 @@ export async function startWorker(core: Core): Promise<void> {
     }
   });
   core.reconciler.start(core.config.RECONCILE_INTERVAL_MS);
+  // Workers see the pool's health events and the generations' outcomes: they send staff alerts.
+  core.alerts.start();
   // Contract 002: conversation history is kept 30 days.
   core.story.startRetention();
   core.logger.info({ concurrency: core.config.WORKER_CONCURRENCY }, 'worker started');

@@ -20,6 +20,13 @@ const ACCOUNT_STATE_NAMES: Record<number, string> = {
 
 export type GenerationKind = 'image' | 'video';
 
+/** A provider failure that took an account (or one of its generation types) out of service. */
+export type AccountHealthEvent =
+  | { accountId: string; problem: 'session_expired' }
+  | { accountId: string; problem: 'out_of_credits'; kind: GenerationKind }
+  /** `cooldownLevel` counts the cooldowns in a row (1 the first time); only a success resets it. */
+  | { accountId: string; problem: 'cooling_down'; cooldownLevel: number; until: Date };
+
 /** Contract 003 §11.1 load_balance values. */
 export const ACCOUNT_STRATEGIES = ['round_robin', 'least_used', 'priority'] as const;
 export type AccountStrategy = (typeof ACCOUNT_STRATEGIES)[number];
@@ -110,11 +117,27 @@ export class AccountPoolService {
   /** Called after a generation type of an account ran out of points (see onOutOfCredits). */
   private readonly outOfCreditsListeners: Array<(accountId: string) => void> = [];
 
+  /** Called after a failure took an account out of service (see onAccountHealth). */
+  private readonly accountHealthListeners: Array<(event: AccountHealthEvent) => void> = [];
+
   constructor(private readonly deps: Deps) {}
 
   /** Runs `listener` (not awaited) each time an account is found out of points for image or video work. */
   onOutOfCredits(listener: (accountId: string) => void): void {
     this.outOfCreditsListeners.push(listener);
+  }
+
+  /**
+   * Runs `listener` (not awaited; it must not throw) each time an account's session expires, a
+   * generation type runs out of points, or a rate limit cools it down (with the level reached, so
+   * the listener decides when repeated cooldowns matter). Staff alerts listen here.
+   */
+  onAccountHealth(listener: (event: AccountHealthEvent) => void): void {
+    this.accountHealthListeners.push(listener);
+  }
+
+  private announceHealth(event: AccountHealthEvent): void {
+    for (const listener of this.accountHealthListeners) listener(event);
   }
 
   private async countSuccesses(items: Array<{ accountId: string; kind: GenerationKind }>): Promise<void> {
@@ -165,6 +188,19 @@ export class AccountPoolService {
   ): Promise<number> {
     const excluded = new Set(options.exclude ?? []);
     return (await this.eligible(provider, kind)).filter((account) => !excluded.has(account.id)).length;
+  }
+
+  /**
+   * Slots the eligible accounts offer for this kind of work, busy or not (video capped by the
+   * global video limit): the capacity staff alerts watch. A busy pool is working; a pool whose
+   * accounts expired, ran out of points or cooled down has lost capacity until staff act.
+   */
+  async capacity(provider: string, kind: GenerationKind): Promise<number> {
+    const slots = (await this.eligible(provider, kind)).reduce(
+      (sum, account) => sum + this.slotLimit(account, kind, {}),
+      0,
+    );
+    return kind === 'video' ? Math.min(slots, this.deps.globalVideoConcurrency) : slots;
   }
 
   /**
@@ -510,8 +546,8 @@ export class AccountPoolService {
     this.forgetEligible();
     const base = { last_error: message, last_error_at: now, update_time: now };
     switch (error.kind) {
-      case 'session_expired':
-        await ProviderAccount.update(
+      case 'session_expired': {
+        const [changed] = await ProviderAccount.update(
           {
             ...base,
             account_status: AccountStatus.invalid,
@@ -519,7 +555,9 @@ export class AccountPoolService {
           },
           { where: { id: accountId } },
         );
+        if (changed) this.announceHealth({ accountId, problem: 'session_expired' });
         break;
+      }
       case 'out_of_credits': {
         const [changed] = await ProviderAccount.update(
           {
@@ -531,14 +569,17 @@ export class AccountPoolService {
           },
           { where: { id: accountId } },
         );
-        if (changed) for (const listener of this.outOfCreditsListeners) listener(accountId);
+        if (changed) {
+          for (const listener of this.outOfCreditsListeners) listener(accountId);
+          this.announceHealth({ accountId, problem: 'out_of_credits', kind });
+        }
         break;
       }
       case 'rate_limited': {
         const account = await ProviderAccount.findByPk(accountId);
         const level = account?.cooldown_level ?? 0;
         const until = new Date(now.getTime() + cooldownMs(level));
-        await ProviderAccount.update(
+        const [changed] = await ProviderAccount.update(
           {
             ...base,
             account_status: AccountStatus.coolingDown,
@@ -548,6 +589,8 @@ export class AccountPoolService {
           },
           { where: { id: accountId } },
         );
+        if (changed)
+          this.announceHealth({ accountId, problem: 'cooling_down', cooldownLevel: level + 1, until });
         break;
       }
       case 'invalid_request':
