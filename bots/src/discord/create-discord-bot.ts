@@ -18,6 +18,7 @@ import {
 import type { ImagineDeps } from '../shared/imagine.handler.js';
 import { JobTracker } from '../shared/job-tracker.js';
 import { refusalFor } from '../shared/refusals.js';
+import { PlaceEditBudget } from '../shared/place-edit-budget.js';
 import { DiscordJobCardSink } from './discord-job-card.sink.js';
 import type { Logger } from '../shared/logger.js';
 import { createCommands } from './commands/index.js';
@@ -34,7 +35,7 @@ import { WebhookDirectory } from './story-webhooks.js';
 export interface DiscordBotDeps {
   dreamloom: DreamloomClient;
   logger: Logger;
-  /** Minimum time between edits of one job card. */
+  /** Minimum time between two job card messages or edits in one channel, shared by its cards. */
   editIntervalMs: number;
   /** Where running interactions are tracked; pass one to wait for them (shutdown, tests). */
   jobs?: JobTracker;
@@ -80,6 +81,11 @@ export function createDiscordBot(
     dreamloom: deps.dreamloom,
     logger: deps.logger,
     editIntervalMs: deps.editIntervalMs,
+    // discord.js waits out 429s by itself; the budget keeps a busy channel below them.
+    edits: new PlaceEditBudget({
+      intervalMs: deps.editIntervalMs,
+      onError: (error) => deps.logger.warn('Job card update failed', { error }),
+    }),
     jobTimeoutMs: deps.jobTimeoutMs,
   };
   const commandList = deps.commands ?? createCommands({ imagine: jobDeps });

@@ -52,6 +52,7 @@ interface CardMessage {
  * the card continues as an ordinary channel message posted and edited with the bot token.
  */
 export class DiscordJobCardSink implements JobCardSink {
+  readonly place: string;
   private readonly tokenDeadline: number;
   private readonly now: () => number;
   /** The public card, a follow-up message of the interaction. */
@@ -66,6 +67,7 @@ export class DiscordJobCardSink implements JobCardSink {
   ) {
     this.tokenDeadline = options.tokenDeadline ?? interaction.createdTimestamp + INTERACTION_TOKEN_BUDGET_MS;
     this.now = options.now ?? Date.now;
+    this.place = `discord:${interaction.channelId}`;
   }
 
   update(card: JobCard): Promise<void> {

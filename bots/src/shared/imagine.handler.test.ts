@@ -24,6 +24,7 @@ function recordingSink(options: { failComplete?: boolean } = {}) {
     return fn();
   };
   const sink: JobCardSink = {
+    place: 'test-chat',
     update: (card) => track(() => void calls.push({ kind: 'update', card })),
     complete: (card, images) =>
       track(() => {

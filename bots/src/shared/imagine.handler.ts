@@ -1,4 +1,4 @@
-import { EditThrottler } from './edit-throttler.js';
+import { PlaceEditBudget } from './place-edit-budget.js';
 import {
   DreamloomApiError,
   type DreamloomClient,
@@ -26,6 +26,8 @@ export interface JobImage {
  * `complete`, `fail` or `reject` last.
  */
 export interface JobCardSink {
+  /** Where the card lives (a Telegram chat, a Discord channel): cards of one place share an edit budget. */
+  readonly place: string;
   /** Shows the card's latest state: the first call posts it, later calls edit it in place. */
   update(card: JobCard): Promise<void>;
   /** The job finished: show the final card with its images. */
@@ -52,8 +54,13 @@ export interface ImagineRequest {
 export interface ImagineDeps {
   dreamloom: DreamloomClient;
   logger: Logger;
-  /** Minimum time between card edits. */
+  /** Minimum time between card edits in one place (see {@link PlaceEditBudget}). */
   editIntervalMs: number;
+  /**
+   * The edit budget shared by every card of the bot, one per place. Without one, the job gets a
+   * budget of its own (tests of a single card).
+   */
+  edits?: PlaceEditBudget;
   /** A job still unfinished after this long is reported as failed. Default 30 minutes. */
   jobTimeoutMs?: number;
 }
@@ -115,17 +122,24 @@ export async function runJob(
   sink: JobCardSink,
 ): Promise<ImagineOutcome> {
   const { logger } = deps;
-  const throttler = new EditThrottler<Delivery>((d) => deliver(sink, d), {
-    intervalMs: deps.editIntervalMs,
-    onError: (error) => logger.warn('Job card update failed', { error }),
-  });
+  const budget =
+    deps.edits ??
+    new PlaceEditBudget({
+      intervalMs: deps.editIntervalMs,
+      onError: (error) => logger.warn('Job card update failed', { error }),
+    });
+  const lane = budget.lane(sink.place);
+  const cardEdits = {
+    push: (d: Delivery) => lane.push(() => deliver(sink, d)),
+    finish: (d: Delivery) => lane.finish(() => deliver(sink, d)),
+  };
   let lastText: string | undefined;
   const show = (next: JobState) => {
     const card = renderJobCard(next);
     // Many snapshots change nothing visible (same progress, a repeated status read).
     if (card.text === lastText) return;
     lastText = card.text;
-    throttler.push({ kind: 'update', card });
+    cardEdits.push({ kind: 'update', card });
   };
   let state = initialJobState(request.prompt);
 
@@ -155,7 +169,7 @@ export async function runJob(
         mediaKind: delivered.images.some((file) => file.contentType.startsWith('video/')) ? 'video' : 'image',
       };
       try {
-        await throttler.finish({ kind: 'complete', card: renderJobCard(final), images: delivered.images });
+        await cardEdits.finish({ kind: 'complete', card: renderJobCard(final), images: delivered.images });
       } catch (err) {
         // The images could not be posted (too large, missing permission): leave the card saying so.
         const error = {
@@ -173,7 +187,7 @@ export async function runJob(
   const error = state.error ?? { code: 'GENERATION_FAILED', message: 'Generation failed' };
   // A member's own cancel keeps its phase: the card says "Cancelled" and what was refunded.
   const phase = state.phase === 'cancelled' ? 'cancelled' : 'failed';
-  await throttler.finish({ kind: 'fail', card: renderJobCard({ ...state, phase, error }) });
+  await cardEdits.finish({ kind: 'fail', card: renderJobCard({ ...state, phase, error }) });
   return { status: 'failed', taskId, error };
 }
 

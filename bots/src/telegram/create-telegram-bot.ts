@@ -3,6 +3,7 @@ import { Bot, BotError, GrammyError, HttpError, type BotConfig, type Context } f
 import type { BotCommand } from 'grammy/types';
 import { DreamloomApiError, type DreamloomClient } from '../shared/dreamloom-client.js';
 import { refusalFor } from '../shared/refusals.js';
+import { PlaceEditBudget, type EditClock } from '../shared/place-edit-budget.js';
 import { JobTracker } from '../shared/job-tracker.js';
 import type { Logger } from '../shared/logger.js';
 import { createHelpFeature, helpCommands } from './features/help.feature.js';
@@ -20,8 +21,13 @@ export type BackgroundRunner = (ctx: Context, job: () => Promise<unknown>) => vo
 export interface TelegramBotDeps {
   dreamloom: DreamloomClient;
   logger: Logger;
-  /** Minimum time between edits of one job card. */
+  /**
+   * Minimum time between two job card messages or edits in one chat, shared by every card there
+   * (Telegram allows about 20 messages a minute in a group: 3000 ms).
+   */
   editIntervalMs: number;
+  /** The edit budget's clock (tests replace flood waits of minutes with an instant one). */
+  editClock?: EditClock;
   /** Where running jobs are tracked; pass one to wait for them (shutdown, tests). */
   jobs?: JobTracker;
   /** See {@link ImagineDeps.jobTimeoutMs}. */
@@ -81,6 +87,13 @@ export function createTelegramBot(token: string, deps: TelegramBotDeps, config?:
     dreamloom: deps.dreamloom,
     logger: deps.logger,
     editIntervalMs: deps.editIntervalMs,
+    edits: new PlaceEditBudget({
+      intervalMs: deps.editIntervalMs,
+      clock: deps.editClock,
+      // auto-retry waits out retry_after up to 60 s; longer waits come back as the 429 itself.
+      floodWaitMs: telegramFloodWaitMs,
+      onError: (error) => deps.logger.warn('Job card update failed', { error }),
+    }),
     jobTimeoutMs: deps.jobTimeoutMs,
   };
   bot.use(createHelpFeature({ dreamloom: deps.dreamloom }));
@@ -100,4 +113,10 @@ export function createTelegramBot(token: string, deps: TelegramBotDeps, config?:
   bot.use(createCreditsFeature({ dreamloom: deps.dreamloom }));
   if (deps.story) bot.use(createStoryFeature({ handler: deps.story, runInBackground }));
   return bot;
+}
+
+/** Telegram's flood answer: 429 with `retry_after` seconds; the budget stays silent that long. */
+export function telegramFloodWaitMs(error: unknown): number | undefined {
+  if (!(error instanceof GrammyError) || error.error_code !== 429) return undefined;
+  return (error.parameters.retry_after ?? 1) * 1000;
 }

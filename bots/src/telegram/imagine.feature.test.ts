@@ -263,8 +263,11 @@ describe('Telegram /imagine (grammY against a fake Bot API)', () => {
       script: [{ status: 'completed', outputs: [{ url: 'http://media.test/one.png' }] }],
       status: { status: 'completed', creditsUsed: 1 },
     });
-    api.failNext('sendPhoto', { error_code: 400, description: 'Bad Request: PHOTO_INVALID_DIMENSIONS' });
+    // A final state is tried three times before the card gives up on it.
+    for (let i = 0; i < 3; i++)
+      api.failNext('sendPhoto', { error_code: 400, description: 'Bad Request: PHOTO_INVALID_DIMENSIONS' });
     await imagine(bot, '/imagine a very wide panorama');
+    expect(api.callsTo('sendPhoto')).toHaveLength(3);
     const text = String(api.calls.at(-1)?.params.text);
     expect(api.calls.at(-1)?.method).toBe('editMessageText');
     expect(text).toContain('could not be posted');

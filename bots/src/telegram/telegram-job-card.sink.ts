@@ -15,17 +15,28 @@ const MEDIA_GROUP_MAX = 10;
  */
 export class TelegramJobCardSink implements JobCardSink {
   private cardMessageId: number | undefined;
+  /** The media went out; a final state re-sent after a flood wait only edits the card. */
+  private mediaSent = false;
+  readonly place: string;
 
   constructor(
     private readonly ctx: Context,
     private readonly prompt: string,
-  ) {}
+  ) {
+    this.place = `telegram:${ctx.chat?.id ?? 'unknown'}`;
+  }
 
   update(card: JobCard): Promise<void> {
     return this.show(card);
   }
 
   async complete(card: JobCard, images: JobImage[]): Promise<void> {
+    if (!this.mediaSent) await this.sendMedia(images);
+    this.mediaSent = true;
+    await this.show(card);
+  }
+
+  private async sendMedia(images: JobImage[]): Promise<void> {
     const caption = truncate(`🎨 ${this.prompt}`, CAPTION_LIMIT);
     const reply_parameters = this.replyToCommand();
     const videos = images.filter((file) => file.contentType.startsWith('video/'));
@@ -59,7 +70,6 @@ export class TelegramJobCardSink implements JobCardSink {
         }
       }
     }
-    await this.show(card);
   }
 
   fail(card: JobCard): Promise<void> {
