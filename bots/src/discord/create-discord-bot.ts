@@ -140,7 +140,10 @@ export function createDiscordBot(
       await sink.reject(outcome.refused);
       return;
     }
-    await runStartedGeneration(jobDeps, user, outcome.started, sink);
+    await runStartedGeneration(jobDeps, user, outcome.started, sink, {
+      press: parsed,
+      requestedBy: `<@${interaction.user.id}>`,
+    });
   }
 
   async function handleInteraction(interaction: Interaction): Promise<void> {

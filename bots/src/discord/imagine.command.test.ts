@@ -106,6 +106,13 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
       image: { url: 'attachment://one.png' },
     });
     expect(JSON.stringify(embedOf(final).fields)).toContain('"Credits","value":"3"');
+    // The card is a follow-up without Discord's "used /imagine" header, so it says who asked.
+    expect(embedOf(final).fields).toEqual(
+      expect.arrayContaining([
+        { name: 'Requested by', value: '<@300000000000000042>', inline: true },
+        { name: 'Settings', value: '16:9', inline: true },
+      ]),
+    );
     expect(final.body?.attachments).toMatchObject([{ id: '0' }]);
     expect(final.files).toHaveLength(1);
     expect(final.files[0]).toMatchObject({ field: 'files[0]', filename: 'one.png' });

@@ -7,7 +7,7 @@ import {
   type TaskStatus,
 } from './dreamloom-client.js';
 import { renderJobCard, type JobCard } from './job-card.js';
-import { applySnapshot, initialJobState, isTerminal, type JobState } from './job-state.js';
+import { applySnapshot, initialJobState, isTerminal, type JobContext, type JobState } from './job-state.js';
 import type { Logger } from './logger.js';
 import { refusalFor, type Refusal } from './refusals.js';
 
@@ -45,6 +45,8 @@ export interface JobCardSink {
 export interface ImagineRequest {
   user: PlatformUser;
   prompt: string;
+  /** Who asked, as the card shows it (groups, Discord). */
+  requestedBy?: string;
   aspectRatio?: string;
   batchSize?: number;
   imageResolution?: string;
@@ -91,6 +93,13 @@ export function runImagine(
     {
       user: request.user,
       prompt: request.prompt,
+      context: {
+        requestedBy: request.requestedBy,
+        model: request.modelUuid,
+        ratio: request.aspectRatio ?? '1:1',
+        resolution: request.imageResolution,
+        count: request.batchSize,
+      },
       create: (user) =>
         deps.dreamloom.createAnimeTask(user, {
           prompt: request.prompt,
@@ -108,6 +117,8 @@ export function runImagine(
 export interface JobRequest {
   user: PlatformUser;
   prompt: string;
+  /** Shown on the card: who asked, which action, the settings. */
+  context?: JobContext;
   /** Creates the task as the given member; `creditsUsed` when the server charges at creation. */
   create: (user: PlatformUser) => Promise<{ taskId: string; status: TaskStatus; creditsUsed?: number }>;
 }
@@ -141,7 +152,7 @@ export async function runJob(
     lastText = card.text;
     cardEdits.push({ kind: 'update', card });
   };
-  let state = initialJobState(request.prompt);
+  let state = initialJobState(request.prompt, request.context);
 
   // No card before the server accepted the job: limits, credits and bad input are answered to
   // the member alone, at once, and nothing public is left behind.

@@ -118,12 +118,14 @@ export function runStartedGeneration(
   user: PlatformUser,
   started: StartedGeneration,
   sink: JobCardSink,
+  shown: { press?: ParsedJobAction; requestedBy?: string } = {},
 ): Promise<ImagineOutcome> {
   return runJob(
     deps,
     {
       user,
       prompt: started.prompt,
+      context: { requestedBy: shown.requestedBy, origin: shown.press && actionOrigin(shown.press) },
       create: async () => ({
         taskId: started.taskId,
         status: started.status,
@@ -132,4 +134,14 @@ export function runStartedGeneration(
     },
     sink,
   );
+}
+
+/** The card line naming the action that started a job: "Variation of image 2 (task 1234abcd)". */
+export function actionOrigin(press: ParsedJobAction): string {
+  const of = `task ${press.taskId.slice(0, 8)}`;
+  const image = press.imageIndex === undefined ? '' : ` of image ${press.imageIndex + 1}`;
+  const name = { cancel: 'Cancel', reroll: 'Reroll', variation: 'Variation', upscale: 'Upscale (4K)' }[
+    press.action
+  ];
+  return press.imageIndex === undefined ? `${name} of ${of}` : `${name}${image} (${of})`;
 }

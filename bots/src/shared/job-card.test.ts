@@ -6,6 +6,26 @@ const field = (card: ReturnType<typeof renderJobCard>, name: string) =>
   card.fields.find((f) => f.name === name)?.value;
 
 describe('renderJobCard', () => {
+  it('says who asked, which action on which image, and the settings', () => {
+    const card = renderJobCard({
+      ...initialJobState('a fox', {
+        requestedBy: '@mika',
+        origin: 'Variation of image 2 (task 1234abcd)',
+        model: 'kling/video-v2.5',
+        ratio: '16:9',
+        resolution: '720p',
+        durationSeconds: 5,
+      }),
+      phase: 'pending',
+      taskId: 't',
+      queuePosition: 1,
+    });
+    expect(card.text).toBe(
+      '🕒 Queued\nPrompt: a fox\nRequested by: @mika\nFrom: Variation of image 2 (task 1234abcd)\n' +
+        'Settings: kling/video-v2.5 · 16:9 · 720p · 5 s\nStatus: Queued\nQueue position: #1\nTask t',
+    );
+  });
+
   it('shows prompt and status while submitting, nothing it does not know', () => {
     const card = renderJobCard(initialJobState('a fox in the snow'));
     expect(card.phase).toBe('submitting');

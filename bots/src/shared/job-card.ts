@@ -1,5 +1,5 @@
 import type { GenerationAction } from './dreamloom-client.js';
-import type { JobPhase, JobState } from './job-state.js';
+import type { JobContext, JobPhase, JobState } from './job-state.js';
 
 export interface JobCardField {
   name: string;
@@ -64,6 +64,7 @@ const statusLabels: Record<JobPhase, string> = {
 /** Pure: the card for a job state. */
 export function renderJobCard(state: JobState): JobCard {
   const fields: JobCardField[] = [{ name: 'Prompt', value: truncate(state.prompt, PROMPT_LIMIT) }];
+  fields.push(...contextFields(state.context));
 
   const label = statusLabels[state.phase];
   // Worker stage text adds detail ("Stored 1/2"); skip it when it only repeats the label.
@@ -107,6 +108,23 @@ export function renderJobCard(state: JobState): JobCard {
   if (footer) lines.push(footer);
   const actions = cardButtons(state);
   return { phase: state.phase, title, fields, text: lines.join('\n'), footer, taskId: state.taskId, actions };
+}
+
+/** Who asked, which action on which image, and the settings: "kling/video-v2.5 · 16:9 · 5 s". */
+function contextFields(context: JobContext | undefined): JobCardField[] {
+  if (!context) return [];
+  const fields: JobCardField[] = [];
+  if (context.requestedBy) fields.push({ name: 'Requested by', value: context.requestedBy });
+  if (context.origin) fields.push({ name: 'From', value: context.origin });
+  const settings = [
+    context.model,
+    context.ratio,
+    context.resolution,
+    context.durationSeconds !== undefined ? `${context.durationSeconds} s` : undefined,
+    context.count !== undefined && context.count > 1 ? `${context.count} images` : undefined,
+  ].filter((part): part is string => !!part);
+  if (settings.length) fields.push({ name: 'Settings', value: settings.join(' · ') });
+  return fields;
 }
 
 function cardButtons(state: JobState): JobButton[][] {

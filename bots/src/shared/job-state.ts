@@ -6,9 +6,24 @@ import type { GenerationAction, TaskError, TaskOutput, TaskSnapshot } from './dr
  */
 export type JobPhase = 'submitting' | 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled';
 
+/** What the job is, shown on its card so a busy group can tell cards apart. */
+export interface JobContext {
+  /** Who asked, as the platform shows a name (groups; a Discord mention). */
+  requestedBy?: string;
+  /** Card actions: which action on which image, e.g. "Variation of image 2". */
+  origin?: string;
+  model?: string;
+  ratio?: string;
+  resolution?: string;
+  durationSeconds?: number;
+  /** Number of images asked for. */
+  count?: number;
+}
+
 /** Everything a job card can show; platform-neutral and built up from task snapshots. */
 export interface JobState {
   prompt: string;
+  context?: JobContext;
   phase: JobPhase;
   taskId?: string;
   /** 0–100. */
@@ -46,8 +61,8 @@ const rank: Record<JobPhase, number> = {
 /** The server's error code of a member's own cancel (README "Errors in English"). */
 export const CANCELLED_CODE = 'CANCELLED';
 
-export function initialJobState(prompt: string): JobState {
-  return { prompt, phase: 'submitting' };
+export function initialJobState(prompt: string, context?: JobContext): JobState {
+  return { prompt, phase: 'submitting', ...(context ? { context } : {}) };
 }
 
 export function isTerminal(phase: JobPhase): boolean {

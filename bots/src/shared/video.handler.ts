@@ -22,6 +22,8 @@ export interface VideoRequest {
   aspectRatio?: string;
   /** Public URLs of the first (and optionally last) frame. */
   frameUrls?: string[];
+  /** Who asked, as the card shows it (groups, Discord). */
+  requestedBy?: string;
 }
 
 /**
@@ -38,6 +40,13 @@ export function runVideo(
     {
       user: request.user,
       prompt: request.prompt,
+      context: {
+        requestedBy: request.requestedBy,
+        model: request.modelId ?? DEFAULT_VIDEO_MODEL,
+        ratio: request.aspectRatio,
+        durationSeconds: request.durationSeconds,
+        origin: request.frameUrls?.length ? 'Starts from your photo' : undefined,
+      },
       create: async (user) => {
         const created = await deps.dreamloom.createVideoTask(user, {
           prompt: request.prompt,

@@ -105,6 +105,8 @@ describe('Telegram /imagine (grammY against a fake Bot API)', () => {
     });
     await imagine(bot, '/imagine twins', -100123);
 
+    // In a group the card says who asked and the settings.
+    expect(String(api.callsTo('sendMessage')[0].params.text)).toContain('Requested by: @mika\nSettings: 1:1');
     const [group] = api.callsTo('sendMediaGroup');
     expect(group.params.chat_id).toBe(-100123);
     expect(group.params.media).toHaveLength(2);

@@ -132,8 +132,16 @@ describe('Telegram job card buttons', () => {
       'Making a variation…',
       'Upscaling…',
     ]);
-    // Two new cards besides the first, each finishing with its own images.
-    expect(api.callsTo('sendMessage')).toHaveLength(3);
+    // Two new cards besides the first, each finishing with its own images and saying which
+    // action on which image started it.
+    const cards = api.callsTo('sendMessage');
+    expect(cards).toHaveLength(3);
+    expect(String(cards[1].params.text)).toContain(
+      `From: Variation of image 3 (task ${original.slice(0, 8)})`,
+    );
+    expect(String(cards[2].params.text)).toContain(
+      `From: Upscale (4K) of image 4 (task ${original.slice(0, 8)})`,
+    );
   });
 
   it('cancels a queued job from its card; the card ends cancelled without a cancel button', async () => {
@@ -162,9 +170,8 @@ describe('Telegram job card buttons', () => {
       show_alert: false,
     });
     const last = api.callsTo('editMessageText').at(-1)!;
-    expect(String(last.params.text)).toContain(
-      '🚫 Cancelled\nPrompt: a crowded night market\nStatus: Cancelled — 2 MC refunded',
-    );
+    expect(String(last.params.text)).toMatch(/^🚫 Cancelled\nPrompt: a crowded night market\n/);
+    expect(String(last.params.text)).toContain('\nStatus: Cancelled — 2 MC refunded');
     expect(String(last.params.text)).not.toContain('Error');
     expect(buttonsOf(last).map((b) => b.text)).toEqual(['🔁 Reroll']);
   });

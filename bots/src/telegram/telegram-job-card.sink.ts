@@ -5,6 +5,13 @@ import type { Refusal } from '../shared/refusals.js';
 import type { JobCardSink, JobImage } from '../shared/imagine.handler.js';
 import type { JobCard } from '../shared/job-card.js';
 
+/** Who asked, as a group's card shows it; private chats need no name (undefined). */
+export function telegramRequester(ctx: Context): string | undefined {
+  const from = ctx.from;
+  if (!from || ctx.chat?.type === 'private') return undefined;
+  return from.username ? `@${from.username}` : [from.first_name, from.last_name].filter(Boolean).join(' ');
+}
+
 /** Telegram allows 1024 characters in a caption and 2–10 items in a media group. */
 const CAPTION_LIMIT = 1024;
 const MEDIA_GROUP_MAX = 10;

@@ -58,6 +58,8 @@ export function createImagineCommand(deps: ImagineCommandDeps): DiscordCommand {
         {
           user,
           prompt,
+          // The card is a follow-up, which carries no "used /imagine" header: the card says who.
+          requestedBy: `<@${interaction.user.id}>`,
           aspectRatio: interaction.options.getString('ratio') ?? undefined,
           batchSize: interaction.options.getInteger('count') ?? undefined,
         },

@@ -71,6 +71,7 @@ export function createVideoCommand(deps: ImagineCommandDeps): DiscordCommand {
         {
           user,
           prompt,
+          requestedBy: `<@${interaction.user.id}>`,
           modelId: interaction.options.getString('model') ?? undefined,
           durationSeconds: interaction.options.getInteger('duration') ?? undefined,
           aspectRatio: interaction.options.getString('ratio') ?? undefined,

@@ -1,7 +1,7 @@
 import { Composer, type Context } from 'grammy';
 import type { PlatformUser } from '../../shared/dreamloom-client.js';
 import { runImagine, type ImagineDeps } from '../../shared/imagine.handler.js';
-import { TelegramJobCardSink } from '../telegram-job-card.sink.js';
+import { TelegramJobCardSink, telegramRequester } from '../telegram-job-card.sink.js';
 import type { BackgroundRunner } from '../create-telegram-bot.js';
 
 export const imagineCommand = { command: 'imagine', description: 'Generate an anime image from a prompt' };
@@ -37,7 +37,11 @@ export function createImagineFeature(deps: ImagineFeatureDeps): Composer<Context
     // Jobs take minutes; awaiting here would hold up every later update (grammY handles
     // updates one at a time), so the job runs detached and the update completes now.
     deps.runInBackground(ctx, () =>
-      runImagine(deps.imagine, { user, prompt }, new TelegramJobCardSink(ctx, prompt)),
+      runImagine(
+        deps.imagine,
+        { user, prompt, requestedBy: telegramRequester(ctx) },
+        new TelegramJobCardSink(ctx, prompt),
+      ),
     );
   });
 

@@ -9,7 +9,7 @@ import {
   startGenerationAction,
 } from '../../shared/job-actions.js';
 import type { BackgroundRunner } from '../create-telegram-bot.js';
-import { TelegramJobCardSink } from '../telegram-job-card.sink.js';
+import { TelegramJobCardSink, telegramRequester } from '../telegram-job-card.sink.js';
 
 export interface JobActionsFeatureDeps {
   imagine: ImagineDeps;
@@ -49,7 +49,10 @@ export function createJobActionsFeature(deps: JobActionsFeatureDeps): Composer<C
     await ctx.answerCallbackQuery({ text: actionProgressText[parsed.action] });
     const { started } = outcome;
     deps.runInBackground(ctx, async () =>
-      runStartedGeneration(deps.imagine, user, started, new TelegramJobCardSink(ctx, started.prompt)),
+      runStartedGeneration(deps.imagine, user, started, new TelegramJobCardSink(ctx, started.prompt), {
+        press: parsed,
+        requestedBy: telegramRequester(ctx),
+      }),
     );
   });
 

@@ -3,7 +3,7 @@ import { DreamloomApiError, type MediaFile, type PlatformUser } from '../../shar
 import type { ImagineDeps } from '../../shared/imagine.handler.js';
 import { runVideo, VIDEO_DURATIONS, VIDEO_MODELS, VIDEO_RATIOS } from '../../shared/video.handler.js';
 import type { BackgroundRunner } from '../create-telegram-bot.js';
-import { TelegramJobCardSink } from '../telegram-job-card.sink.js';
+import { TelegramJobCardSink, telegramRequester } from '../telegram-job-card.sink.js';
 
 export const videoCommand = { command: 'video', description: 'Generate a short anime video from a prompt' };
 
@@ -96,7 +96,7 @@ export function createVideoFeature(deps: VideoFeatureDeps): Composer<Context> {
       }
       return runVideo(
         deps.imagine,
-        { user, ...parsed, frameUrls },
+        { user, ...parsed, frameUrls, requestedBy: telegramRequester(ctx) },
         new TelegramJobCardSink(ctx, parsed.prompt),
       );
     });
