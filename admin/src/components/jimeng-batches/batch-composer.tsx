@@ -291,7 +291,11 @@ export function BatchComposer({ open, onClose }: { open: boolean; onClose: () =>
             </Form.Item>
           </Col>
           <Col xs={12} md={6}>
-            <Form.Item name="priority" label={t('jimeng_batches.fields.priority')} rules={[{ required: true }]}>
+            <Form.Item
+              name="priority"
+              label={t('jimeng_batches.fields.priority')}
+              rules={[{ required: true }]}
+            >
               <Select
                 options={PRIORITIES.map((value) => ({ value, label: t(`jimeng_batches.priority.${value}`) }))}
               />
