@@ -36,11 +36,18 @@ import { storyResourceApis } from './story-resources';
 import { storyRoutes } from './pages/story';
 import { resourceApis, resources } from './resources';
 import { LoginPage } from './pages/login';
-import { JimengAccountCreate, JimengAccountEdit, JimengAccountList } from './pages/jimeng-accounts';
-import { DashboardPage } from './pages/dashboard';
-import { JimengBatchList, JimengBatchShow } from './pages/jimeng-batches';
-import { JimengRecordList, JimengRecordShow } from './pages/jimeng-records';
-import { TracePage } from './pages/trace';
+import { lazyPage, PageSuspense } from './lazy-page';
+
+// Pages load on first use (route-level code splitting); the login page is part of the first load.
+const DashboardPage = lazyPage(() => import('./pages/dashboard'), 'DashboardPage');
+const JimengAccountList = lazyPage(() => import('./pages/jimeng-accounts/list'), 'JimengAccountList');
+const JimengAccountCreate = lazyPage(() => import('./pages/jimeng-accounts/create'), 'JimengAccountCreate');
+const JimengAccountEdit = lazyPage(() => import('./pages/jimeng-accounts/edit'), 'JimengAccountEdit');
+const JimengBatchList = lazyPage(() => import('./pages/jimeng-batches/list'), 'JimengBatchList');
+const JimengBatchShow = lazyPage(() => import('./pages/jimeng-batches/show'), 'JimengBatchShow');
+const JimengRecordList = lazyPage(() => import('./pages/jimeng-records/list'), 'JimengRecordList');
+const JimengRecordShow = lazyPage(() => import('./pages/jimeng-records/show'), 'JimengRecordShow');
+const TracePage = lazyPage(() => import('./pages/trace'), 'TracePage');
 
 /** The router basename follows Vite's `base` (/admin/), where the server mounts the admin. */
 const BASENAME = import.meta.env.BASE_URL.replace(/\/$/, '');
@@ -91,7 +98,9 @@ export function App() {
                 element={
                   <Authenticated key="authenticated-routes" fallback={<CatchAllNavigate to={LOGIN_PATH} />}>
                     <ThemedLayout Header={Header} Sider={SiderWithoutLogout}>
-                      <Outlet />
+                      <PageSuspense>
+                        <Outlet />
+                      </PageSuspense>
                     </ThemedLayout>
                   </Authenticated>
                 }

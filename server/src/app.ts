@@ -1,6 +1,5 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import Koa from 'koa';
-import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Core } from '@dreamloom/core';
 import { ApiRegistry } from './http/api-registry.js';
@@ -34,6 +33,8 @@ import { generateResponseFastPath } from './http/generate-response.fast-path.js'
 import { attachNanobananaWebSocket } from './realtime/nanobanana-ws.js';
 import { rejectHostileBody, rejectHostileRequestLine } from './http/hostile-input.js';
 import { apiCors } from './http/cors.js';
+import { apiCompression } from './http/compression.js';
+import { apiDocsRoutes } from './routes/api-docs.routes.js';
 import { httpMetrics } from './http/http-metrics.js';
 import { metricsEndpoint } from './http/metrics-endpoint.js';
 
@@ -78,20 +79,17 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
     nanobananaRoutes(registry),
     storyImageRoutes(registry),
   ];
-  const docs = new Router<AppState, AppContextExtras>();
-  docs.get('/api/docs', (ctx) => {
-    ctx.body = registry.openapi({
-      title: 'Dreamloom API',
-      version: '0.1.0',
-      serverUrl: core.config.PUBLIC_URL,
-    });
-  });
+  // OpenAPI JSON for programs, a readable reference (Swagger UI) for browsers.
+  const docs = apiDocsRoutes(registry, core.config);
 
   // First, so every answer (rate-limit refusals and errors included) is timed.
   app.use(httpMetrics(core.metrics.http));
   app.use(requestContext);
   // Preflights are answered before rate limits and routes; CORS headers stay on error answers.
   app.use(apiCors(core.config));
+  // gzip/brotli for /api answers (never event streams nor media); outside errorBoundary so error
+  // answers are compressed too.
+  app.use(apiCompression());
   app.use(errorBoundary);
   app.use(rejectHostileRequestLine);
   app.use(nanobananaRateLimit);

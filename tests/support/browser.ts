@@ -14,7 +14,13 @@ export const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
 /** The test command builds the admin first; build here too so a test file also runs on its own. */
 export function ensureAdminBuilt(): void {
   if (!existsSync(ADMIN_INDEX)) {
-    execFileSync('npm', ['run', 'build', '-w', '@dreamloom/admin'], { cwd: ROOT, stdio: 'inherit' });
+    // A production build whatever the runner's NODE_ENV (vitest sets "test", which makes Vite bundle
+    // React's development build).
+    execFileSync('npm', ['run', 'build', '-w', '@dreamloom/admin'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   }
   mkdirSync(ARTIFACTS, { recursive: true });
 }

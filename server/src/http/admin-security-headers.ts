@@ -31,7 +31,8 @@ export function adminCspDirectives(
   };
 }
 
-function helmetFor(directives: ReturnType<typeof adminCspDirectives>): Middleware {
+/** helmet with the given CSP and the admin's other headers (also used by the API reference page). */
+export function helmetFor(directives: Record<string, string[]>): Middleware {
   return helmet({
     // No helmet defaults: `upgrade-insecure-requests` would break an admin opened over plain http.
     contentSecurityPolicy: { useDefaults: false, directives },

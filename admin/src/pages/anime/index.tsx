@@ -1,9 +1,17 @@
 import { Route } from 'react-router';
-import { AnimeGenerationList } from './generations';
-import { AnimeModelList } from './models';
-import { AnimePresetCreate, AnimePresetEdit, AnimePresetList } from './presets';
-import { AnimeTemplateCreate, AnimeTemplateEdit, AnimeTemplateList } from './templates';
-import { AnimeUserList, AnimeUserShow } from './users';
+import { lazyPage } from '../../lazy-page';
+
+// Each screen loads on first use (App.tsx wraps the layout's outlet in PageSuspense).
+const AnimeGenerationList = lazyPage(() => import('./generations'), 'AnimeGenerationList');
+const AnimeModelList = lazyPage(() => import('./models'), 'AnimeModelList');
+const AnimePresetList = lazyPage(() => import('./presets'), 'AnimePresetList');
+const AnimePresetCreate = lazyPage(() => import('./presets'), 'AnimePresetCreate');
+const AnimePresetEdit = lazyPage(() => import('./presets'), 'AnimePresetEdit');
+const AnimeTemplateList = lazyPage(() => import('./templates'), 'AnimeTemplateList');
+const AnimeTemplateCreate = lazyPage(() => import('./templates'), 'AnimeTemplateCreate');
+const AnimeTemplateEdit = lazyPage(() => import('./templates'), 'AnimeTemplateEdit');
+const AnimeUserList = lazyPage(() => import('./users'), 'AnimeUserList');
+const AnimeUserShow = lazyPage(() => import('./users'), 'AnimeUserShow');
 
 /** Routes of the anime (contracts 000/001) and credits screens; see anime-resources.tsx. */
 export function animeRoutes() {

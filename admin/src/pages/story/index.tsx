@@ -1,6 +1,11 @@
 import { Route } from 'react-router';
+import { lazyPage } from '../../lazy-page';
 import { storyResourceConfigs } from './story-config';
-import { StoryResourceCreate, StoryResourceEdit, StoryResourceList } from './story-crud';
+
+// The screens load on first use (App.tsx wraps the layout's outlet in PageSuspense).
+const StoryResourceList = lazyPage(() => import('./story-crud'), 'StoryResourceList');
+const StoryResourceCreate = lazyPage(() => import('./story-crud'), 'StoryResourceCreate');
+const StoryResourceEdit = lazyPage(() => import('./story-crud'), 'StoryResourceEdit');
 
 /** Routes of every story catalog (list, create, edit), generated from the configs. */
 export function storyRoutes() {
