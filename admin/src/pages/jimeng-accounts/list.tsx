@@ -24,6 +24,7 @@ import {
   SiteLabel,
 } from '../../components/jimeng-accounts/account-status';
 import { AccountStats } from '../../components/jimeng-accounts/account-stats';
+import { ResponsiveTable, shownFrom } from '../../components/responsive-table';
 import { DateTime } from '../../components/date-time';
 import { formatInstant } from '../../lib/format-time';
 import { useTimeZone } from '../../lib/time-zone';
@@ -73,11 +74,10 @@ export function JimengAccountList() {
       </Typography.Paragraph>
       <AccountStats />
       {accountTest.dialog}
-      <Table<JimengAccount>
+      <ResponsiveTable
         {...tableProps}
         rowKey="id"
         size="middle"
-        scroll={{ x: 1500 }}
         data-testid="jimeng-accounts-table"
         locale={{ emptyText: t('jimeng_accounts.empty') }}
         rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys.map(String)) }}
@@ -91,7 +91,6 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           dataIndex="jimeng_account"
           title={t('jimeng_accounts.fields.jimeng_account')}
-          fixed="left"
           width={220}
           render={(account: string, row) => (
             <Space direction="vertical" size={0}>
@@ -107,6 +106,7 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           dataIndex="jimeng_account_type"
           title={t('jimeng_accounts.fields.jimeng_account_type')}
+          responsive={shownFrom('xl')}
           width={80}
           render={(value: unknown) => <AccountTypeTag value={value} />}
         />
@@ -114,6 +114,7 @@ export function JimengAccountList() {
           key="site_type"
           dataIndex="site_type"
           title={t('jimeng_accounts.fields.site_type')}
+          responsive={shownFrom('xl')}
           width={130}
           filterMultiple={false}
           filters={SITE_TYPES.map((value) => ({
@@ -145,6 +146,7 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           dataIndex="last_error"
           title={t('jimeng_accounts.fields.last_error')}
+          responsive={shownFrom('xxl')}
           width={180}
           ellipsis={{ showTitle: false }}
           render={(value: unknown, row) =>
@@ -167,6 +169,7 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           key="generation"
           title={t('jimeng_accounts.fields.generation')}
+          responsive={shownFrom('lg')}
           width={150}
           render={(_, row) => (
             <Space size={0} wrap>
@@ -178,6 +181,7 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           key="today"
           title={t('jimeng_accounts.fields.today')}
+          responsive={shownFrom('xxl')}
           width={100}
           render={(_, row) => (
             <Space size="middle">
@@ -197,6 +201,7 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           dataIndex="in_flight"
           title={t('jimeng_accounts.fields.in_flight')}
+          responsive={shownFrom('lg')}
           width={90}
           align="center"
           render={(value: unknown, row) => {
@@ -219,6 +224,7 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           dataIndex="credits"
           title={t('jimeng_accounts.fields.credits')}
+          responsive={shownFrom('md')}
           width={100}
           align="right"
           render={(value: unknown, row) => (
@@ -242,19 +248,21 @@ export function JimengAccountList() {
         <Table.Column<JimengAccount>
           dataIndex="quota_reset_time"
           title={t('jimeng_accounts.fields.quota_reset_time')}
+          responsive={shownFrom('xxl')}
           width={120}
           render={(_, row) => <DateTime value={row.quota_reset_time_iso} />}
         />
         <Table.Column<JimengAccount>
           dataIndex="create_time"
           title={t('jimeng_accounts.fields.create_time')}
+          responsive={shownFrom('xxl')}
           width={110}
           render={(_, row) => <DateTime value={row.create_time_iso} />}
         />
         <Table.Column<JimengAccount>
           key="actions"
           title={t('jimeng_accounts.fields.actions')}
-          fixed="right"
+          responsive={shownFrom('sm')}
           width={150}
           render={(_, row) => (
             <Space size={4}>
@@ -285,7 +293,7 @@ export function JimengAccountList() {
             </Space>
           )}
         />
-      </Table>
+      </ResponsiveTable>
     </List>
   );
 }

@@ -18,6 +18,7 @@ import { useInvalidate, useLink, useOne, useTranslate, type HttpError } from '@r
 import dayjs, { type Dayjs } from 'dayjs';
 import { DateTime } from '../../components/date-time';
 import { MediaThumbs } from '../../components/media/media-thumbs';
+import { ResponsiveTable, shownFrom } from '../../components/responsive-table';
 import { RecordDetail } from '../../components/jimeng-records/record-detail';
 import { GenerationStatusTag } from '../../components/jimeng-records/record-status';
 import { RegenerateModal } from '../../components/jimeng-records/regenerate-modal';
@@ -125,11 +126,10 @@ export function JimengRecordList() {
         </Form.Item>
       </Form>
 
-      <Table<GenerationRecord>
+      <ResponsiveTable
         {...tableProps}
         rowKey="id"
         size="middle"
-        scroll={{ x: 1400 }}
         data-testid="jimeng-records-table"
         locale={{ emptyText: t('jimeng_records.empty') }}
         pagination={{
@@ -141,6 +141,7 @@ export function JimengRecordList() {
         <Table.Column<GenerationRecord>
           key="result"
           title={t('jimeng_records.fields.results')}
+          responsive={shownFrom('sm')}
           width={160}
           render={(_, row) => (
             <MediaThumbs kind={type} urls={resultUrls(row)} thumbs={row.thumbnail_urls} max={2} />
@@ -161,6 +162,7 @@ export function JimengRecordList() {
         />
         <Table.Column<GenerationRecord>
           dataIndex="prompt"
+          responsive={shownFrom('md')}
           title={t('jimeng_records.fields.prompt')}
           ellipsis={{ showTitle: false }}
           render={(value: unknown) => (
@@ -171,6 +173,7 @@ export function JimengRecordList() {
         />
         <Table.Column<GenerationRecord>
           dataIndex="model"
+          responsive={shownFrom('xxl')}
           title={t('jimeng_records.fields.model')}
           width={120}
         />
@@ -192,6 +195,7 @@ export function JimengRecordList() {
         />
         <Table.Column<GenerationRecord>
           dataIndex="account_name"
+          responsive={shownFrom('xl')}
           title={t('jimeng_records.fields.account')}
           width={170}
           ellipsis
@@ -199,6 +203,7 @@ export function JimengRecordList() {
         />
         <Table.Column<GenerationRecord>
           dataIndex="generation_time"
+          responsive={shownFrom('xxl')}
           title={t('jimeng_records.fields.generation_time')}
           width={90}
           align="right"
@@ -206,13 +211,14 @@ export function JimengRecordList() {
         />
         <Table.Column<GenerationRecord>
           dataIndex="create_time"
+          responsive={shownFrom('lg')}
           title={t('jimeng_records.fields.create_time')}
           render={(_, row) => <DateTime value={row.create_time_iso} />}
         />
         <Table.Column<GenerationRecord>
           key="actions"
           title={t('jimeng_records.fields.actions')}
-          fixed="right"
+          responsive={shownFrom('sm')}
           width={130}
           render={(_, row) => (
             <Space size={4}>
@@ -245,7 +251,7 @@ export function JimengRecordList() {
             </Space>
           )}
         />
-      </Table>
+      </ResponsiveTable>
 
       <Drawer
         open={viewing !== null}

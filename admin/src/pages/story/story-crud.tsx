@@ -21,6 +21,7 @@ import {
   type HttpError,
 } from '@refinedev/core';
 import { DateTime } from '../../components/date-time';
+import { ResponsiveTable, shownFrom } from '../../components/responsive-table';
 import { uploadFile } from '../../providers/api-client';
 import type { EnumLabels, StoryColumn, StoryField, StoryResourceConfig } from './story-config';
 
@@ -58,6 +59,20 @@ function renderCell(column: StoryColumn, value: unknown, t: ReturnType<typeof us
   }
 }
 
+/**
+ * Where a catalog column shows (below that it moves into the row's detail): the first two plain
+ * columns always; pictures from sm, players and long texts from md, dates from lg, the rest from md.
+ */
+function catalogColumnFrom(column: StoryColumn, columns: StoryColumn[]) {
+  if (column.from) return shownFrom(column.from);
+  const kind = column.kind ?? 'text';
+  const plain = columns.filter((c) => !['image', 'audio', 'long', 'date'].includes(c.kind ?? 'text'));
+  if (plain.indexOf(column) >= 0 && plain.indexOf(column) < 2) return undefined;
+  if (kind === 'image') return shownFrom('sm');
+  if (kind === 'date') return shownFrom('lg');
+  return shownFrom('md');
+}
+
 /** One list page for every story catalog, driven by its config. */
 export function StoryResourceList({ config }: { config: StoryResourceConfig }) {
   const t = useTranslate();
@@ -78,11 +93,12 @@ export function StoryResourceList({ config }: { config: StoryResourceConfig }) {
         </>
       )}
     >
-      <Table {...tableProps} rowKey="id" scroll={{ x: true }}>
+      <ResponsiveTable {...tableProps} rowKey="id">
         {config.columns.map((column) => (
           <Table.Column
             key={column.key}
             dataIndex={column.key}
+            responsive={catalogColumnFrom(column, config.columns)}
             title={t(`${config.name}.fields.${column.key}`, column.key)}
             render={(value: unknown) => renderCell(column, value, t)}
           />
@@ -101,7 +117,7 @@ export function StoryResourceList({ config }: { config: StoryResourceConfig }) {
             </Space>
           )}
         />
-      </Table>
+      </ResponsiveTable>
     </List>
   );
 }
