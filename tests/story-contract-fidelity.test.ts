@@ -69,6 +69,36 @@ describe.each(['sqlite', 'mariadb'] as const)('contract 002 fidelity on %s', (db
       expect(await system.core.story.models.Story.count()).toBe(before);
     });
 
+    it('POST /conversation refuses opening messages from outside the cast too, storing no conversation', async () => {
+      const [mira, outsider] = [await character('Mira'), await character('Ash')];
+      const published = await api(system.baseUrl, 'POST', '/api/v1/story/publish', {
+        token,
+        body: { story_name: 'Own openings', template_content: 'A quiet inn.', characters: [mira] },
+      });
+      expect(published.status).toBe(200);
+      const conversations = () => system.core.story.models.Conversation.count();
+      const before = await conversations();
+      const refused = await api(system.baseUrl, 'POST', '/api/v1/conversation', {
+        token,
+        body: {
+          story_id: published.body.id,
+          messages: [
+            { content: 'Welcome.', character_id: mira },
+            { content: 'I was never here.', character_id: outsider },
+          ],
+        },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toEqual({ detail: expect.stringMatching(/messages\.1.*not in the story's cast/) });
+      expect(await conversations()).toBe(before);
+      const accepted = await api(system.baseUrl, 'POST', '/api/v1/conversation', {
+        token,
+        body: { story_id: published.body.id, messages: [{ content: 'Welcome.', character_id: mira }] },
+      });
+      expect(accepted.status).toBe(200);
+      expect(await conversations()).toBe(before + 1);
+    });
+
     it('refuses an unknown background_music_id and accepts a catalog one', async () => {
       const mira = await character('Mira');
       const body = {

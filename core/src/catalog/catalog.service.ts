@@ -1,5 +1,6 @@
 import { Op, type Model } from 'sequelize';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { assertOpeningsSpokenByCast } from '../story/opening-speakers.js';
 import type {
   ArtStyleRow,
   CharacterRow,
@@ -672,19 +673,8 @@ export class CatalogService {
       );
   }
 
-  /**
-   * Every opening message is spoken by a member of the cast: a line from anyone else would be
-   * stored without a speaker and shown as nobody's.
-   */
   private checkOpenings(openings: unknown, castIds: string[]) {
-    if (!Array.isArray(openings)) return;
-    openings.forEach((opening: { character_id?: unknown; character?: unknown }, index) => {
-      const speaker = opening?.character_id ?? opening?.character;
-      if (speaker === undefined || speaker === null || !castIds.includes(String(speaker)))
-        throw new ValidationError(
-          `opening_messages.${index}: character ${String(speaker)} is not in the story's cast`,
-        );
-    });
+    assertOpeningsSpokenByCast(openings, castIds, 'opening_messages');
   }
 
   /** A story's music must exist in the music catalog (its URL is what players get). */

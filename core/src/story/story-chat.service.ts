@@ -1,5 +1,6 @@
 import { Op, UniqueConstraintError } from 'sequelize';
 import { AppError, ForbiddenError, NotFoundError, ValidationError, isAppError } from '../errors.js';
+import { assertOpeningsSpokenByCast } from './opening-speakers.js';
 import type {
   AiModelRow,
   CharacterRow,
@@ -250,6 +251,12 @@ export class StoryChatService {
     const story = assertCanReadStory(actor, await this.deps.models.Story.findByPk(input.storyId));
     const setting = parseSetting(story.setting);
     const cast = await this.loadCast(story);
+    // Checked before anything is written: a refused opening leaves no conversation behind.
+    assertOpeningsSpokenByCast(
+      input.messages,
+      cast.map((member) => member.id),
+      'messages',
+    );
     const now = this.deps.clock.now();
     const conversation = await this.deps.models.Conversation.create({
       id: this.deps.ids.snowflake(),
