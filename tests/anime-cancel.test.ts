@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signKieCallback } from '@dreamloom/core';
 import { api } from './support/clients.js';
 import { balanceOf, grant, member, waitForEnd } from './support/anime.js';
@@ -259,6 +259,52 @@ for (const db of ['sqlite', 'mariadb'] as const) {
       } finally {
         system.sandbox.state.setLatency(30);
       }
+    });
+
+    it('cancels a video whose upstream task was recorded between the cancel’s claim and its read', async () => {
+      const { userId } = await member(system, `kie-race-${db}`);
+      await grant(system, userId, 300);
+      const taskId = system.core.ids.uuid();
+      await system.core.models.GenerationTask.create({
+        id: taskId,
+        user_id: userId,
+        source: 'anime-video',
+        kind: 'video',
+        provider: 'kie',
+        model: 'wan/2-5-text-to-video',
+        prompt: 'a narrow window',
+        params: JSON.stringify({ ratio: '16:9', resolution: '720p', duration: 5, request: {} }),
+        requested_count: 1,
+        status: 'processing',
+        created_at: new Date(),
+        updated_at: new Date(),
+      });
+      const { ProviderJob } = system.core.anime.models;
+      const update = ProviderJob.update.bind(ProviderJob);
+      // The runner's insert lands right after the cancel's conditional claim found nothing to claim.
+      const spy = vi.spyOn(ProviderJob, 'update').mockImplementationOnce(async (...args) => {
+        const result = await update(...(args as Parameters<typeof update>));
+        await ProviderJob.create({
+          task_id: taskId,
+          provider: 'kie',
+          upstream_id: `race-${taskId}`,
+          created_at: new Date(),
+          updated_at: new Date(),
+        });
+        return result;
+      });
+      try {
+        expect(await system.core.anime.kieRunner.cancel(taskId, 'Cancelled by the member')).toBe('cancelled');
+      } finally {
+        spy.mockRestore();
+      }
+      expect(await ProviderJob.findByPk(taskId)).toMatchObject({
+        state: 'cancelled',
+        upstream_id: `race-${taskId}`,
+      });
+      expect((await system.core.models.GenerationTask.findByPk(taskId))!.status).toBe('cancelled');
+      // A second cancel of the same mark keeps the first one's outcome instead of saying "finished".
+      expect(await system.core.anime.kieRunner.cancel(taskId, 'again')).toBe('cancelled');
     });
 
     it('never creates the upstream task of a video cancelled while still queued', async () => {

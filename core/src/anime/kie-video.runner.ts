@@ -226,8 +226,13 @@ export class KieVideoRunner implements DelegatedTaskRunner {
         throw error;
       }
     }
+    // The runner recorded its upstream task between the claim above and this read: claim again.
+    if (job.state === 'running') return this.cancel(taskId, reason);
     if (job.state === 'finishing')
       return this.claimable(job) ? this.cancelStale(taskId, reason) : 'finishing';
+    // Cancelled twice: the first cancel's outcome stands (a mark without an upstream task is
+    // still waiting for the runner to see it).
+    if (job.state === 'cancelled') return job.upstream_id === unstartedMark(taskId) ? 'pending' : 'cancelled';
     return 'done';
   }
 
