@@ -31,6 +31,7 @@ import {
   type StoryThreadMessage,
 } from './commands/story.command.js';
 import { WebhookDirectory } from './story-webhooks.js';
+import { answerOriginals, parseOriginalsButtonId } from './originals-button.js';
 
 export interface DiscordBotDeps {
   dreamloom: DreamloomClient;
@@ -113,6 +114,11 @@ export function createDiscordBot(
    * different bot process handles them too); the new job's card is the reply to the press.
    */
   async function handleJobButton(interaction: ButtonInteraction): Promise<void> {
+    const originals = parseOriginalsButtonId(interaction.customId);
+    if (originals) {
+      await answerOriginals(interaction, deps, originals);
+      return;
+    }
     const parsed = parseJobActionId(interaction.customId);
     if (!parsed) return;
     const user = {

@@ -16,6 +16,8 @@ import type { JobCard } from '../shared/job-card.js';
 import type { JobPhase } from '../shared/job-state.js';
 import type { Logger } from '../shared/logger.js';
 import type { Refusal } from '../shared/refusals.js';
+import { composeImageGrid } from './image-grid.js';
+import { originalsButton } from './originals-button.js';
 
 /** Interaction tokens live 15 minutes; switch to channel messages a minute early so the final upload still fits. */
 export const INTERACTION_TOKEN_BUDGET_MS = 14 * 60_000;
@@ -74,10 +76,41 @@ export class DiscordJobCardSink implements JobCardSink {
     return this.show({ embeds: [toEmbed(card)], components: toComponents(card) });
   }
 
-  complete(card: JobCard, images: JobImage[]): Promise<void> {
+  async complete(card: JobCard, images: JobImage[]): Promise<void> {
+    const grid = await this.gridOf(images);
+    if (grid && card.taskId) {
+      // One grid whose quadrants are the V1…V4 / U1…U4 buttons; the full-size files a click away.
+      const embed = toEmbed(card, grid.filename).addFields({
+        name: 'Grid',
+        value: gridOrderText(images.length),
+        inline: false,
+      });
+      return this.show({
+        embeds: [embed],
+        components: withOriginalsButton(
+          toComponents(card),
+          originalsButton(card.taskId, this.interaction.user.id),
+        ),
+        files: [grid],
+      });
+    }
     // An embed can only preview images; a video is shown by Discord's own attachment player.
     const preview = images[0]?.contentType.startsWith('image/') ? images[0].filename : undefined;
     return this.show({ embeds: [toEmbed(card, preview)], components: toComponents(card), files: images });
+  }
+
+  /** Several images become one grid; undefined for one file, videos, or images that cannot be read. */
+  private async gridOf(images: JobImage[]): Promise<JobImage | undefined> {
+    if (images.length < 2 || !images.every((image) => image.contentType.startsWith('image/')))
+      return undefined;
+    try {
+      const grid = await composeImageGrid(images.map((image) => image.bytes));
+      return { bytes: grid.bytes, filename: grid.filename, contentType: grid.contentType };
+    } catch (error) {
+      // Still deliver: the images loose are better than none.
+      this.options.logger.warn('Image grid failed; attaching the images one by one', { error });
+      return undefined;
+    }
   }
 
   fail(card: JobCard): Promise<void> {
@@ -153,6 +186,28 @@ export class DiscordJobCardSink implements JobCardSink {
     if (this.interaction.isChatInputCommand()) return `/${this.interaction.commandName}`;
     return parseJobActionId(this.interaction.customId)?.action ?? 'reroll';
   }
+}
+
+/** Where each image of a batch sits in the grid, as the buttons number them. */
+export function gridOrderText(count: number): string {
+  if (count === 2) return '1 left · 2 right';
+  const places = ['top left', 'top right', 'bottom left', 'bottom right'];
+  return places
+    .slice(0, count)
+    .map((place, index) => `${index + 1} ${place}`)
+    .join(' · ');
+}
+
+/** The Originals button joins the Reroll row, or leads a row of its own above V1…V4 and U1…U4. */
+function withOriginalsButton(
+  rows: ActionRowBuilder<ButtonBuilder>[],
+  button: ButtonBuilder,
+): ActionRowBuilder<ButtonBuilder>[] {
+  const [first, ...rest] = rows;
+  const firstId = (first?.components[0]?.data as { custom_id?: string } | undefined)?.custom_id;
+  if (first && firstId?.startsWith('dl:reroll:'))
+    return [new ActionRowBuilder<ButtonBuilder>().addComponents(...first.components, button), ...rest];
+  return [new ActionRowBuilder<ButtonBuilder>().addComponents(button), ...rows];
 }
 
 /** 50027 Invalid Webhook Token; 401 on a webhook route means the same. */

@@ -125,7 +125,7 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
     expect(discord.calls.filter((c) => c.path.startsWith('/channels/'))).toEqual([]);
   });
 
-  it('attaches every image of a batch', async () => {
+  it('puts a batch into one grid image (see image-grid.test.ts)', async () => {
     const { bot } = botWith({
       script: [
         {
@@ -137,8 +137,8 @@ describe('Discord /imagine (discord.js against a fake REST API)', () => {
     });
     const raw = await run(bot, { prompt: 'pair', count: 2 });
     const final = discord.publicMessageCalls(raw.token).at(-1)!;
-    expect(final.files.map((f) => f.filename)).toEqual(['one.png', 'two.png']);
-    expect(final.files.every((f) => isPng(f.bytes))).toBe(true);
+    expect(final.files.map((f) => f.filename)).toEqual(['grid.jpg']);
+    expect(final.files[0].contentType).toBe('image/jpeg');
   });
 
   it('shows a failed job on the public card', async () => {

@@ -121,7 +121,7 @@ describe('Discord job card buttons', () => {
     const final = discord.publicMessageCalls(raw.token).at(-1)!;
     const rows = (final.body?.components as Row[]).map((row) => row.components);
     expect(rows.map((row) => row.map((b) => b.label))).toEqual([
-      ['🔁 Reroll'],
+      ['🔁 Reroll', '🖼 Originals'],
       ['V1', 'V2', 'V3', 'V4'],
       ['U1', 'U2', 'U3', 'U4'],
     ]);
@@ -141,7 +141,8 @@ describe('Discord job card buttons', () => {
     for (const pressed of [vary, upscale]) {
       const card = discord.publicMessageCalls(pressed.token).at(-1)!;
       expect((card.body?.embeds as Array<{ title: string }>)[0].title).toBe('✅ Completed');
-      expect(card.files).toHaveLength(4);
+      // Four images again, as one grid.
+      expect(card.files.map((f) => f.filename)).toEqual(['grid.jpg']);
     }
   });
 
