@@ -59,6 +59,9 @@ export interface NewTaskSpec {
 /** Jobs per queue round trip when a batch is queued. */
 const ENQUEUE_CHUNK = 100;
 
+/** A generation id's beginning as members type it: at least 6 of its characters (uuids are lowercase). */
+const SHORT_ID_PREFIX = /^[0-9a-f-]{6,36}$/;
+
 /** Interactive member generations run ahead of normal batches, behind urgent and high ones. */
 export const DEFAULT_TASK_PRIORITY = 2;
 
@@ -201,6 +204,22 @@ export class GenerationService {
     const task = await this.deps.models.GenerationTask.findByPk(taskId);
     if (!task || !maySeeTask(actor, task)) throw new TaskNotFoundError();
     return this.view(task);
+  }
+
+  /**
+   * The caller's own generations whose id starts with `prefix` (the short id a job card shows),
+   * newest first, at most `limit`. Always the caller's own, staff included: a prefix is a
+   * shorthand, never a way to reach (or learn of) someone else's generation.
+   */
+  async findOwnByPrefix(actor: Actor, prefix: string, limit = 10): Promise<GenerationTaskRow[]> {
+    const normalized = prefix.trim().toLowerCase();
+    if (!SHORT_ID_PREFIX.test(normalized))
+      throw new ValidationError('prefix: 6 to 36 characters of a generation id (hex digits and "-")');
+    return this.deps.models.GenerationTask.findAll({
+      where: { user_id: actor.id, id: { [Op.startsWith]: normalized } },
+      order: [['created_at', 'DESC']],
+      limit,
+    });
   }
 
   async canView(actor: Actor, taskId: string): Promise<boolean> {

@@ -127,6 +127,37 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
   });
   registry.add(router, {
     method: 'get',
+    path: '/api/generation/find',
+    tag: 'generation',
+    summary:
+      "Short ids: the caller's own generations (image or video) whose uuid starts with prefix (6-36 characters), newest first, at most 10; another member's generation is never found",
+    role: 'user',
+    query: z.object({
+      prefix: z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(
+          /^[0-9a-f-]{6,36}$/,
+          'prefix must be 6 to 36 characters of a generation id (hex digits and "-")',
+        ),
+    }),
+    handler: async (ctx, { query, actor }) => {
+      const rows = await ctx.core.generation.findOwnByPrefix(actor!, query.prefix);
+      return ok.anime({
+        generations: rows.map((row) => ({
+          generation_uuid: row.id,
+          short_id: row.id.slice(0, 8),
+          kind: row.kind,
+          status: row.status === 'cancelled' ? 'failed' : row.status,
+          prompt: row.prompt,
+          created_at: new Date(row.created_at).toISOString(),
+        })),
+      });
+    },
+  });
+  registry.add(router, {
+    method: 'get',
     path: '/api/generation/status/:uuid',
     tag: 'generation',
     summary: 'Status of any generation (image or video); bare JSON as contract 001 documents',
