@@ -142,8 +142,13 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(50 * 1024 * 1024),
-  /** Provider account leases lapse after this unless their worker renews them (crash safety). */
-  LEASE_TTL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /**
+   * Provider account leases lapse after this unless their worker renews them (every third of it):
+   * a killed worker's account slots are free again within this long. Shorter frees them sooner;
+   * a worker that cannot reach Redis for about this long loses its lease while its call still
+   * runs, and the account may briefly take one call more than it allows.
+   */
+  LEASE_TTL_MS: z.coerce.number().int().min(1000).default(10_000),
   /** How long a generation waits for a busy or recovering pool before it fails. */
   LEASE_WAIT_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** Default account selection (contract 003 §11.1): round_robin, least_used or priority. */
@@ -158,8 +163,21 @@ export const configSchema = z.object({
   /** Signs batch callbacks (HMAC-SHA256); derived from SECRET_KEY when unset. */
   CALLBACK_SIGNING_SECRET: z.string().min(16).optional(),
   CALLBACK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
-  /** BullMQ job lock; a crashed worker's jobs return to the queue after about this long. */
-  QUEUE_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /**
+   * BullMQ job lock, renewed by the running worker every quarter to half of it however long the job
+   * runs (a ten-minute Jimeng call keeps its lock). A killed worker's jobs go back to the queue
+   * once their lock lapses (at most this long after the kill) and the next stalled check runs: at
+   * most QUEUE_LOCK_MS + QUEUE_STALLED_CHECK_MS, 13 s with the defaults. Shorter recovers sooner;
+   * a worker whose event loop or Redis stalls for more than about half of it may lose a live job
+   * to another worker, which then runs it a second time.
+   */
+  QUEUE_LOCK_MS: z.coerce.number().int().min(1000).default(10_000),
+  /**
+   * How often workers look for jobs whose lock lapsed (one check per queue across all workers).
+   * It only adds to the recovery time above; it never declares a live job stalled (that takes a
+   * lapsed lock), so it can be short: each check is one small Redis script per queue.
+   */
+  QUEUE_STALLED_CHECK_MS: z.coerce.number().int().min(100).default(3_000),
   /**
    * How long a stopping worker lets its running jobs finish (SIGTERM/SIGINT) before it exits anyway;
    * jobs still running then go back to the queue when their lock (QUEUE_LOCK_MS) lapses.

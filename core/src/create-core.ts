@@ -38,6 +38,8 @@ import { defineAuditLogModel } from './adapters/sequelize/audit-log.model.js';
 import { AuditLog } from './audit/audit-log.js';
 import { TraceService } from './trace/trace.service.js';
 import { AlertService } from './alerts/alert.service.js';
+import { SystemOverviewRepository } from './adapters/sequelize/system-overview.repository.js';
+import { SystemOverviewService } from './statistics/system-overview.js';
 
 /** Replaceable parts for tests: pass real adapters or fakes. */
 export interface CoreOverrides {
@@ -77,6 +79,8 @@ export interface Core {
   audit: AuditLog;
   /** Staff: any output, record, generation or image back to its task, accounts, cost, user and audit. */
   trace: TraceService;
+  /** Staff: every generation family, chat, credits, errors and queues over a time window. */
+  overview: SystemOverviewService;
   jimengAccounts: JimengAccountService;
   pool: AccountPoolService;
   media: MediaService;
@@ -118,7 +122,11 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   const metrics = createMetrics();
   const queue =
     overrides.queue ??
-    new BullmqJobQueue(redis, config.REDIS_PREFIX, logger, { timeJob: metrics.queues.timeJob });
+    new BullmqJobQueue(redis, config.REDIS_PREFIX, logger, {
+      timeJob: metrics.queues.timeJob,
+      lockDurationMs: config.QUEUE_LOCK_MS,
+      stalledIntervalMs: config.QUEUE_STALLED_CHECK_MS,
+    });
   metrics.queues.watchDepth(queue, JOB_NAMES);
   const events = overrides.events ?? new RedisEventBus(redis, config.REDIS_PREFIX, logger);
   const storage = overrides.storage ?? createBlobStorage(config);
@@ -285,6 +293,14 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     media,
     secrets,
   });
+  const overview = new SystemOverviewService({
+    repository: new SystemOverviewRepository(sequelize),
+    queue,
+    queueNames: JOB_NAMES,
+    clock,
+    logger,
+    defaultTimeZone: config.QUOTA_TIMEZONE,
+  });
   const alerts = new AlertService({ config, models, redis, pool, processor, outbound, clock, logger });
   const reconciler = new TaskReconciler({
     generation,
@@ -310,6 +326,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     identity,
     audit,
     trace,
+    overview,
     jimengAccounts,
     pool,
     media,

@@ -21,7 +21,7 @@ export async function startWorker(core: Core): Promise<void> {
       core.queue.process<GenerationJobPayload>(
         GENERATION_JOB,
         (payload, { signal }) => core.processor.run(payload.taskId, signal),
-        { concurrency: core.config.WORKER_CONCURRENCY, lockDurationMs: core.config.QUEUE_LOCK_MS },
+        { concurrency: core.config.WORKER_CONCURRENCY },
       ),
     // One output position of a fanned-out task (contract 004 batches).
     [GENERATION_ITEM_JOB]: () =>

@@ -13,6 +13,14 @@ const MAX_CONCURRENCY_PER_WORKER = 12;
 /** How often the schedulers this process created are re-created (see schedule). */
 const SCHEDULE_RENEW_MS = 10_000;
 
+/**
+ * Times a job may be found stalled (its worker died) before BullMQ fails it instead of queueing
+ * it again. A crash-looping job is what this guards against; a job whose workers were killed by
+ * a deploy or two is not, so several recoveries are allowed (and the reconciler re-queues a task
+ * whose job failed this way anyway).
+ */
+const MAX_STALLED_COUNT = 5;
+
 /** Runs one job of `queue` (QueueMetrics.timeJob records its duration and outcome). */
 type JobTimer = (queue: string, run: () => Promise<void>) => Promise<void>;
 
@@ -35,6 +43,9 @@ export class BullmqJobQueue implements JobQueue {
   private readonly schedules = new Map<string, () => Promise<unknown>>();
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly scheduleRenewMs: number;
+  /** Default job lock of every worker (QUEUE_LOCK_MS) and how often lapsed locks are looked for. */
+  private readonly lockDurationMs: number;
+  private readonly stalledIntervalMs: number;
   private readonly renewOnReconnect = () => void this.renewSchedules();
   /** Wraps every job this process runs (the job duration histogram); by default just runs it. */
   private readonly timeJob: JobTimer;
@@ -43,9 +54,16 @@ export class BullmqJobQueue implements JobQueue {
     private readonly connection: ConnectionOptions,
     private readonly prefix: string,
     private readonly logger: Logger,
-    options: { scheduleRenewMs?: number; timeJob?: JobTimer } = {},
+    options: {
+      scheduleRenewMs?: number;
+      timeJob?: JobTimer;
+      lockDurationMs?: number;
+      stalledIntervalMs?: number;
+    } = {},
   ) {
     this.scheduleRenewMs = options.scheduleRenewMs ?? SCHEDULE_RENEW_MS;
+    this.lockDurationMs = options.lockDurationMs ?? 30_000;
+    this.stalledIntervalMs = options.stalledIntervalMs ?? this.lockDurationMs;
     this.timeJob = options.timeJob ?? ((_queue, run) => run());
   }
 
@@ -195,7 +213,7 @@ export class BullmqJobQueue implements JobQueue {
     handler: JobHandler<Payload>,
     options: { concurrency: number; lockDurationMs?: number },
   ): Promise<void> {
-    const lockDuration = options.lockDurationMs ?? 30_000;
+    const lockDuration = options.lockDurationMs ?? this.lockDurationMs;
     // A BullMQ worker takes its jobs one Redis round trip at a time and starts none of them until
     // it holds `concurrency` jobs or the queue is empty: with a concurrency of hundreds, a large
     // batch's first jobs wait for the hundredth to be fetched. Several workers sharing the
@@ -230,10 +248,11 @@ export class BullmqJobQueue implements JobQueue {
         connection: this.connection,
         prefix: this.prefix,
         concurrency,
-        // A dead worker's jobs go back to the queue once their lock lapses and the stall check runs.
+        // A dead worker's jobs go back to the queue once their lock lapses (BullMQ renews a live
+        // job's lock every quarter to half of lockDuration) and the next stalled check runs.
         lockDuration,
-        stalledInterval: lockDuration,
-        maxStalledCount: 5,
+        stalledInterval: this.stalledIntervalMs,
+        maxStalledCount: MAX_STALLED_COUNT,
       },
     );
     worker.on('error', (error) => this.logger.error({ err: error, queue: name }, 'worker error'));
