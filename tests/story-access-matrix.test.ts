@@ -613,11 +613,11 @@ describe.each(['sqlite', 'mariadb'] as const)('story access matrix on %s', (db) 
     expect(played.text).toContain('[DONE]');
     expect(await count()).toBeGreaterThan(before + 1);
 
-    // Any player of the place may end it; then the place no longer grants anything.
-    const ended = await api(system.baseUrl, 'POST', '/api/v1/story_chat/bindings/end', {
-      headers: player,
-      body: { channel },
-    });
+    // Players play it, but only its starter (or staff) ends it; then the place grants nothing.
+    const endAs = (headers: Record<string, string>) =>
+      api(system.baseUrl, 'POST', '/api/v1/story_chat/bindings/end', { headers, body: { channel } });
+    expect((await endAs(player)).status).toBe(403);
+    const ended = await endAs(starter);
     expect(ended.status).toBe(200);
     const history = (headers: Record<string, string>) =>
       api(system.baseUrl, 'GET', `/api/v1/story_chat/history-messages?conversation_id=${conversation}`, {

@@ -72,7 +72,16 @@ describe.each(['sqlite', 'mariadb'] as const)('story chat bindings on %s', (db) 
     expect(second.status).toBe(409);
     expect(second.body).toEqual({ detail: `A story already runs here: ${story.title}` });
 
-    const ended = await api(system.baseUrl, 'POST', `${PATH}/end`, { ...tg('9002'), body: { channel } });
+    // Every member plays, but only who started the story (or staff) ends it; the story goes on.
+    const refused = await api(system.baseUrl, 'POST', `${PATH}/end`, { ...tg('9002'), body: { channel } });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({ detail: 'Only the member who started this story, or staff, can end it' });
+    expect(
+      (await api(system.baseUrl, 'GET', `${PATH}?channel=${channel}`, tg('9002'))).body.binding
+        .conversation_id,
+    ).toBe(conversationId);
+
+    const ended = await api(system.baseUrl, 'POST', `${PATH}/end`, { ...tg('9001'), body: { channel } });
     expect(ended.status).toBe(200);
     expect(ended.body.binding).toMatchObject({ conversation_id: conversationId, status: 'ended' });
     expect(ended.body.binding.ended_at).toEqual(expect.any(String));
@@ -110,7 +119,31 @@ describe.each(['sqlite', 'mariadb'] as const)('story chat bindings on %s', (db) 
     );
     expect(Number((rows as Array<{ n: number }>)[0].n)).toBe(1);
 
-    await api(system.baseUrl, 'POST', `${PATH}/end`, { ...dc('9101'), body: { channel } });
+    const starter = ['9101', '9102', '9103', '9104', '9105'][results.findIndex((r) => r.status === 200)];
+    expect(
+      (await api(system.baseUrl, 'POST', `${PATH}/end`, { ...dc(starter), body: { channel } })).status,
+    ).toBe(200);
+  });
+
+  it("lets only who started a place's story, or staff, end it", async () => {
+    const channel = '-1001000000009:';
+    const started = await api(system.baseUrl, 'POST', PATH, {
+      ...tg('9301'),
+      body: { channel, story_id: story.id },
+    });
+    expect(started.status).toBe(200);
+    const end = (userId: string) =>
+      api(system.baseUrl, 'POST', `${PATH}/end`, { ...tg(userId), body: { channel } });
+    expect((await end('9302')).status).toBe(403);
+    // A platform member the staff promoted (their Dreamloom user) may end anyone's story.
+    const moderator = await api(system.baseUrl, 'GET', '/api/generation/credits', tg('9303'));
+    await system.core.models.User.update({ role: 'staff' }, { where: { id: moderator.body.data.user_id } });
+    // Platform members are remembered for 5 s; the promotion counts once that memory lapses.
+    let ended = await end('9303');
+    await expect
+      .poll(async () => (ended = await end('9303')).status, { timeout: 10_000, interval: 500 })
+      .toBe(200);
+    expect(ended.body.binding.status).toBe('ended');
   });
 
   it('frees the place when its conversation ends through the HTTP API', async () => {

@@ -2,7 +2,7 @@ import { UniqueConstraintError } from 'sequelize';
 import { AppError, NotFoundError, ValidationError, isAppError } from '../errors.js';
 import type { StoryModels } from '../adapters/sequelize/story.models.js';
 import type { StoryChatBindingRow } from '../adapters/sequelize/story-chat-binding.model.js';
-import type { Actor } from '../identity/actor.js';
+import { isStaff, type Actor } from '../identity/actor.js';
 import { castDetail } from './access/character-access.js';
 import { StoryIntroWriter } from './story-intro.writer.js';
 import { PLATFORMS, type Platform } from '../identity/identity.service.js';
@@ -130,12 +130,21 @@ export class StoryChatBindingService {
 
   /**
    * Ends the place's story: the conversation (with the chat engine's access rules: whoever plays
-   * the place is a participant), then the binding.
+   * the place is a participant), then the binding. Everyone in the place plays, but only who
+   * started the story, or staff, may end it: one member must not stop a scene the others are in.
    */
   async end(actor: Actor, platform: string, channel: string): Promise<StoryChatBindingView> {
     checkPlace(platform, channel);
     const row = await this.active(platform, channel);
     if (!row) throw new AppError('NO_STORY', 'No story runs here', { status: 404 });
+    if (row.started_by !== actor.id && !isStaff(actor))
+      throw new AppError(
+        'NOT_STORY_STARTER',
+        'Only the member who started this story, or staff, can end it',
+        {
+          status: 403,
+        },
+      );
     try {
       await this.deps.chat.endConversation({ ...actor, place: { platform, channel } }, row.conversation_id);
     } catch (error) {
