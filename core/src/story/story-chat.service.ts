@@ -548,6 +548,37 @@ export class StoryChatService {
     return view;
   }
 
+  /**
+   * Brings back an earlier version of a character's reply (a swipe): `swipes[index]` becomes the
+   * content the story goes on from, and the version shown until now takes its place among the
+   * swipes, so no version is ever lost. Whoever may regenerate the reply may choose among them.
+   */
+  async selectSwipe(actor: Actor, messageId: string, index: number): Promise<ChatMessageView> {
+    const row = await this.deps.models.ChatMessage.findByPk(messageId);
+    if (!row) throw new NotFoundError('Message');
+    const conversation = await this.conversationState(row.conversation_id);
+    const standing = conversation
+      ? standingOf(actor, await this.membership.facts(actor, conversation))
+      : 'none';
+    if (!conversation || standing === 'none') throw new NotFoundError('Message');
+    assertMayDo(standing, 'write');
+    if (conversation.status !== 'active')
+      throw new AppError('CONVERSATION_ENDED', 'This conversation has ended', { status: 409 });
+    const swipes = row.swipes ? (JSON.parse(row.swipes) as string[]) : [];
+    if (row.role !== 'assistant' || !Number.isInteger(index) || index < 0 || index >= swipes.length)
+      throw new AppError('SWIPE_NOT_FOUND', 'This reply has no such earlier version', { status: 404 });
+    const chosen = swipes[index];
+    swipes[index] = row.content;
+    await row.update({ content: chosen, swipes: JSON.stringify(swipes) });
+    this.windows.replaced(row.conversation_id, row);
+    const view = messageView(row);
+    void this.publish(row.conversation_id, 'message.edited', {
+      conversation_id: row.conversation_id,
+      message: view,
+    });
+    return view;
+  }
+
   // ---- speakers -----------------------------------------------------------------------------
 
   castMembers(cast: CharacterRow[]): CastMember[] {

@@ -298,5 +298,17 @@ export function storyChatRoutes(registry: ApiRegistry) {
     handler: (ctx, { actor, params, body }) =>
       ctx.core.story.chat.editMessage(actorOf(actor), params.id, body.content),
   });
+  registry.add(router, {
+    method: 'post',
+    path: '/api/v1/story_chat/messages/:id/swipe',
+    tag,
+    summary:
+      "Bring back an earlier version of a character's reply: swipes[index] becomes its content and the current one takes its place among the swipes (SWIPE_NOT_FOUND 404)",
+    role: 'user',
+    params: z.object({ id }),
+    body: z.object({ index: z.number().int().min(0).max(1000) }),
+    handler: (ctx, { actor, params, body }) =>
+      ctx.core.story.chat.selectSwipe(actorOf(actor), params.id, body.index),
+  });
   return router;
 }
