@@ -58,6 +58,17 @@ describe('bots /video end to end', () => {
     return headers;
   }
 
+  it("reads the server's video catalogue, which /video and /quote suggest from", async () => {
+    const models = await dreamloom.listVideoModels({ platform: 'discord', id: `${randomInt(1e9, 2e9)}` });
+    expect(models.map((m) => [m.id, m.name])).toContainEqual(['kling-3.0/video', 'Kling 3.0']);
+    expect(models.find((m) => m.id === 'sora-2')).toMatchObject({
+      ratios: ['16:9', '9:16'],
+      durations: [10, 15],
+      resolutions: [],
+      modes: [],
+    });
+  });
+
   describe('Discord', () => {
     let discord: FakeDiscordRest;
     beforeAll(async () => {

@@ -162,6 +162,15 @@ export function createDiscordBot(
       }
       return;
     }
+    if (interaction.isAutocomplete()) {
+      try {
+        await commands.get(interaction.commandName)?.autocomplete?.(interaction);
+      } catch (err) {
+        // Suggestions expire in 3 s; a late or failed one leaves the member typing freely.
+        deps.logger.warn('Discord autocomplete failed', { command: interaction.commandName, error: err });
+      }
+      return;
+    }
     if (!interaction.isChatInputCommand()) return;
     const command = commands.get(interaction.commandName);
     if (!command) {

@@ -1,4 +1,5 @@
 import type {
+  AutocompleteInteraction,
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
@@ -13,4 +14,6 @@ export interface CommandData {
 export interface DiscordCommand {
   data: CommandData;
   execute(interaction: ChatInputCommandInteraction): Promise<void>;
+  /** Suggestions while the member types an option declared with `setAutocomplete(true)`. */
+  autocomplete?(interaction: AutocompleteInteraction): Promise<void>;
 }

@@ -36,7 +36,23 @@ export interface CreateVideoTaskInput {
   durationSeconds?: number;
   aspectRatio?: string;
   resolution?: string;
+  /** Models with modes instead of resolutions (std / pro). */
+  mode?: string;
   referenceImageUrls?: string[];
+}
+
+/** One video model of the server's catalogue (`GET /api/anime-video/models`): what it accepts. */
+export interface VideoModelInfo {
+  id: string;
+  /** Display name ("Kling 2.5"). */
+  name: string;
+  ratios: string[];
+  durations: number[];
+  /** Empty: the model takes no resolution. */
+  resolutions: string[];
+  /** Empty: the model takes no mode. */
+  modes: string[];
+  maxReferenceImages: number;
 }
 
 export type TaskStatus = 'pending' | 'processing' | 'completed' | 'failed';
@@ -188,6 +204,8 @@ export interface DreamloomClient {
   getBalance(user: PlatformUser): Promise<BalanceView>;
   /** Price of a video generation (contract 001 quote); charges nothing. */
   quoteVideo(user: PlatformUser, input: VideoQuoteInput): Promise<VideoQuote>;
+  /** The video models the server offers, with the ratios, durations, resolutions and modes each accepts. */
+  listVideoModels(user: PlatformUser): Promise<VideoModelInfo[]>;
   /** Price of an image request (`POST /api/anime-generation/quote`); charges nothing. */
   quoteImage(user: PlatformUser, input: ImageQuoteInput): Promise<VideoQuote>;
   /** The member's latest generations (contract 000 history), newest first. */
@@ -269,6 +287,20 @@ const historyResponse = z.object({
 });
 const quoteResponse = z.object({ estimated_credits: z.number(), explain: z.string() });
 const imageQuoteResponse = z.object({ success: z.literal(true), data: quoteResponse });
+const videoModelsResponse = z.object({
+  success: z.literal(true),
+  data: z.array(
+    z.object({
+      model_id: z.string(),
+      name: z.string(),
+      aspect_ratios: z.array(z.string()),
+      durations: z.array(z.number()),
+      resolutions: z.array(z.string()),
+      modes: z.array(z.string()),
+      max_reference_images: z.number(),
+    }),
+  ),
+});
 const createTaskResponse = z.object({
   success: z.literal(true),
   data: z.object({
@@ -396,6 +428,7 @@ class HttpDreamloomClient implements DreamloomClient {
       ...(input.durationSeconds !== undefined ? { duration_seconds: input.durationSeconds } : {}),
       ...(input.aspectRatio ? { aspect_ratio: input.aspectRatio } : {}),
       ...(input.resolution ? { resolution: input.resolution } : {}),
+      ...(input.mode ? { mode: input.mode } : {}),
       ...(frames.length ? { reference_image_urls: frames } : {}),
     };
     const json = await this.request('POST', '/api/anime-video/create-task', user, body);
@@ -460,6 +493,20 @@ class HttpDreamloomClient implements DreamloomClient {
     const parsed = quoteResponse.safeParse(await this.request('POST', '/api/anime-video/quote', user, body));
     if (!parsed.success) throw malformed('video quote', parsed.error);
     return { credits: parsed.data.estimated_credits, explain: parsed.data.explain };
+  }
+
+  async listVideoModels(user: PlatformUser): Promise<VideoModelInfo[]> {
+    const parsed = videoModelsResponse.safeParse(await this.request('GET', '/api/anime-video/models', user));
+    if (!parsed.success) throw malformed('video models', parsed.error);
+    return parsed.data.data.map((model) => ({
+      id: model.model_id,
+      name: model.name,
+      ratios: model.aspect_ratios,
+      durations: model.durations,
+      resolutions: model.resolutions,
+      modes: model.modes,
+      maxReferenceImages: model.max_reference_images,
+    }));
   }
 
   async quoteImage(user: PlatformUser, input: ImageQuoteInput): Promise<VideoQuote> {

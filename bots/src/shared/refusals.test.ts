@@ -16,6 +16,15 @@ describe('refusalFor (server error codes → plain words with the next step)', (
     );
   });
 
+  it('reads the allowed values out of a fixed-set check, without the validator text', () => {
+    const text = refused(
+      'VALIDATION_ERROR',
+      'body.aspect_ratio: Invalid option: expected one of "1:1"|"16:9"|"21:9"',
+      400,
+    );
+    expect(text).toBe('This model takes the ratios 1:1, 16:9 or 21:9.');
+  });
+
   it('explains a too-long prompt without the validator text', () => {
     const text = refused(
       'VALIDATION_ERROR',

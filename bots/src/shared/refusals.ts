@@ -106,6 +106,9 @@ export function parseValidationMessage(message: string): {
   const field = FIELD_PATTERN.exec(message)?.[1];
   const supports = /^(.+?) (?:supports|takes no) (\w+)(?: (.+))?$/.exec(message);
   if (supports && supports[2] === field) return { field, model: supports[1], allowed: supports[3] };
+  // Route checks of a fixed set (zod enums): `body.aspect_ratio: Invalid option: expected one of "1:1"|"4:3"`.
+  const oneOf = /expected one of ((?:"[^"]*"\|?)+)/.exec(message)?.[1];
+  if (oneOf) return { field, allowed: [...oneOf.matchAll(/"([^"]*)"/g)].map((m) => m[1]).join(', ') };
   return { field };
 }
 

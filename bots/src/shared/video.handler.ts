@@ -18,7 +18,13 @@ export interface VideoRequest {
   prompt: string;
   /** Default {@link DEFAULT_VIDEO_MODEL}. */
   modelId?: string;
+  /** The model's display name for the card (the id when left out). */
+  modelName?: string;
   durationSeconds?: number;
+  /** 720p / 1080p, for models with resolutions. */
+  resolution?: string;
+  /** std / pro, for models with modes. */
+  mode?: string;
   aspectRatio?: string;
   /** Public URLs of the first (and optionally last) frame. */
   frameUrls?: string[];
@@ -42,8 +48,9 @@ export function runVideo(
       prompt: request.prompt,
       context: {
         requestedBy: request.requestedBy,
-        model: request.modelId ?? DEFAULT_VIDEO_MODEL,
+        model: request.modelName ?? request.modelId ?? DEFAULT_VIDEO_MODEL,
         ratio: request.aspectRatio,
+        resolution: request.resolution ?? request.mode,
         durationSeconds: request.durationSeconds,
         origin: request.frameUrls?.length ? 'Starts from your photo' : undefined,
       },
@@ -53,6 +60,8 @@ export function runVideo(
           modelId: request.modelId ?? DEFAULT_VIDEO_MODEL,
           durationSeconds: request.durationSeconds,
           aspectRatio: request.aspectRatio,
+          resolution: request.resolution,
+          mode: request.mode,
           referenceImageUrls: request.frameUrls?.length ? request.frameUrls : undefined,
         });
         return { taskId: created.taskId, status: created.status, creditsUsed: created.creditsCost };

@@ -7,6 +7,7 @@ import {
   ComponentType,
   InteractionType,
   SnowflakeUtil,
+  type APIApplicationCommandAutocompleteGuildInteraction,
   type APIChatInputApplicationCommandGuildInteraction,
   type APIMessageComponentButtonInteraction,
   type Client,
@@ -55,7 +56,10 @@ export function createOfflineDiscordBot(
  */
 export function dispatchInteraction(
   client: Client,
-  raw: APIChatInputApplicationCommandGuildInteraction | APIMessageComponentButtonInteraction,
+  raw:
+    | APIChatInputApplicationCommandGuildInteraction
+    | APIMessageComponentButtonInteraction
+    | APIApplicationCommandAutocompleteGuildInteraction,
 ): void {
   const actions = (client as unknown as { actions: { InteractionCreate: { handle(data: unknown): void } } })
     .actions;
@@ -73,6 +77,8 @@ export interface ChatInputOptions {
   guildId?: string;
   id?: string;
   token?: string;
+  /** The member's Discord client language (`locale`), default `en-US`. */
+  locale?: string;
 }
 
 /** A guild slash-command interaction payload as Discord sends it (API v10). */
@@ -133,7 +139,7 @@ export function chatInputInteraction(o: ChatInputOptions): APIChatInputApplicati
       flags: 0,
     },
     app_permissions: '2248473465835073',
-    locale: 'en-US',
+    locale: o.locale ?? 'en-US',
     guild_locale: 'en-US',
     entitlements: [],
     authorizing_integration_owners: { 0: guildId },
@@ -188,4 +194,26 @@ export function buttonInteraction(o: ButtonPressOptions): APIMessageComponentBut
     },
     data: { custom_id: o.customId, component_type: ComponentType.Button },
   } as unknown as APIMessageComponentButtonInteraction;
+}
+
+/**
+ * The gateway's APPLICATION_COMMAND_AUTOCOMPLETE while a member types `focused`: the options
+ * filled in so far, the focused one flagged (its value is the text typed, always a string).
+ */
+export function autocompleteInteraction(
+  o: ChatInputOptions & { focused: string },
+): APIApplicationCommandAutocompleteGuildInteraction {
+  const base = chatInputInteraction(o) as unknown as {
+    data: { options: Array<{ name: string; value: unknown; type: number; focused?: boolean }> };
+  };
+  const options = base.data.options.map((option) =>
+    option.name === o.focused ? { ...option, value: String(option.value), focused: true } : option,
+  );
+  if (!options.some((option) => option.focused))
+    options.push({ name: o.focused, value: '', type: ApplicationCommandOptionType.String, focused: true });
+  return {
+    ...base,
+    type: InteractionType.ApplicationCommandAutocomplete,
+    data: { ...base.data, options },
+  } as unknown as APIApplicationCommandAutocompleteGuildInteraction;
 }

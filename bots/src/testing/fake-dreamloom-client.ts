@@ -16,7 +16,57 @@ import {
   type VideoQuote,
   type VideoQuoteInput,
   type ImageQuoteInput,
+  type VideoModelInfo,
 } from '../shared/dreamloom-client.js';
+
+/** The server's default video catalogue (core's DEFAULT_VIDEO_MODELS), as `listVideoModels` reports it. */
+export const FAKE_VIDEO_MODELS: VideoModelInfo[] = [
+  {
+    id: 'wan/2.5',
+    name: 'Wan 2.5',
+    ratios: ['1:1', '9:16', '16:9'],
+    durations: [5, 10],
+    resolutions: ['720p', '1080p'],
+    modes: [],
+    maxReferenceImages: 1,
+  },
+  {
+    id: 'kling/video-v2.5',
+    name: 'Kling 2.5',
+    ratios: ['1:1', '9:16', '16:9'],
+    durations: [5, 10],
+    resolutions: ['720p', '1080p'],
+    modes: [],
+    maxReferenceImages: 1,
+  },
+  {
+    id: 'kling-3.0/video',
+    name: 'Kling 3.0',
+    ratios: ['1:1', '9:16', '16:9'],
+    durations: [5, 10],
+    resolutions: [],
+    modes: ['std', 'pro'],
+    maxReferenceImages: 2,
+  },
+  {
+    id: 'sora-2',
+    name: 'Sora-2',
+    ratios: ['16:9', '9:16'],
+    durations: [10, 15],
+    resolutions: [],
+    modes: [],
+    maxReferenceImages: 4,
+  },
+  {
+    id: 'sora-2-pro',
+    name: 'Sora-2 Pro',
+    ratios: ['16:9', '9:16'],
+    durations: [10, 15],
+    resolutions: [],
+    modes: ['std', 'pro'],
+    maxReferenceImages: 4,
+  },
+];
 
 /** A snapshot without its task id; the fake fills in the id of the task being watched. */
 export type ScriptedSnapshot = Omit<TaskSnapshot, 'taskId'>;
@@ -44,6 +94,8 @@ export interface FakeDreamloomClientOptions {
   cancelError?: DreamloomApiError;
   /** What `quoteVideo` answers, or the error it throws. */
   quote?: VideoQuote | DreamloomApiError;
+  /** What `listVideoModels` answers (default {@link FAKE_VIDEO_MODELS}), or the error it throws. */
+  videoModels?: VideoModelInfo[] | DreamloomApiError;
   /** What `quoteImage` answers (default: 0 MC, as the server's default image price). */
   imageQuote?: VideoQuote;
   /**
@@ -201,6 +253,16 @@ export class FakeDreamloomClient implements DreamloomClient {
 
   async getHistory(_user: PlatformUser): Promise<HistoryPage> {
     return this.options.history ?? { entries: [], total: 0 };
+  }
+
+  /** How often `listVideoModels` was asked (the catalogue is cached by its users). */
+  videoModelReads = 0;
+
+  async listVideoModels(_user: PlatformUser): Promise<VideoModelInfo[]> {
+    this.videoModelReads++;
+    const models = this.options.videoModels ?? FAKE_VIDEO_MODELS;
+    if (models instanceof DreamloomApiError) throw models;
+    return models;
   }
 
   async quoteImage(_user: PlatformUser, input: ImageQuoteInput): Promise<VideoQuote> {

@@ -32,6 +32,7 @@ export {
 } from './fake-telegram-bot-api.js';
 export {
   chatInputInteraction,
+  autocompleteInteraction,
   buttonInteraction,
   dispatchInteraction,
   prepareOfflineClient,

@@ -1,7 +1,6 @@
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { DreamloomClient, PlatformUser } from '../../shared/dreamloom-client.js';
 import {
-  VIDEO_MODELS,
   balanceText,
   historyText,
   priceListText,
@@ -9,7 +8,10 @@ import {
   showText,
 } from '../../shared/credits.handler.js';
 import { helpText } from '../../shared/help.handler.js';
+import { VideoCatalogue } from '../../shared/video-catalogue.js';
+import type { Logger } from '../../shared/logger.js';
 import type { DiscordCommand } from '../discord-command.js';
+import { suggestVideoOptions } from '../video-option-suggestions.js';
 
 export const balanceCommandData = new SlashCommandBuilder()
   .setName('balance')
@@ -18,19 +20,22 @@ export const balanceCommandData = new SlashCommandBuilder()
 export const quoteCommandData = new SlashCommandBuilder()
   .setName('quote')
   .setDescription('What a video generation costs in MC')
+  // Suggested from the server's catalogue: durations and qualities are the chosen model's own.
   .addStringOption((o) =>
     o
       .setName('model')
       .setDescription('Video model; leave out for the price list')
       .setRequired(false)
-      .addChoices(...VIDEO_MODELS.map((model) => ({ name: model.name, value: model.id }))),
+      .setAutocomplete(true)
+      .setMaxLength(64),
   )
-  .addIntegerOption((o) => o.setName('duration').setDescription('Seconds').setMinValue(1).setMaxValue(60))
+  .addIntegerOption((o) => o.setName('duration').setDescription('Seconds').setAutocomplete(true))
   .addStringOption((o) =>
     o
       .setName('quality')
       .setDescription('Resolution (720p/1080p) or mode (std/pro), as the model takes')
-      .addChoices(...['720p', '1080p', 'std', 'pro'].map((value) => ({ name: value, value }))),
+      .setAutocomplete(true)
+      .setMaxLength(16),
   );
 
 export const helpCommandData = new SlashCommandBuilder()
@@ -55,7 +60,12 @@ const userOf = (interaction: Parameters<DiscordCommand['execute']>[0]): Platform
 });
 
 /** `/balance`, `/quote`, `/history` and `/show`: private answers (ephemeral), nothing is charged. */
-export function createCreditsCommands(deps: { dreamloom: DreamloomClient }): DiscordCommand[] {
+export function createCreditsCommands(deps: {
+  dreamloom: DreamloomClient;
+  logger: Logger;
+  catalogue?: VideoCatalogue;
+}): DiscordCommand[] {
+  const catalogue = deps.catalogue ?? new VideoCatalogue(deps.dreamloom);
   return [
     {
       data: helpCommandData,
@@ -73,15 +83,18 @@ export function createCreditsCommands(deps: { dreamloom: DreamloomClient }): Dis
     },
     {
       data: quoteCommandData,
+      autocomplete: (interaction) => suggestVideoOptions(interaction, { catalogue, logger: deps.logger }),
       async execute(interaction) {
         await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-        const modelId = interaction.options.getString('model');
-        if (!modelId) {
+        const typedModel = interaction.options.getString('model');
+        if (!typedModel) {
           await interaction.editReply({ content: await priceListText(deps.dreamloom, userOf(interaction)) });
           return;
         }
+        // A model picked from the suggestions arrives as its id; one typed by hand may be its name.
+        const model = await catalogue.find(userOf(interaction), typedModel).catch(() => undefined);
         const content = await quoteText(deps.dreamloom, userOf(interaction), {
-          modelId,
+          modelId: model?.id ?? typedModel,
           durationSeconds: interaction.options.getInteger('duration') ?? undefined,
           variant: interaction.options.getString('quality') ?? undefined,
         });

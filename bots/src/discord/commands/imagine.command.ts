@@ -4,7 +4,8 @@ import { runImagine, type ImagineDeps } from '../../shared/imagine.handler.js';
 import type { DiscordCommand } from '../discord-command.js';
 import { DiscordJobCardSink } from '../discord-job-card.sink.js';
 
-export const ASPECT_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3'] as const;
+/** The server's image ratios (contract 000's, 21:9 included). */
+export const ASPECT_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '21:9'] as const;
 
 /** The `/imagine` definition; the deploy script registers it without needing a server connection. */
 export const imagineCommandData = new SlashCommandBuilder()

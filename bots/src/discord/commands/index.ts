@@ -1,3 +1,4 @@
+import { VideoCatalogue } from '../../shared/video-catalogue.js';
 import type { CommandData, DiscordCommand } from '../discord-command.js';
 import { createImagineCommand, imagineCommandData, type ImagineCommandDeps } from './imagine.command.js';
 import { storyCommandData } from './story.command.js';
@@ -27,9 +28,11 @@ export type CommandDeps = ImagineCommandDeps;
 
 /** Every slash command with its handler, for the running bot. */
 export function createCommands(deps: CommandDeps): DiscordCommand[] {
+  // One catalogue for /video and /quote: the server is asked once a minute at most.
+  const catalogue = new VideoCatalogue(deps.imagine.dreamloom);
   return [
     createImagineCommand(deps),
-    createVideoCommand(deps),
-    ...createCreditsCommands({ dreamloom: deps.imagine.dreamloom }),
+    createVideoCommand({ ...deps, catalogue }),
+    ...createCreditsCommands({ dreamloom: deps.imagine.dreamloom, logger: deps.imagine.logger, catalogue }),
   ];
 }

@@ -1,8 +1,10 @@
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { PlatformUser } from '../../shared/dreamloom-client.js';
-import { runVideo, VIDEO_DURATIONS, VIDEO_MODELS, VIDEO_RATIOS } from '../../shared/video.handler.js';
+import { DEFAULT_VIDEO_MODEL, runVideo } from '../../shared/video.handler.js';
+import { qualityField, VideoCatalogue } from '../../shared/video-catalogue.js';
 import type { DiscordCommand } from '../discord-command.js';
 import { DiscordJobCardSink } from '../discord-job-card.sink.js';
+import { suggestVideoOptions } from '../video-option-suggestions.js';
 import type { ImagineCommandDeps } from './imagine.command.js';
 
 /** The `/video` definition; the deploy script registers it without needing a server connection. */
@@ -12,23 +14,26 @@ export const videoCommandData = new SlashCommandBuilder()
   .addStringOption((o) =>
     o.setName('prompt').setDescription('What happens').setRequired(true).setMinLength(1).setMaxLength(1500),
   )
+  // Suggested from the server's catalogue, each narrowed to what the chosen model takes.
   .addStringOption((o) =>
     o
       .setName('model')
-      .setDescription(`Video model (default ${VIDEO_MODELS[0]})`)
-      .addChoices(...VIDEO_MODELS.map((m) => ({ name: m, value: m }))),
+      .setDescription('Video model (default Kling 2.5)')
+      .setAutocomplete(true)
+      .setMaxLength(64),
   )
   .addIntegerOption((o) =>
-    o
-      .setName('duration')
-      .setDescription('Seconds (default 5)')
-      .addChoices(...VIDEO_DURATIONS.map((d) => ({ name: `${d} s`, value: d }))),
+    o.setName('duration').setDescription("Seconds (the model's shortest by default)").setAutocomplete(true),
+  )
+  .addStringOption((o) =>
+    o.setName('ratio').setDescription('Aspect ratio').setAutocomplete(true).setMaxLength(16),
   )
   .addStringOption((o) =>
     o
-      .setName('ratio')
-      .setDescription('Aspect ratio')
-      .addChoices(...VIDEO_RATIOS.map((r) => ({ name: r, value: r }))),
+      .setName('quality')
+      .setDescription('Resolution (720p/1080p) or mode (std/pro), as the model takes')
+      .setAutocomplete(true)
+      .setMaxLength(16),
   )
   .addAttachmentOption((o) => o.setName('first_frame').setDescription('Image to start from'))
   .addAttachmentOption((o) =>
@@ -36,9 +41,18 @@ export const videoCommandData = new SlashCommandBuilder()
   );
 
 /** `/video prompt:<text> [model] [duration] [ratio] [first_frame] [last_frame]`: one job card, then the MP4. */
-export function createVideoCommand(deps: ImagineCommandDeps): DiscordCommand {
+export function createVideoCommand(
+  deps: ImagineCommandDeps & { catalogue?: VideoCatalogue },
+): DiscordCommand {
+  const catalogue = deps.catalogue ?? new VideoCatalogue(deps.imagine.dreamloom);
   return {
     data: videoCommandData,
+    autocomplete: (interaction) =>
+      suggestVideoOptions(
+        interaction,
+        { catalogue, logger: deps.imagine.logger },
+        { defaultModelId: DEFAULT_VIDEO_MODEL },
+      ),
     async execute(interaction) {
       const prompt = interaction.options.getString('prompt', true).trim();
       const first = interaction.options.getAttachment('first_frame');
@@ -66,15 +80,21 @@ export function createVideoCommand(deps: ImagineCommandDeps): DiscordCommand {
         logger: deps.imagine.logger,
         tokenDeadline: deps.tokenDeadline?.(interaction),
       });
+      // A model picked from the suggestions arrives as its id; one typed by hand may be its name.
+      const typedModel = interaction.options.getString('model') ?? DEFAULT_VIDEO_MODEL;
+      const model = await catalogue.find(user, typedModel).catch(() => undefined);
+      const quality = interaction.options.getString('quality') ?? undefined;
       await runVideo(
         deps.imagine,
         {
           user,
           prompt,
           requestedBy: `<@${interaction.user.id}>`,
-          modelId: interaction.options.getString('model') ?? undefined,
+          modelId: model?.id ?? typedModel,
+          modelName: model?.name,
           durationSeconds: interaction.options.getInteger('duration') ?? undefined,
           aspectRatio: interaction.options.getString('ratio') ?? undefined,
+          ...(quality ? { [qualityField(model, quality)]: quality } : {}),
           // Discord's CDN URLs are public (signed); the server fetches them itself.
           frameUrls: [first?.url, last?.url].filter((u): u is string => !!u),
         },
