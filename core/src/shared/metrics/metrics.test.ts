@@ -134,6 +134,33 @@ describe('metrics', () => {
     ).toBe(1);
   });
 
+  it("counts a client's own call methods when it names them (kie.ai: tasks and status checks)", async () => {
+    const { registry, providers } = createMetrics();
+    const raw = {
+      createTask: async (_apiKey: string) => 'task-1',
+      recordInfo: async (_apiKey: string, taskId: string) => {
+        if (taskId === 'gone') throw new ProviderError('upstream_error', 'no such task');
+        return { taskId, state: 'success' };
+      },
+      credit: async () => 100,
+    };
+    const counted = countProviderCalls('kie', raw, providers, ['createTask', 'recordInfo']);
+    expect(await counted.createTask('key')).toBe('task-1');
+    expect(await counted.recordInfo('key', 'task-1')).toEqual({ taskId: 'task-1', state: 'success' });
+    await expect(counted.recordInfo('key', 'gone')).rejects.toThrow('no such task');
+    // The balance read is not a generation call.
+    expect(await counted.credit()).toBe(100);
+    expect(
+      await valueOf(registry, 'dreamloom_provider_calls_total', { provider: 'kie', outcome: 'ok' }),
+    ).toBe(2);
+    expect(
+      await valueOf(registry, 'dreamloom_provider_calls_total', {
+        provider: 'kie',
+        outcome: 'upstream_error',
+      }),
+    ).toBe(1);
+  });
+
   it('reads pool slots when scraped, and drops states nobody is in any more', async () => {
     const { registry, pool } = createMetrics();
     let usage = [

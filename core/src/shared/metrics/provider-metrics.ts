@@ -4,10 +4,11 @@ import { ProviderError } from '../../ports/image-provider.port.js';
 export type ProviderMetrics = ReturnType<typeof createProviderMetrics>;
 
 /**
- * Calls to generation providers (jimeng, gemini, ...) by outcome: `ok`, one of the ProviderError
+ * Calls to generation providers (jimeng, gemini, kie, ...) by outcome: `ok`, one of the ProviderError
  * kinds (`rate_limited`, `session_expired`, ...; see PROVIDERS.md), or `other_error` for a failure
  * that never got classified (a bug, an abort). The kinds are what decide an account's fate, so a
- * rising `rate_limited` or `session_expired` is the pool's early warning.
+ * rising `rate_limited` or `session_expired` is the pool's early warning. kie.ai's tasks are
+ * asynchronous, so its calls are the task creations and the status checks that follow them.
  */
 export function createProviderMetrics(registry: Registry) {
   const calls = new Counter({
@@ -33,21 +34,28 @@ export function createProviderMetrics(registry: Registry) {
 }
 
 /** The provider port's call methods (ImageProvider, VideoProvider); everything else passes untouched. */
-const CALL_METHODS = new Set<PropertyKey>(['generateImages', 'generateVideos']);
+const PORT_CALL_METHODS: ReadonlyArray<PropertyKey> = ['generateImages', 'generateVideos'];
 
 /**
- * The provider with every generateImages / generateVideos call counted by outcome. Applied where
- * providers are built (createCore, the module factories), so no runner or route has to remember it.
- * A Proxy, not a wrapper class: a provider's other methods (Jimeng's credit reads, ...) and the
- * `isVideoProvider` check keep working unchanged.
+ * The provider with every call to `callMethods` (by default the port's generateImages /
+ * generateVideos; a client outside the ports, like kie.ai's, names its own) counted by outcome.
+ * Applied where providers are built (createCore, the module factories), so no runner or route has
+ * to remember it. A Proxy, not a wrapper class: a provider's other methods (credit reads, ...) and
+ * the `isVideoProvider` check keep working unchanged.
  */
-export function countProviderCalls<P extends object>(name: string, provider: P, metrics: ProviderMetrics): P {
+export function countProviderCalls<P extends object>(
+  name: string,
+  provider: P,
+  metrics: ProviderMetrics,
+  callMethods: ReadonlyArray<keyof P> | ReadonlyArray<PropertyKey> = PORT_CALL_METHODS,
+): P {
+  const counted = new Set<PropertyKey>(callMethods);
   return new Proxy(provider, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
       const method = value as (...args: unknown[]) => unknown;
-      if (!CALL_METHODS.has(key)) return method.bind(target);
+      if (!counted.has(key)) return method.bind(target);
       return (...args: unknown[]) => metrics.count(name, Promise.resolve(method.apply(target, args)));
     },
   });
