@@ -229,6 +229,17 @@ export function createDiscordBot(
             bot: message.author.bot,
           },
           webhookId: message.webhookId,
+          mentionNames: Object.fromEntries([
+            ...message.mentions.users.map((u) => [
+              u.id,
+              message.mentions.members?.get(u.id)?.displayName ?? u.globalName ?? u.username,
+            ]),
+            ...message.mentions.roles.map((role) => [role.id, role.name]),
+            ...message.mentions.channels.map((channel) => [
+              channel.id,
+              'name' in channel && channel.name ? channel.name : 'channel',
+            ]),
+          ]),
         }),
       ),
     );

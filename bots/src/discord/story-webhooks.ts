@@ -6,6 +6,7 @@ import type { CharacterMessage, StorySurface } from '../shared/story.handler.js'
 /** The name of the one webhook per channel that every character speaks through. */
 export const STORY_WEBHOOK_NAME = 'Dreamloom Story';
 const UNKNOWN_WEBHOOK = 10015;
+const UNKNOWN_MESSAGE = 10008;
 
 interface Webhook {
   id: string;
@@ -76,6 +77,33 @@ export class DiscordWebhookSurface implements StorySurface {
   ) {}
 
   async post(character: StoryCharacter, text: string): Promise<CharacterMessage> {
+    let sent = await this.send(character, text);
+    return {
+      edit: async (next) => {
+        try {
+          // The webhook that sent the message, not a recreated one: only it may edit it.
+          const hook = sent.hook;
+          await this.rest.patch(Routes.webhookMessage(hook.id, hook.token, sent.id), {
+            body: { content: next.slice(0, 2000) },
+            query: new URLSearchParams({ thread_id: this.threadId }),
+            auth: false,
+          });
+        } catch (error) {
+          if (!isGone(error)) throw error;
+          // The webhook (or the message) was deleted mid-reply: the reply so far is posted
+          // whole through a recreated webhook (send's "Unknown Webhook" retry) and streams on
+          // there, and the stranded "…" goes.
+          const stranded = sent.id;
+          sent = await this.send(character, next);
+          await this.rest
+            .delete(Routes.channelMessage(this.threadId, stranded))
+            .catch(() => undefined /* already gone, or no Manage Messages: it stays behind */);
+        }
+      },
+    };
+  }
+
+  private async send(character: StoryCharacter, text: string): Promise<{ id: string; hook: Webhook }> {
     const query = new URLSearchParams({ wait: 'true', thread_id: this.threadId });
     const body = {
       content: text.slice(0, 2000),
@@ -83,19 +111,20 @@ export class DiscordWebhookSurface implements StorySurface {
       ...(character.imageUrl ? { avatar_url: character.imageUrl } : {}),
       allowed_mentions: { parse: [] },
     };
-    const sent = (await this.directory.withWebhook(this.channelId, (hook) =>
-      this.rest.post(Routes.webhook(hook.id, hook.token), { body, query, auth: false }),
-    )) as { id: string };
-    return {
-      edit: async (next) => {
-        await this.directory.withWebhook(this.channelId, (hook) =>
-          this.rest.patch(Routes.webhookMessage(hook.id, hook.token, sent.id), {
-            body: { content: next.slice(0, 2000) },
-            query: new URLSearchParams({ thread_id: this.threadId }),
-            auth: false,
-          }),
-        );
-      },
-    };
+    return this.directory.withWebhook(this.channelId, async (hook) => {
+      const message = (await this.rest.post(Routes.webhook(hook.id, hook.token), {
+        body,
+        query,
+        auth: false,
+      })) as { id: string };
+      return { id: message.id, hook };
+    });
   }
+}
+
+/** Discord's answers when a webhook or its message no longer exists. */
+function isGone(error: unknown): boolean {
+  return (
+    error instanceof DiscordAPIError && (error.code === UNKNOWN_WEBHOOK || error.code === UNKNOWN_MESSAGE)
+  );
 }

@@ -81,9 +81,17 @@ export interface FakeDiscordRest {
   deleteWebhook(id: string): void;
   /** Messages sent through channel webhooks, in the channel or thread they landed in. */
   webhookMessages(channelId: string): FakeWebhookMessage[];
-  /** Threads created through `POST /channels/:id/threads`. */
-  threads(): Array<{ id: string; parent_id: string; name: string }>;
+  /** Threads created through `POST /channels/:id/threads`, with what `PATCH /channels/:id` set. */
+  threads(): FakeThread[];
   close(): Promise<void>;
+}
+
+export interface FakeThread {
+  id: string;
+  parent_id: string;
+  name: string;
+  archived?: boolean;
+  locked?: boolean;
 }
 
 export interface FakeChannelWebhook {
@@ -119,7 +127,7 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
   const failures: Array<{ pattern: string; answer: FakeDiscordErrorAnswer }> = [];
   const channelWebhooks = new Map<string, FakeChannelWebhook>();
   const webhookMessages: FakeWebhookMessage[] = [];
-  const threads: Array<{ id: string; parent_id: string; name: string }> = [];
+  const threads: FakeThread[] = [];
   let snowflake = 1200000000000000000n;
   const nextId = () => String(++snowflake);
   let baseUrl = '';
@@ -364,7 +372,7 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
     // POST /channels/:id/threads (a thread without a starter message)
     if (seg[0] === 'channels' && seg[2] === 'threads' && seg.length === 3 && method === 'POST') {
       if (!botAuthorized) return sendJson(res, 401, { code: 0, message: '401: Unauthorized' });
-      const thread = { id: nextId(), parent_id: seg[1], name: String(body?.name ?? 'thread') };
+      const thread: FakeThread = { id: nextId(), parent_id: seg[1], name: String(body?.name ?? 'thread') };
       threads.push(thread);
       return sendJson(res, 201, { ...thread, type: Number(body?.type ?? 11), guild_id: '0' });
     }
@@ -409,7 +417,34 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
         applyBody(target, body, files);
         return sendJson(res, 200, toApi(target, false));
       }
+      if (seg.length === 4 && method === 'DELETE') {
+        // Any message of the channel, webhook messages included (the bot holds Manage Messages).
+        const hooked = webhookMessages.findIndex((m) => m.id === seg[3] && m.channel_id === seg[1]);
+        if (!target && hooked === -1) return sendJson(res, 404, { code: 10008, message: 'Unknown Message' });
+        if (target) list.splice(list.indexOf(target), 1);
+        if (hooked !== -1) webhookMessages.splice(hooked, 1);
+        res.writeHead(204).end();
+        return;
+      }
       return notFound();
+    }
+
+    // PATCH /channels/:id (threads: archived, locked, name)
+    if (seg[0] === 'channels' && seg.length === 2 && method === 'PATCH') {
+      if (!botAuthorized) return sendJson(res, 401, { code: 0, message: '401: Unauthorized' });
+      const thread = threads.find((t) => t.id === seg[1]);
+      if (!thread) return sendJson(res, 404, { code: 10003, message: 'Unknown Channel' });
+      if (typeof body?.archived === 'boolean') thread.archived = body.archived;
+      if (typeof body?.locked === 'boolean') thread.locked = body.locked;
+      if (typeof body?.name === 'string') thread.name = body.name;
+      return sendJson(res, 200, {
+        id: thread.id,
+        parent_id: thread.parent_id,
+        name: thread.name,
+        type: 11,
+        guild_id: '0',
+        thread_metadata: { archived: !!thread.archived, locked: !!thread.locked },
+      });
     }
 
     // PUT /applications/:appId/commands and /applications/:appId/guilds/:guildId/commands
@@ -457,7 +492,7 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
     webhooks: () => [...channelWebhooks.values()],
     deleteWebhook: (id) => void channelWebhooks.delete(id),
     webhookMessages: (channelId) => webhookMessages.filter((m) => m.channel_id === channelId),
-    threads: () => [...threads],
+    threads: () => threads.map((thread) => ({ ...thread })),
     close: http.close,
   };
 }

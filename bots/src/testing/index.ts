@@ -18,6 +18,7 @@ export {
   type FakeDiscordMessage,
   type FakeDiscordRest,
   type FakeChannelWebhook,
+  type FakeThread,
   type FakeWebhookMessage,
 } from './fake-discord-rest.js';
 export {

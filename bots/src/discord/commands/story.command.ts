@@ -11,6 +11,8 @@ import type { Logger } from '../../shared/logger.js';
 import type { StoryHandler } from '../../shared/story.handler.js';
 import type { DiscordCommand } from '../discord-command.js';
 import { DiscordWebhookSurface, type WebhookDirectory } from '../story-webhooks.js';
+import { resolveMentions } from '../resolve-mentions.js';
+import { closeStoryThread } from '../story-thread.js';
 
 /** The `/story` definition (list, start, regenerate, end). */
 export const storyCommandData = new SlashCommandBuilder()
@@ -59,7 +61,9 @@ export function createStoryCommand(deps: StoryCommandDeps): DiscordCommand {
         return;
       }
       if (sub === 'start') {
-        await interaction.deferReply();
+        // Privately first: a story that does not exist is the member's business alone; the
+        // channel hears about a story once it has begun.
+        await interaction.deferReply({ flags: MessageFlags.Ephemeral });
         const story = await deps.handler.find(user, interaction.options.getString('story', true));
         if (!story) {
           await interaction.editReply('No such story; `/story list` shows them.');
@@ -73,7 +77,8 @@ export function createStoryCommand(deps: StoryCommandDeps): DiscordCommand {
             auto_archive_duration: 1440,
           },
         })) as { id: string };
-        await interaction.editReply(
+        await interaction.editReply(`✅ Started in <#${thread.id}>.`);
+        await interaction.followUp(
           `📖 **${story.title}** begins in <#${thread.id}>. Talk there; \`/story end\` stops it.`,
         );
         // The parent is kept with the binding: the webhook that speaks in the thread is the
@@ -99,6 +104,7 @@ export function createStoryCommand(deps: StoryCommandDeps): DiscordCommand {
         await interaction.editReply(
           ended ? `The story **${ended.story.title}** has ended.` : 'No story runs here any more.',
         );
+        if (ended) await closeStoryThread(deps.rest, place, deps.logger);
         return;
       }
       // regenerate
@@ -122,6 +128,8 @@ export interface StoryThreadMessage {
   content: string;
   author: { id: string; username: string; bot: boolean };
   webhookId?: string | null;
+  /** Names of the members, roles and channels the message mentions, by id (as the member saw them). */
+  mentionNames?: Record<string, string>;
 }
 
 /** Members talk in the story thread; the characters answer. Bots and webhooks are ignored. */
@@ -139,7 +147,7 @@ export async function handleStoryThreadMessage(deps: StoryCommandDeps, message: 
   await deps.handler.say(
     user,
     message.channelId,
-    message.content,
+    resolveMentions(message.content, message.mentionNames),
     new DiscordWebhookSurface(deps.rest, deps.directory, parent, message.channelId),
   );
 }
