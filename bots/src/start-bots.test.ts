@@ -34,6 +34,22 @@ describe('startBots with TELEGRAM_API_ROOT', () => {
       for (const method of ['getMe', 'setMyCommands', 'getUpdates'])
         expect(telegram.callsTo(method).length, method).toBeGreaterThan(0);
       expect(new Set(telegram.calls.map((call) => call.token))).toEqual(new Set([token]));
+      // The command menu in English for everyone and in Chinese for Chinese Telegram apps.
+      const [english, chinese] = telegram.callsTo('setMyCommands').map((call) => call.params);
+      type Menu = Array<{ command: string; description: string }>;
+      expect(english.language_code).toBeUndefined();
+      expect((english.commands as Menu).find((c) => c.command === 'imagine')?.description).toBe(
+        'Generate an anime image from a prompt',
+      );
+      expect(chinese.language_code).toBe('zh');
+      expect((chinese.commands as Menu).map((c) => c.command)).toEqual(
+        (english.commands as Menu).map((c) => c.command),
+      );
+      expect((chinese.commands as Menu).find((c) => c.command === 'imagine')?.description).toBe(
+        '根据提示词生成动漫图片',
+      );
+      // Every line is translated (CJK in each description).
+      expect((chinese.commands as Menu).filter((c) => !/\p{Script=Han}/u.test(c.description))).toEqual([]);
     } finally {
       await bots.stop();
     }

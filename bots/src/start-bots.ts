@@ -5,7 +5,8 @@ import { createStoryApi } from './shared/story-client.js';
 import { StoryHandler } from './shared/story.handler.js';
 import { JobTracker } from './shared/job-tracker.js';
 import { createConsoleLogger, type Logger } from './shared/logger.js';
-import { createTelegramBot, telegramCommands } from './telegram/create-telegram-bot.js';
+import { createTelegramBot } from './telegram/create-telegram-bot.js';
+import { registerTelegramCommandMenus } from './telegram/command-menus.js';
 import { startBotsHealthServer } from './health-server.js';
 
 /** How long shutdown waits for running jobs to post their last card before leaving them. */
@@ -66,7 +67,7 @@ export async function startBots(config: BotsConfig, logger: Logger): Promise<Run
       config.telegram.apiRoot ? { client: { apiRoot: config.telegram.apiRoot } } : undefined,
     );
     await telegram.init();
-    await telegram.api.setMyCommands(telegramCommands);
+    await registerTelegramCommandMenus(telegram.api);
     // start() resolves only when polling stops, so it is not awaited here.
     void telegram
       .start({

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { REST, Routes } from 'discord.js';
 import { loadDeployConfig } from '../config.js';
 import { commandData } from './commands/index.js';
+import { withChinese } from './command-localizations.js';
 
 export interface DeployCommandsOptions {
   token: string;
@@ -19,7 +20,9 @@ export async function deployCommands(options: DeployCommandsOptions): Promise<{ 
   const route = options.guildId
     ? Routes.applicationGuildCommands(options.appId, options.guildId)
     : Routes.applicationCommands(options.appId);
-  const registered = (await rest.put(route, { body: commandData.map((c) => c.toJSON()) })) as unknown[];
+  // Each with its Chinese names and descriptions, shown to zh-CN clients.
+  const body = commandData.map((c) => withChinese(c.toJSON()));
+  const registered = (await rest.put(route, { body })) as unknown[];
   return { count: registered.length };
 }
 
