@@ -215,11 +215,16 @@ describe('story play in the bots (end to end)', () => {
       expect(after.every((m) => m.webhook_id === hooks[0].id)).toBe(true);
 
       const before = discord.webhookMessages(thread.id).length;
+      const lastReply = discord.webhookMessages(thread.id).at(-1)!;
+      const editsBefore = lastReply.history.length;
       storyCommand('regenerate', {}, thread.id, true);
       await jobs.idle();
+      // Regenerate rewrites the last reply where it is (issue 15), keeping the earlier version as a swipe.
       const regenerated = discord.webhookMessages(thread.id);
-      expect(regenerated).toHaveLength(before + 1);
+      expect(regenerated).toHaveLength(before);
+      expect(regenerated.at(-1)!.id).toBe(lastReply.id);
       expect(regenerated.at(-1)!.username).toBe('Wren');
+      expect(regenerated.at(-1)!.history.length).toBeGreaterThan(editsBefore);
 
       const end = storyCommand('end', {}, thread.id, true);
       await jobs.idle();
@@ -229,7 +234,7 @@ describe('story play in the bots (end to end)', () => {
         content: 'anyone?',
         author: { id: '320000000000000001', username: 'Aiko', bot: false },
       });
-      expect(discord.webhookMessages(thread.id)).toHaveLength(before + 1);
+      expect(discord.webhookMessages(thread.id)).toHaveLength(before);
     });
   });
 

@@ -221,14 +221,15 @@ describe('story sessions across bot restarts and processes (end to end)', () => 
       const hook = discord.webhooks().find((w) => w.channel_id === channelId)!;
       expect(replies.every((m) => m.webhook_id === hook.id && m.thread_id === thread.id)).toBe(true);
       expect(await restarted.command('regenerate', {}, thread.id, true)).toBe('Regenerated.');
-      expect(discord.webhookMessages(thread.id)).toHaveLength(4);
+      // The last reply is rewritten in place (issue 15), not posted again.
+      expect(discord.webhookMessages(thread.id)).toHaveLength(3);
 
       // Another process ends it; the restarted one (which remembers the thread) stays quiet after.
       const other = discordProcess();
       expect(await other.command('end', {}, thread.id, true)).toBe(`The story **${story.title}** has ended.`);
       await restarted.say(thread.id, 'Hello?');
       await other.say(thread.id, 'Anyone?');
-      expect(discord.webhookMessages(thread.id)).toHaveLength(4);
+      expect(discord.webhookMessages(thread.id)).toHaveLength(3);
       expect(await activeBindings('discord')).toEqual([]);
     });
   });

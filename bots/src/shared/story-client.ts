@@ -21,6 +21,8 @@ export interface StoryMessage {
   characterId: string | null;
   characterName: string | null;
   role: 'user' | 'assistant';
+  /** A regenerated reply's other versions (the server keeps every one; `content` is the chosen). */
+  swipes: string[];
 }
 
 /**
@@ -70,6 +72,13 @@ export interface StoryApi {
   ): Promise<{ binding: StoryBinding; openings: StoryMessage[] }>;
   /** Ends the story of a place (and its conversation); null when none ran there. */
   endBinding(user: PlatformUser, channel: string): Promise<StoryBinding | null>;
+  /**
+   * Brings back `swipes[index]` of a character reply as its content (the current content takes
+   * its place among the swipes); answers the reply as it now is.
+   */
+  selectSwipe(user: PlatformUser, messageId: string, index: number): Promise<StoryMessage>;
+  /** The latest messages of a conversation, oldest first. */
+  history(user: PlatformUser, conversationId: string): Promise<StoryMessage[]>;
 }
 
 export interface StoryApiOptions {
@@ -86,6 +95,7 @@ interface RawMessage {
   character_id: string | null;
   character_name: string | null;
   role: 'user' | 'assistant';
+  swipes?: string[];
 }
 
 interface RawStory {
@@ -127,6 +137,7 @@ const toMessage = (raw: RawMessage): StoryMessage => ({
   characterId: raw.character_id,
   characterName: raw.character_name,
   role: raw.role,
+  swipes: raw.swipes ?? [],
 });
 
 /** HTTP + SSE client of the story API (errors carry the contract's `{detail}`). */
@@ -213,6 +224,15 @@ export function createStoryApi(options: StoryApiOptions): StoryApi {
     }
   }
 
+  async function history(user: PlatformUser, conversationId: string): Promise<StoryMessage[]> {
+    const rows = await json<RawMessage[]>(
+      user,
+      'GET',
+      `/api/v1/story_chat/history-messages?conversation_id=${encodeURIComponent(conversationId)}`,
+    );
+    return rows.map(toMessage);
+  }
+
   return {
     async listStories(user) {
       const rows = await json<RawStory[]>(user, 'GET', '/api/v1/story/published?page=1&limit=25');
@@ -220,12 +240,17 @@ export function createStoryApi(options: StoryApiOptions): StoryApi {
     },
     async startConversation(user, storyId) {
       const created = await json<{ id: string }>(user, 'POST', '/api/v1/conversation', { story_id: storyId });
-      const history = await json<RawMessage[]>(
+      return { conversationId: created.id, openings: await history(user, created.id) };
+    },
+    history,
+    async selectSwipe(user, messageId, index) {
+      const row = await json<RawMessage>(
         user,
-        'GET',
-        `/api/v1/story_chat/history-messages?conversation_id=${encodeURIComponent(created.id)}`,
+        'POST',
+        `/api/v1/story_chat/messages/${encodeURIComponent(messageId)}/swipe`,
+        { index },
       );
-      return { conversationId: created.id, openings: history.map(toMessage) };
+      return toMessage(row);
     },
     async playTurn(user, input, listener) {
       const response = await call(user, 'POST', '/api/v1/story_chat/turn', {

@@ -3,10 +3,27 @@ import { DreamloomApiError, type PlatformUser } from './dreamloom-client.js';
 import type { Logger } from './logger.js';
 import type { StoryApi, StoryBinding, StoryCharacter, StoryMessage, StorySummary } from './story-client.js';
 
+/**
+ * A regenerated reply's versions as members browse them with ◀ ▶: which one shows, of how many.
+ * The platform draws the controls; a press comes back as {@link StoryHandler.swipe}.
+ */
+export interface SwipeControls {
+  /** The server's id of the reply. */
+  messageId: string;
+  /** 0-based, in the order the versions were written. */
+  index: number;
+  count: number;
+}
+
 /** One character message on a platform, growing as tokens arrive. */
 export interface CharacterMessage {
-  edit(text: string): Promise<void>;
+  /** Replaces the text; with `swipes`, the ◀ n/m ▶ controls too (none while a version is written). */
+  edit(text: string, swipes?: SwipeControls): Promise<void>;
 }
+
+/** What a swipe press shows: the chosen version and the controls, or why nothing changed. */
+export type SwipeOutcome =
+  { content: string; characterName: string; controls: SwipeControls } | { refused: string };
 
 /** Where a story is played: a Discord thread (webhook per character) or a Telegram chat. */
 export interface StorySurface {
@@ -35,6 +52,21 @@ export const TYPING = '…';
 
 /** Bounds the memory of places (a busy bot sees many chats); cleared wholesale when reached. */
 const MAX_CACHED_PLACES = 10_000;
+/** Replies whose platform message and versions this process remembers; the oldest go first. */
+const MAX_REMEMBERED_REPLIES = 5_000;
+
+/** A character reply this process showed: where it is and its versions as members browse them. */
+interface ShownReply {
+  /** The platform message (absent when learned from the server's history after a restart). */
+  message?: CharacterMessage;
+  characterName: string;
+  /** Every version, oldest first. */
+  versions: string[];
+  /** The one showing, which is also the server's content of the reply. */
+  current: number;
+  /** The server's other versions as last seen (their order is the server's, not `versions`'). */
+  serverSwipes: string[];
+}
 
 /**
  * Platform-neutral story play: which story a place plays is the server's (bindings), so
@@ -45,6 +77,8 @@ export class StoryHandler {
   private readonly known = new Map<string, { session: Promise<StorySession | null>; expires: number }>();
   /** One turn at a time per place, in arrival order (within this process). */
   private readonly queues = new Map<string, Promise<void>>();
+  /** By the server's message id: regenerate edits the same platform message, swipes browse it. */
+  private readonly replies = new Map<string, ShownReply>();
 
   constructor(private readonly deps: StoryHandlerDeps) {}
 
@@ -135,7 +169,7 @@ export class StoryHandler {
     if (!session) return [];
     return this.serialize(place, () =>
       this.unlessEnded(user, place, session, () =>
-        this.stream(surface, session, (listener) =>
+        this.stream(surface, session, 'turn', (listener) =>
           this.deps.api.playTurn(
             this.inPlace(user, place),
             { conversationId: session.conversationId, content, authorName: user.username },
@@ -146,16 +180,84 @@ export class StoryHandler {
     );
   }
 
+  /**
+   * Writes the last reply again in the message that shows it (a new message only when this
+   * process never showed it, e.g. after a restart); the earlier versions stay, as swipes.
+   */
   async regenerate(user: PlatformUser, place: string, surface: StorySurface): Promise<StoryMessage[]> {
     const session = await this.session(user, place);
     if (!session) return [];
     return this.serialize(place, () =>
       this.unlessEnded(user, place, session, () =>
-        this.stream(surface, session, (listener) =>
+        this.stream(surface, session, 'regenerate', (listener) =>
           this.deps.api.regenerate(this.inPlace(user, place), session.conversationId, listener),
         ),
       ),
     );
+  }
+
+  /**
+   * A ◀ ▶ press on a reply: version `target` (oldest first) becomes the reply's content on the
+   * server too, so the story goes on from what the members see. The platform edits the pressed
+   * message with the outcome. Pressing after a restart works: the versions are read back from the
+   * server's history (in the server's order from then on).
+   */
+  async swipe(user: PlatformUser, place: string, messageId: string, target: number): Promise<SwipeOutcome> {
+    const session = await this.session(user, place);
+    if (!session) return { refused: 'No story runs here any more.' };
+    return this.serialize(place, async () => {
+      try {
+        const shown =
+          this.replies.get(messageId) ?? (await this.replyFromHistory(user, place, session, messageId));
+        if (!shown) return { refused: 'This reply can no longer be changed.' };
+        const index = Math.min(Math.max(0, Math.trunc(target)), shown.versions.length - 1);
+        if (index !== shown.current) {
+          // The chosen text is among the server's swipes unless it is its content already.
+          const serverIndex = shown.serverSwipes.indexOf(shown.versions[index]);
+          if (serverIndex !== -1) {
+            const view = await this.deps.api.selectSwipe(this.inPlace(user, place), messageId, serverIndex);
+            shown.serverSwipes = view.swipes;
+          }
+          shown.current = index;
+        }
+        return {
+          content: shown.versions[index],
+          characterName: shown.characterName,
+          controls: { messageId, index, count: shown.versions.length },
+        };
+      } catch (error) {
+        if (!(error instanceof DreamloomApiError && error.expose)) throw error;
+        return { refused: error.message };
+      }
+    });
+  }
+
+  private async replyFromHistory(
+    user: PlatformUser,
+    place: string,
+    session: StorySession,
+    messageId: string,
+  ): Promise<ShownReply | undefined> {
+    const history = await this.deps.api.history(this.inPlace(user, place), session.conversationId);
+    const message = history.find((m) => m.id === messageId && m.role === 'assistant');
+    if (!message) return undefined;
+    const shown: ShownReply = {
+      characterName: message.characterName ?? 'Narrator',
+      versions: [...message.swipes, message.content],
+      current: message.swipes.length,
+      serverSwipes: message.swipes,
+    };
+    this.rememberReply(messageId, shown);
+    return shown;
+  }
+
+  private rememberReply(messageId: string, shown: ShownReply): void {
+    this.replies.delete(messageId);
+    if (this.replies.size >= MAX_REMEMBERED_REPLIES) {
+      const oldest = this.replies.keys().next().value;
+      if (oldest !== undefined) this.replies.delete(oldest);
+    }
+    this.replies.set(messageId, shown);
   }
 
   /**
@@ -233,29 +335,54 @@ export class StoryHandler {
   private async stream(
     surface: StorySurface,
     session: StorySession,
+    kind: 'turn' | 'regenerate',
     run: (listener: Parameters<StoryApi['playTurn']>[2]) => Promise<void>,
   ): Promise<StoryMessage[]> {
     const done: StoryMessage[] = [];
+    type Edit = { text: string; swipes?: SwipeControls };
     let current:
-      { message: Promise<CharacterMessage>; text: string; throttle: EditThrottler<string> } | undefined;
+      | { message: Promise<CharacterMessage>; name: string; text: string; throttle: EditThrottler<Edit> }
+      | undefined;
     await run({
       onStart: (start) => {
-        const message = surface.post(this.character(session, start.characterId, start.characterName), TYPING);
-        const throttle = new EditThrottler<string>(async (text) => (await message).edit(text), {
-          intervalMs: this.deps.editIntervalMs,
-          onError: (error) => this.deps.logger.warn('Story message edit failed', { error }),
-        });
-        current = { message, text: '', throttle };
+        const character = this.character(session, start.characterId, start.characterName);
+        // A regenerated reply is rewritten where it shows (its old text stays until the first words).
+        const shown = kind === 'regenerate' ? this.replies.get(start.messageId)?.message : undefined;
+        const message = shown ? Promise.resolve(shown) : surface.post(character, TYPING);
+        const throttle = new EditThrottler<Edit>(
+          async (edit) => (await message).edit(edit.text, edit.swipes),
+          {
+            intervalMs: this.deps.editIntervalMs,
+            onError: (error) => this.deps.logger.warn('Story message edit failed', { error }),
+          },
+        );
+        current = { message, name: character.name, text: '', throttle };
       },
       onDelta: (delta) => {
         if (!current) return;
         current.text += delta.content;
-        current.throttle.push(current.text);
+        current.throttle.push({ text: current.text });
       },
       onEnd: async (message) => {
         if (current) {
-          await current.message;
-          await current.throttle.finish(message.content || TYPING);
+          const known = this.replies.get(message.id);
+          // Versions oldest first: what this process showed, else what the server kept.
+          const versions =
+            kind === 'regenerate'
+              ? [...(known?.versions ?? message.swipes), message.content]
+              : [message.content];
+          this.rememberReply(message.id, {
+            message: await current.message,
+            characterName: current.name,
+            versions,
+            current: versions.length - 1,
+            serverSwipes: message.swipes,
+          });
+          const swipes =
+            versions.length > 1
+              ? { messageId: message.id, index: versions.length - 1, count: versions.length }
+              : undefined;
+          await current.throttle.finish({ text: message.content || TYPING, swipes });
         }
         current = undefined;
         done.push(message);

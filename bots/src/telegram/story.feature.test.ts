@@ -13,6 +13,7 @@ import {
   type FakeTelegramBotApi,
 } from '../testing/fake-telegram-bot-api.js';
 import { createTelegramBot } from './create-telegram-bot.js';
+import { PRIVACY_MODE_HINT } from './features/story.feature.js';
 
 const TOKEN = '123456:STORY-token';
 const GROUP = -1002000000001;
@@ -70,6 +71,7 @@ describe('Telegram /story (grammY against a fake Bot API, a fake story server)',
     expect(texts()).toEqual([
       '📖 Inn begins. Talk to the characters; /story end stops it.',
       '🎭 Mira\nWelcome.',
+      PRIVACY_MODE_HINT,
     ]);
 
     const restarted = botProcess();

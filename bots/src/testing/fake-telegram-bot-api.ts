@@ -57,6 +57,8 @@ export interface FakeTelegramBotApi {
   putFile(filePath: string, bytes: Uint8Array, contentType: string): void;
   /** File downloads made, with the token they used. */
   fileDownloads: Array<{ token: string; filePath: string }>;
+  /** Makes the bot an administrator of a chat (what `getChatMember` answers for the bot there). */
+  makeBotAdmin(chatId: number): void;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ export async function startFakeTelegramBotApi(
   const key = (chatId: number, messageId: number) => `${chatId}:${messageId}`;
   const files = new Map<string, { bytes: Uint8Array; contentType: string }>();
   const fileDownloads: Array<{ token: string; filePath: string }> = [];
+  const adminChats = new Set<number>();
 
   const toMessage = (stored: StoredMessage, extra: Record<string, unknown> = {}): Message =>
     ({
@@ -123,6 +126,11 @@ export async function startFakeTelegramBotApi(
     setMyCommands: () => ({ result: true }),
     deleteMyCommands: () => ({ result: true }),
     sendChatAction: () => ({ result: true }),
+    getChatMember: (p) => {
+      const isBot = Number(p.user_id) === botInfo.id;
+      const status = isBot && adminChats.has(chatIdOf(p)) ? 'administrator' : 'member';
+      return { result: { status, user: { id: Number(p.user_id), is_bot: isBot, first_name: 'Member' } } };
+    },
     sendMessage: (p) => {
       if (typeof p.text !== 'string' || p.text.trim() === '') {
         return { error_code: 400, description: 'Bad Request: message text is empty' };
@@ -248,6 +256,7 @@ export async function startFakeTelegramBotApi(
     },
     putFile: (filePath, bytes, contentType) => files.set(filePath, { bytes, contentType }),
     fileDownloads,
+    makeBotAdmin: (chatId) => adminChats.add(chatId),
     close: http.close,
   };
 }
