@@ -969,6 +969,15 @@ describe.each(['sqlite', 'mariadb'] as const)(
           state: accountState,
         },
       ),
+
+      // ---- staff only: the system overview (the dashboard); owner = the 003 owner, a staff member ----
+      row('system overview', 'read', 'jimeng', 'GET /api/v1/admin/overview', [200, 403, 403, 401, 200, 200], {
+        run: (w, c) => call(c, 'GET', '/api/v1/admin/overview?range=today', undefined, jimengOwner),
+        state: batchState,
+        check: (cell) => {
+          if (cell.status === 200) expect(cell.body.data.totals.total).toBeGreaterThan(0);
+        },
+      }),
     ];
 
     it('answers every cell of the matrix as written, and a refused call changes nothing', async () => {

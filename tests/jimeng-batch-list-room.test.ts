@@ -32,7 +32,7 @@ async function createBatch(system: RunningSystem, token: string, prefix: string)
  * (its creator's, the admins'), never another staff member's (003: staff see their own batches),
  * and members cannot join. Its end is announced too, so a list does not wait for a poll.
  */
-describe('socket.io room batches: batch.created and batch.finished', () => {
+describe('socket.io room batches: batch.created, batch.progress and batch.finished', () => {
   let system: RunningSystem;
   const sockets: Socket[] = [];
 
@@ -63,6 +63,9 @@ describe('socket.io room batches: batch.created and batch.finished', () => {
     const ownerFinished = collect(owner, 'batch.finished');
     const otherCreated = collect(other, 'batch.created');
     const adminCreated = collect(admin, 'batch.created');
+    const ownerProgress = collect(owner, 'batch.progress');
+    const otherProgress = collect(other, 'batch.progress');
+    const adminProgress = collect(admin, 'batch.progress');
 
     const batchId = await createBatch(system, ownerToken, 'room');
 
@@ -77,6 +80,12 @@ describe('socket.io room batches: batch.created and batch.finished', () => {
       .poll(() => ownerFinished.map((event) => [event.batch_id, event.status]), { timeout: 15_000 })
       .toEqual([[batchId, 'completed']]);
     expect(otherCreated).toEqual([]);
+    // While it ran, the lists heard its counts (so their bars move without a poll).
+    expect(ownerProgress.length).toBeGreaterThan(0);
+    await expect.poll(() => adminProgress.length, { timeout: 2_000 }).toBe(ownerProgress.length);
+    for (const event of ownerProgress)
+      expect(event).toMatchObject({ batch_id: batchId, status: 'processing', total_count: 2 });
+    expect(otherProgress).toEqual([]);
   }, 30_000);
 
   it('refuses members and another staff member’s list room', async () => {

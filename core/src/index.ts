@@ -150,3 +150,15 @@ export {
   type KieTaskRecord,
 } from './adapters/providers/kie/kie.client.js';
 export { monitoredQueues } from './adapters/bullmq/monitored-queues.js';
+export {
+  SystemOverviewService,
+  type SystemOverview,
+  type FamilyFigures,
+} from './statistics/system-overview.js';
+export {
+  OVERVIEW_RANGES,
+  MAX_WINDOW_DAYS,
+  isTimeZone,
+  type OverviewRange,
+} from './statistics/overview-window.js';
+export { GENERATION_FAMILIES, type GenerationFamily } from './statistics/generation-families.js';

@@ -13,6 +13,7 @@ import * as jimengSessionLookup from './migrations/0012-jimeng-session-lookup-an
 import * as memberPlanChanges from './migrations/0013-member-plan-changes.js';
 import * as storyGeneratedIntro from './migrations/0014-story-generated-intro.js';
 import * as auditLog from './migrations/0015-audit-log.js';
+import * as overviewWindowIndexes from './migrations/0016-overview-window-indexes.js';
 
 export { seedDemoData, type DemoSeedResult } from './demo-seed.js';
 
@@ -34,6 +35,7 @@ const MIGRATIONS = [
   { name: '0013-member-plan-changes', ...memberPlanChanges },
   { name: '0014-story-generated-intro', ...storyGeneratedIntro },
   { name: '0015-audit-log', ...auditLog },
+  { name: '0016-overview-window-indexes', ...overviewWindowIndexes },
 ];
 
 export function createMigrator(sequelize: Sequelize) {

@@ -27,6 +27,7 @@ import { storyImageRoutes } from './routes/story-images.routes.js';
 import { nanobananaRoutes } from './routes/nanobanana.routes.js';
 import { staffAuditRoutes } from './routes/staff-audit.routes.js';
 import { staffTraceRoutes } from './routes/staff-trace.routes.js';
+import { adminOverviewRoutes } from './routes/admin-overview.routes.js';
 import { nanobananaRateLimit } from './http/rate-limit.js';
 import { nanobananaMalformedJson } from './http/nanobanana-malformed-json.js';
 import { generateResponseFastPath } from './http/generate-response.fast-path.js';
@@ -70,6 +71,7 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
     animeAdminRoutes(registry),
     staffAuditRoutes(registry),
     staffTraceRoutes(registry),
+    adminOverviewRoutes(registry),
     storyAuthRoutes(registry),
     storyAiRoutes(registry),
     storyCatalogRoutes(registry),

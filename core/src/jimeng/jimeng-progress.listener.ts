@@ -7,7 +7,13 @@ import type { GenerationProcessor } from '../generation/generation.processor.js'
 import { GroupCommit } from '../shared/group-commit.js';
 import type { BatchCounts, BatchItemView, JimengBatchService } from './jimeng-batch.service.js';
 import type { JimengRecordService } from './jimeng-record.service.js';
-import { BatchEvents, CALLBACK_JOB, RecordStatus, type CallbackJobPayload } from './jimeng.types.js';
+import {
+  BatchEvents,
+  BatchListEvents,
+  CALLBACK_JOB,
+  RecordStatus,
+  type CallbackJobPayload,
+} from './jimeng.types.js';
 
 interface Deps {
   models: DreamloomModels & JimengModels;
@@ -166,10 +172,13 @@ export class JimengProgressListener {
     const batch = await this.deps.models.JimengBatch.findByPk(batchId);
     if (!batch) return;
     const counts = await this.deps.batches.counts(batchId);
-    await Promise.all(
+    const [summary] = await Promise.all(
       items.map((item) => this.deps.batches.publish(batch, BatchEvents.progress, item, counts)),
     );
-    if (counts.pending_count + counts.processing_count === 0) await this.finishBatch(batch, counts);
+    const open = counts.pending_count + counts.processing_count;
+    // The batch lists hear the group's counts once (its end is announced by finishBatch instead).
+    if (summary && open > 0) await this.deps.batches.announce(batch, BatchListEvents.progress, summary);
+    if (open === 0) await this.finishBatch(batch, counts);
   }
 
   /** Ends the batch exactly once (a conditional update decides between racing workers) and schedules its callback. */

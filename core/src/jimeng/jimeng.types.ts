@@ -71,7 +71,15 @@ export const batchListRoomFor = (actor: { id: string; role: string }) =>
   actor.role === 'admin' ? BATCH_LIST_ROOM : `${BATCH_LIST_ROOM}:${actor.id}`;
 /** The rooms one batch's list events go to: its creator's and the admins'. */
 export const batchListRoomsOf = (createBy: string) => [`${BATCH_LIST_ROOM}:${createBy}`, BATCH_LIST_ROOM];
-export const BatchListEvents = { created: 'batch.created', finished: 'batch.finished' } as const;
+/**
+ * `progress` carries a running batch's fresh counts (no item), once per group of item changes, so
+ * a list's progress bars move as the batch runs instead of on a poll.
+ */
+export const BatchListEvents = {
+  created: 'batch.created',
+  progress: 'batch.progress',
+  finished: 'batch.finished',
+} as const;
 
 /** Callback job: delivers `batch_completed` to callback_url with retries. */
 export const CALLBACK_JOB = 'jimeng-callback';
