@@ -142,8 +142,8 @@ describe('bots and the generations-in-flight limit', () => {
     );
     const help = String(telegram.callsTo('sendMessage').at(-1)!.params.text);
     expect(help).toContain('Images: free (0 MC)');
-    expect(help).toContain('kling/video-v2.5 210 MC (720p, 5 s)');
-    expect(help).toContain('wan/2.5 300 MC (720p, 5 s)');
+    expect(help).toContain('Kling 2.5 (kling/video-v2.5) 210 MC (720p, 5 s)');
+    expect(help).toContain('Wan 2.5 (wan/2.5) 300 MC (720p, 5 s)');
     expect(help).toContain(
       'You have 0 MC.\nImages are free, so /imagine works now. Credits (MC) are added by',
     );

@@ -1,6 +1,7 @@
 import type { DreamloomClient, PlatformUser } from './dreamloom-client.js';
 import { HOW_TO_GET_CREDITS } from './refusals.js';
 import { VIDEO_MODELS } from './video.handler.js';
+import { defaultModelFirst } from './video-catalogue.js';
 
 /** Every command a member can use, in the order /help lists them (both platforms have all of them). */
 export const MEMBER_COMMANDS = [
@@ -28,9 +29,14 @@ export const MEMBER_COMMANDS = [
  * server cannot give is left out rather than guessed.
  */
 export async function priceLines(dreamloom: DreamloomClient, user: PlatformUser): Promise<string[]> {
+  // The server's catalogue names the models it serves ("Kling 2.5"); the id is what commands take.
+  const models = await dreamloom.listVideoModels(user).then(
+    (list) => defaultModelFirst(list).map((m) => ({ id: m.id, label: `${m.name} (${m.id})` })),
+    () => VIDEO_MODELS.map((id) => ({ id, label: id })),
+  );
   const [image, ...videos] = await Promise.allSettled([
     dreamloom.quoteImage(user, { batchSize: 1 }),
-    ...VIDEO_MODELS.map((modelId) => dreamloom.quoteVideo(user, { modelId })),
+    ...models.map((model) => dreamloom.quoteVideo(user, { modelId: model.id })),
   ]);
   const lines: string[] = [];
   if (image.status === 'fulfilled')
@@ -41,7 +47,7 @@ export async function priceLines(dreamloom: DreamloomClient, user: PlatformUser)
     );
   const videoPrices = videos.flatMap((quote, i) =>
     quote.status === 'fulfilled'
-      ? [`${VIDEO_MODELS[i]} ${shortVideoPrice(quote.value.explain, quote.value.credits)}`]
+      ? [`${models[i].label} ${shortVideoPrice(quote.value.explain, quote.value.credits)}`]
       : [],
   );
   if (videoPrices.length) lines.push(`Videos: ${videoPrices.join('; ')}`);

@@ -1,4 +1,5 @@
 import type { DreamloomClient, PlatformUser, VideoModelInfo } from './dreamloom-client.js';
+import { DEFAULT_VIDEO_MODEL } from './video.handler.js';
 
 /** One suggestion for a command option: what the member reads and what the bot receives. */
 export interface OptionChoice<T extends string | number = string | number> {
@@ -143,4 +144,21 @@ function namesTaking(models: VideoModelInfo[], takes: (m: VideoModelInfo) => boo
     .filter(takes)
     .map((m) => m.name)
     .join(', ');
+}
+
+/** "Sora-2 Pro (sora-2-pro): 10 or 15 s · 16:9 or 9:16 · std or pro": what one model takes, in a line. */
+export function describeVideoModel(model: VideoModelInfo): string {
+  const or = (items: Array<string | number>) =>
+    items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+  const parts = [`${or(model.durations)} s`, or(model.ratios)];
+  const qualities = [...model.resolutions, ...model.modes];
+  if (qualities.length) parts.push(or(qualities));
+  return `${model.name} (${model.id}): ${parts.join(' · ')}`;
+}
+
+/** The models with the bots' default (what /video uses without --model) first, the rest as the server lists them. */
+export function defaultModelFirst(models: VideoModelInfo[]): VideoModelInfo[] {
+  return [...models].sort(
+    (a, b) => Number(b.id === DEFAULT_VIDEO_MODEL) - Number(a.id === DEFAULT_VIDEO_MODEL),
+  );
 }

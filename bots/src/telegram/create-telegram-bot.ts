@@ -14,6 +14,7 @@ import { createJobActionsFeature } from './features/job-actions.feature.js';
 import type { ImagineDeps } from '../shared/imagine.handler.js';
 import { createCreditsFeature, creditsCommands } from './features/credits.feature.js';
 import type { StoryHandler } from '../shared/story.handler.js';
+import { VideoCatalogue } from '../shared/video-catalogue.js';
 
 /** Starts work that outlives the update; its errors reach the bot's error boundary. */
 export type BackgroundRunner = (ctx: Context, job: () => Promise<unknown>) => void;
@@ -96,7 +97,9 @@ export function createTelegramBot(token: string, deps: TelegramBotDeps, config?:
     }),
     jobTimeoutMs: deps.jobTimeoutMs,
   };
-  bot.use(createHelpFeature({ dreamloom: deps.dreamloom }));
+  // One catalogue of the server's video models for /help and /video (read once a minute at most).
+  const catalogue = new VideoCatalogue(deps.dreamloom);
+  bot.use(createHelpFeature({ dreamloom: deps.dreamloom, catalogue }));
   bot.use(createJobActionsFeature({ imagine: jobDeps, runInBackground }));
   bot.use(
     createImagineFeature({
@@ -108,6 +111,7 @@ export function createTelegramBot(token: string, deps: TelegramBotDeps, config?:
     createVideoFeature({
       imagine: jobDeps,
       runInBackground,
+      catalogue,
     }),
   );
   bot.use(createCreditsFeature({ dreamloom: deps.dreamloom }));

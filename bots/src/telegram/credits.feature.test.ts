@@ -82,7 +82,7 @@ describe('Telegram /balance and /quote (grammY against a fake Bot API)', () => {
       '/quote',
     );
     expect(list.replies.at(-1)).toMatch(
-      /^Images: free \(0 MC\)\nVideos: kling\/video-v2\.5 210 MC \(5 s\); /,
+      /^Images: free \(0 MC\)\nVideos: Kling 2\.5 \(kling\/video-v2\.5\) 210 MC \(5 s\); /,
     );
     expect(list.replies.at(-1)).toContain('Usage: /quote <model>');
   });
@@ -97,7 +97,9 @@ describe('Telegram /balance and /quote (grammY against a fake Bot API)', () => {
       for (const name of ['imagine', 'video', 'story', 'balance', 'quote', 'history', 'show', 'help'])
         expect(help).toMatch(new RegExp(`^/${name}\\b`, 'm'));
       expect(help).toContain('Images: free (0 MC)');
-      expect(help).toContain('kling/video-v2.5 210 MC (5 s)');
+      // Models by the server's names, with the id that /video --model and /quote take.
+      expect(help).toContain('Kling 2.5 (kling/video-v2.5) 210 MC (5 s)');
+      expect(help).toContain('• Sora-2 (sora-2): 10 or 15 s · 16:9 or 9:16');
       expect(help).toContain('A job is charged when it starts and refunded if it fails or you cancel it.');
       expect(help).toContain(
         'You have 0 MC.\nImages are free, so /imagine works now. Credits (MC) are added by',

@@ -127,6 +127,30 @@ describe('Telegram /video (grammY against a fake Bot API)', () => {
     await bot.handleUpdate(textMessageUpdate({ updateId: updateId++, text: '/video --duration 5' }));
     await jobs.idle();
     expect(dreamloom.createdVideos).toHaveLength(0);
-    expect(String(api.callsTo('sendMessage')[0].params.text)).toContain('Usage: /video');
+    const usage = String(api.callsTo('sendMessage')[0].params.text);
+    expect(usage).toContain('Usage: /video');
+    // Each model with what it takes, read from the server's catalogue: nothing offered is refused.
+    expect(usage).toContain('• Kling 2.5 (kling/video-v2.5): 5 or 10 s · 1:1, 9:16 or 16:9 · 720p or 1080p');
+    expect(usage).toContain('• Sora-2 (sora-2): 10 or 15 s · 16:9 or 9:16\n');
+    expect(usage).toContain('• Sora-2 Pro (sora-2-pro): 10 or 15 s · 16:9 or 9:16 · std or pro');
+    expect(usage.indexOf('Kling 2.5')).toBeLessThan(usage.indexOf('Wan 2.5'));
+  });
+
+  it('sends --quality as the mode or resolution the model takes, and names the model on the card', async () => {
+    const { bot, dreamloom } = botWith({ script, videoCost: 2100 });
+    await bot.handleUpdate(
+      textMessageUpdate({ updateId: updateId++, text: '/video rain --model kling-3.0/video --quality PRO' }),
+    );
+    await bot.handleUpdate(
+      textMessageUpdate({ updateId: updateId++, text: '/video snow --model wan/2.5 --quality 1080p' }),
+    );
+    await jobs.idle();
+    expect(dreamloom.createdVideos.map((v) => v.input)).toMatchObject([
+      { prompt: 'rain', modelId: 'kling-3.0/video', mode: 'pro' },
+      { prompt: 'snow', modelId: 'wan/2.5', resolution: '1080p' },
+    ]);
+    expect(dreamloom.createdVideos[0].input).not.toHaveProperty('resolution', 'pro');
+    const texts = api.callsTo('editMessageText').map((c) => String(c.params.text));
+    expect(texts.some((t) => t.includes('Kling 3.0 · pro'))).toBe(true);
   });
 });
