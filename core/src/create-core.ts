@@ -152,6 +152,8 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     clock,
     tokenTtlHours: config.ACCESS_TOKEN_TTL_HOURS,
     botApiToken: config.BOT_API_TOKEN,
+    events,
+    logger,
   });
   const jimengAccounts = new JimengAccountService({
     models,
@@ -198,6 +200,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     ids,
     clock,
     defaultImageModel: config.JIMENG_DEFAULT_MODEL,
+    logger,
   });
   const jimeng =
     overrides.jimeng ??
@@ -251,6 +254,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     gemini: overrides.gemini,
     providerMetrics: metrics.providers,
     outbound,
+    tasksChanged: (taskIds) => generation.tasksChanged(taskIds),
   });
   const story = createStory({
     config,

@@ -124,6 +124,8 @@ export type { RecordView } from './jimeng/jimeng-record.service.js';
 export { signCallback } from './jimeng/batch-callback.service.js';
 export { MAINTENANCE_JOB } from './accounts/account-maintenance.service.js';
 export { ACCOUNT_STRATEGIES, RATE_LIMIT_HANDLING } from './accounts/account-pool.service.js';
+export { IDENTITY_ROOM, IDENTITY_CHANGED, type IdentityChange } from './identity/identity-changes.js';
+export { TASKS_ROOM, TASKS_CHANGED } from './generation/task-changes.js';
 export type { AnimeModule } from './anime/anime.module.js';
 export { MEMBER_PLANS, type MemberPlan } from './anime/member-plans.service.js';
 export { PROVIDER_POLL_JOB, type VideoTaskRequest } from './anime/anime.types.js';

@@ -1,6 +1,7 @@
 import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
 import { AppError } from '../errors.js';
 import type { ImageTaskParams } from '../generation/generation.types.js';
+import type { TaskFacts } from '../generation/generation.service.js';
 import type { Actor } from '../identity/actor.js';
 import type { MediaService } from '../media/media.service.js';
 import type { AnimeImageService } from './anime-image.service.js';
@@ -91,7 +92,12 @@ export class AnimeJobActionsService {
   /** The actions the member's card should offer for a generation (none for other members). */
   async available(actor: Actor, generationId: string): Promise<MemberAction[]> {
     const task = await this.deps.models.GenerationTask.findByPk(generationId);
-    if (!task || task.user_id !== actor.id) return [];
+    return task ? this.availableFor(actor, task) : [];
+  }
+
+  /** {@link available} for a task already read (e.g. the status read's snapshot, TaskFacts). */
+  availableFor(actor: Actor, task: TaskFacts): MemberAction[] {
+    if (task.user_id !== actor.id) return [];
     if (task.source === 'anime-video') return ['reroll'];
     if (task.source !== 'anime') return [];
     const actions: MemberAction[] = ['reroll'];
@@ -146,18 +152,18 @@ export class AnimeJobActionsService {
    * Jimeng renders 1k/2k/4k; Gemini's imageSize works on the 3 Pro image model but not on
    * gemini-2.5-flash-image, which always answers at 1K.
    */
-  private upscalable(task: GenerationTaskRow): boolean {
+  private upscalable(task: TaskFacts): boolean {
     if (this.resolution(task) === UPSCALE_RESOLUTION) return false;
     if (task.provider === 'jimeng') return true;
     return task.provider === 'gemini' && !/2\.5-flash-image/.test(task.model);
   }
 
-  private resolution(task: GenerationTaskRow): string {
+  private resolution(task: Pick<TaskFacts, 'params'>): string {
     const request = this.request(task);
     return String(request.image_resolution ?? '2K').toUpperCase();
   }
 
-  private request(task: GenerationTaskRow): Record<string, unknown> {
+  private request(task: Pick<TaskFacts, 'params'>): Record<string, unknown> {
     return (JSON.parse(task.params) as ImageTaskParams).request ?? {};
   }
 

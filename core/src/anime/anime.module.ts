@@ -88,6 +88,7 @@ export function createAnimeModule(deps: {
     ids: deps.ids,
     clock: deps.clock,
     audit: deps.audit,
+    tasksChanged: (taskIds) => deps.generation.tasksChanged(taskIds),
   });
   const kie = new KieClient({ baseUrl: config.KIE_BASE_URL, timeoutMs: config.KIE_TIMEOUT_MS });
   const kieRunner = new KieVideoRunner({
@@ -228,6 +229,7 @@ export function createAnimeModule(deps: {
       ids: deps.ids,
       clock: deps.clock,
       audit: deps.audit,
+      events: deps.events,
     }),
     cancels,
     actions,

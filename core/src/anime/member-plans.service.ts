@@ -6,6 +6,8 @@ import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { EventBus } from '../ports/event-bus.port.js';
+import { announceIdentityChanged } from '../identity/identity-changes.js';
 
 export const MEMBER_PLANS = ['free', 'pro'] as const;
 export type MemberPlan = (typeof MEMBER_PLANS)[number];
@@ -32,6 +34,8 @@ interface Deps {
   clock: Clock;
   /** Every change also goes to the one audit log of staff actions (the trace reads it there). */
   audit: AuditLog;
+  /** A plan is a role: every node's cached callers of this member are dropped when it changes. */
+  events?: EventBus;
 }
 
 /**
@@ -49,6 +53,7 @@ export class MemberPlansService {
   ): Promise<{ user_id: string; plan: MemberPlan }> {
     if (!isStaff(actor)) throw new ForbiddenError("Only staff can set a member's plan");
     const { User, MemberPlanChange } = this.deps.models;
+    let changed = false;
     await this.deps.sequelize.transaction(async (transaction) => {
       const user = await User.findByPk(userId, { transaction, lock: transaction.LOCK.UPDATE });
       if (!user) throw new AppError('USER_NOT_FOUND', 'User not found', { status: 404 });
@@ -58,6 +63,7 @@ export class MemberPlansService {
           status: 409,
         });
       if (current === plan) return;
+      changed = true;
       const now = this.deps.clock.now();
       await user.update({ role: ROLE_OF_PLAN[plan], updated_at: now }, { transaction });
       await MemberPlanChange.create(
@@ -80,6 +86,7 @@ export class MemberPlansService {
         { transaction },
       );
     });
+    if (changed) await announceIdentityChanged(this.deps.events, { userIds: [userId] });
     return { user_id: userId, plan };
   }
 

@@ -51,6 +51,8 @@ interface Deps {
   clock: Clock;
   /** Staff grants are kept in the audit log (beside the ledger entry, in its transaction). */
   audit: AuditLog;
+  /** A refund zeroes the task's credits_used: announced to every node's status cache. */
+  tasksChanged?: (taskIds: string[]) => Promise<void>;
 }
 
 export const chargeKey = (taskId: string) => `charge:${taskId}`;
@@ -308,6 +310,7 @@ export class CreditsService {
         );
       });
       this.moved('refund', -charge.amount);
+      await this.deps.tasksChanged?.([taskId]);
       return true;
     } catch (error) {
       if (error instanceof UniqueConstraintError) return false;

@@ -10,6 +10,9 @@ import type { MediaService, MediaAssetView } from '../media/media.service.js';
 import { maySeeTask } from '../media/media-access.js';
 import { TaskNotFoundError } from './generation.errors.js';
 import { insertRows } from './bulk-row.writer.js';
+import { TaskSnapshotCache } from './task-snapshot.cache.js';
+import { TASKS_CHANGED, TASKS_ROOM, announceTasksChanged } from './task-changes.js';
+import type { Logger } from '../shared/logger.js';
 import {
   GENERATION_JOB,
   TaskEvents,
@@ -28,6 +31,7 @@ interface Deps {
   ids: IdGenerator;
   clock: Clock;
   defaultImageModel: string;
+  logger?: Logger;
 }
 
 export interface CreateImageTaskInput {
@@ -84,12 +88,53 @@ export interface TaskView {
   finishedAt: Date | null;
 }
 
+/** The row fields who may see a task and which job card actions apply are decided on. */
+export type TaskFacts = Pick<
+  GenerationTaskRow,
+  'id' | 'user_id' | 'source' | 'status' | 'completed_count' | 'provider' | 'model' | 'params'
+>;
+
+/** A task as status reads answer it, remembered per node (shared: read-only). */
+export interface TaskSnapshot {
+  view: Omit<TaskView, 'queuePosition'>;
+  facts: TaskFacts;
+}
+
 /**
  * The generation engine's front door: every contract that produces media creates its tasks here.
  * The task row is written before the job is queued, so the database is always the source of truth.
  */
 export class GenerationService {
+  /** Status reads served from memory, dropped by the task's events (see TaskSnapshotCache). */
+  private readonly snapshots = new TaskSnapshotCache<TaskSnapshot>();
+  private listening: Promise<void> | null = null;
+  private crossNodeReady = false;
+
   constructor(private readonly deps: Deps) {}
+
+  /**
+   * Snapshots are served from memory only once this node hears the task events of every node;
+   * until then, and if that fails, every status read reads the database.
+   */
+  private listenForTaskEvents(): void {
+    if (this.listening) return;
+    this.listening = this.deps.events
+      .subscribe((event) => {
+        if (event.room.startsWith('task:')) this.snapshots.forget([event.room.slice(5)]);
+        else if (event.room === TASKS_ROOM && event.name === TASKS_CHANGED)
+          this.snapshots.forget((event.payload as { taskIds: string[] }).taskIds ?? []);
+      })
+      .then(
+        () => {
+          this.crossNodeReady = true;
+        },
+        (error: unknown) =>
+          this.deps.logger?.warn(
+            { err: (error as Error).message },
+            'task status cache off: cannot listen for task events',
+          ),
+      );
+  }
 
   async createImageTask(actor: Actor, input: CreateImageTaskInput): Promise<GenerationTaskRow> {
     if (!input.prompt.trim()) throw new ValidationError('prompt must not be empty');
@@ -201,9 +246,51 @@ export class GenerationService {
 
   /** Owners see their tasks; staff see all but 004's (maySeeTask). Unknown and foreign tasks look the same. */
   async getTask(actor: Actor, taskId: string): Promise<TaskView> {
+    return (await this.getTaskWithFacts(actor, taskId)).view;
+  }
+
+  /**
+   * getTask with the row fields it was decided on (job card actions need them): from this node's
+   * memory when the task has not changed since it was read (no event of its room since).
+   */
+  async getTaskWithFacts(actor: Actor, taskId: string): Promise<{ view: TaskView; facts: TaskFacts }> {
+    this.listenForTaskEvents();
+    const snapshot = this.crossNodeReady
+      ? await this.snapshots.get(taskId, Date.now(), () => this.readSnapshot(taskId))
+      : await this.readSnapshot(taskId);
+    if (!snapshot || !maySeeTask(actor, snapshot.facts)) throw new TaskNotFoundError();
+    // The queue moves without the task's events: a pending task's place is always read live.
+    const queuePosition =
+      snapshot.view.status === 'pending'
+        ? await this.deps.queue.waitingPosition(GENERATION_JOB, taskId)
+        : null;
+    return { view: { ...snapshot.view, queuePosition }, facts: snapshot.facts };
+  }
+
+  /**
+   * For changes to tasks that no task event announces (refunds, deletions): this node forgets
+   * them at once, every other node when the notice arrives. Call after the change is committed.
+   */
+  async tasksChanged(taskIds: string[]): Promise<void> {
+    this.snapshots.forget(taskIds);
+    await announceTasksChanged(this.deps.events, taskIds);
+  }
+
+  private async readSnapshot(taskId: string): Promise<TaskSnapshot | null> {
     const task = await this.deps.models.GenerationTask.findByPk(taskId);
-    if (!task || !maySeeTask(actor, task)) throw new TaskNotFoundError();
-    return this.view(task);
+    if (!task) return null;
+    const { queuePosition: _live, ...view } = await this.view(task, { queuePosition: false });
+    const facts: TaskFacts = {
+      id: task.id,
+      user_id: task.user_id,
+      source: task.source,
+      status: task.status,
+      completed_count: task.completed_count,
+      provider: task.provider,
+      model: task.model,
+      params: task.params,
+    };
+    return { view, facts };
   }
 
   /**
@@ -229,7 +316,7 @@ export class GenerationService {
     return !!task && maySeeTask(actor, task);
   }
 
-  async view(task: GenerationTaskRow): Promise<TaskView> {
+  async view(task: GenerationTaskRow, options: { queuePosition?: boolean } = {}): Promise<TaskView> {
     const assets = await this.deps.models.MediaAsset.findAll({
       where: { task_id: task.id },
       order: [['position', 'ASC']],
@@ -249,7 +336,9 @@ export class GenerationService {
       errorCode: task.error_code ?? null,
       errorMessage: task.error_message ?? null,
       queuePosition:
-        status === 'pending' ? await this.deps.queue.waitingPosition(GENERATION_JOB, task.id) : null,
+        status === 'pending' && options.queuePosition !== false
+          ? await this.deps.queue.waitingPosition(GENERATION_JOB, task.id)
+          : null,
       outputs: assets.map((asset) => this.deps.media.view(asset)),
       createdAt: task.created_at,
       finishedAt: task.finished_at ?? null,

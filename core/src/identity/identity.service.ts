@@ -5,7 +5,16 @@ import type { DreamloomModels, IdentityRow, UserRow } from '../adapters/sequeliz
 import type { IdGenerator } from '../shared/ids.js';
 import { TtlCache } from '../shared/ttl-cache.js';
 import type { Clock } from '../ports/clock.port.js';
+import type { EventBus } from '../ports/event-bus.port.js';
+import type { Logger } from '../shared/logger.js';
 import { ROLES, type Actor, type Role } from './actor.js';
+import { AccessTokenCache } from './access-token.cache.js';
+import {
+  IDENTITY_CHANGED,
+  IDENTITY_ROOM,
+  announceIdentityChanged,
+  type IdentityChange,
+} from './identity-changes.js';
 import { generatePassword, hashPassword, verifyPassword } from './password.js';
 
 export const PLATFORMS = ['discord', 'telegram'] as const;
@@ -34,6 +43,9 @@ interface IdentityDeps {
   clock: Clock;
   tokenTtlHours: number;
   botApiToken?: string;
+  /** Revocations and role changes reach every node's token cache through it; without it nothing is cached. */
+  events?: EventBus;
+  logger?: Logger;
 }
 
 /**
@@ -51,7 +63,53 @@ export class IdentityService {
 
   private botTokenHash: { token: string; hash: Buffer } | null = null;
 
+  /** Resolved bearer tokens; used only once this node hears identity changes (listenForChanges). */
+  private readonly tokens = new AccessTokenCache();
+  private listening: Promise<void> | null = null;
+  private crossNodeReady = false;
+
   constructor(private readonly deps: IdentityDeps) {}
+
+  /**
+   * Tokens are served from memory only once this node hears other nodes' revocations and role
+   * changes; until then, and if that fails, every request reads the database.
+   */
+  private listenForChanges(): void {
+    if (this.listening || !this.deps.events) return;
+    this.listening = this.deps.events
+      .subscribe((event) => {
+        if (event.room === IDENTITY_ROOM && event.name === IDENTITY_CHANGED)
+          this.forget(event.payload as IdentityChange);
+      })
+      .then(
+        () => {
+          this.crossNodeReady = true;
+        },
+        (error: unknown) =>
+          this.deps.logger?.warn(
+            { err: (error as Error).message },
+            'token cache off: cannot listen for identity changes',
+          ),
+      );
+  }
+
+  private forget(change: IdentityChange): void {
+    if (change.tokenHashes?.length) this.tokens.forgetTokens(change.tokenHashes);
+    if (change.userIds?.length) {
+      this.tokens.forgetUsers(change.userIds);
+      // Platform users are keyed by identity, not user: a rare change drops them all.
+      this.platformActors.clear();
+    }
+  }
+
+  /**
+   * Announces a change to users (role, standing) made outside this service: every node drops what
+   * it remembers of them. Call after the change is committed.
+   */
+  async usersChanged(userIds: string[]): Promise<void> {
+    this.forget({ userIds });
+    await announceIdentityChanged(this.deps.events, { userIds });
+  }
 
   /** Creates the first admin when none exists; returns the generated password exactly once. */
   async ensureAdmin(
@@ -145,22 +203,46 @@ export class IdentityService {
     return { token, expiresAt, user };
   }
 
-  /** Resolves a bearer token to its user; expired, revoked or unknown tokens are refused alike. */
+  /**
+   * Resolves a bearer token to its user; expired, revoked or unknown tokens are refused alike.
+   * Remembered per node (AccessTokenCache) until it expires, is revoked or its user changes.
+   */
   async authenticateToken(token: string): Promise<Actor> {
+    const hash = sha256(token);
+    const now = this.deps.clock.now();
+    this.listenForChanges();
+    const cached = this.crossNodeReady ? this.tokens.get(hash, now.getTime()) : undefined;
+    if (cached) return cached;
+    const mark = this.tokens.mark();
     const { AccessToken, User } = this.deps.models;
-    const row = await AccessToken.findOne({
-      where: { token_hash: sha256(token), revoked_at: null, expires_at: { [Op.gt]: this.deps.clock.now() } },
-    });
-    const user = row ? await User.findByPk(row.user_id) : null;
-    if (!user || user.is_disabled) throw new UnauthorizedError('Invalid or expired token');
-    return toActor(user);
+    // Plain rows with the columns needed: no model instances on a path every poll takes.
+    const row = (await AccessToken.findOne({
+      attributes: ['user_id', 'expires_at'],
+      where: { token_hash: hash, revoked_at: null, expires_at: { [Op.gt]: now } },
+      raw: true,
+    })) as { user_id: string; expires_at: Date | string } | null;
+    const user = row
+      ? ((await User.findByPk(row.user_id, {
+          attributes: ['id', 'role', 'username', 'display_name', 'is_disabled'],
+          raw: true,
+        })) as UserRow | null)
+      : null;
+    if (!row || !user || user.is_disabled) throw new UnauthorizedError('Invalid or expired token');
+    const actor = toActor(user);
+    if (this.crossNodeReady)
+      this.tokens.put(hash, actor, new Date(row.expires_at).getTime(), now.getTime(), mark);
+    return actor;
   }
 
+  /** Revokes a token here and, through the event bus, in every node's token cache. */
   async revokeToken(token: string): Promise<void> {
+    const hash = sha256(token);
     await this.deps.models.AccessToken.update(
       { revoked_at: this.deps.clock.now() },
-      { where: { token_hash: sha256(token) } },
+      { where: { token_hash: hash } },
     );
+    this.tokens.forgetTokens([hash]);
+    await announceIdentityChanged(this.deps.events, { tokenHashes: [hash] });
   }
 
   /** Checks the bots' shared credential in constant time. */

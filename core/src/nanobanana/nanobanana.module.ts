@@ -54,6 +54,8 @@ export function createNanobananaModule(deps: {
   outbound: OutboundPolicy;
   /** Counts Gemini calls by outcome (dreamloom_provider_calls_total). */
   providerMetrics: ProviderMetrics;
+  /** Deleted tasks and images leave every node's status cache (GenerationService.tasksChanged). */
+  tasksChanged?: (taskIds: string[]) => Promise<void>;
 }): NanobananaModule {
   const { config } = deps;
   const models = defineNanobananaModels(deps.sequelize);
@@ -97,6 +99,7 @@ export function createNanobananaModule(deps: {
     refImageMaxBytes: config.NANOBANANA_REF_IMAGE_MAX_BYTES,
     searchIndex,
     apiBases: new BaseUrlAllowlist([...config.NANOBANANA_API_BASE_ALLOWLIST, config.GEMINI_BASE_URL]),
+    tasksChanged: deps.tasksChanged,
   });
   return { models, fanOut, service, tokenizer, searchIndex };
 }

@@ -52,6 +52,8 @@ interface Deps {
   searchIndex: NanobananaSearchIndex;
   /** `apiBase` values callers may name (NANOBANANA_API_BASE_ALLOWLIST + GEMINI_BASE_URL); others are a 400. */
   apiBases?: BaseUrlAllowlist;
+  /** Announces deleted tasks and images to every node's status cache (GenerationService.tasksChanged). */
+  tasksChanged?: (taskIds: string[]) => Promise<void>;
 }
 
 /** InnoDB's answer to a lock-order cycle or wait: the transaction rolled back and may run again. */
@@ -340,6 +342,7 @@ export class NanobananaService {
         ...tasks.flatMap((task) => (JSON.parse(task.params) as FanOutTaskParams).referenceKeys ?? []),
       ];
     });
+    await this.deps.tasksChanged?.(taskIds);
     await this.deleteFiles([...new Set(keys)]);
   }
 
@@ -415,6 +418,7 @@ export class NanobananaService {
       by: 1,
       where: { id: asset.task_id!, completed_count: { [Op.gt]: 0 } },
     });
+    await this.deps.tasksChanged?.([asset.task_id!]);
     await this.deleteFiles([asset.storage_key, asset.thumbnail_key]);
   }
 

@@ -164,11 +164,12 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
     role: 'user',
     params: z.object({ uuid: z.uuid() }),
     handler: async (ctx, { params, actor }) => {
-      const task = await ctx.core.generation.getTask(actor!, params.uuid);
+      // From the node's memory unless the task changed since (its events drop it): polls are cheap.
+      const { view: task, facts } = await ctx.core.generation.getTaskWithFacts(actor!, params.uuid);
       const status = task.status === 'cancelled' ? 'failed' : task.status;
       // Finished generations tell their owner which job card actions apply (bots draw the buttons).
       const finished = status === 'completed' || status === 'failed' || status === 'partial';
-      const actions = finished ? await ctx.core.anime.actions.available(actor!, task.id) : undefined;
+      const actions = finished ? ctx.core.anime.actions.availableFor(actor!, facts) : undefined;
       // "Errors: 统一英文": a stable English code and message; the provider's text is for staff only.
       const failure = status === 'failed' ? memberFacingFailure(task.errorCode) : null;
       return {

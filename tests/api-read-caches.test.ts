@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  IDENTITY_CHANGED,
+  TaskEvents,
+  createCore,
+  startWorker,
+  taskRoom,
+  type Core,
+  type DomainEvent,
+} from '@dreamloom/core';
+import { createServer, type DreamloomServer } from '@dreamloom/server';
+import { api, botHeaders } from './support/clients.js';
+import { startSystem, type RunningSystem } from './support/system.js';
+import { walletLogin } from './support/story.js';
+
+/**
+ * Issue 14: status polls and bearer tokens are served from each server node's memory, and that
+ * memory follows the events members receive. Two server nodes share the database and Redis; the
+ * test polls both. A poll after a task's event reflects it on every node; a token revoked on one
+ * node is refused at once on the other; another member's task is still "not found".
+ */
+describe.each(['sqlite', 'mariadb'] as const)('read caches across server nodes (%s)', (db) => {
+  let system: RunningSystem;
+  let secondCore: Core;
+  let secondServer: DreamloomServer;
+  let second: string;
+  let workerCore: Core | null = null;
+  /** Statements the second node sent to the database. */
+  let queries = 0;
+
+  beforeAll(async () => {
+    system = await startSystem({ db, worker: false });
+    secondCore = createCore(system.config);
+    secondCore.sequelize.addHook('beforeQuery', () => {
+      queries += 1;
+    });
+    secondServer = await createServer(secondCore);
+    second = (await secondServer.listen(0, '127.0.0.1')).url;
+  });
+  afterAll(async () => {
+    await workerCore?.close();
+    await secondServer?.close();
+    await secondCore?.close();
+    await system?.stop();
+  });
+
+  /** Resolves with the first event of `name` in `room` that the second node hears. */
+  function heardOnSecondNode(room: string, name: string): Promise<DomainEvent> {
+    return new Promise((resolve) => {
+      const unsubscribe = secondCore.events.subscribe((event) => {
+        if (event.room !== room || event.name !== name) return;
+        void unsubscribe.then((stop) => stop());
+        resolve(event);
+      });
+    });
+  }
+
+  const status = (base: string, uuid: string, headers: Record<string, string>) =>
+    api(base, 'GET', `/api/generation/status/${uuid}`, { headers });
+
+  it('a repeated poll reads nothing from the database, and the next poll after the task finishes shows it on both nodes', async () => {
+    const owner = botHeaders(system.botToken, 'discord', `owner-${db}`);
+    const created = await api(system.baseUrl, 'POST', '/api/anime-generation/create-task', {
+      headers: owner,
+      body: { prompt: 'a paper crane over a river', batch_size: 1 },
+    });
+    expect(created.status).toBe(200);
+    const uuid = created.body.data.generation_uuid as string;
+
+    // No worker yet: the task waits. Both nodes answer pending and remember it (a node's first
+    // read may come before it listens to the event bus, and is then not remembered).
+    for (const base of [system.baseUrl, second, system.baseUrl, second]) {
+      const first = await status(base, uuid, owner);
+      expect(first.status).toBe(200);
+      expect(first.body.status).toBe('pending');
+    }
+    const before = queries;
+    const again = await status(second, uuid, owner);
+    expect(again.body.status).toBe('pending');
+    expect(queries - before).toBe(0);
+
+    // The worker runs it; once the second node has heard the completion, its next poll shows it.
+    const completed = heardOnSecondNode(taskRoom(uuid), TaskEvents.completed);
+    workerCore = createCore(system.config);
+    await startWorker(workerCore);
+    await completed;
+    for (const base of [second, system.baseUrl]) {
+      const after = await status(base, uuid, owner);
+      expect(after.status).toBe(200);
+      expect(after.body.status).toBe('completed');
+      expect(after.body.progress).toBe(100);
+      expect(after.body.results).toHaveLength(1);
+      expect(after.body.actions).toContain('reroll');
+    }
+    // And that answer is remembered in turn.
+    const settled = queries;
+    expect((await status(second, uuid, owner)).body.status).toBe('completed');
+    expect(queries - settled).toBe(0);
+  });
+
+  it("another member's task stays not found on a node that remembers it", async () => {
+    const owner = botHeaders(system.botToken, 'discord', `owner-${db}`);
+    const stranger = botHeaders(system.botToken, 'discord', `stranger-${db}`);
+    const history = await api(second, 'GET', '/api/anime-generation/history', { headers: owner });
+    const uuid = history.body.data.records[0].generation_uuid as string;
+    expect((await status(second, uuid, owner)).status).toBe(200);
+    for (const base of [second, system.baseUrl]) {
+      const foreign = await status(base, uuid, stranger);
+      expect(foreign.status).toBe(404);
+      expect(JSON.stringify(foreign.body)).not.toContain('paper crane');
+      expect((await status(base, uuid, {})).status).toBe(401);
+    }
+  });
+
+  it('a bearer token is read once per node, and one revoked on the first node is refused at once on the second', async () => {
+    const { token } = await walletLogin(system);
+    const bearer = { authorization: `Bearer ${token}` };
+    const created = await api(system.baseUrl, 'POST', '/api/anime-generation/create-task', {
+      headers: bearer,
+      body: { prompt: 'a lantern on a windowsill', batch_size: 1 },
+    });
+    expect(created.status).toBe(200);
+    const uuid = created.body.data.generation_uuid as string;
+    // Subscribed before the task can finish: the worker's provider call takes longer than this.
+    await heardOnSecondNode(taskRoom(uuid), TaskEvents.completed);
+    expect((await status(second, uuid, bearer)).body.status).toBe('completed');
+    // Token, user and task all come from the second node's memory now.
+    const before = queries;
+    expect((await status(second, uuid, bearer)).status).toBe(200);
+    expect(queries - before).toBe(0);
+
+    const revoked = heardOnSecondNode('control:identity', IDENTITY_CHANGED);
+    const logout = await api(system.baseUrl, 'POST', '/api/v1/auth/logout', { token });
+    expect(logout.status).toBe(200);
+    // No waiting: the notice reached the second node before the logout's answer reached us.
+    expect((await status(second, uuid, bearer)).status).toBe(401);
+    expect((await status(system.baseUrl, uuid, bearer)).status).toBe(401);
+    await revoked;
+  });
+});
