@@ -119,6 +119,28 @@ describe('Discord /video and /quote options from the server catalogue', () => {
     expect(JSON.stringify(embed.fields)).toContain('Kling 3.0 · pro · 10 s');
   });
 
+  it('refuses a last frame privately, before any charge, for a model that takes a first frame only', async () => {
+    const raw = chatInputInteraction({
+      appId: discord.appId,
+      commandName: 'video',
+      options: { prompt: 'she turns around', model: 'wan/2.5' },
+      attachments: {
+        first_frame: { url: 'https://cdn.test/a.png', filename: 'a.png', contentType: 'image/png' },
+        last_frame: { url: 'https://cdn.test/b.png', filename: 'b.png', contentType: 'image/png' },
+      },
+    });
+    discord.registerInteraction(raw.token, raw.channel.id);
+    dispatchInteraction(bot.client, raw);
+    await jobs.idle();
+    expect(dreamloom.createdVideos).toEqual([]);
+    expect(discord.original(raw.token)).toMatchObject({
+      content:
+        '❌ Wan 2.5 starts from a first frame only; leave the last frame out, or choose Kling 3.0 or Sora-2 or Sora-2 Pro.',
+      flags: 64,
+    });
+    expect(discord.publicMessage(raw.token)).toBeUndefined();
+  });
+
   it('quotes a model typed by its display name', async () => {
     const raw = chatInputInteraction({
       appId: discord.appId,

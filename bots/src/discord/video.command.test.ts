@@ -72,7 +72,8 @@ describe('Discord /video (discord.js against a fake REST API)', () => {
     const { bot, dreamloom } = botWith({ script, stepDelayMs: 30, videoCost: 420 });
 
     const raw = await run(bot, {
-      options: { prompt: 'petals swirl', model: 'kling/video-v2.5', duration: 10, ratio: '9:16' },
+      // Kling 3.0 takes a first and a last frame (Kling 2.5 only a first; see video-options.test.ts).
+      options: { prompt: 'petals swirl', model: 'kling-3.0/video', duration: 10, ratio: '9:16' },
       attachments: {
         first_frame: { url: 'https://cdn.test/a.png', filename: 'a.png', contentType: 'image/png' },
         last_frame: { url: 'https://cdn.test/b.png', filename: 'b.png', contentType: 'image/png' },
@@ -81,7 +82,7 @@ describe('Discord /video (discord.js against a fake REST API)', () => {
 
     expect(dreamloom.createdVideos[0].input).toEqual({
       prompt: 'petals swirl',
-      modelId: 'kling/video-v2.5',
+      modelId: 'kling-3.0/video',
       durationSeconds: 10,
       aspectRatio: '9:16',
       referenceImageUrls: ['https://cdn.test/a.png', 'https://cdn.test/b.png'],

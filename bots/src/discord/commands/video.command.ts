@@ -83,6 +83,21 @@ export function createVideoCommand(
       // A model picked from the suggestions arrives as its id; one typed by hand may be its name.
       const typedModel = interaction.options.getString('model') ?? DEFAULT_VIDEO_MODEL;
       const model = await catalogue.find(user, typedModel).catch(() => undefined);
+      const frameUrls = [first?.url, last?.url].filter((u): u is string => !!u);
+      if (model && frameUrls.length > model.maxReferenceImages) {
+        // Said before anything is charged, and with the models that do take both frames.
+        const both = (await catalogue.models(user))
+          .filter((m) => m.maxReferenceImages >= frameUrls.length)
+          .map((m) => m.name);
+        await sink.reject({
+          code: 'VALIDATION_ERROR',
+          message:
+            model.maxReferenceImages === 0
+              ? `${model.name} does not start from images; leave the frames out.`
+              : `${model.name} starts from a first frame only; leave the last frame out${both.length ? `, or choose ${both.join(' or ')}` : ''}.`,
+        });
+        return;
+      }
       const quality = interaction.options.getString('quality') ?? undefined;
       await runVideo(
         deps.imagine,
@@ -96,7 +111,7 @@ export function createVideoCommand(
           aspectRatio: interaction.options.getString('ratio') ?? undefined,
           ...(quality ? { [qualityField(model, quality)]: quality } : {}),
           // Discord's CDN URLs are public (signed); the server fetches them itself.
-          frameUrls: [first?.url, last?.url].filter((u): u is string => !!u),
+          frameUrls,
         },
         sink,
       );
