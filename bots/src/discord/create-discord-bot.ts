@@ -26,6 +26,7 @@ import type { DiscordCommand } from './discord-command.js';
 import type { StoryHandler } from '../shared/story.handler.js';
 import {
   createStoryCommand,
+  handleStorySwipe,
   handleStoryThreadMessage,
   type StoryCommandDeps,
   type StoryThreadMessage,
@@ -153,6 +154,16 @@ export function createDiscordBot(
   }
 
   async function handleInteraction(interaction: Interaction): Promise<void> {
+    // ◀ ▶ under a story reply (`st:` ids); job card buttons are `dl:`.
+    if (interaction.isButton() && storyDeps && interaction.customId.startsWith('st:')) {
+      try {
+        await handleStorySwipe(storyDeps, interaction);
+      } catch (err) {
+        deps.logger.error('Story swipe failed', { customId: interaction.customId, error: err });
+        await replyPrivately(interaction, '❌ Sorry, something went wrong. Please try again later.');
+      }
+      return;
+    }
     if (interaction.isButton()) {
       try {
         await handleJobButton(interaction);

@@ -13,6 +13,7 @@ import { FakeDreamloomClient } from '../testing/fake-dreamloom-client.js';
 import { startFakeDiscordRest, type FakeDiscordRest } from '../testing/fake-discord-rest.js';
 import { FakeStoryApi } from '../testing/fake-story-api.js';
 import { resolveMentions } from './resolve-mentions.js';
+import { replyLine } from './story-markdown.js';
 import type { DiscordBot } from './create-discord-bot.js';
 
 const EPHEMERAL = 64;
@@ -109,7 +110,8 @@ describe('Discord story robustness (fake Discord REST, fake story server)', () =
     expect(discord.threads()[0]).toMatchObject({ id: thread.id, archived: true, locked: true });
     // The announcement comes before the lock, so it lands in the thread.
     const lock = discord.callsTo(`PATCH /channels/${thread.id}`)[0];
-    const announce = discord.calls.find((c) => c.path.endsWith(`/${ended.token}/messages/@original`))!;
+    // (The end is answered at once, in the interaction's own response.)
+    const announce = discord.calls.find((c) => c.path.endsWith(`/${ended.token}/callback`))!;
     expect(lock.at).toBeGreaterThanOrEqual(announce.at);
   });
 
@@ -148,7 +150,7 @@ describe('Discord story robustness (fake Discord REST, fake story server)', () =
     const messages = discord.webhookMessages(thread.id);
     // One message remains: the whole reply, from the new webhook; the stranded "…" was deleted.
     expect(messages.map((m) => [m.username, m.content, m.webhook_id])).toEqual([
-      ['Tobin', 'Aye, the road is long and the night is cold.', hook.id],
+      ['Tobin', `${replyLine(member.id)}\nAye, the road is long and the night is cold.`, hook.id],
     ]);
     expect(discord.callsTo(`DELETE /channels/${thread.id}/messages/:id`)).toHaveLength(1);
   });

@@ -1,7 +1,8 @@
 import { DiscordAPIError, Routes, type REST } from 'discord.js';
 import type { Logger } from '../shared/logger.js';
 import type { StoryCharacter } from '../shared/story-client.js';
-import type { CharacterMessage, StorySurface } from '../shared/story.handler.js';
+import type { CharacterMessage, StorySurface, SwipeControls } from '../shared/story.handler.js';
+import { storyContent, swipeComponents } from './story-markdown.js';
 
 /** The name of the one webhook per channel that every character speaks through. */
 export const STORY_WEBHOOK_NAME = 'Dreamloom Story';
@@ -67,26 +68,33 @@ export class WebhookDirectory {
   }
 }
 
-/** A story thread: characters post through the parent channel's webhook, into the thread. */
+/** No story message ever pings: model text may contain @everyone or mentions. */
+const NO_MENTIONS = { parse: [] };
+
+/**
+ * A story thread: characters post through the parent channel's webhook, into the thread, as
+ * Discord markdown (storyContent). `replyTo` is the member whose message they answer.
+ */
 export class DiscordWebhookSurface implements StorySurface {
   constructor(
     private readonly rest: REST,
     private readonly directory: WebhookDirectory,
     private readonly channelId: string,
     private readonly threadId: string,
+    private readonly replyTo?: string,
   ) {}
 
   async post(character: StoryCharacter, text: string): Promise<CharacterMessage> {
     let sent = await this.send(character, text);
     return {
-      edit: async (next) => {
+      edit: async (next, swipes) => {
         try {
           // The webhook that sent the message, not a recreated one: only it may edit it.
-          const hook = sent.hook;
-          await this.rest.patch(Routes.webhookMessage(hook.id, hook.token, sent.id), {
-            body: { content: next.slice(0, 2000) },
-            query: new URLSearchParams({ thread_id: this.threadId }),
-            auth: false,
+          await patchStoryMessage(this.rest, sent.hook, {
+            threadId: this.threadId,
+            messageId: sent.id,
+            content: storyContent(next, this.replyTo),
+            swipes,
           });
         } catch (error) {
           if (!isGone(error)) throw error;
@@ -106,10 +114,10 @@ export class DiscordWebhookSurface implements StorySurface {
   private async send(character: StoryCharacter, text: string): Promise<{ id: string; hook: Webhook }> {
     const query = new URLSearchParams({ wait: 'true', thread_id: this.threadId });
     const body = {
-      content: text.slice(0, 2000),
+      content: storyContent(text, this.replyTo),
       username: character.name.slice(0, 80),
       ...(character.imageUrl ? { avatar_url: character.imageUrl } : {}),
-      allowed_mentions: { parse: [] },
+      allowed_mentions: NO_MENTIONS,
     };
     return this.directory.withWebhook(this.channelId, async (hook) => {
       const message = (await this.rest.post(Routes.webhook(hook.id, hook.token), {
@@ -120,6 +128,36 @@ export class DiscordWebhookSurface implements StorySurface {
       return { id: message.id, hook };
     });
   }
+}
+
+interface StoryMessageEdit {
+  threadId: string;
+  messageId: string;
+  /** Already formatted (storyContent). */
+  content: string;
+  swipes?: SwipeControls;
+}
+
+/**
+ * Rewrites a character's message with its ◀ ▶ controls, or none. The webhook is the bot's own
+ * (application-owned), so it may carry buttons once `with_components` is asked for.
+ */
+function patchStoryMessage(rest: REST, hook: Webhook, edit: StoryMessageEdit): Promise<unknown> {
+  return rest.patch(Routes.webhookMessage(hook.id, hook.token, edit.messageId), {
+    body: { content: edit.content, allowed_mentions: NO_MENTIONS, components: swipeComponents(edit.swipes) },
+    query: new URLSearchParams({ thread_id: edit.threadId, with_components: 'true' }),
+    auth: false,
+  });
+}
+
+/** A swipe press: the pressed message (any the channel's story webhook sent) shows another version. */
+export function editStoryMessage(
+  rest: REST,
+  directory: WebhookDirectory,
+  channelId: string,
+  edit: StoryMessageEdit,
+): Promise<unknown> {
+  return directory.withWebhook(channelId, (hook) => patchStoryMessage(rest, hook, edit));
 }
 
 /** Discord's answers when a webhook or its message no longer exists. */

@@ -66,7 +66,13 @@ describe('Discord story threads (discord.js against a fake REST API, a fake stor
     const [hook] = discord.webhooks();
     expect(hook.channel_id).toBe('350000000000000001');
     const sent = discord.webhookMessages('350000000000000009');
-    expect(sent.map((m) => [m.username, m.content, m.webhook_id])).toEqual([['Tobin', 'Aye.', hook.id]]);
+    // Threaded to the member who spoke: webhook messages cannot be replies, so they name them (no ping).
+    expect(sent.map((m) => [m.username, m.content, m.webhook_id])).toEqual([
+      ['Tobin', `-# ↪ <@${author.id}>\nAye.`, hook.id],
+    ]);
+    expect(discord.callsTo('POST /webhooks/:id/:token').at(-1)!.body).toMatchObject({
+      allowed_mentions: { parse: [] },
+    });
     expect(api.turns).toEqual([{ conversationId: binding.conversationId, content: 'Hello' }]);
   });
 

@@ -3,14 +3,18 @@ import {
   MessageFlags,
   Routes,
   SlashCommandBuilder,
+  escapeMarkdown,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type REST,
 } from 'discord.js';
-import type { PlatformUser } from '../../shared/dreamloom-client.js';
+import { DreamloomApiError, type PlatformUser } from '../../shared/dreamloom-client.js';
 import type { Logger } from '../../shared/logger.js';
+import { storyListText } from '../../shared/story-list.js';
 import type { StoryHandler } from '../../shared/story.handler.js';
 import type { DiscordCommand } from '../discord-command.js';
-import { DiscordWebhookSurface, type WebhookDirectory } from '../story-webhooks.js';
+import { DiscordWebhookSurface, editStoryMessage, type WebhookDirectory } from '../story-webhooks.js';
+import { parseSwipeCustomId, replyTargetOf, storyContent } from '../story-markdown.js';
 import { resolveMentions } from '../resolve-mentions.js';
 import { closeStoryThread } from '../story-thread.js';
 
@@ -18,7 +22,9 @@ import { closeStoryThread } from '../story-thread.js';
 export const storyCommandData = new SlashCommandBuilder()
   .setName('story')
   .setDescription('Play a multi-character story')
-  .addSubcommand((sub) => sub.setName('list').setDescription('List the published stories'))
+  .addSubcommand((sub) =>
+    sub.setName('list').setDescription('List the published stories, with their intro and cast'),
+  )
   .addSubcommand((sub) =>
     sub
       .setName('start')
@@ -28,7 +34,9 @@ export const storyCommandData = new SlashCommandBuilder()
       ),
   )
   .addSubcommand((sub) => sub.setName('regenerate').setDescription('Write the last reply again'))
-  .addSubcommand((sub) => sub.setName('end').setDescription('End the story of this thread'));
+  .addSubcommand((sub) =>
+    sub.setName('end').setDescription('End the story of this thread (who started it, or staff)'),
+  );
 
 export interface StoryCommandDeps {
   handler: StoryHandler;
@@ -53,11 +61,14 @@ export function createStoryCommand(deps: StoryCommandDeps): DiscordCommand {
       if (sub === 'list') {
         await interaction.deferReply({ flags: MessageFlags.Ephemeral });
         const stories = await deps.handler.list(user);
-        const lines = stories.map(
-          (story, index) =>
-            `**${index + 1}. ${story.title}** — ${story.characters.map((c) => c.name).join(', ')}`,
+        await interaction.editReply(
+          storyListText(stories, {
+            maxLength: 2000,
+            title: (title) => `**${title}**`,
+            escape: (text) => escapeMarkdown(text),
+            startCommand: '`/story start`',
+          }),
         );
-        await interaction.editReply(lines.length ? lines.join('\n').slice(0, 1900) : 'No stories yet.');
         return;
       }
       if (sub === 'start') {
@@ -99,9 +110,17 @@ export function createStoryCommand(deps: StoryCommandDeps): DiscordCommand {
         return;
       }
       if (sub === 'end') {
-        await interaction.deferReply();
-        const ended = await deps.handler.end(user, place);
-        await interaction.editReply(
+        // Asked before answering (one quick request): a member who may not end the story is told
+        // privately, and only an actual end is announced in the thread.
+        let ended;
+        try {
+          ended = await deps.handler.end(user, place);
+        } catch (error) {
+          if (!(error instanceof DreamloomApiError && error.expose)) throw error;
+          await interaction.reply({ content: `❌ ${error.message}`, flags: MessageFlags.Ephemeral });
+          return;
+        }
+        await interaction.reply(
           ended ? `The story **${ended.story.title}** has ended.` : 'No story runs here any more.',
         );
         if (ended) await closeStoryThread(deps.rest, place, deps.logger);
@@ -148,6 +167,39 @@ export async function handleStoryThreadMessage(deps: StoryCommandDeps, message: 
     user,
     message.channelId,
     resolveMentions(message.content, message.mentionNames),
-    new DiscordWebhookSurface(deps.rest, deps.directory, parent, message.channelId),
+    // Webhook messages cannot be Discord replies; the answers name the member who spoke instead.
+    new DiscordWebhookSurface(deps.rest, deps.directory, parent, message.channelId, message.author.id),
   );
+}
+
+/**
+ * ◀ ▶ under a regenerated reply: the pressed message shows the chosen version, which becomes the
+ * reply the story goes on from (for every member of the thread, as a regenerate is). A refusal
+ * (the story ended, the version is gone) is the presser's alone.
+ */
+export async function handleStorySwipe(
+  deps: StoryCommandDeps,
+  interaction: ButtonInteraction,
+): Promise<void> {
+  const press = parseSwipeCustomId(interaction.customId);
+  if (!press) return;
+  await interaction.deferUpdate();
+  const user: PlatformUser = {
+    platform: 'discord',
+    id: interaction.user.id,
+    username: interaction.user.globalName ?? interaction.user.username,
+  };
+  const place = interaction.channelId;
+  const outcome = await deps.handler.swipe(user, place, press.messageId, press.index);
+  if ('refused' in outcome) {
+    await interaction.followUp({ content: `❌ ${outcome.refused}`, flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const session = await deps.handler.session(user, place);
+  await editStoryMessage(deps.rest, deps.directory, session?.parentChannel ?? place, {
+    threadId: place,
+    messageId: interaction.message.id,
+    content: storyContent(outcome.content, replyTargetOf(interaction.message.content)),
+    swipes: outcome.controls,
+  });
 }
