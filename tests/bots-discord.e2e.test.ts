@@ -9,6 +9,7 @@ import {
 } from '@dreamloom/bots';
 import { isPng } from '@dreamloom/bots/testing';
 import {
+  buttonInteraction,
   chatInputInteraction,
   dispatchInteraction,
   createOfflineDiscordBot,
@@ -94,5 +95,77 @@ describe('Discord bot /imagine end to end', () => {
     expect(status.body.status).toBe('completed');
     const stored = Buffer.from(await (await fetch(status.body.results[0].image_url)).arrayBuffer());
     expect(Buffer.compare(stored, bytes)).toBe(0);
+  });
+
+  it('sends a batch as one 2×2 grid whose quadrants are the stored images, and the originals on a click', async () => {
+    const userId = `3${Date.now()}${Math.floor(Math.random() * 1000)}`.slice(0, 19);
+    const raw = chatInputInteraction({
+      appId: discord.appId,
+      commandName: 'imagine',
+      options: { prompt: 'four seasons of one garden', ratio: '1:1', count: 4 },
+      user: { id: userId, username: 'ren', global_name: 'Ren' },
+    });
+    discord.registerInteraction(raw.token, raw.channel.id);
+    dispatchInteraction(bot.client, raw);
+    await jobs.idle();
+
+    const final = discord.publicMessageCalls(raw.token).at(-1)!;
+    const embed = (final.body?.embeds as Array<Record<string, unknown>>)[0];
+    expect(embed.title).toBe('✅ Completed');
+    expect(final.files.map((f) => f.filename)).toEqual(['grid.jpg']);
+    // The buttons name the generation: dl:<action>:<uuid>[…].
+    const taskId = /dl:reroll:([0-9a-f-]{36})/.exec(JSON.stringify(final.body?.components))?.[1];
+    expect(taskId).toBeDefined();
+    const status = await api(system.baseUrl, 'GET', `/api/generation/status/${taskId}`, {
+      headers: botHeaders(system.botToken, 'discord', userId),
+    });
+    const results = status.body.results as Array<{ image_url: string }>;
+    expect(results).toHaveLength(4);
+    const stored = await Promise.all(
+      results.map(async (r) => Buffer.from(await (await fetch(r.image_url)).arrayBuffer())),
+    );
+
+    // Quadrant i is stored image i, scaled to the cell: compare mean colours per channel.
+    const grid = final.files[0].bytes;
+    const meta = await sharp(grid).metadata();
+    const cell = { width: meta.width! / 2, height: meta.height! / 2 };
+    const first = await sharp(stored[0]).metadata();
+    expect(cell.width / cell.height).toBeCloseTo(first.width! / first.height!, 1);
+    // stats() reads its input, not the pipeline's output: render the extract/resize first.
+    const means = async (image: sharp.Sharp) =>
+      (await sharp(await image.toBuffer()).stats()).channels.slice(0, 3).map((c) => c.mean);
+    for (const [i, source] of stored.entries()) {
+      const quadrant = await means(
+        sharp(grid).extract({
+          left: (i % 2) * cell.width,
+          top: Math.floor(i / 2) * cell.height,
+          width: cell.width,
+          height: cell.height,
+        }),
+      );
+      const expected = await means(sharp(source).resize(cell.width, cell.height));
+      quadrant.forEach((value, c) => expect(Math.abs(value - expected[c]), `image ${i + 1}`).toBeLessThan(6));
+    }
+
+    const rows = (
+      final.body?.components as Array<{ components: Array<{ custom_id: string; label: string }> }>
+    ).map((row) => row.components);
+    expect(rows.flat().map((b) => b.label)).toEqual(
+      expect.arrayContaining(['V1', 'V4', 'U1', 'U4', '🖼 Originals']),
+    );
+    const originals = rows.flat().find((b) => b.label === '🖼 Originals')!;
+    const pressed = buttonInteraction({
+      appId: discord.appId,
+      customId: originals.custom_id,
+      user: { id: '399999999999999999', username: 'neighbour' },
+    });
+    discord.registerInteraction(pressed.token, pressed.channel_id!);
+    dispatchInteraction(bot.client, pressed);
+    await jobs.idle();
+    const answer = discord.original(pressed.token)!;
+    expect(answer.flags & 64).toBe(64);
+    expect([...answer.files.values()].map((bytes, i) => Buffer.compare(bytes, stored[i]))).toEqual([
+      0, 0, 0, 0,
+    ]);
   });
 });

@@ -3,6 +3,8 @@
 export {
   startFakeDiscordRest,
   chatInputInteraction,
+  buttonInteraction,
+  autocompleteInteraction,
   dispatchInteraction,
   prepareOfflineClient,
   createOfflineDiscordBot,
