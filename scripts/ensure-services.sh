@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the services Dreamloom needs are reachable: use a running one; else start the
 # installed server; else install it with apt-get (root on Debian/Ubuntu); else stop and say what to install.
-# Usage: scripts/ensure-services.sh redis [mariadb] [chromium] [s3]
+# Usage: scripts/ensure-services.sh redis [mariadb] [chromium] [s3] [nginx]
 set -euo pipefail
 
 say() { printf '\033[1;34m[services]\033[0m %s\n' "$*"; }
@@ -81,12 +81,28 @@ ensure_s3() {
   (cd "$(dirname "$0")/.." && npm ci --no-audit --no-fund >/dev/null) || die "s3rver is missing; run npm ci"
 }
 
+# nginx is the load balancer of `npm run cluster` and tests/cluster.test.ts. Only the binary is
+# needed: each of them runs its own nginx in the foreground with a generated config in a temp
+# directory, so the system service is never started (and a running one is left alone).
+ensure_nginx() {
+  if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then say "nginx installed (the cluster starts its own)"; return; fi
+  # Debian's package starts the system service after installing; policy-rc.d (exit 101) tells
+  # invoke-rc.d not to, and is removed again unless it was there before.
+  local policy=/usr/sbin/policy-rc.d made_policy=
+  if [ "$(id -u)" = 0 ] && [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && made_policy=1; fi
+  local installed=0
+  apt_install nginx && installed=1
+  [ -n "$made_policy" ] && rm -f "$policy"
+  [ "$installed" = 1 ] || die "nginx is needed by npm run cluster and the cluster test. Install it (Debian/Ubuntu: sudo apt-get install -y nginx; macOS: brew install nginx)."
+}
+
 for service in "$@"; do
   case "$service" in
     redis) ensure_redis ;;
     mariadb) ensure_mariadb ;;
     chromium) ensure_chromium ;;
     s3) ensure_s3 ;;
+    nginx) ensure_nginx ;;
     *) die "unknown service $service" ;;
   esac
 done

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-bash scripts/ensure-services.sh redis mariadb chromium s3
+bash scripts/ensure-services.sh redis mariadb chromium s3 nginx
 
 echo "[test] lint";       npm run --silent lint
 echo "[test] typecheck";  npm run --silent typecheck
