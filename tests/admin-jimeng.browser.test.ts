@@ -202,28 +202,30 @@ describe('admin: Jimeng accounts, batches and dashboard (browser)', () => {
     await page.getByTestId('batch-status').getByText('Completed').waitFor();
   }, 40_000);
 
-  it('shows today’s tasks, success rate, available accounts and the daily chart on the dashboard', async () => {
+  it('shows today’s tasks, success rate, available accounts and the chart on the dashboard', async () => {
     await page.goto(`${system.baseUrl}/admin/`);
-    await page.getByTestId('daily-chart').waitFor();
-    const dashboard = await staffApi<{ tasks: { total_tasks: number } }>(
+    await page.getByTestId('chart-tasks').waitFor();
+    const overview = await staffApi<{ families: Array<{ family: string; total: number }> }>(
       system,
       'GET',
-      '/api/v1/jimeng/dashboard',
+      '/api/v1/admin/overview?range=today',
     );
-    expect(dashboard.tasks.total_tasks).toBeGreaterThanOrEqual(12);
+    const jimeng = overview.families.find((row) => row.family === 'jimeng')!;
+    expect(jimeng.total).toBeGreaterThanOrEqual(12);
 
     await expect
       .poll(async () =>
-        Number(
-          (await page.getByTestId('stat-tasks-today').locator('.ant-statistic-content').innerText()).trim(),
-        ),
+        Number((await page.getByTestId('stat-tasks').locator('.ant-statistic-content').innerText()).trim()),
       )
       .toBeGreaterThanOrEqual(12);
-    expect(await page.getByTestId('stat-success-rate').innerText()).toContain('100');
+    expect(await page.getByTestId('stat-success').innerText()).toContain('100');
     const accounts = await page.getByTestId('stat-accounts').innerText();
     expect(accounts).toMatch(/3\s*\n?.*3/);
-    // One bar group per day of the week.
-    expect(await page.locator('[data-testid="daily-chart"] g[data-date]').count()).toBe(7);
+    // The Jimeng family's row, and bars drawn by the chart library.
+    expect(await page.getByTestId('family-jimeng').innerText()).toContain(String(jimeng.total));
+    expect(await page.locator('[data-testid="chart-tasks"] .recharts-bar-rectangle').count()).toBeGreaterThan(
+      0,
+    );
     expect(await page.title()).toBe('Dashboard | Dreamloom');
 
     await page.waitForLoadState('networkidle');

@@ -41,6 +41,7 @@ describe.each(['sqlite', 'mariadb'] as const)('staff overview on %s', (db) => {
     expect(data.totals).toMatchObject(OVERVIEW_EXPECTED.totals);
     expect(data.totals.avg_seconds).toBe(OVERVIEW_EXPECTED.totalsAvg);
     expect(data.totals.p95_seconds).toBe(OVERVIEW_EXPECTED.totalsP95);
+    expect(data.totals.success_rate).toBe(0.848);
     expect(data.errors).toEqual(OVERVIEW_EXPECTED.errors);
     expect(data.chat).toEqual(OVERVIEW_EXPECTED.chat);
     expect(data.credits).toEqual(OVERVIEW_EXPECTED.credits);

@@ -35,7 +35,10 @@ export interface FamilyFigures {
   cancelled: number;
   /** Waiting or running. */
   pending: number;
-  /** completed (partial included) of the ended tasks; null when none ended. */
+  /**
+   * Done (partial included) of the tasks that are done or failed; cancelled ones are neither (a
+   * choice, not an outcome: contract 003 §10.1 counts them apart too). Null when there are none.
+   */
   success_rate: number | null;
   /** Tasks with a measured generation time (ended with outputs): what avg and p95 are of. */
   timed: number;
@@ -203,6 +206,7 @@ export class SystemOverviewService {
     const failed = of('failed');
     const cancelled = of('cancelled');
     const ended = completed + partial + failed + cancelled;
+    const decided = completed + partial + failed;
     const timed = rows.reduce((sum, row) => sum + row.timed, 0);
     const elapsed = rows.reduce((sum, row) => sum + row.elapsedMsSum, 0);
     // Nearest rank: the smallest time at or above which 95 % of the timed tasks lie.
@@ -214,7 +218,7 @@ export class SystemOverviewService {
       failed,
       cancelled,
       pending: total - ended,
-      success_rate: ended ? Math.round(((completed + partial) / ended) * 1000) / 1000 : null,
+      success_rate: decided ? Math.round(((completed + partial) / decided) * 1000) / 1000 : null,
       timed,
       avg_seconds: timed ? seconds(elapsed / timed) : null,
       p95_seconds: p95 === null ? null : seconds(p95),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyBatchEvent, replayBatchEvent } from './batch-live';
-import type { BatchDetail } from './types';
+import { applyBatchEvent, replayBatchEvent, withListProgress } from './batch-live';
+import type { BatchDetail, BatchProgressEvent, BatchSummary } from './types';
 
 const detail: BatchDetail = {
   batch_id: 'b1',
@@ -116,5 +116,54 @@ describe('replayBatchEvent', () => {
       progress: 1,
     });
     expect(ahead).toMatchObject({ status: 'completed', completed_count: 2 });
+  });
+});
+
+describe('withListProgress', () => {
+  const row: BatchSummary = {
+    batch_id: 'b1',
+    batch_type: 'image_generate',
+    status: 'pending',
+    total_count: 4,
+    completed_count: 0,
+    failed_count: 0,
+    processing_count: 0,
+    pending_count: 4,
+    progress: 0,
+  };
+  const event = (completed: number, processing: number, batchId = 'b1'): BatchProgressEvent => ({
+    batch_id: batchId,
+    status: 'processing',
+    total_count: 4,
+    completed_count: completed,
+    failed_count: 0,
+    processing_count: processing,
+    pending_count: 4 - completed - processing,
+    progress: completed / 4,
+  });
+
+  it('lays a newer event’s counts and status over the row', () => {
+    expect(withListProgress(row, event(1, 2))).toMatchObject({
+      status: 'processing',
+      completed_count: 1,
+      processing_count: 2,
+      pending_count: 1,
+      progress: 0.25,
+    });
+    // Items starting (none ended yet) is news too.
+    expect(withListProgress(row, event(0, 2)).processing_count).toBe(2);
+  });
+
+  it('keeps the row when it is as far along (a reload answered after the event) or the event is another batch’s', () => {
+    const reloaded = {
+      ...row,
+      status: 'processing',
+      completed_count: 3,
+      processing_count: 1,
+      pending_count: 0,
+    };
+    expect(withListProgress(reloaded, event(2, 2))).toBe(reloaded);
+    expect(withListProgress(row, event(2, 2, 'b2'))).toBe(row);
+    expect(withListProgress(row, undefined)).toBe(row);
   });
 });

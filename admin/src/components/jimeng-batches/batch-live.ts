@@ -1,4 +1,4 @@
-import type { BatchDetail, BatchItem, BatchProgressEvent } from './types';
+import type { BatchDetail, BatchItem, BatchProgressEvent, BatchSummary } from './types';
 
 /**
  * Folds one `batch.progress`/`batch.completed` event into the detail we have: counts and status
@@ -53,4 +53,32 @@ export function replayBatchEvent(fresh: BatchDetail, event: BatchProgressEvent):
   if (!countsAhead && !item) return fresh;
   const counts: BatchProgressEvent = countsAhead ? event : fresh;
   return applyBatchEvent(fresh, { ...counts, item });
+}
+
+const ended = (c: Pick<BatchDetail, 'completed_count' | 'failed_count' | 'cancelled_count'>) =>
+  c.completed_count + c.failed_count + (c.cancelled_count ?? 0);
+
+/**
+ * A list row with the newest `batch.progress` counts of its batch (the `batches` room) laid over
+ * it, so its bar moves without reloading the list. The row wins when it is at least as far along
+ * (a reload answered after the event), or when the event is for another batch.
+ */
+export function withListProgress<Row extends BatchSummary>(
+  row: Row,
+  event: BatchProgressEvent | undefined,
+): Row {
+  if (!event || event.batch_id !== row.batch_id || ended(event) < ended(row)) return row;
+  if (ended(event) === ended(row) && event.processing_count <= row.processing_count) return row;
+  return {
+    ...row,
+    status: event.status ?? row.status,
+    total_count: event.total_count ?? row.total_count,
+    completed_count: event.completed_count,
+    failed_count: event.failed_count,
+    processing_count: event.processing_count,
+    pending_count: event.pending_count,
+    cancelled_count: event.cancelled_count ?? row.cancelled_count,
+    removed_count: event.removed_count ?? row.removed_count,
+    progress: event.progress ?? row.progress,
+  };
 }

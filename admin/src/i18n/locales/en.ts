@@ -3,6 +3,7 @@ import storyEn from './story.en';
 import nanobananaEn from './nanobanana.en';
 import animeEn from './anime.en';
 import traceEn from './trace.en';
+import overviewEn from './overview.en';
 
 // English strings. Refine's own keys (buttons.*, actions.*, notifications.*, <resource>.<resource>,
 // <resource>.titles.*) follow its i18n guide so built-in buttons, breadcrumbs and toasts translate too.
@@ -12,6 +13,7 @@ const en = {
   ...nanobananaEn,
   ...animeEn,
   ...traceEn,
+  ...overviewEn,
   app: {
     title: 'Dreamloom',
     subtitle: 'Staff console',

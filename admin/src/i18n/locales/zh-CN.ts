@@ -4,6 +4,7 @@ import storyZhCN from './story.zh-CN';
 import nanobananaZhCN from './nanobanana.zh-CN';
 import animeZhCN from './anime.zh-CN';
 import traceZhCN from './trace.zh-CN';
+import overviewZhCN from './overview.zh-CN';
 
 // 简体中文。结构与 en.ts 相同（类型检查保证两种语言的键一致）。
 const zhCN: Messages = {
@@ -12,6 +13,7 @@ const zhCN: Messages = {
   ...nanobananaZhCN,
   ...animeZhCN,
   ...traceZhCN,
+  ...overviewZhCN,
   app: {
     title: 'Dreamloom',
     subtitle: '运营后台',

@@ -1,21 +1,49 @@
-import { useState } from 'react';
-import { Alert, Card, Col, Row, Segmented, Space, Statistic, Tooltip, Typography, theme } from 'antd';
+import { lazy, Suspense, type ReactNode } from 'react';
+import {
+  Alert,
+  Button,
+  Card,
+  Col,
+  Row,
+  Segmented,
+  Space,
+  Spin,
+  Statistic,
+  Tag,
+  Tooltip,
+  Typography,
+  theme,
+} from 'antd';
 import {
   CheckCircleOutlined,
-  ClockCircleOutlined,
   CloudServerOutlined,
+  DollarOutlined,
   FieldTimeOutlined,
+  MessageOutlined,
   PictureOutlined,
+  RiseOutlined,
   ThunderboltOutlined,
   UnorderedListOutlined,
   VideoCameraOutlined,
 } from '@ant-design/icons';
 import { RefreshButton } from '@refinedev/antd';
 import { useCustom, useLink, useTranslate } from '@refinedev/core';
-import dayjs from 'dayjs';
-import { DailyChart, type DailyStat } from '../../components/dashboard/daily-chart';
+import { useSearchParams } from 'react-router';
+import { FamilyTable } from '../../components/dashboard/family-table';
+import { formatPercent, formatSeconds } from '../../components/dashboard/format-seconds';
+import {
+  OVERVIEW_RANGES,
+  type OverviewRange,
+  type SystemOverview,
+} from '../../components/dashboard/overview-types';
+import { formatInstant } from '../../lib/format-time';
+import { useTimeZone } from '../../lib/time-zone';
 import { API_URL } from '../../providers/api-client';
 
+// Recharts comes with the charts only, fetched when the dashboard first renders them.
+const OverviewCharts = lazy(() => import('../../components/dashboard/overview-charts'));
+
+/** GET /api/v1/jimeng/accounts/statistics (contract 003 §7.1); also read by the batch composer. */
 export interface AccountStatistics {
   total_accounts: number;
   active_accounts: number;
@@ -26,27 +54,7 @@ export interface AccountStatistics {
   rate_limited_accounts: number;
 }
 
-export interface TaskStatistics {
-  total_tasks: number;
-  completed_tasks: number;
-  failed_tasks: number;
-  pending_tasks: number;
-  cancelled_tasks?: number;
-  success_rate: number;
-  avg_generation_time: number;
-  daily_stats: DailyStat[];
-}
-
-export interface Dashboard {
-  accounts: AccountStatistics;
-  tasks: TaskStatistics;
-  queue: { waiting: number; active: number; delayed: number; failed: number };
-}
-
 const REFRESH_MS = 15_000;
-
-const percent = (rate: number | undefined) =>
-  typeof rate === 'number' && Number.isFinite(rate) ? Math.round(rate * 1000) / 10 : 0;
 
 function StatCard({
   title,
@@ -57,10 +65,10 @@ function StatCard({
   testId,
 }: {
   title: string;
-  icon: React.ReactNode;
+  icon: ReactNode;
   color: string;
-  children: React.ReactNode;
-  footer?: React.ReactNode;
+  children: ReactNode;
+  footer?: ReactNode;
   testId: string;
 }) {
   return (
@@ -82,56 +90,52 @@ function StatCard({
 }
 
 /**
- * Home: how the generation pipeline and the Jimeng account pool are doing right now — today's
- * tasks, success rate and speed, accounts that can take image/video work, and the queue — plus the
- * daily chart by type.
+ * Home: the whole system over a window (today, 7 or 30 days in the staff member's zone, or the
+ * `from`/`to` of the address) — every generation family's outcomes and times, failures by class,
+ * story chat, credits and the queues — from GET /api/v1/admin/overview, plus the Jimeng pool.
  */
 export function DashboardPage() {
   const t = useTranslate();
   const Link = useLink();
   const { token } = theme.useToken();
-  const [range, setRange] = useState<'week' | 'month'>('week');
-  const dashboard = useCustom<Dashboard>({
-    url: `${API_URL}/api/v1/jimeng/dashboard`,
+  const zone = useTimeZone();
+  const [params, setParams] = useSearchParams();
+  const from = params.get('from');
+  const to = params.get('to');
+  const custom = from && to ? { from, to } : null;
+  const asked = params.get('range');
+  const range: OverviewRange = OVERVIEW_RANGES.includes(asked as OverviewRange)
+    ? (asked as OverviewRange)
+    : 'today';
+  const overview = useCustom<SystemOverview>({
+    url: `${API_URL}/api/v1/admin/overview`,
     method: 'get',
+    config: { query: custom ? { ...custom, tz: zone } : { range, tz: zone } },
     queryOptions: { refetchInterval: REFRESH_MS },
     errorNotification: false,
   });
-  const today = useCustom<TaskStatistics>({
-    url: `${API_URL}/api/v1/jimeng/records/statistics`,
+  const accounts = useCustom<AccountStatistics>({
+    url: `${API_URL}/api/v1/jimeng/accounts/statistics`,
     method: 'get',
-    config: { query: { date_range: 'today' } },
     queryOptions: { refetchInterval: REFRESH_MS },
-    errorNotification: false,
-  });
-  const month = useCustom<TaskStatistics>({
-    url: `${API_URL}/api/v1/jimeng/records/statistics`,
-    method: 'get',
-    config: { query: { date_range: 'month' } },
-    queryOptions: { enabled: range === 'month', refetchInterval: REFRESH_MS * 4 },
     errorNotification: false,
   });
 
-  const data = dashboard.query.data?.data;
-  const week = data?.tasks;
-  const todayKey = dayjs().format('YYYY-MM-DD');
-  const todayRow = week?.daily_stats?.find((d) => d.date === todayKey);
-  // Today's own statistics when the server has them; otherwise today's bar of the weekly chart.
-  const todayStats: Partial<TaskStatistics> | undefined =
-    today.query.data?.data ??
-    (todayRow
-      ? { total_tasks: todayRow.image_count + todayRow.video_count, success_rate: todayRow.success_rate }
-      : undefined);
-  const accounts = data?.accounts;
-  const queue = data?.queue;
-  const queued = queue ? queue.waiting + queue.delayed : 0;
-  const chart = range === 'month' ? (month.query.data?.data.daily_stats ?? []) : (week?.daily_stats ?? []);
+  const data = overview.query.data?.data;
+  const pool = accounts.query.data?.data;
+  const loading = overview.query.isLoading;
+  const totals = data?.totals;
+  const none = t('overview.cards.noData');
+  const secondsText = (value: number | null | undefined) => formatSeconds(value) ?? none;
+  const queues = data?.queues ?? [];
+  const queueAnswered = queues.filter((queue) => queue.waiting !== null);
+  const sum = (pick: (queue: (typeof queues)[number]) => number | null) =>
+    queueAnswered.reduce((total, queue) => total + (pick(queue) ?? 0), 0);
+  const decided = totals ? totals.completed + totals.partial + totals.failed : 0;
   const refetchAll = () => {
-    void dashboard.query.refetch();
-    void today.query.refetch();
-    if (range === 'month') void month.query.refetch();
+    void overview.query.refetch();
+    void accounts.query.refetch();
   };
-  const loading = dashboard.query.isLoading;
 
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="dashboard">
@@ -140,182 +144,232 @@ export function DashboardPage() {
           <Typography.Title level={3} style={{ margin: 0 }}>
             {t('dashboard.title')}
           </Typography.Title>
-          <Typography.Text type="secondary">{t('dashboard.subtitle')}</Typography.Text>
+          <Typography.Text type="secondary">{t('overview.subtitle')}</Typography.Text>
         </div>
-        <RefreshButton onClick={refetchAll} loading={dashboard.query.isFetching} />
+        <Space wrap>
+          {custom ? (
+            <>
+              <Tag data-testid="overview-window">
+                {t('overview.customWindow', {
+                  from: formatInstant(custom.from, zone) ?? custom.from,
+                  to: formatInstant(custom.to, zone) ?? custom.to,
+                })}
+              </Tag>
+              <Button size="small" onClick={() => setParams({})}>
+                {t('overview.clearWindow')}
+              </Button>
+            </>
+          ) : (
+            <Segmented
+              value={range}
+              onChange={(value) => setParams({ range: String(value) })}
+              options={OVERVIEW_RANGES.map((value) => ({ value, label: t(`overview.range.${value}`) }))}
+              data-testid="overview-range"
+            />
+          )}
+          <RefreshButton onClick={refetchAll} loading={overview.query.isFetching} />
+        </Space>
       </Space>
 
-      {dashboard.query.isError && (
+      {overview.query.isError && (
         <Alert
           type="error"
           showIcon
           message={t('dashboard.loadError')}
-          description={dashboard.query.error?.message}
+          description={overview.query.error?.message}
         />
       )}
 
       <Row gutter={[16, 16]}>
-        <Col xs={24} sm={12} lg={8} xl={4}>
+        <Col xs={24} sm={12} lg={6}>
           <StatCard
-            testId="stat-tasks-today"
-            title={t('dashboard.cards.tasksToday')}
+            testId="stat-tasks"
+            title={t('overview.cards.tasks')}
             icon={<ThunderboltOutlined />}
             color={token.colorPrimary}
             footer={
-              todayStats?.completed_tasks !== undefined
-                ? t('dashboard.cards.tasksTodayFooter', {
-                    completed: todayStats.completed_tasks,
-                    failed: todayStats.failed_tasks ?? 0,
-                    pending: todayStats.pending_tasks ?? 0,
-                    cancelled: todayStats.cancelled_tasks ?? 0,
-                  })
-                : undefined
+              totals &&
+              t('overview.cards.tasksFooter', {
+                completed: totals.completed + totals.partial,
+                failed: totals.failed,
+                pending: totals.pending,
+                cancelled: totals.cancelled,
+              })
             }
           >
-            <Statistic value={todayStats?.total_tasks ?? 0} loading={loading} />
+            <Statistic value={totals?.total ?? 0} loading={loading} />
           </StatCard>
         </Col>
-        <Col xs={24} sm={12} lg={8} xl={4}>
+        <Col xs={24} sm={12} lg={6}>
           <StatCard
-            testId="stat-success-rate"
-            title={t('dashboard.cards.successRate')}
+            testId="stat-success"
+            title={t('overview.cards.successRate')}
             icon={<CheckCircleOutlined />}
             color={token.colorSuccess}
-            footer={
-              week ? t('dashboard.cards.weekValue', { value: `${percent(week.success_rate)}%` }) : undefined
-            }
+            footer={totals && t('overview.cards.successFooter', { ended: decided })}
           >
-            {/* No tasks today means no rate today (not 0 %); the footer still has the week's. */}
+            {/* Nothing done or failed means no rate (not 0 %). */}
             <Statistic
-              value={todayStats?.total_tasks ? percent(todayStats.success_rate) : '—'}
-              suffix={todayStats?.total_tasks ? '%' : undefined}
-              precision={todayStats?.total_tasks ? 1 : undefined}
+              value={formatPercent(totals?.success_rate) ?? none}
+              suffix={totals?.success_rate === null || !totals ? undefined : '%'}
               loading={loading}
             />
           </StatCard>
         </Col>
-        <Col xs={24} sm={12} lg={8} xl={4}>
+        <Col xs={24} sm={12} lg={6}>
           <StatCard
-            testId="stat-avg-time"
-            title={t('dashboard.cards.avgTime')}
+            testId="stat-avg"
+            title={t('overview.cards.avgTime')}
             icon={<FieldTimeOutlined />}
             color={token.colorWarning}
-            footer={
-              week
-                ? t('dashboard.cards.weekValue', {
-                    value: t('units.seconds', { value: (week.avg_generation_time ?? 0).toFixed(1) }),
-                  })
-                : undefined
-            }
+            footer={totals && t('overview.cards.timedFooter', { count: totals.timed })}
           >
             <Statistic
-              value={todayStats?.total_tasks ? (todayStats.avg_generation_time ?? 0) : '—'}
-              precision={todayStats?.total_tasks ? 1 : undefined}
-              suffix={todayStats?.total_tasks ? t('units.secondsUnit') : undefined}
+              value={secondsText(totals?.avg_seconds)}
+              suffix={totals?.avg_seconds === null || !totals ? undefined : t('units.secondsUnit')}
               loading={loading}
             />
           </StatCard>
         </Col>
-        <Col xs={24} sm={12} lg={8} xl={4}>
+        <Col xs={24} sm={12} lg={6}>
+          <StatCard
+            testId="stat-p95"
+            title={t('overview.cards.p95Time')}
+            icon={<RiseOutlined />}
+            color={token.colorError}
+            footer={totals && t('overview.cards.timedFooter', { count: totals.timed })}
+          >
+            <Statistic
+              value={secondsText(totals?.p95_seconds)}
+              suffix={totals?.p95_seconds === null || !totals ? undefined : t('units.secondsUnit')}
+              loading={loading}
+            />
+          </StatCard>
+        </Col>
+        <Col xs={24} sm={12} lg={6}>
+          <StatCard
+            testId="stat-credits"
+            title={t('overview.cards.credits')}
+            icon={<DollarOutlined />}
+            color={token.colorPrimary}
+            footer={
+              data &&
+              t('overview.cards.creditsFooter', {
+                refunded: data.credits.refunded,
+                net: data.credits.net_charged,
+                granted: data.credits.granted,
+              })
+            }
+          >
+            <Statistic value={data?.credits.charged ?? 0} suffix="MC" loading={loading} />
+          </StatCard>
+        </Col>
+        <Col xs={24} sm={12} lg={6}>
+          <StatCard
+            testId="stat-chat"
+            title={t('overview.cards.chat')}
+            icon={<MessageOutlined />}
+            color={token.colorInfo}
+            footer={
+              data &&
+              t('overview.cards.chatFooter', {
+                replies: data.chat.replies,
+                conversations: data.chat.active_conversations,
+                members: data.chat.active_members,
+                started: data.chat.new_conversations,
+              })
+            }
+          >
+            <Statistic value={data?.chat.member_messages ?? 0} loading={loading} />
+          </StatCard>
+        </Col>
+        <Col xs={24} sm={12} lg={6}>
+          <StatCard
+            testId="stat-queue"
+            title={t('overview.cards.queue')}
+            icon={<UnorderedListOutlined />}
+            color={token.colorTextSecondary}
+            footer={
+              data &&
+              (queueAnswered.length === 0 && queues.length
+                ? t('overview.cards.queueDown')
+                : t('overview.cards.queueFooter', {
+                    active: sum((queue) => queue.active),
+                    delayed: sum((queue) => queue.delayed),
+                    failed: sum((queue) => queue.failed),
+                  }))
+            }
+          >
+            <Tooltip
+              title={queues.map((queue) => (
+                <div key={queue.name}>
+                  {queue.name}: {queue.waiting ?? none} / {queue.active ?? none} / {queue.delayed ?? none}
+                </div>
+              ))}
+            >
+              <span>
+                <Statistic
+                  value={sum((queue) => queue.waiting) + sum((queue) => queue.delayed)}
+                  loading={loading}
+                />
+              </span>
+            </Tooltip>
+          </StatCard>
+        </Col>
+        <Col xs={24} sm={12} lg={6}>
           <StatCard
             testId="stat-accounts"
-            title={t('dashboard.cards.accountsAvailable')}
+            title={t('overview.cards.accountsAvailable')}
             icon={<CloudServerOutlined />}
             color={token.colorInfo}
             footer={
-              accounts
-                ? t('dashboard.cards.accountsTotal', {
-                    total: accounts.total_accounts,
-                    active: accounts.active_accounts,
-                  })
-                : undefined
+              pool &&
+              t('overview.cards.accountsTotal', { total: pool.total_accounts, active: pool.active_accounts })
             }
           >
             <Space size="large" style={{ marginTop: 4 }}>
-              <Tooltip title={t('dashboard.cards.imageAvailable')}>
+              <Tooltip title={t('overview.cards.imageAvailable')}>
                 <span>
-                  <Statistic
-                    value={accounts?.image_available_accounts ?? 0}
-                    prefix={<PictureOutlined />}
-                    loading={loading}
-                  />
+                  <Statistic value={pool?.image_available_accounts ?? 0} prefix={<PictureOutlined />} />
                 </span>
               </Tooltip>
-              <Tooltip title={t('dashboard.cards.videoAvailable')}>
+              <Tooltip title={t('overview.cards.videoAvailable')}>
                 <span>
-                  <Statistic
-                    value={accounts?.video_available_accounts ?? 0}
-                    prefix={<VideoCameraOutlined />}
-                    loading={loading}
-                  />
+                  <Statistic value={pool?.video_available_accounts ?? 0} prefix={<VideoCameraOutlined />} />
                 </span>
               </Tooltip>
             </Space>
           </StatCard>
         </Col>
-        <Col xs={24} sm={12} lg={8} xl={4}>
-          <StatCard
-            testId="stat-rate-limited"
-            title={t('dashboard.cards.rateLimited')}
-            icon={<ClockCircleOutlined />}
-            color={accounts?.rate_limited_accounts ? token.colorWarning : token.colorTextTertiary}
-            footer={
-              accounts
-                ? t('dashboard.cards.invalidBanned', {
-                    invalid: accounts.inactive_accounts,
-                    banned: accounts.banned_accounts,
-                  })
-                : undefined
-            }
-          >
-            <Statistic
-              value={accounts?.rate_limited_accounts ?? 0}
-              loading={loading}
-              valueStyle={accounts?.rate_limited_accounts ? { color: token.colorWarning } : undefined}
-            />
-          </StatCard>
-        </Col>
-        <Col xs={24} sm={12} lg={8} xl={4}>
-          <StatCard
-            testId="stat-queue"
-            title={t('dashboard.cards.queue')}
-            icon={<UnorderedListOutlined />}
-            color={token.colorTextSecondary}
-            footer={
-              queue
-                ? t('dashboard.cards.queueFooter', {
-                    active: queue.active,
-                    delayed: queue.delayed,
-                    failed: queue.failed,
-                  })
-                : undefined
-            }
-          >
-            <Statistic value={queued} loading={loading} />
-          </StatCard>
-        </Col>
       </Row>
 
-      <Card
-        title={t('dashboard.chart.title')}
-        extra={
-          <Segmented
-            value={range}
-            onChange={(value) => setRange(value as 'week' | 'month')}
-            options={[
-              { value: 'week', label: t('dashboard.chart.week') },
-              { value: 'month', label: t('dashboard.chart.month') },
-            ]}
-          />
-        }
-      >
-        <DailyChart stats={chart} />
-      </Card>
+      {data && (
+        <Card size="small" title={t('overview.families.title')}>
+          <FamilyTable overview={data} />
+        </Card>
+      )}
 
+      {data && (
+        <Suspense
+          fallback={
+            <div style={{ display: 'flex', justifyContent: 'center', padding: 24 }}>
+              <Spin tip={t('overview.charts.loading')} />
+            </div>
+          }
+        >
+          <OverviewCharts overview={data} zone={zone} />
+        </Suspense>
+      )}
+
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {t('overview.windowNote', { zone })}
+      </Typography.Text>
       <Space wrap>
-        <Link to="/jimeng-batches">{t('dashboard.links.batches')}</Link>
-        <Link to="/jimeng-records">{t('dashboard.links.records')}</Link>
-        <Link to="/jimeng-accounts">{t('dashboard.links.accounts')}</Link>
+        <Link to="/jimeng-batches">{t('overview.links.batches')}</Link>
+        <Link to="/jimeng-records">{t('overview.links.records')}</Link>
+        <Link to="/jimeng-accounts">{t('overview.links.accounts')}</Link>
+        <Link to="/anime-generations">{t('overview.links.generations')}</Link>
+        <Link to="/nanobanana">{t('overview.links.nanobanana')}</Link>
       </Space>
     </Space>
   );

@@ -19,9 +19,10 @@ interface BatchFilters {
 export function JimengBatchList() {
   const t = useTranslate();
   const [composing, setComposing] = useState(false);
-  // New and finished batches arrive over the `batches` room; the table reloads when they do.
+  // New and finished batches arrive over the `batches` room (the table reloads when they do);
+  // running batches' counts too, laid over their rows by `live` without a reload.
   const reload = useRef<() => void>(() => undefined);
-  const mode = useBatchListLive(() => reload.current());
+  const { mode, live } = useBatchListLive(() => reload.current());
   const { tableProps, searchFormProps, filters, result, tableQuery } = useTable<
     BatchSummary,
     HttpError,
@@ -33,7 +34,7 @@ export function JimengBatchList() {
       { field: 'status', operator: 'eq', value: values.status || undefined },
       { field: 'work_id', operator: 'eq', value: values.work_id?.trim() || undefined },
     ],
-    // Running batches' progress moves; otherwise poll only while the room is not live.
+    // Poll only while the room is not live (then faster while a batch on the list runs).
     queryOptions: {
       refetchInterval: (query) =>
         listPollInterval(mode, query.state.data?.data.some((row) => isActive(String(row.status))) ?? false),
@@ -144,13 +145,16 @@ export function JimengBatchList() {
           dataIndex="status"
           title={t('jimeng_batches.fields.status')}
           width={130}
-          render={(value: string) => <BatchStatusTag status={value} />}
+          render={(_, row) => <BatchStatusTag status={String(live(row).status)} />}
         />
         <Table.Column<BatchSummary>
           key="progress"
           title={t('jimeng_batches.fields.progress')}
           width={200}
-          render={(_, row) => <BatchProgress counts={row} status={String(row.status)} />}
+          render={(_, row) => {
+            const current = live(row);
+            return <BatchProgress counts={current} status={String(current.status)} />;
+          }}
         />
         <Table.Column<BatchSummary>
           dataIndex="priority"
