@@ -184,4 +184,66 @@ describe('Prometheus metrics on the server and the worker', () => {
       valueOf(samples, 'dreamloom_provider_calls_total', { provider: 'jimeng', outcome: 'ok' });
     expect(calls(worker) - calls(workerBefore)).toBe(1);
   });
+
+  it('counts Gemini (contract 000) and kie.ai (contract 001) calls by outcome on the worker', async () => {
+    const { headers, userId } = await member(system, 'metrics-providers');
+    expect((await grant(system, userId, 1000)).status).toBe(200);
+    const workerBefore = await scrape(probeUrl);
+    const serverBefore = await scrape(system.baseUrl);
+    const called = (samples: Sample[], provider: string, outcome: string) =>
+      valueOf(samples, 'dreamloom_provider_calls_total', { provider, outcome });
+
+    const image = await api(system.baseUrl, 'POST', '/api/anime-generation/create-task', {
+      headers,
+      body: { prompt: 'a fox under gemini light', model_uuid: 'gemini-2.5-flash-image' },
+    });
+    expect(image.status).toBe(200);
+    expect((await waitForEnd(system, image.body.data.generation_uuid, headers)).status).toBe('completed');
+    system.sandbox.state.injectFault({ provider: 'gemini', kind: 'image-safety' });
+    const blocked = await api(system.baseUrl, 'POST', '/api/anime-generation/create-task', {
+      headers,
+      body: { prompt: 'blocked', model_uuid: 'gemini-2.5-flash-image' },
+    });
+    expect(blocked.status).toBe(200);
+    expect((await waitForEnd(system, blocked.body.data.generation_uuid, headers)).status).toBe('failed');
+
+    const video = await api(system.baseUrl, 'POST', '/api/anime-video/create-task', {
+      headers,
+      body: { model_id: 'wan/2.5', resolution: '720p', duration_seconds: 5, prompt: 'a counted fox' },
+    });
+    expect(video.status).toBe(200);
+    expect((await waitForEnd(system, video.body.data.generation_uuid, headers, 30_000)).status).toBe(
+      'completed',
+    );
+
+    const worker = await scrape(probeUrl);
+    const server = await scrape(system.baseUrl);
+    expect(called(worker, 'gemini', 'ok') - called(workerBefore, 'gemini', 'ok')).toBe(1);
+    // The safety block is a classified failure, counted under its kind rather than as ok.
+    const geminiFailures = worker.filter(
+      (sample) =>
+        sample.name === 'dreamloom_provider_calls_total' &&
+        sample.labels.provider === 'gemini' &&
+        sample.labels.outcome !== 'ok',
+    );
+    const failuresBefore = workerBefore
+      .filter(
+        (sample) =>
+          sample.name === 'dreamloom_provider_calls_total' &&
+          sample.labels.provider === 'gemini' &&
+          sample.labels.outcome !== 'ok',
+      )
+      .reduce((sum, sample) => sum + sample.value, 0);
+    expect(
+      geminiFailures.reduce((sum, sample) => sum + sample.value, 0) - failuresBefore,
+    ).toBeGreaterThanOrEqual(1);
+    expect(geminiFailures.every((sample) => sample.labels.outcome !== 'other_error')).toBe(true);
+    // kie: the task creation on the worker, then at least one status check (the worker's poll, or
+    // the server's check of the callback), so two or more ok calls across the two processes.
+    const kieOk = (samples: Sample[]) => called(samples, 'kie', 'ok');
+    expect(kieOk(worker) - kieOk(workerBefore)).toBeGreaterThanOrEqual(1);
+    expect(kieOk(worker) + kieOk(server) - kieOk(workerBefore) - kieOk(serverBefore)).toBeGreaterThanOrEqual(
+      2,
+    );
+  });
 });

@@ -289,6 +289,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     gemini: overrides.gemini,
     outbound,
     audit,
+    providerMetrics: metrics.providers,
   });
   // Pool slots are read when scraped; credits are counted as each charge or refund commits.
   metrics.pool.watch(() => pool.slotUsage());

@@ -16,6 +16,7 @@ import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { countProviderCalls, type ProviderMetrics } from '../shared/metrics/provider-metrics.js';
 import { AnimeVideoService } from './anime-video.service.js';
 import { AnimeImageService } from './anime-image.service.js';
 import { AnimePromptService } from './anime-prompt.service.js';
@@ -78,6 +79,8 @@ export function createAnimeModule(deps: {
   /** The outbound (SSRF) policy every reference URL and video frame goes through. */
   outbound: OutboundPolicy;
   audit: AuditLog;
+  /** Counts Gemini and kie.ai calls by outcome (dreamloom_provider_calls_total). */
+  providerMetrics: ProviderMetrics;
 }): AnimeModule {
   const { config } = deps;
   const models = defineAnimeModels(deps.sequelize);
@@ -90,7 +93,13 @@ export function createAnimeModule(deps: {
     audit: deps.audit,
     tasksChanged: (taskIds) => deps.generation.tasksChanged(taskIds),
   });
-  const kie = new KieClient({ baseUrl: config.KIE_BASE_URL, timeoutMs: config.KIE_TIMEOUT_MS });
+  // kie.ai is asynchronous: its generation calls are the task creation and the status checks.
+  const kie = countProviderCalls(
+    'kie',
+    new KieClient({ baseUrl: config.KIE_BASE_URL, timeoutMs: config.KIE_TIMEOUT_MS }),
+    deps.providerMetrics,
+    ['createTask', 'recordInfo'],
+  );
   const kieRunner = new KieVideoRunner({
     models: allModels,
     client: kie,
@@ -193,12 +202,15 @@ export function createAnimeModule(deps: {
   deps.processor.delegate(
     new GeminiImageRunner({
       models: deps.models,
-      gemini:
+      gemini: countProviderCalls(
+        'gemini',
         deps.gemini ??
-        new GeminiImageClient({
-          defaultBaseUrl: config.GEMINI_BASE_URL,
-          timeoutMs: config.GEMINI_TIMEOUT_MS,
-        }),
+          new GeminiImageClient({
+            defaultBaseUrl: config.GEMINI_BASE_URL,
+            timeoutMs: config.GEMINI_TIMEOUT_MS,
+          }),
+        deps.providerMetrics,
+      ),
       processor: deps.processor,
       media: deps.media,
       storage: deps.storage,
