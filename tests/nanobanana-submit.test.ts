@@ -26,6 +26,7 @@ function flakyQueue(accept: number): JobQueue & { accepted: string[] } {
       for (const job of jobs) await enqueue(name, job.payload, job.options);
     },
     cancelActive: () => false,
+    handBackActive: () => 0,
     schedule: async () => undefined,
     counts: async () => ({ waiting: 0, active: 0, delayed: 0, failed: 0 }),
     state: async () => 'missing',

@@ -20,7 +20,8 @@ function freePort(): Promise<number> {
 /**
  * An operator stopping a worker (SIGTERM, as systemd or Kubernetes do) while a provider call is
  * slower than any orchestrator waits: the worker exits within SHUTDOWN_GRACE_MS instead of
- * draining for as long as the call takes, and the job it held is finished by another worker.
+ * draining for as long as the call takes, and hands the job it held back: another worker, already
+ * running, finishes it at once (long before the 60 s lock would have lapsed), as one attempt.
  */
 describe('worker probes, and shutdown bounded by SHUTDOWN_GRACE_MS', () => {
   let system: RunningSystem;
@@ -31,7 +32,8 @@ describe('worker probes, and shutdown bounded by SHUTDOWN_GRACE_MS', () => {
     system = await startSystem({
       db: 'sqlite',
       worker: false,
-      env: { SHUTDOWN_GRACE_MS: String(GRACE_MS), QUEUE_LOCK_MS: '3000', LEASE_TTL_MS: '3000' },
+      // Lock and lease far longer than the test waits: only a hand-back can free them in time.
+      env: { SHUTDOWN_GRACE_MS: String(GRACE_MS), QUEUE_LOCK_MS: '60000', LEASE_TTL_MS: '60000' },
     });
   });
   afterAll(async () => {
@@ -40,7 +42,7 @@ describe('worker probes, and shutdown bounded by SHUTDOWN_GRACE_MS', () => {
     await system?.stop();
   });
 
-  it('answers /health and /ready, drains unready for at most the grace with a 20 s call running; another worker finishes the item once', async () => {
+  it('answers /health and /ready, drains unready for at most the grace with a 60 s call running, then hands the job back; another worker finishes the item at once, once', async () => {
     const token = system.admin.token;
     const probePort = await freePort();
     const probe = (path: string) =>
@@ -59,7 +61,7 @@ describe('worker probes, and shutdown bounded by SHUTDOWN_GRACE_MS', () => {
       status: 200,
       body: { status: 'ok', role: 'worker', checks: { database: true, redis: true } },
     });
-    system.sandbox.state.setLatency(20_000);
+    system.sandbox.state.setLatency(60_000);
     const submitted = await api(system.baseUrl, 'POST', '/api/v1/jimeng/images/batch-generate', {
       token,
       body: { work_id: 'work-shutdown', batch_data: storyboards(1, 'shutdown') },
@@ -73,8 +75,15 @@ describe('worker probes, and shutdown bounded by SHUTDOWN_GRACE_MS', () => {
         .data;
     } while (status.processing_count === 0 && Date.now() < deadline);
     expect(status.processing_count).toBe(1);
-    // Let the provider call start before stopping.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const generationCalls = () =>
+      system.sandbox.state.counters.count('jimeng', undefined, 'images/generations');
+    // The provider call has started; a second worker stands by, idle.
+    const callStartedBy = Date.now() + 10_000;
+    while (generationCalls() === 0 && Date.now() < callStartedBy)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(generationCalls()).toBe(1);
+    workers.push(await spawnWorker(system.env));
+    system.sandbox.state.setLatency(30);
 
     const stoppedAt = Date.now();
     const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
@@ -89,12 +98,30 @@ describe('worker probes, and shutdown bounded by SHUTDOWN_GRACE_MS', () => {
     expect(took).toBeGreaterThanOrEqual(GRACE_MS - 100);
     expect(took).toBeLessThan(GRACE_MS + 4000);
 
-    // The next worker takes the job once its lock lapses and finishes it, once.
-    system.sandbox.state.setLatency(30);
-    workers.push(await spawnWorker(system.env));
-    const final = await waitForBatch(system, token, batchId, 30_000);
+    // Handed back, not left to its lock (renewed until the exit, it lapses 30 s or more later):
+    // the standing-by worker takes it and finishes it.
+    const exitedAt = Date.now();
+    const final = await waitForBatch(system, token, batchId, 25_000);
+    const finishedAfterExitMs = Date.now() - exitedAt;
+    console.log(
+      `handed back: exited ${took} ms after SIGTERM, item finished ${finishedAfterExitMs} ms after the exit`,
+    );
     expect(final.status).toBe('completed');
     expect(final.completed_count).toBe(1);
     expect(final.details).toHaveLength(1);
+    expect(finishedAfterExitMs).toBeLessThan(20_000);
+    // One task, completed once; the aborted call gave its attempt back (only the finishing call
+    // counts), and the queue saw one completion: no failed attempt, no stall.
+    const tasks = await system.core.models.GenerationTask.findAll();
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ status: 'completed', attempts: 1, error_code: null });
+    expect(generationCalls()).toBe(2);
+    const job = await system.core.redis.hgetall(`${system.config.REDIS_PREFIX}:generation:${tasks[0].id}`);
+    expect(job.atm).toBe('1');
+    expect(job.stc ?? '0').toBe('0');
+    expect(job.failedReason).toBeUndefined();
+    // The stopped worker released its account slot (a 60 s lease cannot have lapsed yet).
+    const leases = await system.core.redis.keys(`${system.config.REDIS_PREFIX}:lease:*`);
+    for (const key of leases) expect(await system.core.redis.zcount(key, `(${Date.now()}`, '+inf')).toBe(0);
   }, 90_000);
 });

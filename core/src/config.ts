@@ -133,9 +133,20 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   /** How many accounts one generation may try before it fails. */
   GENERATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  /**
+   * The reconciler's regular pass. A lost Redis (flush, restart empty) does not wait for it: the
+   * loss is noticed within REDIS_LOSS_CHECK_MS and a pass runs at once.
+   */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
   /** Tasks older than this without a queue job are re-enqueued by the reconciler. */
   RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * How often each worker checks that Redis still holds its data (a marker key of its own): a
+   * FLUSHALL or a restart with an empty Redis loses every queued job, and the reconciler queues
+   * them again from the database as soon as this notices (after two of these, in which every
+   * worker writes down again the jobs it is running, so those are not queued a second time).
+   */
+  REDIS_LOSS_CHECK_MS: z.coerce.number().int().min(100).default(1000),
   /** Reference/provider downloads larger than this are refused. */
   MEDIA_MAX_BYTES: z.coerce
     .number()
@@ -167,7 +178,7 @@ export const configSchema = z.object({
    * BullMQ job lock, renewed by the running worker every quarter to half of it however long the job
    * runs (a ten-minute Jimeng call keeps its lock). A killed worker's jobs go back to the queue
    * once their lock lapses (at most this long after the kill) and the next stalled check runs: at
-   * most QUEUE_LOCK_MS + QUEUE_STALLED_CHECK_MS, 13 s with the defaults. Shorter recovers sooner;
+   * most QUEUE_LOCK_MS + QUEUE_STALLED_CHECK_MS, 12 s with the defaults. Shorter recovers sooner;
    * a worker whose event loop or Redis stalls for more than about half of it may lose a live job
    * to another worker, which then runs it a second time.
    */
@@ -177,10 +188,11 @@ export const configSchema = z.object({
    * It only adds to the recovery time above; it never declares a live job stalled (that takes a
    * lapsed lock), so it can be short: each check is one small Redis script per queue.
    */
-  QUEUE_STALLED_CHECK_MS: z.coerce.number().int().min(100).default(3_000),
+  QUEUE_STALLED_CHECK_MS: z.coerce.number().int().min(100).default(2_000),
   /**
-   * How long a stopping worker lets its running jobs finish (SIGTERM/SIGINT) before it exits anyway;
-   * jobs still running then go back to the queue when their lock (QUEUE_LOCK_MS) lapses.
+   * How long a stopping worker lets its running jobs finish (SIGTERM/SIGINT). Jobs still running
+   * then are handed back: their provider call is aborted, their account slot freed, and the job
+   * returns to the queue at once (no attempt counted, no failure), for another worker to take.
    */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** How often account credits are re-read from the gateway's /token/points. */

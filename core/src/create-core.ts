@@ -6,6 +6,8 @@ import { defineModels, type DreamloomModels } from './adapters/sequelize/models.
 import { BullmqJobQueue } from './adapters/bullmq/bullmq-job-queue.js';
 import { RedisEventBus } from './adapters/redis/redis-event-bus.js';
 import { RedisLeaseStore } from './adapters/redis/redis-lease-store.js';
+import { RedisLossWatch } from './adapters/redis/redis-loss-watch.js';
+import { RunningJobs } from './adapters/bullmq/running-jobs.js';
 import { createBlobStorage } from './adapters/storage/create-blob-storage.js';
 import { JimengGatewayClient } from './adapters/providers/jimeng/jimeng-gateway.client.js';
 import { AccountPoolService } from './accounts/account-pool.service.js';
@@ -91,6 +93,8 @@ export interface Core {
   generation: GenerationService;
   processor: GenerationProcessor;
   reconciler: TaskReconciler;
+  /** Notices a Redis that lost its data; workers start it (startWorker) and reconcile at once. */
+  redisLoss: RedisLossWatch;
   /** Contract 003 (Jimeng studio): storyboard records, batches, callbacks, pool upkeep. */
   jimeng: JimengModule;
   /** Contract 002 (story chat): AI models, catalogs, chat engine, wallet login, story images. */
@@ -130,6 +134,8 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
       timeJob: metrics.queues.timeJob,
       lockDurationMs: config.QUEUE_LOCK_MS,
       stalledIntervalMs: config.QUEUE_STALLED_CHECK_MS,
+      // Renewed as often as Redis is checked for a loss: re-written within a check of one.
+      runningJobs: new RunningJobs(redis, config.REDIS_PREFIX, config.REDIS_LOSS_CHECK_MS),
     });
   metrics.queues.watchDepth(queue, JOB_NAMES);
   const events = overrides.events ?? new RedisEventBus(redis, config.REDIS_PREFIX, logger);
@@ -326,6 +332,12 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     logger,
     graceMs: config.RECONCILE_GRACE_MS,
   });
+  const redisLoss = new RedisLossWatch({
+    redis,
+    prefix: config.REDIS_PREFIX,
+    intervalMs: config.REDIS_LOSS_CHECK_MS,
+    logger,
+  });
 
   return {
     config,
@@ -351,6 +363,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     generation,
     processor,
     reconciler,
+    redisLoss,
     jimeng: jimengModule,
     story,
     nanobanana,
@@ -370,6 +383,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
       const stopAccountChanges = await accountChanges.catch(() => undefined);
       await stopAccountChanges?.();
       reconciler.stop();
+      await redisLoss.stop();
       await alerts.stop();
       story.stopRetention();
       await story.llm.flushUses();

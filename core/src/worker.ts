@@ -68,6 +68,10 @@ export async function startWorker(core: Core): Promise<void> {
     }
   });
   core.reconciler.start(core.config.RECONCILE_INTERVAL_MS);
+  // After a flush or an empty restart nothing is queued any more: reconcile at once, not in 30 s,
+  // once every worker had time to write down its running jobs again (every REDIS_LOSS_CHECK_MS).
+  core.redisLoss.onLoss(() => core.reconciler.afterRedisLoss(2 * core.config.REDIS_LOSS_CHECK_MS));
+  await core.redisLoss.start();
   // Workers see the pool's health events and the generations' outcomes: they send staff alerts.
   core.alerts.start();
   // Contract 002: conversation history is kept 30 days.

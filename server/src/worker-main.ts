@@ -3,6 +3,9 @@ import { ConfigError, loadConfig, startWorker } from '@dreamloom/core';
 import { bootstrap } from './bootstrap.js';
 import { startWorkerHealthServer } from './worker-health.js';
 
+/** How long jobs handed back at the end of the grace get to unwind (abort, release, requeue). */
+const HAND_BACK_MAX_MS = 5_000;
+
 /** The worker process: BullMQ processors plus the reconciler. Run as many as you like. */
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -21,13 +24,16 @@ async function main() {
     probes?.markDraining();
     // Stop taking jobs and let running ones finish, but not for ever: a Jimeng call may take
     // ten minutes, longer than any orchestrator waits before SIGKILL. What still runs at the end
-    // of the grace goes back to the queue when its lock lapses, and another worker takes it.
+    // of the grace is handed back: aborted, its slots freed, and queued again at once for
+    // another worker (not left to wait for its lock to lapse); the drain below then completes.
     const grace = setTimeout(() => {
+      const handedBack = core.queue.handBackActive();
       core.logger.warn(
-        { graceMs: config.SHUTDOWN_GRACE_MS },
-        'jobs still running at the end of SHUTDOWN_GRACE_MS; exiting, they will be picked up again',
+        { graceMs: config.SHUTDOWN_GRACE_MS, handedBack },
+        'jobs still running at the end of SHUTDOWN_GRACE_MS: handed back to the queue',
       );
-      process.exit(0);
+      // A handler that ignores its signal must not hold the exit: its job returns once its lock lapses.
+      setTimeout(() => process.exit(0), HAND_BACK_MAX_MS).unref();
     }, config.SHUTDOWN_GRACE_MS);
     await core.close();
     clearTimeout(grace);

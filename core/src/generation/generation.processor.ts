@@ -18,6 +18,7 @@ import type { Logger } from '../shared/logger.js';
 import type { MediaService } from '../media/media.service.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { LeaseStore } from '../ports/lease-store.port.js';
+import { JobHandedBack, isHandedBack } from '../ports/job-hand-back.js';
 import { TaskRowBatcher } from './task-row.batcher.js';
 import {
   GENERATION_JOB,
@@ -215,6 +216,8 @@ export class GenerationProcessor {
       await started;
       await this.complete(task, outputs);
     } catch (error) {
+      // A stopping worker gives the job back: the task stays as it is for the next worker.
+      if (isHandedBack(signal)) throw new JobHandedBack();
       if (signal.aborted) {
         await this.fail(task, 'cancelled', 'CANCELLED', 'Cancelled');
         return;
@@ -303,6 +306,13 @@ export class GenerationProcessor {
         refs = await call(lease.secret);
       } catch (error) {
         await bookkeeping;
+        if (isHandedBack(signal)) {
+          // Aborted by this worker's shutdown, not by the provider: the call does not count
+          // against the task's attempts, which the next worker's call will spend instead.
+          await lease.release();
+          await this.tasks.update(task, { attempts: task.attempts - 1 });
+          throw error;
+        }
         if (!(error instanceof ProviderError) || signal.aborted) {
           await lease.release();
           throw error;

@@ -11,6 +11,9 @@ import { GENERATION_JOB } from './generation.types.js';
  */
 export class TaskReconciler {
   private timer: NodeJS.Timeout | null = null;
+  /** The pass running now, if any; a pass asked for meanwhile runs once it ends. */
+  private running: Promise<unknown> | null = null;
+  private lossPassWanted = false;
 
   constructor(
     private readonly deps: {
@@ -22,8 +25,14 @@ export class TaskReconciler {
     },
   ) {}
 
-  async reconcileOnce(): Promise<number> {
-    const olderThan = new Date(this.deps.clock.now().getTime() - this.deps.graceMs);
+  /**
+   * One pass over tasks unchanged for `graceMs` (default RECONCILE_GRACE_MS): younger ones may be
+   * between their commit and their enqueue. Re-queueing one of those anyway costs nothing (the
+   * job id deduplicates), so a pass after a Redis loss, when nothing younger is queued either,
+   * uses no grace at all.
+   */
+  async reconcileOnce(graceMs = this.deps.graceMs): Promise<number> {
+    const olderThan = new Date(this.deps.clock.now().getTime() - graceMs);
     let requeued = 0;
     for (const task of await this.deps.generation.unfinishedTasks(olderThan)) {
       const state = await this.deps.queue.state(GENERATION_JOB, task.id);
@@ -39,12 +48,39 @@ export class TaskReconciler {
 
   start(intervalMs: number): void {
     const tick = () =>
-      this.reconcileOnce()
-        .catch((error) => this.deps.logger.error({ err: error }, 'reconcile failed'))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, intervalMs);
-        });
+      this.exclusively(() => this.reconcileOnce()).finally(() => {
+        if (this.timer) this.timer = setTimeout(tick, intervalMs);
+      });
     this.timer = setTimeout(tick, 0);
+  }
+
+  /**
+   * Redis lost its data (see RedisLossWatch): every queued job is gone, so every unfinished task
+   * is queued again, however young, rather than at the next regular pass. The pass waits
+   * `settleMs` first, for the live workers to write down again which jobs they are running (the
+   * queue then answers "active" for those, and they are not queued twice). Passes never overlap:
+   * asked for during a pass, it runs right after that one.
+   */
+  afterRedisLoss(settleMs: number): void {
+    if (!this.timer || this.lossPassWanted) return;
+    this.lossPassWanted = true;
+    setTimeout(
+      () =>
+        void this.exclusively(() => {
+          this.lossPassWanted = false;
+          return this.timer ? this.reconcileOnce(0) : Promise.resolve(0);
+        }),
+      settleMs,
+    ).unref();
+  }
+
+  private async exclusively(pass: () => Promise<number>): Promise<void> {
+    while (this.running) await this.running;
+    const current = pass().catch((error) => this.deps.logger.error({ err: error }, 'reconcile failed'));
+    this.running = current;
+    await current.finally(() => {
+      if (this.running === current) this.running = null;
+    });
   }
 
   stop(): void {

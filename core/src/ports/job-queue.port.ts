@@ -33,6 +33,13 @@ export interface JobQueue {
   ): Promise<void>;
   /** Aborts a job running in this process (its handler's signal fires); false when not running here. */
   cancelActive(name: string, jobId: string): boolean;
+  /**
+   * A stopping worker's last resort once its grace ran out: aborts every job running in this
+   * process with a JobHandedBack reason (provider calls aborted, account slots released) and puts
+   * each back in the queue for another worker at once, neither failed nor counted as an attempt
+   * (without this they would wait for their lock to lapse). Returns how many were running.
+   */
+  handBackActive(): number;
   /** Runs `name` every `everyMs` once across all workers (a BullMQ job scheduler). */
   schedule<Payload>(name: string, schedulerId: string, everyMs: number, payload: Payload): Promise<void>;
   /** Counts of jobs by state, for dashboards. */

@@ -1,7 +1,9 @@
 import type { EventEmitter } from 'node:events';
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, WaitingError, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '../../shared/logger.js';
 import type { EnqueueOptions, JobHandler, JobQueue, JobState } from '../../ports/job-queue.port.js';
+import { HAND_BACK_REASON, isHandedBack } from '../../ports/job-hand-back.js';
+import type { RunningJobs } from './running-jobs.js';
 
 /**
  * Most jobs one BullMQ worker runs at once; a larger concurrency is split across workers (see
@@ -49,6 +51,10 @@ export class BullmqJobQueue implements JobQueue {
   private readonly renewOnReconnect = () => void this.renewSchedules();
   /** Wraps every job this process runs (the job duration histogram); by default just runs it. */
   private readonly timeJob: JobTimer;
+  /** Jobs this process is running now. */
+  private running = 0;
+  /** Running jobs as every process can see them, also after Redis lost the jobs (see state). */
+  private readonly runningJobs: RunningJobs | undefined;
 
   constructor(
     private readonly connection: ConnectionOptions,
@@ -59,11 +65,13 @@ export class BullmqJobQueue implements JobQueue {
       timeJob?: JobTimer;
       lockDurationMs?: number;
       stalledIntervalMs?: number;
+      runningJobs?: RunningJobs;
     } = {},
   ) {
     this.scheduleRenewMs = options.scheduleRenewMs ?? SCHEDULE_RENEW_MS;
     this.lockDurationMs = options.lockDurationMs ?? 30_000;
     this.stalledIntervalMs = options.stalledIntervalMs ?? this.lockDurationMs;
+    this.runningJobs = options.runningJobs;
     this.timeJob = options.timeJob ?? ((_queue, run) => run());
   }
 
@@ -125,6 +133,12 @@ export class BullmqJobQueue implements JobQueue {
     return cancelled;
   }
 
+  handBackActive(): number {
+    // Each job's processor (see startWorker) sees the reason and moves its job back to waiting.
+    for (const worker of this.workers) worker.cancelAllJobs(HAND_BACK_REASON);
+    return this.running;
+  }
+
   /**
    * Creates (or keeps) a BullMQ job scheduler, and keeps re-creating it: a scheduler is only data
    * in Redis, so a FLUSHALL or a failover to an empty replica would silently end it until some
@@ -178,7 +192,8 @@ export class BullmqJobQueue implements JobQueue {
 
   async state(name: string, jobId: string): Promise<JobState> {
     const job = await this.queue(name).getJob(jobId);
-    if (!job) return 'missing';
+    // Redis may have lost the job (flush, empty restart) while a live worker still runs it.
+    if (!job) return (await this.runningJobs?.isRunning(name, jobId)) ? 'active' : 'missing';
     const state = await job.getState();
     if (state === 'unknown' || state === 'waiting-children') return 'missing';
     return state as JobState;
@@ -236,14 +251,28 @@ export class BullmqJobQueue implements JobQueue {
   ): Promise<void> {
     const worker = new Worker(
       name,
-      async (job, _token, signal) =>
-        this.timeJob(name, () =>
-          handler(job.data as Payload, {
-            jobId: job.id!,
-            signal: signal ?? new AbortController().signal,
-            attempt: job.attemptsMade + 1,
-          }),
-        ),
+      async (job, token, signal) => {
+        this.running += 1;
+        this.runningJobs?.add(name, job.id!);
+        try {
+          await this.timeJob(name, () =>
+            handler(job.data as Payload, {
+              jobId: job.id!,
+              signal: signal ?? new AbortController().signal,
+              attempt: job.attemptsMade + 1,
+            }),
+          );
+        } catch (error) {
+          if (!isHandedBack(signal)) throw error;
+          // Back to waiting under this worker's lock, before the lock could lapse: another worker
+          // takes it at once. BullMQ counts no attempt for it (WaitingError is no failure).
+          await job.moveToWait(token);
+          throw new WaitingError();
+        } finally {
+          this.running -= 1;
+          this.runningJobs?.delete(name, job.id!);
+        }
+      },
       {
         connection: this.connection,
         prefix: this.prefix,
@@ -266,6 +295,7 @@ export class BullmqJobQueue implements JobQueue {
 
   async close(): Promise<void> {
     clearInterval(this.renewTimer);
+    this.runningJobs?.stop();
     if (isEventEmitter(this.connection)) this.connection.off('ready', this.renewOnReconnect);
     await Promise.all(this.workers.map((worker) => worker.close()));
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
