@@ -385,6 +385,36 @@ describe('a cluster behind nginx: two servers, two workers, shared MariaDB, Redi
       expect((await fetch(`${url}/api/v1/health`)).status).toBe(200);
     expect(recoveryFigures.flushToNextItemMs).toBeLessThanOrEqual(RECOVERY_LIMIT_MS);
   });
+
+  it(
+    'a server lost (kill -9): nginx sends every request to the other, writes included',
+    { timeout: 30_000 },
+    async () => {
+      const [survivor, lost] = cluster.servers;
+      await lost.child.kill();
+      // Reads and writes alike: a refused connection means nothing was sent, so nginx tries the next server.
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, index) =>
+          index % 2
+            ? api(cluster.url, 'GET', '/api/v1/jimeng/batch/list?page=1&size=1', { token: adminToken })
+            : api(cluster.url, 'POST', '/api/v1/generate/batch', {
+                body: {
+                  prompt: `after the loss ${index}`,
+                  model: 'gemini-2.5-flash-image',
+                  count: 1,
+                  apiKey: 'AIzaSy-cluster-0002',
+                },
+              }),
+        ),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
+      expect((await fetch(`${survivor.url}/api/v1/health`)).status).toBe(200);
+      // A socket.io client reconnecting through nginx lands on the survivor.
+      const socket = await connectSocket(cluster.url, { token: adminToken });
+      sockets.push(socket);
+      expect(await subscribe(socket, 'batches')).toEqual({ ok: true });
+    },
+  );
 });
 
 /** The cluster's own Jimeng accounts with points to spare; the demo accounts are disabled. */

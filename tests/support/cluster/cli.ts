@@ -7,6 +7,8 @@
  *
  *   npm run cluster -- --servers 3 --workers 2 --port 8088
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCluster, type Cluster } from './cluster.js';
 
@@ -75,7 +77,10 @@ async function main() {
     '',
     '  Dreamloom cluster is running',
     `  Load balancer: ${cluster.url}   (nginx)`,
-    `  Admin:         ${cluster.url}/admin/`,
+    `  Admin:         ${cluster.url}/admin/` +
+      (existsSync(path.join(cluster.env.ADMIN_DIST_DIR, 'index.html'))
+        ? ''
+        : '   (not built yet: npm run build -w @dreamloom/admin)'),
     `  Login:         ${cluster.admin.username} / ${cluster.admin.password}`,
     `  API docs:      ${cluster.url}/api/docs`,
     `  Bot token:     ${cluster.botToken}   (BOT_API_TOKEN, for bots pointed at the load balancer)`,
