@@ -40,6 +40,18 @@ describe('bot client: balance and quote', () => {
     expect(refused).toMatchObject({ code: 'VALIDATION_ERROR', status: 400 });
   });
 
+  it('finds a generation by its short id among the member’s own only, as /show does', async () => {
+    const owner = { platform: 'telegram' as const, id: '777003', username: 'mio' };
+    const stranger = { platform: 'telegram' as const, id: '777004', username: 'ren' };
+    const { taskId } = await dreamloom.createAnimeTask(owner, { prompt: 'a paper lantern' });
+    expect(await dreamloom.findGenerations(owner, taskId.slice(0, 8))).toEqual([
+      { taskId, kind: 'image', status: 'pending', prompt: 'a paper lantern', createdAt: expect.any(String) },
+    ]);
+    expect(await dreamloom.findGenerations(stranger, taskId.slice(0, 8))).toEqual([]);
+    const refused = await dreamloom.findGenerations(owner, 'xyz').catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'VALIDATION_ERROR', status: 400 });
+  });
+
   it('lists the member history the /history command shows', async () => {
     const user = { platform: 'discord' as const, id: '777002', username: 'sora' };
     expect(await dreamloom.getHistory(user)).toEqual({ entries: [], total: 0 });

@@ -37,6 +37,8 @@ export interface DiscordJobCardSinkOptions {
   tokenDeadline?: number;
   /** Clock, injectable for tests. */
   now?: () => number;
+  /** The private line above the public card (default: "Your /imagine job has started…"). */
+  startedText?: string;
 }
 
 interface CardMessage {
@@ -134,7 +136,8 @@ export class DiscordJobCardSink implements JobCardSink {
           // The private reply first: a follow-up sent while the ephemeral "thinking…" still shows
           // would take its place (and be ephemeral); after this edit it is a message of its own.
           await this.interaction.editReply({
-            content: `✅ Your ${this.jobName()} job has started; its card is below.`,
+            content:
+              this.options.startedText ?? `✅ Your ${this.jobName()} job has started; its card is below.`,
           });
           const posted = await this.interaction.followUp(payload);
           this.cardMessageId = posted.id;

@@ -1,6 +1,7 @@
 import { DreamloomApiError, type DreamloomClient, type PlatformUser } from './dreamloom-client.js';
 import { priceLines } from './help.handler.js';
 import { refusalFor } from './refusals.js';
+import { shortId } from './short-id.js';
 
 /** The video models members can quote (contract 001 ids). */
 export const VIDEO_MODELS = [
@@ -86,34 +87,13 @@ const STATUS_ICONS: Record<string, string> = {
   failed: '❌',
 };
 
-/** `/history`: the latest generations, one line each, with the id `/show` takes. */
+/** `/history`: the latest generations, one line each, with the short id `/show` takes. */
 export async function historyText(dreamloom: DreamloomClient, user: PlatformUser): Promise<string> {
   const page = await dreamloom.getHistory(user, { limit: 5 });
   if (!page.entries.length) return 'No generations yet. Try /imagine.';
   const lines = page.entries.map((entry) => {
     const prompt = entry.prompt.length > 60 ? `${entry.prompt.slice(0, 59)}…` : entry.prompt;
-    return `${STATUS_ICONS[entry.status] ?? ''} ${entry.taskId} · ${entry.kind} · ${prompt}`;
+    return `${STATUS_ICONS[entry.status] ?? ''} ${shortId(entry.taskId)} · ${entry.kind} · ${prompt}`;
   });
   return [`Your latest generations (${page.entries.length} of ${page.total}):`, ...lines].join('\n');
-}
-
-/** `/show <id>`: one generation's state and its files. */
-export async function showText(
-  dreamloom: DreamloomClient,
-  user: PlatformUser,
-  taskId: string,
-): Promise<string> {
-  if (!/^[0-9a-f-]{36}$/i.test(taskId.trim())) return 'Usage: /show <generation id> (see /history)';
-  try {
-    const task = await dreamloom.getTaskStatus(user, taskId.trim());
-    const lines = [`${STATUS_ICONS[task.status] ?? ''} ${task.taskId}: ${task.status}`];
-    if (task.status === 'processing' && task.progress !== undefined)
-      lines.push(`Progress: ${task.progress}%`);
-    if (task.error) lines.push(`Error: ${task.error.message}`);
-    if (task.creditsUsed !== undefined) lines.push(`Credits: ${task.creditsUsed} MC`);
-    for (const output of task.outputs ?? []) lines.push(output.url);
-    return lines.join('\n');
-  } catch (error) {
-    return `Cannot show that: ${explainError(error)}`;
-  }
 }

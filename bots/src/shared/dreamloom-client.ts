@@ -158,6 +158,15 @@ export interface HistoryEntry {
   outputs: string[];
 }
 
+/** One of the member's own generations whose id starts with the short id they typed. */
+export interface GenerationMatch {
+  taskId: string;
+  kind: 'image' | 'video';
+  status: TaskStatus;
+  prompt: string;
+  createdAt: string;
+}
+
 export interface HistoryPage {
   entries: HistoryEntry[];
   total: number;
@@ -208,6 +217,11 @@ export interface DreamloomClient {
   listVideoModels(user: PlatformUser): Promise<VideoModelInfo[]>;
   /** Price of an image request (`POST /api/anime-generation/quote`); charges nothing. */
   quoteImage(user: PlatformUser, input: ImageQuoteInput): Promise<VideoQuote>;
+  /**
+   * The member's OWN generations whose id starts with `prefix` (6–36 characters; short ids are the
+   * first 8), newest first, at most 10. Another member's generation is never found.
+   */
+  findGenerations(user: PlatformUser, prefix: string): Promise<GenerationMatch[]>;
   /** The member's latest generations (contract 000 history), newest first. */
   getHistory(user: PlatformUser, options?: { page?: number; limit?: number }): Promise<HistoryPage>;
   /** Closes every socket; in-flight watches stop reporting. */
@@ -283,6 +297,20 @@ const historyResponse = z.object({
       }),
     ),
     pagination: z.object({ total: z.number() }),
+  }),
+});
+const findResponse = z.object({
+  success: z.literal(true),
+  data: z.object({
+    generations: z.array(
+      z.object({
+        generation_uuid: z.string(),
+        kind: z.string(),
+        status: z.enum(['pending', 'processing', 'completed', 'failed']),
+        prompt: z.string(),
+        created_at: z.string(),
+      }),
+    ),
   }),
 });
 const quoteResponse = z.object({ estimated_credits: z.number(), explain: z.string() });
@@ -458,6 +486,20 @@ class HttpDreamloomClient implements DreamloomClient {
           }
         : {}),
     };
+  }
+
+  async findGenerations(user: PlatformUser, prefix: string): Promise<GenerationMatch[]> {
+    const parsed = findResponse.safeParse(
+      await this.request('GET', `/api/generation/find?prefix=${encodeURIComponent(prefix)}`, user),
+    );
+    if (!parsed.success) throw malformed('find generations', parsed.error);
+    return parsed.data.data.generations.map((g) => ({
+      taskId: g.generation_uuid,
+      kind: g.kind === 'video' ? 'video' : 'image',
+      status: g.status,
+      prompt: g.prompt,
+      createdAt: g.created_at,
+    }));
   }
 
   async getHistory(

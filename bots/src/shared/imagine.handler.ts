@@ -4,7 +4,7 @@ import {
   type DreamloomClient,
   type PlatformUser,
   type TaskError,
-  type TaskStatus,
+  type TaskSnapshot,
 } from './dreamloom-client.js';
 import { renderJobCard, type JobCard } from './job-card.js';
 import { applySnapshot, initialJobState, isTerminal, type JobContext, type JobState } from './job-state.js';
@@ -119,8 +119,11 @@ export interface JobRequest {
   prompt: string;
   /** Shown on the card: who asked, which action, the settings. */
   context?: JobContext;
-  /** Creates the task as the given member; `creditsUsed` when the server charges at creation. */
-  create: (user: PlatformUser) => Promise<{ taskId: string; status: TaskStatus; creditsUsed?: number }>;
+  /**
+   * Creates the task as the given member (`creditsUsed` when the server charges at creation), or
+   * names one that exists (`/show`): a snapshot already finished is delivered without following.
+   */
+  create: (user: PlatformUser) => Promise<TaskSnapshot>;
 }
 
 /**
@@ -160,16 +163,18 @@ export async function runJob(
   try {
     const created = await request.create(request.user);
     taskId = created.taskId;
-    state = applySnapshot(state, { taskId, status: created.status, creditsUsed: created.creditsUsed });
+    state = applySnapshot(state, created);
   } catch (err) {
     const refusal = refusalFor(err);
     if (!(err instanceof DreamloomApiError && err.expose)) logger.error('create-task failed', { error: err });
     await sink.reject(refusal);
     return { status: 'rejected', error: refusal };
   }
-  show(state);
-
-  state = await followTask(deps, request.user, state, show);
+  // A finished generation (`/show`) goes straight to its final card, media first.
+  if (!isTerminal(state.phase)) {
+    show(state);
+    state = await followTask(deps, request.user, state, show);
+  }
 
   if (state.phase === 'completed') {
     const delivered = await collectImages(deps, request.user, state);

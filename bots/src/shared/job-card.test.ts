@@ -22,7 +22,7 @@ describe('renderJobCard', () => {
     });
     expect(card.text).toBe(
       '🕒 Queued\nPrompt: a fox\nRequested by: @mika\nFrom: Variation of image 2 (task 1234abcd)\n' +
-        'Settings: kling/video-v2.5 · 16:9 · 720p · 5 s\nStatus: Queued\nQueue position: #1\nTask t',
+        'Settings: kling/video-v2.5 · 16:9 · 720p · 5 s\nStatus: Queued\nQueue position: #1\nID t · /show t',
     );
   });
 
@@ -50,9 +50,9 @@ describe('renderJobCard', () => {
     expect(field(card, 'Queue position')).toBe('#3');
     expect(field(card, 'Progress')).toBe('▱▱▱▱▱▱▱▱▱▱ 0%');
     expect(field(card, 'ETA')).toBe('~1 min 35 s');
-    expect(card.footer).toBe('Task t-1');
+    expect(card.footer).toBe('ID t-1 · /show t-1');
     expect(card.text).toContain('Queue position: #3');
-    expect(card.text.endsWith('Task t-1')).toBe(true);
+    expect(card.text.endsWith('ID t-1 · /show t-1')).toBe(true);
   });
 
   it('shows progress and the worker message while generating, without a stale queue position', () => {

@@ -1,5 +1,6 @@
 import type { GenerationAction } from './dreamloom-client.js';
 import type { JobContext, JobPhase, JobState } from './job-state.js';
+import { shortId } from './short-id.js';
 
 export interface JobCardField {
   name: string;
@@ -31,7 +32,7 @@ export interface JobCard {
   fields: JobCardField[];
   /** The whole card as plain text, for platforms without rich layouts. */
   text: string;
-  /** Short identifier line (task id), shown small where the platform can. */
+  /** The short id line ("ID 1a2b3c4d · /show 1a2b3c4d"), shown small where the platform can. */
   footer?: string;
   /** The server task the card is about, once it exists. */
   taskId?: string;
@@ -103,7 +104,8 @@ export function renderJobCard(state: JobState): JobCard {
   }
 
   const title = titles[state.phase];
-  const footer = state.taskId ? `Task ${state.taskId}` : undefined;
+  // The short id is what members type to bring the card back (`/show`), so the card says so.
+  const footer = state.taskId ? `ID ${shortId(state.taskId)} · /show ${shortId(state.taskId)}` : undefined;
   const lines = [title, ...fields.map((f) => `${f.name}: ${f.value}`)];
   if (footer) lines.push(footer);
   const actions = cardButtons(state);

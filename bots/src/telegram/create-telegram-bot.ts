@@ -13,6 +13,7 @@ import { createVideoFeature, videoCommand } from './features/video.feature.js';
 import { createJobActionsFeature } from './features/job-actions.feature.js';
 import type { ImagineDeps } from '../shared/imagine.handler.js';
 import { createCreditsFeature, creditsCommands } from './features/credits.feature.js';
+import { createShowFeature, showCommand } from './features/show.feature.js';
 import type { StoryHandler } from '../shared/story.handler.js';
 import { VideoCatalogue } from '../shared/video-catalogue.js';
 
@@ -43,6 +44,7 @@ export const telegramCommands: BotCommand[] = [
   videoCommand,
   storyCommand,
   ...creditsCommands,
+  showCommand,
   ...helpCommands,
 ];
 
@@ -115,6 +117,7 @@ export function createTelegramBot(token: string, deps: TelegramBotDeps, config?:
     }),
   );
   bot.use(createCreditsFeature({ dreamloom: deps.dreamloom }));
+  bot.use(createShowFeature({ imagine: jobDeps, runInBackground }));
   if (deps.story) bot.use(createStoryFeature({ handler: deps.story, runInBackground }));
   return bot;
 }

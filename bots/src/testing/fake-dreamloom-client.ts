@@ -13,6 +13,7 @@ import {
   type TaskStatus,
   type TaskWatch,
   type HistoryPage,
+  type GenerationMatch,
   type VideoQuote,
   type VideoQuoteInput,
   type ImageQuoteInput,
@@ -249,6 +250,33 @@ export class FakeDreamloomClient implements DreamloomClient {
 
   async getBalance(_user: PlatformUser): Promise<BalanceView> {
     return { balance: this.options.balance ?? 0, ...(this.options.jobs ? { jobs: this.options.jobs } : {}) };
+  }
+
+  readonly finds: string[] = [];
+
+  /** Like the server: the caller's own generations only, newest first, at most 10. */
+  async findGenerations(user: PlatformUser, prefix: string): Promise<GenerationMatch[]> {
+    this.finds.push(prefix);
+    const wanted = prefix.trim().toLowerCase();
+    if (!/^[0-9a-f-]{6,36}$/.test(wanted))
+      throw new DreamloomApiError(
+        'VALIDATION_ERROR',
+        'query.prefix: prefix must be 6 to 36 characters of a generation id (hex digits and "-")',
+        400,
+      );
+    return [...this.generations.values()]
+      .filter(
+        (g) => g.owner.platform === user.platform && g.owner.id === user.id && g.taskId.startsWith(wanted),
+      )
+      .reverse()
+      .slice(0, 10)
+      .map((g) => ({
+        taskId: g.taskId,
+        kind: g.kind,
+        status: (this.played.get(g.taskId)?.status ?? this.options.status?.status ?? 'pending') as TaskStatus,
+        prompt: g.prompt,
+        createdAt: new Date(0).toISOString(),
+      }));
   }
 
   async getHistory(_user: PlatformUser): Promise<HistoryPage> {

@@ -1,12 +1,6 @@
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { DreamloomClient, PlatformUser } from '../../shared/dreamloom-client.js';
-import {
-  balanceText,
-  historyText,
-  priceListText,
-  quoteText,
-  showText,
-} from '../../shared/credits.handler.js';
+import { balanceText, historyText, priceListText, quoteText } from '../../shared/credits.handler.js';
 import { helpText } from '../../shared/help.handler.js';
 import { VideoCatalogue } from '../../shared/video-catalogue.js';
 import type { Logger } from '../../shared/logger.js';
@@ -46,20 +40,13 @@ export const historyCommandData = new SlashCommandBuilder()
   .setName('history')
   .setDescription('Your latest generations');
 
-export const showCommandData = new SlashCommandBuilder()
-  .setName('show')
-  .setDescription('One generation: its state and files')
-  .addStringOption((o) =>
-    o.setName('id').setDescription('Generation id (see /history)').setRequired(true).setMaxLength(64),
-  );
-
 const userOf = (interaction: Parameters<DiscordCommand['execute']>[0]): PlatformUser => ({
   platform: 'discord',
   id: interaction.user.id,
   username: interaction.user.globalName ?? interaction.user.username,
 });
 
-/** `/balance`, `/quote`, `/history` and `/show`: private answers (ephemeral), nothing is charged. */
+/** `/balance`, `/quote` and `/history`: private answers (ephemeral), nothing is charged. */
 export function createCreditsCommands(deps: {
   dreamloom: DreamloomClient;
   logger: Logger;
@@ -106,18 +93,6 @@ export function createCreditsCommands(deps: {
       async execute(interaction) {
         await interaction.deferReply({ flags: MessageFlags.Ephemeral });
         await interaction.editReply({ content: await historyText(deps.dreamloom, userOf(interaction)) });
-      },
-    },
-    {
-      data: showCommandData,
-      async execute(interaction) {
-        await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-        const content = await showText(
-          deps.dreamloom,
-          userOf(interaction),
-          interaction.options.getString('id', true),
-        );
-        await interaction.editReply({ content });
       },
     },
   ];

@@ -9,8 +9,8 @@ import {
   helpCommandData,
   historyCommandData,
   quoteCommandData,
-  showCommandData,
 } from './credits.command.js';
+import { createShowCommand, showCommandData } from './show.command.js';
 
 /** Every slash command definition, for the deploy script. */
 export const commandData: CommandData[] = [
@@ -33,6 +33,7 @@ export function createCommands(deps: CommandDeps): DiscordCommand[] {
   return [
     createImagineCommand(deps),
     createVideoCommand({ ...deps, catalogue }),
+    createShowCommand(deps),
     ...createCreditsCommands({ dreamloom: deps.imagine.dreamloom, logger: deps.imagine.logger, catalogue }),
   ];
 }

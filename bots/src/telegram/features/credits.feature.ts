@@ -6,14 +6,12 @@ import {
   historyText,
   parseQuoteArgs,
   quoteText,
-  showText,
 } from '../../shared/credits.handler.js';
 
 export const creditsCommands = [
   { command: 'balance', description: 'Your credits (MC) balance' },
   { command: 'quote', description: 'What a video generation costs' },
   { command: 'history', description: 'Your latest generations' },
-  { command: 'show', description: 'One generation: its state and files' },
 ];
 
 /** `/balance` and `/quote <model> [seconds] [quality]`: answered as replies; nothing is charged. */
@@ -51,11 +49,6 @@ export function createCreditsFeature(deps: { dreamloom: DreamloomClient }): Comp
     const user = userOf(ctx);
     if (!user) return;
     await reply(ctx, await historyText(deps.dreamloom, user));
-  });
-  feature.command('show', async (ctx) => {
-    const user = userOf(ctx);
-    if (!user) return;
-    await reply(ctx, await showText(deps.dreamloom, user, ctx.match));
   });
   return feature;
 }
