@@ -81,6 +81,9 @@ describe('admin dashboard and live batch list (browser)', () => {
     expect(await row('story_image')).toContain('0.8 s 0.8 s');
     expect(await row('all')).toContain('7.441 s 61.0 s');
 
+    // Queue depth now, per queue (no worker runs yet: nothing waits).
+    expect(await text(page, 'queue-generation')).toMatch(/^generation 0 0 0 0$/);
+
     await page.getByTestId('chart-errors').waitFor();
     const errors = await text(page, 'chart-errors');
     for (const name of ['rate_limited', 'content_blocked', 'timeout', 'generation_failed', 'partial'])

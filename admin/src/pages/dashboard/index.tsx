@@ -30,6 +30,7 @@ import { RefreshButton } from '@refinedev/antd';
 import { useCustom, useLink, useTranslate } from '@refinedev/core';
 import { useSearchParams } from 'react-router';
 import { FamilyTable } from '../../components/dashboard/family-table';
+import { QueueTable } from '../../components/dashboard/queue-table';
 import { formatPercent, formatSeconds } from '../../components/dashboard/format-seconds';
 import {
   OVERVIEW_RANGES,
@@ -344,9 +345,18 @@ export function DashboardPage() {
       </Row>
 
       {data && (
-        <Card size="small" title={t('overview.families.title')}>
-          <FamilyTable overview={data} />
-        </Card>
+        <Row gutter={[16, 16]}>
+          <Col xs={24} xl={16}>
+            <Card size="small" title={t('overview.families.title')} style={{ height: '100%' }}>
+              <FamilyTable overview={data} />
+            </Card>
+          </Col>
+          <Col xs={24} xl={8}>
+            <Card size="small" title={t('overview.queues.title')} style={{ height: '100%' }}>
+              <QueueTable queues={data.queues} />
+            </Card>
+          </Col>
+        </Row>
       )}
 
       {data && (
