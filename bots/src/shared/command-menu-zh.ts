@@ -49,14 +49,14 @@ export const COMMANDS_ZH: Record<string, LocalizedEntry> = {
     description: '与多个 AI 角色一起演绎故事',
     telegram: '演绎故事：list、start <编号>、say、regenerate、end',
     options: {
-      list: { name: '列表', description: '列出已发布的故事' },
+      list: { name: '列表', description: '列出已发布的故事，附简介和角色' },
       start: {
         name: '开始',
         description: '在新的子区中开始一个故事',
         options: { story: { name: '故事', description: '故事编号、ID 或标题' } },
       },
       regenerate: { name: '重写', description: '重新生成最后一条回复' },
-      end: { name: '结束', description: '结束这个子区的故事' },
+      end: { name: '结束', description: '结束这个子区的故事（发起者或工作人员）' },
     },
   },
   balance: { name: '余额', description: '你的积分（MC）余额' },
