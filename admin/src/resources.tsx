@@ -74,7 +74,17 @@ export const resources = [
       canDelete: true,
       api: {
         list: '/api/v1/jimeng/records/list',
-        filters: ['type', 'work_id', 'generation_status', 'start_time', 'end_time'],
+        // The admin sends the time range as instants (`_iso`, a Dreamloom addition); the contract's
+        // Asia/Shanghai start_time/end_time still pass through for links that carry them.
+        filters: [
+          'type',
+          'work_id',
+          'generation_status',
+          'start_time',
+          'end_time',
+          'start_time_iso',
+          'end_time_iso',
+        ],
         detail: '/api/v1/jimeng/records/detail',
         delete: '/api/v1/jimeng/records/delete',
         metaParams: ['type'],

@@ -8,7 +8,9 @@ import type { RunningSystem } from './system.js';
 /** Helpers shared by the admin browser tests (Debian's Chromium driven by playwright-core). */
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const ADMIN_INDEX = path.join(ROOT, 'admin/dist/index.html');
+/** The admin build the tests serve: admin/dist, or TEST_ADMIN_DIST_DIR (a private build, for parallel runs). */
+export const ADMIN_DIST = process.env.TEST_ADMIN_DIST_DIR ?? path.join(ROOT, 'admin/dist');
+export const ADMIN_INDEX = path.join(ADMIN_DIST, 'index.html');
 export const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
 
 /** The test command builds the admin first; build here too so a test file also runs on its own. */
@@ -16,7 +18,8 @@ export function ensureAdminBuilt(): void {
   if (!existsSync(ADMIN_INDEX)) {
     // A production build whatever the runner's NODE_ENV (vitest sets "test", which makes Vite bundle
     // React's development build).
-    execFileSync('npm', ['run', 'build', '-w', '@dreamloom/admin'], {
+    const outDir = process.env.TEST_ADMIN_DIST_DIR ? ['--', '--outDir', ADMIN_DIST, '--emptyOutDir'] : [];
+    execFileSync('npm', ['run', 'build', '-w', '@dreamloom/admin', ...outDir], {
       cwd: ROOT,
       stdio: 'inherit',
       env: { ...process.env, NODE_ENV: 'production' },

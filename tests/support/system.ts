@@ -83,7 +83,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     KIE_BASE_URL: `${sandbox.url}/kie`,
     GEMINI_BASE_URL: `${sandbox.url}/gemini`,
     LLM_BASE_URL: `${sandbox.url}/openai/v1`,
-    ADMIN_DIST_DIR: path.join(REPO_ROOT, 'admin/dist'),
+    ADMIN_DIST_DIR: process.env.TEST_ADMIN_DIST_DIR ?? path.join(REPO_ROOT, 'admin/dist'),
     RECONCILE_INTERVAL_MS: '1000',
     RECONCILE_GRACE_MS: '2000',
     ...options.env,

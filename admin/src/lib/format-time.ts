@@ -1,4 +1,4 @@
-import dayjs from 'dayjs';
+import dayjs, { type Dayjs } from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 
@@ -37,4 +37,22 @@ export function formatInstant(value: unknown, zone: string): string | null {
   if (typeof value !== 'string' && typeof value !== 'number' && !(value instanceof Date)) return null;
   const instant = dayjs(value);
   return instant.isValid() ? instant.tz(zone).format(DATE_TIME_FORMAT) : null;
+}
+
+/** Wall-clock text with no zone, as date pickers hold it. */
+const WALL_CLOCK = 'YYYY-MM-DDTHH:mm:ss';
+
+/**
+ * The instant a picked date and time names in `zone`, as ISO 8601 (UTC). antd's pickers hold a
+ * wall-clock time in the browser's zone; staff pick it as a time in their chosen zone, so only
+ * its wall clock is kept and read again in `zone`.
+ */
+export function wallClockToInstant(picked: Dayjs, zone: string): string {
+  return dayjs.tz(picked.format(WALL_CLOCK), zone).toISOString();
+}
+
+/** What a picker shows for an instant in `zone` (the inverse of wallClockToInstant); null if none. */
+export function instantToWallClock(value: unknown, zone: string): Dayjs | null {
+  const text = formatInstant(value, zone);
+  return text ? dayjs(text) : null;
 }

@@ -96,6 +96,8 @@ export function createStoryDataProvider(apis: StoryResourceApiMap): DataProvider
         return { data: data.items, total: data.total };
       }
       const rows = await requestBare<TData[]>(api.list, { query });
+      // Unpaged (a select listing a whole catalog): every row.
+      if (pagination?.mode === 'off') return { data: rows, total: rows.length };
       return { data: rows.slice((page - 1) * size, page * size), total: rows.length };
     },
     getOne: async <TData extends BaseRecord = BaseRecord>({

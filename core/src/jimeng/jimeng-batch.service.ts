@@ -509,7 +509,13 @@ export class JimengBatchService {
   async status(
     actor: Actor,
     batchId: string,
-  ): Promise<BatchSummary & { estimated_completion: string | null; details: BatchItemView[] }> {
+  ): Promise<
+    BatchSummary & {
+      estimated_completion: string | null;
+      estimated_completion_iso: string | null;
+      details: BatchItemView[];
+    }
+  > {
     const batch = await this.findOwnBatch(actor, batchId);
     const counts = await this.counts(batch.id);
     const records = await this.deps.models.JimengRecord.findAll({
@@ -525,12 +531,14 @@ export class JimengBatchService {
       recordTypeOf(batch.batch_type as BatchType),
       counts.pending_count + counts.processing_count,
     );
+    const running = summary.status === 'processing' || summary.status === 'pending';
+    const estimatedCompletion = running
+      ? new Date(this.deps.clock.now().getTime() + estimate * 1000)
+      : batch.finish_time;
     return {
       ...summary,
-      estimated_completion:
-        summary.status === 'processing' || summary.status === 'pending'
-          ? formatZoned(new Date(this.deps.clock.now().getTime() + estimate * 1000), this.deps.timeZone)
-          : summary.finish_time,
+      estimated_completion: formatZoned(estimatedCompletion, this.deps.timeZone),
+      estimated_completion_iso: isoInstant(estimatedCompletion),
       details: views.map((view) => this.detail(view)),
     };
   }

@@ -100,6 +100,22 @@ export class JimengRecordService {
     return new Date(instant.getTime() + Number(s) * 1000);
   }
 
+  /**
+   * One bound of the creation-time filter: the contract's wall-clock `field` (in the contract's zone)
+   * or `<field>_iso`, an instant; not both, since they could disagree.
+   */
+  private bound(zoned: string | undefined, iso: string | undefined, field: string): Date | null {
+    if (zoned && iso) throw new ValidationError(`Give ${field} or ${field}_iso, not both`);
+    if (zoned) return this.parseTime(zoned, field);
+    if (!iso) return null;
+    const instant = new Date(iso);
+    if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(iso.trim()) || Number.isNaN(instant.getTime()))
+      throw new ValidationError(
+        `${field}_iso must be an ISO 8601 instant with an offset, e.g. 2024-12-18T02:00:00Z`,
+      );
+    return instant;
+  }
+
   async list(
     actor: Actor,
     query: {
@@ -110,19 +126,24 @@ export class JimengRecordService {
       generation_status?: number;
       start_time?: string;
       end_time?: string;
+      /** The same bounds as instants (ISO 8601 with an offset), for clients in any zone. */
+      start_time_iso?: string;
+      end_time_iso?: string;
     },
   ) {
     this.assertStaff(actor);
+    const start = this.bound(query.start_time, query.start_time_iso, 'start_time');
+    const end = this.bound(query.end_time, query.end_time_iso, 'end_time');
     const created: Record<symbol, Date> = {};
-    if (query.start_time) created[Op.gte] = this.parseTime(query.start_time, 'start_time');
-    if (query.end_time) created[Op.lte] = this.parseTime(query.end_time, 'end_time');
+    if (start) created[Op.gte] = start;
+    if (end) created[Op.lte] = end;
     const where: WhereOptions = {
       type: query.type,
       is_deleted: false,
       ...this.ownership(actor),
       ...(query.work_id ? { work_id: query.work_id } : {}),
       ...(query.generation_status !== undefined ? { generation_status: query.generation_status } : {}),
-      ...(query.start_time || query.end_time ? { create_time: created } : {}),
+      ...(start || end ? { create_time: created } : {}),
     };
     const { rows, count } = await this.deps.models.JimengRecord.findAndCountAll({
       where,

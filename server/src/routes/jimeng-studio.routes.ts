@@ -12,6 +12,10 @@ const url = z.url({ protocol: /^https?$/ }).max(2048);
 const timeText = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$/, 'expected YYYY-MM-DD HH:mm:ss');
+const isoInstantText = z.iso.datetime({
+  offset: true,
+  message: 'expected an ISO 8601 instant with an offset, e.g. 2024-12-18T02:00:00Z',
+});
 
 /** One storyboard of a batch (§9); fields the item omits come from global_config, then defaults. */
 const batchItem = z.object({
@@ -169,6 +173,10 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
       generation_status: z.coerce.number().int().min(0).max(4).optional(),
       start_time: timeText.optional(),
       end_time: timeText.optional(),
+      // Dreamloom addition: the same bounds as instants, so a client in any zone need not know the
+      // contract's (the admin sends these; start_time/end_time stay as the contract has them).
+      start_time_iso: isoInstantText.optional(),
+      end_time_iso: isoInstantText.optional(),
     }),
     handler: async (ctx, { query, actor }) =>
       ok.jimeng(await ctx.core.jimeng.records.list(actor!, query), '查询成功'),

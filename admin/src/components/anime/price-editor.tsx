@@ -3,6 +3,7 @@ import { App, Button, Form, InputNumber, Modal, Popconfirm, Space, Table, Typogr
 import { formatInstant } from '../../lib/format-time';
 import { useTimeZone } from '../../lib/time-zone';
 import { DateTime } from '../date-time';
+import { ResponsiveTable, shownFrom } from '../responsive-table';
 import { EditOutlined, UndoOutlined } from '@ant-design/icons';
 import { useCustomMutation, useTranslate } from '@refinedev/core';
 import {
@@ -200,7 +201,7 @@ export function PriceChangesTable({ changes, loading }: { changes: PriceChange[]
   const t = useTranslate();
   const fallback = t('anime_models.source.default');
   return (
-    <Table<PriceChange>
+    <ResponsiveTable
       dataSource={changes}
       loading={loading}
       rowKey="id"
@@ -210,6 +211,7 @@ export function PriceChangesTable({ changes, loading }: { changes: PriceChange[]
     >
       <Table.Column<PriceChange>
         dataIndex="created_at"
+        responsive={shownFrom('lg')}
         title={t('anime_models.changes.when')}
         render={(value: string) => <DateTime value={value} />}
       />
@@ -220,6 +222,7 @@ export function PriceChangesTable({ changes, loading }: { changes: PriceChange[]
       />
       <Table.Column<PriceChange>
         dataIndex="changed_by"
+        responsive={shownFrom('md')}
         title={t('anime_models.changes.by')}
         render={(id: string, change) => change.changed_by_name ?? id}
       />
@@ -230,6 +233,6 @@ export function PriceChangesTable({ changes, loading }: { changes: PriceChange[]
           `${ruleText(change.old_price, fallback)} → ${ruleText(change.new_price, fallback)}`
         }
       />
-    </Table>
+    </ResponsiveTable>
   );
 }

@@ -1,7 +1,6 @@
 import { Badge, Tag, Tooltip } from 'antd';
 import { PictureOutlined, VideoCameraOutlined } from '@ant-design/icons';
 import { useTranslate } from '@refinedev/core';
-import dayjs from 'dayjs';
 import type { AccountStatus, JimengAccount } from './types';
 
 const STATUS_BADGE: Record<AccountStatus, 'success' | 'error' | 'warning' | 'default'> = {
@@ -84,17 +83,6 @@ export function SiteLabel({ value }: { value: unknown }) {
   return (
     <Tooltip title={t(`jimeng_accounts.site.${key}`, key.toUpperCase())}>
       <span>{t(`jimeng_accounts.site.short.${key}`, key.toUpperCase())}</span>
-    </Tooltip>
-  );
-}
-
-/** Server times are "YYYY-MM-DD HH:mm:ss"; the table shows a shorter form and the full one on hover. */
-export function TimeText({ value, format }: { value: unknown; format: string }) {
-  if (typeof value !== 'string' || !value) return <>—</>;
-  const parsed = dayjs(value);
-  return (
-    <Tooltip title={value}>
-      <span>{parsed.isValid() ? parsed.format(format) : value}</span>
     </Tooltip>
   );
 }

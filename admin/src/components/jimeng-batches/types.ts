@@ -52,9 +52,13 @@ export interface BatchSummary extends BatchCounts {
   work_id?: string;
   status: BatchStatus | string;
   priority?: number;
+  /** Contract 003's Asia/Shanghai wall-clock times; the admin shows the `_iso` instants beside them. */
   create_time?: string;
   start_time?: string | null;
   finish_time?: string | null;
+  create_time_iso?: string | null;
+  start_time_iso?: string | null;
+  finish_time_iso?: string | null;
   [extra: string]: unknown;
 }
 
@@ -76,6 +80,8 @@ export interface BatchDetail extends BatchCounts {
   status: BatchStatus | string;
   start_time?: string | null;
   estimated_completion?: string | null;
+  start_time_iso?: string | null;
+  estimated_completion_iso?: string | null;
   details: BatchItem[];
   [extra: string]: unknown;
 }

@@ -7,6 +7,25 @@ const storyEn = {
     no: 'No',
     required: 'Required',
     invalidJson: 'Not valid JSON',
+    // Notices after saving or deleting one record; {{name}} is its catalog's singular name.
+    notices: {
+      created: '{{name}} created',
+      saved: '{{name}} saved',
+      deleted: '{{name}} deleted',
+      saveFailed: '{{name}} not saved',
+      deleteFailed: '{{name}} not deleted',
+    },
+    // Pictures and music in catalog forms: a URL, or an uploaded picture, checked by loading it.
+    media: {
+      upload: 'Upload',
+      uploaded: 'Uploaded {{name}}',
+      uploadFailed: 'Upload failed: {{reason}}',
+      preview: 'Preview',
+      player: 'Player',
+      notUrl: 'Enter a web address (https://…)',
+      imageBroken: 'This image does not load: check the address, or upload the picture instead',
+      audioBroken: 'This audio does not load: check the address (an mp3, ogg, wav or m4a file)',
+    },
     // Labels of the catalogs' enum values (story-config's `labels`); unknown values show as they are.
     enums: {
       status: { active: 'Active', inactive: 'Inactive' },
@@ -26,10 +45,11 @@ const storyEn = {
   },
   story_templates: {
     story_templates: 'Story templates',
+    singular: 'Story template',
     titles: {
       list: 'Story templates',
-      create: 'New Story templates',
-      edit: 'Edit Story templates',
+      create: 'New story template',
+      edit: 'Edit story template',
       show: 'Story templates',
     },
     fields: {
@@ -46,6 +66,7 @@ const storyEn = {
   },
   prompt_templates: {
     prompt_templates: 'Story prompt templates',
+    singular: 'Story prompt template',
     titles: {
       list: 'Story prompt templates',
       create: 'New story prompt template',
@@ -61,10 +82,11 @@ const storyEn = {
   },
   story_characters: {
     story_characters: 'Characters',
+    singular: 'Character',
     titles: {
       list: 'Characters',
-      create: 'New Characters',
-      edit: 'Edit Characters',
+      create: 'New character',
+      edit: 'Edit character',
       show: 'Characters',
     },
     fields: {
@@ -75,7 +97,7 @@ const storyEn = {
       llm_id: 'Model',
       talkativeness: 'Talkativeness',
       created_at: 'Created',
-      icon_url: 'Icon URL',
+      icon_url: 'Icon',
       description: 'Description',
       background: 'Background',
       language: 'Language',
@@ -83,10 +105,11 @@ const storyEn = {
   },
   stories: {
     stories: 'Stories',
+    singular: 'Story',
     titles: {
       list: 'Stories',
-      create: 'New Stories',
-      edit: 'Edit Stories',
+      create: 'New story',
+      edit: 'Edit story',
       show: 'Stories',
     },
     fields: {
@@ -100,25 +123,27 @@ const storyEn = {
   },
   music: {
     music: 'Music',
+    singular: 'Music track',
     titles: {
       list: 'Music',
-      create: 'New Music',
-      edit: 'Edit Music',
+      create: 'New music track',
+      edit: 'Edit music track',
       show: 'Music',
     },
     fields: {
       name: 'Name',
       type: 'Type',
-      url: 'Player',
+      url: 'Audio',
       created_at: 'Created',
     },
   },
   music_types: {
     music_types: 'Music types',
+    singular: 'Music type',
     titles: {
       list: 'Music types',
-      create: 'New Music types',
-      edit: 'Edit Music types',
+      create: 'New music type',
+      edit: 'Edit music type',
       show: 'Music types',
     },
     fields: {
@@ -128,10 +153,11 @@ const storyEn = {
   },
   art_styles: {
     art_styles: 'Art styles',
+    singular: 'Art style',
     titles: {
       list: 'Art styles',
-      create: 'New Art styles',
-      edit: 'Edit Art styles',
+      create: 'New art style',
+      edit: 'Edit art style',
       show: 'Art styles',
     },
     fields: {
@@ -143,10 +169,11 @@ const storyEn = {
   },
   languages: {
     languages: 'Languages',
+    singular: 'Language',
     titles: {
       list: 'Languages',
-      create: 'New Languages',
-      edit: 'Edit Languages',
+      create: 'New language',
+      edit: 'Edit language',
       show: 'Languages',
     },
     fields: {
@@ -156,10 +183,11 @@ const storyEn = {
   },
   system_prompt_posts: {
     system_prompt_posts: 'System prompt posts',
+    singular: 'System prompt post',
     titles: {
       list: 'System prompt posts',
-      create: 'New System prompt posts',
-      edit: 'Edit System prompt posts',
+      create: 'New system prompt post',
+      edit: 'Edit system prompt post',
       show: 'System prompt posts',
     },
     fields: {
@@ -169,10 +197,11 @@ const storyEn = {
   },
   ai_models: {
     ai_models: 'AI models',
+    singular: 'AI model',
     titles: {
       list: 'AI models',
-      create: 'New AI models',
-      edit: 'Edit AI models',
+      create: 'New AI model',
+      edit: 'Edit AI model',
       show: 'AI models',
     },
     fields: {

@@ -7,6 +7,23 @@ const storyZhCN = {
     no: '否',
     required: '必填',
     invalidJson: '不是有效的 JSON',
+    notices: {
+      created: '{{name}}已创建',
+      saved: '{{name}}已保存',
+      deleted: '{{name}}已删除',
+      saveFailed: '{{name}}保存失败',
+      deleteFailed: '{{name}}删除失败',
+    },
+    media: {
+      upload: '上传',
+      uploaded: '已上传 {{name}}',
+      uploadFailed: '上传失败：{{reason}}',
+      preview: '预览',
+      player: '播放器',
+      notUrl: '请输入网址（https://…）',
+      imageBroken: '该图片无法加载：请检查网址，或改为上传图片',
+      audioBroken: '该音频无法加载：请检查网址（mp3、ogg、wav 或 m4a 文件）',
+    },
     enums: {
       status: { active: '启用', inactive: '停用' },
       modelType: { chat: '对话', other: '其他', t2i: '文生图', i2t: '图生文' },
@@ -25,6 +42,7 @@ const storyZhCN = {
   },
   story_templates: {
     story_templates: '故事模板',
+    singular: '故事模板',
     titles: {
       list: '故事模板',
       create: '新建故事模板',
@@ -45,6 +63,7 @@ const storyZhCN = {
   },
   prompt_templates: {
     prompt_templates: '故事提示词模板',
+    singular: '故事提示词模板',
     titles: {
       list: '故事提示词模板',
       create: '新建故事提示词模板',
@@ -60,6 +79,7 @@ const storyZhCN = {
   },
   story_characters: {
     story_characters: '角色',
+    singular: '角色',
     titles: {
       list: '角色',
       create: '新建角色',
@@ -74,7 +94,7 @@ const storyZhCN = {
       llm_id: '模型',
       talkativeness: '健谈度',
       created_at: '创建时间',
-      icon_url: '图标URL',
+      icon_url: '图标',
       description: '描述',
       background: '背景',
       language: '语言',
@@ -82,6 +102,7 @@ const storyZhCN = {
   },
   stories: {
     stories: '故事',
+    singular: '故事',
     titles: {
       list: '故事',
       create: '新建故事',
@@ -99,6 +120,7 @@ const storyZhCN = {
   },
   music: {
     music: '音乐',
+    singular: '音乐',
     titles: {
       list: '音乐',
       create: '新建音乐',
@@ -108,12 +130,13 @@ const storyZhCN = {
     fields: {
       name: '名称',
       type: '类型',
-      url: '播放',
+      url: '音频',
       created_at: '创建时间',
     },
   },
   music_types: {
     music_types: '音乐类型',
+    singular: '音乐类型',
     titles: {
       list: '音乐类型',
       create: '新建音乐类型',
@@ -127,6 +150,7 @@ const storyZhCN = {
   },
   art_styles: {
     art_styles: '艺术风格',
+    singular: '艺术风格',
     titles: {
       list: '艺术风格',
       create: '新建艺术风格',
@@ -142,6 +166,7 @@ const storyZhCN = {
   },
   languages: {
     languages: '语言',
+    singular: '语言',
     titles: {
       list: '语言',
       create: '新建语言',
@@ -155,6 +180,7 @@ const storyZhCN = {
   },
   system_prompt_posts: {
     system_prompt_posts: '系统提示词补充',
+    singular: '系统提示词补充',
     titles: {
       list: '系统提示词补充',
       create: '新建系统提示词补充',
@@ -168,10 +194,11 @@ const storyZhCN = {
   },
   ai_models: {
     ai_models: 'AI 模型',
+    singular: 'AI 模型',
     titles: {
       list: 'AI 模型',
-      create: '新建AI 模型',
-      edit: '编辑AI 模型',
+      create: '新建 AI 模型',
+      edit: '编辑 AI 模型',
       show: 'AI 模型',
     },
     fields: {

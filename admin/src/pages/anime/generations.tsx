@@ -3,6 +3,7 @@ import { List, RefreshButton, getDefaultFilter, useTable } from '@refinedev/antd
 import { useLink, useTranslate, type HttpError } from '@refinedev/core';
 import { DateTime } from '../../components/date-time';
 import { MediaPreview, MediaThumbs } from '../../components/media/media-thumbs';
+import { ResponsiveTable, shownFrom } from '../../components/responsive-table';
 import type { AnimeGeneration } from '../../providers/anime-data-provider';
 
 const RESOURCE = 'anime_generations';
@@ -83,7 +84,11 @@ export function AnimeGenerationList() {
           />
         </Form.Item>
         <Form.Item name="user_id" label={t(`${RESOURCE}.fields.user`)}>
-          <Input allowClear style={{ width: 300 }} placeholder={t(`${RESOURCE}.filters.userId`)} />
+          <Input
+            allowClear
+            style={{ width: 300, maxWidth: '100%' }}
+            placeholder={t(`${RESOURCE}.filters.userId`)}
+          />
         </Form.Item>
         <Form.Item>
           <Button type="primary" htmlType="submit">
@@ -91,18 +96,18 @@ export function AnimeGenerationList() {
           </Button>
         </Form.Item>
       </Form>
-      <Table<AnimeGeneration>
+      <ResponsiveTable
         {...tableProps}
         rowKey="id"
         expandable={{
-          expandedRowRender: (generation) => (
+          expandedRowRender: (generation: AnimeGeneration) => (
             <Space direction="vertical" style={{ width: '100%' }}>
               <MediaPreview
                 kind={mediaKind(generation)}
                 urls={generation.images.map((media) => media.image_url)}
                 thumbs={generation.images.map((media) => media.thumbnail_url ?? '')}
               />
-              <Descriptions size="small" column={2} bordered>
+              <Descriptions size="small" column={{ xs: 1, md: 2 }} bordered>
                 <Descriptions.Item label={t(`${RESOURCE}.fields.id`)}>
                   <Typography.Text copyable>{generation.generation_uuid}</Typography.Text>
                 </Descriptions.Item>
@@ -147,16 +152,19 @@ export function AnimeGenerationList() {
               kind={mediaKind(generation)}
               urls={generation.images.map((media) => media.image_url)}
               thumbs={generation.images.map((media) => media.thumbnail_url ?? '')}
+              max={2}
             />
           )}
         />
         <Table.Column<AnimeGeneration>
           dataIndex="gen_type"
+          responsive={shownFrom('md')}
           title={t(`${RESOURCE}.fields.kind`)}
           render={(type: string) => <Tag>{t(`${RESOURCE}.genTypes.${type}`, type)}</Tag>}
         />
         <Table.Column<AnimeGeneration>
           dataIndex="prompt"
+          responsive={shownFrom('lg')}
           title={t(`${RESOURCE}.fields.prompt`)}
           render={(prompt: string) => (
             <Typography.Paragraph
@@ -169,6 +177,7 @@ export function AnimeGenerationList() {
         />
         <Table.Column<AnimeGeneration>
           key="model"
+          responsive={shownFrom('xl')}
           title={t(`${RESOURCE}.fields.model`)}
           render={(_, generation) => (
             <Space direction="vertical" size={0}>
@@ -201,12 +210,14 @@ export function AnimeGenerationList() {
         />
         <Table.Column<AnimeGeneration>
           dataIndex="credits_used"
+          responsive={shownFrom('md')}
           align="right"
           title={t(`${RESOURCE}.fields.credits`)}
           render={(credits: number) => `${credits} MC`}
         />
         <Table.Column<AnimeGeneration>
           dataIndex="user_id"
+          responsive={shownFrom('lg')}
           title={t(`${RESOURCE}.fields.user`)}
           render={(userId: string) => (
             <Link to={`/anime-users/show/${userId}`}>
@@ -216,10 +227,11 @@ export function AnimeGenerationList() {
         />
         <Table.Column<AnimeGeneration>
           dataIndex="created_at"
+          responsive={shownFrom('lg')}
           title={t(`${RESOURCE}.fields.createdAt`)}
           render={(value: string) => <DateTime value={value} />}
         />
-      </Table>
+      </ResponsiveTable>
     </List>
   );
 }

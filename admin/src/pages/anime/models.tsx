@@ -14,6 +14,7 @@ import {
   PriceSourceNote,
   type PriceChange,
 } from '../../components/anime/price-editor';
+import { ResponsiveTable, shownFrom } from '../../components/responsive-table';
 
 const RESOURCE = 'anime_models';
 
@@ -95,7 +96,7 @@ export function AnimeModelList() {
       <Space direction="vertical" size="large" style={{ width: '100%' }}>
         <Alert type="info" showIcon message={t(`${RESOURCE}.configNote`)} />
         <Card title={t(`${RESOURCE}.imageTitle`)} size="small">
-          <Table<ImageModel>
+          <ResponsiveTable
             dataSource={models?.image ?? []}
             loading={query.isLoading}
             rowKey="model_uuid"
@@ -112,7 +113,11 @@ export function AnimeModelList() {
                 </Space>
               )}
             />
-            <Table.Column<ImageModel> dataIndex="provider" title={t(`${RESOURCE}.fields.provider`)} />
+            <Table.Column<ImageModel>
+              dataIndex="provider"
+              responsive={shownFrom('lg')}
+              title={t(`${RESOURCE}.fields.provider`)}
+            />
             <Table.Column<ImageModel>
               key="price"
               title={t(`${RESOURCE}.fields.price`)}
@@ -125,27 +130,35 @@ export function AnimeModelList() {
             />
             <Table.Column<ImageModel>
               dataIndex="aspect_ratios"
+              responsive={shownFrom('xl')}
               title={t(`${RESOURCE}.fields.ratios`)}
               render={(values: string[]) => tags(values)}
             />
             <Table.Column<ImageModel>
               dataIndex="resolutions"
+              responsive={shownFrom('xl')}
               title={t(`${RESOURCE}.fields.resolutions`)}
               render={(values: string[]) => tags(values)}
             />
-            <Table.Column<ImageModel> dataIndex="max_batch_size" title={t(`${RESOURCE}.fields.maxBatch`)} />
+            <Table.Column<ImageModel>
+              dataIndex="max_batch_size"
+              responsive={shownFrom('xl')}
+              title={t(`${RESOURCE}.fields.maxBatch`)}
+            />
             <Table.Column<ImageModel>
               dataIndex="max_reference_images"
+              responsive={shownFrom('xl')}
               title={t(`${RESOURCE}.fields.maxReferences`)}
             />
             <Table.Column<ImageModel>
               key="edit"
+              title={t('table.actions')}
               render={(_, model) => <PriceEditor target={{ kind: 'image', model }} onSaved={refresh} />}
             />
-          </Table>
+          </ResponsiveTable>
         </Card>
         <Card title={t(`${RESOURCE}.videoTitle`)} size="small">
-          <Table<VideoModel>
+          <ResponsiveTable
             dataSource={models?.video ?? []}
             loading={query.isLoading}
             rowKey="model_id"
@@ -164,6 +177,7 @@ export function AnimeModelList() {
             />
             <Table.Column<VideoModel>
               dataIndex="provider"
+              responsive={shownFrom('lg')}
               title={t(`${RESOURCE}.fields.provider`)}
               render={(provider: string, model) => (
                 <Space direction="vertical" size={0}>
@@ -186,21 +200,25 @@ export function AnimeModelList() {
             />
             <Table.Column<VideoModel>
               dataIndex="aspect_ratios"
+              responsive={shownFrom('xl')}
               title={t(`${RESOURCE}.fields.ratios`)}
               render={(values: string[]) => tags(values)}
             />
             <Table.Column<VideoModel>
               dataIndex="durations"
+              responsive={shownFrom('xl')}
               title={t(`${RESOURCE}.fields.durations`)}
               render={(values: number[]) => tags(values, ' s')}
             />
             <Table.Column<VideoModel>
               key="variants"
+              responsive={shownFrom('xl')}
               title={t(`${RESOURCE}.fields.variants`)}
               render={(_, model) => tags([...model.resolutions, ...model.modes])}
             />
             <Table.Column<VideoModel>
               key="references"
+              responsive={shownFrom('xl')}
               title={t(`${RESOURCE}.fields.maxReferences`)}
               render={(_, model) => (
                 <Space size={4}>
@@ -211,9 +229,10 @@ export function AnimeModelList() {
             />
             <Table.Column<VideoModel>
               key="edit"
+              title={t('table.actions')}
               render={(_, model) => <PriceEditor target={{ kind: 'video', model }} onSaved={refresh} />}
             />
-          </Table>
+          </ResponsiveTable>
         </Card>
         <Card title={t(`${RESOURCE}.changes.title`)} size="small">
           <PriceChangesTable changes={changesQuery.data?.data ?? []} loading={changesQuery.isLoading} />

@@ -12,6 +12,7 @@ import {
 } from 'antd';
 import { Create, Edit, EditButton, List, getDefaultFilter, useForm, useTable } from '@refinedev/antd';
 import { useTranslate, type HttpError } from '@refinedev/core';
+import { ResponsiveTable, shownFrom } from '../../components/responsive-table';
 import { PRESET_KINDS, type AnimePreset, type PresetKind } from '../../providers/anime-data-provider';
 
 const RESOURCE = 'anime_presets';
@@ -39,9 +40,10 @@ export function AnimePresetList() {
           options={PRESET_KINDS.map((value) => ({ value, label: t(`${RESOURCE}.kinds.${value}`) }))}
         />
       </Space>
-      <Table<AnimePreset> {...tableProps} rowKey="id">
+      <ResponsiveTable {...tableProps} rowKey="id">
         <Table.Column<AnimePreset>
           dataIndex="kind"
+          responsive={shownFrom('md')}
           title={t(`${RESOURCE}.fields.kind`)}
           render={(value: PresetKind) => <Tag color="purple">{t(`${RESOURCE}.kinds.${value}`)}</Tag>}
         />
@@ -50,9 +52,14 @@ export function AnimePresetList() {
           title={t(`${RESOURCE}.fields.key`)}
           render={(key: string) => <Typography.Text code>{key}</Typography.Text>}
         />
-        <Table.Column<AnimePreset> dataIndex="name" title={t(`${RESOURCE}.fields.name`)} />
+        <Table.Column<AnimePreset>
+          dataIndex="name"
+          responsive={shownFrom('sm')}
+          title={t(`${RESOURCE}.fields.name`)}
+        />
         <Table.Column<AnimePreset>
           dataIndex="prompt"
+          responsive={shownFrom('lg')}
           title={t(`${RESOURCE}.fields.prompt`)}
           render={(prompt: string) => (
             <Typography.Paragraph
@@ -65,11 +72,13 @@ export function AnimePresetList() {
         />
         <Table.Column<AnimePreset>
           dataIndex="sort_order"
+          responsive={shownFrom('xl')}
           align="right"
           title={t(`${RESOURCE}.fields.sortOrder`)}
         />
         <Table.Column<AnimePreset>
           dataIndex="is_active"
+          responsive={shownFrom('md')}
           title={t(`${RESOURCE}.fields.isActive`)}
           render={(active: boolean) => (
             <Tag color={active ? 'success' : 'default'}>{t(active ? 'anime.active' : 'anime.inactive')}</Tag>
@@ -77,9 +86,10 @@ export function AnimePresetList() {
         />
         <Table.Column<AnimePreset>
           key="actions"
+          title={t('table.actions')}
           render={(_, preset) => <EditButton hideText size="small" recordItemId={preset.id} />}
         />
-      </Table>
+      </ResponsiveTable>
     </List>
   );
 }

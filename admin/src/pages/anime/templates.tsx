@@ -14,6 +14,7 @@ import {
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { Create, Edit, EditButton, List, useForm, useTable } from '@refinedev/antd';
 import { useTranslate, type HttpError } from '@refinedev/core';
+import { ResponsiveTable, shownFrom } from '../../components/responsive-table';
 import type { AnimeTemplate, TemplateVariable } from '../../providers/anime-data-provider';
 
 const RESOURCE = 'anime_templates';
@@ -31,15 +32,20 @@ export function AnimeTemplateList() {
   });
   return (
     <List>
-      <Table<AnimeTemplate> {...tableProps} rowKey="id">
+      <ResponsiveTable {...tableProps} rowKey="id">
         <Table.Column<AnimeTemplate>
           dataIndex="template_key"
           title={t(`${RESOURCE}.fields.key`)}
           render={(key: string) => <Typography.Text code>{key}</Typography.Text>}
         />
-        <Table.Column<AnimeTemplate> dataIndex="name" title={t(`${RESOURCE}.fields.name`)} />
+        <Table.Column<AnimeTemplate>
+          dataIndex="name"
+          responsive={shownFrom('sm')}
+          title={t(`${RESOURCE}.fields.name`)}
+        />
         <Table.Column<AnimeTemplate>
           dataIndex="template"
+          responsive={shownFrom('lg')}
           title={t(`${RESOURCE}.fields.template`)}
           render={(template: string) => (
             <Typography.Paragraph
@@ -52,6 +58,7 @@ export function AnimeTemplateList() {
         />
         <Table.Column<AnimeTemplate>
           dataIndex="variables"
+          responsive={shownFrom('xl')}
           title={t(`${RESOURCE}.fields.variables`)}
           render={(variables: TemplateVariable[]) => (
             <Space size={4} wrap>
@@ -66,6 +73,7 @@ export function AnimeTemplateList() {
         />
         <Table.Column<AnimeTemplate>
           dataIndex="is_active"
+          responsive={shownFrom('md')}
           title={t(`${RESOURCE}.fields.isActive`)}
           render={(active: boolean) => (
             <Tag color={active ? 'success' : 'default'}>{t(active ? 'anime.active' : 'anime.inactive')}</Tag>
@@ -73,9 +81,10 @@ export function AnimeTemplateList() {
         />
         <Table.Column<AnimeTemplate>
           key="actions"
+          title={t('table.actions')}
           render={(_, template) => <EditButton hideText size="small" recordItemId={template.id} />}
         />
-      </Table>
+      </ResponsiveTable>
     </List>
   );
 }

@@ -2,6 +2,7 @@ import { Card, Descriptions, Input, Space, Statistic, Table, Tag, Typography } f
 import { List, Show, ShowButton, useTable } from '@refinedev/antd';
 import { useLink, useShow, useTranslate, type HttpError } from '@refinedev/core';
 import { DateTime } from '../../components/date-time';
+import { ResponsiveTable, shownFrom } from '../../components/responsive-table';
 import { GrantCreditsButton } from '../../components/anime/grant-credits';
 import { MemberPlanCell } from '../../components/anime/member-plan';
 import type { AnimeUser, AnimeUserCredits, LedgerEntry } from '../../providers/anime-data-provider';
@@ -34,27 +35,26 @@ export function AnimeUserList() {
         style={{ maxWidth: 420, width: '100%', marginBottom: 16 }}
         onSearch={(q) => searchFormProps.onFinish?.({ q })}
       />
-      <Table<AnimeUser> {...tableProps} rowKey="id" scroll={{ x: 'max-content' }}>
+      <ResponsiveTable {...tableProps} rowKey="id">
+        {/* Platform ids sit under the name, so a row is found by them at every width. */}
         <Table.Column<AnimeUser>
           key="user"
           title={t(`${RESOURCE}.fields.user`)}
           render={(_, user) => (
-            <Space direction="vertical" size={0}>
+            <Space direction="vertical" size={2}>
               <Typography.Text strong>{label(user)}</Typography.Text>
-              <Typography.Text type="secondary" copyable style={{ fontSize: 12 }}>
+              {user.identities.length > 0 && (
+                <Space size={4} wrap>
+                  {user.identities.map((identity) => (
+                    <Tag key={identity} style={{ marginInlineEnd: 0 }}>
+                      {identity}
+                    </Tag>
+                  ))}
+                </Space>
+              )}
+              <Typography.Text type="secondary" copyable style={{ fontSize: 12, wordBreak: 'break-all' }}>
                 {user.user_id}
               </Typography.Text>
-            </Space>
-          )}
-        />
-        <Table.Column<AnimeUser>
-          dataIndex="identities"
-          title={t(`${RESOURCE}.fields.identities`)}
-          render={(identities: string[]) => (
-            <Space size={4} wrap>
-              {identities.map((identity) => (
-                <Tag key={identity}>{identity}</Tag>
-              ))}
             </Space>
           )}
         />
@@ -68,6 +68,7 @@ export function AnimeUserList() {
         <Table.Column<AnimeUser>
           dataIndex="balance"
           align="right"
+          responsive={shownFrom('md')}
           title={t(`${RESOURCE}.fields.balance`)}
           render={(balance: number) => (
             <Typography.Text strong>{balance.toLocaleString()} MC</Typography.Text>
@@ -75,13 +76,16 @@ export function AnimeUserList() {
         />
         <Table.Column<AnimeUser>
           dataIndex="created_at"
+          responsive={shownFrom('lg')}
           title={t(`${RESOURCE}.fields.createdAt`)}
           render={time}
         />
         <Table.Column<AnimeUser>
           key="actions"
+          responsive={shownFrom('md')}
+          title={t('table.actions')}
           render={(_, user) => (
-            <Space>
+            <Space wrap>
               <GrantCreditsButton size="small" userId={user.user_id} userLabel={label(user)} />
               <ShowButton size="small" recordItemId={user.id}>
                 {t(`${RESOURCE}.actions.ledger`)}
@@ -89,7 +93,7 @@ export function AnimeUserList() {
             </Space>
           )}
         />
-      </Table>
+      </ResponsiveTable>
     </List>
   );
 }

@@ -1,9 +1,10 @@
 import { useRef, useState } from 'react';
-import { Badge, Button, Form, Input, Select, Space, Table, Tooltip, Typography } from 'antd';
+import { Badge, Button, Form, Grid, Input, Select, Space, Table, Tooltip, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { List, RefreshButton, ShowButton, getDefaultFilter, useTable } from '@refinedev/antd';
 import { useTranslate, type HttpError } from '@refinedev/core';
-import { TimeText } from '../../components/jimeng-accounts/account-status';
+import { DateTime } from '../../components/date-time';
+import { ResponsiveTable, shownFrom } from '../../components/responsive-table';
 import { BatchComposer } from '../../components/jimeng-batches/batch-composer';
 import { BatchProgress, BatchStatusTag, BatchTypeTag } from '../../components/jimeng-batches/batch-status';
 import { listPollInterval, useBatchListLive } from '../../components/jimeng-batches/use-batch-list-live';
@@ -19,6 +20,7 @@ interface BatchFilters {
 export function JimengBatchList() {
   const t = useTranslate();
   const [composing, setComposing] = useState(false);
+  const phone = !Grid.useBreakpoint().md;
   // New and finished batches arrive over the `batches` room (the table reloads when they do);
   // running batches' counts too, laid over their rows by `live` without a reload.
   const reload = useRef<() => void>(() => undefined);
@@ -69,9 +71,10 @@ export function JimengBatchList() {
       <Typography.Paragraph type="secondary" style={{ marginTop: -8 }}>
         {t('jimeng_batches.description')}
       </Typography.Paragraph>
+      {/* On a phone the filters stack, each as wide as the screen. */}
       <Form
         {...searchFormProps}
-        layout="inline"
+        layout={phone ? 'vertical' : 'inline'}
         style={{ marginBottom: 16, rowGap: 8 }}
         initialValues={{
           status: getDefaultFilter('status', filters, 'eq'),
@@ -82,7 +85,7 @@ export function JimengBatchList() {
         <Form.Item name="status" label={t('jimeng_batches.fields.status')}>
           <Select
             allowClear
-            style={{ width: 170 }}
+            style={{ width: phone ? '100%' : 170 }}
             placeholder={t('jimeng_batches.filters.anyStatus')}
             options={BATCH_STATUSES.map((value) => ({ value, label: t(`jimeng_batches.status.${value}`) }))}
             data-testid="batch-status-filter"
@@ -91,17 +94,16 @@ export function JimengBatchList() {
         <Form.Item name="work_id" label={t('jimeng_batches.fields.work_id')}>
           <Input.Search
             allowClear
-            style={{ width: 220 }}
+            style={{ width: phone ? '100%' : 220 }}
             placeholder={t('jimeng_batches.filters.workId')}
             onSearch={() => searchFormProps.form?.submit()}
           />
         </Form.Item>
       </Form>
-      <Table<BatchSummary>
+      <ResponsiveTable
         {...tableProps}
         rowKey="batch_id"
         size="middle"
-        scroll={{ x: 1200 }}
         data-testid="jimeng-batches-table"
         locale={{ emptyText: t('jimeng_batches.empty') }}
         pagination={{
@@ -113,9 +115,11 @@ export function JimengBatchList() {
         <Table.Column<BatchSummary>
           dataIndex="batch_id"
           title={t('jimeng_batches.fields.batch_id')}
-          width={200}
           render={(value: string) => (
-            <Typography.Text copyable={{ text: value }} style={{ fontFamily: MONO, fontSize: 12 }}>
+            <Typography.Text
+              copyable={{ text: value }}
+              style={{ fontFamily: MONO, fontSize: 12, wordBreak: 'break-all' }}
+            >
               {value}
             </Typography.Text>
           )}
@@ -123,12 +127,14 @@ export function JimengBatchList() {
         <Table.Column<BatchSummary>
           dataIndex="batch_type"
           title={t('jimeng_batches.fields.batch_type')}
+          responsive={shownFrom('lg')}
           width={120}
           render={(value: string) => <BatchTypeTag type={value} />}
         />
         <Table.Column<BatchSummary>
           key="project"
           title={t('jimeng_batches.fields.project')}
+          responsive={shownFrom('md')}
           width={200}
           render={(_, row) => (
             <Space direction="vertical" size={0}>
@@ -150,6 +156,7 @@ export function JimengBatchList() {
         <Table.Column<BatchSummary>
           key="progress"
           title={t('jimeng_batches.fields.progress')}
+          responsive={shownFrom('sm')}
           width={200}
           render={(_, row) => {
             const current = live(row);
@@ -159,6 +166,7 @@ export function JimengBatchList() {
         <Table.Column<BatchSummary>
           dataIndex="priority"
           title={t('jimeng_batches.fields.priority')}
+          responsive={shownFrom('xxl')}
           width={90}
           render={(value: unknown) =>
             value === undefined || value === null
@@ -169,23 +177,22 @@ export function JimengBatchList() {
         <Table.Column<BatchSummary>
           dataIndex="create_time"
           title={t('jimeng_batches.fields.create_time')}
-          width={130}
-          render={(value: unknown) => <TimeText value={value} format="MM-DD HH:mm:ss" />}
+          responsive={shownFrom('xl')}
+          render={(_, row) => <DateTime value={row.create_time_iso} />}
         />
         <Table.Column<BatchSummary>
           dataIndex="finish_time"
           title={t('jimeng_batches.fields.finish_time')}
-          width={130}
-          render={(value: unknown) => <TimeText value={value} format="MM-DD HH:mm:ss" />}
+          responsive={shownFrom('xxl')}
+          render={(_, row) => <DateTime value={row.finish_time_iso} />}
         />
         <Table.Column<BatchSummary>
           key="actions"
           title={t('jimeng_batches.fields.actions')}
-          fixed="right"
           width={80}
           render={(_, row) => <ShowButton hideText size="small" recordItemId={row.batch_id} />}
         />
-      </Table>
+      </ResponsiveTable>
     </List>
   );
 }

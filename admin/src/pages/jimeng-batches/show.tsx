@@ -17,7 +17,8 @@ import {
 import { ReloadOutlined } from '@ant-design/icons';
 import { Show } from '@refinedev/antd';
 import { useLink, useTranslate } from '@refinedev/core';
-import { TimeText } from '../../components/jimeng-accounts/account-status';
+import { DateTime } from '../../components/date-time';
+import { ResponsiveTable, shownFrom } from '../../components/responsive-table';
 import { BatchActions } from '../../components/jimeng-batches/batch-actions';
 import { BatchProgress, BatchStatusTag, BatchTypeTag } from '../../components/jimeng-batches/batch-status';
 import { useBatchLive, type LiveMode } from '../../components/jimeng-batches/use-batch-live';
@@ -88,10 +89,10 @@ export function JimengBatchShow() {
               <BatchProgress counts={detail} status={String(detail.status)} />
             </Descriptions.Item>
             <Descriptions.Item label={t('jimeng_batches.fields.start_time')}>
-              <TimeText value={detail.start_time} format="YYYY-MM-DD HH:mm:ss" />
+              <DateTime value={detail.start_time_iso} />
             </Descriptions.Item>
             <Descriptions.Item label={t('jimeng_batches.fields.estimated_completion')}>
-              <TimeText value={detail.estimated_completion} format="YYYY-MM-DD HH:mm:ss" />
+              <DateTime value={detail.estimated_completion_iso} />
             </Descriptions.Item>
             {typeof detail.project_name === 'string' && (
               <Descriptions.Item label={t('jimeng_batches.fields.project')}>
@@ -125,11 +126,10 @@ export function JimengBatchShow() {
             ))}
           </Row>
 
-          <Table<BatchItem>
+          <ResponsiveTable
             dataSource={detail.details}
             rowKey="storyboard_id"
             size="middle"
-            scroll={{ x: 1000 }}
             data-testid="batch-items-table"
             pagination={{ pageSize: 50, showSizeChanger: true, hideOnSinglePage: true }}
             rowSelection={{
@@ -141,9 +141,10 @@ export function JimengBatchShow() {
             <Table.Column<BatchItem>
               dataIndex="storyboard_id"
               title={t('jimeng_batches.fields.storyboard_id')}
-              width={180}
               render={(value: string) => (
-                <Typography.Text style={{ fontFamily: MONO }}>{value}</Typography.Text>
+                <Typography.Text style={{ fontFamily: MONO, wordBreak: 'break-all' }}>
+                  {value}
+                </Typography.Text>
               )}
             />
             <Table.Column<BatchItem>
@@ -157,6 +158,7 @@ export function JimengBatchShow() {
             <Table.Column<BatchItem>
               key="results"
               title={t('jimeng_batches.fields.results')}
+              responsive={shownFrom('sm')}
               width={240}
               render={(_, row) => (
                 <MediaThumbs kind={kind} urls={row.result_urls} thumbs={row.thumbnail_urls} />
@@ -165,6 +167,7 @@ export function JimengBatchShow() {
             <Table.Column<BatchItem>
               dataIndex="generation_time"
               title={t('jimeng_batches.fields.generation_time')}
+              responsive={shownFrom('xl')}
               width={110}
               align="right"
               render={(value: unknown) =>
@@ -174,6 +177,7 @@ export function JimengBatchShow() {
             <Table.Column<BatchItem>
               dataIndex="retry_count"
               title={t('jimeng_batches.fields.retry_count')}
+              responsive={shownFrom('xl')}
               width={90}
               align="center"
               render={(value: unknown) => Number(value ?? 0)}
@@ -181,6 +185,7 @@ export function JimengBatchShow() {
             <Table.Column<BatchItem>
               dataIndex="error_message"
               title={t('jimeng_batches.fields.error_message')}
+              responsive={shownFrom('lg')}
               ellipsis={{ showTitle: false }}
               render={(value: unknown) =>
                 value ? (
@@ -195,6 +200,7 @@ export function JimengBatchShow() {
             <Table.Column<BatchItem>
               dataIndex="record_id"
               title={t('jimeng_batches.fields.record_id')}
+              responsive={shownFrom('md')}
               width={120}
               render={(value: unknown) =>
                 value ? (
@@ -206,7 +212,7 @@ export function JimengBatchShow() {
                 )
               }
             />
-          </Table>
+          </ResponsiveTable>
         </Space>
       )}
     </Show>

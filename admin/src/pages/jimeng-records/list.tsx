@@ -4,6 +4,7 @@ import {
   DatePicker,
   Drawer,
   Form,
+  Grid,
   Input,
   Radio,
   Select,
@@ -15,8 +16,10 @@ import {
 import { EyeOutlined, ExportOutlined, RedoOutlined } from '@ant-design/icons';
 import { DeleteButton, List, RefreshButton, getDefaultFilter, useTable } from '@refinedev/antd';
 import { useInvalidate, useLink, useOne, useTranslate, type HttpError } from '@refinedev/core';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { DateTime } from '../../components/date-time';
+import { instantToWallClock, wallClockToInstant } from '../../lib/format-time';
+import { useTimeZone } from '../../lib/time-zone';
 import { MediaThumbs } from '../../components/media/media-thumbs';
 import { ResponsiveTable, shownFrom } from '../../components/responsive-table';
 import { RecordDetail } from '../../components/jimeng-records/record-detail';
@@ -32,7 +35,6 @@ import {
 } from '../../components/jimeng-records/types';
 
 const RESOURCE = 'jimeng_records';
-const TIME_FORMAT = 'YYYY-MM-DD HH:mm:ss';
 
 interface RecordFilters {
   type: RecordType;
@@ -47,6 +49,9 @@ export function JimengRecordList() {
   const invalidate = useInvalidate();
   const [viewing, setViewing] = useState<string | null>(null);
   const [regenerating, setRegenerating] = useState<GenerationRecord | null>(null);
+  // The range is picked in the staff member's zone and sent as instants (start_time_iso/end_time_iso).
+  const zone = useTimeZone();
+  const phone = !Grid.useBreakpoint().md;
   const { tableProps, searchFormProps, filters, result, tableQuery } = useTable<
     GenerationRecord,
     HttpError,
@@ -62,15 +67,23 @@ export function JimengRecordList() {
       { field: 'type', operator: 'eq', value: values.type },
       { field: 'work_id', operator: 'eq', value: values.work_id?.trim() || undefined },
       { field: 'generation_status', operator: 'eq', value: values.generation_status },
-      { field: 'start_time', operator: 'eq', value: values.range?.[0]?.format(TIME_FORMAT) },
-      { field: 'end_time', operator: 'eq', value: values.range?.[1]?.format(TIME_FORMAT) },
+      {
+        field: 'start_time_iso',
+        operator: 'eq',
+        value: values.range?.[0] ? wallClockToInstant(values.range[0], zone) : undefined,
+      },
+      {
+        field: 'end_time_iso',
+        operator: 'eq',
+        value: values.range?.[1] ? wallClockToInstant(values.range[1], zone) : undefined,
+      },
     ],
     queryOptions: { refetchInterval: 15_000 },
   });
   const typeFilter: unknown = getDefaultFilter('type', filters, 'eq');
   const type: RecordType = isRecordType(typeFilter) ? typeFilter : 'image';
-  const start: unknown = getDefaultFilter('start_time', filters, 'eq');
-  const end: unknown = getDefaultFilter('end_time', filters, 'eq');
+  const start = instantToWallClock(getDefaultFilter('start_time_iso', filters, 'eq'), zone);
+  const end = instantToWallClock(getDefaultFilter('end_time_iso', filters, 'eq'), zone);
   const refresh = () => {
     void tableQuery.refetch();
     void invalidate({ resource: RESOURCE, invalidates: ['detail'], id: viewing ?? undefined });
@@ -78,18 +91,16 @@ export function JimengRecordList() {
 
   return (
     <List headerButtons={() => <RefreshButton />}>
+      {/* On a phone the filters stack, each as wide as the screen. */}
       <Form
         {...searchFormProps}
-        layout="inline"
+        layout={phone ? 'vertical' : 'inline'}
         style={{ marginBottom: 16, rowGap: 8 }}
         initialValues={{
           type,
           work_id: getDefaultFilter('work_id', filters, 'eq'),
           generation_status: getDefaultFilter('generation_status', filters, 'eq'),
-          range:
-            typeof start === 'string' || typeof end === 'string'
-              ? [start ? dayjs(String(start)) : null, end ? dayjs(String(end)) : null]
-              : undefined,
+          range: start || end ? [start, end] : undefined,
         }}
         onValuesChange={(changed: Partial<RecordFilters>) => {
           if (!('work_id' in changed)) searchFormProps.form?.submit();
@@ -105,7 +116,7 @@ export function JimengRecordList() {
         <Form.Item name="work_id" label={t('jimeng_records.fields.work_id')}>
           <Input.Search
             allowClear
-            style={{ width: 200 }}
+            style={{ width: phone ? '100%' : 200 }}
             placeholder={t('jimeng_records.filters.workId')}
             onSearch={() => searchFormProps.form?.submit()}
           />
@@ -113,7 +124,7 @@ export function JimengRecordList() {
         <Form.Item name="generation_status" label={t('jimeng_records.fields.generation_status')}>
           <Select
             allowClear
-            style={{ width: 140 }}
+            style={{ width: phone ? '100%' : 140 }}
             placeholder={t('jimeng_records.filters.anyStatus')}
             options={GENERATION_STATUSES.map((value) => ({
               value,
@@ -122,7 +133,11 @@ export function JimengRecordList() {
           />
         </Form.Item>
         <Form.Item name="range" label={t('jimeng_records.filters.time')}>
-          <DatePicker.RangePicker showTime allowEmpty={[true, true]} />
+          <DatePicker.RangePicker
+            showTime
+            allowEmpty={[true, true]}
+            style={phone ? { width: '100%' } : undefined}
+          />
         </Form.Item>
       </Form>
 
@@ -130,6 +145,9 @@ export function JimengRecordList() {
         {...tableProps}
         rowKey="id"
         size="middle"
+        // Fixed: the columns keep their widths and the prompt takes what is left (ellipsis), rather
+        // than the prompt's full text setting the table's width.
+        tableLayout="fixed"
         data-testid="jimeng-records-table"
         locale={{ emptyText: t('jimeng_records.empty') }}
         pagination={{
@@ -142,7 +160,7 @@ export function JimengRecordList() {
           key="result"
           title={t('jimeng_records.fields.results')}
           responsive={shownFrom('sm')}
-          width={160}
+          width={130}
           render={(_, row) => (
             <MediaThumbs kind={type} urls={resultUrls(row)} thumbs={row.thumbnail_urls} max={2} />
           )}
@@ -195,7 +213,7 @@ export function JimengRecordList() {
         />
         <Table.Column<GenerationRecord>
           dataIndex="account_name"
-          responsive={shownFrom('xl')}
+          responsive={shownFrom('xxl')}
           title={t('jimeng_records.fields.account')}
           width={170}
           ellipsis
@@ -211,7 +229,8 @@ export function JimengRecordList() {
         />
         <Table.Column<GenerationRecord>
           dataIndex="create_time"
-          responsive={shownFrom('lg')}
+          responsive={shownFrom('xl')}
+          width={170}
           title={t('jimeng_records.fields.create_time')}
           render={(_, row) => <DateTime value={row.create_time_iso} />}
         />
@@ -219,7 +238,7 @@ export function JimengRecordList() {
           key="actions"
           title={t('jimeng_records.fields.actions')}
           responsive={shownFrom('sm')}
-          width={130}
+          width={110}
           render={(_, row) => (
             <Space size={4}>
               <Tooltip title={t('jimeng_records.actions.view')}>

@@ -16,7 +16,8 @@ import {
 import { DeleteOutlined, DownloadOutlined, ExportOutlined } from '@ant-design/icons';
 import { DeleteButton, List, Show, ShowButton, useTable } from '@refinedev/antd';
 import { useDeleteMany, useInvalidate, useShow, useTranslate, type HttpError } from '@refinedev/core';
-import dayjs from 'dayjs';
+import { DateTime } from '../../components/date-time';
+import { ResponsiveTable, shownFrom } from '../../components/responsive-table';
 import {
   deleteNanobananaImage,
   exportNanobananaImages,
@@ -100,10 +101,10 @@ export function NanobananaTaskList() {
         allowClear
         enterButton
         placeholder={t(`${RESOURCE}.searchPlaceholder`)}
-        style={{ maxWidth: 420, marginBottom: 16 }}
+        style={{ maxWidth: 420, width: '100%', marginBottom: 16 }}
         onSearch={(keyword) => searchFormProps.onFinish?.({ keyword })}
       />
-      <Table<NanobananaTask>
+      <ResponsiveTable
         {...tableProps}
         rowKey="id"
         rowSelection={{
@@ -115,10 +116,16 @@ export function NanobananaTaskList() {
           dataIndex="prompt"
           title={t(`${RESOURCE}.fields.prompt`)}
           render={(prompt: string) => (
-            <Typography.Paragraph ellipsis={{ rows: 2 }}>{prompt}</Typography.Paragraph>
+            <Typography.Paragraph ellipsis={{ rows: 2, tooltip: prompt }} style={{ marginBottom: 0 }}>
+              {prompt}
+            </Typography.Paragraph>
           )}
         />
-        <Table.Column<NanobananaTask> dataIndex="model" title={t(`${RESOURCE}.fields.model`)} />
+        <Table.Column<NanobananaTask>
+          dataIndex="model"
+          responsive={shownFrom('lg')}
+          title={t(`${RESOURCE}.fields.model`)}
+        />
         <Table.Column<NanobananaTask>
           dataIndex="status"
           title={t(`${RESOURCE}.fields.status`)}
@@ -126,11 +133,13 @@ export function NanobananaTaskList() {
         />
         <Table.Column<NanobananaTask>
           key="progress"
+          responsive={shownFrom('md')}
           title={t(`${RESOURCE}.fields.progress`)}
           render={(_, task) => `${task.completedCount}/${task.totalCount}`}
         />
         <Table.Column<NanobananaTask>
           key="images"
+          responsive={shownFrom('sm')}
           title={t(`${RESOURCE}.fields.images`)}
           render={(_, task) => (
             <Image.PreviewGroup>
@@ -154,19 +163,22 @@ export function NanobananaTaskList() {
         />
         <Table.Column<NanobananaTask>
           dataIndex="createdAt"
+          responsive={shownFrom('lg')}
           title={t(`${RESOURCE}.fields.createdAt`)}
-          render={(value: string) => dayjs(value).format('YYYY-MM-DD HH:mm:ss')}
+          render={(value: string) => <DateTime value={value} />}
         />
         <Table.Column<NanobananaTask>
           key="actions"
+          responsive={shownFrom('sm')}
+          title={t('table.actions')}
           render={(_, task) => (
-            <Space>
+            <Space size={4}>
               <ShowButton hideText size="small" recordItemId={task.id} />
               <DeleteButton hideText size="small" recordItemId={task.id} />
             </Space>
           )}
         />
-      </Table>
+      </ResponsiveTable>
     </List>
   );
 }

@@ -2,8 +2,12 @@ import type { StoryResourceApi } from '../../providers/story-data-provider';
 
 /** How a column shows its value. */
 export type ColumnKind = 'text' | 'long' | 'image' | 'audio' | 'date' | 'bool' | 'count' | 'tag';
-/** How a form field edits its value. */
-export type FieldKind = 'text' | 'textarea' | 'number' | 'switch' | 'json' | 'password' | 'select';
+/**
+ * How a form field edits its value: `image` and `audio` are media URLs (typed, or uploaded for
+ * images) with a preview and a load check; `catalog` picks a value from another catalog.
+ */
+export type FieldKind =
+  'text' | 'textarea' | 'number' | 'switch' | 'json' | 'password' | 'select' | 'image' | 'audio' | 'catalog';
 
 /** i18n groups under `story.enums` that label a column's or select's values (never shown raw). */
 export type EnumLabels = 'status' | 'modelType' | 'characterType';
@@ -22,6 +26,8 @@ export interface StoryField {
   required?: boolean;
   options?: readonly string[];
   labels?: EnumLabels;
+  /** For `catalog` fields: the catalog listed and the row field stored. */
+  catalog?: { resource: string; field: string };
   /** Only when creating (e.g. a chosen id). */
   createOnly?: boolean;
   min?: number;
@@ -61,7 +67,7 @@ export const storyResourceConfigs: StoryResourceConfig[] = [
     fields: [
       { key: 'id', createOnly: true },
       { key: 'name', required: true },
-      { key: 'thumbnail' },
+      { key: 'thumbnail', kind: 'image' },
       { key: 'introduction', kind: 'textarea' },
       { key: 'components', kind: 'json' },
       { key: 'maxCharacters', kind: 'number', min: 1, max: 50 },
@@ -111,8 +117,8 @@ export const storyResourceConfigs: StoryResourceConfig[] = [
     ],
     fields: [
       { key: 'name', required: true },
-      { key: 'avatar' },
-      { key: 'icon_url' },
+      { key: 'avatar', kind: 'image' },
+      { key: 'icon_url', kind: 'image' },
       { key: 'description', kind: 'textarea' },
       { key: 'personality', kind: 'textarea' },
       { key: 'background', kind: 'textarea' },
@@ -154,8 +160,8 @@ export const storyResourceConfigs: StoryResourceConfig[] = [
     ],
     fields: [
       { key: 'name', required: true },
-      { key: 'url', required: true },
-      { key: 'type', required: true },
+      { key: 'url', kind: 'audio', required: true },
+      { key: 'type', kind: 'catalog', catalog: { resource: 'music_types', field: 'name' }, required: true },
     ],
   },
   {
@@ -187,7 +193,7 @@ export const storyResourceConfigs: StoryResourceConfig[] = [
     fields: [
       { key: 'name', required: true },
       { key: 'keyword', required: true },
-      { key: 'thumbnail' },
+      { key: 'thumbnail', kind: 'image' },
       { key: 'status', kind: 'select', options: STATUS, labels: 'status' },
     ],
   },

@@ -22,22 +22,35 @@ import {
 } from '@refinedev/core';
 import { DateTime } from '../../components/date-time';
 import { ResponsiveTable, shownFrom } from '../../components/responsive-table';
+import { AudioUrlInput } from '../../components/story/audio-url-input';
+import { CatalogSelect } from '../../components/story/catalog-select';
+import { ImageUrlInput } from '../../components/story/image-url-input';
+import { checkMediaLoads, isHttpUrl, type MediaKind } from '../../components/story/media-check';
+import { IMAGE_FALLBACK } from '../../components/story/media-fallback';
 import { uploadFile } from '../../providers/api-client';
 import type { EnumLabels, StoryColumn, StoryField, StoryResourceConfig } from './story-config';
 
+type Translate = ReturnType<typeof useTranslate>;
+
 /** An enum value's label in the current language; free-form values (music types…) show as they are. */
-function enumLabel(labels: EnumLabels | undefined, value: unknown, t: ReturnType<typeof useTranslate>) {
+function enumLabel(labels: EnumLabels | undefined, value: unknown, t: Translate) {
   const raw = String(value);
   return labels ? t(`story.enums.${labels}.${raw}`, raw) : raw;
 }
 
-function renderCell(column: StoryColumn, value: unknown, t: ReturnType<typeof useTranslate>) {
+function renderCell(column: StoryColumn, value: unknown, t: Translate) {
   if (value === null || value === undefined || value === '')
     return <Typography.Text type="secondary">—</Typography.Text>;
   switch (column.kind) {
     case 'image':
       return (
-        <Image src={String(value)} width={48} height={48} style={{ objectFit: 'cover', borderRadius: 6 }} />
+        <Image
+          src={String(value)}
+          fallback={IMAGE_FALLBACK}
+          width={48}
+          height={48}
+          style={{ objectFit: 'cover', borderRadius: 6 }}
+        />
       );
     case 'audio':
       // The music player: staff listen before attaching a track to a story.
@@ -73,6 +86,29 @@ function catalogColumnFrom(column: StoryColumn, columns: StoryColumn[]) {
   return shownFrom('md');
 }
 
+/**
+ * Notices name one record in the current language ("Art style saved", "画风已保存"), never Refine's
+ * default built from the menu name ("Successfully edited Art styles").
+ */
+function notices(config: StoryResourceConfig, t: Translate) {
+  const name = t(`${config.name}.singular`);
+  return {
+    created: { type: 'success' as const, message: t('story.notices.created', { name }) },
+    saved: { type: 'success' as const, message: t('story.notices.saved', { name }) },
+    deleted: { type: 'success' as const, message: t('story.notices.deleted', { name }) },
+    saveFailed: (error?: unknown) => ({
+      type: 'error' as const,
+      message: t('story.notices.saveFailed', { name }),
+      description: (error as HttpError | undefined)?.message,
+    }),
+    deleteFailed: (error?: unknown) => ({
+      type: 'error' as const,
+      message: t('story.notices.deleteFailed', { name }),
+      description: (error as HttpError | undefined)?.message,
+    }),
+  };
+}
+
 /** One list page for every story catalog, driven by its config. */
 export function StoryResourceList({ config }: { config: StoryResourceConfig }) {
   const t = useTranslate();
@@ -82,6 +118,7 @@ export function StoryResourceList({ config }: { config: StoryResourceConfig }) {
     pagination: { pageSize: 20 },
   });
   const canEdit = config.fields && config.canEdit !== false;
+  const notice = notices(config, t);
   return (
     <List
       resource={config.name}
@@ -112,7 +149,14 @@ export function StoryResourceList({ config }: { config: StoryResourceConfig }) {
                 <EditButton hideText size="small" resource={config.name} recordItemId={record.id} />
               )}
               {config.canDelete !== false && (
-                <DeleteButton hideText size="small" resource={config.name} recordItemId={record.id} />
+                <DeleteButton
+                  hideText
+                  size="small"
+                  resource={config.name}
+                  recordItemId={record.id}
+                  successNotification={notice.deleted}
+                  errorNotification={notice.deleteFailed}
+                />
               )}
             </Space>
           )}
@@ -178,6 +222,14 @@ function FieldInput({ field, ...control }: { field: StoryField } & Record<string
       return <Switch {...control} />;
     case 'password':
       return <Input.Password {...control} autoComplete="new-password" />;
+    case 'image':
+      return <ImageUrlInput {...control} />;
+    case 'audio':
+      return <AudioUrlInput {...control} />;
+    case 'catalog':
+      return field.catalog ? (
+        <CatalogSelect {...control} resource={field.catalog.resource} field={field.catalog.field} />
+      ) : null;
     case 'select':
       return (
         <Select
@@ -193,6 +245,22 @@ function FieldInput({ field, ...control }: { field: StoryField } & Record<string
   }
 }
 
+/**
+ * A media field's rule: an http(s) URL that this browser loads as that media (see checkMediaLoads
+ * for why the check runs here), with a message saying which of the two failed.
+ */
+function mediaRule(kind: MediaKind, t: Translate) {
+  return {
+    validator: async (_: unknown, value: unknown) => {
+      if (value === undefined || value === null || value === '') return;
+      if (!isHttpUrl(value)) throw new Error(t('story.media.notUrl'));
+      await checkMediaLoads(value, kind).catch(() => {
+        throw new Error(t(`story.media.${kind}Broken`));
+      });
+    },
+  };
+}
+
 function StoryFormItems({ config, mode }: { config: StoryResourceConfig; mode: 'create' | 'edit' }) {
   const t = useTranslate();
   return (
@@ -205,7 +273,11 @@ function StoryFormItems({ config, mode }: { config: StoryResourceConfig; mode: '
             name={field.key}
             label={t(`${config.name}.fields.${field.key}`, field.key)}
             valuePropName={field.kind === 'switch' ? 'checked' : 'value'}
+            // Media URLs are loaded to be checked: wait until the typing stops.
+            validateDebounce={field.kind === 'image' || field.kind === 'audio' ? 500 : undefined}
+            hasFeedback={field.kind === 'image' || field.kind === 'audio'}
             rules={[
+              ...(field.kind === 'image' || field.kind === 'audio' ? [mediaRule(field.kind, t)] : []),
               ...(field.required ? [{ required: true, message: t('story.required') }] : []),
               ...(field.kind === 'json'
                 ? [
@@ -248,10 +320,14 @@ function toPayload(config: StoryResourceConfig, values: Record<string, unknown>)
 }
 
 export function StoryResourceCreate({ config }: { config: StoryResourceConfig }) {
+  const t = useTranslate();
+  const notice = notices(config, t);
   const { formProps, saveButtonProps } = useForm({
     resource: config.name,
     action: 'create',
     redirect: 'list',
+    successNotification: () => notice.created,
+    errorNotification: (error) => notice.saveFailed(error),
   });
   return (
     <Create resource={config.name} saveButtonProps={saveButtonProps}>
@@ -267,7 +343,15 @@ export function StoryResourceCreate({ config }: { config: StoryResourceConfig })
 }
 
 export function StoryResourceEdit({ config }: { config: StoryResourceConfig }) {
-  const { formProps, saveButtonProps } = useForm({ resource: config.name, action: 'edit', redirect: 'list' });
+  const t = useTranslate();
+  const notice = notices(config, t);
+  const { formProps, saveButtonProps } = useForm({
+    resource: config.name,
+    action: 'edit',
+    redirect: 'list',
+    successNotification: () => notice.saved,
+    errorNotification: (error) => notice.saveFailed(error),
+  });
   return (
     <Edit resource={config.name} saveButtonProps={saveButtonProps}>
       <Form
