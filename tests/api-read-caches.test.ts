@@ -137,4 +137,71 @@ describe.each(['sqlite', 'mariadb'] as const)('read caches across server nodes (
     expect((await status(system.baseUrl, uuid, bearer)).status).toBe(401);
     await revoked;
   });
+  it('a history page is read once per node and shows a new task, then its end, on both nodes', async () => {
+    const owner = botHeaders(system.botToken, 'discord', `pages-${db}`);
+    const history = (base: string) => api(base, 'GET', '/api/anime-generation/history', { headers: owner });
+    for (const base of [system.baseUrl, second, system.baseUrl, second])
+      expect((await history(base)).body.data.pagination.total).toBe(0);
+    const before = queries;
+    expect((await history(second)).status).toBe(200);
+    expect(queries - before).toBe(0);
+
+    const created = await api(system.baseUrl, 'POST', '/api/anime-generation/create-task', {
+      headers: owner,
+      body: { prompt: 'a kite above the dunes', batch_size: 1 },
+    });
+    expect(created.status).toBe(200);
+    const uuid = created.body.data.generation_uuid as string;
+    const finished = heardOnSecondNode(taskRoom(uuid), TaskEvents.completed);
+    // Listed at once on both nodes (the new task moved every page of its owner).
+    for (const base of [second, system.baseUrl]) {
+      const page = (await history(base)).body.data;
+      expect(page.pagination.total).toBe(1);
+      expect(page.records[0].generation_uuid).toBe(uuid);
+    }
+    await finished;
+    for (const base of [second, system.baseUrl]) {
+      const record = (await history(base)).body.data.records[0];
+      expect(record.status).toBe('completed');
+      expect(record.images).toHaveLength(1);
+    }
+  });
+
+  it('a deleted 004 task leaves the history and the status on every node at once', async () => {
+    const { token } = await walletLogin(system);
+    const bearer = { authorization: `Bearer ${token}` };
+    const created = await api(system.baseUrl, 'POST', '/api/v1/generate/batch', {
+      headers: bearer,
+      body: {
+        prompt: 'harbour lights',
+        model: 'gemini-2.5-flash-image',
+        count: 1,
+        apiKey: 'AIzaSy-test-key-0001',
+      },
+    });
+    expect(created.status).toBe(200);
+    const id = created.body.data.id as string;
+    const finished = heardOnSecondNode(taskRoom(id), TaskEvents.completed);
+    await finished;
+    const list = (base: string) => api(base, 'GET', '/api/v1/history', { headers: bearer });
+    for (const base of [second, second, system.baseUrl]) {
+      const page = (await list(base)).body.data;
+      expect(page.total).toBe(1);
+      expect(page.list[0]).toMatchObject({ id, status: 'completed' });
+      expect((await api(base, 'GET', `/api/v1/generate/status/${id}`, { headers: bearer })).status).toBe(200);
+      expect((await status(base, id, bearer)).status).toBe(200);
+    }
+    const before = queries;
+    await list(second);
+    expect(queries - before).toBe(0);
+
+    const deleted = await api(system.baseUrl, 'DELETE', `/api/v1/history/${id}`, { headers: bearer });
+    expect(deleted.status).toBe(200);
+    for (const base of [second, system.baseUrl]) {
+      const page = (await list(base)).body.data;
+      expect(page.total).toBe(0);
+      expect(page.list).toEqual([]);
+      expect((await status(base, id, bearer)).status).toBe(404);
+    }
+  });
 });

@@ -88,6 +88,10 @@ describe.each(['sqlite', 'mariadb'] as const)('contract 002 story API on %s', (d
       const past = new Date(Date.now() - 1000);
       await system.core.models.AccessToken.update({ expires_at: past }, { where: { kind: 'paw' } });
       await system.core.story.models.PawSession.update({ expires_at: past }, { where: {} });
+      // Nodes remember resolved tokens until they expire or a writer announces a change (issue 14);
+      // this direct database edit stands in for time passing, so it announces itself as writers do.
+      const holders = await system.core.models.AccessToken.findAll({ where: { kind: 'paw' } });
+      await system.core.identity.usersChanged([...new Set(holders.map((holder) => holder.user_id))]);
       const expired = await api(system.baseUrl, 'GET', '/api/v1/languages', { token: second.token });
       expect(expired.status).toBe(401);
       expect(expired.body.detail).toBeTruthy();

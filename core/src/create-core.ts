@@ -260,7 +260,8 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     gemini: overrides.gemini,
     providerMetrics: metrics.providers,
     outbound,
-    tasksChanged: (taskIds) => generation.tasksChanged(taskIds),
+    tasksChanged: (taskIds, owners) => generation.tasksChanged(taskIds, owners),
+    memberPage: (owner, query, load) => generation.memberPage(owner, query, load),
   });
   const story = createStory({
     config,

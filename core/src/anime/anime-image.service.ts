@@ -202,7 +202,13 @@ export class AnimeImageService {
 
   /** The caller's generations, newest first, with their outputs and the settings to reuse them. */
   async history(actor: Actor, query: HistoryQuery) {
-    return this.page(query, { user_id: actor.id, source: { [Op.in]: SOURCES } });
+    const read = () => this.page(query, { user_id: actor.id, source: { [Op.in]: SOURCES } });
+    // Unfiltered pages come from the node's memory until one of their tasks or the list changes.
+    if (query.status) return read();
+    return this.deps.generation.memberPage(actor.id, `anime:${query.page}:${query.limit}`, async () => {
+      const page = await read();
+      return { page, taskIds: page.records.map((record) => record.generation_uuid) };
+    });
   }
 
   /** Staff: image and video generations of every member, newest first, with their owner's id. */
@@ -290,7 +296,9 @@ export class AnimeImageService {
       ...scope,
       ...(statuses ? { status: { [Op.in]: statuses } } : {}),
     };
-    const { rows, count } = await this.deps.models.GenerationTask.findAndCountAll({
+    // Plain rows (record() only reads them): a model instance per task and per image was most
+    // of a history page's CPU (bench:api).
+    const { rows, count } = (await this.deps.models.GenerationTask.findAndCountAll({
       where,
       order: [
         ['created_at', 'DESC'],
@@ -298,12 +306,14 @@ export class AnimeImageService {
       ],
       limit,
       offset: (page - 1) * limit,
-    });
+      raw: true,
+    })) as unknown as { rows: GenerationTaskRow[]; count: number };
     const assets = rows.length
-      ? await this.deps.models.MediaAsset.findAll({
+      ? ((await this.deps.models.MediaAsset.findAll({
           where: { task_id: { [Op.in]: rows.map((row) => row.id) } },
           order: [['position', 'ASC']],
-        })
+          raw: true,
+        })) as unknown as MediaAssetRow[])
       : [];
     const totalPages = Math.ceil(count / limit);
     return {

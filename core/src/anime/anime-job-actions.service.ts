@@ -95,9 +95,23 @@ export class AnimeJobActionsService {
     return task ? this.availableFor(actor, task) : [];
   }
 
-  /** {@link available} for a task already read (e.g. the status read's snapshot, TaskFacts). */
-  availableFor(actor: Actor, task: TaskFacts): MemberAction[] {
+  /**
+   * {@link available} for a task already read (e.g. the status read's snapshot, TaskFacts).
+   * `remember`: the task is a shared snapshot that is replaced when the task changes, so the
+   * answer (which reads the stored request) is kept on it for the next poll.
+   */
+  availableFor(actor: Actor, task: TaskFacts, remember = false): MemberAction[] {
     if (task.user_id !== actor.id) return [];
+    if (!remember) return this.ownerActions(task);
+    let known = this.remembered.get(task);
+    if (!known) this.remembered.set(task, (known = this.ownerActions(task)));
+    return [...known];
+  }
+
+  /** Answers of availableFor by snapshot; a snapshot dropped from memory takes its answer along. */
+  private readonly remembered = new WeakMap<TaskFacts, MemberAction[]>();
+
+  private ownerActions(task: TaskFacts): MemberAction[] {
     if (task.source === 'anime-video') return ['reroll'];
     if (task.source !== 'anime') return [];
     const actions: MemberAction[] = ['reroll'];

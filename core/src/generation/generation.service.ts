@@ -11,7 +11,8 @@ import { maySeeTask } from '../media/media-access.js';
 import { TaskNotFoundError } from './generation.errors.js';
 import { insertRows } from './bulk-row.writer.js';
 import { TaskSnapshotCache } from './task-snapshot.cache.js';
-import { TASKS_CHANGED, TASKS_ROOM, announceTasksChanged } from './task-changes.js';
+import { TASKS_CHANGED, TASKS_ROOM, announceTasksChanged, type TasksChange } from './task-changes.js';
+import { MemberPagesCache } from './member-pages.cache.js';
 import type { Logger } from '../shared/logger.js';
 import {
   GENERATION_JOB,
@@ -107,6 +108,8 @@ export interface TaskSnapshot {
 export class GenerationService {
   /** Status reads served from memory, dropped by the task's events (see TaskSnapshotCache). */
   private readonly snapshots = new TaskSnapshotCache<TaskSnapshot>();
+  /** Members' history pages, dropped by their tasks' events and list changes (MemberPagesCache). */
+  private readonly pages = new MemberPagesCache();
   private listening: Promise<void> | null = null;
   private crossNodeReady = false;
 
@@ -120,9 +123,16 @@ export class GenerationService {
     if (this.listening) return;
     this.listening = this.deps.events
       .subscribe((event) => {
-        if (event.room.startsWith('task:')) this.snapshots.forget([event.room.slice(5)]);
-        else if (event.room === TASKS_ROOM && event.name === TASKS_CHANGED)
-          this.snapshots.forget((event.payload as { taskIds: string[] }).taskIds ?? []);
+        if (event.room.startsWith('task:')) {
+          const taskId = event.room.slice(5);
+          this.snapshots.forget([taskId]);
+          this.pages.forgetTasks([taskId]);
+        } else if (event.room === TASKS_ROOM && event.name === TASKS_CHANGED) {
+          const change = event.payload as TasksChange;
+          this.snapshots.forget(change.taskIds ?? []);
+          this.pages.forgetTasks(change.taskIds ?? []);
+          this.pages.forgetOwners(change.owners ?? []);
+        }
       })
       .then(
         () => {
@@ -156,6 +166,7 @@ export class GenerationService {
       created_at: now,
       updated_at: now,
     });
+    await this.ownersChanged([task]);
     await this.enqueue(task);
     const queuePosition = await this.deps.queue.waitingPosition(GENERATION_JOB, task.id);
     await this.publishProgress({
@@ -180,6 +191,7 @@ export class GenerationService {
     const rows = await this.deps.models.GenerationTask.bulkCreate(this.taskValues(specs), {
       transaction: options.transaction,
     });
+    await this.ownersChanged(rows, options.transaction);
     // Inside a transaction the caller queues the jobs after commit (enqueueMany); otherwise do it now.
     if (!options.transaction) await this.enqueueMany(rows);
     return rows;
@@ -196,6 +208,7 @@ export class GenerationService {
   ): Promise<Array<Pick<GenerationTaskRow, 'id' | 'priority'>>> {
     const values = this.taskValues(specs);
     await insertRows(this.deps.models.GenerationTask, values, options);
+    await this.ownersChanged(values, options.transaction);
     return values.map(({ id, priority }) => ({ id, priority }));
   }
 
@@ -271,9 +284,34 @@ export class GenerationService {
    * For changes to tasks that no task event announces (refunds, deletions): this node forgets
    * them at once, every other node when the notice arrives. Call after the change is committed.
    */
-  async tasksChanged(taskIds: string[]): Promise<void> {
+  async tasksChanged(taskIds: string[], owners: string[] = []): Promise<void> {
     this.snapshots.forget(taskIds);
-    await announceTasksChanged(this.deps.events, taskIds);
+    this.pages.forgetTasks(taskIds);
+    this.pages.forgetOwners(owners);
+    await announceTasksChanged(this.deps.events, taskIds, owners);
+  }
+
+  /**
+   * A member's history page from this node's memory, else `load`'s (see MemberPagesCache for
+   * which pages may be cached: the caller passes only unfiltered pages of one owner). `taskIds`:
+   * the tasks shown, whose events drop the page.
+   */
+  async memberPage<Page>(
+    owner: string,
+    query: string,
+    load: () => Promise<{ page: Page; taskIds: readonly string[] }>,
+  ): Promise<Page> {
+    this.listenForTaskEvents();
+    if (!this.crossNodeReady) return (await load()).page;
+    return this.pages.get(owner, query, Date.now(), load);
+  }
+
+  /** New tasks move every page of their owners: announced once the rows are committed. */
+  private ownersChanged(rows: Array<{ user_id: string }>, transaction?: Transaction): Promise<void> {
+    const owners = [...new Set(rows.map((row) => row.user_id))];
+    if (!transaction) return this.tasksChanged([], owners);
+    transaction.afterCommit(() => this.tasksChanged([], owners).catch(() => undefined));
+    return Promise.resolve();
   }
 
   private async readSnapshot(taskId: string): Promise<TaskSnapshot | null> {

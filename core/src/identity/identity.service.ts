@@ -249,10 +249,11 @@ export class IdentityService {
   verifyBotToken(candidate: string): boolean {
     const expected = this.deps.botApiToken;
     if (!expected) return false;
-    // Bots send the credential with every call: its own hash is computed once.
+    // Bots send the credential with every call: its own hash is computed once, and the digests
+    // are compared as bytes (no hex round trip on every call).
     if (this.botTokenHash?.token !== expected)
-      this.botTokenHash = { token: expected, hash: Buffer.from(sha256(expected)) };
-    return timingSafeEqual(Buffer.from(sha256(candidate)), this.botTokenHash.hash);
+      this.botTokenHash = { token: expected, hash: createHash('sha256').update(expected).digest() };
+    return timingSafeEqual(createHash('sha256').update(candidate).digest(), this.botTokenHash.hash);
   }
 
   /**

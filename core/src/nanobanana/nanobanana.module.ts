@@ -54,8 +54,14 @@ export function createNanobananaModule(deps: {
   outbound: OutboundPolicy;
   /** Counts Gemini calls by outcome (dreamloom_provider_calls_total). */
   providerMetrics: ProviderMetrics;
-  /** Deleted tasks and images leave every node's status cache (GenerationService.tasksChanged). */
-  tasksChanged?: (taskIds: string[]) => Promise<void>;
+  /** Created and deleted tasks reach every node's caches (GenerationService.tasksChanged). */
+  tasksChanged?: (taskIds: string[], owners?: string[]) => Promise<void>;
+  /** History pages through every node's page cache (GenerationService.memberPage). */
+  memberPage?: <Page>(
+    owner: string,
+    query: string,
+    load: () => Promise<{ page: Page; taskIds: readonly string[] }>,
+  ) => Promise<Page>;
 }): NanobananaModule {
   const { config } = deps;
   const models = defineNanobananaModels(deps.sequelize);
@@ -100,6 +106,7 @@ export function createNanobananaModule(deps: {
     searchIndex,
     apiBases: new BaseUrlAllowlist([...config.NANOBANANA_API_BASE_ALLOWLIST, config.GEMINI_BASE_URL]),
     tasksChanged: deps.tasksChanged,
+    memberPage: deps.memberPage,
   });
   return { models, fanOut, service, tokenizer, searchIndex };
 }

@@ -52,8 +52,17 @@ interface Deps {
   searchIndex: NanobananaSearchIndex;
   /** `apiBase` values callers may name (NANOBANANA_API_BASE_ALLOWLIST + GEMINI_BASE_URL); others are a 400. */
   apiBases?: BaseUrlAllowlist;
-  /** Announces deleted tasks and images to every node's status cache (GenerationService.tasksChanged). */
-  tasksChanged?: (taskIds: string[]) => Promise<void>;
+  /**
+   * Announces created and deleted tasks and deleted images to every node's status and history
+   * caches (GenerationService.tasksChanged); `owners`: whose list of tasks changed.
+   */
+  tasksChanged?: (taskIds: string[], owners?: string[]) => Promise<void>;
+  /** A member's history page through every node's page cache (GenerationService.memberPage). */
+  memberPage?: <Page>(
+    owner: string,
+    query: string,
+    load: () => Promise<{ page: Page; taskIds: readonly string[] }>,
+  ) => Promise<Page>;
 }
 
 /** InnoDB's answer to a lock-order cycle or wait: the transaction rolled back and may run again. */
@@ -241,6 +250,8 @@ export class NanobananaService {
       await this.deleteFiles(referenceKeys);
       throw new NanobananaSubmitError(error);
     }
+    // A new task moves every history page of its owner, on every node.
+    await this.deps.tasksChanged?.([], [ownerKey]);
     const { submitted } = await this.deps.fanOut.submit(task);
     if (submitted === 0) {
       await this.purgeTasks([taskId]).catch(() => undefined);
@@ -256,6 +267,15 @@ export class NanobananaService {
   }
 
   async history(scope: NanobananaScope, page: number, pageSize: number) {
+    const owner = 'ownerKey' in scope ? scope.ownerKey : null;
+    if (!owner || !this.deps.memberPage) return this.readHistory(scope, page, pageSize);
+    return this.deps.memberPage(owner, `004:${page}:${pageSize}`, async () => {
+      const read = await this.readHistory(scope, page, pageSize);
+      return { page: read, taskIds: read.list.map((task) => task.id) };
+    });
+  }
+
+  private async readHistory(scope: NanobananaScope, page: number, pageSize: number) {
     const { NanobananaTask } = this.deps.models;
     const where = 'ownerKey' in scope ? { owner_key: scope.ownerKey } : {};
     const { rows, count } = await NanobananaTask.findAndCountAll({
@@ -323,6 +343,7 @@ export class NanobananaService {
   private async purgeTasks(taskIds: string[]): Promise<void> {
     if (taskIds.length === 0) return;
     const { MediaAsset, GenerationTask, NanobananaTask, TaskItem, TaskCredential } = this.deps.models;
+    let owners: string[] = [];
     const keys = await this.transaction(async (transaction) => {
       const where = { task_id: { [Op.in]: taskIds } };
       await TaskItem.destroy({ where, transaction });
@@ -330,9 +351,10 @@ export class NanobananaService {
       const assets = await MediaAsset.findAll({ where, transaction, lock: transaction.LOCK.UPDATE });
       const tasks = await GenerationTask.findAll({
         where: { id: { [Op.in]: taskIds } },
-        attributes: ['id', 'params'],
+        attributes: ['id', 'user_id', 'params'],
         transaction,
       });
+      owners = [...new Set(tasks.map((task) => task.user_id))];
       await MediaAsset.destroy({ where, transaction });
       await this.deps.searchIndex.remove(taskIds, transaction);
       await NanobananaTask.destroy({ where, transaction });
@@ -342,7 +364,7 @@ export class NanobananaService {
         ...tasks.flatMap((task) => (JSON.parse(task.params) as FanOutTaskParams).referenceKeys ?? []),
       ];
     });
-    await this.deps.tasksChanged?.(taskIds);
+    await this.deps.tasksChanged?.(taskIds, owners);
     await this.deleteFiles([...new Set(keys)]);
   }
 
@@ -446,15 +468,17 @@ export class NanobananaService {
   }
 
   /** NanoBanana tasks among `ids` that the scope may see, in the order of `ids`. */
+  /** Plain rows (read-only, no model instances: status polls and history pages read them). */
   private async findTasks(scope: NanobananaScope, ids: string[]): Promise<GenerationTaskRow[]> {
     if (ids.length === 0) return [];
-    const tasks = await this.deps.models.GenerationTask.findAll({
+    const tasks = (await this.deps.models.GenerationTask.findAll({
       where: {
         id: { [Op.in]: ids },
         source: NANOBANANA_SOURCE,
         ...('ownerKey' in scope ? { user_id: scope.ownerKey } : {}),
       },
-    });
+      raw: true,
+    })) as unknown as GenerationTaskRow[];
     const byId = new Map(tasks.map((task) => [task.id, task]));
     return ids.map((id) => byId.get(id)).filter((task): task is GenerationTaskRow => !!task);
   }
@@ -462,13 +486,19 @@ export class NanobananaService {
   private async dtos(tasks: GenerationTaskRow[]): Promise<GenerationTaskDto[]> {
     if (tasks.length === 0) return [];
     const ids = tasks.map((task) => task.id);
-    const [assets, views] = await Promise.all([
+    // Plain rows: building a model instance per image was most of a history page's CPU.
+    const [assets, views] = (await Promise.all([
       this.deps.models.MediaAsset.findAll({
         where: { task_id: { [Op.in]: ids } },
         order: [['position', 'ASC']],
+        raw: true,
       }),
-      this.deps.models.NanobananaTask.findAll({ where: { task_id: { [Op.in]: ids } } }),
-    ]);
+      this.deps.models.NanobananaTask.findAll({
+        attributes: ['task_id', 'options'],
+        where: { task_id: { [Op.in]: ids } },
+        raw: true,
+      }),
+    ])) as unknown as [MediaAssetRow[], Array<{ task_id: string; options: string }>];
     const options = new Map(views.map((view) => [view.task_id, view.options]));
     return tasks.map((task) =>
       this.dto(

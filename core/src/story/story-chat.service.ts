@@ -431,11 +431,13 @@ export class StoryChatService {
     } else if (cursor.beforeTime) {
       where.created_at = { [Op.lt]: cursor.beforeTime };
     }
-    const rows = await this.deps.models.ChatMessage.findAll({
+    // Plain rows (messageView only reads them): no model instance per message on a page members poll.
+    const rows = (await this.deps.models.ChatMessage.findAll({
       where,
       order: [['sequence', 'DESC']],
       limit: Math.min(cursor.limit ?? 50, 200),
-    });
+      raw: true,
+    })) as unknown as ChatMessageRow[];
     return rows.reverse().map(messageView);
   }
 

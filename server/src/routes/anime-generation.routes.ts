@@ -169,7 +169,7 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
       const status = task.status === 'cancelled' ? 'failed' : task.status;
       // Finished generations tell their owner which job card actions apply (bots draw the buttons).
       const finished = status === 'completed' || status === 'failed' || status === 'partial';
-      const actions = finished ? ctx.core.anime.actions.availableFor(actor!, facts) : undefined;
+      const actions = finished ? ctx.core.anime.actions.availableFor(actor!, facts, true) : undefined;
       // "Errors: 统一英文": a stable English code and message; the provider's text is for staff only.
       const failure = status === 'failed' ? memberFacingFailure(task.errorCode) : null;
       return {
