@@ -69,8 +69,11 @@ export async function startWorker(core: Core): Promise<void> {
   });
   core.reconciler.start(core.config.RECONCILE_INTERVAL_MS);
   // After a flush or an empty restart nothing is queued any more: reconcile at once, not in 30 s,
-  // once every worker had time to write down its running jobs again (every REDIS_LOSS_CHECK_MS).
-  core.redisLoss.onLoss(() => core.reconciler.afterRedisLoss(2 * core.config.REDIS_LOSS_CHECK_MS));
+  // once every worker had time to write down again its running jobs (every REDIS_LOSS_CHECK_MS)
+  // and the account leases of their calls (heartbeat every third of LEASE_TTL_MS), so that
+  // neither a running job nor an account's busy slots are mistaken for free.
+  const settleMs = Math.max(2 * core.config.REDIS_LOSS_CHECK_MS, Math.ceil(core.config.LEASE_TTL_MS / 3));
+  core.redisLoss.onLoss(() => core.reconciler.afterRedisLoss(settleMs));
   await core.redisLoss.start();
   // Workers see the pool's health events and the generations' outcomes: they send staff alerts.
   core.alerts.start();

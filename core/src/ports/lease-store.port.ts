@@ -17,7 +17,10 @@ export interface LeaseStore {
     ttlMs: number,
     pick: 'first' | 'least_loaded',
   ): Promise<string | null>;
-  /** Extends a held lease (long generations heartbeat with it). */
+  /**
+   * Extends a held lease (long generations heartbeat with it), writing it again when the store
+   * lost it (a Redis flush or empty restart) so that work under way keeps counting.
+   */
   renew(accountId: string, leaseId: string, ttlMs: number): Promise<void>;
   release(accountId: string, leaseId: string): Promise<void>;
   inFlight(accountIds: string[]): Promise<Map<string, number>>;

@@ -80,7 +80,10 @@ export class RedisLeaseStore implements LeaseStore {
   }
 
   async renew(accountId: string, leaseId: string, ttlMs: number): Promise<void> {
-    await this.redis.zadd(this.key(accountId), 'XX', Date.now() + ttlMs, leaseId);
+    // Not XX: a lease Redis lost (flush, empty restart) is written again, so the call still
+    // running counts against its account. A renewal never lands after its release: the holder
+    // stops renewing before it releases, and both go down this one connection in order.
+    await this.redis.zadd(this.key(accountId), Date.now() + ttlMs, leaseId);
     await this.redis.pexpire(this.key(accountId), ttlMs * 2);
   }
 
