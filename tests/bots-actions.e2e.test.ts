@@ -26,6 +26,7 @@ import {
 import { botHeaders } from './support/clients.js';
 import { balanceOf, grant } from './support/anime.js';
 import { startSystem, type RunningSystem } from './support/system.js';
+import { taskIdOnCard } from './support/cards.js';
 
 const PRICE = 5; // MC per image, charged when the task is created
 
@@ -290,7 +291,7 @@ describe('bots job card actions end to end', () => {
         { dreamloom, logger: silentLogger, editIntervalMs: 50, jobs },
         { botInfo: telegram.botInfo, client: { apiRoot: telegram.apiRoot } },
       );
-    const taskOf = (call: TelegramApiCall) => /Task ([0-9a-f-]{36})/.exec(String(call.params.text))![1];
+    const taskOf = (call: TelegramApiCall) => taskIdOnCard(system, String(call.params.text));
 
     it('variation and upscale buttons each start a new card from the chosen photo', async () => {
       const userId = randomInt(100_000, 2_000_000_000);
@@ -300,7 +301,7 @@ describe('bots job card actions end to end', () => {
       );
       await jobs.idle();
       const final = inChat(userId, 'editMessageText').at(-1)!;
-      const original = taskOf(final);
+      const original = await taskOf(final);
       expect(buttonsOf(final)).toEqual([
         `dl:reroll:${original}`,
         `dl:variation:${original}:0`,
@@ -325,7 +326,7 @@ describe('bots job card actions end to end', () => {
       }
       expect(inChat(userId, 'sendPhoto')).toHaveLength(3);
       const cards = inChat(userId, 'editMessageText').filter((c) => String(c.params.text).startsWith('✅'));
-      const [variationId, upscaleId] = cards.slice(-2).map(taskOf);
+      const [variationId, upscaleId] = await Promise.all(cards.slice(-2).map(taskOf));
       const params = async (id: string) =>
         JSON.parse((await system.core.models.GenerationTask.findByPk(id))!.params);
       expect((await params(variationId)).request.reference_image_urls).toEqual([outputUrl]);

@@ -19,6 +19,7 @@ import {
 } from './fakes/discord-rest.js';
 import { api, botHeaders } from './support/clients.js';
 import { startSystem, type RunningSystem } from './support/system.js';
+import { taskIdOnCard } from './support/cards.js';
 
 /**
  * `/imagine` on Discord against the real system (server, worker, sandbox provider, Redis):
@@ -87,7 +88,7 @@ describe('Discord bot /imagine end to end', () => {
     expect(discord.calls.filter((c) => c.path.startsWith('/channels/'))).toEqual([]);
 
     // The attachment is the stored output of the Discord user's task.
-    const taskId = /Task ([0-9a-f-]{36})/.exec(JSON.stringify(embed(final)))?.[1];
+    const taskId = await taskIdOnCard(system, JSON.stringify(embed(final)));
     expect(taskId).toBeDefined();
     const status = await api(system.baseUrl, 'GET', `/api/generation/status/${taskId}`, {
       headers: botHeaders(system.botToken, 'discord', userId),

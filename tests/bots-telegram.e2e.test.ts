@@ -16,6 +16,7 @@ import {
 } from './fakes/telegram-bot-api.js';
 import { api, botHeaders } from './support/clients.js';
 import { startSystem, type RunningSystem } from './support/system.js';
+import { taskIdOnCard } from './support/cards.js';
 
 /**
  * `/imagine` on Telegram against the real system (server, worker, sandbox provider, Redis):
@@ -85,7 +86,7 @@ describe('Telegram bot /imagine end to end', () => {
     expect(telegram.textOf(userId, cardId)).toContain('Status: Completed');
 
     // The server provisioned the Telegram user and the photo is the stored output of their task.
-    const taskId = /Task ([0-9a-f-]{36})/.exec(String(last.params.text))?.[1];
+    const taskId = await taskIdOnCard(system, String(last.params.text));
     expect(taskId).toBeDefined();
     const status = await api(system.baseUrl, 'GET', `/api/generation/status/${taskId}`, {
       headers: botHeaders(system.botToken, 'telegram', String(userId)),

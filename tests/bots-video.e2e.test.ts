@@ -25,6 +25,7 @@ import { photoMessageUpdate, solidPng } from '@dreamloom/bots/testing';
 import { api, botHeaders } from './support/clients.js';
 import { balanceOf, grant } from './support/anime.js';
 import { startSystem, type RunningSystem } from './support/system.js';
+import { taskIdOnCard } from './support/cards.js';
 
 /** MP4 files carry an `ftyp` box at offset 4. */
 const isMp4 = (bytes: Uint8Array) => Buffer.from(bytes.subarray(4, 8)).toString('latin1') === 'ftyp';
@@ -186,7 +187,7 @@ describe('bots /video end to end', () => {
       expect(String(telegram.calls.at(-1)?.params.text)).toContain('Videos: 1');
       expect(String(telegram.calls.at(-1)?.params.text)).not.toContain('Images');
 
-      const taskId = /Task ([0-9a-f-]{36})/.exec(String(telegram.calls.at(-1)?.params.text))?.[1];
+      const taskId = await taskIdOnCard(system, String(telegram.calls.at(-1)?.params.text));
       const status = await api(system.baseUrl, 'GET', `/api/generation/status/${taskId}`, { headers });
       expect(status.body.status).toBe('completed');
       expect((await balanceOf(system, headers)).balance).toBe(500 - 300);
@@ -222,7 +223,7 @@ describe('bots /video end to end', () => {
       expect(last).toContain('✅ Completed');
       expect(last).toContain('Videos: 1');
       expect(isMp4(inChat('sendVideo')[0].uploads[0].bytes)).toBe(true);
-      const taskId = /Task ([0-9a-f-]{36})/.exec(last)![1];
+      const taskId = await taskIdOnCard(system, last);
       const task = await system.core.models.GenerationTask.findByPk(taskId);
       const frames = JSON.parse(task!.params).request.reference_image_urls as string[];
       expect(frames).toHaveLength(1);
