@@ -21,10 +21,10 @@ import { startOwnRedis, type OwnRedis } from './support/cluster/redis-server.js'
  * The file FLUSHALLs Redis, so it runs its own redis-server; and its own database, bucket and
  * nginx, all on free loopback ports, all stopped in afterAll whatever happened.
  *
- * Recovery runs on the default knobs where they are meant to meet 15 s: a dead worker's jobs come
- * back once their lock lapses and the next stalled check runs (QUEUE_LOCK_MS + QUEUE_STALLED_CHECK_MS),
- * its account slots once LEASE_TTL_MS lapses. Jobs lost with Redis come back when the reconciler
- * queues them again; its pace is set here (RECONCILE_INTERVAL_MS, RECONCILE_GRACE_MS).
+ * Recovery runs on the default knobs, which are meant to meet 15 s: a dead worker's jobs come back
+ * once their lock lapses and the next stalled check runs (QUEUE_LOCK_MS + QUEUE_STALLED_CHECK_MS),
+ * its account slots once LEASE_TTL_MS lapses; jobs lost with Redis once a worker notices the loss
+ * (REDIS_LOSS_CHECK_MS) and the reconciler queues every unfinished task again.
  */
 
 const WORKER_CONCURRENCY = 4;
@@ -60,8 +60,6 @@ describe('a cluster behind nginx: two servers, two workers, shared MariaDB, Redi
       env: {
         NANOBANANA_ANONYMOUS: 'true',
         WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
-        RECONCILE_INTERVAL_MS: '1000',
-        RECONCILE_GRACE_MS: '3000',
       },
     });
     ledger = openBatchLedger(cluster.databaseUrl);
@@ -351,23 +349,29 @@ describe('a cluster behind nginx: two servers, two workers, shared MariaDB, Redi
       const statuses = await ledger.statuses(batchId);
       return countOf(statuses, 2) >= 4 && countOf(statuses, 0) >= 8;
     }, 60_000);
-    // The jobs Redis is about to lose and no worker holds: waiting in the queue (ids are task ids).
+    // The jobs Redis loses that no worker holds: waiting in the queue (job ids are task ids), read
+    // in the same MULTI as the FLUSHALL so none is taken in between.
+    const ofBatch = new Set((await ledger.contents(batchId)).records.map((record) => record.task_id));
+    const key = `${cluster.redisPrefix}:generation`;
     const admin = new Redis(cluster.redisUrl);
-    let lost: string[];
+    let waiting: string[];
+    let flushedAt: number;
     try {
-      const key = `${cluster.redisPrefix}:generation`;
-      const [waiting, prioritized] = await Promise.all([
-        admin.lrange(`${key}:wait`, 0, -1),
-        admin.zrange(`${key}:prioritized`, 0, -1),
-      ]);
-      const ofBatch = new Set((await ledger.contents(batchId)).records.map((record) => record.task_id));
-      lost = [...waiting, ...prioritized].filter((id) => ofBatch.has(id));
-      expect(await admin.flushall()).toBe('OK');
+      const replies = await admin
+        .multi()
+        .lrange(`${key}:wait`, 0, -1)
+        .zrange(`${key}:prioritized`, 0, -1)
+        .flushall()
+        .exec();
+      flushedAt = Date.now();
+      expect(replies?.map(([error]) => error)).toEqual([null, null, null]);
+      expect(replies![2][1]).toBe('OK');
+      waiting = [...(replies![0][1] as string[]), ...(replies![1][1] as string[])];
     } finally {
       admin.disconnect();
     }
-    const flushedAt = Date.now();
-
+    const atFlush = await ledger.taskStatuses(batchId);
+    const lost = waiting.filter((id) => ofBatch.has(id) && atFlush.get(id) === 0);
     expect(lost.length).toBeGreaterThan(0);
 
     // Recovery: the first item whose job Redis lost starts (or ends) on some worker.
