@@ -72,8 +72,8 @@ export const COMMANDS_ZH: Record<string, LocalizedEntry> = {
   history: { name: '历史', description: '你最近的生成记录' },
   show: {
     name: '查看',
-    description: '查看一次生成：状态和文件',
-    options: { id: { name: '编号', description: '生成记录的 ID（见 /history）' } },
+    description: '凭卡片上的短编号重新显示这张卡片',
+    options: { id: { name: '编号', description: '卡片上的短编号（8 位，至少 6 位）' } },
   },
   help: { name: '帮助', description: '所有命令、价格以及积分的用法' },
   // Telegram only: the first message of a chat.

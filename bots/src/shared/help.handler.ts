@@ -13,13 +13,17 @@ export const MEMBER_COMMANDS = [
   },
   {
     command: 'story',
-    usage: '/story list | start | regenerate | end',
+    usage: '/story list | start | say | regenerate | end',
     what: 'play a story with AI characters',
   },
   { command: 'balance', usage: '/balance', what: 'your credits and the jobs you have running' },
   { command: 'quote', usage: '/quote [model]', what: 'what images and videos cost' },
   { command: 'history', usage: '/history', what: 'your latest generations' },
-  { command: 'show', usage: '/show <id>', what: 'one generation: its state and files' },
+  {
+    command: 'show',
+    usage: '/show <id>',
+    what: 'a card again, with its media and buttons, by the short id on it (6 characters will do)',
+  },
   { command: 'help', usage: '/help', what: 'this overview' },
 ] as const;
 
