@@ -189,4 +189,40 @@ describe('StoryHandler', () => {
     expect(warnings).toEqual(['Story lookup failed; message not played']);
     await expect(handler.session(user, 'chat1')).rejects.toThrow('server away');
   });
+  it('browses a reply after a restart: the versions are read back from the server', async () => {
+    const api = fakeApi([{ id: 'b', name: 'Tobin', text: 'Aye.' }]);
+    const first = new StoryHandler({ api, logger: silentLogger, editIntervalMs: 0 });
+    const { surface, messages } = recordingSurface();
+    await first.start(user, 'chat9', story, surface);
+    const [reply] = await first.say(user, 'chat9', 'hello', surface);
+    api.regenerations.push('Evening.');
+    await first.regenerate(user, 'chat9', surface);
+    // The regenerate rewrote Tobin's message rather than posting one.
+    expect(messages.map((m) => m.character.name)).toEqual(['Mira', 'Tobin']);
+    expect(messages[1].texts.at(-1)).toBe('Evening.');
+
+    // A new process never showed the reply; a press on its ◀ still works, in the server's order.
+    const restarted = new StoryHandler({ api, logger: silentLogger, editIntervalMs: 0 });
+    const outcome = await restarted.swipe(user, 'chat9', reply.id, 0);
+    expect(outcome).toEqual({
+      content: 'Aye.',
+      characterName: 'Tobin',
+      controls: { messageId: reply.id, index: 0, count: 2 },
+    });
+    expect(api.messages.find((m) => m.id === reply.id)).toMatchObject({
+      content: 'Aye.',
+      swipes: ['Evening.'],
+    });
+    expect(await restarted.swipe(user, 'chat9', 'm-unknown', 0)).toEqual({
+      refused: 'This reply can no longer be changed.',
+    });
+    // Once the story ended (through another process), the server's refusal is the presser's answer.
+    await first.end(user, 'chat9');
+    expect(await restarted.swipe(user, 'chat9', reply.id, 1)).toEqual({
+      refused: 'This conversation has ended',
+    });
+    expect(await first.swipe(user, 'chat9', reply.id, 1)).toEqual({
+      refused: 'No story runs here any more.',
+    });
+  });
 });
