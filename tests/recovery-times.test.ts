@@ -118,7 +118,8 @@ describe('recovery times (kill -9, Redis flush)', () => {
     const batchId = await submit(1, 'killed');
     await whenTrue('the provider call started', () => generationCalls() === 1, 20_000);
     // The survivor is idle: whatever keeps the job from it is the recovery itself.
-    workers.push(await spawnWorker(system.env));
+    const survivorProbes = await freePort();
+    workers.push(await spawnWorker({ ...system.env, WORKER_HEALTH_PORT: String(survivorProbes) }));
     const [jobId] = await redis.lrange(`${prefix()}:generation:active`, 0, -1);
     expect(jobId).toBeTruthy();
     const jobKey = `${prefix()}:generation:${jobId}`;
@@ -143,6 +144,10 @@ describe('recovery times (kill -9, Redis flush)', () => {
 
     const final = await waitForBatch(system, system.admin.token, batchId, 30_000);
     expect(final).toMatchObject({ status: 'completed', completed_count: 1 });
+    // The survivor's stalled check found the job: operators see it (each such generation that was
+    // mid-call is one provider call sent again).
+    const metrics = await (await fetch(`http://127.0.0.1:${survivorProbes}/metrics`)).text();
+    expect(metrics).toContain('dreamloom_queue_jobs_stalled_total{queue="generation"} 1');
     expect(figures.killedJobBackMs).toBeLessThanOrEqual(TARGET_MS);
     expect(figures.killedSlotsFreeMs).toBeLessThanOrEqual(TARGET_MS);
   }, 90_000);

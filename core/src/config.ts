@@ -143,8 +143,9 @@ export const configSchema = z.object({
   /**
    * How often each worker checks that Redis still holds its data (a marker key of its own): a
    * FLUSHALL or a restart with an empty Redis loses every queued job, and the reconciler queues
-   * them again from the database as soon as this notices (after two of these, in which every
-   * worker writes down again the jobs it is running, so those are not queued a second time).
+   * them again from the database as soon as this notices. The pass first waits two of these or
+   * a third of LEASE_TTL_MS, whichever is longer: every worker writes down again the jobs it is
+   * running (renewed every one of these) and their account leases, so neither is taken for free.
    */
   REDIS_LOSS_CHECK_MS: z.coerce.number().int().min(100).default(1000),
   /** Reference/provider downloads larger than this are refused. */

@@ -132,6 +132,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     overrides.queue ??
     new BullmqJobQueue(redis, config.REDIS_PREFIX, logger, {
       timeJob: metrics.queues.timeJob,
+      onStalled: metrics.queues.countStalled,
       lockDurationMs: config.QUEUE_LOCK_MS,
       stalledIntervalMs: config.QUEUE_STALLED_CHECK_MS,
       // Renewed as often as Redis is checked for a loss: re-written within a check of one.

@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { Queue, WaitingError, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '../../shared/logger.js';
 import type { EnqueueOptions, JobHandler, JobQueue, JobState } from '../../ports/job-queue.port.js';
-import { HAND_BACK_REASON, isHandedBack } from '../../ports/job-hand-back.js';
+import { HAND_BACK_REASON, JobHandedBack, isHandedBack } from '../../ports/job-hand-back.js';
 import type { RunningJobs } from './running-jobs.js';
 
 /**
@@ -51,6 +51,7 @@ export class BullmqJobQueue implements JobQueue {
   private readonly renewOnReconnect = () => void this.renewSchedules();
   /** Wraps every job this process runs (the job duration histogram); by default just runs it. */
   private readonly timeJob: JobTimer;
+  private readonly onStalled: (queue: string) => void;
   /** Jobs this process is running now. */
   private running = 0;
   /** Running jobs as every process can see them, also after Redis lost the jobs (see state). */
@@ -63,6 +64,8 @@ export class BullmqJobQueue implements JobQueue {
     options: {
       scheduleRenewMs?: number;
       timeJob?: JobTimer;
+      /** Called for each job a stalled check of this process found and queued again. */
+      onStalled?: (queue: string) => void;
       lockDurationMs?: number;
       stalledIntervalMs?: number;
       runningJobs?: RunningJobs;
@@ -73,6 +76,7 @@ export class BullmqJobQueue implements JobQueue {
     this.stalledIntervalMs = options.stalledIntervalMs ?? this.lockDurationMs;
     this.runningJobs = options.runningJobs;
     this.timeJob = options.timeJob ?? ((_queue, run) => run());
+    this.onStalled = options.onStalled ?? (() => undefined);
   }
 
   /**
@@ -255,13 +259,18 @@ export class BullmqJobQueue implements JobQueue {
         this.running += 1;
         this.runningJobs?.add(name, job.id!);
         try {
-          await this.timeJob(name, () =>
-            handler(job.data as Payload, {
-              jobId: job.id!,
-              signal: signal ?? new AbortController().signal,
-              attempt: job.attemptsMade + 1,
-            }),
-          );
+          await this.timeJob(name, async () => {
+            try {
+              await handler(job.data as Payload, {
+                jobId: job.id!,
+                signal: signal ?? new AbortController().signal,
+                attempt: job.attemptsMade + 1,
+              });
+            } catch (error) {
+              // Whatever the handler threw on its way out, the job was cut short, not failed.
+              throw isHandedBack(signal) ? new JobHandedBack() : error;
+            }
+          });
         } catch (error) {
           if (!isHandedBack(signal)) throw error;
           // Back to waiting under this worker's lock, before the lock could lapse: another worker
@@ -288,6 +297,10 @@ export class BullmqJobQueue implements JobQueue {
     worker.on('failed', (job, error) =>
       this.logger.warn({ err: error, jobId: job?.id, queue: name }, 'job failed'),
     );
+    worker.on('stalled', (jobId) => {
+      this.logger.warn({ jobId, queue: name }, 'job stalled (its worker died): queued again');
+      this.onStalled(name);
+    });
     await worker.waitUntilReady();
     this.workers.push(worker);
     this.workersByName.push([name, worker]);

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Registry } from 'prom-client';
 import { ProviderError, type ImageProvider } from '../../ports/image-provider.port.js';
+import { JobHandedBack } from '../../ports/job-hand-back.js';
 import { createMetrics } from './metrics.js';
 import { countProviderCalls } from './provider-metrics.js';
 import { METRICS_PATH, isMetricsRequest, serveMetrics } from './metrics-endpoint.js';
@@ -92,6 +93,23 @@ describe('metrics', () => {
     );
     // Each of the three reads above asked every queue once, at scrape time.
     expect(asked).toBe(6);
+  });
+
+  it('tells jobs handed back by a stopping worker from failed ones, and counts stalled jobs', async () => {
+    const { registry, queues } = createMetrics();
+    await expect(
+      queues.timeJob('generation', async () => {
+        throw new JobHandedBack();
+      }),
+    ).rejects.toThrow(JobHandedBack);
+    const text = await registry.metrics();
+    expect(text).toContain(
+      'dreamloom_job_duration_seconds_count{queue="generation",outcome="handed_back"} 1',
+    );
+    expect(text).not.toContain('outcome="failed"');
+    queues.countStalled('generation');
+    queues.countStalled('generation');
+    expect(await valueOf(registry, 'dreamloom_queue_jobs_stalled_total', { queue: 'generation' })).toBe(2);
   });
 
   it('counts provider calls by outcome: ok, the ProviderError kind, or other_error', async () => {

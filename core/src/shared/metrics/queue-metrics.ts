@@ -1,5 +1,6 @@
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { JobQueue } from '../../ports/job-queue.port.js';
+import { JobHandedBack } from '../../ports/job-hand-back.js';
 
 /** Seconds: maintenance runs take milliseconds, a Jimeng video ten minutes. */
 const JOB_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200];
@@ -32,14 +33,27 @@ export function createQueueMetrics(registry: Registry) {
   });
   const jobDuration = new Histogram({
     name: 'dreamloom_job_duration_seconds',
-    help: 'Duration of jobs run by this process, by queue and outcome (completed, failed)',
+    help: 'Duration of jobs run by this process, by queue and outcome (completed, failed, handed_back: cut short by a stopping worker and queued again)',
     labelNames: ['queue', 'outcome'] as const,
     buckets: JOB_BUCKETS,
+    registers: [registry],
+  });
+  // Any process's stalled check may find a dead worker's jobs, so each counts what it found; the
+  // cluster's total is the sum. A generation found stalled mid-call is sent to its provider again.
+  const stalled = new Counter({
+    name: 'dreamloom_queue_jobs_stalled_total',
+    help: 'Jobs whose worker died (lock lapsed) found by this process and queued again, by queue',
+    labelNames: ['queue'] as const,
     registers: [registry],
   });
   return {
     depth,
     jobDuration,
+    stalled,
+    /** Counts one job found stalled and queued again. */
+    countStalled(queue: string): void {
+      stalled.inc({ queue });
+    },
     /** Reports the depth of these queues on every scrape. */
     watchDepth(queue: Pick<JobQueue, 'counts'>, names: readonly string[]): void {
       watched = { queue, names };
@@ -52,7 +66,7 @@ export function createQueueMetrics(registry: Registry) {
         end({ outcome: 'completed' });
         return result;
       } catch (error) {
-        end({ outcome: 'failed' });
+        end({ outcome: error instanceof JobHandedBack ? 'handed_back' : 'failed' });
         throw error;
       }
     },
