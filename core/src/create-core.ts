@@ -42,8 +42,6 @@ import { TraceService } from './trace/trace.service.js';
 import { AlertService } from './alerts/alert.service.js';
 import { SystemOverviewRepository } from './adapters/sequelize/system-overview.repository.js';
 import { SystemOverviewService } from './statistics/system-overview.js';
-import { SystemOverviewRepository } from './adapters/sequelize/system-overview.repository.js';
-import { SystemOverviewService } from './statistics/system-overview.js';
 
 /** Replaceable parts for tests: pass real adapters or fakes. */
 export interface CoreOverrides {
@@ -83,8 +81,6 @@ export interface Core {
   audit: AuditLog;
   /** Staff: any output, record, generation or image back to its task, accounts, cost, user and audit. */
   trace: TraceService;
-  /** Staff: every generation family, chat, credits, errors and queues over a time window. */
-  overview: SystemOverviewService;
   /** Staff: every generation family, chat, credits, errors and queues over a time window. */
   overview: SystemOverviewService;
   jimengAccounts: JimengAccountService;
@@ -318,14 +314,6 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     logger,
     defaultTimeZone: config.QUOTA_TIMEZONE,
   });
-  const overview = new SystemOverviewService({
-    repository: new SystemOverviewRepository(sequelize),
-    queue,
-    queueNames: JOB_NAMES,
-    clock,
-    logger,
-    defaultTimeZone: config.QUOTA_TIMEZONE,
-  });
   const alerts = new AlertService({ config, models, redis, pool, processor, outbound, clock, logger });
   const reconciler = new TaskReconciler({
     generation,
@@ -357,7 +345,6 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     identity,
     audit,
     trace,
-    overview,
     overview,
     jimengAccounts,
     pool,
