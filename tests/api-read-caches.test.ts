@@ -193,6 +193,7 @@ describe.each(['sqlite', 'mariadb'] as const)('read caches across server nodes (
     }
     const before = queries;
     await list(second);
+    await api(second, 'GET', `/api/v1/generate/status/${id}`, { headers: bearer });
     expect(queries - before).toBe(0);
 
     const deleted = await api(system.baseUrl, 'DELETE', `/api/v1/history/${id}`, { headers: bearer });
@@ -202,6 +203,7 @@ describe.each(['sqlite', 'mariadb'] as const)('read caches across server nodes (
       expect(page.total).toBe(0);
       expect(page.list).toEqual([]);
       expect((await status(base, id, bearer)).status).toBe(404);
+      expect((await api(base, 'GET', `/api/v1/generate/status/${id}`, { headers: bearer })).status).toBe(404);
     }
   });
 });

@@ -261,9 +261,19 @@ export class NanobananaService {
   }
 
   async getTask(scope: NanobananaScope, taskId: string, notFound = '任务不存在'): Promise<GenerationTaskDto> {
-    const [dto] = await this.dtos(await this.findTasks(scope, [taskId]));
-    if (!dto) throw new NanobananaNotFoundError(notFound);
-    return dto;
+    const read = async () => {
+      const [dto] = await this.dtos(await this.findTasks(scope, [taskId]));
+      if (!dto) throw new NanobananaNotFoundError(notFound);
+      return dto;
+    };
+    // A status poll of one's own task comes from the node's memory until the task's next event
+    // (the page cache keys it by owner, so another owner's id is read, and refused, as before).
+    const owner = 'ownerKey' in scope ? scope.ownerKey : null;
+    if (!owner || !this.deps.memberPage) return read();
+    return this.deps.memberPage(owner, `004-task:${taskId}`, async () => ({
+      page: await read(),
+      taskIds: [taskId],
+    }));
   }
 
   async history(scope: NanobananaScope, page: number, pageSize: number) {
