@@ -125,16 +125,23 @@ describe.each(['sqlite', 'mariadb'] as const)('story chat bindings on %s', (db) 
     ).toBe(200);
   });
 
-  it("lets only who started a place's story, or staff, end it", async () => {
+  it("lets only who started a place's story, staff, or the place's moderators end it", async () => {
     const channel = '-1001000000009:';
     const started = await api(system.baseUrl, 'POST', PATH, {
       ...tg('9301'),
       body: { channel, story_id: story.id },
     });
     expect(started.status).toBe(200);
-    const end = (userId: string) =>
-      api(system.baseUrl, 'POST', `${PATH}/end`, { ...tg(userId), body: { channel } });
+    const end = (userId: string, extra: Record<string, unknown> = {}) =>
+      api(system.baseUrl, 'POST', `${PATH}/end`, { ...tg(userId), body: { channel, ...extra } });
     expect((await end('9302')).status).toBe(403);
+    expect((await end('9302', { moderator: 'yes' })).status).toBe(400);
+    // A web token cannot claim to moderate a platform place (only the bots name places).
+    const web = await api(system.baseUrl, 'POST', `${PATH}/end`, {
+      token: system.admin.token,
+      body: { channel, moderator: true },
+    });
+    expect(web.status).toBe(403);
     // A platform member the staff promoted (their Dreamloom user) may end anyone's story.
     const moderator = await api(system.baseUrl, 'GET', '/api/generation/credits', tg('9303'));
     await system.core.models.User.update({ role: 'staff' }, { where: { id: moderator.body.data.user_id } });
@@ -144,6 +151,16 @@ describe.each(['sqlite', 'mariadb'] as const)('story chat bindings on %s', (db) 
       .poll(async () => (ended = await end('9303')).status, { timeout: 10_000, interval: 500 })
       .toBe(200);
     expect(ended.body.binding.status).toBe('ended');
+
+    // A moderator of the place (the bot vouches: Discord Manage Threads, a Telegram chat admin).
+    const again = await api(system.baseUrl, 'POST', PATH, {
+      ...tg('9301'),
+      body: { channel, story_id: story.id },
+    });
+    expect(again.status).toBe(200);
+    const moderated = await end('9304', { moderator: true });
+    expect(moderated.status).toBe(200);
+    expect(moderated.body.binding.status).toBe('ended');
   });
 
   it('frees the place when its conversation ends through the HTTP API', async () => {

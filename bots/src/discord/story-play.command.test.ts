@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, ChannelType } from 'discord.js';
+import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobTracker } from '../shared/job-tracker.js';
 import { silentLogger } from '../shared/logger.js';
@@ -72,7 +72,13 @@ describe('Discord story play (discord.js against a fake REST API, a fake story s
     await discord.close();
   });
 
-  async function storyCommand(sub: string, options: Record<string, string>, inChannel: string, user = aiko) {
+  async function storyCommand(
+    sub: string,
+    options: Record<string, string>,
+    inChannel: string,
+    user = aiko,
+    permissions?: bigint,
+  ) {
     const raw = chatInputInteraction({
       appId: discord.appId,
       commandName: 'story',
@@ -81,12 +87,14 @@ describe('Discord story play (discord.js against a fake REST API, a fake story s
       user,
     }) as unknown as {
       token: string;
+      member: { permissions: string };
       channel: { id: string; type: number; parent_id?: string };
       data: { options: unknown[] };
     };
     raw.data.options = [
       { type: ApplicationCommandOptionType.Subcommand, name: sub, options: raw.data.options },
     ];
+    if (permissions !== undefined) raw.member.permissions = String(permissions);
     if (inChannel !== channelId) {
       raw.channel.type = ChannelType.PublicThread;
       raw.channel.parent_id = channelId;
@@ -199,7 +207,7 @@ describe('Discord story play (discord.js against a fake REST API, a fake story s
     });
   });
 
-  it('refuses a non-starter’s /story end privately and at once; the story goes on', async () => {
+  it('refuses a non-starter’s /story end privately and at once; the story goes on; a moderator may end it', async () => {
     const thread = await startedThread();
     const started = Date.now();
     const refused = await storyCommand('end', {}, thread, ben);
@@ -212,7 +220,9 @@ describe('Discord story play (discord.js against a fake REST API, a fake story s
     await say(thread, 'Still here?', ben);
     expect(api.turns.map((turn) => turn.content)).toEqual(['Still here?']);
 
-    const ended = await storyCommand('end', {}, thread, aiko);
+    // A member who may manage the channel's threads moderates its stories.
+    const moderator = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ManageThreads;
+    const ended = await storyCommand('end', {}, thread, ben, moderator);
     expect(discord.original(ended.token)?.content).toBe('The story **Inn** has ended.');
   });
 

@@ -70,8 +70,16 @@ export interface StoryApi {
     user: PlatformUser,
     input: { channel: string; storyId: string; parentChannel?: string },
   ): Promise<{ binding: StoryBinding; openings: StoryMessage[] }>;
-  /** Ends the story of a place (and its conversation); null when none ran there. */
-  endBinding(user: PlatformUser, channel: string): Promise<StoryBinding | null>;
+  /**
+   * Ends the story of a place (and its conversation); null when none ran there. Only its starter,
+   * staff, or a moderator of the place (`moderator`: the bot checked the platform's permissions)
+   * may; others are refused with 403.
+   */
+  endBinding(
+    user: PlatformUser,
+    channel: string,
+    options?: { moderator?: boolean },
+  ): Promise<StoryBinding | null>;
   /**
    * Brings back `swipes[index]` of a character reply as its content (the current content takes
    * its place among the swipes); answers the reply as it now is.
@@ -290,13 +298,13 @@ export function createStoryApi(options: StoryApiOptions): StoryApi {
       );
       return { binding: toBinding(created.binding), openings: created.openings.map(toMessage) };
     },
-    async endBinding(user, channel) {
+    async endBinding(user, channel, options = {}) {
       try {
         const { binding } = await json<{ binding: RawBinding }>(
           user,
           'POST',
           '/api/v1/story_chat/bindings/end',
-          { channel },
+          { channel, ...(options.moderator ? { moderator: true } : {}) },
         );
         return toBinding(binding);
       } catch (error) {

@@ -151,9 +151,16 @@ export class StoryHandler {
     return binding;
   }
 
-  /** Ends the story of `place` for every bot process; undefined when none ran there. */
-  async end(user: PlatformUser, place: string): Promise<StorySession | undefined> {
-    const ended = await this.deps.api.endBinding(user, place);
+  /**
+   * Ends the story of `place` for every bot process; undefined when none ran there. Only its
+   * starter, staff or (`moderator`, as the platform says) a moderator of the place may.
+   */
+  async end(
+    user: PlatformUser,
+    place: string,
+    options: { moderator?: boolean } = {},
+  ): Promise<StorySession | undefined> {
+    const ended = await this.deps.api.endBinding(user, place, options);
     this.remember(this.keyOf(user, place), Promise.resolve(null));
     return ended ?? undefined;
   }

@@ -157,7 +157,7 @@ describe('Telegram story play (grammY against a fake Bot API, a fake story serve
     expect(sent()).toHaveLength(sentBefore);
   });
 
-  it('refuses a non-starter’s /story end at once, and the story goes on', async () => {
+  it('refuses a non-starter’s /story end at once, and the story goes on; a group admin may end it', async () => {
     const { say } = await setUp();
     await say('/story start Inn');
     const started = Date.now();
@@ -169,7 +169,9 @@ describe('Telegram story play (grammY against a fake Bot API, a fake story serve
 
     await say('Still here?', BEN);
     expect(stories.turns.map((turn) => turn.content)).toEqual(['Still here?']);
-    await say('/story end');
+    // A group admin moderates: they may end it too.
+    telegram.makeAdmin(GROUP, BEN.id);
+    await say('/story end', BEN);
     expect(lastSent().params.text).toBe('The story Inn has ended.');
   });
 

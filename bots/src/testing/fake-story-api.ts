@@ -234,13 +234,14 @@ export class FakeStoryApi implements StoryApi {
   /** Members the fake treats as staff (`platform:id`): they may end anyone's story, as on the server. */
   readonly staff = new Set<string>();
 
-  async endBinding(user: PlatformUser, channel: string) {
+  async endBinding(user: PlatformUser, channel: string, options: { moderator?: boolean } = {}) {
     this.count('endBinding');
     const key = `${user.platform}:${channel}`;
     const binding = this.bindings.get(key);
     if (!binding) return null;
     const starter = this.places.get(binding.conversationId)?.starter;
-    if (starter !== `${user.platform}:${user.id}` && !this.staff.has(`${user.platform}:${user.id}`))
+    const member = `${user.platform}:${user.id}`;
+    if (starter !== member && !this.staff.has(member) && !options.moderator)
       throw new DreamloomApiError(
         'HTTP_403',
         'Only the member who started this story, or staff, can end it',

@@ -59,6 +59,8 @@ export interface FakeTelegramBotApi {
   fileDownloads: Array<{ token: string; filePath: string }>;
   /** Makes the bot an administrator of a chat (what `getChatMember` answers for the bot there). */
   makeBotAdmin(chatId: number): void;
+  /** Makes a user an administrator of a chat (what `getChatMember` answers for them there). */
+  makeAdmin(chatId: number, userId: number): void;
   close(): Promise<void>;
 }
 
@@ -88,7 +90,8 @@ export async function startFakeTelegramBotApi(
   const key = (chatId: number, messageId: number) => `${chatId}:${messageId}`;
   const files = new Map<string, { bytes: Uint8Array; contentType: string }>();
   const fileDownloads: Array<{ token: string; filePath: string }> = [];
-  const adminChats = new Set<number>();
+  /** `<chat>:<user>` of the chats' administrators. */
+  const admins = new Set<string>();
 
   const toMessage = (stored: StoredMessage, extra: Record<string, unknown> = {}): Message =>
     ({
@@ -128,7 +131,7 @@ export async function startFakeTelegramBotApi(
     sendChatAction: () => ({ result: true }),
     getChatMember: (p) => {
       const isBot = Number(p.user_id) === botInfo.id;
-      const status = isBot && adminChats.has(chatIdOf(p)) ? 'administrator' : 'member';
+      const status = admins.has(`${chatIdOf(p)}:${Number(p.user_id)}`) ? 'administrator' : 'member';
       return { result: { status, user: { id: Number(p.user_id), is_bot: isBot, first_name: 'Member' } } };
     },
     sendMessage: (p) => {
@@ -256,7 +259,8 @@ export async function startFakeTelegramBotApi(
     },
     putFile: (filePath, bytes, contentType) => files.set(filePath, { bytes, contentType }),
     fileDownloads,
-    makeBotAdmin: (chatId) => adminChats.add(chatId),
+    makeBotAdmin: (chatId) => admins.add(`${chatId}:${botInfo.id}`),
+    makeAdmin: (chatId, userId) => admins.add(`${chatId}:${userId}`),
     close: http.close,
   };
 }

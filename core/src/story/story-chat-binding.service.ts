@@ -131,13 +131,20 @@ export class StoryChatBindingService {
   /**
    * Ends the place's story: the conversation (with the chat engine's access rules: whoever plays
    * the place is a participant), then the binding. Everyone in the place plays, but only who
-   * started the story, or staff, may end it: one member must not stop a scene the others are in.
+   * started the story, staff, or a moderator of the place may end it: one member must not stop a
+   * scene the others are in. `placeModerator` is the bot's word (Discord Manage Threads, a Telegram
+   * chat admin), vouched for by the bot credential as the member's identity and place are.
    */
-  async end(actor: Actor, platform: string, channel: string): Promise<StoryChatBindingView> {
+  async end(
+    actor: Actor,
+    platform: string,
+    channel: string,
+    options: { placeModerator?: boolean } = {},
+  ): Promise<StoryChatBindingView> {
     checkPlace(platform, channel);
     const row = await this.active(platform, channel);
     if (!row) throw new AppError('NO_STORY', 'No story runs here', { status: 404 });
-    if (row.started_by !== actor.id && !isStaff(actor))
+    if (row.started_by !== actor.id && !isStaff(actor) && !options.placeModerator)
       throw new AppError(
         'NOT_STORY_STARTER',
         'Only the member who started this story, or staff, can end it',

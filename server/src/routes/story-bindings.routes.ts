@@ -67,11 +67,14 @@ export function storyBindingRoutes(registry: ApiRegistry) {
     method: 'post',
     path: '/api/v1/story_chat/bindings/end',
     tag,
-    summary: 'Bots: end the story of a platform place (its conversation too; 404 when none runs)',
+    summary:
+      'Bots: end the story of a platform place (its conversation too; 404 when none runs); only its starter, staff, or a moderator of the place the bot vouches for (moderator: true), else 403 NOT_STORY_STARTER',
     role: 'user',
-    body: z.object({ channel }),
+    body: z.object({ channel, moderator: z.boolean().optional() }),
     handler: async (ctx, { actor, body }) => ({
-      binding: await ctx.core.story.bindings.end(actorOf(actor), platformOf(ctx), body.channel),
+      binding: await ctx.core.story.bindings.end(actorOf(actor), platformOf(ctx), body.channel, {
+        placeModerator: body.moderator === true,
+      }),
     }),
   });
   return router;

@@ -1,6 +1,7 @@
 import {
   ChannelType,
   MessageFlags,
+  PermissionFlagsBits,
   Routes,
   SlashCommandBuilder,
   escapeMarkdown,
@@ -114,7 +115,9 @@ export function createStoryCommand(deps: StoryCommandDeps): DiscordCommand {
         // privately, and only an actual end is announced in the thread.
         let ended;
         try {
-          ended = await deps.handler.end(user, place);
+          // Members who may manage the channel's threads moderate its stories.
+          const moderator = interaction.memberPermissions?.has(PermissionFlagsBits.ManageThreads) ?? false;
+          ended = await deps.handler.end(user, place, { moderator });
         } catch (error) {
           if (!(error instanceof DreamloomApiError && error.expose)) throw error;
           await interaction.reply({ content: `❌ ${error.message}`, flags: MessageFlags.Ephemeral });

@@ -111,16 +111,20 @@ const placeOf = (ctx: Context) => {
 
 const isGroup = (ctx: Context) => ctx.chat?.type === 'group' || ctx.chat?.type === 'supergroup';
 
-/** Whether ordinary group messages reach the bot: privacy mode off, or the bot is an admin. */
-async function readsGroupMessages(ctx: Context): Promise<boolean> {
-  if (ctx.me.can_read_all_group_messages) return true;
+/** Whether a user administers the group (false when Telegram cannot tell). */
+async function isChatAdmin(ctx: Context, userId: number): Promise<boolean> {
   try {
-    const member = await ctx.api.getChatMember(ctx.chat!.id, ctx.me.id);
+    const member = await ctx.api.getChatMember(ctx.chat!.id, userId);
     return member.status === 'administrator' || member.status === 'creator';
   } catch {
-    // Unknown: the hint costs one message, a silent story costs the whole scene.
     return false;
   }
+}
+
+/** Whether ordinary group messages reach the bot: privacy mode off, or the bot is an admin. */
+async function readsGroupMessages(ctx: Context): Promise<boolean> {
+  // Unknown reads as "no": the hint costs one message, a silent story costs the whole scene.
+  return ctx.me.can_read_all_group_messages || isChatAdmin(ctx, ctx.me.id);
 }
 
 /** `/story …` and the conversation itself, in private chats, groups and forum topics. */
@@ -182,7 +186,9 @@ export function createStoryFeature(deps: StoryFeatureDeps): Composer<Context> {
       case 'end': {
         let ended;
         try {
-          ended = await handler.end(user, place.key);
+          // A group's admins moderate its stories (the server takes the bot's word for it).
+          const moderator = isGroup(ctx) && (await isChatAdmin(ctx, ctx.from!.id));
+          ended = await handler.end(user, place.key, { moderator });
         } catch (error) {
           // The server's refusal (not who started it, not a participant) is the member's answer;
           // Telegram has no private replies in groups, so it is a reply to their command.
