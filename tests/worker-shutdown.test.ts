@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from './support/system.js';
 import { api } from './support/clients.js';
 import { storyboards, waitForBatch } from './support/jimeng.js';
+import { createBatch, waitForTask } from './support/nanobanana/helpers.js';
 import { killHard, spawnWorker } from './support/worker-process.js';
 
 function freePort(): Promise<number> {
@@ -33,7 +34,12 @@ describe('worker probes, and shutdown bounded by SHUTDOWN_GRACE_MS', () => {
       db: 'sqlite',
       worker: false,
       // Lock and lease far longer than the test waits: only a hand-back can free them in time.
-      env: { SHUTDOWN_GRACE_MS: String(GRACE_MS), QUEUE_LOCK_MS: '60000', LEASE_TTL_MS: '60000' },
+      env: {
+        SHUTDOWN_GRACE_MS: String(GRACE_MS),
+        QUEUE_LOCK_MS: '60000',
+        LEASE_TTL_MS: '60000',
+        NANOBANANA_ANONYMOUS: 'true',
+      },
     });
   });
   afterAll(async () => {
@@ -123,5 +129,38 @@ describe('worker probes, and shutdown bounded by SHUTDOWN_GRACE_MS', () => {
     // The stopped worker released its account slot (a 60 s lease cannot have lapsed yet).
     const leases = await system.core.redis.keys(`${system.config.REDIS_PREFIX}:lease:*`);
     for (const key of leases) expect(await system.core.redis.zcount(key, `(${Date.now()}`, '+inf')).toBe(0);
+  }, 90_000);
+
+  it('hands back a NanoBanana position (a fanned-out item job) the same way: another worker makes it at once, once', async () => {
+    // The worker that finished the Jimeng item above is the one stopped now.
+    const [stopping] = workers.filter((worker) => worker.exitCode === null && worker.signalCode === null);
+    expect(stopping).toBeDefined();
+    const geminiCalls = () => system.sandbox.state.counters.count('gemini');
+    const callsBefore = geminiCalls();
+    system.sandbox.state.setLatency(60_000);
+    const created = await createBatch(system.baseUrl, { prompt: 'handed back', count: 1 });
+    expect(created.status).toBe(200);
+    const taskId = created.body.data.id as string;
+    const callStartedBy = Date.now() + 15_000;
+    while (geminiCalls() === callsBefore && Date.now() < callStartedBy)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(geminiCalls()).toBe(callsBefore + 1);
+    workers.push(await spawnWorker(system.env));
+    system.sandbox.state.setLatency(30);
+
+    const exited = new Promise((resolve) => stopping.once('exit', resolve));
+    stopping.kill('SIGTERM');
+    await exited;
+    const exitedAt = Date.now();
+    const done = await waitForTask(system.baseUrl, taskId, {}, 25_000);
+    const finishedAfterExitMs = Date.now() - exitedAt;
+    console.log(`handed back (NanoBanana position): finished ${finishedAfterExitMs} ms after the exit`);
+    expect(done).toMatchObject({ status: 'completed', completedCount: 1, totalCount: 1 });
+    expect(finishedAfterExitMs).toBeLessThan(20_000);
+    expect(geminiCalls()).toBe(callsBefore + 2);
+    const job = await system.core.redis.hgetall(`${system.config.REDIS_PREFIX}:generation-item:${taskId}.0`);
+    expect(job.atm).toBe('1');
+    expect(job.stc ?? '0').toBe('0');
+    expect(job.failedReason).toBeUndefined();
   }, 90_000);
 });
