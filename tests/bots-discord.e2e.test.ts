@@ -133,7 +133,7 @@ describe('Discord bot /imagine end to end', () => {
     const first = await sharp(stored[0]).metadata();
     expect(cell.width / cell.height).toBeCloseTo(first.width! / first.height!, 1);
     // stats() reads its input, not the pipeline's output: render the extract/resize first.
-    const means = async (image: sharp.Sharp) =>
+    const means = async (image: ReturnType<typeof sharp>) =>
       (await sharp(await image.toBuffer()).stats()).channels.slice(0, 3).map((c) => c.mean);
     for (const [i, source] of stored.entries()) {
       const quadrant = await means(

@@ -10,8 +10,6 @@ export const VIDEO_MODELS = [
   'sora-2-pro',
 ] as const;
 export const DEFAULT_VIDEO_MODEL = VIDEO_MODELS[0];
-export const VIDEO_DURATIONS = [5, 10] as const;
-export const VIDEO_RATIOS = ['16:9', '9:16', '1:1'] as const;
 
 export interface VideoRequest {
   user: PlatformUser;

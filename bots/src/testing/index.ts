@@ -1,6 +1,7 @@
 // Test doubles for the bots, shared with the cross-package tests in /tests.
 export {
   FakeDreamloomClient,
+  FAKE_VIDEO_MODELS,
   type FakeDreamloomClientOptions,
   type ScriptedSnapshot,
 } from './fake-dreamloom-client.js';
