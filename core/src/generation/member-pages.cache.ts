@@ -26,9 +26,13 @@ export class MemberPagesCache {
   private readonly byOwner = new Map<string, Set<string>>();
   private generation = 0;
 
+  /**
+   * `maxEntries` bounds memory: a page of 20 generations is about 20 KB of JSON-ready objects, so
+   * the default holds at most some 40 MB; the oldest stored page goes first.
+   */
   constructor(
     private readonly maxAgeMs = 60_000,
-    private readonly maxEntries = 10_000,
+    private readonly maxEntries = 2_000,
   ) {}
 
   async get<Page>(

@@ -18,7 +18,8 @@ export class TaskSnapshotCache<Snapshot> {
 
   constructor(
     private readonly maxAgeMs = 60_000,
-    private readonly maxEntries = 20_000,
+    // About 1–2 KB each: at most some 20 MB; the oldest stored snapshot goes first.
+    private readonly maxEntries = 10_000,
   ) {}
 
   /** The remembered snapshot, else `load`'s (null: no such task, not remembered). */
