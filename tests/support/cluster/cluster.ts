@@ -73,6 +73,19 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/** The stop of every cluster of this process that has not finished stopping, started or still starting. */
+const unstopped = new Set<() => Promise<void>>();
+
+/**
+ * Stops every cluster this process started, including one still starting (a test whose start-up
+ * hook timed out holds no handle to it, yet its processes must not outlive the test).
+ */
+export async function stopEveryCluster(): Promise<void> {
+  const results = await Promise.allSettled([...unstopped].map((stop) => stop()));
+  const problems = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+  if (problems.length) throw new AggregateError(problems, 'a cluster did not stop cleanly');
+}
+
 /** nginx from PATH, or Debian's /usr/sbin/nginx (not on a non-root PATH); NGINX_BIN overrides. */
 function findNginx(): string {
   if (process.env.NGINX_BIN) return process.env.NGINX_BIN;
@@ -120,7 +133,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   let database: ClusterDatabase | null = null;
   let s3: TestS3Server | null = null;
 
-  const stop = async () => {
+  // Once asked to stop, the cluster starts nothing more, and every later stop() is the same one.
+  let stopping: Promise<void> | null = null;
+  const stoppedWhileStarting = () => new Error('the cluster was stopped while it was starting');
+  const stop = () => (stopping ??= stopOnce().finally(() => unstopped.delete(stop)));
+  unstopped.add(stop);
+
+  const stopOnce = async () => {
     const problems: unknown[] = [];
     const attempt = async (step: () => Promise<unknown>) => {
       try {
@@ -148,6 +167,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
 
   const spawnNode = (name: string, entry: string, env: Record<string, string>) => {
+    if (stopping) throw stoppedWhileStarting();
     const child = startChild({
       name,
       command: process.execPath,
@@ -167,7 +187,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         process.env.TEST_MYSQL_URL ??
         'mysql://root@127.0.0.1:3306/test',
     );
+    // Stopped meanwhile: the stop may have passed these already, so they are undone here.
+    if (stopping) {
+      await database.drop();
+      throw stoppedWhileStarting();
+    }
     s3 = await startS3Server();
+    if (stopping) {
+      await s3.close().catch(() => undefined);
+      throw stoppedWhileStarting();
+    }
     const [lbPort, sandboxPort] = await Promise.all([
       options.port ? Promise.resolve(options.port) : freePort(host),
       freePort(),
@@ -268,6 +297,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         runDir: nginxDir,
       }),
     );
+    if (stopping) throw stoppedWhileStarting();
     const nginx = startChild({
       name: 'nginx',
       command: nginxBinary,
