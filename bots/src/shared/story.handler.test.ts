@@ -189,6 +189,18 @@ describe('StoryHandler', () => {
     expect(warnings).toEqual(['Story lookup failed; message not played']);
     await expect(handler.session(user, 'chat1')).rejects.toThrow('server away');
   });
+  it('regenerates the opening in its own message when nobody has spoken yet', async () => {
+    const api = fakeApi([]);
+    const handler = new StoryHandler({ api, logger: silentLogger, editIntervalMs: 0 });
+    const { surface, messages } = recordingSurface();
+    await handler.start(user, 'chat8', story, surface);
+    api.regenerations.push('Mira pokes the embers.');
+    await handler.regenerate(user, 'chat8', surface);
+    expect(messages.map((m) => [m.character.name, m.texts.at(-1)])).toEqual([
+      ['Mira', 'Mira pokes the embers.'],
+    ]);
+  });
+
   it('browses a reply after a restart: the versions are read back from the server', async () => {
     const api = fakeApi([{ id: 'b', name: 'Tobin', text: 'Aye.' }]);
     const first = new StoryHandler({ api, logger: silentLogger, editIntervalMs: 0 });

@@ -146,7 +146,15 @@ export class StoryHandler {
     this.remember(this.keyOf(user, place), Promise.resolve(binding));
     for (const opening of openings) {
       const character = this.character(binding, opening.characterId, opening.characterName);
-      await surface.post(character, opening.content);
+      const message = await surface.post(character, opening.content);
+      // A regenerate right after the start rewrites the opening, in its own message too.
+      this.rememberReply(opening.id, {
+        message,
+        characterName: character.name,
+        versions: [...opening.swipes, opening.content],
+        current: opening.swipes.length,
+        serverSwipes: opening.swipes,
+      });
     }
     return binding;
   }
