@@ -86,7 +86,7 @@ describe('admin dashboard and live batch list (browser)', () => {
 
     await page.getByTestId('chart-errors').waitFor();
     const errors = await text(page, 'chart-errors');
-    for (const name of ['rate_limited', 'content_blocked', 'timeout', 'generation_failed', 'partial'])
+    for (const name of ['Rate limited', 'Content blocked', 'Timed out', 'Retries ran out', 'Partly failed'])
       expect(errors).toContain(name);
     expect(await page.locator('[data-testid="chart-tasks"] .recharts-bar-rectangle').count()).toBeGreaterThan(
       0,
@@ -103,6 +103,7 @@ describe('admin dashboard and live batch list (browser)', () => {
     expect(await text(page, 'stat-tasks')).toContain('完成 28 · 失败 5');
     expect(await text(page, 'family-jimeng')).toContain('即梦工作室');
     await page.getByTestId('chart-tasks').waitFor();
+    expect(await text(page, 'chart-errors')).toContain('限流');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: artifact('admin-overview-phone-zh.png'), fullPage: true });

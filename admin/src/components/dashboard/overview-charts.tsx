@@ -30,8 +30,9 @@ export default function OverviewCharts({ overview, zone }: { overview: SystemOve
   const times = overview.families
     .filter((row) => row.timed > 0)
     .map((row) => ({ family: familyName(row.family), avg: row.avg_seconds, p95: row.p95_seconds }));
+  // Known classes by their name in the staff member's language; one the admin does not know shows its code.
   const errors = overview.errors.map((row) => ({
-    class: row.class,
+    class: t(`overview.errorClass.${row.class}`, row.class),
     ...Object.fromEntries(families.map((family) => [family, row.by_family[family] ?? 0])),
   }));
   const errorFamilies = families.filter((family) => overview.errors.some((row) => row.by_family[family]));
