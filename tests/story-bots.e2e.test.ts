@@ -179,7 +179,10 @@ describe('story play in the bots (end to end)', () => {
       // Replies grow as tokens stream: the placeholder first, then longer and longer edits.
       const grown = sent.slice(1).filter((m) => m.history.length >= 3);
       expect(grown.length).toBeGreaterThan(0);
-      expect(grown[0].history[0]).toBe('…');
+      // Each answer names the member who spoke (webhook messages cannot be Discord replies).
+      expect(grown[0].history[0]).toMatch(/^-# ↪ <@32000000000000000[12]>\n…$/);
+      for (const [i, message] of sent.slice(1).entries())
+        expect(message.content.split('\n')[0]).toBe(`-# ↪ <@${members[Math.floor(i / CAST.length) % 2].id}>`);
       // Edits of one message are rate-limited: n edits span at least n-1 intervals. (Measured where
       // they arrive, so one gap may look shorter when the one before it was delayed on the way;
       // the span cannot.)
