@@ -34,6 +34,9 @@ const FUZZ_ENV = {
   GEMINI_TIMEOUT_MS: '3000',
   KIE_TIMEOUT_MS: '3000',
   JIMENG_TIMEOUT_MS: '3000',
+  // The health probe's 1 s default is for load balancers; under the fuzz's own load on a busy CI
+  // machine a slow database ping would read as a 503 finding that says nothing about the input.
+  HEALTH_TIMEOUT_MS: '10000',
   ANIME_REFERENCE_TIMEOUT_MS: '3000',
 };
 
