@@ -154,4 +154,34 @@ describe('Discord story robustness (fake Discord REST, fake story server)', () =
     ]);
     expect(discord.callsTo(`DELETE /channels/${thread.id}/messages/:id`)).toHaveLength(1);
   });
+
+  it('re-posts a regenerated reply with its ◀ ▶ controls when its message vanished at the last edit', async () => {
+    await storyCommand('start', { story: 'Inn' }, channelId);
+    const [thread] = discord.threads();
+    await bot.handleStoryMessage({
+      channelId: thread.id,
+      inThread: true,
+      content: 'Tell us about the road.',
+      author: { id: member.id, username: member.username, bot: false },
+    });
+    const [stranded] = discord.webhookMessages(thread.id);
+    // A moderator deletes the reply just as its new version is finished (the edit with the controls).
+    discord.failNext(
+      'PATCH /webhooks/:id/:token/messages/:id',
+      { status: 404, code: 10008, message: 'Unknown Message' },
+      (call) => ((call.body?.components as unknown[] | undefined) ?? []).length > 0,
+    );
+
+    await storyCommand('regenerate', {}, thread.id);
+
+    const messages = discord.webhookMessages(thread.id);
+    expect(messages).toHaveLength(1);
+    expect(messages[0].id).not.toBe(stranded.id);
+    expect(messages[0]).toMatchObject({ username: 'Tobin' });
+    expect(messages[0].content).toContain('Aye, the road is long and the night is cold.');
+    // The controls reach the new message as an edit (a webhook post carries no buttons).
+    const controls = discord.callsTo(`PATCH /webhooks/:id/:token/messages/${messages[0].id}`).at(-1)?.body
+      ?.components as Array<{ components: Array<{ label: string }> }> | undefined;
+    expect(controls?.[0].components.map((b) => b.label)).toEqual(['◀', '2/2', '▶']);
+  });
 });

@@ -103,6 +103,14 @@ export class DiscordWebhookSurface implements StorySurface {
           // there, and the stranded "…" goes.
           const stranded = sent.id;
           sent = await this.send(character, next);
+          // A webhook post carries no buttons; the ◀ ▶ controls follow as an edit.
+          if (swipes)
+            await patchStoryMessage(this.rest, sent.hook, {
+              threadId: this.threadId,
+              messageId: sent.id,
+              content: storyContent(next, this.replyTo),
+              swipes,
+            });
           await this.rest
             .delete(Routes.channelMessage(this.threadId, stranded))
             .catch(() => undefined /* already gone, or no Manage Messages: it stays behind */);

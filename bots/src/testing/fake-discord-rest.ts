@@ -73,8 +73,8 @@ export interface FakeDiscordRest {
   registerInteraction(token: string, channelId: string): void;
   /** From now on, webhook calls with this interaction token fail as after 15 minutes. */
   expireToken(token: string): void;
-  /** Makes the next call matching the pattern fail with this answer. */
-  failNext(pattern: string, answer: FakeDiscordErrorAnswer): void;
+  /** Makes the next call matching the pattern (and `when`, if given) fail with this answer. */
+  failNext(pattern: string, answer: FakeDiscordErrorAnswer, when?: (call: DiscordRestCall) => boolean): void;
   /** Channel webhooks created through `POST /channels/:id/webhooks`. */
   webhooks(): FakeChannelWebhook[];
   /** Deletes a channel webhook, as a moderator would; its next use answers 10015 Unknown Webhook. */
@@ -124,7 +124,11 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
   const calls: DiscordRestCall[] = [];
   const interactions = new Map<string, InteractionState>();
   const channels = new Map<string, FakeDiscordMessage[]>();
-  const failures: Array<{ pattern: string; answer: FakeDiscordErrorAnswer }> = [];
+  const failures: Array<{
+    pattern: string;
+    answer: FakeDiscordErrorAnswer;
+    when?: (call: DiscordRestCall) => boolean;
+  }> = [];
   const channelWebhooks = new Map<string, FakeChannelWebhook>();
   const webhookMessages: FakeWebhookMessage[] = [];
   const threads: FakeThread[] = [];
@@ -261,7 +265,7 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
     };
     calls.push(call);
 
-    const failureIndex = failures.findIndex((f) => matches(f.pattern, call));
+    const failureIndex = failures.findIndex((f) => matches(f.pattern, call) && (f.when?.(call) ?? true));
     if (failureIndex !== -1) {
       const [{ answer }] = failures.splice(failureIndex, 1);
       return sendJson(res, answer.status, { code: answer.code, message: answer.message });
@@ -488,7 +492,7 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
     expireToken: (token) => {
       interaction(token).expired = true;
     },
-    failNext: (pattern, answer) => void failures.push({ pattern, answer }),
+    failNext: (pattern, answer, when) => void failures.push({ pattern, answer, when }),
     webhooks: () => [...channelWebhooks.values()],
     deleteWebhook: (id) => void channelWebhooks.delete(id),
     webhookMessages: (channelId) => webhookMessages.filter((m) => m.channel_id === channelId),
