@@ -38,20 +38,25 @@ async function whenTrue(label: string, check: () => Promise<boolean> | boolean, 
  * reconciler's production interval and grace) and a Redis of the test's own, which it flushes.
  * MariaDB only: the figures are about Redis and the workers, not the database dialect.
  */
-describe('recovery times (kill -9, Redis flush)', () => {
+describe('recovery times (kill -9, Redis flush, Redis restarted empty)', () => {
   let redisServer: ChildProcess;
+  let redisPort: number;
+  /** A Redis that keeps nothing on disk: a restart comes back empty. */
+  const startRedis = () =>
+    spawn(
+      'redis-server',
+      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
   let redis: Redis;
   let system: RunningSystem;
   const workers: ChildProcess[] = [];
   const figures: Record<string, number> = {};
 
   beforeAll(async () => {
-    const port = await freePort();
-    redisServer = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
+    redisPort = await freePort();
+    redisServer = startRedis();
+    const port = redisPort;
     redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 100 });
     redis.on('error', () => undefined); // refused until the server listens; whenTrue retries
     await whenTrue(
@@ -188,5 +193,45 @@ describe('recovery times (kill -9, Redis flush)', () => {
     figures.flushProviderCalls = generationCalls() - callsBefore;
     expect(figures.flushProviderCalls).toBe(items + 1);
     expect(figures.flushResumedMs).toBeLessThanOrEqual(TARGET_MS);
+  }, 90_000);
+
+  it('a Redis restarted empty: the lost queued jobs run again within 15 s of it answering, each once', async () => {
+    if (!workers.some((worker) => worker.exitCode === null && worker.signalCode === null))
+      workers.push(await spawnWorker(system.env));
+    system.sandbox.state.setLatency(300);
+    const callsBefore = generationCalls();
+    const items = 10;
+    const batch = await submit(items, 'restarted');
+    await whenTrue('the batch started', () => generationCalls() >= callsBefore + 1, 20_000);
+    const stopped = new Promise((resolve) => redisServer.once('exit', resolve));
+    redisServer.kill('SIGKILL');
+    await stopped;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    redisServer = startRedis();
+    const backAt = await whenTrue(
+      'Redis answers again',
+      () =>
+        redis.ping().then(
+          (answer) => answer === 'PONG',
+          () => false,
+        ),
+      10_000,
+    );
+    const callsAtRestart = generationCalls();
+    const resumedAt = await whenTrue('a lost job ran', () => generationCalls() > callsAtRestart);
+    figures.restartResumedMs = resumedAt - backAt;
+    // The worker noticed the loss (it had to write its marker again), so its reconciler queued
+    // every unfinished task again: not only what was still in flight when Redis went away.
+    await whenTrue(
+      'the worker noticed the empty Redis',
+      async () => (await redis.keys(`${prefix()}:loss-marker:*`)).length > 0,
+      5_000,
+    );
+
+    const final = await waitForBatch(system, system.admin.token, batch, 60_000);
+    expect(final).toMatchObject({ status: 'completed', completed_count: items });
+    figures.restartProviderCalls = generationCalls() - callsBefore;
+    expect(figures.restartProviderCalls).toBe(items);
+    expect(figures.restartResumedMs).toBeLessThanOrEqual(TARGET_MS);
   }, 90_000);
 });

@@ -45,6 +45,11 @@ export class RedisEventBus implements EventBus {
     if (!this.subscriber) {
       // A subscribed ioredis connection can do nothing else, so it gets its own.
       this.subscriber = this.publisher.duplicate();
+      // Without a listener ioredis reports every failed reconnect (a Redis restart) as unhandled;
+      // it reconnects and subscribes again by itself either way.
+      this.subscriber.on('error', (error: Error) =>
+        this.logger.warn({ err: error.message }, 'event subscriber connection error'),
+      );
       this.subscriber.on('message', (_channel: string, message: string) => {
         let events: DomainEvent[];
         try {
