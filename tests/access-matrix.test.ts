@@ -7,6 +7,7 @@ import { walletLogin } from './support/story.js';
 import { waitForEnd } from './support/anime.js';
 import { createStaff, addAccounts, storyboards, waitForBatch } from './support/jimeng.js';
 import { createBatch } from './support/nanobanana/helpers.js';
+import { makeWav } from './support/wav.js';
 
 /**
  * Object-level access of every owned resource outside contract 002's story rules (those are in
@@ -224,6 +225,18 @@ describe.each(['sqlite', 'mariadb'] as const)(
       const body = (await answer.json()) as { url: string; filename: string };
       const asset = await models().MediaAsset.findOne({ where: { storage_key: `uploads/${body.filename}` } });
       return { id: asset!.id, url: body.url, filename: body.filename };
+    }
+
+    /** A staff music upload (multipart), as `caller`. */
+    async function musicUpload(caller: Caller, owner?: string) {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(makeWav(0.1))]), 'track.wav');
+      const answer = await fetch(`${system.baseUrl}/api/v1/story-admin/music/upload`, {
+        method: 'POST',
+        headers: headersOf(caller, owner),
+        body: form,
+      });
+      return { status: answer.status, body: await answer.json() };
     }
 
     const worlds = new Map<Kind, World>();
@@ -978,6 +991,21 @@ describe.each(['sqlite', 'mariadb'] as const)(
           if (cell.status === 200) expect(cell.body.data.totals.total).toBeGreaterThan(0);
         },
       }),
+      // ---- staff only: music uploads for the story catalog (owner = the 003 owner, a staff member) ----
+      row(
+        'story music',
+        'change',
+        'jimeng',
+        'POST /api/v1/story-admin/music/upload',
+        [200, 403, 403, 401, 200, 200],
+        {
+          run: (w, c) => musicUpload(c, jimengOwner),
+          state: () => models().MediaAsset.count({ where: { kind: 'audio' } }),
+          check: (cell) => {
+            if (cell.status === 200) expect(cell.body.url).toMatch(/\/media\/music\/[\w-]+\.wav$/);
+          },
+        },
+      ),
     ];
 
     it('answers every cell of the matrix as written, and a refused call changes nothing', async () => {

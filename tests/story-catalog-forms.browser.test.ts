@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifact, ensureAdminBuilt, launchChromium, signInWithToken } from './support/browser.js';
 import { api } from './support/clients.js';
 import { startSystem, type RunningSystem } from './support/system.js';
+import { makeWav } from './support/wav.js';
 
 /** What a catalog form's picture preview is showing: its address and whether it drew. */
 async function previewOf(page: Page): Promise<{ src: string; loaded: boolean }> {
@@ -114,7 +115,7 @@ describe('story catalog forms (browser)', () => {
     await page.waitForURL(/\/admin\/art-styles(\?|$)/);
   });
 
-  it('chooses a music entry’s type from the music types and checks its audio URL', async () => {
+  it('chooses a music entry’s type from the music types, refuses audio that does not load, uploads a track', async () => {
     for (const name of ['calm', 'tense'])
       await api(system.baseUrl, 'POST', '/api/v1/music/types', {
         token: system.admin.token,
@@ -133,11 +134,36 @@ describe('story catalog forms (browser)', () => {
     await page.getByLabel('Audio').fill(`${system.baseUrl}/api/v1/images/no-such-track.mp3`);
     await page.getByText('This audio does not load').waitFor();
     expect(await page.locator('.ant-form audio[controls]').count()).toBe(1);
-    await page.screenshot({ path: artifact('story-catalog-form-music.png') });
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('This audio does not load').waitFor();
-    const music = await api(system.baseUrl, 'GET', '/api/v1/music', { token: system.admin.token });
-    expect((music.body as Array<{ name: string }>).map((entry) => entry.name)).not.toContain('Storm at sea');
+    const before = await api(system.baseUrl, 'GET', '/api/v1/music', { token: system.admin.token });
+    expect((before.body as Array<{ name: string }>).map((entry) => entry.name)).not.toContain('Storm at sea');
+
+    // Uploaded instead: the field holds the stored track, which loads, and the entry saves.
+    await page.locator('.ant-form input[type=file]').setInputFiles({
+      name: 'storm.wav',
+      mimeType: 'audio/wav',
+      buffer: makeWav(),
+    });
+    const audio = page.getByLabel('Audio');
+    await expect.poll(() => audio.inputValue()).toMatch(/\/media\/music\/[\w-]+\.wav$/);
+    const uploaded = await audio.inputValue();
+    await expect.poll(() => page.getByText('This audio does not load').count()).toBe(0);
+    await expect
+      .poll(() => page.locator('.ant-form audio').evaluate((player: HTMLAudioElement) => player.duration))
+      .toBeGreaterThan(0.4);
+    await page.screenshot({ path: artifact('story-catalog-form-music.png') });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await notice(page, 'Music track created').waitFor();
+    await page.waitForURL(/\/admin\/music(\?|$)/);
+    const row = page.locator('.ant-table-tbody tr', { hasText: 'Storm at sea' });
+    expect(await row.locator('audio[controls]').getAttribute('src')).toBe(uploaded);
+    const after = await api(system.baseUrl, 'GET', '/api/v1/music', { token: system.admin.token });
+    expect(
+      (after.body as Array<{ name: string; url: string; type: string }>).find(
+        (entry) => entry.name === 'Storm at sea',
+      ),
+    ).toMatchObject({ url: uploaded, type: 'tense' });
   });
 
   it('names one record in Chinese titles and notices', async () => {

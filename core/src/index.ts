@@ -87,7 +87,7 @@ export { buildCharacterPrompt, type HistoryLine } from './story/prompt-builder.j
 export { readCharacterCard, type ImportedCharacterCard } from './story/character-card.js';
 export { storySettingSchema, parseSetting, type StorySetting } from './story/story-setting.js';
 export { WalletAuthService, type WalletLogin } from './story/wallet-auth.service.js';
-export { StoryMediaService, type T2iTaskView } from './story/story-media.service.js';
+export { MUSIC_UPLOAD_MAX_BYTES, StoryMediaService, type T2iTaskView } from './story/story-media.service.js';
 export { ImageUrlRefusedError, assertMessageImagesAllowed } from './story/message-images.js';
 export { CatalogService, views as catalogViews } from './catalog/catalog.service.js';
 export {

@@ -5,6 +5,7 @@ import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import { ProviderError, type GeneratedAssetRef } from '../ports/image-provider.port.js';
 import type { IdGenerator } from '../shared/ids.js';
+import { sniffAudio } from './audio-sniff.js';
 
 export interface MediaAssetView {
   id: string;
@@ -47,7 +48,8 @@ export function sniffMime(data: Buffer): string | null {
     return 'image/webp';
   if (data.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
   if (data.subarray(4, 8).toString('latin1') === 'ftyp') return 'video/mp4';
-  return null;
+  // Music uploaded to the story catalog (mp3, Ogg, WAVE, FLAC).
+  return sniffAudio(data)?.mime ?? null;
 }
 
 /**
@@ -120,7 +122,9 @@ export class MediaService {
     const data = input.ref.data ?? (input.ref.url ? await this.download(input.ref.url, signal) : null);
     if (!data) throw new ProviderError('upstream_error', 'Output has neither URL nor data');
     const mime = sniffMime(data);
-    if (!mime) throw new ProviderError('upstream_error', 'Output is not a recognised image or video');
+    // Only images and videos are generation outputs (audio is recognised for stored music only).
+    if (!mime || !EXTENSIONS[mime])
+      throw new ProviderError('upstream_error', 'Output is not a recognised image or video');
     const baseKey = `tasks/${input.taskId}/${input.position}`;
     const storageKey = `${baseKey}.${EXTENSIONS[mime]}`;
     let width: number | null = null;

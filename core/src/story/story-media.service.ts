@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import { Op } from 'sequelize';
-import { AppError, NotFoundError, ValidationError } from '../errors.js';
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import type { StoryModels } from '../adapters/sequelize/story.models.js';
-import type { Actor } from '../identity/actor.js';
+import { isStaff, type Actor } from '../identity/actor.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { ChatMessageParam } from '../ports/chat-provider.port.js';
@@ -12,8 +12,12 @@ import { ImageRejectedError, sanitizeImage, type SanitizedImage } from '../media
 import type { GenerationService, TaskView } from '../generation/generation.service.js';
 import type { LlmService } from '../llm/llm.service.js';
 import { mayUseMedia } from '../media/media-access.js';
+import { sniffAudio } from '../media/audio-sniff.js';
 import { DEFAULT_T2I_SIZE, t2iSizeParams } from './t2i-size.js';
 import { makeCharacterIcon } from './character-icon.js';
+
+/** Music tracks are larger than pictures: a few minutes of mp3 fit, a whole album does not. */
+export const MUSIC_UPLOAD_MAX_BYTES = 20 * 1024 * 1024;
 
 /** Marks an avatar task (in its params' request), whose first output gets a square icon. */
 const AVATAR_PURPOSE = 'character_avatar';
@@ -96,6 +100,40 @@ export class StoryMediaService {
       created_at: this.deps.clock.now(),
     });
     return { id, url: this.imageUrl(filename), filename };
+  }
+
+  /**
+   * A music track for the story catalog (staff only): stored as sent — audio is not re-encoded —
+   * but only when its bytes are mp3, Ogg, WAVE or FLAC, under a random name, and served from
+   * /media/ with the type its bytes say (nosniff, sandboxed), with byte ranges for seeking.
+   */
+  async uploadMusic(actor: Actor, file: { data: Buffer; originalName?: string }) {
+    if (!isStaff(actor)) throw new ForbiddenError('Staff only');
+    if (file.data.length > MUSIC_UPLOAD_MAX_BYTES)
+      throw new AppError('PAYLOAD_TOO_LARGE', `File larger than ${MUSIC_UPLOAD_MAX_BYTES} bytes`, {
+        status: 413,
+      });
+    const format = sniffAudio(file.data);
+    if (!format) throw new ValidationError('Only mp3, ogg, wav and flac audio files are accepted');
+    const filename = `${this.deps.ids.uuid()}.${format.extension}`;
+    const key = `music/${filename}`;
+    await this.deps.storage.put(key, file.data, format.mime);
+    await this.deps.core.MediaAsset.create({
+      id: this.deps.ids.snowflake(),
+      task_id: null,
+      user_id: actor.id,
+      position: 0,
+      kind: 'audio',
+      storage_key: key,
+      thumbnail_key: null,
+      mime: format.mime,
+      width: null,
+      height: null,
+      size_bytes: file.data.length,
+      original_name: file.originalName?.slice(0, 255) ?? null,
+      created_at: this.deps.clock.now(),
+    });
+    return { url: `${this.deps.publicUrl.replace(/\/$/, '')}/media/${key}`, filename };
   }
 
   /**

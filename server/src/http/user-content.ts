@@ -11,7 +11,18 @@ export const USER_CONTENT_CSP =
   "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
 
 /** Types served inline; anything else is an opaque download. */
-const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'video/mp4']);
+const INLINE_TYPES = new Set([
+  'image/png',
+  'image/jpeg',
+  'image/webp',
+  'image/gif',
+  'video/mp4',
+  // Story music (uploaded by staff; served to the story app's player).
+  'audio/mpeg',
+  'audio/ogg',
+  'audio/wav',
+  'audio/flac',
+]);
 
 /** nosniff and the sandboxing CSP, for any response carrying stored content (also ZIPs). */
 export function setUserContentPolicy(ctx: Context): void {

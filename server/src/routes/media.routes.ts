@@ -7,7 +7,18 @@ import type { AppContext } from '../http/context.js';
 import { peekStream, setStoredFileHeaders } from '../http/user-content.js';
 
 /** Extensions stored media may have (`.jpeg`: contract 000 reference copies). Not what decides the type. */
-const EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.mp4']);
+const EXTENSIONS = new Set([
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.webp',
+  '.gif',
+  '.mp4',
+  '.mp3',
+  '.ogg',
+  '.wav',
+  '.flac',
+]);
 
 /** Enough of a file's start for every magic number sniffMime knows (mp4's `ftyp` ends at byte 8). */
 const SNIFF_BYTES = 64;

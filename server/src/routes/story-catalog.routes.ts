@@ -1,5 +1,11 @@
 import { z, type ZodType } from 'zod';
-import { MODEL_TYPES, readCharacterCard, type Actor, type Core } from '@dreamloom/core';
+import {
+  MODEL_TYPES,
+  MUSIC_UPLOAD_MAX_BYTES,
+  readCharacterCard,
+  type Actor,
+  type Core,
+} from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppRouterContext } from '../http/context.js';
 import { actorOf, idParam, noContent, pageQuery, statusQuery, storyRouter } from './story-shared.js';
@@ -494,6 +500,25 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
 
   // ---- staff-only resources the contract does not list (the admin uses them) ----
   const admin = '/api/v1/story-admin';
+  registry.add(router, {
+    method: 'post',
+    path: `${admin}/music/upload`,
+    tag,
+    summary:
+      'Upload a music track (staff; multipart field `file`: mp3, ogg, wav or flac, 20 MB) — answers its /media/ URL for a music entry',
+    role: 'staff',
+    docBody: {
+      schema: z.object({ file: z.string().describe('binary') }),
+      contentType: 'multipart/form-data',
+    },
+    handler: async (ctx, { actor }) => {
+      const file = await readUploadedFile(ctx, MUSIC_UPLOAD_MAX_BYTES);
+      return ctx.core.story.media.uploadMusic(actorOf(actor), {
+        data: file.buffer,
+        originalName: file.originalname,
+      });
+    },
+  });
   registry.add(router, {
     method: 'get',
     path: `${admin}/prompt-templates`,

@@ -1,9 +1,7 @@
-import { App, Button, Image, Input, Space, Upload } from 'antd';
-import { UploadOutlined } from '@ant-design/icons';
-import { useTranslate, type HttpError } from '@refinedev/core';
-import { useState } from 'react';
-import { uploadFile } from '../../providers/api-client';
+import { Image, Input, Space } from 'antd';
+import { useTranslate } from '@refinedev/core';
 import { IMAGE_FALLBACK } from './media-fallback';
+import { MediaUploadButton } from './media-upload-button';
 
 /** Contract 002's image upload: stored re-encoded, answered with its public URL. */
 const UPLOAD_PATH = '/api/v1/images/upload';
@@ -23,8 +21,6 @@ interface ImageUrlInputProps {
  */
 export function ImageUrlInput({ value, onChange, id }: ImageUrlInputProps) {
   const t = useTranslate();
-  const { message } = App.useApp();
-  const [uploading, setUploading] = useState(false);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space.Compact style={{ width: '100%' }}>
@@ -36,29 +32,12 @@ export function ImageUrlInput({ value, onChange, id }: ImageUrlInputProps) {
           allowClear
           inputMode="url"
         />
-        <Upload
+        <MediaUploadButton
+          path={UPLOAD_PATH}
           accept={ACCEPT}
-          showUploadList={false}
-          customRequest={({ file, onSuccess, onError }) => {
-            const blob = file as File;
-            setUploading(true);
-            uploadFile<{ url: string }>(UPLOAD_PATH, blob, blob.name)
-              .then((stored) => {
-                onSuccess?.(stored);
-                onChange?.(stored.url);
-                message.success(t('story.media.uploaded', { name: blob.name }));
-              })
-              .catch((error: HttpError) => {
-                onError?.(new Error(error.message));
-                message.error(t('story.media.uploadFailed', { reason: error.message }));
-              })
-              .finally(() => setUploading(false));
-          }}
-        >
-          <Button icon={<UploadOutlined />} loading={uploading} data-testid="image-upload">
-            {t('story.media.upload')}
-          </Button>
-        </Upload>
+          onUploaded={(url) => onChange?.(url)}
+          testId="image-upload"
+        />
       </Space.Compact>
       {value && (
         <Image
@@ -68,7 +47,6 @@ export function ImageUrlInput({ value, onChange, id }: ImageUrlInputProps) {
           height={96}
           style={{ objectFit: 'cover', borderRadius: 6 }}
           alt={t('story.media.preview')}
-          data-testid="image-preview"
         />
       )}
     </Space>

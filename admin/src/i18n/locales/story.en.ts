@@ -24,7 +24,8 @@ const storyEn = {
       player: 'Player',
       notUrl: 'Enter a web address (https://…)',
       imageBroken: 'This image does not load: check the address, or upload the picture instead',
-      audioBroken: 'This audio does not load: check the address (an mp3, ogg, wav or m4a file)',
+      audioBroken:
+        'This audio does not load: check the address, or upload the track instead (mp3, ogg, wav or flac)',
     },
     // Labels of the catalogs' enum values (story-config's `labels`); unknown values show as they are.
     enums: {

@@ -22,7 +22,7 @@ const storyZhCN = {
       player: '播放器',
       notUrl: '请输入网址（https://…）',
       imageBroken: '该图片无法加载：请检查网址，或改为上传图片',
-      audioBroken: '该音频无法加载：请检查网址（mp3、ogg、wav 或 m4a 文件）',
+      audioBroken: '该音频无法加载：请检查网址，或改为上传音频（mp3、ogg、wav 或 flac）',
     },
     enums: {
       status: { active: '启用', inactive: '停用' },
