@@ -5,6 +5,13 @@ import type { GenerationService } from './generation.service.js';
 import { GENERATION_JOB } from './generation.types.js';
 
 /**
+ * Tasks one pass after a Redis loss looks at (oldest first). A regular pass looks at the oldest
+ * 500, most of them normally queued; after a loss every unfinished task lost its job at once, and
+ * a queue of thousands must not wait for the oldest to finish before the rest are queued again.
+ */
+const LOSS_PASS_LIMIT = 20_000;
+
+/**
  * The database is the source of truth: a task it calls pending/processing whose job the queue
  * no longer has (Redis restart, flush, a job that failed unexpectedly) is queued again.
  * Re-queueing is safe because the processor is idempotent and job ids deduplicate.
@@ -31,10 +38,10 @@ export class TaskReconciler {
    * job id deduplicates), so a pass after a Redis loss, when nothing younger is queued either,
    * uses no grace at all.
    */
-  async reconcileOnce(graceMs = this.deps.graceMs): Promise<number> {
+  async reconcileOnce(graceMs = this.deps.graceMs, limit?: number): Promise<number> {
     const olderThan = new Date(this.deps.clock.now().getTime() - graceMs);
     let requeued = 0;
-    for (const task of await this.deps.generation.unfinishedTasks(olderThan)) {
+    for (const task of await this.deps.generation.unfinishedTasks(olderThan, limit)) {
       const state = await this.deps.queue.state(GENERATION_JOB, task.id);
       if (state === 'missing' || state === 'failed' || state === 'completed') {
         if (state !== 'missing') await this.deps.queue.remove(GENERATION_JOB, task.id);
@@ -68,7 +75,7 @@ export class TaskReconciler {
       () =>
         void this.exclusively(() => {
           this.lossPassWanted = false;
-          return this.timer ? this.reconcileOnce(0) : Promise.resolve(0);
+          return this.timer ? this.reconcileOnce(0, LOSS_PASS_LIMIT) : Promise.resolve(0);
         }),
       settleMs,
     ).unref();
