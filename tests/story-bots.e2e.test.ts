@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationCommandOptionType, ChannelType } from 'discord.js';
 import {
+  characterText,
   createDreamloomClient,
   createStoryApi,
   createTelegramBot,
@@ -10,7 +11,7 @@ import {
   type DiscordBot,
   type DreamloomClient,
 } from '@dreamloom/bots';
-import { startFakeDiscordRest, type FakeWebhookMessage } from '@dreamloom/bots/testing';
+import { callbackQueryUpdate, startFakeDiscordRest, type FakeWebhookMessage } from '@dreamloom/bots/testing';
 import {
   chatInputInteraction,
   dispatchInteraction,
@@ -292,8 +293,36 @@ describe('story play in the bots (end to end)', () => {
         expect(text.split('\n').slice(1).join('\n').length).toBeGreaterThan(1);
       }
 
+      const sentBeforeRegenerate = telegram.callsTo('sendMessage').length;
       await say('/story regenerate');
-      expect(telegram.callsTo('sendMessage').at(-1)!.params.text).toMatch(/^🎭 Wren\n/);
+      // Wren's reply is rewritten where it is, with ◀ 2/2 under it; nothing new is posted.
+      expect(telegram.callsTo('sendMessage')).toHaveLength(sentBeforeRegenerate);
+      const regenerated = telegram.callsTo('editMessageText').at(-1)!;
+      const keyboard = (
+        regenerated.params.reply_markup as {
+          inline_keyboard: Array<Array<{ text: string; callback_data: string }>>;
+        }
+      ).inline_keyboard;
+      expect(keyboard[0].map((b) => b.text)).toEqual(['◀', '2/2']);
+      const storyMessageId = keyboard[0][0].callback_data.split(':')[2];
+      const { ChatMessage } = system.core.story.models;
+      const [firstVersion] = JSON.parse((await ChatMessage.findByPk(storyMessageId))!.swipes!) as string[];
+
+      // Ben brings the first version back: on the platform, and on the server the story goes on from.
+      await bot.handleUpdate(
+        callbackQueryUpdate({
+          updateId: update++,
+          data: keyboard[0][0].callback_data,
+          messageId: Number(regenerated.params.message_id),
+          chatId,
+          from: { id: 5002, first_name: 'Ben', username: 'ben' },
+        }),
+      );
+      await jobs.idle();
+      expect((await ChatMessage.findByPk(storyMessageId))!.content).toBe(firstVersion);
+      expect(telegram.textOf(chatId, Number(regenerated.params.message_id))).toBe(
+        characterText('Wren', firstVersion),
+      );
       await say('/story end');
       expect(String(telegram.callsTo('sendMessage').at(-1)!.params.text)).toMatch(/has ended/);
       const count = telegram.callsTo('sendMessage').length;
