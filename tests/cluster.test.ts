@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, connectSocket, subscribe } from './support/clients.js';
+import { api, botHeaders, connectSocket, subscribe } from './support/clients.js';
 import { storyboards } from './support/jimeng.js';
 import { png } from './support/nanobanana/helpers.js';
 import { walletLogin } from './support/story.js';
@@ -141,13 +141,59 @@ describe('a cluster behind nginx: two servers, two workers, shared MariaDB, Redi
           .sort();
         expect(completions).toEqual(storyboards(6, 'events').map((item) => item.storyboard_id));
       }
-      // And every client saw the same progress events.
-      const progressOf = (events: Array<[string, any]>) =>
-        events
-          .filter(([name]) => name === 'batch.progress')
-          .map(([, payload]) => JSON.stringify(payload.item));
-      for (const events of seen.slice(1))
-        expect(progressOf(events).sort()).toEqual(progressOf(seen[0]).sort());
+    },
+  );
+
+  it(
+    "a member's task events reach each of their sockets once, one socket on each server",
+    { timeout: 60_000 },
+    async () => {
+      const member = { botToken: cluster.botToken, platform: 'telegram', platformUserId: '8080' };
+      const headers = botHeaders(cluster.botToken, 'telegram', '8080');
+      // Sockets until each server holds one of the member's (nginx balances WebSockets in turn).
+      const baseline = await Promise.all(cluster.servers.map((server) => openSockets(cluster, server.url)));
+      const memberSockets: Socket[] = [];
+      let gained: number[] = [];
+      do {
+        memberSockets.push(await connectSocket(cluster.url, member));
+        sockets.push(memberSockets.at(-1)!);
+        const now = await Promise.all(cluster.servers.map((server) => openSockets(cluster, server.url)));
+        gained = now.map((count, index) => count - baseline[index]);
+      } while (gained.some((count) => count === 0) && memberSockets.length < 6);
+      expect(
+        gained.every((count) => count > 0),
+        `member sockets per server: ${gained}`,
+      ).toBe(true);
+
+      const created = await api(cluster.url, 'POST', '/api/anime-generation/create-task', {
+        headers,
+        body: { gen_type: 'anime', prompt: 'a fox spirit under cherry blossoms', batch_size: 1 },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      const taskId: string = created.body.data.generation_uuid;
+      const seen = memberSockets.map((socket) => {
+        const events: Array<[string, any]> = [];
+        for (const name of ['task.progress', 'task.completed', 'task.failed'])
+          socket.on(name, (payload: unknown) => events.push([name, payload]));
+        return events;
+      });
+      for (const socket of memberSockets)
+        expect(await subscribe(socket, `task:${taskId}`)).toEqual({ ok: true });
+      await expect
+        .poll(() => seen.map((events) => events.filter(([name]) => name === 'task.completed').length), {
+          timeout: 30_000,
+        })
+        .toEqual(memberSockets.map(() => 1));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Once each, the same outcome everywhere. (Progress events sent before a socket had joined
+      // the room are not replayed, so their counts may differ between sockets by design.)
+      const completedOf = (events: Array<[string, any]>) =>
+        events.filter(([name]) => name === 'task.completed');
+      for (const events of seen) {
+        expect(completedOf(events)).toHaveLength(1);
+        expect(completedOf(events)[0][1]).toEqual(completedOf(seen[0])[0][1]);
+        expect(events.filter(([name]) => name === 'task.failed')).toEqual([]);
+      }
     },
   );
 
