@@ -113,6 +113,17 @@ describe('story catalog forms (browser)', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await notice(page, 'Art style saved').waitFor();
     await page.waitForURL(/\/admin\/art-styles(\?|$)/);
+
+    // Deleted from its edit page: the notice names one art style too.
+    await row.getByRole('button', { name: /edit/i }).click();
+    await page.getByText('Edit art style', { exact: true }).waitFor();
+    await page.locator('main').getByRole('button', { name: 'Delete' }).click();
+    await page.locator('.ant-popover:visible').getByRole('button', { name: 'Delete' }).click();
+    await notice(page, 'Art style deleted').waitFor();
+    const gone = await api(system.baseUrl, 'GET', `/api/v1/art-styles/${saved!.id}`, {
+      token: system.admin.token,
+    });
+    expect(gone.status).toBe(404);
   });
 
   it('chooses a music entry’s type from the music types, refuses audio that does not load, uploads a track', async () => {

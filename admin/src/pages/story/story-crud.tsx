@@ -353,7 +353,11 @@ export function StoryResourceEdit({ config }: { config: StoryResourceConfig }) {
     errorNotification: (error) => notice.saveFailed(error),
   });
   return (
-    <Edit resource={config.name} saveButtonProps={saveButtonProps}>
+    <Edit
+      resource={config.name}
+      saveButtonProps={saveButtonProps}
+      deleteButtonProps={{ successNotification: notice.deleted, errorNotification: notice.deleteFailed }}
+    >
       <Form
         {...formProps}
         layout="vertical"
