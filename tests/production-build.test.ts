@@ -100,7 +100,8 @@ describe('the production build on plain node', () => {
     launcher.stderr!.on('data', (chunk) => (output += chunk));
     await until(
       () => output.includes('Dreamloom is running') || launcher.exitCode !== null,
-      60_000,
+      // About 20 s on a busy 2-core machine; the launcher gives each step 60 s itself.
+      90_000,
       () => output.slice(-3000),
     );
     if (launcher.exitCode !== null) throw new Error(`launcher exited:\n${output.slice(-3000)}`);
