@@ -621,7 +621,7 @@ async function requestsServed(cluster: Cluster, serverUrl: string): Promise<numb
     .reduce((sum, each) => sum + Number(each.split(' ').pop()), 0);
 }
 
-/** A GET from a chosen loopback address (each one is a different client to nginx). */
+/** A GET from a chosen loopback address, each a different client to nginx (Linux answers all of 127.0.0.0/8). */
 function requestFrom(
   localAddress: string,
   url: string,

@@ -86,8 +86,13 @@ async function main() {
     `  Bot token:     ${cluster.botToken}   (BOT_API_TOKEN, for bots pointed at the load balancer)`,
     `  Metrics token: ${cluster.metricsToken}   (Bearer for /metrics)`,
     '  Nodes (each its own data folder):',
-    ...cluster.servers.map((node) => `    ${node.name}: ${node.url}   health ${node.healthUrl}`),
-    ...cluster.workers.map((node) => `    ${node.name}: health ${node.healthUrl}   ready ${node.readyUrl}`),
+    ...cluster.servers.map(
+      (node) => `    ${node.name}: ${node.url}   health ${node.healthUrl}   metrics ${node.url}/metrics`,
+    ),
+    ...cluster.workers.map(
+      (node) =>
+        `    ${node.name}: health ${node.healthUrl}   ready ${node.readyUrl}   metrics ${node.url}/metrics`,
+    ),
     `  Sandbox:       ${cluster.sandboxUrl}   (control at /__sandbox)`,
     `  Shared:        MariaDB ${new URL(cluster.databaseUrl).pathname.slice(1)}, Redis ${cluster.redisUrl} prefix ${cluster.redisPrefix}, S3 ${cluster.s3.endpoint}/${cluster.s3.bucket}`,
     '  Ctrl-C stops everything.',
