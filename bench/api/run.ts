@@ -21,7 +21,7 @@
  * Writes bench/results/api-<db>.json and bench/results/api-<db>.md.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -173,7 +173,8 @@ interface Sample {
   p99: number;
   non2xx: number;
   errors: number;
-  serverCpuMsPerRequest?: number;
+  /** CPU time (user + system) the answering process spent per answer. */
+  cpuMsPerRequest?: number;
 }
 
 async function drive(url: string, headers: Record<string, string>, durationS: number): Promise<Sample> {
@@ -402,17 +403,20 @@ async function main() {
       for (let round = 0; round < ROUNDS; round += 1) {
         const sides = round % 2 === 0 ? (['dreamloom', 'bare'] as const) : (['bare', 'dreamloom'] as const);
         for (const side of sides) {
-          if (side === 'bare') {
-            entry.bareKoa.push(await drive(`${bareBase}${route.path}`, route.headers, DURATION_S));
-            continue;
-          }
-          const cpuBefore = cpuMs(server);
-          const sample = await drive(`${base}${route.path}`, route.headers, DURATION_S);
-          const cpuAfter = cpuMs(server);
+          // CPU per answer of the answering process: on a machine shared with other work, req/s
+          // says how much CPU the process got; CPU per answer says what an answer costs.
+          const answering = side === 'bare' ? bare : server;
+          const cpuBefore = cpuMs(answering);
+          const sample = await drive(
+            `${side === 'bare' ? bareBase : base}${route.path}`,
+            route.headers,
+            DURATION_S,
+          );
+          const cpuAfter = cpuMs(answering);
           if (cpuBefore !== null && cpuAfter !== null && sample.requestsPerSec > 0)
-            sample.serverCpuMsPerRequest =
+            sample.cpuMsPerRequest =
               Math.round(((cpuAfter - cpuBefore) / (sample.requestsPerSec * DURATION_S)) * 1000) / 1000;
-          entry.dreamloom.push(sample);
+          (side === 'bare' ? entry.bareKoa : entry.dreamloom).push(sample);
         }
       }
       console.log(
@@ -421,27 +425,43 @@ async function main() {
       results.push(entry);
     }
 
-    const summarize = (samples: Sample[]) => ({
-      requestsPerSec: Math.round(samples.reduce((sum, s) => sum + s.requestsPerSec, 0) / samples.length),
-      p50: Math.max(...samples.map((s) => s.p50)),
-      p99: Math.max(...samples.map((s) => s.p99)),
-      non2xx: samples.reduce((sum, s) => sum + s.non2xx, 0),
-      errors: samples.reduce((sum, s) => sum + s.errors, 0),
-    });
+    const summarize = (samples: Sample[]) => {
+      const measured = samples.filter((s) => s.cpuMsPerRequest !== undefined);
+      const cpu = measured.length
+        ? Math.round((measured.reduce((sum, s) => sum + s.cpuMsPerRequest!, 0) / measured.length) * 1000) /
+          1000
+        : null;
+      return {
+        requestsPerSec: Math.round(samples.reduce((sum, s) => sum + s.requestsPerSec, 0) / samples.length),
+        p50: Math.max(...samples.map((s) => s.p50)),
+        p99: Math.max(...samples.map((s) => s.p99)),
+        non2xx: samples.reduce((sum, s) => sum + s.non2xx, 0),
+        errors: samples.reduce((sum, s) => sum + s.errors, 0),
+        cpuMsPerRequest: cpu,
+        /** Answers per second one core would give this process alone: 1000 / CPU ms per answer. */
+        perCoreCapacity: cpu ? Math.round(1000 / cpu) : null,
+      };
+    };
+    // The committed figures from before this work (bench/results/api-<db>-before.json), if present.
+    const beforeFile = path.join(ROOT, `bench/results/api-${DB}-before.json`);
+    const before = existsSync(beforeFile)
+      ? (
+          JSON.parse(readFileSync(beforeFile, 'utf8')) as {
+            routes: Array<{
+              key: string;
+              dreamloom: { requestsPerSec: number };
+              serverCpuMsPerRequest: number | null;
+            }>;
+          }
+        ).routes
+      : [];
     const summary = results.map((entry) => ({
       key: entry.key,
       label: entry.label,
       bodyBytes: entry.bodyBytes,
       dreamloom: summarize(entry.dreamloom),
       bareKoa: summarize(entry.bareKoa),
-      serverCpuMsPerRequest:
-        entry.dreamloom.every((s) => s.serverCpuMsPerRequest !== undefined) && entry.dreamloom.length
-          ? Math.round(
-              (entry.dreamloom.reduce((sum, s) => sum + s.serverCpuMsPerRequest!, 0) /
-                entry.dreamloom.length) *
-                1000,
-            ) / 1000
-          : null,
+      before: before.find((row) => row.key === entry.key) ?? null,
     }));
     const result = {
       benchmark: 'api read capacity of one server process',
@@ -465,12 +485,14 @@ async function main() {
       `Run ${result.date} on ${result.machine.cpus} × ${result.machine.cpu ?? 'CPU'}, Node ${result.machine.node}; load average (1 min) at the end: ${result.machine.loadAverage1m}.`,
       `autocannon, ${CONNECTIONS} connections, ${ROUNDS} × ${DURATION_S} s per side and route (sides alternating, after a warm-up); the client runs on the same two cores as the server. Bare Koa answers the same URL with the body Dreamloom answered it with. req/s is the mean over the rounds, p50/p99 the worst round's.`,
       '',
-      '| route | body bytes | Dreamloom req/s | p50 ms | p99 ms | server CPU ms/req | bare Koa req/s | p50 ms | p99 ms |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| route | body bytes | Dreamloom req/s | p50 ms | p99 ms | CPU ms/answer | per core | bare Koa req/s | p50 ms | p99 ms | CPU ms/answer | per core | before: req/s, CPU ms/answer |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...summary.map(
         (row) =>
-          `| ${row.label} | ${row.bodyBytes} | ${row.dreamloom.requestsPerSec} | ${row.dreamloom.p50} | ${row.dreamloom.p99} | ${row.serverCpuMsPerRequest ?? '–'} | ${row.bareKoa.requestsPerSec} | ${row.bareKoa.p50} | ${row.bareKoa.p99} |`,
+          `| ${row.label} | ${row.bodyBytes} | ${row.dreamloom.requestsPerSec} | ${row.dreamloom.p50} | ${row.dreamloom.p99} | ${row.dreamloom.cpuMsPerRequest ?? '–'} | ${row.dreamloom.perCoreCapacity ?? '–'} | ${row.bareKoa.requestsPerSec} | ${row.bareKoa.p50} | ${row.bareKoa.p99} | ${row.bareKoa.cpuMsPerRequest ?? '–'} | ${row.bareKoa.perCoreCapacity ?? '–'} | ${row.before ? `${row.before.dreamloom.requestsPerSec}, ${row.before.serverCpuMsPerRequest ?? '–'}` : '–'} |`,
       ),
+      '',
+      '"per core": answers per second of one dedicated core (1000 / CPU ms per answer), the figure that other work on this shared machine disturbs least; req/s and latencies depend on how much CPU the process got during the run (load average above).',
       '',
       `Non-2xx answers or errors: ${summary.map((row) => `${row.key} ${row.dreamloom.non2xx + row.dreamloom.errors}`).join(', ')} (must all be 0).`,
       '',
