@@ -34,6 +34,12 @@ export async function attachSocketGateway(core: Core, httpServer: HttpServer) {
   >(httpServer, { cors: { origin: true, credentials: true }, serveClient: false });
   const pubClient = core.redis.duplicate() as Redis;
   const subClient = core.redis.duplicate() as Redis;
+  // ioredis reconnects by itself; without a listener every refused reconnect during a Redis
+  // outage is an unhandled 'error' event printed with its stack.
+  for (const client of [pubClient, subClient])
+    client.on('error', (error: Error) =>
+      core.logger.warn({ err: error.message }, 'redis (socket.io adapter) error'),
+    );
   io.adapter(createAdapter(pubClient, subClient, { key: `${core.config.REDIS_PREFIX}:socket.io` }));
 
   io.use(async (socket, next) => {
