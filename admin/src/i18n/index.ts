@@ -17,11 +17,16 @@ const STORAGE_KEY = 'dreamloom.admin.lang';
 export const FALLBACK_LANGUAGE: Language = 'en';
 
 /**
- * Chinese of any region (zh, zh-TW, zh-Hans-SG…) reads zh-CN; other tags pass through, and i18next
- * takes the first one whose language we have (en-GB → en), so fr-FR, zh-CN still picks Chinese.
+ * Chinese of any region (zh, zh-TW, zh-Hans-SG…) reads zh-CN and English of any region reads en;
+ * other tags pass through and i18next takes the first one we have, so fr-FR, zh-CN still picks
+ * Chinese and a browser with none of ours gets English. (en-GB is mapped here, not left to i18next:
+ * it prefers any exact match, so en-GB, zh-CN would have read Chinese.)
  */
 export function toSupportedLanguage(tag: string): string {
-  return tag.toLowerCase().startsWith('zh') ? 'zh-CN' : tag;
+  const lower = tag.toLowerCase();
+  if (lower === 'zh' || lower.startsWith('zh-') || lower.startsWith('zh_')) return 'zh-CN';
+  if (lower === 'en' || lower.startsWith('en-') || lower.startsWith('en_')) return 'en';
+  return tag;
 }
 
 /**
