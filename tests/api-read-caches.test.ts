@@ -206,4 +206,56 @@ describe.each(['sqlite', 'mariadb'] as const)('read caches across server nodes (
       expect((await api(base, 'GET', `/api/v1/generate/status/${id}`, { headers: bearer })).status).toBe(404);
     }
   });
+  it("a conversation's latest history page is read once per node and shows an edit and a reply on both nodes", async () => {
+    const { token } = await walletLogin(system);
+    const stories = await api(system.baseUrl, 'GET', '/api/v1/story/published', { token });
+    const story = stories.body.find((candidate: { title: string }) => candidate.title === 'The Lantern Inn');
+    const conversation = await api(system.baseUrl, 'POST', '/api/v1/conversation', {
+      token,
+      body: { story_id: story.id },
+    });
+    expect(conversation.status).toBe(200);
+    const conversationId = conversation.body.id as string;
+    const page = (base: string) =>
+      api(base, 'GET', `/api/v1/story_chat/history-messages?conversation_id=${conversationId}`, { token });
+    let messageReads = 0;
+    secondCore.sequelize.addHook('afterQuery', (_options, query) => {
+      if (/chat_messages/.test((query as { sql?: string }).sql ?? '')) messageReads += 1;
+    });
+    for (const base of [second, system.baseUrl, second, system.baseUrl])
+      expect((await page(base)).status).toBe(200);
+    const opening = (await page(second)).body[0];
+    const reads = messageReads;
+    expect((await page(second)).body).toHaveLength((await page(system.baseUrl)).body.length);
+    expect(messageReads - reads).toBe(0);
+
+    // An edit through the first node shows on the second at once.
+    const edited = await api(system.baseUrl, 'PUT', `/api/v1/story_chat/messages/${opening.id}`, {
+      token,
+      body: { content: 'The lanterns flicker twice.' },
+    });
+    expect(edited.status).toBe(200);
+    for (const base of [second, system.baseUrl])
+      expect((await page(base)).body[0].content).toBe('The lanterns flicker twice.');
+
+    // A reply through the first node: the member's line and the reply, once the end is heard.
+    const ended = heardOnSecondNode(`conversation:${conversationId}`, 'message.end');
+    const reply = await api(system.baseUrl, 'POST', '/api/v1/story_chat/generate-response', {
+      token,
+      body: {
+        history_length: 25,
+        character_id: story.characterDetails[0].id,
+        conversation_id: conversationId,
+        user_message: 'Who keeps the lanterns lit?',
+        is_first_response: true,
+      },
+    });
+    expect(reply.status).toBe(200);
+    await ended;
+    for (const base of [second, system.baseUrl]) {
+      const lines = (await page(base)).body as Array<{ role: string; content: string }>;
+      expect(lines.at(-2)).toMatchObject({ role: 'user', content: 'Who keeps the lanterns lit?' });
+      expect(lines.at(-1)!.role).toBe('assistant');
+    }
+  });
 });

@@ -12,6 +12,7 @@ import type {
   SystemPromptPostRow,
 } from '../adapters/sequelize/story.models.js';
 import { TtlCache } from '../shared/ttl-cache.js';
+import { TaskSnapshotCache } from '../generation/task-snapshot.cache.js';
 import { SharedTick } from '../shared/shared-tick.js';
 import {
   ConversationWindowCache,
@@ -140,6 +141,14 @@ export const DELTA_EVENT_MS = 50;
 export const roomOf = (conversationId: string) => `conversation:${conversationId}`;
 
 /**
+ * Message changes that no event of the conversation's room announces (a member's line stored
+ * without a reply, a deleted conversation), on a control room members never join: every node
+ * drops its remembered latest page of those conversations (see StoryChatService.history).
+ */
+export const CONVERSATIONS_ROOM = 'control:conversations';
+export const MESSAGES_CHANGED = 'messages.changed';
+
+/**
  * The multi-character chat engine, shared by the HTTP API and the bots. One turn: the user's
  * message → speaker selection → each chosen character replies in turn, streamed, persisted with
  * its sequence number, each seeing the replies before it.
@@ -157,6 +166,12 @@ export class StoryChatService {
     model: TtlCache<AiModelRow | null>;
   };
   private readonly windows: ConversationWindowCache;
+  /**
+   * The latest history page of each conversation members read, as answered (shared, read-only):
+   * dropped by every event of the conversation's room and by `messages.changed`, on every node
+   * (the per-id cache with in-flight invalidation that serves task snapshots).
+   */
+  private readonly latestPages = new TaskSnapshotCache<ChatMessageView[]>(60_000, 2_000);
   /** The event-bus subscription that tells this node about other nodes' replies. */
   private listening: Promise<void> | null = null;
   private crossNodeReady = false;
@@ -191,7 +206,13 @@ export class StoryChatService {
     if (this.listening || !this.windows.enabled) return;
     this.listening = this.deps.events
       .subscribe((event) => {
+        if (event.room === CONVERSATIONS_ROOM && event.name === MESSAGES_CHANGED)
+          return this.latestPages.forget(
+            (event.payload as { conversationIds?: string[] }).conversationIds ?? [],
+          );
         if (!event.room.startsWith('conversation:')) return;
+        // Any event of the room (a reply streaming, stored, edited; the end) changes the page.
+        this.latestPages.forget([event.room.slice('conversation:'.length)]);
         const payload = event.payload as {
           conversation_id?: string;
           message?: { id?: string; content?: string };
@@ -431,14 +452,34 @@ export class StoryChatService {
     } else if (cursor.beforeTime) {
       where.created_at = { [Op.lt]: cursor.beforeTime };
     }
-    // Plain rows (messageView only reads them): no model instance per message on a page members poll.
-    const rows = (await this.deps.models.ChatMessage.findAll({
-      where,
-      order: [['sequence', 'DESC']],
-      limit: Math.min(cursor.limit ?? 50, 200),
-      raw: true,
-    })) as unknown as ChatMessageRow[];
-    return rows.reverse().map(messageView);
+    const read = async () => {
+      // Plain rows (messageView only reads them): no model instance per message on a page members poll.
+      const rows = (await this.deps.models.ChatMessage.findAll({
+        where,
+        order: [['sequence', 'DESC']],
+        limit: Math.min(cursor.limit ?? 50, 200),
+        raw: true,
+      })) as unknown as ChatMessageRow[];
+      return rows.reverse().map(messageView);
+    };
+    // The latest page (what clients reload) comes from memory until the conversation changes;
+    // the access check above runs for every request.
+    const latest = !cursor.beforeId && !cursor.beforeTime && cursor.limit === undefined;
+    if (!latest || !this.crossNodeReady) return read();
+    return (await this.latestPages.get(conversationId, Date.now(), read))!;
+  }
+
+  /**
+   * Messages of these conversations changed: this node forgets their latest pages at once, every
+   * other node when the notice arrives (changes that also publish a room event are covered twice).
+   */
+  private messagesChanged(conversationIds: string[]): void {
+    this.latestPages.forget(conversationIds);
+    void this.deps.events
+      .publish({ room: CONVERSATIONS_ROOM, name: MESSAGES_CHANGED, payload: { conversationIds } })
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ err: (error as Error).message }, 'messages.changed not published'),
+      );
   }
 
   /** The last `limit` messages, oldest first, as plain rows (read-only: no model instances on the hot path). */
@@ -492,6 +533,7 @@ export class StoryChatService {
           })),
         );
         this.windows.appended(conversationId, rows);
+        this.messagesChanged([conversationId]);
         // Retention reads updated_at in days; it need not hold up the reply, nor be written per message.
         if (this.windows.shouldTouch(conversationId, now.getTime()))
           void Conversation.update({ updated_at: now }, { where: { id: conversationId } }).catch(
@@ -541,6 +583,7 @@ export class StoryChatService {
       throw new ForbiddenError('You cannot edit this message');
     await row.update({ content });
     this.windows.replaced(row.conversation_id, row);
+    this.messagesChanged([row.conversation_id]);
     const view = messageView(row);
     // Other nodes' memory of the conversation (and its clients) learn of the edit.
     void this.publish(row.conversation_id, 'message.edited', {
@@ -573,6 +616,7 @@ export class StoryChatService {
     swipes[index] = row.content;
     await row.update({ content: chosen, swipes: JSON.stringify(swipes) });
     this.windows.replaced(row.conversation_id, row);
+    this.messagesChanged([row.conversation_id]);
     const view = messageView(row);
     void this.publish(row.conversation_id, 'message.edited', {
       conversation_id: row.conversation_id,
@@ -1005,10 +1049,12 @@ export class StoryChatService {
         swipes.push(input.regenerateOf.content);
         row = await input.regenerateOf.update({ content, swipes: JSON.stringify(swipes) });
         this.windows.replaced(input.conversationId, row);
+        this.messagesChanged([input.conversationId]);
       } else if (input.continueOf) {
         const joined = /\s$/.test(input.continueOf.content) || /^\s/.test(content) ? '' : ' ';
         row = await input.continueOf.update({ content: `${input.continueOf.content}${joined}${content}` });
         this.windows.replaced(input.conversationId, row);
+        this.messagesChanged([input.conversationId]);
       } else {
         const rows = await this.appendMany(input.conversationId, [
           ...(userRow ? [userRow] : []),
@@ -1151,6 +1197,7 @@ export class StoryChatService {
     await this.membership.forget(ids);
     await this.deps.models.ChatMessage.destroy({ where: { conversation_id: { [Op.in]: ids } } });
     await this.deps.models.Conversation.destroy({ where: { id: { [Op.in]: ids } } });
+    this.messagesChanged(ids);
     return ids.length;
   }
 
