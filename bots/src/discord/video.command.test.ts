@@ -92,7 +92,7 @@ describe('Discord /video (discord.js against a fake REST API)', () => {
     // The quote is charged when the task is accepted, so it shows while the job is still queued.
     expect(
       fields.some(
-        (f) => f.includes('"Queue position","value":"#3"') && f.includes('"Credits","value":"420"'),
+        (f) => f.includes('"Status","value":"Queued · #3') && f.includes('"Credits","value":"420"'),
       ),
     ).toBe(true);
     const final = edits.at(-1)!;

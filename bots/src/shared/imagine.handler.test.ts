@@ -73,7 +73,7 @@ describe('runImagine', () => {
     const updates = calls.filter((c) => c.kind === 'update').map((c) => c.card);
     // The first card shows the accepted job; nothing is posted while the server decides.
     expect(updates[0].phase).toBe('pending');
-    expect(updates.some((c) => c.text.includes('Queue position: #2'))).toBe(true);
+    expect(updates.some((c) => c.text.includes('Status: Queued · #2 · ~40 s'))).toBe(true);
     expect(updates.some((c) => c.text.includes('▰▰▰▰▰▰▰▰▱▱ 80%'))).toBe(true);
 
     const last = calls.at(-1);

@@ -1,4 +1,7 @@
+import type { ChatActivity } from './chat-activity.js';
+import { durationKind, JobTiming } from './job-timing.js';
 import { PlaceEditBudget } from './place-edit-budget.js';
+import type { RecentJobDurations } from './recent-job-durations.js';
 import {
   DreamloomApiError,
   type DreamloomClient,
@@ -35,6 +38,11 @@ export interface JobCardSink {
   /** The job ran and failed (or never finished): the card stays and says why. */
   fail(card: JobCard): Promise<void>;
   /**
+   * Optional: the platform's "working on it" signal while the job runs (Telegram's chat action
+   * "sending a photo…"), paced per place by {@link ChatActivity}; it fades by itself.
+   */
+  showActivity?(media: 'image' | 'video'): Promise<void>;
+  /**
    * The server refused to start the job (bad input, no credits, limits). Nothing public has been
    * posted yet: tell the member alone (Discord ephemeral, Telegram a reply to their command).
    * `refusal.message` is already in plain words ({@link refusalFor}).
@@ -65,6 +73,17 @@ export interface ImagineDeps {
   edits?: PlaceEditBudget;
   /** A job still unfinished after this long is reported as failed. Default 30 minutes. */
   jobTimeoutMs?: number;
+  /**
+   * Recent job durations shared by every card of the bot: the ETA of a queued card and the
+   * "12 s of ~20 s" of a running one. Without it cards show elapsed time only.
+   */
+  durations?: RecentJobDurations;
+  /** Paces the sinks' activity signal per place; without it none is sent. */
+  activity?: ChatActivity;
+  /** How often a running card's elapsed time and the activity signal are refreshed. Default 5 s. */
+  tickMs?: number;
+  /** The time the timings are measured with (tests move it). Default Date.now. */
+  now?: () => number;
 }
 
 export type ImagineOutcome =
@@ -78,6 +97,7 @@ type Delivery =
   | { kind: 'fail'; card: JobCard };
 
 const DEFAULT_JOB_TIMEOUT_MS = 30 * 60_000;
+const DEFAULT_TICK_MS = 5000;
 
 /**
  * The `/imagine` flow shared by every platform: create the task as the platform user,
@@ -147,9 +167,13 @@ export async function runJob(
     push: (d: Delivery) => lane.push(() => deliver(sink, d)),
     finish: (d: Delivery) => lane.finish(() => deliver(sink, d)),
   };
+  const now = deps.now ?? Date.now;
+  const timing = new JobTiming(deps.durations, durationKind(request.context), now);
   let lastText: string | undefined;
+  let latest: JobState | undefined;
   const show = (next: JobState) => {
-    const card = renderJobCard(next);
+    latest = next;
+    const card = renderJobCard(timing.annotate(next));
     // Many snapshots change nothing visible (same progress, a repeated status read).
     if (card.text === lastText) return;
     lastText = card.text;
@@ -173,7 +197,23 @@ export async function runJob(
   // A finished generation (`/show`) goes straight to its final card, media first.
   if (!isTerminal(state.phase)) {
     show(state);
-    state = await followTask(deps, request.user, state, show);
+    const media = request.context?.durationSeconds !== undefined ? 'video' : 'image';
+    const pulse = () => {
+      if (sink.showActivity) deps.activity?.pulse(sink.place, () => sink.showActivity!(media));
+    };
+    pulse();
+    // While the job runs: the elapsed time moves on the card (coalesced by the edit budget like
+    // any update) and the chat keeps showing that something is being made.
+    const ticker = setInterval(() => {
+      if (latest?.phase === 'processing') show(latest);
+      pulse();
+    }, deps.tickMs ?? DEFAULT_TICK_MS);
+    try {
+      state = await followTask(deps, request.user, state, show);
+    } finally {
+      clearInterval(ticker);
+    }
+    if (state.phase === 'completed') timing.finished();
   }
 
   if (state.phase === 'completed') {

@@ -22,7 +22,7 @@ describe('renderJobCard', () => {
     });
     expect(card.text).toBe(
       '🕒 Queued\nPrompt: a fox\nRequested by: @mika\nFrom: Variation of image 2 (task 1234abcd)\n' +
-        'Settings: kling/video-v2.5 · 16:9 · 720p · 5 s\nStatus: Queued\nQueue position: #1\nID t · /show t',
+        'Settings: kling/video-v2.5 · 16:9 · 720p · 5 s\nStatus: Queued · #1\nID t · /show t',
     );
   });
 
@@ -46,12 +46,10 @@ describe('renderJobCard', () => {
       progress: 0,
       etaSeconds: 95,
     });
-    expect(field(card, 'Status')).toBe('Queued');
-    expect(field(card, 'Queue position')).toBe('#3');
+    expect(field(card, 'Status')).toBe('Queued · #3 · ~1 min 35 s');
     expect(field(card, 'Progress')).toBe('▱▱▱▱▱▱▱▱▱▱ 0%');
-    expect(field(card, 'ETA')).toBe('~1 min 35 s');
     expect(card.footer).toBe('ID t-1 · /show t-1');
-    expect(card.text).toContain('Queue position: #3');
+    expect(card.text).toContain('Status: Queued · #3 · ~1 min 35 s');
     expect(card.text.endsWith('ID t-1 · /show t-1')).toBe(true);
   });
 
@@ -67,7 +65,7 @@ describe('renderJobCard', () => {
     });
     expect(field(card, 'Status')).toBe('Generating — sampling');
     expect(field(card, 'Progress')).toBe('▰▰▰▰▱▱▱▱▱▱ 42%');
-    expect(field(card, 'Queue position')).toBeUndefined();
+    expect(field(card, 'Status')).not.toContain('#2');
     expect(field(card, 'Credits')).toBe('4');
   });
 

@@ -1,5 +1,6 @@
 import type { GenerationAction } from './dreamloom-client.js';
 import type { JobContext, JobPhase, JobState } from './job-state.js';
+import { stageInWords } from './provider-stage.js';
 import { shortId } from './short-id.js';
 
 export interface JobCardField {
@@ -67,26 +68,10 @@ export function renderJobCard(state: JobState): JobCard {
   const fields: JobCardField[] = [{ name: 'Prompt', value: truncate(state.prompt, PROMPT_LIMIT) }];
   fields.push(...contextFields(state.context));
 
-  const label = statusLabels[state.phase];
-  // Worker stage text adds detail ("Stored 1/2"); skip it when it only repeats the label.
-  const detail =
-    state.message && state.message.trim().toLowerCase() !== label.toLowerCase() ? state.message : undefined;
-  const status =
-    state.phase === 'cancelled'
-      ? `${label} — ${refundText(state.refundedCredits)}`
-      : detail && !isDone(state.phase)
-        ? `${label} — ${detail}`
-        : label;
-  fields.push({ name: 'Status', value: status });
+  fields.push({ name: 'Status', value: statusLine(state) });
 
-  if (state.phase === 'pending' && state.queuePosition !== undefined) {
-    fields.push({ name: 'Queue position', value: `#${state.queuePosition}` });
-  }
   if ((state.phase === 'pending' || state.phase === 'processing') && state.progress !== undefined) {
     fields.push({ name: 'Progress', value: progressBar(state.progress) });
-  }
-  if (!isDone(state.phase) && state.etaSeconds !== undefined) {
-    fields.push({ name: 'ETA', value: formatEta(state.etaSeconds) });
   }
   if (state.phase === 'completed' && state.imageCount !== undefined) {
     fields.push({ name: state.mediaKind === 'video' ? 'Videos' : 'Images', value: String(state.imageCount) });
@@ -110,6 +95,42 @@ export function renderJobCard(state: JobState): JobCard {
   if (footer) lines.push(footer);
   const actions = cardButtons(state);
   return { phase: state.phase, title, fields, text: lines.join('\n'), footer, taskId: state.taskId, actions };
+}
+
+/**
+ * The status in one line, with what a member waits for: "Queued · #2 · ~40 s",
+ * "Generating — rendering the video · 12 s of ~20 s".
+ */
+function statusLine(state: JobState): string {
+  const label = statusLabels[state.phase];
+  if (state.phase === 'cancelled') return `${label} — ${refundText(state.refundedCredits)}`;
+  if (isDone(state.phase)) return label;
+  // Worker stage text adds detail ("Stored 1/2", kie's states in words); skip it when it only
+  // repeats the label.
+  const stage = stageInWords(state.message);
+  const detail = stage && stage.trim().toLowerCase() !== label.toLowerCase() ? stage : undefined;
+  const parts = [detail ? `${label} — ${detail}` : label];
+  if (state.phase === 'pending') {
+    if (state.queuePosition !== undefined) parts.push(`#${state.queuePosition}`);
+    if (state.etaSeconds !== undefined) parts.push(formatEta(state.etaSeconds));
+  } else if (state.phase === 'processing') {
+    const timing = runTiming(state);
+    if (timing) parts.push(timing);
+  }
+  return parts.join(' · ');
+}
+
+/**
+ * "12 s of ~20 s" while a run is within what is expected; "45 s, usually ~20 s" after. The
+ * server's own ETA (time left), when it sends one, wins over the bot's estimate from recent jobs.
+ */
+function runTiming(state: JobState): string | undefined {
+  const { elapsedSeconds: elapsed, etaSeconds: eta } = state;
+  if (elapsed === undefined) return eta === undefined ? undefined : `${formatEta(eta)} left`;
+  const expected = eta !== undefined ? elapsed + eta : state.expectedSeconds;
+  if (expected === undefined) return formatDuration(elapsed);
+  if (elapsed <= expected) return `${formatDuration(elapsed)} of ${formatEta(expected)}`;
+  return `${formatDuration(elapsed)}, usually ${formatEta(expected)}`;
 }
 
 /** Who asked, which action on which image, and the settings: "kling/video-v2.5 · 16:9 · 5 s". */
@@ -151,6 +172,11 @@ export function progressBar(percent: number): string {
   const p = Math.min(100, Math.max(0, Math.round(percent)));
   const filled = Math.round((p / 100) * BAR_SLOTS);
   return `${'▰'.repeat(filled)}${'▱'.repeat(BAR_SLOTS - filled)} ${p}%`;
+}
+
+/** A measured time: "12 s", "1 min 5 s". */
+export function formatDuration(seconds: number): string {
+  return formatEta(seconds).slice(1);
 }
 
 export function formatEta(seconds: number): string {

@@ -32,7 +32,12 @@ export interface JobState {
   message?: string;
   /** 1-based position in the queue; only meaningful while pending. */
   queuePosition?: number;
+  /** Seconds until the job is done: the server's, else the bot's estimate from recent jobs. */
   etaSeconds?: number;
+  /** Running: seconds since the bot saw the job start (kept current while it runs). */
+  elapsedSeconds?: number;
+  /** Running: how long a run of this kind usually takes in all, from recent jobs. */
+  expectedSeconds?: number;
   creditsUsed?: number;
   outputs?: TaskOutput[];
   /** Number of files delivered with the final card. */

@@ -104,6 +104,12 @@ export class PlaceEditBudget {
     return new CardLane(entry, this);
   }
 
+  /** True while `place` waits out a flood wait the platform asked for (other signals keep quiet too). */
+  isSilenced(place: string): boolean {
+    const entry = this.places.get(place);
+    return entry !== undefined && entry.blockedUntil > this.clock.now();
+  }
+
   /** @internal a lane has work: queue it and make sure the place's loop runs. */
   wake(place: Place, lane: CardLane): void {
     place.lanes.add(lane);

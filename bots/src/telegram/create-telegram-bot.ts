@@ -5,6 +5,8 @@ import { DreamloomApiError, type DreamloomClient } from '../shared/dreamloom-cli
 import { refusalFor } from '../shared/refusals.js';
 import { PlaceEditBudget, type EditClock } from '../shared/place-edit-budget.js';
 import { JobTracker } from '../shared/job-tracker.js';
+import { ChatActivity } from '../shared/chat-activity.js';
+import { RecentJobDurations } from '../shared/recent-job-durations.js';
 import type { Logger } from '../shared/logger.js';
 import { createHelpFeature, helpCommands } from './features/help.feature.js';
 import { createImagineFeature, imagineCommand } from './features/imagine.feature.js';
@@ -34,6 +36,10 @@ export interface TelegramBotDeps {
   jobs?: JobTracker;
   /** See {@link ImagineDeps.jobTimeoutMs}. */
   jobTimeoutMs?: number;
+  /** Minimum time between two chat actions in one chat. Default 4000 ms (Telegram shows one ~5 s). */
+  chatActionIntervalMs?: number;
+  /** How often running cards refresh their elapsed time (and chat actions are sent). Default 5 s. */
+  cardTickMs?: number;
   /** Story play (`/story`, and talking to the characters while a story runs). */
   story?: StoryHandler;
 }
@@ -86,18 +92,28 @@ export function createTelegramBot(token: string, deps: TelegramBotDeps, config?:
   const runInBackground: BackgroundRunner = (ctx, job) =>
     jobs.track(job().catch((err: unknown) => handleError(new BotError(err, ctx))));
 
+  const edits = new PlaceEditBudget({
+    intervalMs: deps.editIntervalMs,
+    clock: deps.editClock,
+    // auto-retry waits out retry_after up to 60 s; longer waits come back as the 429 itself.
+    floodWaitMs: telegramFloodWaitMs,
+    onError: (error) => deps.logger.warn('Job card update failed', { error }),
+  });
   const jobDeps: ImagineDeps = {
     dreamloom: deps.dreamloom,
     logger: deps.logger,
     editIntervalMs: deps.editIntervalMs,
-    edits: new PlaceEditBudget({
-      intervalMs: deps.editIntervalMs,
-      clock: deps.editClock,
-      // auto-retry waits out retry_after up to 60 s; longer waits come back as the 429 itself.
-      floodWaitMs: telegramFloodWaitMs,
-      onError: (error) => deps.logger.warn('Job card update failed', { error }),
-    }),
+    edits,
     jobTimeoutMs: deps.jobTimeoutMs,
+    durations: new RecentJobDurations(),
+    // Chat actions are not messages, so they do not take turns with card edits; one per chat
+    // every few seconds however many jobs run there, and none during a flood wait.
+    activity: new ChatActivity({
+      intervalMs: deps.chatActionIntervalMs ?? 4000,
+      isSilenced: (place) => edits.isSilenced(place),
+      onError: (error) => deps.logger.warn('Chat action failed', { error }),
+    }),
+    tickMs: deps.cardTickMs,
   };
   // One catalogue of the server's video models for /help and /video (read once a minute at most).
   const catalogue = new VideoCatalogue(deps.dreamloom);

@@ -73,9 +73,10 @@ describe('Telegram /imagine (grammY against a fake Bot API)', () => {
     const edits = api.callsTo('editMessageText');
     const cardId = 1000;
     expect(edits.every((e) => e.params.message_id === cardId)).toBe(true);
-    expect(edits.some((e) => String(e.params.text).includes('Queue position: #1'))).toBe(true);
+    expect(edits.some((e) => String(e.params.text).includes('Status: Queued · #1'))).toBe(true);
     expect(edits.some((e) => String(e.params.text).includes('35%'))).toBe(true);
-    expect(edits.some((e) => String(e.params.text).includes('ETA: ~2 s'))).toBe(true);
+    // The server's time left, as elapsed of expected.
+    expect(edits.some((e) => /Status: Generating · \d+ s of ~\d+ s/.test(String(e.params.text)))).toBe(true);
 
     const [photo] = api.callsTo('sendPhoto');
     expect(photo.params).toMatchObject({ chat_id: 424242, caption: '🎨 a tea house in the rain' });

@@ -79,6 +79,13 @@ export class TelegramJobCardSink implements JobCardSink {
     }
   }
 
+  /** "Sending a photo…" / "sending a video…" at the top of the chat while the job runs. */
+  async showActivity(media: 'image' | 'video'): Promise<void> {
+    const chatId = this.ctx.chat?.id;
+    if (chatId === undefined) return;
+    await this.ctx.api.sendChatAction(chatId, media === 'video' ? 'upload_video' : 'upload_photo');
+  }
+
   fail(card: JobCard): Promise<void> {
     return this.show(card);
   }
