@@ -33,8 +33,11 @@ export interface JobCardSink {
   readonly place: string;
   /** Shows the card's latest state: the first call posts it, later calls edit it in place. */
   update(card: JobCard): Promise<void>;
-  /** The job finished: show the final card with its images. */
-  complete(card: JobCard, images: JobImage[]): Promise<void>;
+  /**
+   * The job finished: show the final card with its images. May resolve with the number of
+   * messages it sent, so the place's edit budget counts each (Telegram's group limit does).
+   */
+  complete(card: JobCard, images: JobImage[]): Promise<void | number>;
   /** The job ran and failed (or never finished): the card stays and says why. */
   fail(card: JobCard): Promise<void>;
   /**
@@ -334,7 +337,7 @@ function failed(state: JobState, code: string, message: string): JobState {
   return { ...state, phase: 'failed', error: { code, message } };
 }
 
-function deliver(sink: JobCardSink, d: Delivery): Promise<void> {
+function deliver(sink: JobCardSink, d: Delivery): Promise<void | number> {
   switch (d.kind) {
     case 'update':
       return sink.update(d.card);

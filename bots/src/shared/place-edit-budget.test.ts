@@ -153,4 +153,21 @@ describe('PlaceEditBudget', () => {
     expect(shown).toEqual([{ card: 'a', state: 'running 50', at: 30_000 }]);
     expect(onError).toHaveBeenCalledTimes(1);
   });
+
+  it('charges a delivery that sent several messages (photo + card) that many intervals', async () => {
+    const budget = new PlaceEditBudget({ intervalMs: 3000, floodWaitMs });
+    const { shown, deliver } = recorder();
+    const a = budget.lane('chat:1');
+    const b = budget.lane('chat:1');
+    void a.finish(async () => {
+      await deliver('a', 'photo + completed card')();
+      return 2;
+    });
+    b.push(deliver('b', 'queued'));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(shown.map((s) => [s.state, s.at])).toEqual([
+      ['photo + completed card', 0],
+      ['queued', 6000],
+    ]);
+  });
 });

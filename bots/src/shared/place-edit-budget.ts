@@ -24,7 +24,11 @@ export interface PlaceEditBudgetOptions {
   onError?: (error: unknown) => void;
 }
 
-type Delivery = () => Promise<void>;
+/**
+ * Shows one state. May resolve with the number of messages it sent when that is more than one
+ * (a final card: the photos, then the card's edit): the place then waits that many intervals.
+ */
+type Delivery = () => Promise<void | number>;
 
 interface FinalDelivery {
   deliver: Delivery;
@@ -143,6 +147,12 @@ export class PlaceEditBudget {
     return lanes.find((lane) => lane.final) ?? lanes[0];
   }
 
+  /** A delivery that sent several messages used several slots of the place's budget. */
+  private charge(place: Place, messages: void | number): void {
+    if (typeof messages === 'number' && messages > 1)
+      place.lastStart += (messages - 1) * this.options.intervalMs;
+  }
+
   private async deliverOne(place: Place, lane: CardLane): Promise<void> {
     // The served card goes to the back of the turn order.
     place.lanes.delete(lane);
@@ -150,7 +160,7 @@ export class PlaceEditBudget {
     if (final) {
       final.attempts++;
       try {
-        await final.deliver();
+        this.charge(place, await final.deliver());
         lane.final = undefined;
         final.resolve();
       } catch (error) {
@@ -166,7 +176,7 @@ export class PlaceEditBudget {
       const deliver = lane.pending!;
       lane.pending = undefined;
       try {
-        await deliver();
+        this.charge(place, await deliver());
       } catch (error) {
         const flood = this.options.floodWaitMs?.(error);
         if (flood !== undefined) place.blockedUntil = Math.max(place.blockedUntil, this.clock.now() + flood);

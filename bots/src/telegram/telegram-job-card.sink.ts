@@ -37,13 +37,17 @@ export class TelegramJobCardSink implements JobCardSink {
     return this.show(card);
   }
 
-  async complete(card: JobCard, images: JobImage[]): Promise<void> {
-    if (!this.mediaSent) await this.sendMedia(images);
+  /** Resolves with the messages sent (each photo or video, then the card), for the chat's budget. */
+  async complete(card: JobCard, images: JobImage[]): Promise<number> {
+    let sent = 0;
+    if (!this.mediaSent) sent += await this.sendMedia(images);
     this.mediaSent = true;
     await this.show(card);
+    return sent + 1;
   }
 
-  private async sendMedia(images: JobImage[]): Promise<void> {
+  /** Sends the files as replies to the command; resolves with the number of messages posted. */
+  private async sendMedia(images: JobImage[]): Promise<number> {
     const caption = truncate(`🎨 ${this.prompt}`, CAPTION_LIMIT);
     const reply_parameters = this.replyToCommand();
     const videos = images.filter((file) => file.contentType.startsWith('video/'));
@@ -55,12 +59,14 @@ export class TelegramJobCardSink implements JobCardSink {
           reply_parameters,
         });
       }
+      return videos.length;
     } else if (images.length === 1) {
       const [image] = images;
       await this.ctx.replyWithPhoto(new InputFile(image.bytes, image.filename), {
         caption,
         reply_parameters,
       });
+      return 1;
     } else {
       for (let i = 0; i < images.length; i += MEDIA_GROUP_MAX) {
         const chunk = images.slice(i, i + MEDIA_GROUP_MAX);
@@ -76,6 +82,8 @@ export class TelegramJobCardSink implements JobCardSink {
           await this.ctx.replyWithMediaGroup(media, { reply_parameters });
         }
       }
+      // Telegram counts each item of a media group as a message.
+      return images.length;
     }
   }
 

@@ -64,8 +64,34 @@ export interface FakeTelegramBotApi {
   close(): Promise<void>;
 }
 
+/**
+ * Telegram's flood control in groups: at most `messages` messages (sent or edited) per chat in any
+ * `windowMs`; more are refused with 429 and the `retry_after` (whole seconds) until a slot frees.
+ * Chat actions are not messages and are not counted.
+ */
+export interface TelegramGroupLimit {
+  messages: number;
+  windowMs: number;
+}
+
+/** Methods that put or change a message in a chat: what Telegram's per-group limit counts. */
+const MESSAGE_METHODS = new Set([
+  'sendMessage',
+  'editMessageText',
+  'editMessageCaption',
+  'editMessageReplyMarkup',
+  'sendPhoto',
+  'sendVideo',
+  'sendDocument',
+  'sendMediaGroup',
+]);
+
 export async function startFakeTelegramBotApi(
-  options: { botInfo?: Partial<UserFromGetMe> } = {},
+  options: {
+    botInfo?: Partial<UserFromGetMe>;
+    /** Enforce Telegram's group limit (default: none; ~20 a minute on Telegram). */
+    groupLimit?: TelegramGroupLimit;
+  } = {},
 ): Promise<FakeTelegramBotApi> {
   const botInfo: UserFromGetMe = {
     id: 7000000001,
@@ -83,6 +109,28 @@ export async function startFakeTelegramBotApi(
     ...options.botInfo,
   } as UserFromGetMe;
   const calls: TelegramApiCall[] = [];
+  /** Per group chat: when its counted messages went out (media groups count each item). */
+  const groupSends = new Map<number, number[]>();
+  const floodRefusal = (method: string, params: Record<string, unknown>): TelegramApiFailure | undefined => {
+    const limit = options.groupLimit;
+    const chatId = chatIdOf(params);
+    if (!limit || !MESSAGE_METHODS.has(method) || !(chatId < 0)) return undefined;
+    const now = Date.now();
+    const recent = (groupSends.get(chatId) ?? []).filter((at) => at > now - limit.windowMs);
+    const count = method === 'sendMediaGroup' && Array.isArray(params.media) ? params.media.length : 1;
+    if (recent.length + count > limit.messages) {
+      groupSends.set(chatId, recent);
+      const freeAt = recent[recent.length + count - limit.messages - 1] + limit.windowMs;
+      const retryAfter = Math.max(1, Math.ceil((freeAt - now) / 1000));
+      return {
+        error_code: 429,
+        description: `Too Many Requests: retry after ${retryAfter}`,
+        parameters: { retry_after: retryAfter },
+      };
+    }
+    groupSends.set(chatId, [...recent, ...Array<number>(count).fill(now)]);
+    return undefined;
+  };
   const failures = new Map<string, TelegramApiFailure[]>();
   const messages = new Map<string, StoredMessage>();
   let nextMessageId = 1000;
@@ -236,7 +284,7 @@ export async function startFakeTelegramBotApi(
     // Telegram holds a poll open until an update or the timeout; a short hold keeps a polling
     // bot from spinning against the fake.
     if (method === 'getUpdates') await new Promise((resolve) => setTimeout(resolve, 100));
-    const injected = failures.get(method)?.shift();
+    const injected = failures.get(method)?.shift() ?? floodRefusal(method, params);
     const outcome = injected ??
       methods[method]?.(params) ?? {
         error_code: 404,

@@ -30,6 +30,7 @@ export {
   type FakeTelegramBotApi,
   type TelegramApiCall,
   type TelegramApiFailure,
+  type TelegramGroupLimit,
   type TelegramUpload,
 } from './fake-telegram-bot-api.js';
 export {
