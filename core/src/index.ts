@@ -91,6 +91,20 @@ export { MUSIC_UPLOAD_MAX_BYTES, StoryMediaService, type T2iTaskView } from './s
 export { ImageUrlRefusedError, assertMessageImagesAllowed } from './story/message-images.js';
 export { CatalogService, views as catalogViews } from './catalog/catalog.service.js';
 export {
+  CatalogCrud,
+  Catalogs,
+  pageWindow,
+  type CatalogListQuery,
+  type Page,
+} from './catalog/catalog-crud.js';
+export {
+  defineCatalog,
+  type AnyCatalogDescriptor,
+  type CatalogDescriptor,
+  type CatalogOperation,
+} from './catalog/catalog-descriptor.js';
+export * from './catalog/catalogs/index.js';
+export {
   LlmService,
   InvalidModelError,
   LlmUpstreamError,

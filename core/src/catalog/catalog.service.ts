@@ -1,24 +1,12 @@
 import { Op, type Model } from 'sequelize';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { assertOpeningsSpokenByCast } from '../story/opening-speakers.js';
-import type {
-  ArtStyleRow,
-  CharacterRow,
-  LanguageRow,
-  MusicRow,
-  MusicTypeRow,
-  PromptTemplateRow,
-  StoryModels,
-  StoryRow,
-  StoryTemplateRow,
-  SystemPromptPostRow,
-} from '../adapters/sequelize/story.models.js';
+import type { CharacterRow, StoryModels, StoryRow } from '../adapters/sequelize/story.models.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
-import type { SecretBox } from '../shared/secret-box.js';
-import { aiModelView, InvalidModelError, MODEL_TYPES } from '../llm/llm.service.js';
+import { InvalidModelError } from '../llm/llm.service.js';
 import {
   canChangeCharacter,
   canReadCharacter,
@@ -30,60 +18,14 @@ import {
 import { assertCanChangeStory, assertCanReadStory } from '../story/access/story-access.js';
 import { StoryIntroWriter } from '../story/story-intro.writer.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { pageWindow } from './catalog-crud.js';
+import { promptTemplateView } from './catalogs/prompt-templates.catalog.js';
 
 const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
-
-export interface Page<T> {
-  total: number;
-  items: T[];
-}
-
-function requireStaff(actor: Actor) {
-  if (!isStaff(actor)) throw new ForbiddenError('Staff only');
-}
 
 // ---- views (the contract's field names) ------------------------------------------------------
 
 export const views = {
-  post: (row: SystemPromptPostRow) => ({ id: row.id, content: row.content, created_at: iso(row.created_at) }),
-  language: (row: LanguageRow) => ({ id: row.id, language: row.language, created_at: iso(row.created_at) }),
-  music: (row: MusicRow) => ({
-    id: row.id,
-    name: row.name,
-    url: row.url,
-    type: row.type,
-    created_at: iso(row.created_at),
-  }),
-  musicType: (row: MusicTypeRow) => ({ id: row.id, name: row.name, created_at: iso(row.created_at) }),
-  artStyle: (row: ArtStyleRow) => ({
-    id: row.id,
-    name: row.name,
-    keyword: row.keyword,
-    thumbnail: row.thumbnail,
-    status: row.status,
-    created_at: iso(row.created_at),
-  }),
-  promptTemplate: (row: PromptTemplateRow) => ({
-    id: row.id,
-    type: row.type,
-    name: row.name,
-    content: row.content,
-    is_active: !!row.is_active,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-  }),
-  storyTemplate: (row: StoryTemplateRow) => ({
-    id: row.id,
-    name: row.name,
-    thumbnail: row.thumbnail,
-    introduction: row.introduction,
-    components: JSON.parse(row.components) as unknown[],
-    maxCharacters: row.max_characters,
-    hiddenPrompt: row.hidden_prompt,
-    status: row.status,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-  }),
   character: (row: CharacterRow) => ({
     id: row.id,
     name: row.name,
@@ -124,7 +66,6 @@ interface Deps {
   users: Pick<DreamloomModels, 'User' | 'Identity'>;
   ids: IdGenerator;
   clock: Clock;
-  secrets: SecretBox;
   /** Writes published stories' intros (contract `generated_background`); none: the template content. */
   intro?: StoryIntroWriter;
   /** Deletes by staff are kept in the audit log with the deleted row. */
@@ -147,41 +88,17 @@ export interface CharacterInput {
   is_public?: boolean;
 }
 
-export interface StoryTemplateInput {
-  id?: string;
-  name?: string;
-  thumbnail?: string | null;
-  introduction?: string | null;
-  components?: unknown[];
-  maxCharacters?: number;
-  hiddenPrompt?: string | null;
-  status?: 'active' | 'inactive';
-}
-
-export interface AiModelInput {
-  llm_id?: string;
-  name?: string;
-  type?: (typeof MODEL_TYPES)[number];
-  provider_model?: string;
-  base_url?: string | null;
-  api_key?: string | null;
-  temperature?: number | null;
-  max_tokens?: number | null;
-  is_active?: boolean;
-}
-
-/** Contract 002's catalogs. Reads need a signed-in user; catalog writes are staff-only. */
+/**
+ * Contract 002's characters and stories: the two catalogs that are not plain CRUD. Who may read,
+ * change or cast a row depends on its owner and on the published stories casting it, and stories
+ * are published from templates with cast, opening and music checks. The plain catalogs are
+ * declared in ./catalogs/ and served by the generic CatalogCrud.
+ */
 export class CatalogService {
   constructor(private readonly deps: Deps) {}
 
   private now() {
     return this.deps.clock.now();
-  }
-
-  private page(input: { page?: number; limit?: number }) {
-    const limit = Math.min(Math.max(input.limit ?? 10, 1), 100);
-    const page = Math.max(input.page ?? 1, 1);
-    return { limit, offset: (page - 1) * limit };
   }
 
   /** Deletes `row`; when staff do it, the audit log keeps what was deleted (members' own deletes are theirs). */
@@ -197,183 +114,6 @@ export class CatalogService {
     return row;
   }
 
-  // ---- system prompt posts --------------------------------------------------------------------
-  async createPost(actor: Actor, content: string) {
-    requireStaff(actor);
-    const row = await this.deps.models.SystemPromptPost.create({
-      id: this.deps.ids.snowflake(),
-      content,
-      created_at: this.now(),
-    });
-    return views.post(row);
-  }
-  async listPosts(input: { page?: number; limit?: number }) {
-    const { rows, count } = await this.deps.models.SystemPromptPost.findAndCountAll({
-      order: [['created_at', 'DESC']],
-      ...this.page(input),
-    });
-    return { total: count, items: rows.map(views.post) };
-  }
-  async getPost(id: string) {
-    return views.post(await this.mustFind(this.deps.models.SystemPromptPost.findByPk(id), 'Post'));
-  }
-  async updatePost(actor: Actor, id: string, content: string) {
-    requireStaff(actor);
-    const row = await this.mustFind(this.deps.models.SystemPromptPost.findByPk(id), 'Post');
-    return views.post(await row.update({ content }));
-  }
-  async deletePost(actor: Actor, id: string) {
-    requireStaff(actor);
-    const row = await this.mustFind(this.deps.models.SystemPromptPost.findByPk(id), 'Post');
-    await this.destroyAudited(actor, 'system_prompt_post', row);
-  }
-
-  // ---- languages ------------------------------------------------------------------------------
-  /**
-   * One row per language: a second "English" (or "english ") is a conflict with the stored one
-   * (409, like a duplicate template or model), so clients never have to choose between two ids.
-   */
-  private async assertLanguageFree(language: string, exceptId?: string) {
-    const wanted = language.trim().toLowerCase();
-    const rows = await this.deps.models.Language.findAll({ attributes: ['id', 'language'] });
-    const taken = rows.find((row) => row.id !== exceptId && row.language.trim().toLowerCase() === wanted);
-    if (taken)
-      throw new AppError('LANGUAGE_EXISTS', `Language ${taken.language} already exists (${taken.id})`, {
-        status: 409,
-      });
-  }
-  async createLanguage(actor: Actor, language: string) {
-    requireStaff(actor);
-    await this.assertLanguageFree(language);
-    const row = await this.deps.models.Language.create({
-      id: this.deps.ids.snowflake(),
-      language,
-      created_at: this.now(),
-    });
-    return views.language(row);
-  }
-  async listLanguages() {
-    return (await this.deps.models.Language.findAll({ order: [['created_at', 'ASC']] })).map(views.language);
-  }
-  async getLanguage(id: string) {
-    return views.language(await this.mustFind(this.deps.models.Language.findByPk(id), 'Language'));
-  }
-  async updateLanguage(actor: Actor, id: string, language: string) {
-    requireStaff(actor);
-    const row = await this.mustFind(this.deps.models.Language.findByPk(id), 'Language');
-    await this.assertLanguageFree(language, row.id);
-    return views.language(await row.update({ language }));
-  }
-  async deleteLanguage(actor: Actor, id: string) {
-    requireStaff(actor);
-    await this.destroyAudited(
-      actor,
-      'language',
-      await this.mustFind(this.deps.models.Language.findByPk(id), 'Language'),
-    );
-  }
-
-  // ---- music ------------------------------------------------------------------------------------
-  private async ensureMusicType(name: string) {
-    await this.deps.models.MusicType.findOrCreate({
-      where: { name },
-      defaults: { id: this.deps.ids.snowflake(), name, created_at: this.now() },
-    });
-  }
-  async createMusic(actor: Actor, input: { name: string; url: string; type: string }) {
-    requireStaff(actor);
-    await this.ensureMusicType(input.type);
-    const row = await this.deps.models.Music.create({
-      id: this.deps.ids.snowflake(),
-      ...input,
-      created_at: this.now(),
-    });
-    return views.music(row);
-  }
-  async listMusic(type?: string) {
-    const rows = await this.deps.models.Music.findAll({
-      where: type ? { type } : {},
-      order: [['created_at', 'DESC']],
-    });
-    return rows.map(views.music);
-  }
-  async getMusic(id: string) {
-    return views.music(await this.mustFind(this.deps.models.Music.findByPk(id), 'Music'));
-  }
-  async updateMusic(actor: Actor, id: string, input: { name?: string; url?: string; type?: string }) {
-    requireStaff(actor);
-    const row = await this.mustFind(this.deps.models.Music.findByPk(id), 'Music');
-    if (input.type) await this.ensureMusicType(input.type);
-    return views.music(await row.update(input));
-  }
-  async deleteMusic(actor: Actor, id: string) {
-    requireStaff(actor);
-    await this.destroyAudited(
-      actor,
-      'music',
-      await this.mustFind(this.deps.models.Music.findByPk(id), 'Music'),
-    );
-  }
-  async listMusicTypes() {
-    return (await this.deps.models.MusicType.findAll({ order: [['name', 'ASC']] })).map(views.musicType);
-  }
-  async createMusicType(actor: Actor, name: string) {
-    requireStaff(actor);
-    await this.ensureMusicType(name);
-    return views.musicType((await this.deps.models.MusicType.findOne({ where: { name } }))!);
-  }
-  async deleteMusicType(actor: Actor, id: string) {
-    requireStaff(actor);
-    const row = await this.mustFind(this.deps.models.MusicType.findByPk(id), 'Music type');
-    const used = await this.deps.models.Music.count({ where: { type: row.name } });
-    if (used) throw new AppError('IN_USE', `${used} music entries use this type`, { status: 409 });
-    await this.destroyAudited(actor, 'music_type', row);
-  }
-
-  // ---- art styles -----------------------------------------------------------------------------
-  async listArtStyles(status?: string) {
-    const rows = await this.deps.models.ArtStyle.findAll({
-      where: status ? { status } : {},
-      order: [['created_at', 'ASC']],
-    });
-    return rows.map(views.artStyle);
-  }
-  async createArtStyle(
-    actor: Actor,
-    input: { name: string; keyword: string; thumbnail?: string | null; status?: string },
-  ) {
-    requireStaff(actor);
-    const row = await this.deps.models.ArtStyle.create({
-      id: this.deps.ids.snowflake(),
-      name: input.name,
-      keyword: input.keyword,
-      thumbnail: input.thumbnail ?? null,
-      status: input.status ?? 'active',
-      created_at: this.now(),
-    });
-    return views.artStyle(row);
-  }
-  async updateArtStyle(
-    actor: Actor,
-    id: string,
-    input: { name?: string; keyword?: string; thumbnail?: string | null; status?: string },
-  ) {
-    requireStaff(actor);
-    const row = await this.mustFind(this.deps.models.ArtStyle.findByPk(id), 'Art style');
-    return views.artStyle(await row.update(input));
-  }
-  async deleteArtStyle(actor: Actor, id: string) {
-    requireStaff(actor);
-    await this.destroyAudited(
-      actor,
-      'art_style',
-      await this.mustFind(this.deps.models.ArtStyle.findByPk(id), 'Art style'),
-    );
-  }
-  async getArtStyle(id: string) {
-    return views.artStyle(await this.mustFind(this.deps.models.ArtStyle.findByPk(id), 'Art style'));
-  }
-
   // ---- prompt templates -----------------------------------------------------------------------
   /** The active template of a type (newest first). */
   async promptTemplateOfType(type: string) {
@@ -382,120 +122,7 @@ export class CatalogService {
       order: [['updated_at', 'DESC']],
     });
     if (!row) throw new NotFoundError(`Prompt template of type ${type}`);
-    return views.promptTemplate(row);
-  }
-  async listPromptTemplates(type?: string) {
-    const rows = await this.deps.models.PromptTemplate.findAll({
-      where: type ? { type } : {},
-      order: [
-        ['type', 'ASC'],
-        ['name', 'ASC'],
-      ],
-    });
-    return rows.map(views.promptTemplate);
-  }
-  async getPromptTemplate(id: string) {
-    return views.promptTemplate(
-      await this.mustFind(this.deps.models.PromptTemplate.findByPk(id), 'Prompt template'),
-    );
-  }
-  async createPromptTemplate(
-    actor: Actor,
-    input: { type: string; name: string; content: string; is_active?: boolean },
-  ) {
-    requireStaff(actor);
-    const now = this.now();
-    const row = await this.deps.models.PromptTemplate.create({
-      id: this.deps.ids.snowflake(),
-      type: input.type,
-      name: input.name,
-      content: input.content,
-      is_active: input.is_active ?? true,
-      created_at: now,
-      updated_at: now,
-    });
-    return views.promptTemplate(row);
-  }
-  async updatePromptTemplate(
-    actor: Actor,
-    id: string,
-    input: { type?: string; name?: string; content?: string; is_active?: boolean },
-  ) {
-    requireStaff(actor);
-    const row = await this.mustFind(this.deps.models.PromptTemplate.findByPk(id), 'Prompt template');
-    return views.promptTemplate(await row.update({ ...input, updated_at: this.now() }));
-  }
-  async deletePromptTemplate(actor: Actor, id: string) {
-    requireStaff(actor);
-    await this.destroyAudited(
-      actor,
-      'prompt_template',
-      await this.mustFind(this.deps.models.PromptTemplate.findByPk(id), 'Prompt template'),
-    );
-  }
-
-  // ---- story templates ------------------------------------------------------------------------
-  /**
-   * The hidden prompt steers the characters without the players knowing it: staff (who write it)
-   * see it, players get the template without the field.
-   */
-  private storyTemplateFor(actor: Actor, row: StoryTemplateRow) {
-    const { hiddenPrompt, ...visible } = views.storyTemplate(row);
-    return isStaff(actor) ? { ...visible, hiddenPrompt } : visible;
-  }
-  async listStoryTemplates(actor: Actor, status?: string) {
-    const rows = await this.deps.models.StoryTemplate.findAll({
-      where: status ? { status } : {},
-      order: [['created_at', 'ASC']],
-    });
-    return rows.map((row) => this.storyTemplateFor(actor, row));
-  }
-  async getStoryTemplate(actor: Actor, id: string) {
-    return this.storyTemplateFor(
-      actor,
-      await this.mustFind(this.deps.models.StoryTemplate.findByPk(id), 'Story template'),
-    );
-  }
-  async createStoryTemplate(actor: Actor, input: StoryTemplateInput & { name: string }) {
-    requireStaff(actor);
-    const id = input.id ?? this.deps.ids.snowflake();
-    if (await this.deps.models.StoryTemplate.findByPk(id))
-      throw new AppError('TEMPLATE_EXISTS', `Story template ${id} already exists`, { status: 409 });
-    const now = this.now();
-    const row = await this.deps.models.StoryTemplate.create({
-      id,
-      name: input.name,
-      thumbnail: input.thumbnail ?? null,
-      introduction: input.introduction ?? null,
-      components: JSON.stringify(input.components ?? []),
-      max_characters: input.maxCharacters ?? 5,
-      hidden_prompt: input.hiddenPrompt ?? null,
-      status: input.status ?? 'active',
-      created_at: now,
-      updated_at: now,
-    });
-    return views.storyTemplate(row);
-  }
-  async updateStoryTemplate(actor: Actor, id: string, input: StoryTemplateInput) {
-    requireStaff(actor);
-    const row = await this.mustFind(this.deps.models.StoryTemplate.findByPk(id), 'Story template');
-    const patch: Partial<StoryTemplateRow['_creationAttributes']> = { updated_at: this.now() };
-    if (input.name !== undefined) patch.name = input.name;
-    if (input.thumbnail !== undefined) patch.thumbnail = input.thumbnail;
-    if (input.introduction !== undefined) patch.introduction = input.introduction;
-    if (input.components !== undefined) patch.components = JSON.stringify(input.components);
-    if (input.maxCharacters !== undefined) patch.max_characters = input.maxCharacters;
-    if (input.hiddenPrompt !== undefined) patch.hidden_prompt = input.hiddenPrompt;
-    if (input.status !== undefined) patch.status = input.status;
-    return views.storyTemplate(await row.update(patch));
-  }
-  async deleteStoryTemplate(actor: Actor, id: string) {
-    requireStaff(actor);
-    await this.destroyAudited(
-      actor,
-      'story_template',
-      await this.mustFind(this.deps.models.StoryTemplate.findByPk(id), 'Story template'),
-    );
+    return promptTemplateView(row);
   }
 
   // ---- characters -----------------------------------------------------------------------------
@@ -538,7 +165,7 @@ export class CatalogService {
     const { rows, count } = await this.deps.models.Character.findAndCountAll({
       where,
       order: [['created_at', 'DESC']],
-      ...this.page(input),
+      ...pageWindow(input),
     });
     return { total: count, items: rows.map(views.character) };
   }
@@ -761,7 +388,7 @@ export class CatalogService {
     const { rows, count } = await this.deps.models.Story.findAndCountAll({
       where,
       order: [['created_at', 'DESC']],
-      ...this.page(input),
+      ...pageWindow(input),
     });
     return { total: count, items: rows.map(views.story) };
   }
@@ -803,7 +430,7 @@ export class CatalogService {
     const rows = await Story.findAll({
       where: { is_published: true, ...(startedIds.length ? { id: { [Op.notIn]: startedIds } } : {}) },
       order: [['created_at', 'DESC']],
-      ...this.page(input),
+      ...pageWindow(input),
     });
     const out = [];
     for (const story of rows) {
@@ -842,69 +469,5 @@ export class CatalogService {
       });
     }
     return out;
-  }
-
-  // ---- AI models (admin) ----------------------------------------------------------------------
-  async listAiModels(actor: Actor) {
-    requireStaff(actor);
-    return (
-      await this.deps.models.AiModel.findAll({
-        order: [
-          ['type', 'ASC'],
-          ['llm_id', 'ASC'],
-        ],
-      })
-    ).map(aiModelView);
-  }
-  async getAiModel(actor: Actor, id: string) {
-    requireStaff(actor);
-    return aiModelView(await this.mustFind(this.deps.models.AiModel.findByPk(id), 'AI model'));
-  }
-  async createAiModel(
-    actor: Actor,
-    input: AiModelInput & { llm_id: string; type: string; provider_model: string },
-  ) {
-    requireStaff(actor);
-    if (await this.deps.models.AiModel.findOne({ where: { llm_id: input.llm_id } }))
-      throw new AppError('MODEL_EXISTS', `Model ${input.llm_id} already exists`, { status: 409 });
-    const now = this.now();
-    const row = await this.deps.models.AiModel.create({
-      id: this.deps.ids.snowflake(),
-      llm_id: input.llm_id,
-      name: input.name ?? input.llm_id,
-      type: input.type,
-      provider_model: input.provider_model,
-      base_url: input.base_url ?? null,
-      api_key_enc: input.api_key ? this.deps.secrets.seal(input.api_key) : null,
-      temperature: input.temperature ?? null,
-      max_tokens: input.max_tokens ?? null,
-      is_active: input.is_active ?? true,
-      created_at: now,
-      updated_at: now,
-    });
-    return aiModelView(row);
-  }
-  async updateAiModel(actor: Actor, id: string, input: AiModelInput) {
-    requireStaff(actor);
-    const row = await this.mustFind(this.deps.models.AiModel.findByPk(id), 'AI model');
-    // llm_id is unique: renaming onto another model's is a conflict, not a constraint failure (500).
-    if (
-      input.llm_id !== undefined &&
-      input.llm_id !== row.llm_id &&
-      (await this.deps.models.AiModel.findOne({ where: { llm_id: input.llm_id } }))
-    )
-      throw new AppError('MODEL_EXISTS', `Model ${input.llm_id} already exists`, { status: 409 });
-    const { api_key, ...rest } = input;
-    const patch: Partial<typeof row._creationAttributes> = { ...rest, updated_at: this.now() };
-    if (api_key !== undefined) patch.api_key_enc = api_key ? this.deps.secrets.seal(api_key) : null;
-    return aiModelView(await row.update(patch));
-  }
-  async deleteAiModel(actor: Actor, id: string) {
-    requireStaff(actor);
-    await this.destroyAudited(
-      actor,
-      'ai_model',
-      await this.mustFind(this.deps.models.AiModel.findByPk(id), 'AI model'),
-    );
   }
 }

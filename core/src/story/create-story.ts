@@ -17,6 +17,8 @@ import type { IdentityService } from '../identity/identity.service.js';
 import type { GenerationService } from '../generation/generation.service.js';
 import { LlmService } from '../llm/llm.service.js';
 import { CatalogService } from '../catalog/catalog.service.js';
+import { Catalogs } from '../catalog/catalog-crud.js';
+import { sequelizeCatalogTables } from '../adapters/sequelize/catalog-table.js';
 import { StoryChatService } from './story-chat.service.js';
 import { WalletAuthService } from './wallet-auth.service.js';
 import { StoryMediaService } from './story-media.service.js';
@@ -31,7 +33,10 @@ export interface StoryCore {
   chatProvider: ChatProvider;
   store: EphemeralStore;
   llm: LlmService;
+  /** Characters and stories (their access rules are their own). */
   catalog: CatalogService;
+  /** The declared catalogs' use cases: `catalogs.of(languages).list(...)` (catalog/catalogs/). */
+  catalogs: Catalogs;
   /** Writes published stories' intros, at publish time or in the background later. */
   intro: StoryIntroWriter;
   chat: StoryChatService;
@@ -92,8 +97,14 @@ export function createStory(deps: StoryDeps): StoryCore {
     users: deps.models,
     ids: deps.ids,
     clock: deps.clock,
-    secrets: deps.secrets,
     intro,
+    audit: deps.audit,
+  });
+  const catalogs = new Catalogs({
+    tables: sequelizeCatalogTables(models),
+    ids: deps.ids,
+    clock: deps.clock,
+    secrets: deps.secrets,
     audit: deps.audit,
   });
   const bindingModel = defineStoryChatBindingModel(deps.sequelize);
@@ -148,6 +159,7 @@ export function createStory(deps: StoryDeps): StoryCore {
     store,
     llm,
     catalog,
+    catalogs,
     intro,
     chat,
     wallet,
