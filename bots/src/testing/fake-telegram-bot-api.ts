@@ -18,6 +18,8 @@ export interface TelegramApiCall {
   uploads: TelegramUpload[];
   /** `Date.now()` when the call arrived. */
   at: number;
+  /** The HTTP status answered (200, or the error code: 400, 429…), once answered. */
+  status?: number;
 }
 
 export interface TelegramApiFailure {
@@ -279,7 +281,8 @@ export async function startFakeTelegramBotApi(
     const [, token, method] = match;
     const body = await readBody(req);
     const { params, uploads } = decode(body, req.headers['content-type'] ?? '');
-    calls.push({ method, token, params, uploads, at: Date.now() });
+    const call: TelegramApiCall = { method, token, params, uploads, at: Date.now() };
+    calls.push(call);
 
     // Telegram holds a poll open until an update or the timeout; a short hold keeps a polling
     // bot from spinning against the fake.
@@ -290,6 +293,7 @@ export async function startFakeTelegramBotApi(
         error_code: 404,
         description: 'Not Found: method not found',
       };
+    call.status = 'result' in outcome ? 200 : outcome.error_code;
     if ('result' in outcome) return sendJson(res, 200, { ok: true, result: outcome.result });
     sendJson(res, outcome.error_code, { ok: false, ...outcome });
   });
