@@ -130,6 +130,35 @@ describe('admin (browser)', () => {
     await monitor.screenshot({ path: artifact('admin-queue-monitor.png'), fullPage: true });
   });
 
+  it("opens the queue monitor in the admin's language after a switch to Chinese", async () => {
+    await page.goto(`${system.baseUrl}/admin/login`);
+    await signIn(page, system);
+    await page.waitForURL((url) => !url.pathname.includes('/login'));
+    await page.getByTestId('language-switch').click();
+    await page.locator('.ant-dropdown-menu-item', { hasText: '简体中文' }).click();
+    await expect.poll(() => page.getByTestId('language-switch').innerText()).toContain('简体中文');
+
+    // The browser asks for English (newAdminContext), so Chinese here is the admin's choice.
+    const [monitor] = await Promise.all([
+      context.waitForEvent('page'),
+      page.getByTestId('queue-monitor-link').click(),
+    ]);
+    await monitor.waitForURL(/\/admin\/queues/);
+    await monitor.getByText('generation-item', { exact: true }).first().waitFor({ timeout: 20_000 });
+    await monitor.getByText('调度器', { exact: true }).first().waitFor();
+    expect(await monitor.getByText('队列', { exact: true }).count()).toBeGreaterThan(0);
+    expect(await monitor.locator('body').innerText()).not.toContain('Schedulers');
+    await monitor.screenshot({ path: artifact('admin-queue-monitor-zh.png'), fullPage: true });
+
+    // Back in English, the monitor follows on its next load.
+    await page.getByTestId('language-switch').click();
+    await page.locator('.ant-dropdown-menu-item', { hasText: 'English' }).click();
+    await expect.poll(() => page.getByTestId('language-switch').innerText()).toContain('English');
+    await monitor.reload();
+    await monitor.getByText('Schedulers', { exact: true }).first().waitFor({ timeout: 20_000 });
+    expect(await monitor.locator('body').innerText()).not.toContain('调度器');
+  });
+
   it('shows the error for a wrong password and stays on the login page', async () => {
     await page.goto(`${system.baseUrl}/admin/login`);
     await signIn(page, system, `${system.admin.password}-wrong`);

@@ -66,6 +66,32 @@ describe('queue monitor (bull-board)', () => {
     expect((generation.counts.waiting ?? 0) + (generation.counts.prioritized ?? 0)).toBe(1);
   });
 
+  it("serves bull-board in the admin's language: its cookie, else the browser's Accept-Language", async () => {
+    const { setCookie } = await loginCookie('admin', system.admin.password);
+    const cookie = setCookie.split(';')[0];
+    const locale = async (headers: Record<string, string>) => {
+      const page = await fetch(`${system.baseUrl}/admin/queues`, { headers: { ...headers } });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('vary')).toMatch(/cookie/i);
+      const html = await page.text();
+      const config = /<script id="__UI_CONFIG__" type="application\/json">(.*?)<\/script>/s.exec(html)![1];
+      return (JSON.parse(config) as { locale?: { lng?: string } }).locale?.lng;
+    };
+    expect(await locale({ cookie: `${cookie}; dreamloom_admin_lang=zh-CN` })).toBe('zh-CN');
+    expect(await locale({ cookie: `${cookie}; dreamloom_admin_lang=en`, 'accept-language': 'zh-CN' })).toBe(
+      'en-US',
+    );
+    expect(await locale({ cookie, 'accept-language': 'zh-TW,zh;q=0.9,en;q=0.8' })).toBe('zh-CN');
+    expect(await locale({ cookie, 'accept-language': 'en-GB,zh-CN;q=0.5' })).toBe('en-US');
+    expect(await locale({ cookie })).toBe('en-US');
+    // Bull-board's Chinese texts are there for the page to load.
+    const zh = await fetch(`${system.baseUrl}/admin/queues/static/locales/zh-CN/messages.json`, {
+      headers: { cookie },
+    });
+    expect(zh.status).toBe(200);
+    expect(((await zh.json()) as { MENU: { OVERVIEW: string } }).MENU.OVERVIEW).toBe('概览');
+  });
+
   it('sends signed-out visitors to the admin login and refuses members and revoked tokens', async () => {
     const anonymous = await fetch(`${system.baseUrl}/admin/queues`, { redirect: 'manual' });
     expect(anonymous.status).toBe(302);

@@ -72,4 +72,16 @@ describe('admin language detection', () => {
     expect(store.get(STORAGE_KEY)).toBe('zh-CN');
     expect((await ready(createI18n())).resolvedLanguage).toBe('zh-CN');
   });
+
+  it('hands the language to the queue monitor in a cookie scoped to it', async () => {
+    const { document } = stubBrowser(['zh-TW']);
+    const instance = await ready(createI18n());
+    expect(document.cookie).toMatch(/^dreamloom_admin_lang=zh-CN; /);
+    expect(document.cookie).toMatch(/; Path=\/admin\/queues(;|$)/);
+    expect(document.cookie).toMatch(/; SameSite=Strict/);
+    const expires = new Date(/Expires=([^;]+)/.exec(document.cookie)![1]).getTime();
+    expect(expires).toBeGreaterThan(Date.now() + 300 * 24 * 3600 * 1000);
+    await instance.changeLanguage('en');
+    expect(document.cookie).toMatch(/^dreamloom_admin_lang=en; /);
+  });
 });

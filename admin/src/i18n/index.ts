@@ -14,6 +14,11 @@ export type Language = (typeof LANGUAGES)[number]['code'];
 
 /** Where the staff member's choice is remembered (the browser tests preset it too). */
 const STORAGE_KEY = 'dreamloom.admin.lang';
+/**
+ * The same choice, for the queue monitor: bull-board is served by the server under /admin/queues
+ * (server/src/routes/queue-monitor.ts), which reads this cookie to open it in the admin's language.
+ */
+const MONITOR_COOKIE = 'dreamloom_admin_lang';
 export const FALLBACK_LANGUAGE: Language = 'en';
 
 /**
@@ -45,7 +50,10 @@ export function createI18n(): I18n {
       detection: {
         order: ['localStorage', 'navigator'],
         lookupLocalStorage: STORAGE_KEY,
-        caches: ['localStorage'],
+        caches: ['localStorage', 'cookie'],
+        lookupCookie: MONITOR_COOKIE,
+        cookieMinutes: 60 * 24 * 365,
+        cookieOptions: { path: '/admin/queues', sameSite: 'strict' },
         convertDetectedLanguage: toSupportedLanguage,
       },
       interpolation: { escapeValue: false },

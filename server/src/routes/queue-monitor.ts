@@ -32,18 +32,46 @@ export function clearQueueMonitorCookie(ctx: AppContext) {
 }
 
 /**
+ * The admin's language, which the admin (admin/src/i18n) keeps in this cookie scoped to the monitor.
+ */
+export const QUEUE_MONITOR_LANGUAGE_COOKIE = 'dreamloom_admin_lang';
+
+/** The admin's two languages as bull-board names its locales (it has en-US and zh-CN among others). */
+const MONITOR_LOCALES = ['en-US', 'zh-CN'] as const;
+type MonitorLocale = (typeof MONITOR_LOCALES)[number];
+
+/**
+ * The language to open the monitor in: the admin's choice (its cookie), else the browser's first
+ * Accept-Language tag; Chinese of any region reads zh-CN and everything else English, as in the admin.
+ */
+export function monitorLocale(cookie: string | undefined, acceptLanguage: string | undefined): MonitorLocale {
+  const tag = cookie || acceptLanguage?.split(',')[0]?.split(';')[0]?.trim() || '';
+  return /^zh(\b|[-_])/i.test(tag) ? 'zh-CN' : 'en-US';
+}
+
+/**
  * bull-board (BullMQ queue monitor) for staff: every job queue the worker processes, with retry,
  * promote and clean actions. Signed-out visitors are sent to the admin's login page; members get 403.
+ *
+ * bull-board takes its language from `uiConfig.locale.lng`, fixed per board when it is created and
+ * written into the page it serves (a language the staff member picks in bull-board's own settings
+ * still wins in their browser). So there is one board per language over the same queues, and each
+ * request goes to the board of the staff member's language; their API answers are the same.
  */
 export function queueMonitor(core: Core) {
-  const serverAdapter = new KoaAdapter();
-  serverAdapter.setBasePath(QUEUE_MONITOR_PATH);
-  createBullBoard({
-    queues: monitoredQueues(core.queue).map((queue) => new BullMQAdapter(queue)),
-    serverAdapter,
-    options: { uiConfig: { boardTitle: 'Dreamloom queues' } },
-  });
-  const board = serverAdapter.registerPlugin();
+  const queues = monitoredQueues(core.queue);
+  const boards = Object.fromEntries(
+    MONITOR_LOCALES.map((lng) => {
+      const serverAdapter = new KoaAdapter();
+      serverAdapter.setBasePath(QUEUE_MONITOR_PATH);
+      createBullBoard({
+        queues: queues.map((queue) => new BullMQAdapter(queue)),
+        serverAdapter,
+        options: { uiConfig: { boardTitle: 'Dreamloom queues', locale: { lng } } },
+      });
+      return [lng, serverAdapter.registerPlugin()];
+    }),
+  ) as Record<MonitorLocale, ReturnType<KoaAdapter['registerPlugin']>>;
 
   return async (ctx: AppContext, next: Next) => {
     if (ctx.path !== QUEUE_MONITOR_PATH && !ctx.path.startsWith(`${QUEUE_MONITOR_PATH}/`)) return next();
@@ -65,6 +93,9 @@ export function queueMonitor(core: Core) {
       return;
     }
     ctx.state.actor = actor;
-    await board(ctx as never, next);
+    const lng = monitorLocale(ctx.cookies.get(QUEUE_MONITOR_LANGUAGE_COOKIE), ctx.get('accept-language'));
+    ctx.vary('Cookie');
+    ctx.vary('Accept-Language');
+    await boards[lng](ctx as never, next);
   };
 }
