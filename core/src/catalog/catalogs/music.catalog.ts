@@ -28,6 +28,7 @@ export const musicTypes = defineCatalog({
   },
   list: { order: [['name', 'ASC']] },
   create: z.object({ name: typeName }),
+  // No update route: a type is its name, and music entries refer to it by name.
   update: z.object({}),
   view: (row) => ({ id: row.id, name: row.name, created_at: isoDate(row.created_at) }),
   // Creating a type that exists answers the existing one (music entries create types this way too).
