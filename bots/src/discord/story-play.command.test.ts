@@ -159,6 +159,10 @@ describe('Discord story play (discord.js against a fake REST API, a fake story s
     expect(calls.length).toBeGreaterThan(1);
     for (const call of calls)
       expect((call.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({ parse: [] });
+    // "… is typing" in the story thread while the reply was being written.
+    expect(
+      discord.calls.some((call) => call.method === 'POST' && call.path === `/channels/${thread}/typing`),
+    ).toBe(true);
   });
 
   it('regenerates in place and brings back the earlier version with ◀', async () => {

@@ -84,6 +84,11 @@ export class DiscordWebhookSurface implements StorySurface {
     private readonly replyTo?: string,
   ) {}
 
+  /** "Dreamloom is typing…" in the story thread while a character's reply is written. */
+  async showTyping(): Promise<void> {
+    await this.rest.post(Routes.channelTyping(this.threadId));
+  }
+
   async post(character: StoryCharacter, text: string): Promise<CharacterMessage> {
     let sent = await this.send(character, text);
     return {

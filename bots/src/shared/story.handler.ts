@@ -1,3 +1,4 @@
+import { TypingIndicator } from './typing-indicator.js';
 import { EditThrottler } from './edit-throttler.js';
 import { DreamloomApiError, type PlatformUser } from './dreamloom-client.js';
 import type { Logger } from './logger.js';
@@ -29,6 +30,11 @@ export type SwipeOutcome =
 export interface StorySurface {
   /** Posts the first text of a character's message (name and avatar are the platform's business). */
   post(character: StoryCharacter, text: string): Promise<CharacterMessage>;
+  /**
+   * Optional: shows that a reply is being written (Telegram's "typing…", Discord's "… is
+   * typing"); it fades by itself, so it is repeated while the reply is written.
+   */
+  showTyping?(): Promise<void>;
 }
 
 /** A running story in one place (thread, chat, topic), as the server keeps it. */
@@ -354,6 +360,27 @@ export class StoryHandler {
     run: (listener: Parameters<StoryApi['playTurn']>[2]) => Promise<void>,
   ): Promise<StoryMessage[]> {
     const done: StoryMessage[] = [];
+    // Until the first words arrive (and while they stream) the place shows that a reply is coming.
+    const typing = surface.showTyping
+      ? new TypingIndicator(() => surface.showTyping!(), {
+          onError: (error) => this.deps.logger.warn('Typing indicator failed', { error }),
+        })
+      : undefined;
+    try {
+      await this.streamInto(surface, session, kind, run, done);
+    } finally {
+      typing?.stop();
+    }
+    return done;
+  }
+
+  private async streamInto(
+    surface: StorySurface,
+    session: StorySession,
+    kind: 'turn' | 'regenerate',
+    run: (listener: Parameters<StoryApi['playTurn']>[2]) => Promise<void>,
+    done: StoryMessage[],
+  ): Promise<void> {
     type Edit = { text: string; swipes?: SwipeControls };
     let current:
       | { message: Promise<CharacterMessage>; name: string; text: string; throttle: EditThrottler<Edit> }
@@ -403,6 +430,5 @@ export class StoryHandler {
         done.push(message);
       },
     });
-    return done;
   }
 }

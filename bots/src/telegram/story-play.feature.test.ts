@@ -113,6 +113,12 @@ describe('Telegram story play (grammY against a fake Bot API, a fake story serve
     );
     const edits = telegram.callsTo('editMessageText');
     expect(edits.every((edit) => edit.params.parse_mode === 'HTML')).toBe(true);
+    // "typing…" in the group while the reply was being written, sent before the reply appeared.
+    const typing = telegram.callsTo('sendChatAction');
+    expect(typing.some((call) => call.params.chat_id === GROUP && call.params.action === 'typing')).toBe(
+      true,
+    );
+    expect(typing[0].at).toBeLessThanOrEqual(reply.at);
   });
 
   it('regenerates in the same message and brings back the earlier version with ◀', async () => {

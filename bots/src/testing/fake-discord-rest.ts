@@ -373,6 +373,12 @@ export async function startFakeDiscordRest(options: { appId?: string } = {}): Pr
 
     const botAuthorized = /^Bot .+/.test(req.headers.authorization ?? '');
 
+    // POST /channels/:id/typing ("… is typing" for about 10 s)
+    if (seg[0] === 'channels' && seg[2] === 'typing' && seg.length === 3 && method === 'POST') {
+      if (!botAuthorized) return sendJson(res, 401, { code: 0, message: '401: Unauthorized' });
+      res.writeHead(204).end();
+      return;
+    }
     // POST /channels/:id/threads (a thread without a starter message)
     if (seg[0] === 'channels' && seg[2] === 'threads' && seg.length === 3 && method === 'POST') {
       if (!botAuthorized) return sendJson(res, 401, { code: 0, message: '401: Unauthorized' });

@@ -63,6 +63,12 @@ export class TelegramStorySurface implements StorySurface {
         editCharacterMessage(this.api, this.chatId, sent.message_id, character.name, next, swipes),
     };
   }
+  /** "typing…" in the chat (its topic, in forum groups) while a character's reply is written. */
+  async showTyping(): Promise<void> {
+    await this.api.sendChatAction(this.chatId, 'typing', {
+      ...(this.threadId ? { message_thread_id: this.threadId } : {}),
+    });
+  }
 }
 
 /** Rewrites a character's message (streamed text, a regenerated or swiped version) with its controls. */
