@@ -226,12 +226,16 @@ async function main() {
     const token: string = login.body.data.token;
     await prepareAccounts(system, token);
     for (let round = 1; round <= ROUNDS; round += 1)
-      for (const workers of [1, 2]) phases.push(await runPhase(system, token, workers, round));
+      // Alternating the order (1 then 2, 2 then 1, …) keeps a drifting machine load from favouring one side.
+      for (const workers of round % 2 ? [1, 2] : [2, 1])
+        phases.push(await runPhase(system, token, workers, round));
   } finally {
     await system.stop();
   }
   const rounds = Array.from({ length: ROUNDS }, (_, index) => {
-    const [one, two] = phases.filter((phase) => phase.round === index + 1);
+    const ofRound = phases.filter((phase) => phase.round === index + 1);
+    const one = ofRound.find((phase) => phase.workers === 1)!;
+    const two = ofRound.find((phase) => phase.workers === 2)!;
     return { one, two, ratio: Math.round((two.itemsPerSecond / one.itemsPerSecond) * 100) / 100 };
   });
   const ratios = rounds.map((round) => round.ratio);
@@ -260,7 +264,7 @@ async function main() {
   const md = [
     `# Cluster benchmark (\`${DB === 'sqlite' ? '' : `BENCH_DB=${DB} `}npm run bench:cluster\`)`,
     '',
-    `${ITEMS} image items per batch on 1 worker process, then on 2, against one server process and the`,
+    `${ITEMS} image items per batch on 1 worker process and on 2 (order alternating by round), against one server process and the`,
     `sandbox process (latency ${LATENCY_MS} ms), ${DB}, ${ACCOUNTS} accounts × ${SLOTS} slots (${ACCOUNTS * SLOTS} calls),`,
     `WORKER_CONCURRENCY ${WORKER_CONCURRENCY} per worker; ${results.machine.cores} cores, Node ${process.version}, ${results.date}.`,
     '',
