@@ -18,15 +18,16 @@ import { cpuBetween, snapshotCpu, type CpuReport } from './cpu-meter.js';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1000);
 const DB = (process.env.BENCH_DB ?? 'sqlite') as 'sqlite' | 'mariadb';
-/** Rounds of (1 worker, 2 workers): a second round shows how much the shared machine moved the figures. */
+/** Rounds of (1 worker, 2 workers): more than one shows how much the shared machine moved the figures. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /**
- * Why these numbers: one worker spends roughly 8–15 ms of CPU per item (pool benchmark), so it
- * can finish at most ~70–120 items/s on a core of its own. With a 200 ms upstream call it needs
- * ≥ 25 calls in flight to get there; WORKER_CONCURRENCY 100 allows 500 items/s, far above its CPU
- * limit, so one worker is CPU-saturated rather than waiting on its concurrency. The pool holds
- * 50 accounts × 5 slots = 250 calls, more than the 200 both workers can hold at once: an
- * account slot is never what an item waits for. A short latency also keeps a 1000-item run short.
+ * Why these numbers: a worker spends about 3.5–7 ms of CPU per item (measured here; the pool
+ * benchmark's 14.5 ms covers server, worker and sandbox in one process), so on a core of its own
+ * it finishes at most ~150–280 items/s. With a 200 ms upstream call that needs 30–60 calls in
+ * flight; WORKER_CONCURRENCY 100 allows 500 items/s, above its CPU limit, so one worker runs out
+ * of CPU before it runs out of concurrency. The pool holds 50 accounts × 5 slots = 250 calls,
+ * more than the 200 both workers can hold at once: an account slot is never what an item waits
+ * for. The short latency also keeps a 1000-item run to seconds.
  */
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 200);
 const WORKER_CONCURRENCY = 100;
@@ -47,7 +48,7 @@ interface PhaseResult {
   /** Mean and peak calls the sandbox held (pool slots: ACCOUNTS × SLOTS). */
   callsInFlight: { mean: number; peak: number };
   cpu: CpuReport;
-  /** CPU ms per item: every measured process together, and one worker on average. */
+  /** CPU ms per item: every measured process together, and the workers alone (each item runs on one). */
   cpuMsPerItem: { allProcesses: number; perWorker: number };
 }
 
