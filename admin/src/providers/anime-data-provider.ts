@@ -1,5 +1,5 @@
 import type { BaseRecord, CustomParams, DataProvider, HttpError } from '@refinedev/core';
-import { API_URL, buildUrl, tokenStore, type QueryValue } from './api-client';
+import { API_URL, requestSuccess, type Method, type QueryValue } from './api-client';
 
 /**
  * Contracts 000/001 (anime images and videos, credits) answer `{success: true, data}` or
@@ -169,46 +169,8 @@ export interface PlanChange {
   created_at: string;
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
 /** One request with the staff token; unwraps `{success, data}` and turns failures into HttpErrors. */
-export async function requestAnime<T>(
-  path: string,
-  options: { method?: Method; query?: Record<string, QueryValue>; body?: unknown } = {},
-): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = tokenStore.get();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  let response: Response;
-  try {
-    response = await fetch(buildUrl(path, options.query), {
-      method: options.method ?? 'GET',
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-  } catch (error) {
-    throw { statusCode: 0, message: error instanceof Error ? error.message : 'Network error' } as HttpError;
-  }
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  const envelope = json as
-    { success?: boolean; data?: T; error?: { code?: string; message?: string } } | undefined;
-  if (!response.ok || envelope?.success === false) {
-    const message = envelope?.error?.message || text.slice(0, 200) || response.statusText;
-    throw {
-      statusCode: response.ok ? 400 : response.status,
-      message: message || `HTTP ${response.status}`,
-      ...(envelope?.error?.code ? { errors: { code: envelope.error.code } } : {}),
-    } as HttpError;
-  }
-  return (typeof envelope?.success === 'boolean' ? envelope.data : json) as T;
-}
+export const requestAnime = requestSuccess;
 
 const notSupported = (resource: string, what: string): HttpError => ({
   statusCode: 405,

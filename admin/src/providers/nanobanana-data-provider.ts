@@ -1,5 +1,5 @@
 import type { BaseRecord, DataProvider, HttpError } from '@refinedev/core';
-import { API_URL, buildUrl, request, tokenStore } from './api-client';
+import { API_URL, download, request } from './api-client';
 
 /** Contract 004 shapes (GenerationTask / GeneratedImage). */
 export interface NanobananaImage {
@@ -93,25 +93,8 @@ export async function deleteNanobananaImage(imageId: string): Promise<void> {
  * text/plain (contract 004), so failures are read as text.
  */
 export async function exportNanobananaImages(imageIds: string[]): Promise<void> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  const token = tokenStore.get();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch(buildUrl('/api/v1/images/export'), {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ imageIds }),
-  });
-  if (!response.ok) {
-    const text = await response.text();
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { message?: string }).message ?? text;
-    } catch {
-      // text/plain
-    }
-    throw { statusCode: response.status, message: message || `HTTP ${response.status}` } satisfies HttpError;
-  }
-  const url = URL.createObjectURL(await response.blob());
+  const zip = await download('/api/v1/images/export', { method: 'POST', body: { imageIds } });
+  const url = URL.createObjectURL(zip);
   const anchor = document.createElement('a');
   anchor.href = url;
   anchor.download = 'images.zip';

@@ -1,5 +1,5 @@
 import type { BaseRecord, DataProvider, HttpError } from '@refinedev/core';
-import { API_URL, buildUrl, tokenStore, type QueryValue } from './api-client';
+import { API_URL, requestBare, type QueryValue } from './api-client';
 
 /**
  * Contract 002 (story chat) answers bare JSON — lists as arrays or `{total, items}`, errors as
@@ -24,39 +24,6 @@ export type StoryResourceApiMap = Readonly<Record<string, StoryResourceApi>>;
 
 function httpError(statusCode: number, message: string): HttpError {
   return { statusCode, message };
-}
-
-/** Bare-JSON request with the staff token; errors carry the server's `detail`. */
-export async function requestBare<T>(
-  path: string,
-  options: { method?: string; query?: Record<string, QueryValue>; body?: unknown } = {},
-): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = tokenStore.get();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  let response: Response;
-  try {
-    response = await fetch(buildUrl(path, options.query), {
-      method: options.method ?? 'GET',
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-  } catch (error) {
-    throw httpError(0, error instanceof Error ? error.message : 'Network error');
-  }
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  if (!response.ok) {
-    const detail = (json as { detail?: unknown } | undefined)?.detail;
-    throw httpError(response.status, typeof detail === 'string' ? detail : response.statusText);
-  }
-  return json as T;
 }
 
 const fill = (path: string, id: string | number) => path.replace(':id', encodeURIComponent(String(id)));
