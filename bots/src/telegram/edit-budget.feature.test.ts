@@ -95,15 +95,20 @@ describe('Telegram job cards share one edit budget per chat', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(interval - 40);
     // Coalescing: far fewer deliveries than the 5 × 6 states the jobs went through.
     expect(deliveries.length).toBeLessThan(30);
+    const photos = api.callsTo('sendPhoto');
+    expect(photos).toHaveLength(5);
+    // A card whose job finished before its first turn is its photo, captioned with the final card
+    // and carrying its buttons (one message instead of two); the others are card messages.
+    const photoCards = photos.filter((c) => String(c.params.caption).startsWith('✅ Completed'));
+    expect(photoCards.length).toBeGreaterThan(0);
+    expect(photoCards.every((c) => JSON.stringify(c.params.reply_markup).includes('dl:reroll:'))).toBe(true);
     const cards = api.callsTo('sendMessage').filter((c) => c.params.chat_id === GROUP);
-    expect(cards).toHaveLength(5);
-    expect(api.callsTo('sendPhoto')).toHaveLength(5);
-    // Every card message ends completed (a card whose job finished before its turn is posted
-    // in its final state directly: latest state wins).
+    expect(cards.length + photoCards.length).toBe(5);
+    // Every card message ends completed.
     const texts = Array.from({ length: 20 }, (_, i) => api.textOf(GROUP, 1000 + i)).filter(
       (text): text is string => text !== undefined,
     );
-    expect(texts).toHaveLength(5);
+    expect(texts).toHaveLength(cards.length);
     expect(texts.every((text) => text.startsWith('✅ Completed'))).toBe(true);
   });
 

@@ -39,11 +39,33 @@ export class TelegramJobCardSink implements JobCardSink {
 
   /** Resolves with the messages sent (each photo or video, then the card), for the chat's budget. */
   async complete(card: JobCard, images: JobImage[]): Promise<number> {
+    if (this.cardMessageId === undefined && !this.mediaSent && (await this.sendPhotoAsCard(card, images)))
+      return 1;
     let sent = 0;
     if (!this.mediaSent) sent += await this.sendMedia(images);
     this.mediaSent = true;
     await this.show(card);
     return sent + 1;
+  }
+
+  /**
+   * A job that finished before its card's first turn (a busy group) is shown as one photo whose
+   * caption is the final card, with its buttons: one message where a card and a photo would be
+   * two, and Telegram allows ~20 a minute in a group. Only in groups (a private chat has no such
+   * limit, and keeps the card apart from the photo) and for one image whose card fits a caption.
+   */
+  private async sendPhotoAsCard(card: JobCard, images: JobImage[]): Promise<boolean> {
+    if (this.ctx.chat?.type === 'private') return false;
+    const [image] = images;
+    if (images.length !== 1 || image.contentType.startsWith('video/')) return false;
+    if ([...card.text].length > CAPTION_LIMIT) return false;
+    await this.ctx.replyWithPhoto(new InputFile(image.bytes, image.filename), {
+      caption: card.text,
+      reply_parameters: this.replyToCommand(),
+      reply_markup: toKeyboard(card),
+    });
+    this.mediaSent = true;
+    return true;
   }
 
   /** Sends the files as replies to the command; resolves with the number of messages posted. */
