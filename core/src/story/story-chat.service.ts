@@ -1,4 +1,4 @@
-import { Op, UniqueConstraintError } from 'sequelize';
+import { Op } from 'sequelize';
 import { AppError, ForbiddenError, NotFoundError, ValidationError, isAppError } from '../errors.js';
 import { assertOpeningsSpokenByCast } from './opening-speakers.js';
 import type {
@@ -8,17 +8,12 @@ import type {
   ConversationRow,
   StoryModels,
   StoryRow,
-  StoryTemplateRow,
-  SystemPromptPostRow,
 } from '../adapters/sequelize/story.models.js';
-import { TtlCache } from '../shared/ttl-cache.js';
-import { TaskSnapshotCache } from '../generation/task-snapshot.cache.js';
 import { SharedTick } from '../shared/shared-tick.js';
-import {
-  ConversationWindowCache,
-  type ConversationState,
-  type WindowMessage,
-} from './conversation-window.cache.js';
+import type { ConversationState, WindowMessage } from './conversation-window.cache.js';
+import { messageView, type ChatMessageView } from './chat-message.view.js';
+import { ConversationStore, roomOf, type NewMessage } from './conversation.store.js';
+import { StoryRowsCache } from './story-rows.cache.js';
 import type { Actor } from '../identity/actor.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -51,35 +46,8 @@ import {
 } from './access/conversation-access.js';
 import { ConversationMembership } from './access/conversation-membership.js';
 
-export interface ChatMessageView {
-  id: string;
-  content: string;
-  character_id: string | null;
-  character_name: string | null;
-  is_opening: boolean;
-  sequence: number;
-  created_at: string;
-  role: 'user' | 'assistant';
-  author_user_id: string | null;
-  author_name: string | null;
-  swipes: string[];
-}
-
-export function messageView(row: ChatMessageRow): ChatMessageView {
-  return {
-    id: row.id,
-    content: row.content,
-    character_id: row.character_id,
-    character_name: row.character_name,
-    is_opening: !!row.is_opening,
-    sequence: row.sequence,
-    created_at: new Date(row.created_at).toISOString(),
-    role: row.role === 'user' ? 'user' : 'assistant',
-    author_user_id: row.author_user_id,
-    author_name: row.author_name,
-    swipes: row.swipes ? (JSON.parse(row.swipes) as string[]) : [],
-  };
-}
+export { messageView, type ChatMessageView } from './chat-message.view.js';
+export { roomOf, CONVERSATIONS_ROOM, MESSAGES_CHANGED } from './conversation.store.js';
 
 /** Everything a transport needs to stream a turn; all optional. */
 export interface TurnListener {
@@ -131,22 +99,10 @@ export interface ReplyInput {
   skipSummary?: boolean;
 }
 
-type NewMessage = Omit<ChatMessageRow['_creationAttributes'], 'conversation_id' | 'sequence' | 'created_at'>;
-
 export type ReplyRunner = (listener?: TurnListener, signal?: AbortSignal) => Promise<ChatMessageView>;
 
 /** Socket.io delta events are coalesced per message, flushed on a shared tick of this many ms. */
 export const DELTA_EVENT_MS = 50;
-
-export const roomOf = (conversationId: string) => `conversation:${conversationId}`;
-
-/**
- * Message changes that no event of the conversation's room announces (a member's line stored
- * without a reply, a deleted conversation), on a control room members never join: every node
- * drops its remembered latest page of those conversations (see StoryChatService.history).
- */
-export const CONVERSATIONS_ROOM = 'control:conversations';
-export const MESSAGES_CHANGED = 'messages.changed';
 
 /**
  * The multi-character chat engine, shared by the HTTP API and the bots. One turn: the user's
@@ -155,26 +111,12 @@ export const MESSAGES_CHANGED = 'messages.changed';
  */
 export class StoryChatService {
   private readonly summaries = new Map<string, Promise<void>>();
-  private readonly settings = new WeakMap<StoryRow, { json: string; parsed: StorySetting }>();
   /** All streams' coalesced room deltas flush on one timer, so they leave in one Redis write. */
   private readonly deltaTick = new SharedTick(DELTA_EVENT_MS);
-  private readonly cache: {
-    story: TtlCache<StoryRow | null>;
-    cast: TtlCache<CharacterRow[]>;
-    template: TtlCache<StoryTemplateRow | null>;
-    posts: TtlCache<SystemPromptPostRow[]>;
-    model: TtlCache<AiModelRow | null>;
-  };
-  private readonly windows: ConversationWindowCache;
-  /**
-   * The latest history page of each conversation members read, as answered (shared, read-only):
-   * dropped by every event of the conversation's room and by `messages.changed`, on every node
-   * (the per-id cache with in-flight invalidation that serves task snapshots).
-   */
-  private readonly latestPages = new TaskSnapshotCache<ChatMessageView[]>(60_000, 2_000);
-  /** The event-bus subscription that tells this node about other nodes' replies. */
-  private listening: Promise<void> | null = null;
-  private crossNodeReady = false;
+  /** Conversations and messages, with their memory and its cross-node invalidation. */
+  private readonly conversations: ConversationStore;
+  /** Stories, casts, templates, posts and models as replies read them. */
+  private readonly rows: StoryRowsCache;
   /** Participants, invites and bound places: the facts of conversation-access.ts. */
   readonly membership: ConversationMembership;
 
@@ -185,81 +127,14 @@ export class StoryChatService {
       ids: deps.ids,
       clock: deps.clock,
     });
-    const ttl = deps.cacheTtlMs ?? 5000;
-    this.cache = {
-      story: new TtlCache(ttl),
-      cast: new TtlCache(ttl),
-      template: new TtlCache(ttl),
-      posts: new TtlCache(ttl),
-      model: new TtlCache(ttl),
-    };
-    this.windows = new ConversationWindowCache(
-      deps.cacheTtlMs === 0 ? 0 : (deps.conversationCacheTtlMs ?? 60_000),
-    );
-  }
-
-  /**
-   * Conversations are served from memory only once this node hears other nodes' replies (the
-   * event bus); until then, and if that fails, every reply reads the database.
-   */
-  private listenForOtherNodes(): void {
-    if (this.listening || !this.windows.enabled) return;
-    this.listening = this.deps.events
-      .subscribe((event) => {
-        if (event.room === CONVERSATIONS_ROOM && event.name === MESSAGES_CHANGED)
-          return this.latestPages.forget(
-            (event.payload as { conversationIds?: string[] }).conversationIds ?? [],
-          );
-        if (!event.room.startsWith('conversation:')) return;
-        // Any event of the room (a reply streaming, stored, edited; the end) changes the page.
-        this.latestPages.forget([event.room.slice('conversation:'.length)]);
-        const payload = event.payload as {
-          conversation_id?: string;
-          message?: { id?: string; content?: string };
-        };
-        if (!payload.conversation_id) return;
-        if (event.name === 'conversation.ended')
-          return this.windows.patchState(payload.conversation_id, { status: 'ended' });
-        if (event.name !== 'message.end' && event.name !== 'message.edited') return;
-        const message = payload.message;
-        if (typeof message?.id === 'string' && typeof message.content === 'string')
-          this.windows.foreignReply(payload.conversation_id, { id: message.id, content: message.content });
-      })
-      .then(
-        () => {
-          this.crossNodeReady = true;
-        },
-        (error: unknown) =>
-          this.deps.logger.warn(
-            { err: (error as Error).message },
-            'chat cache off: cannot listen for other nodes',
-          ),
-      );
-  }
-
-  private async conversationState(conversationId: string): Promise<ConversationState | null> {
-    this.listenForOtherNodes();
-    const cached = this.crossNodeReady ? this.windows.state(conversationId) : undefined;
-    if (cached) return cached;
-    const row = (await this.deps.models.Conversation.findByPk(conversationId, {
-      raw: true,
-    })) as ConversationState | null;
-    if (row && this.crossNodeReady) this.windows.putState(row);
-    return row;
-  }
-
-  /** The last `limit` messages, oldest first: from memory when known, else read and remembered. */
-  private async window(conversationId: string, limit: number): Promise<WindowMessage[]> {
-    const cached = this.crossNodeReady ? this.windows.messages(conversationId, limit) : undefined;
-    if (cached) return cached;
-    return this.readWindow(conversationId, limit);
-  }
-
-  private async readWindow(conversationId: string, limit: number): Promise<WindowMessage[]> {
-    const version = this.windows.version(conversationId);
-    const rows = await this.recent(conversationId, limit);
-    if (this.crossNodeReady) this.windows.putMessages(conversationId, rows, limit, version);
-    return rows;
+    this.rows = new StoryRowsCache(deps.models, deps.cacheTtlMs ?? 5000);
+    this.conversations = new ConversationStore({
+      models: deps.models,
+      events: deps.events,
+      clock: deps.clock,
+      logger: deps.logger,
+      ttlMs: deps.cacheTtlMs === 0 ? 0 : (deps.conversationCacheTtlMs ?? 60_000),
+    });
   }
 
   // ---- conversations ------------------------------------------------------------------------
@@ -268,7 +143,7 @@ export class StoryChatService {
     actor: Actor,
     input: { storyId: string; messages?: Array<{ content: string; character_id: string }> },
   ): Promise<{ conversation: ConversationRow; lastMessageId: string | null }> {
-    this.listenForOtherNodes();
+    this.conversations.listenForOtherNodes();
     const story = assertCanReadStory(actor, await this.deps.models.Story.findByPk(input.storyId));
     const setting = parseSetting(story.setting);
     const cast = await this.loadCast(story);
@@ -317,15 +192,7 @@ export class StoryChatService {
       stored.push(last);
     }
     // The first reply follows at once: it finds the conversation in memory.
-    if (this.crossNodeReady) {
-      this.windows.putState(conversation.get({ plain: true }));
-      this.windows.putMessages(
-        conversation.id,
-        stored,
-        stored.length + 1,
-        this.windows.version(conversation.id),
-      );
-    }
+    this.conversations.created(conversation, stored);
     return { conversation, lastMessageId: last?.id ?? null };
   }
 
@@ -350,7 +217,7 @@ export class StoryChatService {
       { status: 'ended', updated_at: this.deps.clock.now() },
       { where: { id: conversationId } },
     );
-    this.windows.patchState(conversationId, { status: 'ended' });
+    this.conversations.patchState(conversationId, { status: 'ended' });
     // Other nodes hold the conversation in memory: they hear that it ended (so do its clients).
     void this.publish(conversationId, 'conversation.ended', { conversation_id: conversationId });
   }
@@ -367,12 +234,10 @@ export class StoryChatService {
 
   /** Applies conversation-access.ts: 404 to outsiders, 403 to staff writing. */
   private async access(actor: Actor, conversationId: string, action: ConversationAction) {
-    const conversation = await this.conversationState(conversationId);
+    const conversation = await this.conversations.state(conversationId);
     if (!conversation) throw new NotFoundError('Conversation');
     assertMayDo(standingOf(actor, await this.membership.facts(actor, conversation)), action);
-    const story = await this.cache.story.get(conversation.story_id, () =>
-      this.deps.models.Story.findByPk(conversation.story_id),
-    );
+    const story = await this.rows.story(conversation.story_id);
     if (!story) throw new NotFoundError('Story');
     return { conversation, story };
   }
@@ -393,7 +258,7 @@ export class StoryChatService {
     code: string,
   ): Promise<{ conversation_id: string; story_id: string; status: string }> {
     const conversationId = await this.membership.redeem(actor, code);
-    const conversation = conversationId ? await this.conversationState(conversationId) : null;
+    const conversation = conversationId ? await this.conversations.state(conversationId) : null;
     if (!conversation) throw new NotFoundError('Invite');
     return { conversation_id: conversation.id, story_id: conversation.story_id, status: conversation.status };
   }
@@ -402,32 +267,11 @@ export class StoryChatService {
     const { conversation, story } = await this.access(actor, conversationId, mode);
     if (mode === 'write' && conversation.status !== 'active')
       throw new AppError('CONVERSATION_ENDED', 'This conversation has ended', { status: 409 });
-    return { conversation, story, setting: this.settingOf(story), cast: await this.loadCast(story) };
-  }
-
-  /**
-   * The parsed setting of a story row. Rows come from the story cache, so one parse (JSON plus
-   * schema, a measurable share of a reply's CPU before its upstream call) serves every reply
-   * until the row is reloaded; the parsed setting is only read.
-   */
-  private settingOf(story: StoryRow): StorySetting {
-    let setting = this.settings.get(story);
-    if (!setting || setting.json !== story.setting) {
-      setting = { json: story.setting, parsed: parseSetting(story.setting) };
-      this.settings.set(story, setting);
-    }
-    return setting.parsed;
+    return { conversation, story, setting: this.rows.setting(story), cast: await this.loadCast(story) };
   }
 
   loadCast(story: StoryRow): Promise<CharacterRow[]> {
-    return this.cache.cast.get(`${story.id}:${story.character_ids}`, () => this.readCast(story));
-  }
-
-  private async readCast(story: StoryRow): Promise<CharacterRow[]> {
-    const ids = (JSON.parse(story.character_ids) as unknown[]).map(String);
-    if (!ids.length) return [];
-    const rows = await this.deps.models.Character.findAll({ where: { id: { [Op.in]: ids } } });
-    return ids.map((id) => rows.find((row) => row.id === id)).filter((row): row is CharacterRow => !!row);
+    return this.rows.cast(story);
   }
 
   // ---- history ------------------------------------------------------------------------------
@@ -465,32 +309,8 @@ export class StoryChatService {
     // The latest page (what clients reload) comes from memory until the conversation changes;
     // the access check above runs for every request.
     const latest = !cursor.beforeId && !cursor.beforeTime && cursor.limit === undefined;
-    if (!latest || !this.crossNodeReady) return read();
-    return (await this.latestPages.get(conversationId, Date.now(), read))!;
-  }
-
-  /**
-   * Messages of these conversations changed: this node forgets their latest pages at once, every
-   * other node when the notice arrives (changes that also publish a room event are covered twice).
-   */
-  private messagesChanged(conversationIds: string[]): void {
-    this.latestPages.forget(conversationIds);
-    void this.deps.events
-      .publish({ room: CONVERSATIONS_ROOM, name: MESSAGES_CHANGED, payload: { conversationIds } })
-      .catch((error: unknown) =>
-        this.deps.logger.warn({ err: (error as Error).message }, 'messages.changed not published'),
-      );
-  }
-
-  /** The last `limit` messages, oldest first, as plain rows (read-only: no model instances on the hot path). */
-  private async recent(conversationId: string, limit: number): Promise<ChatMessageRow[]> {
-    const rows = (await this.deps.models.ChatMessage.findAll({
-      where: { conversation_id: conversationId },
-      order: [['sequence', 'DESC']],
-      limit,
-      raw: true,
-    })) as unknown as ChatMessageRow[];
-    return rows.reverse();
+    if (!latest) return read();
+    return this.conversations.latestPage(conversationId, read);
   }
 
   private toLine(row: WindowMessage): HistoryLine {
@@ -502,51 +322,6 @@ export class StoryChatService {
     };
   }
 
-  /** Appends a message with the next sequence number; concurrent writers retry on the unique index. */
-  private async append(conversationId: string, fields: NewMessage): Promise<ChatMessageRow> {
-    return (await this.appendMany(conversationId, [fields]))[0];
-  }
-
-  /** Appends messages with consecutive sequence numbers in one insert. */
-  private async appendMany(conversationId: string, list: NewMessage[]): Promise<ChatMessageRow[]> {
-    const { ChatMessage, Conversation } = this.deps.models;
-    // The next sequence number is known when this node holds the latest messages; if another
-    // node took it meanwhile, the unique index refuses the insert and the database decides.
-    let next = this.crossNodeReady ? this.windows.nextSequence(conversationId) : undefined;
-    for (let attempt = 0; ; attempt += 1) {
-      const max =
-        next !== undefined
-          ? next - 1
-          : (((await ChatMessage.max('sequence', {
-              where: { conversation_id: conversationId },
-            })) as number) ?? 0);
-      next = undefined;
-      try {
-        const now = this.deps.clock.now();
-        const rows = await ChatMessage.bulkCreate(
-          list.map((fields, index) => ({
-            ...fields,
-            conversation_id: conversationId,
-            sequence: max + 1 + index,
-            // Distinct instants keep time-cursored history pages exact.
-            created_at: new Date(now.getTime() + index),
-          })),
-        );
-        this.windows.appended(conversationId, rows);
-        this.messagesChanged([conversationId]);
-        // Retention reads updated_at in days; it need not hold up the reply, nor be written per message.
-        if (this.windows.shouldTouch(conversationId, now.getTime()))
-          void Conversation.update({ updated_at: now }, { where: { id: conversationId } }).catch(
-            (error: unknown) =>
-              this.deps.logger.warn({ err: (error as Error).message }, 'conversation touch failed'),
-          );
-        return rows;
-      } catch (error) {
-        if (!(error instanceof UniqueConstraintError) || attempt >= 10) throw error;
-      }
-    }
-  }
-
   async addUserMessage(
     actor: Actor,
     conversationId: string,
@@ -555,7 +330,7 @@ export class StoryChatService {
   ): Promise<ChatMessageView> {
     await this.load(actor, conversationId, 'write');
     if (!content.trim()) throw new ValidationError('Message is empty');
-    const row = await this.append(conversationId, {
+    const row = await this.conversations.append(conversationId, {
       id: this.deps.ids.snowflake(),
       role: 'user',
       character_id: null,
@@ -572,7 +347,7 @@ export class StoryChatService {
   async editMessage(actor: Actor, messageId: string, content: string): Promise<ChatMessageView> {
     const row = await this.deps.models.ChatMessage.findByPk(messageId);
     if (!row) throw new NotFoundError('Message');
-    const conversation = await this.conversationState(row.conversation_id);
+    const conversation = await this.conversations.state(row.conversation_id);
     const standing = conversation
       ? standingOf(actor, await this.membership.facts(actor, conversation))
       : 'none';
@@ -582,8 +357,7 @@ export class StoryChatService {
     if (!mayEditMessage(actor, row, conversation.user_id))
       throw new ForbiddenError('You cannot edit this message');
     await row.update({ content });
-    this.windows.replaced(row.conversation_id, row);
-    this.messagesChanged([row.conversation_id]);
+    this.conversations.replaced(row.conversation_id, row);
     const view = messageView(row);
     // Other nodes' memory of the conversation (and its clients) learn of the edit.
     void this.publish(row.conversation_id, 'message.edited', {
@@ -601,7 +375,7 @@ export class StoryChatService {
   async selectSwipe(actor: Actor, messageId: string, index: number): Promise<ChatMessageView> {
     const row = await this.deps.models.ChatMessage.findByPk(messageId);
     if (!row) throw new NotFoundError('Message');
-    const conversation = await this.conversationState(row.conversation_id);
+    const conversation = await this.conversations.state(row.conversation_id);
     const standing = conversation
       ? standingOf(actor, await this.membership.facts(actor, conversation))
       : 'none';
@@ -615,8 +389,7 @@ export class StoryChatService {
     const chosen = swipes[index];
     swipes[index] = row.content;
     await row.update({ content: chosen, swipes: JSON.stringify(swipes) });
-    this.windows.replaced(row.conversation_id, row);
-    this.messagesChanged([row.conversation_id]);
+    this.conversations.replaced(row.conversation_id, row);
     const view = messageView(row);
     void this.publish(row.conversation_id, 'message.edited', {
       conversation_id: row.conversation_id,
@@ -770,7 +543,7 @@ export class StoryChatService {
     const history = contractHistory(input.history.slice(-(input.historyLength ?? 25)), castMember);
     if (input.userMessage)
       history.push({ role: 'user', speaker: 'User', characterId: null, content: input.userMessage });
-    const posts = await this.systemPosts();
+    const posts = await this.rows.systemPosts();
     const messages = buildCharacterPrompt({
       character: { ...character.get(), isNarrator: character.character_type === 'narrator' },
       castNames: [
@@ -797,12 +570,6 @@ export class StoryChatService {
       return content;
     };
     return { run };
-  }
-
-  private systemPosts(): Promise<SystemPromptPostRow[]> {
-    return this.cache.posts.get('all', () =>
-      this.deps.models.SystemPromptPost.findAll({ order: [['created_at', 'ASC']], limit: 20 }),
-    );
   }
 
   /** Checks up front what `generateReply` would refuse, so a transport can answer with a status. */
@@ -839,7 +606,9 @@ export class StoryChatService {
         .filter((member): member is CastMember => !!member);
     } else {
       const historyLength = this.historyLength(loaded.setting);
-      const history = (await this.window(input.conversationId, historyLength)).map((row) => this.toLine(row));
+      const history = (await this.conversations.window(input.conversationId, historyLength)).map((row) =>
+        this.toLine(row),
+      );
       const chosen = await this.chooseSpeakers(members, history.slice(0, -1), input.content, {
         strategy: loaded.setting.config.speaker_strategy,
         allowSelfResponses: loaded.setting.config.allow_self_responses,
@@ -877,17 +646,10 @@ export class StoryChatService {
   private async modelFor(character: CharacterRow, setting: StorySetting): Promise<AiModelRow> {
     for (const llmId of [character.llm_id, setting.config.model]) {
       if (!llmId) continue;
-      const row = await this.cache.model.get(llmId, () =>
-        this.deps.models.AiModel.findOne({ where: { llm_id: llmId, is_active: true } }),
-      );
+      const row = await this.rows.model(llmId);
       if (row) return row;
     }
-    const any = await this.cache.model.get('*chat', () =>
-      this.deps.models.AiModel.findOne({
-        where: { type: 'chat', is_active: true },
-        order: [['llm_id', 'ASC']],
-      }),
-    );
+    const any = await this.rows.anyChatModel();
     if (!any) throw new AppError('no_model', 'No active chat model is configured', { status: 503 });
     return any;
   }
@@ -914,10 +676,10 @@ export class StoryChatService {
     const id = input.conversationId;
     // A conversation this node does not hold yet: its history read does not depend on the access
     // check, so both go to the database at once. A held one costs no I/O before the upstream call.
-    const held = this.crossNodeReady && this.windows.state(id) !== undefined;
+    const held = this.conversations.holds(id);
     const historyWindow = (input.historyLength ?? 200) + 1;
-    const version = this.windows.version(id);
-    const recentRead = held ? null : this.recent(id, historyWindow);
+    const version = this.conversations.version(id);
+    const recentRead = held ? null : this.conversations.recent(id, historyWindow);
     recentRead?.catch(() => undefined);
     const loaded = await this.load(actor, input.conversationId, 'write');
     const character = loaded.cast.find((row) => row.id === input.characterId);
@@ -928,16 +690,12 @@ export class StoryChatService {
     const [recentRows, template, posts, model] = await Promise.all([
       recentRead && historyWindow >= historyLength + 1
         ? recentRead.then((rows) => {
-            if (this.crossNodeReady) this.windows.putMessages(id, rows, historyWindow, version);
+            this.conversations.rememberWindow(id, rows, historyWindow, version);
             return rows;
           })
-        : this.window(id, historyLength + 1),
-      loaded.story.template_id
-        ? this.cache.template.get(loaded.story.template_id, () =>
-            this.deps.models.StoryTemplate.findByPk(loaded.story.template_id!),
-          )
-        : null,
-      this.systemPosts(),
+        : this.conversations.window(id, historyLength + 1),
+      loaded.story.template_id ? this.rows.template(loaded.story.template_id) : null,
+      this.rows.systemPosts(),
       this.modelFor(character, loaded.setting),
     ]);
     const recent = recentRows.slice(-(historyLength + 1));
@@ -1037,7 +795,8 @@ export class StoryChatService {
         // Cancelled with an AppError as the reason: the request was refused, it leaves no trace.
         const refused = signal?.aborted === true && isAppError(signal.reason);
         if (!refused) publishStart();
-        if (userRow && !refused) await this.append(input.conversationId, userRow).catch(() => undefined);
+        if (userRow && !refused)
+          await this.conversations.append(input.conversationId, userRow).catch(() => undefined);
         throw error;
       } finally {
         flush();
@@ -1048,15 +807,13 @@ export class StoryChatService {
         const swipes = input.regenerateOf.swipes ? (JSON.parse(input.regenerateOf.swipes) as string[]) : [];
         swipes.push(input.regenerateOf.content);
         row = await input.regenerateOf.update({ content, swipes: JSON.stringify(swipes) });
-        this.windows.replaced(input.conversationId, row);
-        this.messagesChanged([input.conversationId]);
+        this.conversations.replaced(input.conversationId, row);
       } else if (input.continueOf) {
         const joined = /\s$/.test(input.continueOf.content) || /^\s/.test(content) ? '' : ' ';
         row = await input.continueOf.update({ content: `${input.continueOf.content}${joined}${content}` });
-        this.windows.replaced(input.conversationId, row);
-        this.messagesChanged([input.conversationId]);
+        this.conversations.replaced(input.conversationId, row);
       } else {
-        const rows = await this.appendMany(input.conversationId, [
+        const rows = await this.conversations.appendMany(input.conversationId, [
           ...(userRow ? [userRow] : []),
           {
             id: messageId,
@@ -1167,7 +924,7 @@ export class StoryChatService {
           ),
         );
         await conversation.update({ summary: result.content.trim(), summary_upto: windowStart - 1 });
-        this.windows.patchState(id, {
+        this.conversations.patchState(id, {
           summary: conversation.summary,
           summary_upto: conversation.summary_upto,
         });
@@ -1197,7 +954,7 @@ export class StoryChatService {
     await this.membership.forget(ids);
     await this.deps.models.ChatMessage.destroy({ where: { conversation_id: { [Op.in]: ids } } });
     await this.deps.models.Conversation.destroy({ where: { id: { [Op.in]: ids } } });
-    this.messagesChanged(ids);
+    this.conversations.messagesChanged(ids);
     return ids.length;
   }
 
