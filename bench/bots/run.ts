@@ -100,13 +100,23 @@ async function main() {
 
     const inGroup = telegram.calls.filter((call) => call.params.chat_id === GROUP);
     const refused = inGroup.filter((call) => call.status === 429);
-    const cards = inGroup.filter((call) => call.method === 'sendMessage' && call.status === 200);
+    /** What a card message shows: a text card, or a photo captioned with its card. */
+    const cardText = (call: (typeof inGroup)[number]) =>
+      String(call.method === 'sendPhoto' ? call.params.caption : call.params.text);
+    // Cards: text cards, and photos whose caption is the card (a job finished before its card's turn).
+    const cards = inGroup.filter(
+      (call) =>
+        call.status === 200 &&
+        (call.method === 'sendMessage' ||
+          (call.method === 'sendPhoto' && /\nID [0-9a-f]{8}/.test(cardText(call)))),
+    );
     // A card's final state lands as an edit, or as the card itself when the job finished before
     // the card's first turn (latest state wins). Finals are the last state a card takes.
     const finals = new Map<string, number>();
     for (const call of inGroup) {
-      if (!['sendMessage', 'editMessageText'].includes(call.method) || call.status !== 200) continue;
-      const text = String(call.params.text);
+      if (!['sendMessage', 'editMessageText', 'sendPhoto'].includes(call.method) || call.status !== 200)
+        continue;
+      const text = cardText(call);
       const id = /ID ([0-9a-f]{8})/.exec(text)?.[1];
       if (id && text.startsWith('✅ Completed') && !finals.has(id)) finals.set(id, call.at);
     }
