@@ -143,16 +143,6 @@ export function createStory(deps: StoryDeps): StoryCore {
     ids: deps.ids,
     clock: deps.clock,
   });
-  let timer: NodeJS.Timeout | null = null;
-  const sweep = async () => {
-    try {
-      // Several workers may sweep at once; deleting the same old rows twice is harmless.
-      const removed = await chat.cleanup(config.STORY_HISTORY_RETENTION_DAYS);
-      if (removed) deps.logger.info({ removed }, 'old conversations deleted');
-    } catch (error) {
-      deps.logger.warn({ err: (error as Error).message }, 'conversation cleanup failed');
-    }
-  };
   return {
     models,
     chatProvider,
@@ -166,14 +156,10 @@ export function createStory(deps: StoryDeps): StoryCore {
     media,
     bindings,
     startRetention(intervalMs = 3_600_000) {
-      if (timer) return;
-      void sweep();
-      timer = setInterval(() => void sweep(), intervalMs);
-      timer.unref();
+      chat.retention.start(config.STORY_HISTORY_RETENTION_DAYS, intervalMs);
     },
     stopRetention() {
-      if (timer) clearInterval(timer);
-      timer = null;
+      chat.retention.stop();
     },
     close() {
       storeRedis?.disconnect();

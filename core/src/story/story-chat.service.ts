@@ -14,6 +14,7 @@ import type { ConversationState, WindowMessage } from './conversation-window.cac
 import { messageView, type ChatMessageView } from './chat-message.view.js';
 import { ConversationStore, roomOf, type NewMessage } from './conversation.store.js';
 import { StoryRowsCache } from './story-rows.cache.js';
+import { ConversationRetentionService } from './conversation-retention.service.js';
 import type { Actor } from '../identity/actor.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -119,6 +120,8 @@ export class StoryChatService {
   private readonly rows: StoryRowsCache;
   /** Participants, invites and bound places: the facts of conversation-access.ts. */
   readonly membership: ConversationMembership;
+  /** Deletes conversations nobody wrote to for the retention period (the worker's sweep). */
+  readonly retention: ConversationRetentionService;
 
   constructor(private readonly deps: Deps) {
     this.membership = new ConversationMembership({
@@ -134,6 +137,13 @@ export class StoryChatService {
       clock: deps.clock,
       logger: deps.logger,
       ttlMs: deps.cacheTtlMs === 0 ? 0 : (deps.conversationCacheTtlMs ?? 60_000),
+    });
+    this.retention = new ConversationRetentionService({
+      models: deps.models,
+      membership: this.membership,
+      conversations: this.conversations,
+      clock: deps.clock,
+      logger: deps.logger,
     });
   }
 
@@ -939,23 +949,9 @@ export class StoryChatService {
     await tracked;
   }
 
-  // ---- retention ----------------------------------------------------------------------------
-
   /** Deletes conversations (and their messages) untouched for `days` days; returns how many. */
-  async cleanup(days = 30): Promise<number> {
-    const cutoff = new Date(this.deps.clock.now().getTime() - days * 86_400_000);
-    const old = await this.deps.models.Conversation.findAll({
-      where: { updated_at: { [Op.lt]: cutoff } },
-      attributes: ['id'],
-      limit: 1000,
-    });
-    if (!old.length) return 0;
-    const ids = old.map((row) => row.id);
-    await this.membership.forget(ids);
-    await this.deps.models.ChatMessage.destroy({ where: { conversation_id: { [Op.in]: ids } } });
-    await this.deps.models.Conversation.destroy({ where: { id: { [Op.in]: ids } } });
-    this.conversations.messagesChanged(ids);
-    return ids.length;
+  cleanup(days = 30): Promise<number> {
+    return this.retention.cleanup(days);
   }
 
   private async publish(conversationId: string, name: string, payload: unknown): Promise<void> {
