@@ -21,20 +21,10 @@ import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { LlmService } from '../llm/llm.service.js';
-import {
-  buildCharacterPrompt,
-  buildPickerPrompt,
-  buildSummaryPrompt,
-  type HistoryLine,
-} from './prompt-builder.js';
-import {
-  pickerSchema,
-  selectByRules,
-  validateLlmPick,
-  SPEAKER_STRATEGIES,
-  type CastMember,
-  type SpeakerStrategy,
-} from './speaker-selector.js';
+import { buildCharacterPrompt, buildSummaryPrompt, type HistoryLine } from './prompt-builder.js';
+import { SPEAKER_STRATEGIES, type CastMember } from './speaker-selector.js';
+import { SpeakerChoice } from './speaker-choice.js';
+import { contractHistory, type ContractHistoryMessage } from './contract-history.js';
 import { parseSetting, type StorySetting } from './story-setting.js';
 import type { StoryChatBindingRow } from '../adapters/sequelize/story-chat-binding.model.js';
 import { assertCanUseCharacter } from './access/character-access.js';
@@ -122,6 +112,8 @@ export class StoryChatService {
   readonly membership: ConversationMembership;
   /** Deletes conversations nobody wrote to for the retention period (the worker's sweep). */
   readonly retention: ConversationRetentionService;
+  /** Who answers a user's line: the rules, then a model when they leave it open. */
+  readonly speakers: SpeakerChoice;
 
   constructor(private readonly deps: Deps) {
     this.membership = new ConversationMembership({
@@ -137,6 +129,12 @@ export class StoryChatService {
       clock: deps.clock,
       logger: deps.logger,
       ttlMs: deps.cacheTtlMs === 0 ? 0 : (deps.conversationCacheTtlMs ?? 60_000),
+    });
+    this.speakers = new SpeakerChoice({
+      models: deps.models,
+      llm: deps.llm,
+      logger: deps.logger,
+      random: deps.random,
     });
     this.retention = new ConversationRetentionService({
       models: deps.models,
@@ -408,111 +406,16 @@ export class StoryChatService {
     return view;
   }
 
-  // ---- speakers -----------------------------------------------------------------------------
+  // ---- speakers ----------------------------------------------------------------------------
 
-  castMembers(cast: CharacterRow[]): CastMember[] {
-    return cast.map((row) => ({
-      id: row.id,
-      name: row.name,
-      talkativeness: row.talkativeness,
-      isNarrator: row.character_type === 'narrator',
-    }));
-  }
-
-  /** Rules first; the LLM only when they leave it open; its failure falls back to the rules. */
-  async chooseSpeakers(
-    cast: CastMember[],
-    history: HistoryLine[],
-    userMessage: string,
-    options: { strategy: SpeakerStrategy; allowSelfResponses: boolean; pickerModel?: AiModelRow | null },
-  ): Promise<{ speakers: CastMember[]; reason: string }> {
-    const rules = selectByRules({
-      cast,
-      history: history.map((line) => ({ role: line.role, characterId: line.characterId })),
-      userMessage,
-      strategy: options.strategy,
-      allowSelfResponses: options.allowSelfResponses,
-      random: this.deps.random,
-    });
-    if (!rules.open || !options.pickerModel) return { speakers: rules.speakers, reason: rules.reason };
-    const picked = await this.askPicker(cast, history, userMessage, options.pickerModel);
-    return picked ? { speakers: picked, reason: 'llm' } : { speakers: rules.speakers, reason: 'fallback' };
-  }
-
-  async askPicker(
-    cast: CastMember[],
-    history: HistoryLine[],
-    userMessage: string,
-    model: AiModelRow,
-  ): Promise<CastMember[] | null> {
-    try {
-      const { result } = await this.deps.llm.complete(
-        model,
-        buildPickerPrompt(
-          cast.map((member) => member.name),
-          history,
-          userMessage,
-        ),
-        {
-          responseFormat: {
-            type: 'json_schema',
-            json_schema: { name: 'speakers', schema: pickerSchema(cast), strict: true },
-          },
-          maxTokens: 200,
-        },
-      );
-      if (result.finishReason === 'length') return null;
-      return validateLlmPick(cast, result.content);
-    } catch (error) {
-      this.deps.logger.warn({ err: (error as Error).message }, 'speaker picker failed; using the rules');
-      return null;
-    }
-  }
-
-  private async pickerModel(setting: StorySetting): Promise<AiModelRow | null> {
-    const llmId = setting.config.picker_model ?? setting.config.model;
-    if (llmId) {
-      const row = await this.deps.models.AiModel.findOne({ where: { llm_id: llmId, is_active: true } });
-      if (row) return row;
-    }
-    return this.deps.models.AiModel.findOne({
-      where: { type: 'chat', is_active: true },
-      order: [['llm_id', 'ASC']],
-    });
-  }
-
-  /**
-   * Contract `select-speakers`: a cast of names only (no story). Mentions first, then the
-   * narrator's rule, then the LLM (names validated against the cast); if it fails, the first
-   * character who has not spoken since the user's last message.
-   */
-  async selectSpeakersByNames(input: {
+  /** Contract `select-speakers` (see SpeakerChoice.selectSpeakersByNames). */
+  selectSpeakersByNames(input: {
     characterNames: string[];
     userMessage: string;
     history: ContractHistoryMessage[];
     historyLength?: number;
   }): Promise<string[]> {
-    const cast: CastMember[] = input.characterNames.map((name) => ({
-      id: name,
-      name,
-      talkativeness: 0,
-      isNarrator: /^(narrator|旁白)$/i.test(name.trim()),
-    }));
-    const history = contractHistory(input.history.slice(-(input.historyLength ?? 25)), cast);
-    const rules = selectByRules({
-      cast,
-      history: history.map((line) => ({ role: line.role, characterId: line.characterId })),
-      userMessage: input.userMessage,
-      strategy: 'pooled',
-      random: () => 0,
-    });
-    if (rules.reason === 'mention' || rules.reason === 'narrator') return rules.speakers.map((m) => m.name);
-    const model = await this.deps.models.AiModel.findOne({
-      where: { type: 'chat', is_active: true },
-      order: [['llm_id', 'ASC']],
-    });
-    const picked = model ? await this.askPicker(cast, history, input.userMessage, model) : null;
-    return (picked ?? rules.speakers).map((member) => member.name);
+    return this.speakers.selectSpeakersByNames(input);
   }
 
   /** Contract `generate-response` without a conversation: the caller supplies the history. */
@@ -549,7 +452,7 @@ export class StoryChatService {
       actor,
       await this.deps.models.Character.findByPk(input.characterId),
     );
-    const castMember = this.castMembers([character]);
+    const castMember = this.speakers.castMembers([character]);
     const history = contractHistory(input.history.slice(-(input.historyLength ?? 25)), castMember);
     if (input.userMessage)
       history.push({ role: 'user', speaker: 'User', characterId: null, content: input.userMessage });
@@ -608,7 +511,7 @@ export class StoryChatService {
   ): Promise<{ user: ChatMessageView; replies: ChatMessageView[] }> {
     const loaded = await this.load(actor, input.conversationId, 'write');
     const user = await this.addUserMessage(actor, input.conversationId, input.content, input.authorName);
-    const members = this.castMembers(loaded.cast);
+    const members = this.speakers.castMembers(loaded.cast);
     let speakers: CastMember[];
     if (input.speakerIds?.length) {
       speakers = input.speakerIds
@@ -619,10 +522,10 @@ export class StoryChatService {
       const history = (await this.conversations.window(input.conversationId, historyLength)).map((row) =>
         this.toLine(row),
       );
-      const chosen = await this.chooseSpeakers(members, history.slice(0, -1), input.content, {
+      const chosen = await this.speakers.chooseSpeakers(members, history.slice(0, -1), input.content, {
         strategy: loaded.setting.config.speaker_strategy,
         allowSelfResponses: loaded.setting.config.allow_self_responses,
-        pickerModel: await this.pickerModel(loaded.setting),
+        pickerModel: await this.speakers.pickerModel(loaded.setting),
       });
       speakers = chosen.speakers;
     }
@@ -923,7 +826,7 @@ export class StoryChatService {
       });
       if (!dropped.length) return;
       try {
-        const model = await this.pickerModel(loaded.setting);
+        const model = await this.speakers.pickerModel(loaded.setting);
         if (!model) return;
         const { result } = await this.deps.llm.complete(
           model,
@@ -965,26 +868,4 @@ export class StoryChatService {
 
 export { SPEAKER_STRATEGIES };
 
-/** A history line as the contract's stateless endpoints send it. */
-export interface ContractHistoryMessage {
-  role: string;
-  content: string;
-  character_name?: string;
-}
-
-export function contractHistory(messages: ContractHistoryMessage[], cast: CastMember[]): HistoryLine[] {
-  return messages.map((message) => {
-    const member = message.character_name
-      ? cast.find((candidate) => candidate.name === message.character_name)
-      : message.role === 'narrator'
-        ? cast.find((candidate) => candidate.isNarrator)
-        : undefined;
-    const isUser = message.role === 'user';
-    return {
-      role: isUser ? 'user' : 'assistant',
-      speaker: isUser ? 'User' : (message.character_name ?? member?.name ?? 'Narrator'),
-      characterId: isUser ? null : (member?.id ?? message.character_name ?? message.role),
-      content: message.content,
-    };
-  });
-}
+export { contractHistory, type ContractHistoryMessage } from './contract-history.js';
