@@ -158,8 +158,16 @@ describe('worker probes, and shutdown bounded by SHUTDOWN_GRACE_MS', () => {
     expect(done).toMatchObject({ status: 'completed', completedCount: 1, totalCount: 1 });
     expect(finishedAfterExitMs).toBeLessThan(20_000);
     expect(geminiCalls()).toBe(callsBefore + 2);
+    // The position ran twice (the call handed back, then the redo) and never failed.
+    const item = await system.core.nanobanana.models.TaskItem.findOne({
+      where: { task_id: taskId, position: 0 },
+    });
+    expect(item).toMatchObject({ status: 'done', attempts: 2, error_message: null });
+    // The job itself spent no attempt and never stalled. Its hash can already have been replaced by
+    // the task-level pass, which re-queues a position whose job it finds ended (a fresh job with no
+    // attempts yet, that finds the position done and does nothing): then only the row above speaks.
     const job = await system.core.redis.hgetall(`${system.config.REDIS_PREFIX}:generation-item:${taskId}.0`);
-    expect(job.atm).toBe('1');
+    expect(job.atm ?? '1').toBe('1');
     expect(job.stc ?? '0').toBe('0');
     expect(job.failedReason).toBeUndefined();
   }, 90_000);
