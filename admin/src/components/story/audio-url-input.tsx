@@ -1,53 +1,29 @@
-import { Input, Space } from 'antd';
 import { useTranslate } from '@refinedev/core';
-import { MediaUploadButton } from './media-upload-button';
-
-/** Staff music upload: mp3, ogg, wav or flac (by their bytes), answered with a /media/ URL. */
-const UPLOAD_PATH = '/api/v1/story-admin/music/upload';
-const ACCEPT = '.mp3,.ogg,.wav,.flac,audio/mpeg,audio/ogg,audio/wav,audio/flac';
-
-interface AudioUrlInputProps {
-  /** Injected by Form.Item. */
-  value?: string | null;
-  onChange?: (value: string) => void;
-  id?: string;
-}
+import { MediaUrlInput, type MediaFieldProps } from './media-url-input';
 
 /**
- * A music track: typed as a URL or uploaded (the field then holds the stored file's URL), with a
- * player under it so staff listen before saving; the form's rule checks that the browser can load
- * it as audio (checkMediaLoads) and says so when it cannot.
+ * A music track by URL or through the staff music upload (mp3, ogg, wav or flac, recognised by
+ * their bytes), with a player under it so staff listen before saving.
  */
-export function AudioUrlInput({ value, onChange, id }: AudioUrlInputProps) {
+export function AudioUrlInput(props: MediaFieldProps) {
   const t = useTranslate();
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
-      <Space.Compact style={{ width: '100%' }}>
-        <Input
-          id={id}
-          value={value ?? ''}
-          onChange={(event) => onChange?.(event.target.value.trim())}
-          placeholder="https://…/track.mp3"
-          allowClear
-          inputMode="url"
-        />
-        <MediaUploadButton
-          path={UPLOAD_PATH}
-          accept={ACCEPT}
-          onUploaded={(url) => onChange?.(url)}
-          testId="audio-upload"
-        />
-      </Space.Compact>
-      {value && (
+    <MediaUrlInput
+      {...props}
+      uploadPath="/api/v1/story-admin/music/upload"
+      accept=".mp3,.ogg,.wav,.flac,audio/mpeg,audio/ogg,audio/wav,audio/flac"
+      placeholder="https://…/track.mp3"
+      testId="audio-upload"
+      preview={(url) => (
         <audio
-          key={value}
+          key={url}
           controls
           preload="metadata"
-          src={value}
+          src={url}
           aria-label={t('story.media.player')}
           style={{ width: '100%', maxWidth: 420 }}
         />
       )}
-    </Space>
+    />
   );
 }

@@ -1,47 +1,24 @@
-import { Image, Input, Space } from 'antd';
+import { Image } from 'antd';
 import { useTranslate } from '@refinedev/core';
 import { IMAGE_FALLBACK } from './media-fallback';
-import { MediaUploadButton } from './media-upload-button';
-
-/** Contract 002's image upload: stored re-encoded, answered with its public URL. */
-const UPLOAD_PATH = '/api/v1/images/upload';
-const ACCEPT = 'image/jpeg,image/png,image/gif,image/webp';
-
-interface ImageUrlInputProps {
-  /** Injected by Form.Item. */
-  value?: string | null;
-  onChange?: (value: string) => void;
-  id?: string;
-}
+import { MediaUrlInput, type MediaFieldProps } from './media-url-input';
 
 /**
- * A catalog picture (thumbnail, avatar, icon): typed as a URL or uploaded through the server's
- * image upload (the field then holds the stored file's URL), with a preview that shows a
- * placeholder when the URL does not load. The form's rule reports why (see checkMediaLoads).
+ * A catalog picture (thumbnail, avatar, icon) by URL or through contract 002's image upload (stored
+ * re-encoded), with a preview that shows a placeholder when the URL does not load.
  */
-export function ImageUrlInput({ value, onChange, id }: ImageUrlInputProps) {
+export function ImageUrlInput(props: MediaFieldProps) {
   const t = useTranslate();
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
-      <Space.Compact style={{ width: '100%' }}>
-        <Input
-          id={id}
-          value={value ?? ''}
-          onChange={(event) => onChange?.(event.target.value.trim())}
-          placeholder="https://…"
-          allowClear
-          inputMode="url"
-        />
-        <MediaUploadButton
-          path={UPLOAD_PATH}
-          accept={ACCEPT}
-          onUploaded={(url) => onChange?.(url)}
-          testId="image-upload"
-        />
-      </Space.Compact>
-      {value && (
+    <MediaUrlInput
+      {...props}
+      uploadPath="/api/v1/images/upload"
+      accept="image/jpeg,image/png,image/gif,image/webp"
+      placeholder="https://…"
+      testId="image-upload"
+      preview={(url) => (
         <Image
-          src={value}
+          src={url}
           fallback={IMAGE_FALLBACK}
           width={96}
           height={96}
@@ -49,6 +26,6 @@ export function ImageUrlInput({ value, onChange, id }: ImageUrlInputProps) {
           alt={t('story.media.preview')}
         />
       )}
-    </Space>
+    />
   );
 }
