@@ -27,6 +27,7 @@ import {
   type TaskOutputStoredEvent,
 } from './fan-out.types.js';
 import { ownKeyFailureMessage } from './generation-failures.js';
+import { taskOutputs } from './task-outputs.js';
 import { TaskEvents, taskRoom, type ImageTaskParams, type TaskProgressEvent } from './generation.types.js';
 
 interface Deps {
@@ -392,16 +393,7 @@ export class FanOutRunner {
       await this.deps.events.publish({ room: taskRoom(taskId), name: TaskEvents.failed, payload });
     } else {
       const assets = await MediaAsset.findAll({ where: { task_id: taskId }, order: [['position', 'ASC']] });
-      payload.outputs = assets.map((asset) => {
-        const view = this.deps.media.view(asset);
-        return {
-          url: view.url,
-          thumbnailUrl: view.thumbnailUrl,
-          width: view.width,
-          height: view.height,
-          mime: view.mime,
-        };
-      });
+      payload.outputs = taskOutputs(this.deps.media, assets);
       await this.deps.events.publish({ room: taskRoom(taskId), name: TaskEvents.completed, payload });
     }
   }

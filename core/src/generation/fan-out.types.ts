@@ -2,6 +2,8 @@
  * Fan-out: a task with N outputs runs as N sub-jobs (one output position each) with a bounded
  * number in flight per task. Names and payloads of the engine's sub-jobs and their events.
  */
+import type { TaskOutputEvent } from './generation.types.js';
+
 export const GENERATION_ITEM_JOB = 'generation-item';
 export interface GenerationItemJobPayload {
   taskId: string;
@@ -60,11 +62,5 @@ export interface FanOutFinishedEvent {
   /** For listeners of TaskFailedEvent. */
   error?: { code: string; message: string };
   /** For listeners of TaskCompletedEvent (URLs of the outputs). */
-  outputs?: {
-    url: string;
-    thumbnailUrl: string | null;
-    width: number | null;
-    height: number | null;
-    mime: string;
-  }[];
+  outputs?: TaskOutputEvent[];
 }

@@ -20,6 +20,7 @@ import type { JobQueue } from '../ports/job-queue.port.js';
 import type { LeaseStore } from '../ports/lease-store.port.js';
 import { JobHandedBack, isHandedBack } from '../ports/job-hand-back.js';
 import { TaskRowBatcher } from './task-row.batcher.js';
+import { taskOutputs } from './task-outputs.js';
 import {
   GENERATION_JOB,
   TaskEvents,
@@ -467,16 +468,7 @@ export class GenerationProcessor {
     const payload: TaskCompletedEvent = {
       taskId: task.id,
       status: 'completed',
-      outputs: assets.map((asset) => {
-        const view = this.deps.media.view(asset);
-        return {
-          url: view.url,
-          thumbnailUrl: view.thumbnailUrl,
-          width: view.width,
-          height: view.height,
-          mime: view.mime,
-        };
-      }),
+      outputs: taskOutputs(this.deps.media, assets),
     };
     await this.deps.events.publish({ room: taskRoom(task.id), name: TaskEvents.completed, payload });
     await this.notifyFinished(task);
