@@ -12,6 +12,7 @@ import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import { ProviderError, type ImageProvider } from '../ports/image-provider.port.js';
 import { sniffMime } from '../media/media.service.js';
+import { failOnProviderError } from './fail-on-provider-error.js';
 
 /** Marks contract 000 tasks this runner owns (Gemini through a configured key, not a caller's). */
 export const ANIME_GEMINI_SOURCE = 'anime';
@@ -90,13 +91,7 @@ export class GeminiImageRunner implements DelegatedTaskRunner {
         await this.deps.processor.failExternally(task, 'cancelled', 'CANCELLED', 'Cancelled');
         return;
       }
-      if (!(error instanceof ProviderError)) throw error;
-      await this.deps.processor.failExternally(
-        task,
-        'failed',
-        `PROVIDER_${error.kind.toUpperCase()}`,
-        `${error.kind}: ${error.message}`,
-      );
+      await failOnProviderError(this.deps.processor, task, error);
     }
   }
 

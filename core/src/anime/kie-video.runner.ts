@@ -25,6 +25,8 @@ import { ProviderError } from '../ports/image-provider.port.js';
 import type { Logger } from '../shared/logger.js';
 import { PROVIDER_POLL_JOB, type ProviderPollJobPayload, type VideoTaskRequest } from './anime.types.js';
 import { verifyKieSignature } from './kie-signature.js';
+import { failOnProviderError } from './fail-on-provider-error.js';
+import { providerFailureCode } from '../generation/generation-failures.js';
 
 interface Deps {
   models: DreamloomModels & AnimeModels;
@@ -151,13 +153,7 @@ export class KieVideoRunner implements DelegatedTaskRunner {
         await this.endCancelled(task.id, mark?.cancel_reason ?? 'Cancelled');
         return;
       }
-      if (!(error instanceof ProviderError)) throw error;
-      await this.deps.processor.failExternally(
-        task,
-        'failed',
-        `PROVIDER_${error.kind.toUpperCase()}`,
-        `${error.kind}: ${error.message}`,
-      );
+      await failOnProviderError(this.deps.processor, task, error);
       return;
     }
     try {
@@ -329,7 +325,7 @@ export class KieVideoRunner implements DelegatedTaskRunner {
       if (!error.retryElsewhere) {
         await this.finish(taskId, {
           outcome: 'fail',
-          code: `PROVIDER_${error.kind.toUpperCase()}`,
+          code: providerFailureCode(error.kind),
           message: error.message,
         });
         return;

@@ -69,11 +69,11 @@ const TASK_FAILURES: Record<string, Omit<FailureText, 'ownKeyMessage'>> = {
   PROVIDER_NOT_CONFIGURED: { code: 'MODEL_UNAVAILABLE', message: 'This model is not available right now' },
 };
 
+/** The error code a task row stores for a provider failure of this class. */
+export const providerFailureCode = (kind: ProviderFailureKind): string => `PROVIDER_${kind.toUpperCase()}`;
+
 const KIND_BY_STORED_CODE = new Map(
-  (Object.keys(PROVIDER_FAILURES) as ProviderFailureKind[]).map((kind) => [
-    `PROVIDER_${kind.toUpperCase()}`,
-    kind,
-  ]),
+  (Object.keys(PROVIDER_FAILURES) as ProviderFailureKind[]).map((kind) => [providerFailureCode(kind), kind]),
 );
 
 /**

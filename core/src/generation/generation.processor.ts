@@ -21,6 +21,7 @@ import type { LeaseStore } from '../ports/lease-store.port.js';
 import { JobHandedBack, isHandedBack } from '../ports/job-hand-back.js';
 import { TaskRowBatcher } from './task-row.batcher.js';
 import { taskOutputs } from './task-outputs.js';
+import { providerFailureCode } from './generation-failures.js';
 import {
   GENERATION_JOB,
   TaskEvents,
@@ -228,12 +229,7 @@ export class GenerationProcessor {
         return;
       }
       if (error instanceof ProviderError) {
-        await this.fail(
-          task,
-          'failed',
-          `PROVIDER_${error.kind.toUpperCase()}`,
-          `${error.kind}: ${error.message}`,
-        );
+        await this.fail(task, 'failed', providerFailureCode(error.kind), `${error.kind}: ${error.message}`);
         return;
       }
       log.error({ err: error }, 'generation crashed');
