@@ -14,6 +14,7 @@ import type { AnimePromptService } from './anime-prompt.service.js';
 import type { OwnMediaReader } from './own-media.reader.js';
 import { ReferenceRefusedError, type FetchedImage, type ReferenceFetcher } from './reference-fetcher.js';
 import type { JobLimitsService } from './job-limits.service.js';
+import { createChargedTask } from './charged-task-creation.js';
 import type { ImagePriceRule, ModelPricesService, PriceQuote } from './model-prices.service.js';
 import { memberFacingFailure } from '../generation/generation-failures.js';
 
@@ -159,36 +160,23 @@ export class AnimeImageService {
     const quote = await this.deps.prices.quoteImage(this.pricedModel(model), resolution, count);
     const cost = quote.estimated_credits;
     const taskId = this.deps.ids.uuid();
-    await this.deps.limits.prepare(actor);
-    const rows = await this.deps.credits.transaction(async (transaction) => {
-      // First in the transaction: the limit's row lock orders this member's concurrent creates.
-      await this.deps.limits.check(actor, transaction);
-      const created = await this.deps.generation.createTasks(
-        [
-          {
-            id: taskId,
-            userId: actor.id,
-            source: 'anime',
-            kind: 'image',
-            provider,
-            model,
-            prompt,
-            params,
-            count,
-            priority: DEFAULT_TASK_PRIORITY,
-          },
-        ],
-        { transaction },
-      );
-      if (visibility === 'private')
-        await this.deps.models.GenerationTask.update({ visibility }, { where: { id: taskId }, transaction });
-      await this.deps.credits.charge(
-        { userId: actor.id, taskId, amount: cost, note: quote.explain },
-        transaction,
-      );
-      return created;
+    await createChargedTask(this.deps, actor, {
+      task: {
+        id: taskId,
+        userId: actor.id,
+        source: 'anime',
+        kind: 'image',
+        provider,
+        model,
+        prompt,
+        params,
+        count,
+        priority: DEFAULT_TASK_PRIORITY,
+      },
+      visibility,
+      credits: cost,
+      note: quote.explain,
     });
-    await this.deps.generation.enqueueMany(rows);
     const queuePosition = await this.deps.queue.waitingPosition(GENERATION_JOB, taskId);
     await this.deps.generation.publishProgress({
       taskId,

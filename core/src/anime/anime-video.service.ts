@@ -8,6 +8,7 @@ import type { IdGenerator } from '../shared/ids.js';
 import type { VideoTaskRequest } from './anime.types.js';
 import type { VideoModelConfig } from './video-models.js';
 import type { JobLimitsService } from './job-limits.service.js';
+import { createChargedTask } from './charged-task-creation.js';
 import { videoUnitPrice, type ModelPricesService, type VideoPriceRule } from './model-prices.service.js';
 import type { OwnMediaReader } from './own-media.reader.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
@@ -100,55 +101,37 @@ export class AnimeVideoService {
     }
     const quote = this.price(model, await this.deps.prices.videoRule(model), request);
     const taskId = this.deps.ids.uuid();
-    await this.deps.limits.prepare(actor);
-    const rows = await this.deps.credits.transaction(async (transaction) => {
-      // First in the transaction: the limit's row lock orders this member's concurrent creates.
-      await this.deps.limits.check(actor, transaction);
-      const created = await this.deps.generation.createTasks(
-        [
-          {
-            id: taskId,
-            userId: actor.id,
-            source: 'anime-video',
-            kind: 'video',
-            provider: model.provider,
-            model: request.reference_image_urls.length
-              ? model.upstream.image_to_video
-              : model.upstream.text_to_video,
-            prompt,
-            params: {
-              ratio: request.aspect_ratio,
-              resolution: request.resolution ?? '',
-              duration: request.duration_seconds,
-              frames: request.reference_image_urls,
-              request: {
-                ...request,
-                motion: input.motion,
-                style_preset: input.style_preset,
-                character_uuid: input.character_uuid,
-                visibility_level: input.visibility_level ?? 'public',
-              },
-            },
-            count: 1,
-            priority: DEFAULT_TASK_PRIORITY,
+    await createChargedTask(this.deps, actor, {
+      task: {
+        id: taskId,
+        userId: actor.id,
+        source: 'anime-video',
+        kind: 'video',
+        provider: model.provider,
+        model: request.reference_image_urls.length
+          ? model.upstream.image_to_video
+          : model.upstream.text_to_video,
+        prompt,
+        params: {
+          ratio: request.aspect_ratio,
+          resolution: request.resolution ?? '',
+          duration: request.duration_seconds,
+          frames: request.reference_image_urls,
+          request: {
+            ...request,
+            motion: input.motion,
+            style_preset: input.style_preset,
+            character_uuid: input.character_uuid,
+            visibility_level: input.visibility_level ?? 'public',
           },
-        ],
-        { transaction },
-      );
-      if (input.visibility_level === 'private') {
-        await this.deps.models.GenerationTask.update(
-          { visibility: 'private' },
-          { where: { id: taskId }, transaction },
-        );
-      }
-      await this.deps.credits.charge(
-        { userId: actor.id, taskId, amount: quote.estimated_credits, note: quote.explain },
-        transaction,
-      );
-      return created;
+        },
+        count: 1,
+        priority: DEFAULT_TASK_PRIORITY,
+      },
+      visibility: input.visibility_level ?? 'public',
+      credits: quote.estimated_credits,
+      note: quote.explain,
     });
-    // Queued after commit, so a job never refers to a task (or charge) that was rolled back.
-    await this.deps.generation.enqueueMany(rows);
     await this.deps.generation.publishProgress({ taskId, status: 'pending', progress: 0, message: 'Queued' });
     return {
       generation_uuid: taskId,
