@@ -264,21 +264,7 @@ for (const db of ['sqlite', 'mariadb'] as const) {
     it('cancels a video whose upstream task was recorded between the cancel’s claim and its read', async () => {
       const { userId } = await member(system, `kie-race-${db}`);
       await grant(system, userId, 300);
-      const taskId = system.core.ids.uuid();
-      await system.core.models.GenerationTask.create({
-        id: taskId,
-        user_id: userId,
-        source: 'anime-video',
-        kind: 'video',
-        provider: 'kie',
-        model: 'wan/2-5-text-to-video',
-        prompt: 'a narrow window',
-        params: JSON.stringify({ ratio: '16:9', resolution: '720p', duration: 5, request: {} }),
-        requested_count: 1,
-        status: 'processing',
-        created_at: new Date(),
-        updated_at: new Date(),
-      });
+      const taskId = await createKieVideoRow(system, userId, 'a narrow window', 'processing');
       const { ProviderJob } = system.core.anime.models;
       const update = ProviderJob.update.bind(ProviderJob);
       // The runner's insert lands right after the cancel's conditional claim found nothing to claim.
@@ -310,21 +296,8 @@ for (const db of ['sqlite', 'mariadb'] as const) {
     it('never creates the upstream task of a video cancelled while still queued', async () => {
       const { userId } = await member(system, `kie-queued-${db}`);
       await grant(system, userId, 300);
-      const taskId = system.core.ids.uuid();
       // The runner's view of a task whose cancel mark arrived before it ran (the queue lost the cancel).
-      await system.core.models.GenerationTask.create({
-        id: taskId,
-        user_id: userId,
-        source: 'anime-video',
-        kind: 'video',
-        provider: 'kie',
-        model: 'wan/2-5-text-to-video',
-        prompt: 'never made',
-        params: JSON.stringify({ ratio: '16:9', resolution: '720p', duration: 5, request: {} }),
-        requested_count: 1,
-        created_at: new Date(),
-        updated_at: new Date(),
-      });
+      const taskId = await createKieVideoRow(system, userId, 'never made', 'pending');
       expect(await system.core.anime.kieRunner.cancel(taskId, 'Cancelled by the member')).toBe('pending');
       const creates = system.sandbox.state.callCount('kie', undefined, 'createTask');
       const task = await system.core.models.GenerationTask.findByPk(taskId);
@@ -336,4 +309,24 @@ for (const db of ['sqlite', 'mariadb'] as const) {
       });
     });
   });
+}
+
+/** A kie video task row as the create-task route stores it, without queueing it (the runner is driven by hand). */
+async function createKieVideoRow(system: RunningSystem, userId: string, prompt: string, status: string) {
+  const taskId = system.core.ids.uuid();
+  await system.core.models.GenerationTask.create({
+    id: taskId,
+    user_id: userId,
+    source: 'anime-video',
+    kind: 'video',
+    provider: 'kie',
+    model: 'wan/2-5-text-to-video',
+    prompt,
+    params: JSON.stringify({ ratio: '16:9', resolution: '720p', duration: 5, request: {} }),
+    requested_count: 1,
+    status,
+    created_at: new Date(),
+    updated_at: new Date(),
+  });
+  return taskId;
 }
