@@ -26,59 +26,20 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer as createNetServer } from 'node:net';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
-import mysql from 'mysql2/promise';
+import { deleteRedisPrefix } from '../../tests/support/redis-prefix.js';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { freePort } from '../../tests/support/cluster/free-port.js';
+import { createTestDatabase } from '../../tests/support/databases.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DB = (process.env.BENCH_DB ?? 'sqlite') as 'mariadb' | 'sqlite';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const MYSQL_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const ANIME_TASKS = 22;
 const NANOBANANA_BATCHES = 12;
 const STORY_EXCHANGES = 10;
-
-/** A fresh database for the run; returns its URL and how to drop it. */
-async function createDatabase(dataDir: string): Promise<{ url: string; drop(): Promise<void> }> {
-  if (DB === 'sqlite') return { url: `sqlite:${path.join(dataDir, 'bench.sqlite')}`, drop: async () => {} };
-  const admin = new URL(MYSQL_URL);
-  const name = `dlbench_${randomBytes(4).toString('hex')}`;
-  const connect = () =>
-    mysql.createConnection({
-      host: admin.hostname,
-      port: Number(admin.port || 3306),
-      user: decodeURIComponent(admin.username),
-      password: decodeURIComponent(admin.password),
-    });
-  const connection = await connect();
-  await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await connection.end();
-  const url = new URL(MYSQL_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const dropper = await connect();
-      await dropper.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await dropper.end();
-    },
-  };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Runs a TypeScript entry point as its own process; BENCH_PROFILE_DIR profiles the server. */
 function spawnEntry(entry: string, env: Record<string, string>): ChildProcess {
@@ -200,7 +161,7 @@ async function main() {
   const prefix = `dlbench-${randomBytes(4).toString('hex')}`;
   const botToken = `bench-${randomBytes(12).toString('hex')}`;
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const database = await createDatabase(dataDir);
+  const database = await createTestDatabase(DB);
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
@@ -506,14 +467,7 @@ async function main() {
     console.log(md);
   } finally {
     await Promise.all([server, sandbox, worker, bare].filter((child) => child !== null).map(stop));
-    const redis = new Redis(redisUrl);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-    redis.disconnect();
+    await deleteRedisPrefix(redisUrl, prefix);
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }

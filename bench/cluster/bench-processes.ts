@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import {
   startChild,
   waitUntilAnswering,
@@ -11,6 +10,7 @@ import {
 } from '../../tests/support/cluster/child-process.js';
 import { freePort } from '../../tests/support/cluster/free-port.js';
 import { createTestDatabase, type TestDatabase } from '../../tests/support/databases.js';
+import { deleteRedisPrefix } from '../../tests/support/redis-prefix.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const START_TIMEOUT_MS = 180_000;
@@ -58,7 +58,7 @@ export async function startBenchProcesses(options: BenchProcessesOptions): Promi
     await Promise.all(workers.map((worker) => worker.stop(15_000)));
     await Promise.all(children.map((child) => child.stop(10_000)));
     process.off('exit', killAllOnExit);
-    await deleteKeys(redisUrl, redisPrefix);
+    await deleteRedisPrefix(redisUrl, redisPrefix);
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   };
@@ -138,22 +138,5 @@ export async function startBenchProcesses(options: BenchProcessesOptions): Promi
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
-  }
-}
-
-/** Removes the benchmark's keys from the shared Redis (never FLUSHALL). */
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }

@@ -25,7 +25,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { deleteRedisPrefix } from '../../tests/support/redis-prefix.js';
 import { startSandbox } from '@dreamloom/sandbox';
 import { startFakeDreamloomServer } from '@dreamloom/bots/testing';
 import { nodeArguments, repositoryRoot, type LaunchMode } from '../../scripts/launcher/process-entries.js';
@@ -250,14 +250,7 @@ async function main() {
     await sandbox.close();
     await telegram.close();
     await fakeDreamloom.close();
-    const redis = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-    redis.disconnect();
+    await deleteRedisPrefix(REDIS_URL, prefix);
     rmSync(dataDir, { recursive: true, force: true });
   }
 

@@ -4,7 +4,6 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import {
   createCore,
   loadConfig,
@@ -16,6 +15,7 @@ import {
 import { bootstrap, createServer } from '@dreamloom/server';
 import { startSandbox, type Sandbox } from '@dreamloom/sandbox';
 import { createTestDatabase } from './databases.js';
+import { deleteRedisPrefix } from './redis-prefix.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -68,6 +68,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Every answer of a route that declares a response schema is checked against it (500 if not).
+    RESPONSE_SCHEMA_CHECK: 'strict',
     HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -122,18 +124,4 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function deleteRedisPrefix(url: string, prefix: string) {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }

@@ -3,12 +3,12 @@ import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, rmSync, write
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { startS3Server, type TestS3Server } from '../s3-server.js';
 import { startChild, waitUntilAnswering, type ClusterChild } from './child-process.js';
 import { createClusterDatabase, type ClusterDatabase } from './cluster-database.js';
 import { freePort } from './free-port.js';
 import { renderNginxConfig } from './nginx-config.js';
+import { deleteRedisPrefix } from '../redis-prefix.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -160,7 +160,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await attempt(() => Promise.all(children.map((c) => c.stop(5000))));
     process.off('exit', killAllOnExit);
     if (s3) await attempt(() => s3!.close());
-    await attempt(() => deleteKeys(redisUrl, redisPrefix));
+    await attempt(() => deleteRedisPrefix(redisUrl, redisPrefix));
     if (database) await attempt(() => database!.drop());
     rmSync(root, { recursive: true, force: true });
     if (problems.length) throw new AggregateError(problems, 'the cluster did not stop cleanly');
@@ -339,22 +339,5 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
-  }
-}
-
-/** Removes the cluster's keys from a Redis others may share (never FLUSHALL). */
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }
