@@ -30,6 +30,12 @@ import { SecretBox } from './shared/secret-box.js';
 import { OutboundPolicy, type Resolver } from './shared/outbound/outbound-policy.js';
 import { createJimengModule, type JimengModule } from './jimeng/jimeng.module.js';
 import { createStory, type StoryCore } from './story/create-story.js';
+import { defineStoryModels } from './adapters/sequelize/story.models.js';
+import { defineStoryChatBindingModel } from './adapters/sequelize/story-chat-binding.model.js';
+import { sequelizeCatalogTables } from './adapters/sequelize/catalog-table.js';
+import { sequelizeConversationRepository } from './adapters/sequelize/conversation.repository.js';
+import { OpenAiChatProvider } from './adapters/providers/openai/openai-chat.provider.js';
+import { RedisEphemeralStore } from './adapters/redis/redis-ephemeral-store.js';
 import type { ChatProvider } from './ports/chat-provider.port.js';
 import { createNanobananaModule, type NanobananaModule } from './nanobanana/nanobanana.module.js';
 import { createAnimeModule, type AnimeModule } from './anime/anime.module.js';
@@ -260,11 +266,27 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     tasksChanged: (taskIds, owners) => generation.tasksChanged(taskIds, owners),
     memberPage: (owner, query, load) => generation.memberPage(owner, query, load),
   });
+  // Contract 002's adapters. The story store (rate-limit windows, login nonces) has its own Redis
+  // connection: its checks sit before every story request and must not queue behind the event
+  // bus's and the job queue's traffic on the shared one.
+  const storyModels = defineStoryModels(sequelize);
+  const storyRedis = redis.duplicate();
+  storyRedis.on('error', (error) => logger.warn({ err: error.message }, 'redis (story store) error'));
   const story = createStory({
     config,
-    sequelize,
     models,
-    redis,
+    storyModels,
+    bindingModel: defineStoryChatBindingModel(sequelize),
+    conversations: sequelizeConversationRepository(storyModels),
+    catalogTables: sequelizeCatalogTables(storyModels),
+    chatProvider:
+      overrides.chatProvider ??
+      new OpenAiChatProvider({
+        baseUrl: config.LLM_BASE_URL,
+        apiKey: config.LLM_API_KEY,
+        timeoutMs: config.LLM_TIMEOUT_MS,
+      }),
+    store: new RedisEphemeralStore(storyRedis, config.REDIS_PREFIX),
     events,
     storage,
     secrets,
@@ -273,7 +295,6 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     ids,
     clock,
     logger,
-    chatProvider: overrides.chatProvider,
     audit,
   });
   const anime = createAnimeModule({
@@ -376,7 +397,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
       await alerts.stop();
       story.stopRetention();
       await story.llm.flushUses();
-      story.close();
+      storyRedis.disconnect();
       await queue.close();
       await events.close();
       await sequelize.close();

@@ -75,13 +75,10 @@ export {
   encodeGeminiCredential,
 } from './adapters/providers/gemini/gemini-image.client.js';
 export type { StoryCore } from './story/create-story.js';
-export {
-  StoryChatService,
-  messageView,
-  roomOf,
-  type ChatMessageView,
-  type TurnListener,
-} from './story/story-chat.service.js';
+export { ConversationService } from './story/conversation.service.js';
+export { StoryReplyService, type TurnListener } from './story/story-reply.service.js';
+export { messageView, type ChatMessageView } from './story/chat-message.view.js';
+export { roomOf } from './story/conversation.store.js';
 export * from './story/speaker-selector.js';
 export { buildCharacterPrompt, type HistoryLine } from './story/prompt-builder.js';
 export { readCharacterCard, type ImportedCharacterCard } from './story/character-card.js';

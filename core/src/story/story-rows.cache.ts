@@ -10,6 +10,8 @@ import type {
 import { TtlCache } from '../shared/ttl-cache.js';
 import { parseSetting, type StorySetting } from './story-setting.js';
 
+export type { AiModelRow, CharacterRow, StoryRow } from '../adapters/sequelize/story.models.js';
+
 /**
  * The catalog rows every reply reads (its story, cast, template, staff posts, models), kept for
  * a few seconds so the path to the first token does not read them from the database. Catalog
@@ -37,6 +39,16 @@ export class StoryRowsCache {
 
   story(id: string): Promise<StoryRow | null> {
     return this.stories.get(id, () => this.db.Story.findByPk(id));
+  }
+
+  /** The story as stored now, past the cache (starting a conversation on a story just published). */
+  freshStory(id: string): Promise<StoryRow | null> {
+    return this.db.Story.findByPk(id);
+  }
+
+  /** The character as stored now, past the cache. */
+  freshCharacter(id: string): Promise<CharacterRow | null> {
+    return this.db.Character.findByPk(id);
   }
 
   /** The story's characters in the story's order (missing ones left out). */

@@ -79,9 +79,9 @@ export async function generateResponse(
   openStream: () => SseChannel,
   log: () => Logger,
 ): Promise<undefined> {
-  const chat = core.story.chat;
+  const replies = core.story.replies;
   if (!body.conversation_id) {
-    const stateless = await chat.startStateless(user, {
+    const stateless = await replies.startStateless(user, {
       characterId: body.character_id,
       userMessage: body.user_message,
       history: body.history_messages,
@@ -89,7 +89,7 @@ export async function generateResponse(
     });
     return pipeChat(openStream(), (listener, signal) => stateless.run(listener, signal), log);
   }
-  const reply = await chat.startReply(user, {
+  const reply = await replies.startReply(user, {
     conversationId: body.conversation_id,
     characterId: body.character_id,
     historyLength: body.history_length,
@@ -116,10 +116,13 @@ export function storyChatRoutes(registry: ApiRegistry) {
         .optional(),
     }),
     handler: async (ctx, { actor, body }) => {
-      const { conversation, lastMessageId } = await ctx.core.story.chat.createConversation(actorOf(actor), {
-        storyId: body.story_id,
-        messages: body.messages,
-      });
+      const { conversation, lastMessageId } = await ctx.core.story.conversations.createConversation(
+        actorOf(actor),
+        {
+          storyId: body.story_id,
+          messages: body.messages,
+        },
+      );
       return {
         id: conversation.id,
         story_id: conversation.story_id,
@@ -137,7 +140,7 @@ export function storyChatRoutes(registry: ApiRegistry) {
     role: 'user',
     params: z.object({ story_id: id }),
     handler: async (ctx, { actor, params }) => ({
-      conversation_id: await ctx.core.story.chat.findConversation(actorOf(actor), params.story_id),
+      conversation_id: await ctx.core.story.conversations.findConversation(actorOf(actor), params.story_id),
     }),
   });
   registry.add(router, {
@@ -148,7 +151,7 @@ export function storyChatRoutes(registry: ApiRegistry) {
     role: 'user',
     params: z.object({ id }),
     handler: async (ctx, { actor, params }) => {
-      await ctx.core.story.chat.endConversation(actorOf(actor), params.id);
+      await ctx.core.story.conversations.endConversation(actorOf(actor), params.id);
       return { id: params.id, status: 'ended' };
     },
   });
@@ -160,7 +163,7 @@ export function storyChatRoutes(registry: ApiRegistry) {
       'A participant makes a one-time invite code (24 h) into the conversation; give it to whoever should join',
     role: 'user',
     params: z.object({ id }),
-    handler: (ctx, { actor, params }) => ctx.core.story.chat.invite(actorOf(actor), params.id),
+    handler: (ctx, { actor, params }) => ctx.core.story.conversations.invite(actorOf(actor), params.id),
   });
   registry.add(router, {
     method: 'post',
@@ -169,7 +172,7 @@ export function storyChatRoutes(registry: ApiRegistry) {
     summary: 'Join a conversation with an invite code (spent on use; unknown, used or expired: 404)',
     role: 'user',
     body: z.object({ code: z.string().min(1).max(64) }),
-    handler: (ctx, { actor, body }) => ctx.core.story.chat.join(actorOf(actor), body.code),
+    handler: (ctx, { actor, body }) => ctx.core.story.conversations.join(actorOf(actor), body.code),
   });
 
   registry.add(router, {
@@ -180,7 +183,7 @@ export function storyChatRoutes(registry: ApiRegistry) {
     role: 'user',
     body: z.object({ conversation_id: id, last_message_time: z.iso.datetime({ offset: true }).optional() }),
     handler: (ctx, { actor, body }) =>
-      ctx.core.story.chat.history(actorOf(actor), body.conversation_id, {
+      ctx.core.story.conversations.history(actorOf(actor), body.conversation_id, {
         beforeTime: body.last_message_time ? new Date(body.last_message_time) : undefined,
       }),
   });
@@ -192,7 +195,9 @@ export function storyChatRoutes(registry: ApiRegistry) {
     role: 'user',
     query: z.object({ conversation_id: id, last_message_id: id.optional() }),
     handler: (ctx, { actor, query }) =>
-      ctx.core.story.chat.history(actorOf(actor), query.conversation_id, { beforeId: query.last_message_id }),
+      ctx.core.story.conversations.history(actorOf(actor), query.conversation_id, {
+        beforeId: query.last_message_id,
+      }),
   });
 
   registry.add(router, {
@@ -208,7 +213,7 @@ export function storyChatRoutes(registry: ApiRegistry) {
       character_names: z.array(z.string().min(1).max(128)).min(1).max(50),
     }),
     handler: async (ctx, { body }) => ({
-      speakers: await ctx.core.story.chat.selectSpeakersByNames({
+      speakers: await ctx.core.story.speakers.selectSpeakersByNames({
         characterNames: body.character_names,
         userMessage: body.user_message,
         history: body.history_messages,
@@ -250,7 +255,7 @@ export function storyChatRoutes(registry: ApiRegistry) {
     }),
     handler: async (ctx, { actor, body }) => {
       const user = actorOf(actor);
-      const chat = ctx.core.story.chat;
+      const chat = ctx.core.story.replies;
       await chat.prepareReply(user, body.conversation_id);
       return streamChat(ctx, (listener, signal) =>
         chat.playTurn(user, {
@@ -277,7 +282,7 @@ export function storyChatRoutes(registry: ApiRegistry) {
       body: z.object({ conversation_id: id }),
       handler: async (ctx, { actor, body }) => {
         const user = actorOf(actor);
-        const chat = ctx.core.story.chat;
+        const chat = ctx.core.story.replies;
         await chat.prepareReply(user, body.conversation_id);
         return streamChat(ctx, (listener, signal) =>
           operation === 'regenerate'
@@ -296,7 +301,7 @@ export function storyChatRoutes(registry: ApiRegistry) {
     params: z.object({ id }),
     body: z.object({ content: z.string().min(1).max(50_000) }),
     handler: (ctx, { actor, params, body }) =>
-      ctx.core.story.chat.editMessage(actorOf(actor), params.id, body.content),
+      ctx.core.story.conversations.editMessage(actorOf(actor), params.id, body.content),
   });
   registry.add(router, {
     method: 'post',
@@ -308,7 +313,7 @@ export function storyChatRoutes(registry: ApiRegistry) {
     params: z.object({ id }),
     body: z.object({ index: z.number().int().min(0).max(1000) }),
     handler: (ctx, { actor, params, body }) =>
-      ctx.core.story.chat.selectSwipe(actorOf(actor), params.id, body.index),
+      ctx.core.story.conversations.selectSwipe(actorOf(actor), params.id, body.index),
   });
   return router;
 }
