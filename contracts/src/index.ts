@@ -2,4 +2,5 @@
 // 003 Jimeng studio, 004 NanoBanana, staff). The server validates requests and documents responses
 // with them; the bots' client and the admin parse what the server answers with the same schemas, so
 // a change to a field is one edit here and a type error wherever it matters.
-export {};
+export * from './jimeng.js';
+export * from './staff.js';
