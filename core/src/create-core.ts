@@ -11,6 +11,7 @@ import { RunningJobs } from './adapters/bullmq/running-jobs.js';
 import { createBlobStorage } from './adapters/storage/create-blob-storage.js';
 import { JimengGatewayClient } from './adapters/providers/jimeng/jimeng-gateway.client.js';
 import { AccountPoolService } from './accounts/account-pool.service.js';
+import { SequelizeAccountRepository } from './adapters/sequelize/account.repository.js';
 import { ACCOUNTS_CHANGED, ACCOUNTS_ROOM } from './accounts/account-changes.js';
 import { JimengAccountService } from './accounts/jimeng-account.service.js';
 import { IdentityService } from './identity/identity.service.js';
@@ -164,8 +165,9 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     events,
     logger,
   });
+  const accounts = new SequelizeAccountRepository(models);
   const jimengAccounts = new JimengAccountService({
-    models,
+    accounts,
     ids,
     clock,
     secrets,
@@ -175,7 +177,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     events,
   });
   const pool = new AccountPoolService({
-    models,
+    accounts,
     leases,
     secrets,
     ids,
@@ -233,6 +235,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     config,
     sequelize,
     models,
+    accounts,
     queue,
     events,
     media,

@@ -5,6 +5,7 @@ import { defineJimengModels, type JimengModels } from '../adapters/sequelize/jim
 import { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
 import { AccountMaintenanceService } from '../accounts/account-maintenance.service.js';
 import type { AccountPoolService } from '../accounts/account-pool.service.js';
+import type { AccountRepository } from '../accounts/account.repository.js';
 import type { GenerationProcessor } from '../generation/generation.processor.js';
 import type { GenerationService } from '../generation/generation.service.js';
 import type { MediaService } from '../media/media.service.js';
@@ -33,6 +34,8 @@ interface Deps {
   config: AppConfig;
   sequelize: Sequelize;
   models: DreamloomModels;
+  /** Provider accounts (pool upkeep reads and writes them). */
+  accounts: AccountRepository;
   queue: JobQueue;
   events: EventBus;
   media: MediaService;
@@ -97,7 +100,7 @@ export function createJimengModule(deps: Deps): JimengModule {
     outbound: deps.outbound,
   });
   const maintenance = new AccountMaintenanceService({
-    models,
+    accounts: deps.accounts,
     gateway: deps.gateway ?? new JimengGatewayClient({ baseUrl: config.JIMENG_BASE_URL, timeoutMs: 30_000 }),
     secrets: deps.secrets,
     clock: deps.clock,
