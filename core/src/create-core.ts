@@ -35,6 +35,7 @@ import { defineStoryModels } from './adapters/sequelize/story.models.js';
 import { defineStoryChatBindingModel } from './adapters/sequelize/story-chat-binding.model.js';
 import { sequelizeCatalogTables } from './adapters/sequelize/catalog-table.js';
 import { sequelizeConversationRepository } from './adapters/sequelize/conversation.repository.js';
+import { sequelizeAiModelRepository } from './adapters/sequelize/ai-model.repository.js';
 import { OpenAiChatProvider } from './adapters/providers/openai/openai-chat.provider.js';
 import { RedisEphemeralStore } from './adapters/redis/redis-ephemeral-store.js';
 import type { ChatProvider } from './ports/chat-provider.port.js';
@@ -281,6 +282,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     storyModels,
     bindingModel: defineStoryChatBindingModel(sequelize),
     conversations: sequelizeConversationRepository(storyModels),
+    aiModels: sequelizeAiModelRepository(storyModels),
     catalogTables: sequelizeCatalogTables(storyModels),
     chatProvider:
       overrides.chatProvider ??

@@ -1,7 +1,7 @@
 /**
  * Where conversations and their messages live. The story chat reads and writes them only through
- * this port (ConversationStore adds its memory on top); `adapters/sequelize/conversation.repository.ts`
- * implements it. Records are plain objects, never model instances.
+ * this port (ConversationStore adds its memory on top); its Sequelize adapter (conversation.repository.ts
+ * in the adapters folder) implements it. Records are plain objects, never model instances.
  */
 
 /** A stored conversation. */

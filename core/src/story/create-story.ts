@@ -13,6 +13,7 @@ import type { SecretBox } from '../shared/secret-box.js';
 import type { IdentityService } from '../identity/identity.service.js';
 import type { GenerationService } from '../generation/generation.service.js';
 import { LlmService } from '../llm/llm.service.js';
+import type { AiModelRepository } from '../llm/ai-model.repository.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { Catalogs } from '../catalog/catalog-crud.js';
 import type { CatalogTables } from '../catalog/catalog-table.port.js';
@@ -66,6 +67,8 @@ export interface StoryDeps {
   bindingModel: typeof StoryChatBindingRow;
   /** Conversations and messages. */
   conversations: ConversationRepository;
+  /** The AI model catalog as calls and chats read it. */
+  aiModels: AiModelRepository;
   /** The plain catalogs' tables (catalog/catalogs/). */
   catalogTables: CatalogTables;
   /** The upstream LLM. */
@@ -87,15 +90,16 @@ export function createStory(deps: StoryDeps): StoryCore {
   const { config, chatProvider, store } = deps;
   const models = deps.storyModels;
   const llm = new LlmService({
-    models,
+    models: deps.aiModels,
     provider: chatProvider,
     secrets: deps.secrets,
     clock: deps.clock,
     logger: deps.logger,
   });
-  const intro = new StoryIntroWriter({ models, llm, logger: deps.logger });
+  const intro = new StoryIntroWriter({ models, aiModels: deps.aiModels, llm, logger: deps.logger });
   const catalog = new CatalogService({
     models,
+    llm,
     users: deps.models,
     ids: deps.ids,
     clock: deps.clock,
@@ -112,6 +116,7 @@ export function createStory(deps: StoryDeps): StoryCore {
   const chat = createStoryChat({
     repository: deps.conversations,
     models,
+    aiModels: deps.aiModels,
     bindings: deps.bindingModel,
     llm,
     events: deps.events,

@@ -14,6 +14,7 @@ import { SecretBox } from '../shared/secret-box.js';
 import { LlmService } from '../llm/llm.service.js';
 import type { Actor } from '../identity/actor.js';
 import { sequelizeConversationRepository } from '../adapters/sequelize/conversation.repository.js';
+import { sequelizeAiModelRepository } from '../adapters/sequelize/ai-model.repository.js';
 import { CONVERSATIONS_ROOM } from './conversation.store.js';
 import type { TurnListener } from './story-reply.service.js';
 import { createStoryChat, type StoryChat } from './story-chat.js';
@@ -144,7 +145,7 @@ describe('story chat services (engine, with a fake LLM)', () => {
     random = () => 0;
     const logger = createLogger({ level: 'silent' });
     const llm = new LlmService({
-      models,
+      models: sequelizeAiModelRepository(models),
       provider: chat,
       secrets: new SecretBox('k'.repeat(40)),
       clock: { now: () => new Date() },
@@ -153,6 +154,7 @@ describe('story chat services (engine, with a fake LLM)', () => {
     service = createStoryChat({
       repository: sequelizeConversationRepository(models),
       models,
+      aiModels: sequelizeAiModelRepository(models),
       llm,
       events,
       ids: createIdGenerator(),
@@ -293,8 +295,9 @@ describe('story chat services (engine, with a fake LLM)', () => {
       createStoryChat({
         repository: sequelizeConversationRepository(models),
         models,
+        aiModels: sequelizeAiModelRepository(models),
         llm: new LlmService({
-          models,
+          models: sequelizeAiModelRepository(models),
           provider: chat,
           secrets: new SecretBox('k'.repeat(40)),
           clock: { now: () => new Date() },

@@ -1,6 +1,7 @@
 import type { StoryModels } from '../adapters/sequelize/story.models.js';
 import type { StoryChatBindingRow } from '../adapters/sequelize/story-chat-binding.model.js';
 import type { LlmService } from '../llm/llm.service.js';
+import type { AiModelRepository } from '../llm/ai-model.repository.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { IdGenerator } from '../shared/ids.js';
@@ -17,9 +18,11 @@ import { StoryReplyService } from './story-reply.service.js';
 import { StoryRowsCache } from './story-rows.cache.js';
 
 export interface StoryChatDeps {
-  /** Conversations and messages (adapters/sequelize/conversation.repository.ts). */
+  /** Conversations and messages (the ConversationRepository port). */
   repository: ConversationRepository;
   models: StoryModels;
+  /** The model catalog (the AiModelRepository port). */
+  aiModels: AiModelRepository;
   llm: LlmService;
   events: EventBus;
   ids: IdGenerator;
@@ -58,7 +61,7 @@ export interface StoryChat {
 export function createStoryChat(deps: StoryChatDeps): StoryChat {
   const { repository, ids, clock, logger } = deps;
   const membership = new ConversationMembership({ models: deps.models, bindings: deps.bindings, ids, clock });
-  const rows = new StoryRowsCache(deps.models, deps.cacheTtlMs ?? 5000);
+  const rows = new StoryRowsCache(deps.models, deps.aiModels, deps.cacheTtlMs ?? 5000);
   const conversations = new ConversationStore({
     repository,
     events: deps.events,
@@ -66,7 +69,7 @@ export function createStoryChat(deps: StoryChatDeps): StoryChat {
     logger,
     ttlMs: deps.cacheTtlMs === 0 ? 0 : (deps.conversationCacheTtlMs ?? 60_000),
   });
-  const speakers = new SpeakerChoice({ models: deps.models, llm: deps.llm, logger, random: deps.random });
+  const speakers = new SpeakerChoice({ models: deps.aiModels, llm: deps.llm, logger, random: deps.random });
   const gate = new ConversationGate({ conversations, membership, rows });
   const conversationService = new ConversationService({
     repository,

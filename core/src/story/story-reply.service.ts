@@ -15,7 +15,8 @@ import { buildCharacterPrompt } from './prompt-builder.js';
 import type { SpeakerChoice } from './speaker-choice.js';
 import type { CastMember } from './speaker-selector.js';
 import { parseSetting, type StorySetting } from './story-setting.js';
-import type { AiModelRow, CharacterRow, StoryRowsCache } from './story-rows.cache.js';
+import type { AiModelRecord } from '../llm/ai-model.repository.js';
+import type { CharacterRow, StoryRowsCache } from './story-rows.cache.js';
 
 /** Everything a transport needs to stream a turn; all optional. */
 export interface TurnListener {
@@ -209,7 +210,7 @@ export class StoryReplyService {
     return requested ?? setting.config.history_length ?? this.deps.defaultHistoryLength ?? 25;
   }
 
-  private async modelFor(character: CharacterRow, setting: StorySetting): Promise<AiModelRow> {
+  private async modelFor(character: CharacterRow, setting: StorySetting): Promise<AiModelRecord> {
     for (const llmId of [character.llm_id, setting.config.model]) {
       if (!llmId) continue;
       const row = await this.deps.rows.model(llmId);

@@ -1,6 +1,6 @@
 import { Op } from 'sequelize';
+import type { AiModelRecord, AiModelRepository } from '../llm/ai-model.repository.js';
 import type {
-  AiModelRow,
   CharacterRow,
   StoryModels,
   StoryRow,
@@ -10,7 +10,7 @@ import type {
 import { TtlCache } from '../shared/ttl-cache.js';
 import { parseSetting, type StorySetting } from './story-setting.js';
 
-export type { AiModelRow, CharacterRow, StoryRow } from '../adapters/sequelize/story.models.js';
+export type { CharacterRow, StoryRow } from '../adapters/sequelize/story.models.js';
 
 /**
  * The catalog rows every reply reads (its story, cast, template, staff posts, models), kept for
@@ -22,11 +22,12 @@ export class StoryRowsCache {
   private readonly casts: TtlCache<CharacterRow[]>;
   private readonly templates: TtlCache<StoryTemplateRow | null>;
   private readonly posts: TtlCache<SystemPromptPostRow[]>;
-  private readonly models: TtlCache<AiModelRow | null>;
+  private readonly models: TtlCache<AiModelRecord | null>;
   private readonly settings = new WeakMap<StoryRow, { json: string; parsed: StorySetting }>();
 
   constructor(
     private readonly db: StoryModels,
+    private readonly aiModels: AiModelRepository,
     /** 0 = off. */
     ttlMs: number,
   ) {
@@ -68,20 +69,13 @@ export class StoryRowsCache {
   }
 
   /** The active model with this LLM id. */
-  model(llmId: string): Promise<AiModelRow | null> {
-    return this.models.get(llmId, () =>
-      this.db.AiModel.findOne({ where: { llm_id: llmId, is_active: true } }),
-    );
+  model(llmId: string): Promise<AiModelRecord | null> {
+    return this.models.get(llmId, () => this.aiModels.active(llmId));
   }
 
   /** The first active chat model, for a character and story that name none. */
-  anyChatModel(): Promise<AiModelRow | null> {
-    return this.models.get('*chat', () =>
-      this.db.AiModel.findOne({
-        where: { type: 'chat', is_active: true },
-        order: [['llm_id', 'ASC']],
-      }),
-    );
+  anyChatModel(): Promise<AiModelRecord | null> {
+    return this.models.get('*chat', () => this.aiModels.firstActive('chat'));
   }
 
   /**
