@@ -110,12 +110,18 @@ export const traceLedgerEntry = z.object({
   note: z.string().nullable(),
   created_at: z.string(),
 });
+/** One stored output of the traced task. */
 export const traceOutput = z.object({
   id: z.string(),
   position: z.number(),
+  kind: z.string(),
+  mime: z.string(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  size_bytes: z.number(),
   url: z.string(),
   thumbnail_url: z.string().nullable(),
-  mime: z.string(),
+  created_at: z.string().nullable(),
 });
 export const traceView = z.object({
   query: z.string(),
