@@ -15,6 +15,7 @@ import { SequelizeAccountRepository } from './adapters/sequelize/account.reposit
 import { ACCOUNTS_CHANGED, ACCOUNTS_ROOM } from './accounts/account-changes.js';
 import { JimengAccountService } from './accounts/jimeng-account.service.js';
 import { IdentityService } from './identity/identity.service.js';
+import { SequelizeIdentityRepository } from './adapters/sequelize/identity.repository.js';
 import { MediaService } from './media/media.service.js';
 import { GenerationService } from './generation/generation.service.js';
 import { GenerationProcessor } from './generation/generation.processor.js';
@@ -157,8 +158,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   const audit = new AuditLog({ model: defineAuditLogModel(sequelize), ids, clock });
 
   const identity = new IdentityService({
-    sequelize,
-    models,
+    users: new SequelizeIdentityRepository(sequelize, models),
     ids,
     clock,
     tokenTtlHours: config.ACCESS_TOKEN_TTL_HOURS,
