@@ -4,3 +4,5 @@
 // a change to a field is one edit here and a type error wherever it matters.
 export * from './jimeng.js';
 export * from './staff.js';
+export * from './anime.js';
+export * from './story-chat.js';
