@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import type { AppConfig } from '../config.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { defineJimengModels, type JimengModels } from '../adapters/sequelize/jimeng.models.js';
+import { SequelizeJimengRepository } from '../adapters/sequelize/jimeng.repository.js';
 import { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
 import { AccountMaintenanceService } from '../accounts/account-maintenance.service.js';
 import type { AccountPoolService } from '../accounts/account-pool.service.js';
@@ -58,16 +59,16 @@ export function createJimengModule(deps: Deps): JimengModule {
   const { config } = deps;
   const models = { ...deps.models, ...defineJimengModels(deps.sequelize) };
   const timeZone = config.QUOTA_TIMEZONE;
+  const studio = new SequelizeJimengRepository(deps.sequelize, models);
   const records = new JimengRecordService({
-    models,
+    studio,
     media: deps.media,
     clock: deps.clock,
     timeZone,
     audit: deps.audit,
   });
   const batches = new JimengBatchService({
-    sequelize: deps.sequelize,
-    models,
+    studio,
     ids: deps.ids,
     clock: deps.clock,
     events: deps.events,
@@ -80,7 +81,7 @@ export function createJimengModule(deps: Deps): JimengModule {
     outbound: deps.outbound,
   });
   new JimengProgressListener({
-    models,
+    studio,
     batches,
     records,
     queue: deps.queue,
@@ -89,7 +90,7 @@ export function createJimengModule(deps: Deps): JimengModule {
     callbackAttempts: config.CALLBACK_MAX_ATTEMPTS,
   }).register(deps.processor);
   const callbacks = new BatchCallbackService({
-    models,
+    studio,
     batches,
     records,
     ids: deps.ids,
