@@ -46,6 +46,7 @@ import { createMetrics, type Metrics } from './shared/metrics/metrics.js';
 import { countProviderCalls } from './shared/metrics/provider-metrics.js';
 import { JOB_NAMES } from './worker.js';
 import { defineAuditLogModel } from './adapters/sequelize/audit-log.model.js';
+import { SequelizeAuditStore } from './adapters/sequelize/audit-log.store.js';
 import { AuditLog } from './audit/audit-log.js';
 import { TraceService } from './trace/trace.service.js';
 import { AlertService } from './alerts/alert.service.js';
@@ -155,7 +156,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     maxResponseBytes: config.MEDIA_MAX_BYTES,
   });
   const quota = { resetTime: config.QUOTA_RESET_TIME, timeZone: config.QUOTA_TIMEZONE };
-  const audit = new AuditLog({ model: defineAuditLogModel(sequelize), ids, clock });
+  const audit = new AuditLog({ store: new SequelizeAuditStore(defineAuditLogModel(sequelize)), ids, clock });
 
   const identity = new IdentityService({
     users: new SequelizeIdentityRepository(sequelize, models),
