@@ -153,7 +153,7 @@ export class RateLimitedError extends AppError {
  * only when TRUST_PROXY says a proxy sets it, and only the TRUST_PROXY_HOPS entries the proxies
  * appended). Other families pass untouched.
  */
-export async function nanobananaRateLimit(x: Exchange, next: Next) {
+export function nanobananaRateLimit(x: Exchange, next: Next) {
   // POST /api/v1/images/upload is contract 002's; the raw WebSocket is capped by connections instead;
   // health probes come from load balancers, which a limit would make mark a healthy node down.
   if (
@@ -163,6 +163,10 @@ export async function nanobananaRateLimit(x: Exchange, next: Next) {
     x.path === '/api/v1/images/upload'
   )
     return next();
+  return takeToken(x, next);
+}
+
+async function takeToken(x: Exchange, next: Next) {
   const { config, redis } = x.core;
   const key = `${config.REDIS_PREFIX}:ratelimit:nanobanana:${x.ip}`;
   const allowed = await redis.eval(
