@@ -6,3 +6,4 @@ export * from './jimeng.js';
 export * from './staff.js';
 export * from './anime.js';
 export * from './story-chat.js';
+export * from './nanobanana.js';
