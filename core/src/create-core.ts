@@ -341,7 +341,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     logger,
     defaultTimeZone: config.QUOTA_TIMEZONE,
   });
-  const alerts = new AlertService({ config, models, redis, pool, processor, outbound, clock, logger });
+  const alerts = new AlertService({ config, accounts, redis, pool, processor, outbound, clock, logger });
   const reconciler = new TaskReconciler({
     generation,
     queue,

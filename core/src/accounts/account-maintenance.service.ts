@@ -9,7 +9,7 @@ import { nextQuotaReset } from '../shared/zoned-time.js';
 import { AccountStatus } from './jimeng-account.types.js';
 
 interface Deps {
-  /** Where accounts are stored (adapters/sequelize/account.repository.ts). */
+  /** Where accounts are stored (the Sequelize adapter account.repository.ts). */
   accounts: AccountRepository;
   gateway: JimengGatewayClient;
   secrets: SecretBox;

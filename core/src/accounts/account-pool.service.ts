@@ -58,7 +58,7 @@ export interface LeaseOptions {
 }
 
 interface Deps {
-  /** Where accounts are stored (adapters/sequelize/account.repository.ts; in-memory in unit tests). */
+  /** Where accounts are stored (the Sequelize adapter account.repository.ts; in-memory in unit tests). */
   accounts: AccountRepository;
   leases: LeaseStore;
   secrets: SecretBox;

@@ -1,7 +1,7 @@
 /**
  * The accounts aggregate's port: where provider accounts (`provider_accounts`) are stored. The pool,
  * the staff account service and pool upkeep read and write accounts only through it, so none of
- * them sees Sequelize. `adapters/sequelize/account.repository.ts` implements it for the database;
+ * them sees Sequelize. The Sequelize adapter `account.repository.ts` implements it for the database;
  * `testing/in-memory-account.repository.ts` keeps rows in memory for fast unit tests.
  *
  * Rows a method returns may be handed back to {@link AccountRepository.change} or
@@ -122,6 +122,8 @@ export interface AccountRepository {
   // ---- any account by id ----
 
   byId(id: string): Promise<AccountRow | null>;
+  /** The account's name and provider only (staff alerts name the account they are about). */
+  label(id: string): Promise<Pick<AccountRow, 'name' | 'provider'> | null>;
   /** Writes `changes` to the account (whatever its state); answers how many rows changed (0 or 1). */
   updateById(id: string, changes: AccountChanges): Promise<number>;
   /** Changes a row this repository returned and answers it, updated. Throws SessionInUseError. */

@@ -24,7 +24,7 @@ import {
 } from './jimeng-account.types.js';
 
 interface Deps {
-  /** Where accounts are stored (adapters/sequelize/account.repository.ts). */
+  /** Where accounts are stored (the Sequelize adapter account.repository.ts). */
   accounts: AccountRepository;
   ids: IdGenerator;
   clock: Clock;

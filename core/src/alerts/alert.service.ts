@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import type { AccountRepository } from '../accounts/account.repository.js';
 import type { AccountHealthEvent, AccountPoolService } from '../accounts/account-pool.service.js';
 import type { GenerationProcessor } from '../generation/generation.processor.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -18,7 +18,8 @@ const POOL_PROVIDER = 'jimeng';
 
 interface Deps {
   config: AppConfig;
-  models: DreamloomModels;
+  /** Names the account an alert is about. */
+  accounts: Pick<AccountRepository, 'label'>;
   redis: Redis;
   pool: AccountPoolService;
   processor: GenerationProcessor;
@@ -95,7 +96,8 @@ export class AlertService {
     if (!this.running) return;
     const options = { cooldownLevel: this.deps.config.ALERT_COOLDOWN_LEVEL, now: this.deps.clock.now() };
     if (!accountHealthAlert(event, null, options)) return;
-    void this.deps.models.ProviderAccount.findByPk(event.accountId, { attributes: ['name', 'provider'] })
+    void this.deps.accounts
+      .label(event.accountId)
       .then((account) => account && { name: account.name, provider: account.provider })
       .catch(() => null)
       .then((account) => {

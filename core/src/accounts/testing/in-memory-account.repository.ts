@@ -146,6 +146,11 @@ export class InMemoryAccountRepository implements AccountRepository {
     return this.get(id) ?? null;
   }
 
+  async label(id: string): Promise<Pick<AccountRow, 'name' | 'provider'> | null> {
+    const row = this.rows.get(id);
+    return row ? { name: row.name, provider: row.provider } : null;
+  }
+
   async updateById(id: string, changes: AccountChanges): Promise<number> {
     return this.rows.has(id) ? this.write('updateById', [id], changes) : 0;
   }

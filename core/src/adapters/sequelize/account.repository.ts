@@ -115,6 +115,10 @@ export class SequelizeAccountRepository implements AccountRepository {
     return this.table.findByPk(id);
   }
 
+  label(id: string): Promise<Pick<AccountRow, 'name' | 'provider'> | null> {
+    return this.table.findByPk(id, { attributes: ['name', 'provider'] });
+  }
+
   async updateById(id: string, changes: AccountChanges): Promise<number> {
     const [changed] = await this.table.update(changes, { where: { id } });
     return changed;
