@@ -37,6 +37,7 @@ import { defineStoryChatBindingModel } from './adapters/sequelize/story-chat-bin
 import { sequelizeCatalogTables } from './adapters/sequelize/catalog-table.js';
 import { sequelizeConversationRepository } from './adapters/sequelize/conversation.repository.js';
 import { sequelizeAiModelRepository } from './adapters/sequelize/ai-model.repository.js';
+import { sequelizeMembershipRepository } from './adapters/sequelize/membership.repository.js';
 import { OpenAiChatProvider } from './adapters/providers/openai/openai-chat.provider.js';
 import { RedisEphemeralStore } from './adapters/redis/redis-ephemeral-store.js';
 import type { ChatProvider } from './ports/chat-provider.port.js';
@@ -275,14 +276,16 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   // connection: its checks sit before every story request and must not queue behind the event
   // bus's and the job queue's traffic on the shared one.
   const storyModels = defineStoryModels(sequelize);
+  const bindingModel = defineStoryChatBindingModel(sequelize);
   const storyRedis = redis.duplicate();
   storyRedis.on('error', (error) => logger.warn({ err: error.message }, 'redis (story store) error'));
   const story = createStory({
     config,
     models,
     storyModels,
-    bindingModel: defineStoryChatBindingModel(sequelize),
+    bindingModel,
     conversations: sequelizeConversationRepository(storyModels),
+    members: sequelizeMembershipRepository(storyModels, bindingModel),
     aiModels: sequelizeAiModelRepository(storyModels),
     catalogTables: sequelizeCatalogTables(storyModels),
     chatProvider:

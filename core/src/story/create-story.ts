@@ -23,6 +23,7 @@ import type { StoryReplyService } from './story-reply.service.js';
 import type { SpeakerChoice } from './speaker-choice.js';
 import type { ConversationRetentionService } from './conversation-retention.service.js';
 import type { ConversationRepository } from './conversation.repository.js';
+import type { MembershipRepository } from './access/membership.repository.js';
 import { WalletAuthService } from './wallet-auth.service.js';
 import { StoryMediaService } from './story-media.service.js';
 import { StoryChatBindingService } from './story-chat-binding.service.js';
@@ -67,6 +68,8 @@ export interface StoryDeps {
   bindingModel: typeof StoryChatBindingRow;
   /** Conversations and messages. */
   conversations: ConversationRepository;
+  /** Participants, invites and bound places. */
+  members: MembershipRepository;
   /** The AI model catalog as calls and chats read it. */
   aiModels: AiModelRepository;
   /** The plain catalogs' tables (catalog/catalogs/). */
@@ -117,7 +120,7 @@ export function createStory(deps: StoryDeps): StoryCore {
     repository: deps.conversations,
     models,
     aiModels: deps.aiModels,
-    bindings: deps.bindingModel,
+    members: deps.members,
     llm,
     events: deps.events,
     ids: deps.ids,

@@ -15,6 +15,7 @@ import { LlmService } from '../llm/llm.service.js';
 import type { Actor } from '../identity/actor.js';
 import { sequelizeConversationRepository } from '../adapters/sequelize/conversation.repository.js';
 import { sequelizeAiModelRepository } from '../adapters/sequelize/ai-model.repository.js';
+import { sequelizeMembershipRepository } from '../adapters/sequelize/membership.repository.js';
 import { CONVERSATIONS_ROOM } from './conversation.store.js';
 import type { TurnListener } from './story-reply.service.js';
 import { createStoryChat, type StoryChat } from './story-chat.js';
@@ -155,6 +156,7 @@ describe('story chat services (engine, with a fake LLM)', () => {
       repository: sequelizeConversationRepository(models),
       models,
       aiModels: sequelizeAiModelRepository(models),
+      members: sequelizeMembershipRepository(models),
       llm,
       events,
       ids: createIdGenerator(),
@@ -296,6 +298,7 @@ describe('story chat services (engine, with a fake LLM)', () => {
         repository: sequelizeConversationRepository(models),
         models,
         aiModels: sequelizeAiModelRepository(models),
+        members: sequelizeMembershipRepository(models),
         llm: new LlmService({
           models: sequelizeAiModelRepository(models),
           provider: chat,

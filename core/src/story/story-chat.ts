@@ -1,5 +1,4 @@
 import type { StoryModels } from '../adapters/sequelize/story.models.js';
-import type { StoryChatBindingRow } from '../adapters/sequelize/story-chat-binding.model.js';
 import type { LlmService } from '../llm/llm.service.js';
 import type { AiModelRepository } from '../llm/ai-model.repository.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -7,6 +6,7 @@ import type { EventBus } from '../ports/event-bus.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import { ConversationMembership } from './access/conversation-membership.js';
+import type { MembershipRepository } from './access/membership.repository.js';
 import { ConversationGate } from './conversation-gate.js';
 import { ConversationRetentionService } from './conversation-retention.service.js';
 import { ConversationSummaries } from './conversation-summaries.js';
@@ -39,8 +39,8 @@ export interface StoryChatDeps {
    */
   conversationCacheTtlMs?: number;
   random?: () => number;
-  /** The bots' place bindings: a bound place's players are the conversation's participants. */
-  bindings?: typeof StoryChatBindingRow;
+  /** Participants, invites and the bots' bound places (a bound place's players are participants). */
+  members: MembershipRepository;
 }
 
 /** Contract 002's chat engine, shared by the HTTP API and the bots: one service per job. */
@@ -60,7 +60,7 @@ export interface StoryChat {
 /** Builds the chat services around one conversation store (its memory is shared by all of them). */
 export function createStoryChat(deps: StoryChatDeps): StoryChat {
   const { repository, ids, clock, logger } = deps;
-  const membership = new ConversationMembership({ models: deps.models, bindings: deps.bindings, ids, clock });
+  const membership = new ConversationMembership({ members: deps.members, ids, clock });
   const rows = new StoryRowsCache(deps.models, deps.aiModels, deps.cacheTtlMs ?? 5000);
   const conversations = new ConversationStore({
     repository,
