@@ -7,3 +7,4 @@ export * from './staff.js';
 export * from './anime.js';
 export * from './story-chat.js';
 export * from './nanobanana.js';
+export * from './story-catalog.js';
