@@ -38,6 +38,7 @@ import { sequelizeCatalogTables } from './adapters/sequelize/catalog-table.js';
 import { sequelizeConversationRepository } from './adapters/sequelize/conversation.repository.js';
 import { sequelizeAiModelRepository } from './adapters/sequelize/ai-model.repository.js';
 import { sequelizeMembershipRepository } from './adapters/sequelize/membership.repository.js';
+import { sequelizePawSessionRepository } from './adapters/sequelize/paw-session.repository.js';
 import { OpenAiChatProvider } from './adapters/providers/openai/openai-chat.provider.js';
 import { RedisEphemeralStore } from './adapters/redis/redis-ephemeral-store.js';
 import type { ChatProvider } from './ports/chat-provider.port.js';
@@ -286,6 +287,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     bindingModel,
     conversations: sequelizeConversationRepository(storyModels),
     members: sequelizeMembershipRepository(storyModels, bindingModel),
+    pawSessions: sequelizePawSessionRepository(storyModels),
     aiModels: sequelizeAiModelRepository(storyModels),
     catalogTables: sequelizeCatalogTables(storyModels),
     chatProvider:

@@ -24,6 +24,7 @@ import type { SpeakerChoice } from './speaker-choice.js';
 import type { ConversationRetentionService } from './conversation-retention.service.js';
 import type { ConversationRepository } from './conversation.repository.js';
 import type { MembershipRepository } from './access/membership.repository.js';
+import type { PawSessionRepository } from './paw-session.repository.js';
 import { WalletAuthService } from './wallet-auth.service.js';
 import { StoryMediaService } from './story-media.service.js';
 import { StoryChatBindingService } from './story-chat-binding.service.js';
@@ -70,6 +71,8 @@ export interface StoryDeps {
   conversations: ConversationRepository;
   /** Participants, invites and bound places. */
   members: MembershipRepository;
+  /** Wallet logins' live tokens. */
+  pawSessions: PawSessionRepository;
   /** The AI model catalog as calls and chats read it. */
   aiModels: AiModelRepository;
   /** The plain catalogs' tables (catalog/catalogs/). */
@@ -128,7 +131,7 @@ export function createStory(deps: StoryDeps): StoryCore {
     logger: deps.logger,
   });
   const wallet = new WalletAuthService({
-    models,
+    sessions: deps.pawSessions,
     identity: deps.identity,
     store,
     secrets: deps.secrets,
