@@ -177,7 +177,7 @@ export const findGenerationsResponse = animeEnvelope(
         generation_uuid: z.string(),
         short_id: z.string(),
         kind: z.enum(['image', 'video']),
-        status: z.enum([...GENERATION_STATUSES, 'partial']),
+        status: generationStatus,
         prompt: z.string(),
         created_at: z.string(),
       }),
@@ -197,8 +197,8 @@ export const generationResult = z.object({
 });
 export const generationStatusResponse = z.object({
   uuid: z.string(),
-  /** `partial`: a batch some of whose images failed (the rest are in results). */
-  status: z.enum([...GENERATION_STATUSES, 'partial']),
+  /** Contract 001's four; a batch some of whose images failed is `completed` with those it has. */
+  status: generationStatus,
   progress: z.number(),
   /** Jobs ahead of this one (0: it runs next); null once it runs. */
   queue_position: z.number().nullable(),

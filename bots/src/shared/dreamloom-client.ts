@@ -303,11 +303,6 @@ const statusAnswer = generationStatusResponse
   });
 const GENERATION_ACTION_NAMES: readonly string[] = GENERATION_ACTIONS;
 
-/** `partial` (a batch some of whose images failed) is finished with the images it has. */
-function memberStatus(status: GenerationStatus | 'partial'): TaskStatus {
-  return status === 'partial' ? 'completed' : status;
-}
-
 /** Builds the HTTP + socket.io client used by both bots. One per process, made in the composition root. */
 export function createDreamloomClient(options: DreamloomClientOptions): DreamloomClient {
   return new HttpDreamloomClient(options);
@@ -397,7 +392,7 @@ class HttpDreamloomClient implements DreamloomClient {
     return parsed.data.data.generations.map((g) => ({
       taskId: g.generation_uuid,
       kind: g.kind,
-      status: memberStatus(g.status),
+      status: g.status,
       prompt: g.prompt,
       createdAt: g.created_at,
     }));
@@ -501,7 +496,7 @@ class HttpDreamloomClient implements DreamloomClient {
     const s = parsed.data;
     return {
       taskId: s.uuid,
-      status: memberStatus(s.status),
+      status: s.status,
       progress: s.progress ?? (s.status === 'completed' ? 100 : undefined),
       queuePosition: memberQueuePosition(s.queue_position),
       outputs: s.results?.map((r) => ({

@@ -19,6 +19,7 @@ import {
   optimizePromptResponse,
   presetsQuery,
   presetsResponse,
+  type GenerationStatus,
 } from '@dreamloom/contracts';
 import { isStaff, memberFacingFailure } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
@@ -114,7 +115,7 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
           generation_uuid: row.id,
           short_id: row.id.slice(0, 8),
           kind: row.kind,
-          status: row.status === 'cancelled' ? 'failed' : row.status,
+          status: contractStatus(row.status),
           prompt: row.prompt,
           created_at: new Date(row.created_at).toISOString(),
         })),
@@ -132,9 +133,9 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
     handler: async (ctx, { params, actor }) => {
       // From the node's memory unless the task changed since (its events drop it): polls are cheap.
       const { view: task, facts } = await ctx.core.generation.getTaskWithFacts(actor!, params.uuid);
-      const status = task.status === 'cancelled' ? 'failed' : task.status;
+      const status = contractStatus(task.status);
       // Finished generations tell their owner which job card actions apply (bots draw the buttons).
-      const finished = status === 'completed' || status === 'failed' || status === 'partial';
+      const finished = status === 'completed' || status === 'failed';
       const actions = finished ? ctx.core.anime.actions.availableFor(actor!, facts, true) : undefined;
       // "Errors: 统一英文": a stable English code and message; the provider's text is for staff only.
       const failure = status === 'failed' ? memberFacingFailure(task.errorCode) : null;
@@ -209,4 +210,15 @@ export function animeGenerationRoutes(registry: ApiRegistry) {
       ok.anime(await ctx.core.anime.cancels.cancel(actor!, params.uuid)),
   });
   return router;
+}
+
+/**
+ * Contract 001's four statuses (`pending|processing|completed|failed`), as the history already
+ * reads them: a batch some of whose images failed (`partial`) is completed with the images it has,
+ * a cancelled generation failed.
+ */
+function contractStatus(status: string): GenerationStatus {
+  if (status === 'cancelled') return 'failed';
+  if (status === 'partial') return 'completed';
+  return status as GenerationStatus;
 }
