@@ -264,6 +264,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     tag: TAG,
     summary: 'Stream images as a ZIP (errors after the headers arrive as text/plain)',
     docBody: { schema: nanobananaExportBody, contentType: 'application/json' },
+    rawResponse: { contentType: 'application/zip', description: 'images.zip, streamed (attachment)' },
     handler: async (ctx) => {
       const scope = nanobananaScope(ctx);
       const { imageIds } = parseBody(nanobananaExportBody, ctx.request.body, BAD_PARAMETERS_MESSAGE, true);
@@ -329,6 +330,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     tag: TAG,
     summary: 'Download an image (Content-Disposition: attachment)',
     params: imageIdParams,
+    rawResponse: { contentType: 'image/*', description: 'The image file (attachment)' },
     malformedParams: notFound('图片不存在'),
     handler: (ctx) => sendImage(ctx, true),
   });
