@@ -1,3 +1,4 @@
+import corsHandler from 'cors';
 import type { AppConfig } from '@dreamloom/core';
 import type { Exchange, Next } from './exchange.js';
 
@@ -20,7 +21,7 @@ export const EXPOSE_HEADERS = [
   'Content-Disposition',
 ].join(',');
 /** How long a browser may keep a preflight's answer (seconds). */
-const MAX_AGE = '600';
+const MAX_AGE = 600;
 
 /**
  * The Access-Control-Allow-Origin value for a request from `origin` to `path`, or '' when none is
@@ -34,27 +35,29 @@ export function allowedOrigin(config: AppConfig, path: string, origin: string): 
 }
 
 /**
- * Stage: CORS for /api/... when CORS_ORIGINS is set (otherwise nothing). Preflights are answered
- * here (204), before rate limits and routes; other requests get the allow/expose headers, which
- * stay on error answers. What @koa/cors did with these options, written for both transports.
+ * Stage: CORS for /api/... when CORS_ORIGINS is set (otherwise nothing), by expressjs's `cors` on
+ * the raw request and response, so Koa and the fast path answer alike. Preflights are answered here
+ * (204), before rate limits and routes; other requests get the allow/expose headers, which stay on
+ * error answers. An OPTIONS without Access-Control-Request-Method is not a preflight and goes on
+ * like any request (as @koa/cors, which this replaced, did).
  */
 export function cors(x: Exchange, next: Next) {
   const config = x.core.config;
   if (config.CORS_ORIGINS.length === 0 || !x.path.startsWith('/api/')) return next();
   appendVary(x, 'Origin');
-  const origin = allowedOrigin(config, x.path, x.get('origin'));
-  if (!origin) return next();
-  if (x.method !== 'OPTIONS') {
-    x.set('Access-Control-Allow-Origin', origin);
-    x.set('Access-Control-Expose-Headers', EXPOSE_HEADERS);
-    return next();
-  }
-  // OPTIONS without Access-Control-Request-Method is not a preflight: it goes on like any request.
-  if (!x.get('access-control-request-method')) return next();
-  x.set('Access-Control-Allow-Origin', origin);
-  x.set('Access-Control-Max-Age', MAX_AGE);
-  x.set('Access-Control-Allow-Methods', ALLOW_METHODS);
-  x.set('Access-Control-Allow-Headers', ALLOW_HEADERS);
+  // Built per request (a closure and an options object) rather than kept in module state; `cors`
+  // calls back synchronously, since its origin function answers at once.
+  corsHandler({
+    origin: (origin, done) => done(null, allowedOrigin(config, x.path, origin ?? '') || false),
+    methods: ALLOW_METHODS,
+    allowedHeaders: ALLOW_HEADERS,
+    exposedHeaders: EXPOSE_HEADERS,
+    maxAge: MAX_AGE,
+    // This stage decides what a preflight is and answers it (below).
+    preflightContinue: true,
+  })(x.req, x.res, () => undefined);
+  const preflight = x.method === 'OPTIONS' && x.get('access-control-request-method') !== '';
+  if (!preflight || !x.res.hasHeader('Access-Control-Allow-Origin')) return next();
   x.status = 204;
   return undefined;
 }
