@@ -10,6 +10,14 @@ import { RedisLossWatch } from './adapters/redis/redis-loss-watch.js';
 import { RunningJobs } from './adapters/bullmq/running-jobs.js';
 import { createBlobStorage } from './adapters/storage/create-blob-storage.js';
 import { JimengGatewayClient } from './adapters/providers/jimeng/jimeng-gateway.client.js';
+import { GeminiImageClient } from './adapters/providers/gemini/gemini-image.client.js';
+import { KieClient } from './adapters/providers/kie/kie.client.js';
+import { defineAnimeModels } from './adapters/sequelize/anime.models.js';
+import { defineNanobananaModels } from './adapters/sequelize/nanobanana.models.js';
+import { SequelizeGenerationTaskRepository } from './adapters/sequelize/generation-task.repository.js';
+import { SequelizeFanOutItemRepository } from './adapters/sequelize/fan-out-item.repository.js';
+import { SequelizeProviderJobRepository } from './adapters/sequelize/provider-job.repository.js';
+import { SequelizeTaskCredentialRepository } from './adapters/sequelize/task-credential.repository.js';
 import { AccountPoolService } from './accounts/account-pool.service.js';
 import { SequelizeAccountRepository } from './adapters/sequelize/account.repository.js';
 import { ACCOUNTS_CHANGED, ACCOUNTS_ROOM } from './accounts/account-changes.js';
@@ -18,7 +26,8 @@ import { IdentityService } from './identity/identity.service.js';
 import { SequelizeIdentityRepository } from './adapters/sequelize/identity.repository.js';
 import { MediaService } from './media/media.service.js';
 import { GenerationService } from './generation/generation.service.js';
-import { GenerationProcessor } from './generation/generation.processor.js';
+import { GenerationEngine } from './generation/engine/generation-engine.js';
+import { JimengStrategy } from './generation/strategies/jimeng.strategy.js';
 import { TaskReconciler } from './generation/task-reconciler.js';
 import type { BlobStorage } from './ports/blob-storage.port.js';
 import { systemClock, type Clock } from './ports/clock.port.js';
@@ -66,10 +75,14 @@ export interface CoreOverrides {
   events?: EventBus;
   storage?: BlobStorage;
   leases?: LeaseStore;
+  /** The Jimeng gateway for generations (pool upkeep keeps the real client). */
   jimeng?: ImageProvider;
   /** Contract 002's upstream LLM (the official openai SDK by default). */
   chatProvider?: ChatProvider;
+  /** Gemini for contracts 000 and 004 (the @google/genai client at GEMINI_BASE_URL by default). */
   gemini?: ImageProvider;
+  /** kie.ai for contract 001. */
+  kie?: KieClient;
   /** How the outbound (SSRF) policy resolves host names; tests point names at private addresses. */
   outboundResolver?: Resolver;
 }
@@ -99,7 +112,8 @@ export interface Core {
   pool: AccountPoolService;
   media: MediaService;
   generation: GenerationService;
-  processor: GenerationProcessor;
+  /** The one generation engine: runs every task (strategies per provider), cancels, finished hooks. */
+  engine: GenerationEngine;
   reconciler: TaskReconciler;
   /** Notices a Redis that lost its data; workers start it (startWorker) and reconcile at once. */
   redisLoss: RedisLossWatch;
@@ -217,23 +231,51 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     defaultImageModel: config.JIMENG_DEFAULT_MODEL,
     logger,
   });
-  const jimeng =
-    overrides.jimeng ??
-    new JimengGatewayClient({ baseUrl: config.JIMENG_BASE_URL, timeoutMs: config.JIMENG_TIMEOUT_MS });
-  const processor = new GenerationProcessor({
-    models,
-    pool,
-    providers: { jimeng: countProviderCalls('jimeng', jimeng, metrics.providers) },
+  // Provider clients: built here only, once each, and counted by outcome (provider metrics).
+  const jimengGateway = new JimengGatewayClient({
+    baseUrl: config.JIMENG_BASE_URL,
+    timeoutMs: config.JIMENG_TIMEOUT_MS,
+  });
+  const jimeng = countProviderCalls('jimeng', overrides.jimeng ?? jimengGateway, metrics.providers);
+  const gemini = countProviderCalls(
+    'gemini',
+    overrides.gemini ??
+      new GeminiImageClient({
+        defaultBaseUrl: config.GEMINI_BASE_URL,
+        timeoutMs: config.GEMINI_TIMEOUT_MS,
+        // Only a 004 caller's own apiBase goes through it (connect-time address check).
+        outbound,
+      }),
+    metrics.providers,
+  );
+  // kie.ai is asynchronous: its generation calls are the task creation and the status checks.
+  const kie = countProviderCalls(
+    'kie',
+    overrides.kie ?? new KieClient({ baseUrl: config.KIE_BASE_URL, timeoutMs: config.KIE_TIMEOUT_MS }),
+    metrics.providers,
+    ['createTask', 'recordInfo'],
+  );
+  const animeModels = defineAnimeModels(sequelize);
+  const nanobananaModels = defineNanobananaModels(sequelize);
+  const engine = new GenerationEngine({
+    tasks: new SequelizeGenerationTaskRepository({ models, clock }),
+    items: new SequelizeFanOutItemRepository(nanobananaModels),
+    providerJobs: new SequelizeProviderJobRepository(animeModels),
     media,
+    queue,
     events,
+    leases,
     clock,
     logger,
-    maxAttempts: config.GENERATION_MAX_ATTEMPTS,
-    leaseWaitMs: config.LEASE_WAIT_MS,
-    rateLimitHandling: config.RATE_LIMIT_HANDLING,
-    queue,
-    leases,
     exclusiveTtlMs: config.LEASE_TTL_MS,
+    fallback: new JimengStrategy({
+      pool,
+      clock,
+      providers: { jimeng },
+      maxAttempts: config.GENERATION_MAX_ATTEMPTS,
+      leaseWaitMs: config.LEASE_WAIT_MS,
+      rateLimitHandling: config.RATE_LIMIT_HANDLING,
+    }),
   });
   const jimengModule = createJimengModule({
     config,
@@ -244,8 +286,9 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     events,
     media,
     generation,
-    processor,
+    engine,
     pool,
+    gateway: jimengGateway,
     secrets,
     clock,
     ids,
@@ -263,12 +306,13 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     storage,
     secrets,
     pool,
-    processor,
+    engine,
+    nanobananaModels,
+    credentials: new SequelizeTaskCredentialRepository(nanobananaModels),
+    gemini,
     clock,
     ids,
     logger,
-    gemini: overrides.gemini,
-    providerMetrics: metrics.providers,
     outbound,
     tasksChanged: (taskIds, owners) => generation.tasksChanged(taskIds, owners),
     memberPage: (owner, query, load) => generation.memberPage(owner, query, load),
@@ -316,16 +360,17 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     events,
     media,
     generation,
-    processor,
+    engine,
+    animeModels,
+    kie,
+    gemini,
     clock,
     ids,
     logger,
     storage,
     chatProvider: story.chatProvider,
-    gemini: overrides.gemini,
     outbound,
     audit,
-    providerMetrics: metrics.providers,
   });
   // Pool slots are read when scraped; credits are counted as each charge or refund commits.
   metrics.pool.watch(() => pool.slotUsage());
@@ -346,7 +391,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     logger,
     defaultTimeZone: config.QUOTA_TIMEZONE,
   });
-  const alerts = new AlertService({ config, accounts, redis, pool, processor, outbound, clock, logger });
+  const alerts = new AlertService({ config, accounts, redis, pool, engine, outbound, clock, logger });
   const reconciler = new TaskReconciler({
     generation,
     queue,
@@ -382,7 +427,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     pool,
     media,
     generation,
-    processor,
+    engine,
     reconciler,
     redisLoss,
     jimeng: jimengModule,

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
 import type { AccountRepository } from '../accounts/account.repository.js';
 import type { AccountHealthEvent, AccountPoolService } from '../accounts/account-pool.service.js';
-import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { Logger } from '../shared/logger.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
@@ -22,7 +22,7 @@ interface Deps {
   accounts: Pick<AccountRepository, 'label'>;
   redis: Redis;
   pool: AccountPoolService;
-  processor: GenerationProcessor;
+  engine: Pick<GenerationEngine, 'onFinished'>;
   outbound: OutboundPolicy;
   clock: Clock;
   logger: Logger;
@@ -51,7 +51,7 @@ export class AlertService {
     });
     // Registered once; they stay silent until start() and after stop().
     deps.pool.onAccountHealth((event) => this.onAccountHealth(event));
-    deps.processor.onFinished(async (task) => {
+    deps.engine.onFinished(async (task) => {
       if (!this.running || (task.status !== 'completed' && task.status !== 'failed')) return;
       const alert = this.failures.record(task.status === 'failed', deps.clock.now());
       if (alert) this.raise(alert);

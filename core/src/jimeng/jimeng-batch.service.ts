@@ -8,7 +8,7 @@ import { formatZoned, isoInstant } from '../shared/zoned-time.js';
 import { OutboundRefusedError } from '../shared/outbound/outbound-errors.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
 import type { GenerationService, NewTaskSpec } from '../generation/generation.service.js';
-import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import type { ImageTaskParams } from '../generation/generation.types.js';
 import type { JimengRecordService, RecordView } from './jimeng-record.service.js';
 import {
@@ -34,7 +34,7 @@ interface Deps {
   clock: Clock;
   events: EventBus;
   generation: GenerationService;
-  processor: GenerationProcessor;
+  engine: Pick<GenerationEngine, 'cancel'>;
   records: JimengRecordService;
   timeZone: string;
   limits: { image: number; video: number };
@@ -234,7 +234,7 @@ export class JimengBatchService {
       return this.deps.generation.insertTasks(specs, { transaction });
     });
     // Superseded runs of the same storyboards stop; the lock keeps them from overlapping meanwhile.
-    if (superseded.length) await this.deps.processor.cancel(superseded, 'Superseded by a newer submission');
+    if (superseded.length) await this.deps.engine.cancel(superseded, 'Superseded by a newer submission');
     await this.deps.generation.enqueueMany(tasks);
     // Open batch lists show it now rather than at their next poll.
     if (created) await this.announce(created, BatchListEvents.created);
@@ -615,7 +615,7 @@ export class JimengBatchService {
       cancel_reason: (reason?.trim() || 'Cancelled').slice(0, 512),
       update_time: this.deps.clock.now(),
     });
-    await this.deps.processor.cancel(
+    await this.deps.engine.cancel(
       open.map((record) => record.task_id!).filter(Boolean),
       reason?.trim() || 'Batch cancelled',
     );
@@ -714,7 +714,7 @@ export class JimengBatchService {
         { transaction },
       );
     });
-    if (previousTask) await this.deps.processor.cancel([previousTask], 'Superseded by a regeneration');
+    if (previousTask) await this.deps.engine.cancel([previousTask], 'Superseded by a regeneration');
     await this.deps.generation.enqueueMany([task]);
     return { record_id: record.id, task_id: task.id };
   }

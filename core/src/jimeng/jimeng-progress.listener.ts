@@ -2,7 +2,7 @@ import type { AccountLabel, JimengBatch, JimengRecord, JimengRepository } from '
 import type { Clock } from '../ports/clock.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { Logger } from '../shared/logger.js';
-import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import { GroupCommit } from '../shared/group-commit.js';
 import type { BatchCounts, BatchItemView, JimengBatchService } from './jimeng-batch.service.js';
 import type { JimengRecordService } from './jimeng-record.service.js';
@@ -15,7 +15,7 @@ import {
 } from './jimeng.types.js';
 
 /** What the listener reads of a task the engine starts or finishes. */
-type EngineTask = Parameters<Parameters<GenerationProcessor['onFinished']>[0]>[0];
+type EngineTask = Parameters<Parameters<GenerationEngine['onFinished']>[0]>[0];
 
 interface Deps {
   /** Records and batches (the Sequelize adapter jimeng.repository.ts). */
@@ -59,9 +59,9 @@ export class JimengProgressListener {
 
   constructor(private readonly deps: Deps) {}
 
-  register(processor: GenerationProcessor): void {
-    processor.onBeforeRun((task) => this.beforeRun(task));
-    processor.onFinished((task) => this.finished(task));
+  register(engine: GenerationEngine): void {
+    engine.onBeforeRun((task) => this.beforeRun(task));
+    engine.onFinished((task) => this.finished(task));
   }
 
   /** A task that is no longer its record's current run (superseded, record deleted) does not run. */

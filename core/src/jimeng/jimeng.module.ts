@@ -3,11 +3,11 @@ import type { AppConfig } from '../config.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { defineJimengModels, type JimengModels } from '../adapters/sequelize/jimeng.models.js';
 import { SequelizeJimengRepository } from '../adapters/sequelize/jimeng.repository.js';
-import { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
+import type { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
 import { AccountMaintenanceService } from '../accounts/account-maintenance.service.js';
 import type { AccountPoolService } from '../accounts/account-pool.service.js';
 import type { AccountRepository } from '../accounts/account.repository.js';
-import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import type { GenerationService } from '../generation/generation.service.js';
 import type { MediaService } from '../media/media.service.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -41,12 +41,13 @@ interface Deps {
   events: EventBus;
   media: MediaService;
   generation: GenerationService;
-  processor: GenerationProcessor;
+  engine: GenerationEngine;
   secrets: SecretBox;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
-  gateway?: JimengGatewayClient;
+  /** createCore's Jimeng gateway client: pool upkeep reads credits and checks sessions with it. */
+  gateway: JimengGatewayClient;
   /** When given, an account found out of points has its credits read at once. */
   pool?: AccountPoolService;
   /** callback_url and compose input_images are checked, and callbacks delivered, under it (SSRF). */
@@ -73,7 +74,7 @@ export function createJimengModule(deps: Deps): JimengModule {
     clock: deps.clock,
     events: deps.events,
     generation: deps.generation,
-    processor: deps.processor,
+    engine: deps.engine,
     records,
     timeZone,
     limits: { image: config.BATCH_MAX_IMAGE_ITEMS, video: config.BATCH_MAX_VIDEO_ITEMS },
@@ -88,7 +89,7 @@ export function createJimengModule(deps: Deps): JimengModule {
     clock: deps.clock,
     logger: deps.logger,
     callbackAttempts: config.CALLBACK_MAX_ATTEMPTS,
-  }).register(deps.processor);
+  }).register(deps.engine);
   const callbacks = new BatchCallbackService({
     studio,
     batches,
@@ -102,7 +103,7 @@ export function createJimengModule(deps: Deps): JimengModule {
   });
   const maintenance = new AccountMaintenanceService({
     accounts: deps.accounts,
-    gateway: deps.gateway ?? new JimengGatewayClient({ baseUrl: config.JIMENG_BASE_URL, timeoutMs: 30_000 }),
+    gateway: deps.gateway,
     secrets: deps.secrets,
     clock: deps.clock,
     logger: deps.logger,

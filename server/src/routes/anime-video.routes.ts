@@ -91,7 +91,7 @@ export function animeVideoRoutes(registry: ApiRegistry) {
     handler: async (ctx, { body, query }) => {
       if (query.provider !== 'kie')
         throw new AppError('UNKNOWN_PROVIDER', 'Unknown provider', { status: 400 });
-      const result = await ctx.core.anime.kieRunner.handleCallback(body, {
+      const result = await ctx.core.engine.callback(query.provider, body, {
         signature: ctx.get('x-webhook-signature') || undefined,
         timestamp: ctx.get('x-webhook-timestamp') || undefined,
       });
