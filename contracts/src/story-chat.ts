@@ -3,6 +3,7 @@
 // avatars and backgrounds), the bots' place bindings and image upload. Answers are bare JSON;
 // errors `{detail}` (the OpenAI-compatible routes: `{error: {code, message}}`).
 import { z } from 'zod';
+import { characterView } from './story-catalog.js';
 
 /**
  * Contract 002's ids: snowflakes here, but its examples show 24-hex (Mongo) ids and story templates
@@ -267,25 +268,7 @@ export const avatarCreateBody = z.object({
   icon_url: z.string().max(1024).optional(),
 });
 /** The character `character-avatar/create` made (the catalog's character view). */
-export const avatarCreateResponse = z.object({
-  id: z.string(),
-  name: z.string(),
-  avatar: z.string().nullable(),
-  personality: z.string(),
-  background: z.string(),
-  description: z.string(),
-  language: z.string().nullable(),
-  image_url: z.string().nullable(),
-  icon_url: z.string().nullable(),
-  image_prompt: z.string().nullable(),
-  llm_id: z.string().nullable(),
-  character_type: z.string(),
-  talkativeness: z.number(),
-  is_public: z.boolean(),
-  user_id: z.string().nullable(),
-  created_at: z.string().nullable(),
-  updated_at: z.string().nullable(),
-});
+export const avatarCreateResponse = characterView;
 export const backgroundImageBody = z.object({
   style_keyword: z.string().max(500).optional(),
   background_description: z.string().min(1).max(4000),

@@ -59,6 +59,14 @@ interface Deps {
   defaultHistoryLength?: number;
 }
 
+/** A `generate-response` without a conversation: the caller supplies the history. */
+export interface StatelessReplyInput {
+  characterId: string;
+  userMessage?: string;
+  history: ContractHistoryMessage[];
+  historyLength?: number;
+}
+
 /**
  * Characters' replies: one turn (the user's message → speaker choice → each chosen character
  * answers in turn, each seeing the replies before it), one reply streamed to a listener and the
@@ -74,14 +82,7 @@ export class StoryReplyService {
   /** Contract `generate-response` without a conversation: the caller supplies the history. */
   async generateStateless(
     actor: Actor,
-    input: {
-      characterId: string;
-      userMessage?: string;
-      history: ContractHistoryMessage[];
-      historyLength?: number;
-      signal?: AbortSignal;
-      listener?: TurnListener;
-    },
+    input: StatelessReplyInput & { signal?: AbortSignal; listener?: TurnListener },
   ): Promise<string> {
     const reply = await this.startStateless(actor, input);
     return reply.run(input.listener, input.signal);
@@ -93,12 +94,7 @@ export class StoryReplyService {
    */
   async startStateless(
     actor: Actor,
-    input: {
-      characterId: string;
-      userMessage?: string;
-      history: ContractHistoryMessage[];
-      historyLength?: number;
-    },
+    input: StatelessReplyInput,
   ): Promise<{ run: (listener?: TurnListener, signal?: AbortSignal) => Promise<string> }> {
     // Speaking as a character sends its whole persona to the model: own or public ones only.
     const character = assertCanUseCharacter(actor, await this.deps.rows.freshCharacter(input.characterId));
