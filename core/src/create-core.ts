@@ -121,7 +121,7 @@ export interface Core {
   jimeng: JimengModule;
   /** Contract 002 (story chat): AI models, catalogs, chat engine, wallet login, story images. */
   story: StoryCore;
-  /** Contract 004 (NanoBanana) on the engine: fan-out runner, service, search tokenizer. */
+  /** Contract 004 (NanoBanana) on the engine: its fan-out driver, service, search tokenizer. */
   nanobanana: NanobananaModule;
   /** Contracts 000/001 (anime images and videos) and the credits (MC) ledger. */
   anime: AnimeModule;

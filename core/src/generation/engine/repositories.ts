@@ -1,8 +1,8 @@
 /**
  * The generation engine's ports: where task rows, fan-out positions, asynchronous providers' upstream
  * jobs and callers' sealed credentials are stored. The engine and its strategies reach the database
- * only through these; `adapters/sequelize/generation-*.repository.ts` implement them (same
- * statements the processor and runners ran themselves before), and `testing/` keeps them in memory
+ * only through these; `adapters/sequelize/{generation-task,fan-out-item,provider-job,task-credential}.repository.ts`
+ * implement them (the same statements the four run loops before the engine ran themselves), and `testing/` keeps them in memory
  * for the engine's unit tests.
  *
  * Records a method returns may be handed back to the same repository (`update`, `write`): the
