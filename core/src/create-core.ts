@@ -18,6 +18,8 @@ import { SequelizeGenerationTaskRepository } from './adapters/sequelize/generati
 import { SequelizeFanOutItemRepository } from './adapters/sequelize/fan-out-item.repository.js';
 import { SequelizeProviderJobRepository } from './adapters/sequelize/provider-job.repository.js';
 import { SequelizeTaskCredentialRepository } from './adapters/sequelize/task-credential.repository.js';
+import { Fts5SearchIndex } from './adapters/sequelize/nanobanana-fts5-search.repository.js';
+import { PostingSearchIndex } from './adapters/sequelize/nanobanana-posting-search.repository.js';
 import { AccountPoolService } from './accounts/account-pool.service.js';
 import { SequelizeAccountRepository } from './adapters/sequelize/account.repository.js';
 import { ACCOUNTS_CHANGED, ACCOUNTS_ROOM } from './accounts/account-changes.js';
@@ -257,6 +259,12 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   );
   const animeModels = defineAnimeModels(sequelize);
   const nanobananaModels = defineNanobananaModels(sequelize);
+  // 004 search: FTS5 on SQLite, posting tables on MySQL/MariaDB.
+  const searchWindow = config.NANOBANANA_SEARCH_RELEVANCE_WINDOW;
+  const nanobananaSearch =
+    sequelize.getDialect() === 'sqlite'
+      ? new Fts5SearchIndex(sequelize, searchWindow)
+      : new PostingSearchIndex(sequelize, searchWindow);
   const engine = new GenerationEngine({
     tasks: new SequelizeGenerationTaskRepository({ models, clock }),
     items: new SequelizeFanOutItemRepository(nanobananaModels),
@@ -309,6 +317,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     engine,
     nanobananaModels,
     credentials: new SequelizeTaskCredentialRepository(nanobananaModels),
+    searchIndex: nanobananaSearch,
     gemini,
     clock,
     ids,

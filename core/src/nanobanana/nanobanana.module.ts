@@ -2,8 +2,6 @@ import type { Sequelize } from 'sequelize';
 import type { AppConfig } from '../config.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import type { NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
-import { Fts5SearchIndex } from '../adapters/sequelize/nanobanana-fts5-search.repository.js';
-import { PostingSearchIndex } from '../adapters/sequelize/nanobanana-posting-search.repository.js';
 import type { AccountPoolService } from '../accounts/account-pool.service.js';
 import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import type { FanOutSubmission } from '../generation/engine/fan-out-runs.js';
@@ -43,6 +41,8 @@ export function createNanobananaModule(deps: {
   nanobananaModels: NanobananaModels;
   /** Callers' sealed Gemini keys, kept while their task runs. */
   credentials: TaskCredentialRepository;
+  /** 004 search text (createCore picks FTS5 or posting tables by dialect). */
+  searchIndex: NanobananaSearchIndex;
   queue: JobQueue;
   events: EventBus;
   media: MediaService;
@@ -84,11 +84,7 @@ export function createNanobananaModule(deps: {
     submit: (task) => deps.engine.fanOut.submit(task),
   };
   const tokenizer = new SearchTokenizer();
-  const window = config.NANOBANANA_SEARCH_RELEVANCE_WINDOW;
-  const searchIndex =
-    deps.sequelize.getDialect() === 'sqlite'
-      ? new Fts5SearchIndex(deps.sequelize, window)
-      : new PostingSearchIndex(deps.sequelize, window);
+  const { searchIndex } = deps;
   const service = new NanobananaService({
     sequelize: deps.sequelize,
     models: { ...deps.models, ...models },
