@@ -1,4 +1,5 @@
-import type { AccountRepository, AccountRow } from './account.repository.js';
+import { Op, col } from 'sequelize';
+import type { DreamloomModels, ProviderAccountRow } from '../adapters/sequelize/models.js';
 import type { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
 import { NotFoundError } from '../errors.js';
 import { isAdmin, type Actor } from '../identity/actor.js';
@@ -9,8 +10,7 @@ import { nextQuotaReset } from '../shared/zoned-time.js';
 import { AccountStatus } from './jimeng-account.types.js';
 
 interface Deps {
-  /** Where accounts are stored (the Sequelize adapter account.repository.ts). */
-  accounts: AccountRepository;
+  models: DreamloomModels;
   gateway: JimengGatewayClient;
   secrets: SecretBox;
   clock: Clock;
@@ -32,10 +32,12 @@ export class AccountMaintenanceService {
   /** Accounts whose reset time has passed get generation back on, counts cleared, next reset set. */
   async resetDueQuotas(): Promise<number> {
     const now = this.deps.clock.now();
-    const due = await this.deps.accounts.quotaResetsDue('jimeng', now);
+    const due = await this.deps.models.ProviderAccount.findAll({
+      where: { provider: 'jimeng', is_deleted: false, quota_reset_time: { [Op.lte]: now } },
+    });
     for (const account of due) {
       const outOfPoints = account.status_reason?.startsWith('Out of points') ?? false;
-      await this.deps.accounts.change(account, {
+      await account.update({
         image_generation_status: 1,
         video_generation_status: 1,
         image_count: 0,
@@ -59,7 +61,23 @@ export class AccountMaintenanceService {
    */
   async refreshStaleCredits(limit = 20): Promise<number> {
     const staleBefore = new Date(this.deps.clock.now().getTime() - this.deps.creditsRefreshMs);
-    const stale = await this.deps.accounts.creditsStale('jimeng', staleBefore, limit);
+    const stale = await this.deps.models.ProviderAccount.findAll({
+      where: {
+        provider: 'jimeng',
+        is_deleted: false,
+        account_status: { [Op.ne]: AccountStatus.invalid },
+        [Op.or]: [
+          { credits_checked_at: null },
+          { credits_checked_at: { [Op.lt]: staleBefore } },
+          { last_used_at: { [Op.gt]: col('credits_checked_at') } },
+        ],
+      },
+      order: [
+        ['credits_checked_at', 'ASC'],
+        ['id', 'ASC'],
+      ],
+      limit,
+    });
     let refreshed = 0;
     for (const account of stale) if (await this.readCredits(account)) refreshed += 1;
     return refreshed;
@@ -70,11 +88,13 @@ export class AccountMaintenanceService {
    * points, so the list shows what is left (usually 0) at once, not at the next scheduled read.
    */
   async refreshCredits(accountId: string): Promise<boolean> {
-    const account = await this.deps.accounts.findLive(accountId, { provider: 'jimeng' });
+    const account = await this.deps.models.ProviderAccount.findOne({
+      where: { id: accountId, provider: 'jimeng', is_deleted: false },
+    });
     return account ? this.readCredits(account) : false;
   }
 
-  private readCredits(account: AccountRow): Promise<boolean> {
+  private readCredits(account: ProviderAccountRow): Promise<boolean> {
     const pending = this.creditReads.get(account.id);
     if (pending) return pending;
     const read = (async () => {
@@ -85,13 +105,10 @@ export class AccountMaintenanceService {
           this.deps.secrets.open(account.secret_enc),
           AbortSignal.timeout(15_000),
         );
-        await this.deps.accounts.change(account, {
-          credits: points?.totalCredit ?? null,
-          credits_checked_at: started,
-        });
+        await account.update({ credits: points?.totalCredit ?? null, credits_checked_at: started });
         return true;
       } catch (error) {
-        await this.deps.accounts.change(account, { credits_checked_at: started });
+        await account.update({ credits_checked_at: started });
         this.deps.logger.warn(
           { accountId: account.id, err: (error as Error).message },
           'credit refresh failed',
@@ -107,17 +124,21 @@ export class AccountMaintenanceService {
 
   /** "Test now": checks the session and reads credits; a live session clears an invalid mark. */
   async testAccount(actor: Actor, id: string) {
-    const account = await this.deps.accounts.findLive(
-      id,
-      isAdmin(actor) ? { provider: 'jimeng' } : { provider: 'jimeng', ownerId: actor.id },
-    );
+    const account = await this.deps.models.ProviderAccount.findOne({
+      where: {
+        id,
+        provider: 'jimeng',
+        is_deleted: false,
+        ...(isAdmin(actor) ? {} : { create_by: actor.id }),
+      },
+    });
     if (!account) throw new NotFoundError('Account');
     const secret = this.deps.secrets.open(account.secret_enc);
     const now = this.deps.clock.now();
     try {
       const live = await this.deps.gateway.checkSession(secret, AbortSignal.timeout(15_000));
       const points = live ? await this.deps.gateway.points(secret, AbortSignal.timeout(15_000)) : null;
-      await this.deps.accounts.change(account, {
+      await account.update({
         credits: points?.totalCredit ?? account.credits ?? null,
         credits_checked_at: now,
         ...(live

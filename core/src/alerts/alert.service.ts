@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
-import type { AccountRepository } from '../accounts/account.repository.js';
+import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import type { AccountHealthEvent, AccountPoolService } from '../accounts/account-pool.service.js';
-import type { GenerationEngine } from '../generation/engine/generation-engine.js';
+import type { GenerationProcessor } from '../generation/generation.processor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { Logger } from '../shared/logger.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
@@ -18,11 +18,10 @@ const POOL_PROVIDER = 'jimeng';
 
 interface Deps {
   config: AppConfig;
-  /** Names the account an alert is about. */
-  accounts: Pick<AccountRepository, 'label'>;
+  models: DreamloomModels;
   redis: Redis;
   pool: AccountPoolService;
-  engine: Pick<GenerationEngine, 'onFinished'>;
+  processor: GenerationProcessor;
   outbound: OutboundPolicy;
   clock: Clock;
   logger: Logger;
@@ -51,7 +50,7 @@ export class AlertService {
     });
     // Registered once; they stay silent until start() and after stop().
     deps.pool.onAccountHealth((event) => this.onAccountHealth(event));
-    deps.engine.onFinished(async (task) => {
+    deps.processor.onFinished(async (task) => {
       if (!this.running || (task.status !== 'completed' && task.status !== 'failed')) return;
       const alert = this.failures.record(task.status === 'failed', deps.clock.now());
       if (alert) this.raise(alert);
@@ -96,8 +95,7 @@ export class AlertService {
     if (!this.running) return;
     const options = { cooldownLevel: this.deps.config.ALERT_COOLDOWN_LEVEL, now: this.deps.clock.now() };
     if (!accountHealthAlert(event, null, options)) return;
-    void this.deps.accounts
-      .label(event.accountId)
+    void this.deps.models.ProviderAccount.findByPk(event.accountId, { attributes: ['name', 'provider'] })
       .then((account) => account && { name: account.name, provider: account.provider })
       .catch(() => null)
       .then((account) => {

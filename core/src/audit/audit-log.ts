@@ -1,4 +1,5 @@
-import type { AuditRecord, AuditStore, AuditTransaction } from './audit-log.port.js';
+import { Op, type Transaction, type WhereOptions } from 'sequelize';
+import type { AuditLogRow } from '../adapters/sequelize/audit-log.model.js';
 import { ForbiddenError } from '../errors.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -25,8 +26,7 @@ export interface AuditEntryView {
 }
 
 interface Deps {
-  /** Where entries are kept (the Sequelize adapter audit-log.store.ts). */
-  store: AuditStore;
+  model: typeof AuditLogRow;
   ids: IdGenerator;
   clock: Clock;
 }
@@ -46,10 +46,10 @@ export class AuditLog {
     target: AuditTarget,
     before?: unknown,
     after?: unknown,
-    options: { transaction?: AuditTransaction } = {},
+    options: { transaction?: Transaction } = {},
   ): Promise<void> {
     if (!isStaff(actor)) return;
-    await this.deps.store.insert(
+    await this.deps.model.create(
       {
         id: this.deps.ids.uuid(),
         actor_id: actor.id,
@@ -62,7 +62,7 @@ export class AuditLog {
         after: after === undefined ? null : JSON.stringify(redactSecrets(after)),
         created_at: this.deps.clock.now(),
       },
-      options.transaction,
+      { transaction: options.transaction },
     );
   }
 
@@ -79,7 +79,17 @@ export class AuditLog {
   /** Entries that touched any of `targets`, oldest first (the trace's timeline order). */
   async forTargets(targets: AuditTarget[], limit = 200): Promise<AuditEntryView[]> {
     if (!targets.length) return [];
-    const rows = await this.deps.store.forTargets(targets, limit);
+    const where: WhereOptions = {
+      [Op.or]: targets.map((target) => ({ target_kind: target.kind, target_id: target.id })),
+    };
+    const rows = await this.deps.model.findAll({
+      where,
+      order: [
+        ['created_at', 'ASC'],
+        ['id', 'ASC'],
+      ],
+      limit,
+    });
     return rows.map(view);
   }
 
@@ -89,15 +99,23 @@ export class AuditLog {
     query: { target_kind?: string; target_id?: string; actor_id?: string; limit?: number },
   ): Promise<AuditEntryView[]> {
     if (!isStaff(actor)) throw new ForbiddenError('Only staff can read the audit log');
-    const rows = await this.deps.store.newest(
-      { target_kind: query.target_kind, target_id: query.target_id, actor_id: query.actor_id },
-      Math.min(Math.max(query.limit ?? 50, 1), 200),
-    );
+    const where: Record<string, string> = {};
+    if (query.target_kind) where.target_kind = query.target_kind;
+    if (query.target_id) where.target_id = query.target_id;
+    if (query.actor_id) where.actor_id = query.actor_id;
+    const rows = await this.deps.model.findAll({
+      where,
+      order: [
+        ['created_at', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit: Math.min(Math.max(query.limit ?? 50, 1), 200),
+    });
     return rows.map(view);
   }
 }
 
-function view(row: AuditRecord): AuditEntryView {
+function view(row: AuditLogRow): AuditEntryView {
   return {
     id: row.id,
     actor_id: row.actor_id,

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { JimengRepository } from './jimeng.repository.js';
+import type { JimengModels } from '../adapters/sequelize/jimeng.models.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
@@ -10,8 +10,7 @@ import type { JimengRecordService } from './jimeng-record.service.js';
 import { RecordStatus } from './jimeng.types.js';
 
 interface Deps {
-  /** Batches, records and delivery attempts (the Sequelize adapter jimeng.repository.ts). */
-  studio: JimengRepository;
+  models: JimengModels;
   batches: JimengBatchService;
   records: JimengRecordService;
   ids: IdGenerator;
@@ -38,9 +37,12 @@ export class BatchCallbackService {
   constructor(private readonly deps: Deps) {}
 
   async payload(batchId: string) {
-    const batch = await this.deps.studio.batchById(batchId);
+    const batch = await this.deps.models.JimengBatch.findByPk(batchId);
     if (!batch) return null;
-    const records = await this.deps.studio.batchRecords(batchId, { ordered: 'create_time' });
+    const records = await this.deps.models.JimengRecord.findAll({
+      where: { batch_id: batchId, is_deleted: false },
+      order: [['create_time', 'ASC']],
+    });
     const views = await this.deps.records.views(records);
     const success = views.filter((view) => view.generation_status === RecordStatus.completed).length;
     return {
@@ -98,7 +100,7 @@ export class BatchCallbackService {
     } catch (thrown) {
       error = (thrown as Error).message.slice(0, 1024);
     }
-    await this.deps.studio.recordDelivery({
+    await this.deps.models.CallbackDelivery.create({
       id: this.deps.ids.snowflake(),
       batch_id: batchId,
       event: 'batch_completed',

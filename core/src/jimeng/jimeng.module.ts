@@ -2,12 +2,10 @@ import type { Sequelize } from 'sequelize';
 import type { AppConfig } from '../config.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { defineJimengModels, type JimengModels } from '../adapters/sequelize/jimeng.models.js';
-import { SequelizeJimengRepository } from '../adapters/sequelize/jimeng.repository.js';
-import type { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
+import { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
 import { AccountMaintenanceService } from '../accounts/account-maintenance.service.js';
 import type { AccountPoolService } from '../accounts/account-pool.service.js';
-import type { AccountRepository } from '../accounts/account.repository.js';
-import type { GenerationEngine } from '../generation/engine/generation-engine.js';
+import type { GenerationProcessor } from '../generation/generation.processor.js';
 import type { GenerationService } from '../generation/generation.service.js';
 import type { MediaService } from '../media/media.service.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -35,19 +33,16 @@ interface Deps {
   config: AppConfig;
   sequelize: Sequelize;
   models: DreamloomModels;
-  /** Provider accounts (pool upkeep reads and writes them). */
-  accounts: AccountRepository;
   queue: JobQueue;
   events: EventBus;
   media: MediaService;
   generation: GenerationService;
-  engine: GenerationEngine;
+  processor: GenerationProcessor;
   secrets: SecretBox;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
-  /** createCore's Jimeng gateway client: pool upkeep reads credits and checks sessions with it. */
-  gateway: JimengGatewayClient;
+  gateway?: JimengGatewayClient;
   /** When given, an account found out of points has its credits read at once. */
   pool?: AccountPoolService;
   /** callback_url and compose input_images are checked, and callbacks delivered, under it (SSRF). */
@@ -60,21 +55,21 @@ export function createJimengModule(deps: Deps): JimengModule {
   const { config } = deps;
   const models = { ...deps.models, ...defineJimengModels(deps.sequelize) };
   const timeZone = config.QUOTA_TIMEZONE;
-  const studio = new SequelizeJimengRepository(deps.sequelize, models);
   const records = new JimengRecordService({
-    studio,
+    models,
     media: deps.media,
     clock: deps.clock,
     timeZone,
     audit: deps.audit,
   });
   const batches = new JimengBatchService({
-    studio,
+    sequelize: deps.sequelize,
+    models,
     ids: deps.ids,
     clock: deps.clock,
     events: deps.events,
     generation: deps.generation,
-    engine: deps.engine,
+    processor: deps.processor,
     records,
     timeZone,
     limits: { image: config.BATCH_MAX_IMAGE_ITEMS, video: config.BATCH_MAX_VIDEO_ITEMS },
@@ -82,16 +77,16 @@ export function createJimengModule(deps: Deps): JimengModule {
     outbound: deps.outbound,
   });
   new JimengProgressListener({
-    studio,
+    models,
     batches,
     records,
     queue: deps.queue,
     clock: deps.clock,
     logger: deps.logger,
     callbackAttempts: config.CALLBACK_MAX_ATTEMPTS,
-  }).register(deps.engine);
+  }).register(deps.processor);
   const callbacks = new BatchCallbackService({
-    studio,
+    models,
     batches,
     records,
     ids: deps.ids,
@@ -102,8 +97,8 @@ export function createJimengModule(deps: Deps): JimengModule {
     outbound: deps.outbound,
   });
   const maintenance = new AccountMaintenanceService({
-    accounts: deps.accounts,
-    gateway: deps.gateway,
+    models,
+    gateway: deps.gateway ?? new JimengGatewayClient({ baseUrl: config.JIMENG_BASE_URL, timeoutMs: 30_000 }),
     secrets: deps.secrets,
     clock: deps.clock,
     logger: deps.logger,

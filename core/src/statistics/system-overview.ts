@@ -1,4 +1,7 @@
-import type { SystemOverviewStore, TaskCountRow } from './system-overview.port.js';
+import type {
+  SystemOverviewRepository,
+  TaskCountRow,
+} from '../adapters/sequelize/system-overview.repository.js';
 import { ForbiddenError } from '../errors.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -13,8 +16,7 @@ import {
 import { resolveOverviewWindow, type OverviewWindowQuery } from './overview-window.js';
 
 interface Deps {
-  /** The overview's aggregates (the Sequelize adapter system-overview.repository.ts). */
-  repository: SystemOverviewStore;
+  repository: SystemOverviewRepository;
   queue: JobQueue;
   /** The queues whose depth is shown (every job the workers run). */
   queueNames: readonly string[];

@@ -1,4 +1,4 @@
-import type { ChatMessageRecord } from './conversation.repository.js';
+import type { ChatMessageRow } from '../adapters/sequelize/story.models.js';
 
 /** A stored chat message as the API, the bots and the room events show it. */
 export interface ChatMessageView {
@@ -15,7 +15,7 @@ export interface ChatMessageView {
   swipes: string[];
 }
 
-export function messageView(row: ChatMessageRecord): ChatMessageView {
+export function messageView(row: ChatMessageRow): ChatMessageView {
   return {
     id: row.id,
     content: row.content,

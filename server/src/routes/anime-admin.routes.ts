@@ -1,31 +1,14 @@
 import Router from '@koa/router';
-import {
-  adminModelsResponse,
-  allGenerationsQuery,
-  allGenerationsResponse,
-  allPresetsResponse,
-  modelPriceParams,
-  planChangesQuery,
-  planChangesResponse,
-  presetParams,
-  presetsQuery,
-  priceChangesQuery,
-  priceChangesResponse,
-  savePresetBody,
-  savePresetResponse,
-  saveTemplateBody,
-  saveTemplateResponse,
-  setModelPriceBody,
-  setModelPriceResponse,
-  setPlanBody,
-  setPlanResponse,
-  templateKeyParams,
-  templatesResponse,
-  userIdParams,
-} from '@dreamloom/contracts';
+import { z } from 'zod';
+import { MEMBER_PLANS } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
+
+const key = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'keys are lower-case letters, digits, dot, dash or underscore');
+const presetKind = z.enum(['style', 'scene', 'outfit', 'action']);
 
 /**
  * Staff catalog of contract 000: prompt templates (typed variables) and presets; the configured
@@ -39,7 +22,6 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: every prompt template of build-extract-prompt',
     role: 'staff',
-    response: templatesResponse,
     handler: async (ctx) => ok.anime(await ctx.core.anime.prompts.listTemplates()),
   });
   registry.add(router, {
@@ -48,9 +30,24 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: create or replace a prompt template',
     role: 'staff',
-    params: templateKeyParams,
-    body: saveTemplateBody,
-    response: saveTemplateResponse,
+    params: z.object({ key }),
+    body: z.object({
+      name: z.string().trim().min(1).max(128),
+      template: z.string().trim().min(1).max(8000),
+      variables: z
+        .array(
+          z.object({
+            name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+            type: z.enum(['string', 'number', 'boolean', 'enum']).default('string'),
+            required: z.boolean().default(false),
+            options: z.array(z.string().max(128)).max(100).optional(),
+            description: z.string().max(500).optional(),
+          }),
+        )
+        .max(50),
+      llm_instructions: z.string().max(4000).nullable().optional(),
+      is_active: z.boolean().optional(),
+    }),
     handler: async (ctx, { params, body }) =>
       ok.anime(await ctx.core.anime.prompts.saveTemplate(params.key, body)),
   });
@@ -60,8 +57,7 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: every style, scene, outfit and action preset, inactive ones included',
     role: 'staff',
-    query: presetsQuery,
-    response: allPresetsResponse,
+    query: z.object({ kind: presetKind.optional() }),
     handler: async (ctx, { query }) => ok.anime(await ctx.core.anime.prompts.listAllPresets(query.kind)),
   });
   registry.add(router, {
@@ -70,9 +66,13 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: create or replace a style, scene, outfit or action preset',
     role: 'staff',
-    params: presetParams,
-    body: savePresetBody,
-    response: savePresetResponse,
+    params: z.object({ kind: presetKind, key }),
+    body: z.object({
+      name: z.string().trim().min(1).max(128),
+      prompt: z.string().trim().min(1).max(2000),
+      sort_order: z.number().int().min(0).max(100_000).optional(),
+      is_active: z.boolean().optional(),
+    }),
     handler: async (ctx, { params, body }) =>
       ok.anime(await ctx.core.anime.prompts.savePreset(params.kind, params.key, body)),
   });
@@ -82,7 +82,6 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: the configured image and video models with their options and price rules',
     role: 'staff',
-    response: adminModelsResponse,
     handler: async (ctx) => {
       const [image, sources] = await Promise.all([
         ctx.core.anime.image.listModels(),
@@ -114,9 +113,16 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     summary:
       "Staff: set a model's price rule (image: MC per image by resolution 1K/2K/4K/*, × batch_size; video: <resolution|mode|*>:<seconds|*> table or flat); price null restores the configured default; every change is audited",
     role: 'staff',
-    params: modelPriceParams,
-    body: setModelPriceBody,
-    response: setModelPriceResponse,
+    params: z.object({
+      kind: z.enum(['image', 'video']),
+      // Model ids contain slashes (wan/2.5): the client sends them URL-encoded.
+      model_id: z.string().min(1).max(64),
+    }),
+    body: z.object({
+      price: z
+        .unknown()
+        .refine((value) => value !== undefined, 'price is required (null restores the default)'),
+    }),
     handler: async (ctx, { params, body, actor }) =>
       ok.anime(
         await ctx.core.anime.prices.setPrice(actor!, {
@@ -132,8 +138,7 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: the latest model price changes (who, when, before and after), newest first',
     role: 'staff',
-    query: priceChangesQuery,
-    response: priceChangesResponse,
+    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
     handler: async (ctx, { query, actor }) =>
       ok.anime(await ctx.core.anime.prices.changes(actor!, query.limit)),
   });
@@ -144,9 +149,8 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     summary:
       "Staff: set a member's plan (free or pro; Pro may create private generations); kept in the plan changes. USER_NOT_FOUND 404, PLAN_NOT_APPLICABLE 409 for staff accounts",
     role: 'staff',
-    params: userIdParams,
-    body: setPlanBody,
-    response: setPlanResponse,
+    params: z.object({ id: z.string().min(1).max(36) }),
+    body: z.object({ plan: z.enum(MEMBER_PLANS) }),
     handler: async (ctx, { params, body, actor }) =>
       ok.anime(await ctx.core.anime.plans.setPlan(actor!, params.id, body.plan)),
   });
@@ -156,8 +160,10 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: the latest member plan changes (who, when, before and after), newest first',
     role: 'staff',
-    query: planChangesQuery,
-    response: planChangesResponse,
+    query: z.object({
+      user_id: z.string().max(36).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
     handler: async (ctx, { query, actor }) =>
       ok.anime(await ctx.core.anime.plans.changes(actor!, query.user_id, query.limit)),
   });
@@ -167,8 +173,13 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: "Staff: every member's image and video generations, newest first, with their media",
     role: 'staff',
-    query: allGenerationsQuery,
-    response: allGenerationsResponse,
+    query: z.object({
+      page: z.coerce.number().int().min(1).default(1),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+      status: z.enum(['completed', 'failed', 'pending', 'processing']).optional(),
+      kind: z.enum(['image', 'video']).optional(),
+      user_id: z.string().max(36).optional(),
+    }),
     handler: async (ctx, { query, actor }) =>
       ok.anime(await ctx.core.anime.image.allGenerations(actor!, query)),
   });

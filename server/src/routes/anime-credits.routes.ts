@@ -1,12 +1,5 @@
 import Router from '@koa/router';
-import {
-  creditUsersQuery,
-  creditUsersResponse,
-  creditsQuery,
-  creditsResponse,
-  grantCreditsBody,
-  grantCreditsResponse,
-} from '@dreamloom/contracts';
+import { z } from 'zod';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
@@ -21,8 +14,10 @@ export function animeCreditsRoutes(registry: ApiRegistry) {
     summary:
       "The caller's MC balance, latest ledger entries and generations in flight with their limits (staff: any user with ?user_id=)",
     role: 'user',
-    query: creditsQuery,
-    response: creditsResponse,
+    query: z.object({
+      user_id: z.string().max(36).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(20),
+    }),
     handler: async (ctx, { query, actor }) => {
       const userId = query.user_id ?? actor!.id;
       // The view checks access first; the usage is read only for a user the caller may see.
@@ -36,8 +31,11 @@ export function animeCreditsRoutes(registry: ApiRegistry) {
     tag: 'credits',
     summary: 'Staff: users newest first with their MC balance (q: id, name or platform id)',
     role: 'staff',
-    query: creditUsersQuery,
-    response: creditUsersResponse,
+    query: z.object({
+      page: z.coerce.number().int().min(1).default(1),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+      q: z.string().trim().max(128).optional(),
+    }),
     handler: async (ctx, { query, actor }) => ok.anime(await ctx.core.anime.credits.listUsers(actor!, query)),
   });
   registry.add(router, {
@@ -46,8 +44,12 @@ export function animeCreditsRoutes(registry: ApiRegistry) {
     tag: 'credits',
     summary: 'Staff: add (or with a negative amount remove) MC; the idempotency key makes retries harmless',
     role: 'staff',
-    body: grantCreditsBody,
-    response: grantCreditsResponse,
+    body: z.object({
+      user_id: z.string().min(1).max(36),
+      amount: z.number().int().min(-10_000_000).max(10_000_000),
+      idempotency_key: z.string().min(1).max(128).optional(),
+      note: z.string().max(255).optional(),
+    }),
     handler: async (ctx, { body, actor }) => {
       const entry = await ctx.core.anime.credits.grant(actor!, {
         userId: body.user_id,

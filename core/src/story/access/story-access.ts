@@ -1,4 +1,5 @@
 import { ForbiddenError, NotFoundError } from '../../errors.js';
+import type { StoryRow } from '../../adapters/sequelize/story.models.js';
 import { isStaff, type Actor } from '../../identity/actor.js';
 
 /*
@@ -10,28 +11,22 @@ import { isStaff, type Actor } from '../../identity/actor.js';
  *   that it exists).
  */
 
-/** What these rules read of a story. */
-export interface StoryOwnership {
-  user_id: string;
-  is_published: boolean;
-}
-
-export function canReadStory(actor: Actor, story: StoryOwnership): boolean {
+export function canReadStory(actor: Actor, story: StoryRow): boolean {
   return !!story.is_published || story.user_id === actor.id || isStaff(actor);
 }
 
-export function canChangeStory(actor: Actor, story: StoryOwnership): boolean {
+export function canChangeStory(actor: Actor, story: StoryRow): boolean {
   return story.user_id === actor.id || isStaff(actor);
 }
 
 /** Reading or starting a conversation of it: 404 when the caller may not see it. */
-export function assertCanReadStory<S extends StoryOwnership>(actor: Actor, story: S | null): S {
+export function assertCanReadStory(actor: Actor, story: StoryRow | null): StoryRow {
   if (!story || !canReadStory(actor, story)) throw new NotFoundError('Story');
   return story;
 }
 
 /** Updating or deleting it: 404 when the caller may not see it, 403 when they may only read it. */
-export function assertCanChangeStory<S extends StoryOwnership>(actor: Actor, story: S | null): S {
+export function assertCanChangeStory(actor: Actor, story: StoryRow | null): StoryRow {
   const row = assertCanReadStory(actor, story);
   if (!canChangeStory(actor, row)) throw new ForbiddenError('Not your story');
   return row;
