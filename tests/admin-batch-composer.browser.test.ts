@@ -122,7 +122,7 @@ describe('admin: batch composer and the live batch list (browser)', () => {
 
     await page.getByTestId('composer-callback').fill('');
     // Slow enough that the batch page opens before the storyboards come back.
-    system.sandbox.state.updateSettings({ latencyMs: 1500 });
+    system.sandbox.state.updateSettings({ latencyMs: 5000 });
     await markDocument(page);
     await page.getByTestId('composer-submit').click();
     await page.waitForURL(/\/admin\/jimeng-batches\/show\/\d+$/);
