@@ -1,5 +1,6 @@
 // The admin is served by the Koa server at /admin in production; in development Vite serves it
 // and proxies the API, socket.io and media to the server (DREAMLOOM_API_URL overrides the target).
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { compression, defineAlgorithm } from 'vite-plugin-compression2';
@@ -8,6 +9,13 @@ const target = process.env.DREAMLOOM_API_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   base: '/admin/',
+  resolve: {
+    // The shared wire schemas from their TypeScript sources, as tsconfig's `paths` has it. The admin
+    // imports only their types (`import type`), so zod stays out of the bundle.
+    alias: {
+      '@dreamloom/contracts': fileURLToPath(new URL('../contracts/src/index.ts', import.meta.url)),
+    },
+  },
   plugins: [
     react(),
     // Precompressed copies (x.js.br, x.js.gz) beside each text asset, at the highest levels since

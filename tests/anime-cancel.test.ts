@@ -164,7 +164,7 @@ for (const db of ['sqlite', 'mariadb'] as const) {
       });
       expect(late.status).toBe(200);
       expect(late.body.data).toMatchObject({ known: true, finished: false });
-      await system.core.anime.kieRunner.poll(taskId);
+      await system.core.engine.poll(taskId);
 
       expect(recordInfoCalls()).toBe(callsAtCancel);
       const after = await system.core.models.GenerationTask.findByPk(taskId);
@@ -280,7 +280,7 @@ for (const db of ['sqlite', 'mariadb'] as const) {
         return result;
       });
       try {
-        expect(await system.core.anime.kieRunner.cancel(taskId, 'Cancelled by the member')).toBe('cancelled');
+        expect(await system.core.engine.cancelUpstream(taskId, 'Cancelled by the member')).toBe('cancelled');
       } finally {
         spy.mockRestore();
       }
@@ -290,18 +290,17 @@ for (const db of ['sqlite', 'mariadb'] as const) {
       });
       expect((await system.core.models.GenerationTask.findByPk(taskId))!.status).toBe('cancelled');
       // A second cancel of the same mark keeps the first one's outcome instead of saying "finished".
-      expect(await system.core.anime.kieRunner.cancel(taskId, 'again')).toBe('cancelled');
+      expect(await system.core.engine.cancelUpstream(taskId, 'again')).toBe('cancelled');
     });
 
     it('never creates the upstream task of a video cancelled while still queued', async () => {
       const { userId } = await member(system, `kie-queued-${db}`);
       await grant(system, userId, 300);
-      // The runner's view of a task whose cancel mark arrived before it ran (the queue lost the cancel).
+      // The engine's view of a task whose cancel mark arrived before it ran (the queue lost the cancel).
       const taskId = await createKieVideoRow(system, userId, 'never made', 'pending');
-      expect(await system.core.anime.kieRunner.cancel(taskId, 'Cancelled by the member')).toBe('pending');
+      expect(await system.core.engine.cancelUpstream(taskId, 'Cancelled by the member')).toBe('pending');
       const creates = system.sandbox.state.callCount('kie', undefined, 'createTask');
-      const task = await system.core.models.GenerationTask.findByPk(taskId);
-      await system.core.anime.kieRunner.run(task!, new AbortController().signal);
+      await system.core.engine.run(taskId, new AbortController().signal);
       expect(system.sandbox.state.callCount('kie', undefined, 'createTask')).toBe(creates);
       expect(await system.core.models.GenerationTask.findByPk(taskId)).toMatchObject({
         status: 'cancelled',
@@ -311,7 +310,7 @@ for (const db of ['sqlite', 'mariadb'] as const) {
   });
 }
 
-/** A kie video task row as the create-task route stores it, without queueing it (the runner is driven by hand). */
+/** A kie video task row as the create-task route stores it, without queueing it (the engine is driven by hand). */
 async function createKieVideoRow(system: RunningSystem, userId: string, prompt: string, status: string) {
   const taskId = system.core.ids.uuid();
   await system.core.models.GenerationTask.create({

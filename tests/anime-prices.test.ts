@@ -137,7 +137,7 @@ for (const db of ['sqlite', 'mariadb'] as const) {
         expect(charge?.amount).toBe(-credits);
         spent += credits;
         // Cancelled right away (refunded) so the member stays under the in-flight limit.
-        await system.core.processor.cancel([taskId]);
+        await system.core.engine.cancel([taskId]);
         await system.core.anime.credits.refundTask(taskId);
       }
       expect(spent).toBe(66);

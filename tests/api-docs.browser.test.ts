@@ -6,7 +6,7 @@ import { startSystem, type RunningSystem } from './support/system.js';
 /**
  * The API reference at /api/docs in a browser: Swagger UI (served from node_modules, no CDN)
  * renders every tag and operation of the OpenAPI document under the page's strict CSP, with no
- * console error, and expands an operation to its parameters.
+ * console error, and expands an operation to its parameters and its declared response body.
  */
 describe('API reference page (browser)', () => {
   let system: RunningSystem;
@@ -63,6 +63,8 @@ describe('API reference page (browser)', () => {
     // An operation opens to its request body.
     await start.first().locator('.opblock-summary-control').click();
     await start.first().getByText('Request body').first().waitFor();
+    // …and to the response body it declares (contracts' schemas; last_message_id is only in the answer).
+    await start.first().getByText('last_message_id').first().waitFor();
 
     await page.screenshot({ path: artifact('api-docs.png') });
     expect(errors).toEqual([]);

@@ -69,7 +69,7 @@ for (const db of ['sqlite', 'mariadb'] as const) {
       expect(created.status).toBe(200);
       const taskId = created.body.data.generation_uuid as string;
       expect((await balanceOf(system, headers)).balance).toBe(290);
-      await system.core.processor.cancel([taskId]);
+      await system.core.engine.cancel([taskId]);
       await Promise.all([
         system.core.anime.credits.refundTask(taskId),
         system.core.anime.credits.refundTask(taskId),
@@ -106,7 +106,7 @@ for (const db of ['sqlite', 'mariadb'] as const) {
       expect(refused.body.error.code).toBe('INSUFFICIENT_CREDITS');
       const status = await api(system.baseUrl, 'GET', `/api/generation/status/${taskId}`, { headers });
       expect(status.body.credits_used).toBe(10);
-      await system.core.processor.cancel([taskId]);
+      await system.core.engine.cancel([taskId]);
       expect((await balanceOf(system, headers)).balance).toBe(10);
     });
   });

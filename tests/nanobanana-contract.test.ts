@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from './support/system.js';
-import { api } from './support/clients.js';
+import { api, botHeaders } from './support/clients.js';
 import { createBatch, png, waitForTask } from './support/nanobanana/helpers.js';
 import { readZipEntries } from './support/nanobanana/zip.js';
 
@@ -178,6 +178,26 @@ describe.each(['sqlite', 'mariadb'] as const)('NanoBanana contract 004 on %s', (
     const json = await api(base, 'POST', '/api/v1/generate/batch-with-images', { body: { prompt: 'x' } });
     expect(json.status).toBe(400);
     expect(json.body.message).toContain('请求参数有误，请检查后重试');
+  });
+
+  it("reads a member's partial batch as completed through contract 001's status (its four statuses only)", async () => {
+    const key = `AIzaSy-partial-member-${db}`;
+    system.sandbox.state.injectFault({ provider: 'gemini', credential: key, kind: 'image-safety', count: 1 });
+    const member = botHeaders(system.botToken, 'telegram', `partial-${db}`);
+    const created = await createBatch(
+      base,
+      { prompt: 'partial for a member', count: 3, apiKey: key },
+      member,
+    );
+    expect(created.status).toBe(200);
+    const settled = await waitForTask(base, created.body.data.id, member);
+    expect(settled.status).toBe('partial');
+    const status = await api(base, 'GET', `/api/generation/status/${created.body.data.id}`, {
+      headers: member,
+    });
+    expect(status.status).toBe(200);
+    expect(status.body.status).toBe('completed');
+    expect(status.body.results).toHaveLength(2);
   });
 
   it('settles partial when some positions fail and failed when all do, with errorMessage', async () => {

@@ -199,7 +199,7 @@ describe.each(['sqlite', 'mariadb'] as const)('story chat bindings on %s', (db) 
       { updated_at: new Date(Date.now() - 40 * 86_400_000) },
       { where: { id: conversationId } },
     );
-    expect(await system.core.story.chat.cleanup(30)).toBeGreaterThanOrEqual(1);
+    expect(await system.core.story.retention.cleanup(30)).toBeGreaterThanOrEqual(1);
     expect(await Conversation.findByPk(conversationId)).toBeNull();
     expect(
       (await api(system.baseUrl, 'GET', `${PATH}?channel=${channel}`, tg('9401'))).body.binding,

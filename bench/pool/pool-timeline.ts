@@ -7,8 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { AccountPoolService, MediaService } from '@dreamloom/core';
-// Not exported by the package; the bench runs on sources, so this is the same module the worker uses.
-import { GenerationProcessor } from '../../core/src/generation/generation.processor.js';
+// The bench runs on sources, so this is the same module the worker uses.
+import { GenerationEngine } from '../../core/src/generation/engine/generation-engine.js';
 import { Sequelize } from 'sequelize';
 import type { Sandbox } from '@dreamloom/sandbox';
 
@@ -84,8 +84,8 @@ export function startTimeline(sandbox: Sandbox, latencyMs: number, slotsInAll: n
     leave(provider, credential);
   };
   const jobStarts: number[] = [];
-  const run = GenerationProcessor.prototype.run;
-  GenerationProcessor.prototype.run = function (this: GenerationProcessor, ...args) {
+  const run = GenerationEngine.prototype.run;
+  GenerationEngine.prototype.run = function (this: GenerationEngine, ...args) {
     jobStarts.push(performance.now());
     return run.apply(this, args);
   };
@@ -149,7 +149,7 @@ export function startTimeline(sandbox: Sandbox, latencyMs: number, slotsInAll: n
       counters.leave = leave;
       MediaService.prototype.ingestTaskOutput = original;
       Sequelize.prototype.query = query;
-      GenerationProcessor.prototype.run = run;
+      GenerationEngine.prototype.run = run;
       AccountPoolService.prototype.lease = lease;
       const enters = events.filter((event) => event.kind === 'enter');
       const leaves = events.filter((event) => event.kind === 'leave');

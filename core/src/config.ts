@@ -27,6 +27,12 @@ const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Whether the server checks a route's answer against the response schema it declares (for tests):
+   * `off` (default), `log` (a mismatch is logged as an error, the answer goes out), `strict` (a
+   * mismatch is logged and the request fails with a 500). The test suite runs with `strict`.
+   */
+  RESPONSE_SCHEMA_CHECK: z.enum(['off', 'log', 'strict']).default('off'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Base URL clients use to reach this server; media URLs are built from it. */

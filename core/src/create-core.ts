@@ -10,13 +10,26 @@ import { RedisLossWatch } from './adapters/redis/redis-loss-watch.js';
 import { RunningJobs } from './adapters/bullmq/running-jobs.js';
 import { createBlobStorage } from './adapters/storage/create-blob-storage.js';
 import { JimengGatewayClient } from './adapters/providers/jimeng/jimeng-gateway.client.js';
+import { GeminiImageClient } from './adapters/providers/gemini/gemini-image.client.js';
+import { KieClient } from './adapters/providers/kie/kie.client.js';
+import { defineAnimeModels } from './adapters/sequelize/anime.models.js';
+import { defineNanobananaModels } from './adapters/sequelize/nanobanana.models.js';
+import { SequelizeGenerationTaskRepository } from './adapters/sequelize/generation-task.repository.js';
+import { SequelizeFanOutItemRepository } from './adapters/sequelize/fan-out-item.repository.js';
+import { SequelizeProviderJobRepository } from './adapters/sequelize/provider-job.repository.js';
+import { SequelizeTaskCredentialRepository } from './adapters/sequelize/task-credential.repository.js';
+import { Fts5SearchIndex } from './adapters/sequelize/nanobanana-fts5-search.repository.js';
+import { PostingSearchIndex } from './adapters/sequelize/nanobanana-posting-search.repository.js';
 import { AccountPoolService } from './accounts/account-pool.service.js';
+import { SequelizeAccountRepository } from './adapters/sequelize/account.repository.js';
 import { ACCOUNTS_CHANGED, ACCOUNTS_ROOM } from './accounts/account-changes.js';
 import { JimengAccountService } from './accounts/jimeng-account.service.js';
 import { IdentityService } from './identity/identity.service.js';
+import { SequelizeIdentityRepository } from './adapters/sequelize/identity.repository.js';
 import { MediaService } from './media/media.service.js';
 import { GenerationService } from './generation/generation.service.js';
-import { GenerationProcessor } from './generation/generation.processor.js';
+import { GenerationEngine } from './generation/engine/generation-engine.js';
+import { JimengStrategy } from './generation/strategies/jimeng.strategy.js';
 import { TaskReconciler } from './generation/task-reconciler.js';
 import type { BlobStorage } from './ports/blob-storage.port.js';
 import { systemClock, type Clock } from './ports/clock.port.js';
@@ -30,6 +43,15 @@ import { SecretBox } from './shared/secret-box.js';
 import { OutboundPolicy, type Resolver } from './shared/outbound/outbound-policy.js';
 import { createJimengModule, type JimengModule } from './jimeng/jimeng.module.js';
 import { createStory, type StoryCore } from './story/create-story.js';
+import { defineStoryModels } from './adapters/sequelize/story.models.js';
+import { defineStoryChatBindingModel } from './adapters/sequelize/story-chat-binding.model.js';
+import { sequelizeCatalogTables } from './adapters/sequelize/catalog-table.js';
+import { sequelizeConversationRepository } from './adapters/sequelize/conversation.repository.js';
+import { sequelizeAiModelRepository } from './adapters/sequelize/ai-model.repository.js';
+import { sequelizeMembershipRepository } from './adapters/sequelize/membership.repository.js';
+import { sequelizePawSessionRepository } from './adapters/sequelize/paw-session.repository.js';
+import { OpenAiChatProvider } from './adapters/providers/openai/openai-chat.provider.js';
+import { RedisEphemeralStore } from './adapters/redis/redis-ephemeral-store.js';
 import type { ChatProvider } from './ports/chat-provider.port.js';
 import { createNanobananaModule, type NanobananaModule } from './nanobanana/nanobanana.module.js';
 import { createAnimeModule, type AnimeModule } from './anime/anime.module.js';
@@ -37,6 +59,7 @@ import { createMetrics, type Metrics } from './shared/metrics/metrics.js';
 import { countProviderCalls } from './shared/metrics/provider-metrics.js';
 import { JOB_NAMES } from './worker.js';
 import { defineAuditLogModel } from './adapters/sequelize/audit-log.model.js';
+import { SequelizeAuditStore } from './adapters/sequelize/audit-log.store.js';
 import { AuditLog } from './audit/audit-log.js';
 import { TraceService } from './trace/trace.service.js';
 import { AlertService } from './alerts/alert.service.js';
@@ -54,10 +77,14 @@ export interface CoreOverrides {
   events?: EventBus;
   storage?: BlobStorage;
   leases?: LeaseStore;
+  /** The Jimeng gateway for generations (pool upkeep keeps the real client). */
   jimeng?: ImageProvider;
   /** Contract 002's upstream LLM (the official openai SDK by default). */
   chatProvider?: ChatProvider;
+  /** Gemini for contracts 000 and 004 (the @google/genai client at GEMINI_BASE_URL by default). */
   gemini?: ImageProvider;
+  /** kie.ai for contract 001. */
+  kie?: KieClient;
   /** How the outbound (SSRF) policy resolves host names; tests point names at private addresses. */
   outboundResolver?: Resolver;
 }
@@ -87,7 +114,8 @@ export interface Core {
   pool: AccountPoolService;
   media: MediaService;
   generation: GenerationService;
-  processor: GenerationProcessor;
+  /** The one generation engine: runs every task (strategies per provider), cancels, finished hooks. */
+  engine: GenerationEngine;
   reconciler: TaskReconciler;
   /** Notices a Redis that lost its data; workers start it (startWorker) and reconcile at once. */
   redisLoss: RedisLossWatch;
@@ -95,7 +123,7 @@ export interface Core {
   jimeng: JimengModule;
   /** Contract 002 (story chat): AI models, catalogs, chat engine, wallet login, story images. */
   story: StoryCore;
-  /** Contract 004 (NanoBanana) on the engine: fan-out runner, service, search tokenizer. */
+  /** Contract 004 (NanoBanana) on the engine: its fan-out driver, service, search tokenizer. */
   nanobanana: NanobananaModule;
   /** Contracts 000/001 (anime images and videos) and the credits (MC) ledger. */
   anime: AnimeModule;
@@ -146,11 +174,10 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     maxResponseBytes: config.MEDIA_MAX_BYTES,
   });
   const quota = { resetTime: config.QUOTA_RESET_TIME, timeZone: config.QUOTA_TIMEZONE };
-  const audit = new AuditLog({ model: defineAuditLogModel(sequelize), ids, clock });
+  const audit = new AuditLog({ store: new SequelizeAuditStore(defineAuditLogModel(sequelize)), ids, clock });
 
   const identity = new IdentityService({
-    sequelize,
-    models,
+    users: new SequelizeIdentityRepository(sequelize, models),
     ids,
     clock,
     tokenTtlHours: config.ACCESS_TOKEN_TTL_HOURS,
@@ -158,8 +185,9 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     events,
     logger,
   });
+  const accounts = new SequelizeAccountRepository(models);
   const jimengAccounts = new JimengAccountService({
-    models,
+    accounts,
     ids,
     clock,
     secrets,
@@ -169,7 +197,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     events,
   });
   const pool = new AccountPoolService({
-    models,
+    accounts,
     leases,
     secrets,
     ids,
@@ -205,34 +233,70 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     defaultImageModel: config.JIMENG_DEFAULT_MODEL,
     logger,
   });
-  const jimeng =
-    overrides.jimeng ??
-    new JimengGatewayClient({ baseUrl: config.JIMENG_BASE_URL, timeoutMs: config.JIMENG_TIMEOUT_MS });
-  const processor = new GenerationProcessor({
-    models,
-    pool,
-    providers: { jimeng: countProviderCalls('jimeng', jimeng, metrics.providers) },
+  // Provider clients: built here only, once each, and counted by outcome (provider metrics).
+  const jimengGateway = new JimengGatewayClient({
+    baseUrl: config.JIMENG_BASE_URL,
+    timeoutMs: config.JIMENG_TIMEOUT_MS,
+  });
+  const jimeng = countProviderCalls('jimeng', overrides.jimeng ?? jimengGateway, metrics.providers);
+  const gemini = countProviderCalls(
+    'gemini',
+    overrides.gemini ??
+      new GeminiImageClient({
+        defaultBaseUrl: config.GEMINI_BASE_URL,
+        timeoutMs: config.GEMINI_TIMEOUT_MS,
+        // Only a 004 caller's own apiBase goes through it (connect-time address check).
+        outbound,
+      }),
+    metrics.providers,
+  );
+  // kie.ai is asynchronous: its generation calls are the task creation and the status checks.
+  const kie = countProviderCalls(
+    'kie',
+    overrides.kie ?? new KieClient({ baseUrl: config.KIE_BASE_URL, timeoutMs: config.KIE_TIMEOUT_MS }),
+    metrics.providers,
+    ['createTask', 'recordInfo'],
+  );
+  const animeModels = defineAnimeModels(sequelize);
+  const nanobananaModels = defineNanobananaModels(sequelize);
+  // 004 search: FTS5 on SQLite, posting tables on MySQL/MariaDB.
+  const searchWindow = config.NANOBANANA_SEARCH_RELEVANCE_WINDOW;
+  const nanobananaSearch =
+    sequelize.getDialect() === 'sqlite'
+      ? new Fts5SearchIndex(sequelize, searchWindow)
+      : new PostingSearchIndex(sequelize, searchWindow);
+  const engine = new GenerationEngine({
+    tasks: new SequelizeGenerationTaskRepository({ models, clock }),
+    items: new SequelizeFanOutItemRepository(nanobananaModels),
+    providerJobs: new SequelizeProviderJobRepository(animeModels),
     media,
+    queue,
     events,
+    leases,
     clock,
     logger,
-    maxAttempts: config.GENERATION_MAX_ATTEMPTS,
-    leaseWaitMs: config.LEASE_WAIT_MS,
-    rateLimitHandling: config.RATE_LIMIT_HANDLING,
-    queue,
-    leases,
     exclusiveTtlMs: config.LEASE_TTL_MS,
+    fallback: new JimengStrategy({
+      pool,
+      clock,
+      providers: { jimeng },
+      maxAttempts: config.GENERATION_MAX_ATTEMPTS,
+      leaseWaitMs: config.LEASE_WAIT_MS,
+      rateLimitHandling: config.RATE_LIMIT_HANDLING,
+    }),
   });
   const jimengModule = createJimengModule({
     config,
     sequelize,
     models,
+    accounts,
     queue,
     events,
     media,
     generation,
-    processor,
+    engine,
     pool,
+    gateway: jimengGateway,
     secrets,
     clock,
     ids,
@@ -250,21 +314,43 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     storage,
     secrets,
     pool,
-    processor,
+    engine,
+    nanobananaModels,
+    credentials: new SequelizeTaskCredentialRepository(nanobananaModels),
+    searchIndex: nanobananaSearch,
+    gemini,
     clock,
     ids,
     logger,
-    gemini: overrides.gemini,
-    providerMetrics: metrics.providers,
     outbound,
     tasksChanged: (taskIds, owners) => generation.tasksChanged(taskIds, owners),
     memberPage: (owner, query, load) => generation.memberPage(owner, query, load),
   });
+  // Contract 002's adapters. The story store (rate-limit windows, login nonces) has its own Redis
+  // connection: its checks sit before every story request and must not queue behind the event
+  // bus's and the job queue's traffic on the shared one.
+  const storyModels = defineStoryModels(sequelize);
+  const bindingModel = defineStoryChatBindingModel(sequelize);
+  const storyRedis = redis.duplicate();
+  storyRedis.on('error', (error) => logger.warn({ err: error.message }, 'redis (story store) error'));
   const story = createStory({
     config,
-    sequelize,
     models,
-    redis,
+    storyModels,
+    bindingModel,
+    conversations: sequelizeConversationRepository(storyModels),
+    members: sequelizeMembershipRepository(storyModels, bindingModel),
+    pawSessions: sequelizePawSessionRepository(storyModels),
+    aiModels: sequelizeAiModelRepository(storyModels),
+    catalogTables: sequelizeCatalogTables(storyModels),
+    chatProvider:
+      overrides.chatProvider ??
+      new OpenAiChatProvider({
+        baseUrl: config.LLM_BASE_URL,
+        apiKey: config.LLM_API_KEY,
+        timeoutMs: config.LLM_TIMEOUT_MS,
+      }),
+    store: new RedisEphemeralStore(storyRedis, config.REDIS_PREFIX),
     events,
     storage,
     secrets,
@@ -273,7 +359,6 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     ids,
     clock,
     logger,
-    chatProvider: overrides.chatProvider,
     audit,
   });
   const anime = createAnimeModule({
@@ -284,16 +369,17 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     events,
     media,
     generation,
-    processor,
+    engine,
+    animeModels,
+    kie,
+    gemini,
     clock,
     ids,
     logger,
     storage,
     chatProvider: story.chatProvider,
-    gemini: overrides.gemini,
     outbound,
     audit,
-    providerMetrics: metrics.providers,
   });
   // Pool slots are read when scraped; credits are counted as each charge or refund commits.
   metrics.pool.watch(() => pool.slotUsage());
@@ -314,7 +400,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     logger,
     defaultTimeZone: config.QUOTA_TIMEZONE,
   });
-  const alerts = new AlertService({ config, models, redis, pool, processor, outbound, clock, logger });
+  const alerts = new AlertService({ config, accounts, redis, pool, engine, outbound, clock, logger });
   const reconciler = new TaskReconciler({
     generation,
     queue,
@@ -350,7 +436,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     pool,
     media,
     generation,
-    processor,
+    engine,
     reconciler,
     redisLoss,
     jimeng: jimengModule,
@@ -376,7 +462,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
       await alerts.stop();
       story.stopRetention();
       await story.llm.flushUses();
-      story.close();
+      storyRedis.disconnect();
       await queue.close();
       await events.close();
       await sequelize.close();

@@ -63,7 +63,14 @@ export { classifyAddress, isBlockedAddress, type AddressVerdict } from './shared
 export { BaseUrlAllowlist } from './shared/outbound/base-url-allowlist.js';
 export { nextQuotaReset, formatZoned } from './shared/zoned-time.js';
 export * from './generation/fan-out.types.js';
-export { FanOutRunner } from './generation/fan-out.runner.js';
+export { GenerationEngine } from './generation/engine/generation-engine.js';
+export type {
+  SyncStrategy,
+  FanOutStrategy,
+  AsyncStrategy,
+  GenerationStrategy,
+} from './generation/engine/strategy.js';
+export type { GenerationTaskRecord } from './generation/engine/repositories.js';
 export * from './nanobanana/nanobanana.types.js';
 export * from './nanobanana/nanobanana.errors.js';
 export { NanobananaService, contractStatus, imageDto } from './nanobanana/nanobanana.service.js';
@@ -75,13 +82,10 @@ export {
   encodeGeminiCredential,
 } from './adapters/providers/gemini/gemini-image.client.js';
 export type { StoryCore } from './story/create-story.js';
-export {
-  StoryChatService,
-  messageView,
-  roomOf,
-  type ChatMessageView,
-  type TurnListener,
-} from './story/story-chat.service.js';
+export { ConversationService } from './story/conversation.service.js';
+export { StoryReplyService, type TurnListener } from './story/story-reply.service.js';
+export { messageView, type ChatMessageView } from './story/chat-message.view.js';
+export { roomOf } from './story/conversation.store.js';
 export * from './story/speaker-selector.js';
 export { buildCharacterPrompt, type HistoryLine } from './story/prompt-builder.js';
 export { readCharacterCard, type ImportedCharacterCard } from './story/character-card.js';
@@ -142,7 +146,7 @@ export { IDENTITY_ROOM, IDENTITY_CHANGED, type IdentityChange } from './identity
 export { TASKS_ROOM, TASKS_CHANGED } from './generation/task-changes.js';
 export type { AnimeModule } from './anime/anime.module.js';
 export { MEMBER_PLANS, type MemberPlan } from './anime/member-plans.service.js';
-export { PROVIDER_POLL_JOB, type VideoTaskRequest } from './anime/anime.types.js';
+export type { VideoTaskRequest } from './anime/anime.types.js';
 export {
   AnimeVideoService,
   ModelNotFoundError,
@@ -151,7 +155,7 @@ export {
 } from './anime/anime-video.service.js';
 export { DEFAULT_VIDEO_MODELS, loadVideoModels, type VideoModelConfig } from './anime/video-models.js';
 export { signKieCallback, verifyKieSignature } from './anime/kie-signature.js';
-export { kieVideoInput } from './anime/kie-video.runner.js';
+export { kieVideoInput } from './generation/strategies/kie-video.strategy.js';
 export {
   CreditsService,
   InsufficientCreditsError,

@@ -1,10 +1,14 @@
 import type { Core } from './create-core.js';
-import { GENERATION_JOB, type GenerationJobPayload } from './generation/generation.types.js';
-import { CONTROL_ROOM, TASK_CANCEL_EVENT } from './generation/generation.processor.js';
+import {
+  GENERATION_JOB,
+  PROVIDER_POLL_JOB,
+  type GenerationJobPayload,
+  type ProviderPollJobPayload,
+} from './generation/generation.types.js';
+import { CONTROL_ROOM, TASK_CANCEL_EVENT } from './generation/engine/generation-engine.js';
 import { CALLBACK_JOB, type CallbackJobPayload } from './jimeng/jimeng.types.js';
 import { MAINTENANCE_JOB } from './accounts/account-maintenance.service.js';
 import { GENERATION_ITEM_JOB, type GenerationItemJobPayload } from './generation/fan-out.types.js';
-import { PROVIDER_POLL_JOB, type ProviderPollJobPayload } from './anime/anime.types.js';
 
 /** Every job name and its handler. The worker refuses to start if a known job lacks one. */
 export const JOB_NAMES = [
@@ -20,14 +24,14 @@ export async function startWorker(core: Core): Promise<void> {
     [GENERATION_JOB]: () =>
       core.queue.process<GenerationJobPayload>(
         GENERATION_JOB,
-        (payload, { signal }) => core.processor.run(payload.taskId, signal),
+        (payload, { signal }) => core.engine.run(payload.taskId, signal),
         { concurrency: core.config.WORKER_CONCURRENCY },
       ),
     // One output position of a fanned-out task (contract 004 batches).
     [GENERATION_ITEM_JOB]: () =>
       core.queue.process<GenerationItemJobPayload>(
         GENERATION_ITEM_JOB,
-        (payload, { signal }) => core.nanobanana.fanOut.runItem(payload.taskId, payload.position, signal),
+        (payload, { signal }) => core.engine.runItem(payload.taskId, payload.position, signal),
         { concurrency: core.config.WORKER_CONCURRENCY },
       ),
     // Contract 003 §12: batch_completed callbacks, retried with backoff by the queue.
@@ -41,7 +45,7 @@ export async function startWorker(core: Core): Promise<void> {
     [PROVIDER_POLL_JOB]: () =>
       core.queue.process<ProviderPollJobPayload>(
         PROVIDER_POLL_JOB,
-        (payload, { signal }) => core.anime.kieRunner.poll(payload.taskId, signal),
+        (payload, { signal }) => core.engine.poll(payload.taskId, signal),
         { concurrency: core.config.WORKER_CONCURRENCY },
       ),
     // Pool upkeep: quota resets at each account's reset time, credit reads from /token/points.

@@ -4,7 +4,6 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Core } from '@dreamloom/core';
 import { ApiRegistry } from './http/api-registry.js';
 import type { AppContextExtras, AppState } from './http/context.js';
-import { authenticate, errorBoundary, requestContext } from './http/middleware.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { staffAuthRoutes } from './routes/staff-auth.routes.js';
 import { jimengAccountRoutes } from './routes/jimeng-accounts.routes.js';
@@ -28,16 +27,13 @@ import { nanobananaRoutes } from './routes/nanobanana.routes.js';
 import { staffAuditRoutes } from './routes/staff-audit.routes.js';
 import { staffTraceRoutes } from './routes/staff-trace.routes.js';
 import { adminOverviewRoutes } from './routes/admin-overview.routes.js';
-import { nanobananaRateLimit } from './http/rate-limit.js';
 import { nanobananaMalformedJson } from './http/nanobanana-malformed-json.js';
 import { generateResponseFastPath } from './http/generate-response.fast-path.js';
 import { attachNanobananaWebSocket } from './realtime/nanobanana-ws.js';
-import { rejectHostileBody, rejectHostileRequestLine } from './http/hostile-input.js';
-import { apiCors } from './http/cors.js';
 import { apiCompression } from './http/compression.js';
 import { apiDocsRoutes } from './routes/api-docs.routes.js';
-import { httpMetrics } from './http/http-metrics.js';
 import { metricsEndpoint } from './http/metrics-endpoint.js';
+import { requestPipeline, StoryRateLimit } from './http/pipeline/index.js';
 
 export interface DreamloomServer {
   app: Koa<AppState, AppContextExtras>;
@@ -55,7 +51,8 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
     proxy: core.config.TRUST_PROXY,
     maxIpsCount: core.config.TRUST_PROXY_HOPS,
   });
-  app.context.core = core;
+  const extras: AppContextExtras = { core, storyRateLimit: new StoryRateLimit(core) };
+  Object.assign(app.context, extras);
   // Errors are answered by errorBoundary; Koa's own handler would log secrets-free but noisy traces.
   app.silent = true;
 
@@ -84,25 +81,22 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
   // OpenAPI JSON for programs, a readable reference (Swagger UI) for browsers.
   const docs = apiDocsRoutes(registry, core.config);
 
-  // First, so every answer (rate-limit refusals and errors included) is timed.
-  app.use(httpMetrics(core.metrics.http));
-  app.use(requestContext);
-  // Preflights are answered before rate limits and routes; CORS headers stay on error answers.
-  app.use(apiCors(core.config));
-  // gzip/brotli for /api answers (never event streams nor media); outside errorBoundary so error
-  // answers are compressed too.
+  // The request pipeline (http/pipeline/index.ts; the generate-response fast path runs the same
+  // stages): timing, access log, request id and CORS first, so every answer has them.
+  for (const stage of requestPipeline.edge) app.use(stage);
+  // gzip/brotli for /api answers (never event streams nor media); outside the error boundary so
+  // error answers are compressed too.
   app.use(apiCompression());
-  app.use(errorBoundary);
-  app.use(rejectHostileRequestLine);
-  app.use(nanobananaRateLimit);
+  // From here in, errors answer in the path's family envelope; hostile URLs and 004's rate limit.
+  for (const stage of requestPipeline.guard) app.use(stage);
   app.use(serveMedia);
   app.use(adminSecurityHeaders(core.config.PUBLIC_URL));
   app.use(queueMonitor(core));
   app.use(adminStatic(core.config.ADMIN_DIST_DIR));
   app.use(nanobananaMalformedJson);
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '2mb' }));
-  app.use(rejectHostileBody);
-  app.use(authenticate);
+  // Hostile bodies, then who is calling; story routers add their admission (story-shared.ts).
+  for (const stage of requestPipeline.caller) app.use(stage);
   for (const router of [docs, ...routers]) app.use(router.routes()).use(router.allowedMethods());
   app.use(async (ctx, next) => {
     if (ctx.path === '/') return ctx.redirect('/admin/');
@@ -110,7 +104,7 @@ export async function createServer(core: Core): Promise<DreamloomServer> {
   });
 
   const koa = app.callback();
-  const fastGenerateResponse = generateResponseFastPath(core);
+  const fastGenerateResponse = generateResponseFastPath(extras);
   const scrape = metricsEndpoint(core);
   const httpServer = createHttpServer((req, res) => {
     if (!scrape(req, res) && !fastGenerateResponse(req, res)) void koa(req, res);

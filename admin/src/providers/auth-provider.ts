@@ -1,18 +1,9 @@
 import type { AuthProvider } from '@refinedev/core';
+import type { ActorView, StaffLoginData } from '@dreamloom/contracts';
 import { isHttpError, request, tokenStore } from './api-client';
 
-export interface StaffUser {
-  id: string;
-  username: string;
-  role: string;
-  [key: string]: unknown;
-}
-
-interface LoginData {
-  token: string;
-  expires_at?: string;
-  user: StaffUser;
-}
+/** The signed-in staff member (`user` of /api/v1/staff/auth/login and /me). */
+export type StaffUser = ActorView;
 
 export interface LoginParams {
   username: string;
@@ -48,7 +39,7 @@ export function createAuthProvider(): AuthProvider {
   return {
     login: async ({ username, password }: LoginParams) => {
       try {
-        const { data } = await request<LoginData>('/api/v1/staff/auth/login', {
+        const { data } = await request<StaffLoginData>('/api/v1/staff/auth/login', {
           method: 'POST',
           body: { username, password },
         });

@@ -1,32 +1,9 @@
 import type { BaseRecord, DataProvider, HttpError } from '@refinedev/core';
+import type { NanobananaTask } from '@dreamloom/contracts';
 import { API_URL, download, request } from './api-client';
 
 /** Contract 004 shapes (GenerationTask / GeneratedImage). */
-export interface NanobananaImage {
-  id: string;
-  taskId: string;
-  filePath: string;
-  thumbnailPath: string;
-  fileSize: number;
-  width: number;
-  height: number;
-  mimeType: string;
-  createdAt: string;
-}
-
-export interface NanobananaTask {
-  id: string;
-  prompt: string;
-  model: string;
-  totalCount: number;
-  completedCount: number;
-  status: 'processing' | 'completed' | 'failed' | 'partial';
-  options?: string;
-  errorMessage?: string;
-  createdAt: string;
-  updatedAt: string;
-  images: NanobananaImage[];
-}
+export type { NanobananaImage, NanobananaTask } from '@dreamloom/contracts';
 
 interface Page {
   list: NanobananaTask[];

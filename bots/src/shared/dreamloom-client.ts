@@ -1,5 +1,26 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { z } from 'zod';
+import {
+  GENERATION_ACTIONS,
+  actionStartedResponse,
+  animeCreateTaskResponse,
+  animeErrorResponse,
+  animeHistoryResponse,
+  animeQuoteResponse,
+  creditsResponse,
+  findGenerationsResponse,
+  generationResult,
+  generationStatusResponse,
+  subscribeAck,
+  taskCompletedEvent,
+  taskFailedEvent,
+  taskProgressEvent,
+  videoCreateTaskResponse,
+  videoModelsResponse,
+  videoQuoteResponse,
+  type GenerationActionName,
+  type GenerationStatus,
+} from '@dreamloom/contracts';
 import { silentLogger, type Logger } from './logger.js';
 
 export type Platform = 'discord' | 'telegram';
@@ -55,10 +76,10 @@ export interface VideoModelInfo {
   maxReferenceImages: number;
 }
 
-export type TaskStatus = 'pending' | 'processing' | 'completed' | 'failed';
+export type TaskStatus = GenerationStatus;
 
 /** Job card actions the server runs on a member's own finished generation. */
-export type GenerationAction = 'reroll' | 'variation' | 'upscale';
+export type GenerationAction = GenerationActionName;
 
 export interface GenerationActionRequest {
   action: GenerationAction;
@@ -267,145 +288,20 @@ export interface DreamloomClientOptions {
   socketOptions?: Partial<ManagerOptions & SocketOptions>;
 }
 
-const envelopeError = z.object({
-  success: z.literal(false),
-  error: z.object({ code: z.string(), message: z.string() }),
-});
-const jobsView = z.object({
-  running: z.number(),
-  queued: z.number(),
-  limit: z.number().nullable(),
-  daily_used: z.number(),
-  daily_quota: z.number().nullable(),
-});
-
-const balanceResponse = z.object({
-  success: z.literal(true),
-  data: z.object({ balance: z.number(), jobs: jobsView.optional() }),
-});
-const historyResponse = z.object({
-  success: z.literal(true),
-  data: z.object({
-    records: z.array(
-      z.object({
-        generation_uuid: z.string(),
-        gen_type: z.string(),
-        status: z.enum(['pending', 'processing', 'completed', 'failed']),
-        prompt: z.string(),
-        created_at: z.string(),
-        images: z.array(z.object({ image_url: z.string() })),
-      }),
-    ),
-    pagination: z.object({ total: z.number() }),
-  }),
-});
-const findResponse = z.object({
-  success: z.literal(true),
-  data: z.object({
-    generations: z.array(
-      z.object({
-        generation_uuid: z.string(),
-        kind: z.string(),
-        status: z.enum(['pending', 'processing', 'completed', 'failed']),
-        prompt: z.string(),
-        created_at: z.string(),
-      }),
-    ),
-  }),
-});
-const quoteResponse = z.object({ estimated_credits: z.number(), explain: z.string() });
-const imageQuoteResponse = z.object({ success: z.literal(true), data: quoteResponse });
-const videoModelsResponse = z.object({
-  success: z.literal(true),
-  data: z.array(
-    z.object({
-      model_id: z.string(),
-      name: z.string(),
-      aspect_ratios: z.array(z.string()),
-      durations: z.array(z.number()),
-      resolutions: z.array(z.string()),
-      modes: z.array(z.string()),
-      max_reference_images: z.number(),
-    }),
-  ),
-});
-const createTaskResponse = z.object({
-  success: z.literal(true),
-  data: z.object({
-    generation_uuid: z.string(),
-    status: z.enum(['pending', 'processing', 'completed', 'failed']),
-  }),
-});
-const createVideoTaskResponse = z.object({
-  success: z.literal(true),
-  data: z.object({
-    generation_uuid: z.string(),
-    status: z.enum(['pending', 'processing', 'completed', 'failed']),
-    credits_cost: z.number().optional(),
-  }),
-});
-const statusResponse = z.object({
-  uuid: z.string(),
-  status: z.enum(['pending', 'processing', 'completed', 'failed']),
-  progress: z.number().nullish(),
-  queue_position: z.number().nullish(),
-  results: z
-    .array(
-      z.object({
-        image_url: z.string(),
-        width: z.number().nullish(),
-        height: z.number().nullish(),
-        mime: z.string().nullish(),
-      }),
-    )
-    .nullish(),
-  error_message: z.string().nullish(),
-  error_code: z.string().nullish(),
-  credits_used: z.number().nullish(),
-  // Unknown action names (a newer server) are dropped rather than failing the whole read.
-  actions: z.array(z.string()).nullish(),
-});
-const actionStartedResponse = z.object({
-  success: z.literal(true),
-  data: z.object({
-    generation_uuid: z.string(),
-    status: z.enum(['pending', 'processing', 'completed', 'failed']),
-    kind: z.enum(['image', 'video']),
-    prompt: z.string(),
-    credits_cost: z.number().nullish(),
-  }),
-});
-const GENERATION_ACTIONS: readonly string[] = ['reroll', 'variation', 'upscale'];
-const progressEvent = z.object({
-  taskId: z.string(),
-  status: z.enum(['pending', 'processing']),
-  progress: z.number().nullish(),
-  message: z.string().nullish(),
-  queuePosition: z.number().nullish(),
-  etaSeconds: z.number().nullish(),
-});
-const completedEvent = z.object({
-  taskId: z.string(),
-  status: z.literal('completed'),
-  outputs: z.array(
-    z.object({
-      url: z.string(),
-      width: z.number().nullish(),
-      height: z.number().nullish(),
-      mime: z.string().nullish(),
-    }),
-  ),
-});
-const failedEvent = z.object({
-  taskId: z.string(),
-  // A cancelled task is reported on the same event with its own status; both end the job.
-  status: z.enum(['failed', 'cancelled']),
-  error: z.object({ code: z.string(), message: z.string() }),
-});
-const subscribeAck = z.union([
-  z.object({ ok: z.literal(true) }),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }).optional() }),
-]);
+/**
+ * Answers are parsed with the server's own schemas (@dreamloom/contracts). The status read is the
+ * one the bots poll against any server version: only the fields the contract documents (uuid,
+ * status, results' image_url) must be there, and unknown action names are dropped rather than
+ * failing the whole read.
+ */
+const statusAnswer = generationStatusResponse
+  .partial()
+  .required({ uuid: true, status: true })
+  .extend({
+    results: z.array(generationResult.partial().required({ image_url: true })).optional(),
+    actions: z.array(z.string()).optional(),
+  });
+const GENERATION_ACTION_NAMES: readonly string[] = GENERATION_ACTIONS;
 
 /** Builds the HTTP + socket.io client used by both bots. One per process, made in the composition root. */
 export function createDreamloomClient(options: DreamloomClientOptions): DreamloomClient {
@@ -442,7 +338,7 @@ class HttpDreamloomClient implements DreamloomClient {
       ...(input.modelUuid ? { model_uuid: input.modelUuid } : {}),
     };
     const json = await this.request('POST', '/api/anime-generation/create-task', user, body);
-    const parsed = createTaskResponse.safeParse(json);
+    const parsed = animeCreateTaskResponse.safeParse(json);
     if (!parsed.success) throw malformed('create-task', parsed.error);
     return { taskId: parsed.data.data.generation_uuid, status: parsed.data.data.status };
   }
@@ -460,14 +356,14 @@ class HttpDreamloomClient implements DreamloomClient {
       ...(frames.length ? { reference_image_urls: frames } : {}),
     };
     const json = await this.request('POST', '/api/anime-video/create-task', user, body);
-    const parsed = createVideoTaskResponse.safeParse(json);
+    const parsed = videoCreateTaskResponse.safeParse(json);
     if (!parsed.success) throw malformed('video create-task', parsed.error);
     const { generation_uuid, status, credits_cost } = parsed.data.data;
     return { taskId: generation_uuid, status, creditsCost: credits_cost };
   }
 
   async getBalance(user: PlatformUser): Promise<BalanceView> {
-    const parsed = balanceResponse.safeParse(
+    const parsed = creditsResponse.safeParse(
       await this.request('GET', '/api/generation/credits?limit=1', user),
     );
     if (!parsed.success) throw malformed('credits', parsed.error);
@@ -489,13 +385,13 @@ class HttpDreamloomClient implements DreamloomClient {
   }
 
   async findGenerations(user: PlatformUser, prefix: string): Promise<GenerationMatch[]> {
-    const parsed = findResponse.safeParse(
+    const parsed = findGenerationsResponse.safeParse(
       await this.request('GET', `/api/generation/find?prefix=${encodeURIComponent(prefix)}`, user),
     );
     if (!parsed.success) throw malformed('find generations', parsed.error);
     return parsed.data.data.generations.map((g) => ({
       taskId: g.generation_uuid,
-      kind: g.kind === 'video' ? 'video' : 'image',
+      kind: g.kind,
       status: g.status,
       prompt: g.prompt,
       createdAt: g.created_at,
@@ -507,7 +403,7 @@ class HttpDreamloomClient implements DreamloomClient {
     options: { page?: number; limit?: number } = {},
   ): Promise<HistoryPage> {
     const query = `page=${options.page ?? 1}&limit=${options.limit ?? 5}`;
-    const parsed = historyResponse.safeParse(
+    const parsed = animeHistoryResponse.safeParse(
       await this.request('GET', `/api/anime-generation/history?${query}`, user),
     );
     if (!parsed.success) throw malformed('history', parsed.error);
@@ -532,7 +428,9 @@ class HttpDreamloomClient implements DreamloomClient {
       ...(input.mode ? { mode: input.mode } : {}),
       ...(input.aspectRatio ? { aspect_ratio: input.aspectRatio } : {}),
     };
-    const parsed = quoteResponse.safeParse(await this.request('POST', '/api/anime-video/quote', user, body));
+    const parsed = videoQuoteResponse.safeParse(
+      await this.request('POST', '/api/anime-video/quote', user, body),
+    );
     if (!parsed.success) throw malformed('video quote', parsed.error);
     return { credits: parsed.data.estimated_credits, explain: parsed.data.explain };
   }
@@ -557,7 +455,7 @@ class HttpDreamloomClient implements DreamloomClient {
       ...(input.imageResolution ? { image_resolution: input.imageResolution } : {}),
       ...(input.modelUuid ? { model_uuid: input.modelUuid } : {}),
     };
-    const parsed = imageQuoteResponse.safeParse(
+    const parsed = animeQuoteResponse.safeParse(
       await this.request('POST', '/api/anime-generation/quote', user, body),
     );
     if (!parsed.success) throw malformed('image quote', parsed.error);
@@ -593,7 +491,7 @@ class HttpDreamloomClient implements DreamloomClient {
 
   async getTaskStatus(user: PlatformUser, taskId: string): Promise<TaskSnapshot> {
     const json = await this.request('GET', `/api/generation/status/${encodeURIComponent(taskId)}`, user);
-    const parsed = statusResponse.safeParse(json);
+    const parsed = statusAnswer.safeParse(json);
     if (!parsed.success) throw malformed('generation status', parsed.error);
     const s = parsed.data;
     return {
@@ -613,7 +511,7 @@ class HttpDreamloomClient implements DreamloomClient {
           : undefined,
       creditsUsed: s.credits_used ?? undefined,
       actions: s.actions
-        ? (s.actions.filter((a) => GENERATION_ACTIONS.includes(a)) as GenerationAction[])
+        ? (s.actions.filter((a) => GENERATION_ACTION_NAMES.includes(a)) as GenerationAction[])
         : undefined,
     };
   }
@@ -738,7 +636,7 @@ class HttpDreamloomClient implements DreamloomClient {
         this.logger.error('Dreamloom socket refused; relying on status polling', { error: err });
     });
     socket.on('task.progress', (payload: unknown) => {
-      const p = progressEvent.safeParse(payload);
+      const p = taskProgressEvent.safeParse(payload);
       if (!p.success) return this.logger.warn('Ignoring malformed task.progress event', { payload });
       const snapshot: TaskSnapshot = {
         taskId: p.data.taskId,
@@ -751,7 +649,7 @@ class HttpDreamloomClient implements DreamloomClient {
       for (const watch of byTask(snapshot.taskId)) watch.report(snapshot);
     });
     socket.on('task.completed', (payload: unknown) => {
-      const p = completedEvent.safeParse(payload);
+      const p = taskCompletedEvent.safeParse(payload);
       if (!p.success) return this.logger.warn('Ignoring malformed task.completed event', { payload });
       const snapshot: TaskSnapshot = {
         taskId: p.data.taskId,
@@ -767,7 +665,7 @@ class HttpDreamloomClient implements DreamloomClient {
       for (const watch of byTask(snapshot.taskId)) watch.report(snapshot);
     });
     socket.on('task.failed', (payload: unknown) => {
-      const p = failedEvent.safeParse(payload);
+      const p = taskFailedEvent.safeParse(payload);
       if (!p.success) return this.logger.warn('Ignoring malformed task.failed event', { payload });
       // A cancel is reported with its own status; the card tells it apart by the error code.
       const error = p.data.status === 'cancelled' ? { ...p.data.error, code: 'CANCELLED' } : p.data.error;
@@ -808,7 +706,7 @@ class HttpDreamloomClient implements DreamloomClient {
     } catch {
       json = undefined;
     }
-    const asError = envelopeError.safeParse(json);
+    const asError = animeErrorResponse.safeParse(json);
     if (asError.success)
       throw new DreamloomApiError(asError.data.error.code, asError.data.error.message, res.status);
     if (!res.ok) {

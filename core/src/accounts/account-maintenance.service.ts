@@ -1,5 +1,4 @@
-import { Op, col } from 'sequelize';
-import type { DreamloomModels, ProviderAccountRow } from '../adapters/sequelize/models.js';
+import type { AccountRepository, AccountRow } from './account.repository.js';
 import type { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
 import { NotFoundError } from '../errors.js';
 import { isAdmin, type Actor } from '../identity/actor.js';
@@ -10,7 +9,8 @@ import { nextQuotaReset } from '../shared/zoned-time.js';
 import { AccountStatus } from './jimeng-account.types.js';
 
 interface Deps {
-  models: DreamloomModels;
+  /** Where accounts are stored (the Sequelize adapter account.repository.ts). */
+  accounts: AccountRepository;
   gateway: JimengGatewayClient;
   secrets: SecretBox;
   clock: Clock;
@@ -32,12 +32,10 @@ export class AccountMaintenanceService {
   /** Accounts whose reset time has passed get generation back on, counts cleared, next reset set. */
   async resetDueQuotas(): Promise<number> {
     const now = this.deps.clock.now();
-    const due = await this.deps.models.ProviderAccount.findAll({
-      where: { provider: 'jimeng', is_deleted: false, quota_reset_time: { [Op.lte]: now } },
-    });
+    const due = await this.deps.accounts.quotaResetsDue('jimeng', now);
     for (const account of due) {
       const outOfPoints = account.status_reason?.startsWith('Out of points') ?? false;
-      await account.update({
+      await this.deps.accounts.change(account, {
         image_generation_status: 1,
         video_generation_status: 1,
         image_count: 0,
@@ -61,23 +59,7 @@ export class AccountMaintenanceService {
    */
   async refreshStaleCredits(limit = 20): Promise<number> {
     const staleBefore = new Date(this.deps.clock.now().getTime() - this.deps.creditsRefreshMs);
-    const stale = await this.deps.models.ProviderAccount.findAll({
-      where: {
-        provider: 'jimeng',
-        is_deleted: false,
-        account_status: { [Op.ne]: AccountStatus.invalid },
-        [Op.or]: [
-          { credits_checked_at: null },
-          { credits_checked_at: { [Op.lt]: staleBefore } },
-          { last_used_at: { [Op.gt]: col('credits_checked_at') } },
-        ],
-      },
-      order: [
-        ['credits_checked_at', 'ASC'],
-        ['id', 'ASC'],
-      ],
-      limit,
-    });
+    const stale = await this.deps.accounts.creditsStale('jimeng', staleBefore, limit);
     let refreshed = 0;
     for (const account of stale) if (await this.readCredits(account)) refreshed += 1;
     return refreshed;
@@ -88,13 +70,11 @@ export class AccountMaintenanceService {
    * points, so the list shows what is left (usually 0) at once, not at the next scheduled read.
    */
   async refreshCredits(accountId: string): Promise<boolean> {
-    const account = await this.deps.models.ProviderAccount.findOne({
-      where: { id: accountId, provider: 'jimeng', is_deleted: false },
-    });
+    const account = await this.deps.accounts.findLive(accountId, { provider: 'jimeng' });
     return account ? this.readCredits(account) : false;
   }
 
-  private readCredits(account: ProviderAccountRow): Promise<boolean> {
+  private readCredits(account: AccountRow): Promise<boolean> {
     const pending = this.creditReads.get(account.id);
     if (pending) return pending;
     const read = (async () => {
@@ -105,10 +85,13 @@ export class AccountMaintenanceService {
           this.deps.secrets.open(account.secret_enc),
           AbortSignal.timeout(15_000),
         );
-        await account.update({ credits: points?.totalCredit ?? null, credits_checked_at: started });
+        await this.deps.accounts.change(account, {
+          credits: points?.totalCredit ?? null,
+          credits_checked_at: started,
+        });
         return true;
       } catch (error) {
-        await account.update({ credits_checked_at: started });
+        await this.deps.accounts.change(account, { credits_checked_at: started });
         this.deps.logger.warn(
           { accountId: account.id, err: (error as Error).message },
           'credit refresh failed',
@@ -124,21 +107,17 @@ export class AccountMaintenanceService {
 
   /** "Test now": checks the session and reads credits; a live session clears an invalid mark. */
   async testAccount(actor: Actor, id: string) {
-    const account = await this.deps.models.ProviderAccount.findOne({
-      where: {
-        id,
-        provider: 'jimeng',
-        is_deleted: false,
-        ...(isAdmin(actor) ? {} : { create_by: actor.id }),
-      },
-    });
+    const account = await this.deps.accounts.findLive(
+      id,
+      isAdmin(actor) ? { provider: 'jimeng' } : { provider: 'jimeng', ownerId: actor.id },
+    );
     if (!account) throw new NotFoundError('Account');
     const secret = this.deps.secrets.open(account.secret_enc);
     const now = this.deps.clock.now();
     try {
       const live = await this.deps.gateway.checkSession(secret, AbortSignal.timeout(15_000));
       const points = live ? await this.deps.gateway.points(secret, AbortSignal.timeout(15_000)) : null;
-      await account.update({
+      await this.deps.accounts.change(account, {
         credits: points?.totalCredit ?? account.credits ?? null,
         credits_checked_at: now,
         ...(live

@@ -1,5 +1,4 @@
-import { Op, literal, type WhereOptions } from 'sequelize';
-import type { DreamloomModels, ProviderAccountRow } from '../adapters/sequelize/models.js';
+import type { AccountRepository, AccountRow, GenerationKind } from './account.repository.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { ProviderError } from '../ports/image-provider.port.js';
 import type { LeaseStore } from '../ports/lease-store.port.js';
@@ -18,7 +17,7 @@ const ACCOUNT_STATE_NAMES: Record<number, string> = {
   [AccountStatus.disabled]: 'disabled',
 };
 
-export type GenerationKind = 'image' | 'video';
+export type { GenerationKind } from './account.repository.js';
 
 /** A provider failure that took an account (or one of its generation types) out of service. */
 export type AccountHealthEvent =
@@ -59,7 +58,8 @@ export interface LeaseOptions {
 }
 
 interface Deps {
-  models: DreamloomModels;
+  /** Where accounts are stored (the Sequelize adapter account.repository.ts; in-memory in unit tests). */
+  accounts: AccountRepository;
   leases: LeaseStore;
   secrets: SecretBox;
   ids: IdGenerator;
@@ -105,9 +105,9 @@ export class AccountPoolService {
   /** Waiters in arrival order: woken by this process's releases, or by the watcher for other nodes'. */
   private readonly releaseWaiters = new Set<ReleaseWaiter>();
   private watcher: NodeJS.Timeout | null = null;
-  private readonly eligibleCache = new Map<string, { rows: ProviderAccountRow[]; expires: number }>();
+  private readonly eligibleCache = new Map<string, { rows: AccountRow[]; expires: number }>();
   /** Reads in progress, shared: a burst of tasks starting at once asks the database once, not once each. */
-  private readonly eligibleLoads = new Map<string, Promise<ProviderAccountRow[]>>();
+  private readonly eligibleLoads = new Map<string, Promise<AccountRow[]>>();
 
   /** Success counts of one burst are written as one increment per account (each caller still waits for its own). */
   private readonly successes = new GroupCommit<'success', { accountId: string; kind: GenerationKind }, void>(
@@ -151,30 +151,10 @@ export class AccountPoolService {
     // last_used_at marks the account's credits as worth reading again (AccountMaintenanceService).
     const now = this.deps.clock.now();
     await Promise.all(
-      [...totals.values()].map(({ accountId, kind, count }) => {
-        const column = kind === 'image' ? 'image_count' : 'video_count';
-        return this.deps.models.ProviderAccount.update(
-          { [column]: literal(`${column} + ${Number(count)}`), last_used_at: now },
-          { where: { id: accountId } },
-        );
-      }),
+      [...totals.values()].map(({ accountId, kind, count }) =>
+        this.deps.accounts.countUses(accountId, kind, count, now),
+      ),
     );
-  }
-
-  /** Accounts that could take this kind of work now, busy or not. */
-  private eligibleWhere(provider: string, kind: GenerationKind, exclude: string[] = []): WhereOptions {
-    const kindColumn = kind === 'image' ? 'image_generation_status' : 'video_generation_status';
-    return {
-      provider,
-      is_deleted: false,
-      [kindColumn]: 1,
-      id: { [Op.notIn]: exclude.length ? exclude : [''] },
-      [Op.or]: [
-        { account_status: AccountStatus.normal },
-        // Half-open: a cooled-down account becomes eligible again once its cooldown has passed.
-        { account_status: AccountStatus.coolingDown, cooldown_until: { [Op.lte]: this.deps.clock.now() } },
-      ],
-    };
   }
 
   /**
@@ -209,21 +189,7 @@ export class AccountPoolService {
    */
   async countRecovering(provider: string, kind: GenerationKind, withinMs: number): Promise<number> {
     const horizon = new Date(this.deps.clock.now().getTime() + withinMs);
-    const kindColumn = kind === 'image' ? 'image_generation_status' : 'video_generation_status';
-    return this.deps.models.ProviderAccount.count({
-      where: {
-        provider,
-        is_deleted: false,
-        [Op.or]: [
-          {
-            account_status: AccountStatus.coolingDown,
-            cooldown_until: { [Op.lte]: horizon },
-            [kindColumn]: 1,
-          },
-          { account_status: AccountStatus.normal, [kindColumn]: 0, quota_reset_time: { [Op.lte]: horizon } },
-        ],
-      },
-    });
+    return this.deps.accounts.countRecovering(provider, kind, horizon);
   }
 
   /**
@@ -231,16 +197,14 @@ export class AccountPoolService {
    * slot, and the database would otherwise answer the same question hundreds of times a second.
    * State changes made in this process clear the cache at once; other nodes' within a second.
    */
-  private async eligible(provider: string, kind: GenerationKind): Promise<ProviderAccountRow[]> {
+  private async eligible(provider: string, kind: GenerationKind): Promise<AccountRow[]> {
     const key = `${provider}:${kind}`;
     const cached = this.eligibleCache.get(key);
     if (cached && cached.expires > Date.now()) return cached.rows;
     const loading = this.eligibleLoads.get(key);
     if (loading) return loading;
-    const load = this.deps.models.ProviderAccount.findAll({
-      where: this.eligibleWhere(provider, kind),
-      limit: 500,
-    })
+    const load = this.deps.accounts
+      .eligible(provider, kind, { exclude: [], now: this.deps.clock.now(), limit: 500 })
       .then((rows) => {
         // A state change made while this read ran cleared the loads; its rows may predate it.
         if (this.eligibleLoads.get(key) === load)
@@ -295,7 +259,7 @@ export class AccountPoolService {
     if (account) {
       account.last_used_at = this.deps.clock.now();
       // Round robin needs the shared order; the other strategies don't pay for the write.
-      if (strategy === 'round_robin') await account.save({ fields: ['last_used_at'] });
+      if (strategy === 'round_robin') await this.deps.accounts.saveLastUsed(account);
       return this.holdLease(account, leaseId, globalVideoLease, kind);
     }
     if (globalVideoLease) await this.deps.leases.release(GLOBAL_VIDEO_SLOT, globalVideoLease);
@@ -339,7 +303,7 @@ export class AccountPoolService {
   }
 
   /** The oldest waiter that may take a slot on this account straight away, if any. */
-  private takerFor(account: ProviderAccountRow, kind: GenerationKind): ReleaseWaiter | undefined {
+  private takerFor(account: AccountRow, kind: GenerationKind): ReleaseWaiter | undefined {
     // Only an account the pool still lists as eligible and healthy (no trial request) is handed on.
     const listed = this.eligibleCache.get(`${account.provider}:${kind}`);
     if (!listed || listed.expires <= Date.now()) return undefined;
@@ -411,10 +375,7 @@ export class AccountPoolService {
    * one trial slot on a cooled-down account past its cooldown, nothing on the others.
    */
   async slotUsage(): Promise<PoolSlotUsage[]> {
-    const accounts = await this.deps.models.ProviderAccount.findAll({
-      where: { is_deleted: false },
-      attributes: ['id', 'provider', 'account_status', 'max_concurrent', 'cooldown_until'],
-    });
+    const accounts = await this.deps.accounts.slotStates();
     const inFlight = accounts.length
       ? await this.deps.leases.inFlight(accounts.map((account) => account.id))
       : new Map<string, number>();
@@ -438,7 +399,11 @@ export class AccountPoolService {
   }
 
   /** A cooled-down account past its cooldown gets one trial request (half-open) before full use. */
-  private slotLimit(account: ProviderAccountRow, kind: GenerationKind, options: LeaseOptions): number {
+  private slotLimit(
+    account: Pick<AccountRow, 'account_status' | 'max_concurrent'>,
+    kind: GenerationKind,
+    options: LeaseOptions,
+  ): number {
     if (account.account_status === AccountStatus.coolingDown) return 1;
     const limit = options.maxConcurrentPerAccount ?? account.max_concurrent;
     return kind === 'video' ? Math.min(limit, this.deps.videoConcurrencyPerAccount) : limit;
@@ -449,19 +414,19 @@ export class AccountPoolService {
    * soonest: their unused points are worth the least, so they are spent first.
    */
   private order(
-    accounts: ProviderAccountRow[],
+    accounts: AccountRow[],
     kind: GenerationKind,
     strategy: AccountStrategy,
     inFlight: Map<string, number>,
-  ): ProviderAccountRow[] {
-    const resetSoonest = (a: ProviderAccountRow, b: ProviderAccountRow) =>
+  ): AccountRow[] {
+    const resetSoonest = (a: AccountRow, b: AccountRow) =>
       a.quota_reset_time.getTime() - b.quota_reset_time.getTime();
-    const lastUsed = (row: ProviderAccountRow) => row.last_used_at?.getTime() ?? 0;
+    const lastUsed = (row: AccountRow) => row.last_used_at?.getTime() ?? 0;
     const sorted = [...accounts];
     if (strategy === 'priority') {
       sorted.sort((a, b) => b.priority - a.priority || resetSoonest(a, b) || lastUsed(a) - lastUsed(b));
     } else if (strategy === 'least_used') {
-      const used = (row: ProviderAccountRow) => (kind === 'image' ? row.image_count : row.video_count);
+      const used = (row: AccountRow) => (kind === 'image' ? row.image_count : row.video_count);
       sorted.sort(
         (a, b) =>
           (inFlight.get(a.id) ?? 0) - (inFlight.get(b.id) ?? 0) ||
@@ -476,7 +441,7 @@ export class AccountPoolService {
   }
 
   private holdLease(
-    account: ProviderAccountRow,
+    account: AccountRow,
     leaseId: string,
     globalVideoLease: string | null,
     kind: GenerationKind,
@@ -528,47 +493,37 @@ export class AccountPoolService {
 
   /** Counts the success; a successful trial request (half-open) closes a cooled-down account's circuit. */
   async reportSuccess(accountId: string, kind: GenerationKind, halfOpen = true): Promise<void> {
-    const { ProviderAccount } = this.deps.models;
     await this.successes.add('success', { accountId, kind });
     if (!halfOpen) return;
     this.forgetEligible();
-    await ProviderAccount.update(
-      { account_status: AccountStatus.normal, cooldown_level: 0, cooldown_until: null, status_reason: null },
-      { where: { id: accountId, account_status: AccountStatus.coolingDown } },
-    );
+    await this.deps.accounts.closeCircuit(accountId);
   }
 
   /** Applies PROVIDERS.md's classification to the account; content and parameter errors never blame it. */
   async reportFailure(accountId: string, kind: GenerationKind, error: ProviderError): Promise<void> {
-    const { ProviderAccount } = this.deps.models;
+    const { accounts } = this.deps;
     const now = this.deps.clock.now();
     const message = `${error.kind}: ${error.message}`.slice(0, 1024);
     this.forgetEligible();
     const base = { last_error: message, last_error_at: now, update_time: now };
     switch (error.kind) {
       case 'session_expired': {
-        const [changed] = await ProviderAccount.update(
-          {
-            ...base,
-            account_status: AccountStatus.invalid,
-            status_reason: 'Session expired: update the session id',
-          },
-          { where: { id: accountId } },
-        );
+        const changed = await accounts.updateById(accountId, {
+          ...base,
+          account_status: AccountStatus.invalid,
+          status_reason: 'Session expired: update the session id',
+        });
         if (changed) this.announceHealth({ accountId, problem: 'session_expired' });
         break;
       }
       case 'out_of_credits': {
-        const [changed] = await ProviderAccount.update(
-          {
-            ...base,
-            [kind === 'image' ? 'image_generation_status' : 'video_generation_status']: 0,
-            status_reason: `Out of points for ${kind} generation until the quota reset`,
-            // Its credits are news now: the next maintenance run reads them if nobody does sooner.
-            credits_checked_at: null,
-          },
-          { where: { id: accountId } },
-        );
+        const changed = await accounts.updateById(accountId, {
+          ...base,
+          [kind === 'image' ? 'image_generation_status' : 'video_generation_status']: 0,
+          status_reason: `Out of points for ${kind} generation until the quota reset`,
+          // Its credits are news now: the next maintenance run reads them if nobody does sooner.
+          credits_checked_at: null,
+        });
         if (changed) {
           for (const listener of this.outOfCreditsListeners) listener(accountId);
           this.announceHealth({ accountId, problem: 'out_of_credits', kind });
@@ -576,19 +531,16 @@ export class AccountPoolService {
         break;
       }
       case 'rate_limited': {
-        const account = await ProviderAccount.findByPk(accountId);
+        const account = await accounts.byId(accountId);
         const level = account?.cooldown_level ?? 0;
         const until = new Date(now.getTime() + cooldownMs(level));
-        const [changed] = await ProviderAccount.update(
-          {
-            ...base,
-            account_status: AccountStatus.coolingDown,
-            cooldown_level: level + 1,
-            cooldown_until: until,
-            status_reason: `Rate limited (${error.message.slice(0, 80)}): cooling down until ${until.toISOString()}`,
-          },
-          { where: { id: accountId } },
-        );
+        const changed = await accounts.updateById(accountId, {
+          ...base,
+          account_status: AccountStatus.coolingDown,
+          cooldown_level: level + 1,
+          cooldown_until: until,
+          status_reason: `Rate limited (${error.message.slice(0, 80)}): cooling down until ${until.toISOString()}`,
+        });
         if (changed)
           this.announceHealth({ accountId, problem: 'cooling_down', cooldownLevel: level + 1, until });
         break;
@@ -598,7 +550,7 @@ export class AccountPoolService {
       case 'bad_input_file':
         break; // the account did nothing wrong
       default:
-        await ProviderAccount.update(base, { where: { id: accountId } });
+        await accounts.updateById(accountId, base);
     }
     this.deps.logger.warn(
       { accountId, kind: error.kind, upstreamCode: error.upstreamCode },

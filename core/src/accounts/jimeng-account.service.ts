@@ -1,7 +1,12 @@
 import type { EventBus } from '../ports/event-bus.port.js';
 import { announceAccountsChanged } from './account-changes.js';
-import { Op, type WhereOptions } from 'sequelize';
-import type { DreamloomModels, ProviderAccountRow } from '../adapters/sequelize/models.js';
+import {
+  SessionInUseError,
+  type AccountChanges,
+  type AccountRepository,
+  type AccountRow,
+  type AccountScope,
+} from './account.repository.js';
 import { AppError, ForbiddenError, ValidationError } from '../errors.js';
 import { isAdmin, isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -19,7 +24,8 @@ import {
 } from './jimeng-account.types.js';
 
 interface Deps {
-  models: DreamloomModels;
+  /** Where accounts are stored (the Sequelize adapter account.repository.ts). */
+  accounts: AccountRepository;
   ids: IdGenerator;
   clock: Clock;
   secrets: SecretBox;
@@ -50,8 +56,7 @@ export interface AccountItemFailure {
   message: string;
 }
 
-const isUniqueViolation = (error: unknown) =>
-  (error as { name?: string } | null)?.name === 'SequelizeUniqueConstraintError';
+const isUniqueViolation = (error: unknown) => error instanceof SessionInUseError;
 
 /**
  * Contract 003 §5: staff manage their own Jimeng accounts; admins see every account.
@@ -64,9 +69,9 @@ export class JimengAccountService {
     if (!isStaff(actor)) throw new ForbiddenError('Only staff can manage provider accounts');
   }
 
-  /** Staff see their own accounts (003's rule); admins see all. */
-  private ownership(actor: Actor): WhereOptions {
-    return isAdmin(actor) ? {} : { create_by: actor.id };
+  /** Live Jimeng accounts; staff see their own (003's rule), admins see all. */
+  private scope(actor: Actor): AccountScope {
+    return isAdmin(actor) ? { provider: 'jimeng' } : { provider: 'jimeng', ownerId: actor.id };
   }
 
   /** site_type follows account type: China '0'; overseas takes the session's region prefix, else hk. */
@@ -86,19 +91,17 @@ export class JimengAccountService {
    * fingerprint is stale (deleting clears it; rows deleted behind the service's back keep it), so
    * it is cleared here rather than refusing the session.
    */
-  private async liveHolders(hashes: string[]): Promise<Map<string, ProviderAccountRow>> {
+  private async liveHolders(
+    hashes: string[],
+  ): Promise<Map<string, Pick<AccountRow, 'id' | 'name' | 'create_by'>>> {
     if (hashes.length === 0) return new Map();
-    const rows = await this.deps.models.ProviderAccount.findAll({
-      attributes: ['id', 'name', 'create_by', 'is_deleted', 'session_hash'],
-      where: { provider: 'jimeng', session_hash: { [Op.in]: [...new Set(hashes)] } },
-    });
+    const rows = await this.deps.accounts.holdersOf('jimeng', hashes);
     const stale = rows.filter((row) => row.is_deleted).map((row) => row.id);
-    if (stale.length)
-      await this.deps.models.ProviderAccount.update({ session_hash: null }, { where: { id: stale } });
+    if (stale.length) await this.deps.accounts.clearSessionHashes(stale);
     return new Map(rows.filter((row) => !row.is_deleted).map((row) => [row.session_hash!, row]));
   }
 
-  private inUseMessage(actor: Actor, index: number, holder: Pick<ProviderAccountRow, 'id' | 'create_by'>) {
+  private inUseMessage(actor: Actor, index: number, holder: Pick<AccountRow, 'id' | 'create_by'>) {
     // Name the other account only to someone who may see it.
     const visible = isAdmin(actor) || holder.create_by === actor.id;
     return `accounts[${index}].session_id is already used by ${visible ? `account ${holder.id}` : 'another account'}`;
@@ -173,14 +176,14 @@ export class JimengAccountService {
       throw new AppError('SESSION_ID_IN_USE', failures[0].message, { status: 400 });
     const created: string[] = [];
     try {
-      await this.deps.models.ProviderAccount.bulkCreate(accepted.map(({ row }) => row));
+      await this.deps.accounts.insertMany(accepted.map(({ row }) => row));
       created.push(...accepted.map(({ row }) => row.id));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // Another request added one of these sessions meanwhile: find which, one row at a time.
       for (const { index, row } of accepted) {
         try {
-          await this.deps.models.ProviderAccount.create(row);
+          await this.deps.accounts.insert(row);
           created.push(row.id);
         } catch (rowError) {
           if (!isUniqueViolation(rowError)) throw rowError;
@@ -220,23 +223,10 @@ export class JimengAccountService {
     query: { page: number; size: number; account_status?: number; site_type?: string },
   ): Promise<{ total: number; page: number; size: number; list: JimengAccountView[] }> {
     this.assertStaff(actor);
-    const where: WhereOptions = {
-      provider: 'jimeng',
-      is_deleted: false,
-      ...this.ownership(actor),
-      ...(query.account_status !== undefined ? { account_status: query.account_status } : {}),
-      ...(query.site_type !== undefined ? { site_type: query.site_type } : {}),
-    };
-    const { rows, count } = await this.deps.models.ProviderAccount.findAndCountAll({
-      where,
-      order: [
-        ['priority', 'DESC'],
-        ['create_time', 'DESC'],
-        ['id', 'DESC'],
-      ],
-      offset: (query.page - 1) * query.size,
-      limit: query.size,
-    });
+    const { rows, total: count } = await this.deps.accounts.page(
+      { ...this.scope(actor), accountStatus: query.account_status, siteType: query.site_type },
+      { offset: (query.page - 1) * query.size, limit: query.size },
+    );
     const inFlight = await this.deps.leases.inFlight(rows.map((row) => row.id));
     return {
       total: count,
@@ -281,16 +271,14 @@ export class JimengAccountService {
         }
         claimed.set(hash, index);
       }
-      const row = await this.deps.models.ProviderAccount.findOne({
-        where: { id: input.id!, provider: 'jimeng', is_deleted: false, ...this.ownership(actor) },
-      });
+      const row = await this.deps.accounts.findLive(input.id!, this.scope(actor));
       if (!row) {
         fail(`accounts[${index}]: account ${input.id} not found`, 'not_found');
         continue;
       }
       const type = input.jimeng_account_type ?? row.account_type;
       const sessionId = input.session_id?.trim();
-      const changes: Partial<ProviderAccountRow> = {
+      const changes: AccountChanges = {
         update_by: actor.id,
         update_time: this.deps.clock.now(),
         account_type: type,
@@ -320,13 +308,13 @@ export class JimengAccountService {
       }
       const before = accountSnapshot(row);
       try {
-        await row.update(changes);
+        const after = await this.deps.accounts.change(row, changes);
         await this.deps.audit.record(
           actor,
           'jimeng_account.update',
           { kind: 'jimeng_account', id: row.id },
           before,
-          accountSnapshot(row),
+          accountSnapshot(after),
         );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -349,13 +337,12 @@ export class JimengAccountService {
   async remove(actor: Actor, ids: string[]): Promise<{ success_count: number }> {
     this.assertStaff(actor);
     if (!Array.isArray(ids) || ids.length === 0) throw new ValidationError('ids must not be empty');
-    const doomed = await this.deps.models.ProviderAccount.findAll({
-      where: { id: { [Op.in]: ids }, provider: 'jimeng', is_deleted: false, ...this.ownership(actor) },
-    });
-    const [affected] = await this.deps.models.ProviderAccount.update(
-      // The fingerprint goes with the account: its session may be added again.
-      { is_deleted: true, session_hash: null, update_by: actor.id, update_time: this.deps.clock.now() },
-      { where: { id: { [Op.in]: doomed.map((row) => row.id) }, is_deleted: false } },
+    const doomed = await this.deps.accounts.findLiveMany(ids, this.scope(actor));
+    // The fingerprint goes with the account: its session may be added again.
+    const affected = await this.deps.accounts.softDelete(
+      doomed.map((row) => row.id),
+      actor.id,
+      this.deps.clock.now(),
     );
     for (const row of doomed)
       await this.deps.audit.record(
@@ -375,26 +362,23 @@ export class JimengAccountService {
   async resetStatus(actor: Actor, id: string): Promise<boolean> {
     this.assertStaff(actor);
     const now = this.deps.clock.now();
-    const scope = { id, provider: 'jimeng', is_deleted: false, ...this.ownership(actor) };
-    const before = await this.deps.models.ProviderAccount.findOne({ where: scope });
-    const [affected] = await this.deps.models.ProviderAccount.update(
-      {
-        image_generation_status: 1,
-        video_generation_status: 1,
-        image_count: 0,
-        video_count: 0,
-        account_status: AccountStatus.normal,
-        status_reason: null,
-        cooldown_until: null,
-        cooldown_level: 0,
-        quota_reset_time: nextQuotaReset(now, this.deps.quota.resetTime, this.deps.quota.timeZone),
-        update_by: actor.id,
-        update_time: now,
-      },
-      { where: scope },
-    );
+    const scope = this.scope(actor);
+    const before = await this.deps.accounts.findLive(id, scope);
+    const affected = await this.deps.accounts.updateLive(id, scope, {
+      image_generation_status: 1,
+      video_generation_status: 1,
+      image_count: 0,
+      video_count: 0,
+      account_status: AccountStatus.normal,
+      status_reason: null,
+      cooldown_until: null,
+      cooldown_level: 0,
+      quota_reset_time: nextQuotaReset(now, this.deps.quota.resetTime, this.deps.quota.timeZone),
+      update_by: actor.id,
+      update_time: now,
+    });
     if (affected > 0 && before) {
-      const after = await this.deps.models.ProviderAccount.findByPk(id);
+      const after = await this.deps.accounts.byId(id);
       await this.deps.audit.record(
         actor,
         'jimeng_account.reset',
@@ -416,17 +400,14 @@ export class JimengAccountService {
    */
   async statistics(actor: Actor) {
     this.assertStaff(actor);
-    const rows = await this.deps.models.ProviderAccount.findAll({
-      attributes: ['account_status', 'image_generation_status', 'video_generation_status', 'cooldown_until'],
-      where: { provider: 'jimeng', is_deleted: false, ...this.ownership(actor) },
-    });
+    const rows = await this.deps.accounts.states(this.scope(actor));
+    type State = (typeof rows)[number];
     const now = this.deps.clock.now().getTime();
-    const rateLimited = (row: ProviderAccountRow) => row.account_status === AccountStatus.coolingDown;
-    const coolingNow = (row: ProviderAccountRow) =>
-      rateLimited(row) && (row.cooldown_until?.getTime() ?? 0) > now;
-    const usable = (row: ProviderAccountRow) =>
+    const rateLimited = (row: State) => row.account_status === AccountStatus.coolingDown;
+    const coolingNow = (row: State) => rateLimited(row) && (row.cooldown_until?.getTime() ?? 0) > now;
+    const usable = (row: State) =>
       row.account_status === AccountStatus.normal || (rateLimited(row) && !coolingNow(row));
-    const count = (test: (row: ProviderAccountRow) => boolean) => rows.filter(test).length;
+    const count = (test: (row: State) => boolean) => rows.filter(test).length;
     return {
       total_accounts: rows.length,
       active_accounts: count((row) => row.account_status === AccountStatus.normal || rateLimited(row)),
@@ -449,15 +430,7 @@ export class JimengAccountService {
     filled: number;
     duplicates: Array<{ id: string; sameAs: string }>;
   }> {
-    const { ProviderAccount } = this.deps.models;
-    const rows = await ProviderAccount.findAll({
-      attributes: ['id', 'secret_enc', 'create_time'],
-      where: { provider: 'jimeng', is_deleted: false, session_hash: null },
-      order: [
-        ['create_time', 'ASC'],
-        ['id', 'ASC'],
-      ],
-    });
+    const rows = await this.deps.accounts.withoutSessionHash('jimeng');
     let filled = 0;
     const duplicates: Array<{ id: string; sameAs: string }> = [];
     for (const row of rows) {
@@ -473,7 +446,7 @@ export class JimengAccountService {
         continue;
       }
       try {
-        await ProviderAccount.update({ session_hash: hash }, { where: { id: row.id, session_hash: null } });
+        await this.deps.accounts.fillSessionHash(row.id, hash);
         filled += 1;
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -484,7 +457,7 @@ export class JimengAccountService {
     return { filled, duplicates };
   }
 
-  private view(row: ProviderAccountRow, inFlight: number): JimengAccountView {
+  private view(row: AccountRow, inFlight: number): JimengAccountView {
     const zone = this.deps.quota.timeZone;
     return {
       id: row.id,

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config.js';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import type { AccountRepository } from '../accounts/account.repository.js';
 import type { AccountHealthEvent, AccountPoolService } from '../accounts/account-pool.service.js';
-import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { Logger } from '../shared/logger.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
@@ -18,10 +18,11 @@ const POOL_PROVIDER = 'jimeng';
 
 interface Deps {
   config: AppConfig;
-  models: DreamloomModels;
+  /** Names the account an alert is about. */
+  accounts: Pick<AccountRepository, 'label'>;
   redis: Redis;
   pool: AccountPoolService;
-  processor: GenerationProcessor;
+  engine: Pick<GenerationEngine, 'onFinished'>;
   outbound: OutboundPolicy;
   clock: Clock;
   logger: Logger;
@@ -50,7 +51,7 @@ export class AlertService {
     });
     // Registered once; they stay silent until start() and after stop().
     deps.pool.onAccountHealth((event) => this.onAccountHealth(event));
-    deps.processor.onFinished(async (task) => {
+    deps.engine.onFinished(async (task) => {
       if (!this.running || (task.status !== 'completed' && task.status !== 'failed')) return;
       const alert = this.failures.record(task.status === 'failed', deps.clock.now());
       if (alert) this.raise(alert);
@@ -95,7 +96,8 @@ export class AlertService {
     if (!this.running) return;
     const options = { cooldownLevel: this.deps.config.ALERT_COOLDOWN_LEVEL, now: this.deps.clock.now() };
     if (!accountHealthAlert(event, null, options)) return;
-    void this.deps.models.ProviderAccount.findByPk(event.accountId, { attributes: ['name', 'provider'] })
+    void this.deps.accounts
+      .label(event.accountId)
       .then((account) => account && { name: account.name, provider: account.provider })
       .catch(() => null)
       .then((account) => {

@@ -1,10 +1,9 @@
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { AppError } from '../errors.js';
 import { TaskNotFoundError } from '../generation/generation.errors.js';
-import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import { TERMINAL_STATUSES, type TaskStatus } from '../generation/generation.types.js';
 import type { Actor } from '../identity/actor.js';
-import type { KieVideoRunner } from './kie-video.runner.js';
 
 export class NotCancellableError extends AppError {
   constructor(message = 'The generation has already finished') {
@@ -14,15 +13,14 @@ export class NotCancellableError extends AppError {
 
 interface Deps {
   models: DreamloomModels;
-  processor: GenerationProcessor;
-  kieRunner: KieVideoRunner;
+  engine: Pick<GenerationEngine, 'cancel' | 'cancelUpstream'>;
 }
 
 /**
  * A member cancels one of their own unfinished generations; the credits listener refunds it.
  * kie.ai tasks cannot be stopped upstream (no cancel endpoint), so their cancel goes through the
- * kie runner first: it abandons the upstream task for good, so that no later poll or callback
- * can store its output or change the outcome.
+ * engine's upstream cancel first: it abandons the upstream task for good, so that no later poll or
+ * callback can store its output or change the outcome.
  */
 export class AnimeCancelService {
   constructor(private readonly deps: Deps) {}
@@ -39,16 +37,16 @@ export class AnimeCancelService {
     if (!task || task.user_id !== actor.id) throw new TaskNotFoundError();
     if (TERMINAL_STATUSES.includes(task.status as TaskStatus)) throw new NotCancellableError();
     if (task.provider === 'kie') {
-      const outcome = await this.deps.kieRunner.cancel(task.id, reason);
+      const outcome = await this.deps.engine.cancelUpstream(task.id, reason);
       if (outcome === 'finishing')
         throw new NotCancellableError('The video is already being delivered and can no longer be cancelled');
       if (outcome === 'done') throw new NotCancellableError();
       if (outcome === 'cancelled') return { generation_uuid: task.id, cancelled: true };
-      // 'pending': no upstream task yet; the runner will see the cancel mark before creating one.
+      // 'pending': no upstream task yet; the engine will see the cancel mark before creating one.
     }
-    const cancelled = await this.deps.processor.cancel([task.id], reason);
+    const cancelled = await this.deps.engine.cancel([task.id], reason);
     // Nothing left to cancel can still mean this cancel won: a kie job that started right after
-    // the mark was written sees it and ends the task as cancelled before the processor looks.
+    // the mark was written sees it and ends the task as cancelled before the engine looks.
     if (cancelled.length === 0 && !(await this.endedCancelled(task.id))) throw new NotCancellableError();
     return { generation_uuid: task.id, cancelled: true };
   }

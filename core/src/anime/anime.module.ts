@@ -1,10 +1,12 @@
 import type { Sequelize } from 'sequelize';
 import type { AppConfig } from '../config.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
-import { defineAnimeModels, type AnimeModels } from '../adapters/sequelize/anime.models.js';
-import { KieClient } from '../adapters/providers/kie/kie.client.js';
+import type { AnimeModels } from '../adapters/sequelize/anime.models.js';
+import type { KieClient } from '../adapters/providers/kie/kie.client.js';
 import { CreditsService } from '../credits/credits.service.js';
-import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { GenerationEngine } from '../generation/engine/generation-engine.js';
+import { GeminiImageStrategy } from '../generation/strategies/gemini-image.strategy.js';
+import { KieVideoStrategy } from '../generation/strategies/kie-video.strategy.js';
 import type { GenerationService } from '../generation/generation.service.js';
 import type { MediaService } from '../media/media.service.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -16,17 +18,13 @@ import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { countProviderCalls, type ProviderMetrics } from '../shared/metrics/provider-metrics.js';
 import { AnimeVideoService } from './anime-video.service.js';
 import { AnimeImageService } from './anime-image.service.js';
 import { AnimePromptService } from './anime-prompt.service.js';
 import { ReferenceFetcher } from './reference-fetcher.js';
 import { OwnMediaReader } from './own-media.reader.js';
 import { AnimeJobActionsService } from './anime-job-actions.service.js';
-import { GeminiImageRunner } from './gemini-image.runner.js';
-import { GeminiImageClient } from '../adapters/providers/gemini/gemini-image.client.js';
 import type { ImageProvider } from '../ports/image-provider.port.js';
-import { KieVideoRunner } from './kie-video.runner.js';
 import { loadVideoModels } from './video-models.js';
 import { JobLimitsService } from './job-limits.service.js';
 import { ModelPricesService } from './model-prices.service.js';
@@ -54,9 +52,8 @@ export interface AnimeModule {
   actions: AnimeJobActionsService;
   /** Reads references to Dreamloom's own media from storage, with the member's access check. */
   ownMedia: OwnMediaReader;
-  kie: KieClient;
-  /** Runs kie tasks on the engine (create upstream, then delayed re-checks or the webhook). */
-  kieRunner: KieVideoRunner;
+  /** createCore's kie.ai client (counted). */
+  kie: Pick<KieClient, 'createTask' | 'recordInfo'>;
 }
 
 /** Wires contracts 000/001 and the credits ledger onto the engine; called once by createCore. */
@@ -68,22 +65,24 @@ export function createAnimeModule(deps: {
   events: EventBus;
   media: MediaService;
   generation: GenerationService;
-  processor: GenerationProcessor;
+  engine: GenerationEngine;
+  /** 000/001's tables (defined by createCore: the engine's provider jobs live there too). */
+  animeModels: AnimeModels;
+  /** kie.ai (createCore's client): contract 001's videos. */
+  kie: Pick<KieClient, 'createTask' | 'recordInfo'>;
+  /** Gemini (createCore's client): contract 000's images on Gemini models. */
+  gemini: ImageProvider;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
   storage: BlobStorage;
   chatProvider: ChatProvider;
-  /** Gemini image provider (the @google/genai client at GEMINI_BASE_URL by default). */
-  gemini?: ImageProvider;
   /** The outbound (SSRF) policy every reference URL and video frame goes through. */
   outbound: OutboundPolicy;
   audit: AuditLog;
-  /** Counts Gemini and kie.ai calls by outcome (dreamloom_provider_calls_total). */
-  providerMetrics: ProviderMetrics;
 }): AnimeModule {
   const { config } = deps;
-  const models = defineAnimeModels(deps.sequelize);
+  const models = deps.animeModels;
   const allModels = { ...deps.models, ...models };
   const credits = new CreditsService({
     sequelize: deps.sequelize,
@@ -93,33 +92,21 @@ export function createAnimeModule(deps: {
     audit: deps.audit,
     tasksChanged: (taskIds) => deps.generation.tasksChanged(taskIds),
   });
-  // kie.ai is asynchronous: its generation calls are the task creation and the status checks.
-  const kie = countProviderCalls(
-    'kie',
-    new KieClient({ baseUrl: config.KIE_BASE_URL, timeoutMs: config.KIE_TIMEOUT_MS }),
-    deps.providerMetrics,
-    ['createTask', 'recordInfo'],
+  // Contract 001: kie.ai videos, asynchronous (create upstream, then the webhook or delayed checks).
+  deps.engine.use(
+    new KieVideoStrategy({
+      client: deps.kie,
+      clock: deps.clock,
+      apiKey: config.KIE_API_KEY,
+      callbackUrl: `${config.PUBLIC_URL.replace(/\/$/, '')}/api/generation/webhook?provider=kie`,
+      webhookKey: config.KIE_WEBHOOK_KEY,
+      pollInitialMs: config.KIE_POLL_INITIAL_MS,
+      pollMaxMs: config.KIE_POLL_MAX_MS,
+      pollTimeoutMs: config.KIE_POLL_TIMEOUT_MS,
+    }),
   );
-  const kieRunner = new KieVideoRunner({
-    models: allModels,
-    client: kie,
-    processor: deps.processor,
-    media: deps.media,
-    queue: deps.queue,
-    events: deps.events,
-    clock: deps.clock,
-    logger: deps.logger.child({ module: 'kie' }),
-    apiKey: config.KIE_API_KEY,
-    callbackUrl: `${config.PUBLIC_URL.replace(/\/$/, '')}/api/generation/webhook?provider=kie`,
-    webhookKey: config.KIE_WEBHOOK_KEY,
-    pollInitialMs: config.KIE_POLL_INITIAL_MS,
-    pollMaxMs: config.KIE_POLL_MAX_MS,
-    pollTimeoutMs: config.KIE_POLL_TIMEOUT_MS,
-  });
-  deps.processor.delegate(kieRunner);
-  deps.processor.onFinished((task) => kieRunner.onTaskFinished(task));
   // A failed or cancelled generation gives its charge back; the refund's key makes repeats no-ops.
-  deps.processor.onFinished(async (task) => {
+  deps.engine.onFinished(async (task) => {
     if (task.status !== 'failed' && task.status !== 'cancelled') return;
     await credits.refundTask(
       task.id,
@@ -152,11 +139,7 @@ export function createAnimeModule(deps: {
     defaultCreditsPerImage: config.ANIME_IMAGE_CREDITS_PER_IMAGE,
     audit: deps.audit,
   });
-  const cancels = new AnimeCancelService({
-    models: allModels,
-    processor: deps.processor,
-    kieRunner,
-  });
+  const cancels = new AnimeCancelService({ models: allModels, engine: deps.engine });
   const video = new AnimeVideoService({
     sequelize: deps.sequelize,
     models: deps.models,
@@ -199,22 +182,11 @@ export function createAnimeModule(deps: {
     limits,
     maxReferenceImages: MAX_REFERENCE_IMAGES,
   });
-  deps.processor.delegate(
-    new GeminiImageRunner({
-      models: deps.models,
-      gemini: countProviderCalls(
-        'gemini',
-        deps.gemini ??
-          new GeminiImageClient({
-            defaultBaseUrl: config.GEMINI_BASE_URL,
-            timeoutMs: config.GEMINI_TIMEOUT_MS,
-          }),
-        deps.providerMetrics,
-      ),
-      processor: deps.processor,
-      media: deps.media,
+  // Contract 000 on Gemini models: synchronous, the configured key.
+  deps.engine.use(
+    new GeminiImageStrategy({
+      gemini: deps.gemini,
       storage: deps.storage,
-      events: deps.events,
       clock: deps.clock,
       apiKey: config.ANIME_GEMINI_API_KEY,
       maxAttempts: config.GENERATION_MAX_ATTEMPTS,
@@ -246,7 +218,6 @@ export function createAnimeModule(deps: {
     cancels,
     actions,
     ownMedia,
-    kie,
-    kieRunner,
+    kie: deps.kie,
   };
 }

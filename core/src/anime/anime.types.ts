@@ -1,8 +1,5 @@
-/** Delayed re-check of an asynchronous provider task (kie.ai); job id `<taskId>:poll:<n>`. */
-export const PROVIDER_POLL_JOB = 'provider-poll';
-export interface ProviderPollJobPayload {
-  taskId: string;
-}
+/** The engine's status re-checks of kie.ai tasks (defined with the engine's other jobs). */
+export { PROVIDER_POLL_JOB, type ProviderPollJobPayload } from '../generation/generation.types.js';
 
 /** What a video task keeps in its params (`request`) so the upstream call can be rebuilt. */
 export interface VideoTaskRequest {

@@ -1,4 +1,4 @@
-import type { ProviderAccountRow } from '../adapters/sequelize/models.js';
+import type { AccountRow } from '../accounts/account.repository.js';
 
 export type AccountSnapshot = Record<string, string | number | boolean | null>;
 
@@ -6,7 +6,7 @@ export type AccountSnapshot = Record<string, string | number | boolean | null>;
  * What the audit log keeps of a provider account before and after a staff change: the fields staff
  * edit and the pool state a reset clears. The session appears only as its mask.
  */
-export function accountSnapshot(row: ProviderAccountRow): AccountSnapshot {
+export function accountSnapshot(row: AccountRow): AccountSnapshot {
   return {
     name: row.name,
     account_type: row.account_type,

@@ -1,5 +1,4 @@
-import { Op, type Transaction, type WhereOptions } from 'sequelize';
-import type { AuditLogRow } from '../adapters/sequelize/audit-log.model.js';
+import type { AuditRecord, AuditStore, AuditTransaction } from './audit-log.port.js';
 import { ForbiddenError } from '../errors.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -26,7 +25,8 @@ export interface AuditEntryView {
 }
 
 interface Deps {
-  model: typeof AuditLogRow;
+  /** Where entries are kept (the Sequelize adapter audit-log.store.ts). */
+  store: AuditStore;
   ids: IdGenerator;
   clock: Clock;
 }
@@ -46,10 +46,10 @@ export class AuditLog {
     target: AuditTarget,
     before?: unknown,
     after?: unknown,
-    options: { transaction?: Transaction } = {},
+    options: { transaction?: AuditTransaction } = {},
   ): Promise<void> {
     if (!isStaff(actor)) return;
-    await this.deps.model.create(
+    await this.deps.store.insert(
       {
         id: this.deps.ids.uuid(),
         actor_id: actor.id,
@@ -62,7 +62,7 @@ export class AuditLog {
         after: after === undefined ? null : JSON.stringify(redactSecrets(after)),
         created_at: this.deps.clock.now(),
       },
-      { transaction: options.transaction },
+      options.transaction,
     );
   }
 
@@ -79,17 +79,7 @@ export class AuditLog {
   /** Entries that touched any of `targets`, oldest first (the trace's timeline order). */
   async forTargets(targets: AuditTarget[], limit = 200): Promise<AuditEntryView[]> {
     if (!targets.length) return [];
-    const where: WhereOptions = {
-      [Op.or]: targets.map((target) => ({ target_kind: target.kind, target_id: target.id })),
-    };
-    const rows = await this.deps.model.findAll({
-      where,
-      order: [
-        ['created_at', 'ASC'],
-        ['id', 'ASC'],
-      ],
-      limit,
-    });
+    const rows = await this.deps.store.forTargets(targets, limit);
     return rows.map(view);
   }
 
@@ -99,23 +89,15 @@ export class AuditLog {
     query: { target_kind?: string; target_id?: string; actor_id?: string; limit?: number },
   ): Promise<AuditEntryView[]> {
     if (!isStaff(actor)) throw new ForbiddenError('Only staff can read the audit log');
-    const where: Record<string, string> = {};
-    if (query.target_kind) where.target_kind = query.target_kind;
-    if (query.target_id) where.target_id = query.target_id;
-    if (query.actor_id) where.actor_id = query.actor_id;
-    const rows = await this.deps.model.findAll({
-      where,
-      order: [
-        ['created_at', 'DESC'],
-        ['id', 'DESC'],
-      ],
-      limit: Math.min(Math.max(query.limit ?? 50, 1), 200),
-    });
+    const rows = await this.deps.store.newest(
+      { target_kind: query.target_kind, target_id: query.target_id, actor_id: query.actor_id },
+      Math.min(Math.max(query.limit ?? 50, 1), 200),
+    );
     return rows.map(view);
   }
 }
 
-function view(row: AuditLogRow): AuditEntryView {
+function view(row: AuditRecord): AuditEntryView {
   return {
     id: row.id,
     actor_id: row.actor_id,

@@ -6,7 +6,7 @@ import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
-import { InvalidModelError } from '../llm/llm.service.js';
+import type { LlmService } from '../llm/llm.service.js';
 import {
   canChangeCharacter,
   canReadCharacter,
@@ -63,6 +63,8 @@ export const views = {
 
 interface Deps {
   models: StoryModels;
+  /** The model catalog: a character's `llm_id` must name an active chat model. */
+  llm: Pick<LlmService, 'findActive'>;
   users: Pick<DreamloomModels, 'User' | 'Identity'>;
   ids: IdGenerator;
   clock: Clock;
@@ -133,8 +135,7 @@ export class CatalogService {
    */
   private async checkCharacterModel(llmId: string | null | undefined) {
     if (!llmId) return;
-    const row = await this.deps.models.AiModel.findOne({ where: { llm_id: llmId, is_active: true } });
-    if (!row || !['chat', 'other'].includes(row.type)) throw new InvalidModelError(llmId);
+    await this.deps.llm.findActive(llmId, ['chat', 'other']);
   }
   async createCharacter(actor: Actor, input: CharacterInput & { name: string }) {
     await this.checkCharacterModel(input.llm_id);

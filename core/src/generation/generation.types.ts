@@ -4,6 +4,12 @@ export interface GenerationJobPayload {
   taskId: string;
 }
 
+/** Delayed re-check of an asynchronous provider's task (kie.ai); job id `<taskId>:poll:<n>`. */
+export const PROVIDER_POLL_JOB = 'provider-poll';
+export interface ProviderPollJobPayload {
+  taskId: string;
+}
+
 /** `partial`: a fanned-out task where some outputs failed and the others were stored. */
 export const TASK_STATUSES = [
   'pending',

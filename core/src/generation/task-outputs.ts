@@ -4,10 +4,13 @@ import type { TaskOutputEvent } from './generation.types.js';
 
 /**
  * The `outputs` of a task's completed event, in the order given (callers pass the stored assets by
- * position). One builder for the single-job processor and the fan-out runner, so a listener of
+ * position). One builder for the engine's single-job end and its fan-out settlement, so a listener of
  * TaskEvents.completed sees the same shape whichever path ended the task.
  */
-export function taskOutputs(media: MediaService, assets: readonly MediaAssetRow[]): TaskOutputEvent[] {
+export function taskOutputs(
+  media: Pick<MediaService, 'view'>,
+  assets: readonly MediaAssetRow[],
+): TaskOutputEvent[] {
   return assets.map((asset) => {
     const view = media.view(asset);
     return {

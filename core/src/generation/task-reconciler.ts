@@ -14,7 +14,7 @@ const LOSS_PASS_LIMIT = 20_000;
 /**
  * The database is the source of truth: a task it calls pending/processing whose job the queue
  * no longer has (Redis restart, flush, a job that failed unexpectedly) is queued again.
- * Re-queueing is safe because the processor is idempotent and job ids deduplicate.
+ * Re-queueing is safe because the engine is idempotent and job ids deduplicate.
  */
 export class TaskReconciler {
   private timer: NodeJS.Timeout | null = null;

@@ -1,7 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Op, UniqueConstraintError, type Sequelize } from 'sequelize';
 import { AppError, UnauthorizedError, ValidationError } from '../errors.js';
-import type { DreamloomModels, IdentityRow, UserRow } from '../adapters/sequelize/models.js';
+import {
+  AlreadyExistsError,
+  type IdentityRecord,
+  type IdentityRepository,
+  type UserRecord,
+} from './identity.repository.js';
 import type { IdGenerator } from '../shared/ids.js';
 import { TtlCache } from '../shared/ttl-cache.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -32,13 +36,13 @@ const SEEN_AT_RESOLUTION_MS = 10 * 60_000;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
-export function toActor(row: UserRow): Actor {
+export function toActor(row: Pick<UserRecord, 'id' | 'role' | 'username' | 'display_name'>): Actor {
   return { id: row.id, role: row.role as Role, username: row.username, displayName: row.display_name };
 }
 
 interface IdentityDeps {
-  sequelize: Sequelize;
-  models: DreamloomModels;
+  /** Users, identities and tokens (the Sequelize adapter identity.repository.ts). */
+  users: IdentityRepository;
   ids: IdGenerator;
   clock: Clock;
   tokenTtlHours: number;
@@ -116,8 +120,7 @@ export class IdentityService {
     username: string,
     password?: string,
   ): Promise<{ created: boolean; username: string; password?: string }> {
-    const { User } = this.deps.models;
-    const existing = await User.findOne({ where: { role: 'admin' } });
+    const existing = await this.deps.users.anyAdmin();
     if (existing) return { created: false, username: existing.username ?? username };
     const chosen = password ?? generatePassword();
     await this.createPasswordUser({ username, password: chosen, role: 'admin' });
@@ -132,39 +135,33 @@ export class IdentityService {
   }): Promise<Actor> {
     if (!ROLES.includes(input.role)) throw new ValidationError(`Unknown role ${input.role}`);
     if (input.password.length < 8) throw new ValidationError('Password must be at least 8 characters');
-    const { User, Identity } = this.deps.models;
     const now = this.deps.clock.now();
     const secretHash = await hashPassword(input.password);
+    const userId = this.deps.ids.snowflake();
     try {
-      return await this.deps.sequelize.transaction(async (transaction) => {
-        const user = await User.create(
-          {
-            id: this.deps.ids.snowflake(),
-            username: input.username,
-            display_name: input.displayName ?? input.username,
-            role: input.role,
-            created_at: now,
-            updated_at: now,
-          },
-          { transaction },
-        );
-        await Identity.create(
-          {
-            id: this.deps.ids.snowflake(),
-            user_id: user.id,
-            provider: 'password',
-            subject: input.username,
-            secret_hash: secretHash,
-            display_name: input.username,
-            created_at: now,
-            last_seen_at: null,
-          },
-          { transaction },
-        );
-        return toActor(user);
-      });
+      const user = await this.deps.users.createUserWithIdentity(
+        {
+          id: userId,
+          username: input.username,
+          display_name: input.displayName ?? input.username,
+          role: input.role,
+          created_at: now,
+          updated_at: now,
+        },
+        {
+          id: this.deps.ids.snowflake(),
+          user_id: userId,
+          provider: 'password',
+          subject: input.username,
+          secret_hash: secretHash,
+          display_name: input.username,
+          created_at: now,
+          last_seen_at: null,
+        },
+      );
+      return toActor(user);
     } catch (error) {
-      if (error instanceof UniqueConstraintError)
+      if (error instanceof AlreadyExistsError)
         throw new AppError('USERNAME_TAKEN', 'Username already exists', { status: 409 });
       throw error;
     }
@@ -172,12 +169,11 @@ export class IdentityService {
 
   /** Password login (staff and admins); issues a token of kind `staff`. */
   async loginWithPassword(username: string, password: string): Promise<IssuedToken> {
-    const { Identity, User } = this.deps.models;
-    const identity = await Identity.findOne({ where: { provider: 'password', subject: username } });
+    const identity = await this.deps.users.identityOf('password', username);
     const valid = identity?.secret_hash ? await verifyPassword(password, identity.secret_hash) : false;
-    const user = valid && identity ? await User.findByPk(identity.user_id) : null;
+    const user = valid && identity ? await this.deps.users.userById(identity.user_id) : null;
     if (!user || user.is_disabled) throw new UnauthorizedError('Invalid username or password');
-    await identity!.update({ last_seen_at: this.deps.clock.now() });
+    await this.deps.users.identitySeen(identity!, this.deps.clock.now());
     return this.issueToken(toActor(user), 'staff');
   }
 
@@ -191,7 +187,7 @@ export class IdentityService {
     const token = `${prefix ?? (kind === 'staff' ? 'dls' : 'dlt')}_${randomBytes(24).toString('base64url')}`;
     const now = this.deps.clock.now();
     const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000);
-    await this.deps.models.AccessToken.create({
+    await this.deps.users.insertToken({
       id: this.deps.ids.snowflake(),
       user_id: user.id,
       token_hash: sha256(token),
@@ -214,19 +210,9 @@ export class IdentityService {
     const cached = this.crossNodeReady ? this.tokens.get(hash, now.getTime()) : undefined;
     if (cached) return cached;
     const mark = this.tokens.mark();
-    const { AccessToken, User } = this.deps.models;
     // Plain rows with the columns needed: no model instances on a path every poll takes.
-    const row = (await AccessToken.findOne({
-      attributes: ['user_id', 'expires_at'],
-      where: { token_hash: hash, revoked_at: null, expires_at: { [Op.gt]: now } },
-      raw: true,
-    })) as { user_id: string; expires_at: Date | string } | null;
-    const user = row
-      ? ((await User.findByPk(row.user_id, {
-          attributes: ['id', 'role', 'username', 'display_name', 'is_disabled'],
-          raw: true,
-        })) as UserRow | null)
-      : null;
+    const row = await this.deps.users.tokenHolder(hash, now);
+    const user = row ? await this.deps.users.actorRow(row.user_id) : null;
     if (!row || !user || user.is_disabled) throw new UnauthorizedError('Invalid or expired token');
     const actor = toActor(user);
     if (this.crossNodeReady)
@@ -237,10 +223,7 @@ export class IdentityService {
   /** Revokes a token here and, through the event bus, in every node's token cache. */
   async revokeToken(token: string): Promise<void> {
     const hash = sha256(token);
-    await this.deps.models.AccessToken.update(
-      { revoked_at: this.deps.clock.now() },
-      { where: { token_hash: hash } },
-    );
+    await this.deps.users.revokeToken(hash, this.deps.clock.now());
     this.tokens.forgetTokens([hash]);
     await announceIdentityChanged(this.deps.events, { tokenHashes: [hash] });
   }
@@ -286,41 +269,35 @@ export class IdentityService {
       const now = this.deps.clock.now();
       const seen = found.identity.last_seen_at;
       if (!seen || now.getTime() - new Date(seen).getTime() >= SEEN_AT_RESOLUTION_MS)
-        await this.deps.models.Identity.update({ last_seen_at: now }, { where: { provider, subject } });
+        await this.deps.users.markSeen(provider, subject, now);
       return found.actor;
     }
-    const { User, Identity } = this.deps.models;
     const now = this.deps.clock.now();
+    const userId = this.deps.ids.snowflake();
     try {
-      return await this.deps.sequelize.transaction(async (transaction) => {
-        const user = await User.create(
-          {
-            id: this.deps.ids.snowflake(),
-            username: null,
-            display_name: displayName?.slice(0, 128) ?? `${provider}:${subject}`.slice(0, 128),
-            role: 'user',
-            created_at: now,
-            updated_at: now,
-          },
-          { transaction },
-        );
-        await Identity.create(
-          {
-            id: this.deps.ids.snowflake(),
-            user_id: user.id,
-            provider,
-            subject,
-            secret_hash: null,
-            display_name: displayName?.slice(0, 128) ?? null,
-            created_at: now,
-            last_seen_at: now,
-          },
-          { transaction },
-        );
-        return toActor(user);
-      });
+      const user = await this.deps.users.createUserWithIdentity(
+        {
+          id: userId,
+          username: null,
+          display_name: displayName?.slice(0, 128) ?? `${provider}:${subject}`.slice(0, 128),
+          role: 'user',
+          created_at: now,
+          updated_at: now,
+        },
+        {
+          id: this.deps.ids.snowflake(),
+          user_id: userId,
+          provider,
+          subject,
+          secret_hash: null,
+          display_name: displayName?.slice(0, 128) ?? null,
+          created_at: now,
+          last_seen_at: now,
+        },
+      );
+      return toActor(user);
     } catch (error) {
-      if (error instanceof UniqueConstraintError) {
+      if (error instanceof AlreadyExistsError) {
         const winner = await this.findByIdentity(provider, subject);
         if (winner) return winner.actor;
       }
@@ -330,8 +307,7 @@ export class IdentityService {
 
   /** Adds an identity to an existing user (a Discord member linking a wallet); refuses one held by another user. */
   async linkIdentity(user: Actor, provider: string, subject: string, displayName?: string): Promise<void> {
-    const { Identity } = this.deps.models;
-    const existing = await Identity.findOne({ where: { provider, subject } });
+    const existing = await this.deps.users.identityOf(provider, subject);
     if (existing) {
       if (existing.user_id === user.id) return;
       throw new AppError('IDENTITY_TAKEN', `This ${provider} identity belongs to another user`, {
@@ -339,7 +315,7 @@ export class IdentityService {
       });
     }
     try {
-      await Identity.create({
+      await this.deps.users.insertIdentity({
         id: this.deps.ids.snowflake(),
         user_id: user.id,
         provider,
@@ -350,7 +326,7 @@ export class IdentityService {
         last_seen_at: null,
       });
     } catch (error) {
-      if (error instanceof UniqueConstraintError)
+      if (error instanceof AlreadyExistsError)
         throw new AppError('IDENTITY_TAKEN', `This ${provider} identity belongs to another user`, {
           status: 409,
         });
@@ -361,11 +337,10 @@ export class IdentityService {
   private async findByIdentity(
     provider: string,
     subject: string,
-  ): Promise<{ actor: Actor; identity: IdentityRow } | null> {
-    const { Identity, User } = this.deps.models;
-    const identity = await Identity.findOne({ where: { provider, subject } });
+  ): Promise<{ actor: Actor; identity: IdentityRecord } | null> {
+    const identity = await this.deps.users.identityOf(provider, subject);
     if (!identity) return null;
-    const user = await User.findByPk(identity.user_id);
+    const user = await this.deps.users.userById(identity.user_id);
     if (!user) return null;
     if (user.is_disabled) throw new UnauthorizedError('This account is disabled');
     return { actor: toActor(user), identity };

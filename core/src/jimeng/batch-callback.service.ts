@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { JimengModels } from '../adapters/sequelize/jimeng.models.js';
+import type { JimengRepository } from './jimeng.repository.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
@@ -10,7 +10,8 @@ import type { JimengRecordService } from './jimeng-record.service.js';
 import { RecordStatus } from './jimeng.types.js';
 
 interface Deps {
-  models: JimengModels;
+  /** Batches, records and delivery attempts (the Sequelize adapter jimeng.repository.ts). */
+  studio: JimengRepository;
   batches: JimengBatchService;
   records: JimengRecordService;
   ids: IdGenerator;
@@ -37,12 +38,9 @@ export class BatchCallbackService {
   constructor(private readonly deps: Deps) {}
 
   async payload(batchId: string) {
-    const batch = await this.deps.models.JimengBatch.findByPk(batchId);
+    const batch = await this.deps.studio.batchById(batchId);
     if (!batch) return null;
-    const records = await this.deps.models.JimengRecord.findAll({
-      where: { batch_id: batchId, is_deleted: false },
-      order: [['create_time', 'ASC']],
-    });
+    const records = await this.deps.studio.batchRecords(batchId, { ordered: 'create_time' });
     const views = await this.deps.records.views(records);
     const success = views.filter((view) => view.generation_status === RecordStatus.completed).length;
     return {
@@ -100,7 +98,7 @@ export class BatchCallbackService {
     } catch (thrown) {
       error = (thrown as Error).message.slice(0, 1024);
     }
-    await this.deps.models.CallbackDelivery.create({
+    await this.deps.studio.recordDelivery({
       id: this.deps.ids.snowflake(),
       batch_id: batchId,
       event: 'batch_completed',

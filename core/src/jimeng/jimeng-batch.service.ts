@@ -1,6 +1,4 @@
-import type { CreationAttributes, Sequelize } from 'sequelize';
-import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
-import type { JimengBatchRow, JimengModels, JimengRecordRow } from '../adapters/sequelize/jimeng.models.js';
+import type { JimengBatch, JimengRecord, JimengRepository, NewJimengRecord } from './jimeng.repository.js';
 import { AppError, NotFoundError, ValidationError } from '../errors.js';
 import type { Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -10,8 +8,7 @@ import { formatZoned, isoInstant } from '../shared/zoned-time.js';
 import { OutboundRefusedError } from '../shared/outbound/outbound-errors.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
 import type { GenerationService, NewTaskSpec } from '../generation/generation.service.js';
-import { insertRows } from '../generation/bulk-row.writer.js';
-import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import type { ImageTaskParams } from '../generation/generation.types.js';
 import type { JimengRecordService, RecordView } from './jimeng-record.service.js';
 import {
@@ -31,13 +28,13 @@ import {
 } from './jimeng.types.js';
 
 interface Deps {
-  sequelize: Sequelize;
-  models: DreamloomModels & JimengModels;
+  /** Records, batches and their transaction (the Sequelize adapter jimeng.repository.ts). */
+  studio: JimengRepository;
   ids: IdGenerator;
   clock: Clock;
   events: EventBus;
   generation: GenerationService;
-  processor: GenerationProcessor;
+  engine: Pick<GenerationEngine, 'cancel'>;
   records: JimengRecordService;
   timeZone: string;
   limits: { image: number; video: number };
@@ -119,7 +116,7 @@ export class JimengBatchService {
   }
 
   /** Only one run of a storyboard at a time, across every worker (§13.6). */
-  exclusiveKey(record: Pick<JimengRecordRow, 'create_by' | 'type' | 'work_id' | 'storyboard_id'>): string {
+  exclusiveKey(record: Pick<JimengRecord, 'create_by' | 'type' | 'work_id' | 'storyboard_id'>): string {
     return `jimeng:${record.create_by}:${record.type}:${record.work_id}:${record.storyboard_id}`;
   }
 
@@ -144,24 +141,21 @@ export class JimengBatchService {
     await this.assertUrlsAllowed(items, global);
     const priority = global.priority ?? PRIORITY_LEVELS.normal;
     const now = this.deps.clock.now();
-    const existing = await this.deps.models.JimengRecord.findAll({
-      where: {
-        create_by: actor.id,
-        type,
-        work_id: input.work_id,
-        storyboard_id: [...seen],
-        is_deleted: false,
-      },
+    const existing = await this.deps.studio.creatorRecords({
+      createdBy: actor.id,
+      type,
+      workId: input.work_id,
+      storyboardIds: [...seen],
     });
     const existingByStoryboard = new Map(existing.map((row) => [row.storyboard_id, row]));
     const skip = global.existing_records === 'skip';
     const queued = items.filter((item) => !(skip && existingByStoryboard.has(item.storyboard_id)));
     const batchId = this.deps.ids.snowflake();
     const superseded: string[] = [];
-    let created: JimengBatchRow | undefined;
+    let created: JimengBatch | undefined;
 
-    const tasks = await this.deps.sequelize.transaction(async (transaction) => {
-      created = await this.deps.models.JimengBatch.create(
+    const tasks = await this.deps.studio.transaction(async (transaction) => {
+      created = await this.deps.studio.insertBatch(
         {
           id: batchId,
           batch_type: batchType,
@@ -180,10 +174,10 @@ export class JimengBatchService {
           create_time: now,
           update_time: now,
         },
-        { transaction },
+        transaction,
       );
       const specs: NewTaskSpec[] = [];
-      const fresh: CreationAttributes<JimengRecordRow>[] = [];
+      const fresh: NewJimengRecord[] = [];
       for (const item of queued) {
         const fields = this.recordFields(batchType, item, input, global);
         const taskId = this.deps.ids.uuid();
@@ -204,7 +198,8 @@ export class JimengBatchService {
           ) {
             superseded.push(previous.task_id);
           }
-          await previous.update(
+          await this.deps.studio.changeRecord(
+            previous,
             {
               ...fields,
               batch_id: batchId,
@@ -214,7 +209,7 @@ export class JimengBatchService {
               update_by: actor.id,
               update_time: now,
             },
-            { transaction },
+            transaction,
           );
         } else {
           fresh.push({
@@ -234,12 +229,12 @@ export class JimengBatchService {
           });
         }
       }
-      // A thousand-item batch: plain multi-row INSERTs, no model instance per row (see insertRows).
-      await insertRows(this.deps.models.JimengRecord, fresh, { transaction });
+      // A thousand-item batch: plain multi-row INSERTs, no model instance per row.
+      await this.deps.studio.insertRecords(fresh, transaction);
       return this.deps.generation.insertTasks(specs, { transaction });
     });
     // Superseded runs of the same storyboards stop; the lock keeps them from overlapping meanwhile.
-    if (superseded.length) await this.deps.processor.cancel(superseded, 'Superseded by a newer submission');
+    if (superseded.length) await this.deps.engine.cancel(superseded, 'Superseded by a newer submission');
     await this.deps.generation.enqueueMany(tasks);
     // Open batch lists show it now rather than at their next poll.
     if (created) await this.announce(created, BatchListEvents.created);
@@ -322,7 +317,7 @@ export class JimengBatchService {
       project_id: input.project_id ?? null,
       project_name: input.project_name ?? null,
       callback_url: global.callback_url ?? null,
-    } satisfies Partial<JimengRecordRow>;
+    } satisfies Partial<JimengRecord>;
   }
 
   private taskSpec(
@@ -370,49 +365,29 @@ export class JimengBatchService {
   /** Queue length over the pool's current capacity, times the recent average generation time. */
   private async estimateSeconds(type: 'image' | 'video', count: number): Promise<number> {
     if (count === 0) return 0;
-    const accounts = await this.deps.models.ProviderAccount.findAll({
-      attributes: ['max_concurrent'],
-      where: {
-        provider: 'jimeng',
-        is_deleted: false,
-        account_status: 0,
-        [type === 'image' ? 'image_generation_status' : 'video_generation_status']: 1,
-      },
-    });
+    const limits = await this.deps.studio.accountSlotLimits(type);
     const capacity = Math.max(
       1,
-      accounts.reduce((sum, account) => sum + account.max_concurrent, 0),
+      limits.reduce((sum, limit) => sum + limit, 0),
     );
-    const recent = await this.deps.models.JimengRecord.findAll({
-      attributes: ['generation_time_ms'],
-      where: { type, generation_status: RecordStatus.completed },
-      order: [['update_time', 'DESC']],
-      limit: 50,
-    });
-    const times = recent
-      .map((row) => row.generation_time_ms)
-      .filter((value): value is number => typeof value === 'number');
+    const recent = await this.deps.studio.recentGenerationTimes(type, 50);
+    const times = recent.filter((value): value is number => typeof value === 'number');
     const average = times.length
       ? times.reduce((a, b) => a + b, 0) / times.length / 1000
       : FALLBACK_SECONDS[type];
     return Math.ceil(Math.ceil(count / capacity) * average);
   }
 
-  async findOwnBatch(actor: Actor, batchId: string): Promise<JimengBatchRow> {
+  async findOwnBatch(actor: Actor, batchId: string): Promise<JimengBatch> {
     this.deps.records.assertStaff(actor);
-    const batch = await this.deps.models.JimengBatch.findOne({
-      where: { id: batchId, ...this.deps.records.ownership(actor) },
-    });
+    const batch = await this.deps.studio.ownBatch(batchId, this.deps.records.ownership(actor));
     if (!batch) throw new NotFoundError('Batch');
     return batch;
   }
 
   /** One GROUP BY over the batch's records (indexed by batch_id); called on every item event. */
   async counts(batchId: string): Promise<BatchCounts> {
-    const rows = (await this.deps.models.JimengRecord.count({
-      where: { batch_id: batchId, is_deleted: false },
-      group: ['generation_status'],
-    })) as unknown as Array<{ generation_status: number; count: number | string }>;
+    const rows = await this.deps.studio.statusCounts(batchId);
     const of = (status: number) =>
       Number(rows.find((row) => Number(row.generation_status) === status)?.count ?? 0);
     const counts = {
@@ -425,7 +400,7 @@ export class JimengBatchService {
     return { total_count: Object.values(counts).reduce((sum, value) => sum + value, 0), ...counts };
   }
 
-  statusOf(batch: JimengBatchRow, counts: BatchCounts): BatchStatus {
+  statusOf(batch: JimengBatch, counts: BatchCounts): BatchStatus {
     const open = counts.pending_count + counts.processing_count;
     // A cancelled batch reads `processing` until its running items have actually stopped.
     if (batch.cancel_reason && open === 0) return 'cancelled';
@@ -441,7 +416,7 @@ export class JimengBatchService {
    * skip_count + removed_count, and progress = completed / the items run (30 completed and 5 failed
    * of 50 → 0.6: a failure is not progress).
    */
-  summary(batch: JimengBatchRow, counts: BatchCounts): BatchSummary {
+  summary(batch: JimengBatch, counts: BatchCounts): BatchSummary {
     const zone = this.deps.timeZone;
     const run = counts.total_count;
     return {
@@ -476,14 +451,9 @@ export class JimengBatchService {
     query: { page: number; size: number; status?: string; work_id?: string },
   ): Promise<{ total: number; page: number; size: number; list: BatchSummary[] }> {
     this.deps.records.assertStaff(actor);
-    const where = {
-      ...this.deps.records.ownership(actor),
-      ...(query.work_id ? { work_id: query.work_id } : {}),
-    };
+    const filter = { ...this.deps.records.ownership(actor), workId: query.work_id };
     // Status is derived from the records, so filter after computing it; pages stay small.
-    const rows = await this.deps.models.JimengBatch.findAll({
-      where,
-      order: [['create_time', 'DESC']],
+    const rows = await this.deps.studio.batchPage(filter, {
       limit: query.status ? 1000 : undefined,
       ...(query.status ? {} : { offset: (query.page - 1) * query.size }),
     });
@@ -493,7 +463,7 @@ export class JimengBatchService {
       ),
     );
     if (!query.status) {
-      const total = await this.deps.models.JimengBatch.count({ where });
+      const total = await this.deps.studio.countBatches(filter);
       return { total, page: query.page, size: query.size, list: all };
     }
     const filtered = all.filter((item) => item.status === query.status);
@@ -518,13 +488,7 @@ export class JimengBatchService {
   > {
     const batch = await this.findOwnBatch(actor, batchId);
     const counts = await this.counts(batch.id);
-    const records = await this.deps.models.JimengRecord.findAll({
-      where: { batch_id: batch.id, is_deleted: false },
-      order: [
-        ['create_time', 'ASC'],
-        ['id', 'ASC'],
-      ],
-    });
+    const records = await this.deps.studio.batchRecords(batch.id, { ordered: 'create_time_id' });
     const views = await this.deps.records.views(records);
     const summary = this.summary(batch, counts);
     const estimate = await this.estimateSeconds(
@@ -563,13 +527,7 @@ export class JimengBatchService {
     input: { storyboard_ids?: string[]; force_regenerate?: boolean },
   ) {
     const batch = await this.findOwnBatch(actor, batchId);
-    const records = await this.deps.models.JimengRecord.findAll({
-      where: {
-        batch_id: batch.id,
-        is_deleted: false,
-        ...(input.storyboard_ids?.length ? { storyboard_id: input.storyboard_ids } : {}),
-      },
-    });
+    const records = await this.deps.studio.batchRecords(batch.id, { storyboardIds: input.storyboard_ids });
     const retryable = records.filter((record) => {
       if (
         record.generation_status === RecordStatus.failed ||
@@ -580,7 +538,7 @@ export class JimengBatchService {
     });
     const global = JSON.parse(batch.global_config ?? '{}') as CreateBatchInput['global_config'];
     const now = this.deps.clock.now();
-    const tasks: GenerationTaskRow[] = await this.deps.sequelize.transaction(async (transaction) => {
+    const tasks = await this.deps.studio.transaction(async (transaction) => {
       const specs: NewTaskSpec[] = [];
       for (const record of retryable) {
         const taskId = this.deps.ids.uuid();
@@ -599,7 +557,8 @@ export class JimengBatchService {
             this.exclusiveKey(record),
           ),
         );
-        await record.update(
+        await this.deps.studio.changeRecord(
+          record,
           {
             task_id: taskId,
             generation_status: RecordStatus.pending,
@@ -608,11 +567,15 @@ export class JimengBatchService {
             update_by: actor.id,
             update_time: now,
           },
-          { transaction },
+          transaction,
         );
       }
       if (retryable.length)
-        await batch.update({ finish_time: null, cancel_reason: null, update_time: now }, { transaction });
+        await this.deps.studio.changeBatch(
+          batch,
+          { finish_time: null, cancel_reason: null, update_time: now },
+          transaction,
+        );
       return this.deps.generation.createTasks(specs, { transaction });
     });
     await this.deps.generation.enqueueMany(tasks);
@@ -620,7 +583,7 @@ export class JimengBatchService {
     return { retry_count: retryable.length, batch_id: batch.id, task_id: batch.id };
   }
 
-  private recordFieldsOf(record: JimengRecordRow): ReturnType<JimengBatchService['recordFields']> {
+  private recordFieldsOf(record: JimengRecord): ReturnType<JimengBatchService['recordFields']> {
     return {
       type: record.type,
       mode: record.mode,
@@ -642,19 +605,17 @@ export class JimengBatchService {
   /** §10.3: waiting items removed, running ones aborted (leases released), finished ones untouched. */
   async cancel(actor: Actor, batchId: string, reason?: string) {
     const batch = await this.findOwnBatch(actor, batchId);
-    const records = await this.deps.models.JimengRecord.findAll({
-      where: { batch_id: batch.id, is_deleted: false },
-    });
+    const records = await this.deps.studio.batchRecords(batch.id);
     const open = records.filter(
       (record) =>
         record.generation_status === RecordStatus.pending ||
         record.generation_status === RecordStatus.processing,
     );
-    await batch.update({
+    await this.deps.studio.changeBatch(batch, {
       cancel_reason: (reason?.trim() || 'Cancelled').slice(0, 512),
       update_time: this.deps.clock.now(),
     });
-    await this.deps.processor.cancel(
+    await this.deps.engine.cancel(
       open.map((record) => record.task_id!).filter(Boolean),
       reason?.trim() || 'Batch cancelled',
     );
@@ -683,15 +644,11 @@ export class JimengBatchService {
     },
   ) {
     this.deps.records.assertStaff(actor);
-    const record = await this.deps.models.JimengRecord.findOne({
-      where: {
-        create_by: actor.id,
-        type,
-        work_id: input.work_id,
-        storyboard_id: input.storyboard_id,
-        is_deleted: false,
-      },
-      order: [['update_time', 'DESC']],
+    const record = await this.deps.studio.latestCreatorRecord({
+      createdBy: actor.id,
+      type,
+      workId: input.work_id,
+      storyboardId: input.storyboard_id,
     });
     if (!record)
       throw new AppError('RECORD_NOT_FOUND', `No ${type} record for storyboard ${input.storyboard_id}`, {
@@ -714,8 +671,9 @@ export class JimengBatchService {
       0,
     );
     const previousTask = record.generation_status <= RecordStatus.processing ? record.task_id : null;
-    const [task] = await this.deps.sequelize.transaction(async (transaction) => {
-      await record.update(
+    const [task] = await this.deps.studio.transaction(async (transaction) => {
+      await this.deps.studio.changeRecord(
+        record,
         {
           mode,
           prompt: input.prompt ?? record.prompt,
@@ -733,12 +691,11 @@ export class JimengBatchService {
           update_by: actor.id,
           update_time: now,
         },
-        { transaction },
+        transaction,
       );
       const global = record.batch_id
         ? (JSON.parse(
-            (await this.deps.models.JimengBatch.findByPk(record.batch_id, { transaction }))?.global_config ??
-              '{}',
+            (await this.deps.studio.batchById(record.batch_id, transaction))?.global_config ?? '{}',
           ) as CreateBatchInput['global_config'])
         : {};
       return this.deps.generation.createTasks(
@@ -757,14 +714,14 @@ export class JimengBatchService {
         { transaction },
       );
     });
-    if (previousTask) await this.deps.processor.cancel([previousTask], 'Superseded by a regeneration');
+    if (previousTask) await this.deps.engine.cancel([previousTask], 'Superseded by a regeneration');
     await this.deps.generation.enqueueMany([task]);
     return { record_id: record.id, task_id: task.id };
   }
 
   /** Publishes the batch's current counts (and one changed item) to its room. */
   async publish(
-    batch: JimengBatchRow,
+    batch: JimengBatch,
     name: string,
     item?: BatchItemView,
     counts?: BatchCounts,
@@ -780,7 +737,7 @@ export class JimengBatchService {
   }
 
   /** Tells the batch lists that may see this batch (its creator's, the admins') about it. */
-  async announce(batch: JimengBatchRow, name: string, summary?: BatchSummary): Promise<void> {
+  async announce(batch: JimengBatch, name: string, summary?: BatchSummary): Promise<void> {
     const payload = summary ?? this.summary(batch, await this.counts(batch.id));
     await Promise.all(
       batchListRoomsOf(batch.create_by).map((room) => this.deps.events.publish({ room, name, payload })),

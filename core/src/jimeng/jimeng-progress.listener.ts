@@ -1,9 +1,8 @@
-import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
-import type { JimengBatchRow, JimengModels, JimengRecordRow } from '../adapters/sequelize/jimeng.models.js';
+import type { AccountLabel, JimengBatch, JimengRecord, JimengRepository } from './jimeng.repository.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { Logger } from '../shared/logger.js';
-import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import { GroupCommit } from '../shared/group-commit.js';
 import type { BatchCounts, BatchItemView, JimengBatchService } from './jimeng-batch.service.js';
 import type { JimengRecordService } from './jimeng-record.service.js';
@@ -15,8 +14,12 @@ import {
   type CallbackJobPayload,
 } from './jimeng.types.js';
 
+/** What the listener reads of a task the engine starts or finishes. */
+type EngineTask = Parameters<Parameters<GenerationEngine['onFinished']>[0]>[0];
+
 interface Deps {
-  models: DreamloomModels & JimengModels;
+  /** Records and batches (the Sequelize adapter jimeng.repository.ts). */
+  studio: JimengRepository;
   batches: JimengBatchService;
   records: JimengRecordService;
   queue: JobQueue;
@@ -46,55 +49,42 @@ const SUPERSEDED: Refusal = { code: 'SUPERSEDED', message: 'The storyboard was r
  */
 export class JimengProgressListener {
   private readonly startedBatches = new Set<string>();
-  private readonly starts = new GroupCommit<'start', GenerationTaskRow, Map<string, Refusal>>((_, tasks) =>
+  private readonly starts = new GroupCommit<'start', EngineTask, Map<string, Refusal>>((_, tasks) =>
     this.startGroup(tasks),
   );
-  private readonly ends = new GroupCommit<'end', GenerationTaskRow, void>((_, tasks) => this.endGroup(tasks));
+  private readonly ends = new GroupCommit<'end', EngineTask, void>((_, tasks) => this.endGroup(tasks));
   private readonly itemEvents = new GroupCommit<string, BatchItemView, void>((batchId, items) =>
     this.publishItems(batchId, items),
   );
 
   constructor(private readonly deps: Deps) {}
 
-  register(processor: GenerationProcessor): void {
-    processor.onBeforeRun((task) => this.beforeRun(task));
-    processor.onFinished((task) => this.finished(task));
+  register(engine: GenerationEngine): void {
+    engine.onBeforeRun((task) => this.beforeRun(task));
+    engine.onFinished((task) => this.finished(task));
   }
 
   /** A task that is no longer its record's current run (superseded, record deleted) does not run. */
-  private async beforeRun(task: GenerationTaskRow): Promise<Refusal> {
+  private async beforeRun(task: EngineTask): Promise<Refusal> {
     if (task.source !== 'jimeng') return null;
     return (await this.starts.add('start', task)).get(task.id) ?? null;
   }
 
-  private async startGroup(tasks: GenerationTaskRow[]): Promise<Map<string, Refusal>> {
-    const { JimengRecord, JimengBatch } = this.deps.models;
-    const records = await JimengRecord.findAll({
-      where: { task_id: tasks.map((task) => task.id), is_deleted: false },
-    });
+  private async startGroup(tasks: EngineTask[]): Promise<Map<string, Refusal>> {
+    const { studio } = this.deps;
+    const records = await studio.recordsOfTasks(tasks.map((task) => task.id));
     const current = new Set(records.map((record) => record.task_id));
     const refusals = new Map<string, Refusal>(
       tasks.map((task) => [task.id, current.has(task.id) ? null : SUPERSEDED]),
     );
     if (records.length === 0) return refusals;
     const now = this.deps.clock.now();
-    await JimengRecord.update(
-      { generation_status: RecordStatus.processing, update_time: now },
-      { where: { id: records.map((record) => record.id) } },
-    );
-    for (const record of records) {
-      record.set({ generation_status: RecordStatus.processing, update_time: now });
-      record.changed('generation_status', false);
-      record.changed('update_time', false);
-    }
+    await studio.markProcessing(records, now);
     const newBatches = [
       ...new Set(records.map((record) => record.batch_id).filter((id): id is string => !!id)),
     ].filter((id) => !this.startedBatches.has(id));
     if (newBatches.length) {
-      await JimengBatch.update(
-        { start_time: now, status: 'processing' },
-        { where: { id: newBatches, start_time: null } },
-      );
+      await studio.markBatchesStarted(newBatches, now);
       // Remember (bounded) so the other items of a large batch skip this write.
       if (this.startedBatches.size > 1000) this.startedBatches.clear();
       for (const id of newBatches) this.startedBatches.add(id);
@@ -107,23 +97,21 @@ export class JimengProgressListener {
     return refusals;
   }
 
-  private finished(task: GenerationTaskRow): Promise<void> {
+  private finished(task: EngineTask): Promise<void> {
     if (task.source !== 'jimeng') return Promise.resolve();
     return this.ends.add('end', task);
   }
 
-  private async endGroup(tasks: GenerationTaskRow[]): Promise<void> {
-    const { JimengRecord, ProviderAccount } = this.deps.models;
-    const records = await JimengRecord.findAll({ where: { task_id: tasks.map((task) => task.id) } });
+  private async endGroup(tasks: EngineTask[]): Promise<void> {
+    const { studio } = this.deps;
+    const records = await studio.recordsOfTasks(
+      tasks.map((task) => task.id),
+      { includeDeleted: true },
+    );
     if (records.length === 0) return;
     const taskById = new Map(tasks.map((task) => [task.id, task]));
     const accountIds = [...new Set(tasks.map((task) => task.account_id).filter((id): id is string => !!id))];
-    const accounts = accountIds.length
-      ? await ProviderAccount.findAll({
-          attributes: ['id', 'name', 'site_type', 'secret_mask'],
-          where: { id: accountIds },
-        })
-      : [];
+    const accounts = accountIds.length ? await studio.accountSites(accountIds) : [];
     const siteOf = new Map(accounts.map((account) => [account.id, account.site_type]));
     const maskOf = new Map(accounts.map((account) => [account.id, account.secret_mask]));
     const now = this.deps.clock.now();
@@ -134,7 +122,7 @@ export class JimengProgressListener {
         const elapsedMs = task.finished_at
           ? Math.max(0, task.finished_at.getTime() - started.getTime())
           : null;
-        return record.update({
+        return studio.changeRecord(record, {
           generation_status: FINAL_STATUS[task.status] ?? RecordStatus.failed,
           account_id: task.account_id ?? null,
           site_used: (task.account_id && siteOf.get(task.account_id)) ?? null,
@@ -154,8 +142,8 @@ export class JimengProgressListener {
 
   /** Publishes each record's change (with its batch's fresh counts) on its batch's room. */
   private async publishRecords(
-    records: JimengRecordRow[],
-    options: { withMedia?: boolean; accounts?: Array<{ id: string; name: string }> },
+    records: JimengRecord[],
+    options: { withMedia?: boolean; accounts?: AccountLabel[] },
   ): Promise<void> {
     const inBatches = records.filter((record) => record.batch_id);
     if (inBatches.length === 0) return;
@@ -169,7 +157,7 @@ export class JimengProgressListener {
 
   /** One count of the batch for a group of item events; a batch with nothing left open is finished. */
   private async publishItems(batchId: string, items: BatchItemView[]): Promise<void> {
-    const batch = await this.deps.models.JimengBatch.findByPk(batchId);
+    const batch = await this.deps.studio.batchById(batchId);
     if (!batch) return;
     const counts = await this.deps.batches.counts(batchId);
     const [summary] = await Promise.all(
@@ -182,16 +170,13 @@ export class JimengProgressListener {
   }
 
   /** Ends the batch exactly once (a conditional update decides between racing workers) and schedules its callback. */
-  private async finishBatch(batch: JimengBatchRow, counts: BatchCounts): Promise<void> {
+  private async finishBatch(batch: JimengBatch, counts: BatchCounts): Promise<void> {
     if (batch.finish_time) return;
     const batchId = batch.id;
     const now = this.deps.clock.now();
     const status = this.deps.batches.statusOf(batch, counts);
-    const [won] = await this.deps.models.JimengBatch.update(
-      { finish_time: now, status, update_time: now },
-      { where: { id: batchId, finish_time: null } },
-    );
-    if (won === 0) return; // another worker finished it first
+    const won = await this.deps.studio.finishBatch(batchId, status, now);
+    if (!won) return; // another worker finished it first
     batch.finish_time = now;
     batch.status = status;
     await this.deps.batches.publish(batch, BatchEvents.completed, undefined, counts);

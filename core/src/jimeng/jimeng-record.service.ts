@@ -1,6 +1,10 @@
-import { Op, type WhereOptions } from 'sequelize';
-import type { DreamloomModels, MediaAssetRow } from '../adapters/sequelize/models.js';
-import type { JimengModels, JimengRecordRow } from '../adapters/sequelize/jimeng.models.js';
+import type {
+  AccountLabel,
+  JimengRecord,
+  JimengRepository,
+  Ownership,
+  StoredMedia,
+} from './jimeng.repository.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { isAdmin, isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -10,7 +14,8 @@ import { RecordStatus } from './jimeng.types.js';
 import type { AuditLog } from '../audit/audit-log.js';
 
 interface Deps {
-  models: DreamloomModels & JimengModels;
+  /** Records, batches and what their views read (the Sequelize adapter jimeng.repository.ts). */
+  studio: JimengRepository;
   media: MediaService;
   clock: Clock;
   timeZone: string;
@@ -84,8 +89,8 @@ export class JimengRecordService {
   }
 
   /** Staff see their own records (003's rule); admins see all. */
-  ownership(actor: Actor): WhereOptions {
-    return isAdmin(actor) ? {} : { create_by: actor.id };
+  ownership(actor: Actor): Ownership {
+    return isAdmin(actor) ? {} : { ownerId: actor.id };
   }
 
   /** `YYYY-MM-DD HH:mm:ss` (or a date) in the contract's zone → instant. */
@@ -134,34 +139,23 @@ export class JimengRecordService {
     this.assertStaff(actor);
     const start = this.bound(query.start_time, query.start_time_iso, 'start_time');
     const end = this.bound(query.end_time, query.end_time_iso, 'end_time');
-    const created: Record<symbol, Date> = {};
-    if (start) created[Op.gte] = start;
-    if (end) created[Op.lte] = end;
-    const where: WhereOptions = {
-      type: query.type,
-      is_deleted: false,
-      ...this.ownership(actor),
-      ...(query.work_id ? { work_id: query.work_id } : {}),
-      ...(query.generation_status !== undefined ? { generation_status: query.generation_status } : {}),
-      ...(start || end ? { create_time: created } : {}),
-    };
-    const { rows, count } = await this.deps.models.JimengRecord.findAndCountAll({
-      where,
-      order: [
-        ['create_time', 'DESC'],
-        ['id', 'DESC'],
-      ],
-      offset: (query.page - 1) * query.size,
-      limit: query.size,
-    });
+    const { rows, total: count } = await this.deps.studio.recordPage(
+      {
+        type: query.type,
+        ...this.ownership(actor),
+        workId: query.work_id,
+        status: query.generation_status,
+        createdFrom: start,
+        createdTo: end,
+      },
+      { offset: (query.page - 1) * query.size, limit: query.size },
+    );
     return { total: count, page: query.page, size: query.size, list: await this.views(rows) };
   }
 
   async detail(actor: Actor, type: 'image' | 'video', id: string): Promise<RecordView> {
     this.assertStaff(actor);
-    const row = await this.deps.models.JimengRecord.findOne({
-      where: { id, type, is_deleted: false, ...this.ownership(actor) },
-    });
+    const row = await this.deps.studio.liveRecord(id, type, this.ownership(actor));
     if (!row) throw new NotFoundError('Record');
     return (await this.views([row]))[0];
   }
@@ -169,13 +163,12 @@ export class JimengRecordService {
   /** Logical delete of the actor's own records; their media files are removed too (§6.3 step 3). */
   async remove(actor: Actor, type: 'image' | 'video', ids: string[]): Promise<{ success_count: number }> {
     this.assertStaff(actor);
-    const rows = await this.deps.models.JimengRecord.findAll({
-      where: { id: ids, type, is_deleted: false, ...this.ownership(actor) },
-    });
+    const rows = await this.deps.studio.liveRecords(ids, type, this.ownership(actor));
     if (rows.length === 0) return { success_count: 0 };
-    const [affected] = await this.deps.models.JimengRecord.update(
-      { is_deleted: true, update_by: actor.id, update_time: this.deps.clock.now() },
-      { where: { id: rows.map((row) => row.id), is_deleted: false } },
+    const affected = await this.deps.studio.deleteRecords(
+      rows.map((row) => row.id),
+      actor.id,
+      this.deps.clock.now(),
     );
     for (const row of rows)
       await this.deps.audit.record(
@@ -201,15 +194,11 @@ export class JimengRecordService {
     input: { type: 'image' | 'video'; work_id: string; storyboard_ids: string[] },
   ) {
     this.assertStaff(actor);
-    const rows = await this.deps.models.JimengRecord.findAll({
-      where: {
-        type: input.type,
-        work_id: input.work_id,
-        storyboard_id: input.storyboard_ids,
-        is_deleted: false,
-        ...this.ownership(actor),
-      },
-      order: [['update_time', 'DESC']],
+    const rows = await this.deps.studio.storyboardRecords({
+      type: input.type,
+      workId: input.work_id,
+      storyboardIds: input.storyboard_ids,
+      ...this.ownership(actor),
     });
     const views = await this.views(rows);
     const latest = new Map<string, RecordView>();
@@ -246,15 +235,10 @@ export class JimengRecordService {
     const today = formatZoned(now, zone)!.slice(0, 10);
     const [y, m, d] = today.split('-').map(Number);
     const since = zonedTimeToInstant({ year: y, month: m, day: d - (days - 1), hour: 0, minute: 0 }, zone);
-    const rows = await this.deps.models.JimengRecord.findAll({
-      attributes: ['type', 'generation_status', 'generation_time_ms', 'create_time'],
-      where: {
-        is_deleted: false,
-        create_time: { [Op.gte]: since },
-        ...this.ownership(actor),
-        ...(query.work_id ? { work_id: query.work_id } : {}),
-      },
-      raw: true,
+    const rows = await this.deps.studio.recordStats({
+      since,
+      ...this.ownership(actor),
+      workId: query.work_id,
     });
     const of = (status: number) => rows.filter((row) => row.generation_status === status);
     const completed = of(RecordStatus.completed);
@@ -295,30 +279,22 @@ export class JimengRecordService {
 
   /** Builds contract views with media URLs and the producing account, in three queries for a page. */
   async views(
-    rows: JimengRecordRow[],
+    rows: JimengRecord[],
     options: {
       withMedia?: boolean;
-      accounts?: Array<{ id: string; name: string; secret_mask?: string }>;
+      accounts?: AccountLabel[];
     } = {},
   ): Promise<RecordView[]> {
     const taskIds = rows.map((row) => row.task_id).filter((id): id is string => !!id);
     const assets =
-      taskIds.length && options.withMedia !== false
-        ? await this.deps.models.MediaAsset.findAll({
-            where: { task_id: taskIds },
-            order: [['position', 'ASC']],
-          })
-        : [];
-    const byTask = new Map<string, MediaAssetRow[]>();
+      taskIds.length && options.withMedia !== false ? await this.deps.studio.mediaOfTasks(taskIds) : [];
+    const byTask = new Map<string, StoredMedia[]>();
     for (const asset of assets) byTask.set(asset.task_id!, [...(byTask.get(asset.task_id!) ?? []), asset]);
     const accountIds = [...new Set(rows.map((row) => row.account_id).filter((id): id is string => !!id))];
     const accounts = options.accounts
       ? options.accounts
       : accountIds.length
-        ? await this.deps.models.ProviderAccount.findAll({
-            attributes: ['id', 'name', 'secret_mask'],
-            where: { id: accountIds },
-          })
+        ? await this.deps.studio.accountLabels(accountIds)
         : [];
     const accountName = new Map(accounts.map((account) => [account.id, account.name]));
     const accountMask = new Map(accounts.map((account) => [account.id, account.secret_mask ?? null]));

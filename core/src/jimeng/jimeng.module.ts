@@ -2,10 +2,12 @@ import type { Sequelize } from 'sequelize';
 import type { AppConfig } from '../config.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { defineJimengModels, type JimengModels } from '../adapters/sequelize/jimeng.models.js';
-import { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
+import { SequelizeJimengRepository } from '../adapters/sequelize/jimeng.repository.js';
+import type { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
 import { AccountMaintenanceService } from '../accounts/account-maintenance.service.js';
 import type { AccountPoolService } from '../accounts/account-pool.service.js';
-import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { AccountRepository } from '../accounts/account.repository.js';
+import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import type { GenerationService } from '../generation/generation.service.js';
 import type { MediaService } from '../media/media.service.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -33,16 +35,19 @@ interface Deps {
   config: AppConfig;
   sequelize: Sequelize;
   models: DreamloomModels;
+  /** Provider accounts (pool upkeep reads and writes them). */
+  accounts: AccountRepository;
   queue: JobQueue;
   events: EventBus;
   media: MediaService;
   generation: GenerationService;
-  processor: GenerationProcessor;
+  engine: GenerationEngine;
   secrets: SecretBox;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
-  gateway?: JimengGatewayClient;
+  /** createCore's Jimeng gateway client: pool upkeep reads credits and checks sessions with it. */
+  gateway: JimengGatewayClient;
   /** When given, an account found out of points has its credits read at once. */
   pool?: AccountPoolService;
   /** callback_url and compose input_images are checked, and callbacks delivered, under it (SSRF). */
@@ -55,21 +60,21 @@ export function createJimengModule(deps: Deps): JimengModule {
   const { config } = deps;
   const models = { ...deps.models, ...defineJimengModels(deps.sequelize) };
   const timeZone = config.QUOTA_TIMEZONE;
+  const studio = new SequelizeJimengRepository(deps.sequelize, models);
   const records = new JimengRecordService({
-    models,
+    studio,
     media: deps.media,
     clock: deps.clock,
     timeZone,
     audit: deps.audit,
   });
   const batches = new JimengBatchService({
-    sequelize: deps.sequelize,
-    models,
+    studio,
     ids: deps.ids,
     clock: deps.clock,
     events: deps.events,
     generation: deps.generation,
-    processor: deps.processor,
+    engine: deps.engine,
     records,
     timeZone,
     limits: { image: config.BATCH_MAX_IMAGE_ITEMS, video: config.BATCH_MAX_VIDEO_ITEMS },
@@ -77,16 +82,16 @@ export function createJimengModule(deps: Deps): JimengModule {
     outbound: deps.outbound,
   });
   new JimengProgressListener({
-    models,
+    studio,
     batches,
     records,
     queue: deps.queue,
     clock: deps.clock,
     logger: deps.logger,
     callbackAttempts: config.CALLBACK_MAX_ATTEMPTS,
-  }).register(deps.processor);
+  }).register(deps.engine);
   const callbacks = new BatchCallbackService({
-    models,
+    studio,
     batches,
     records,
     ids: deps.ids,
@@ -97,8 +102,8 @@ export function createJimengModule(deps: Deps): JimengModule {
     outbound: deps.outbound,
   });
   const maintenance = new AccountMaintenanceService({
-    models,
-    gateway: deps.gateway ?? new JimengGatewayClient({ baseUrl: config.JIMENG_BASE_URL, timeoutMs: 30_000 }),
+    accounts: deps.accounts,
+    gateway: deps.gateway,
     secrets: deps.secrets,
     clock: deps.clock,
     logger: deps.logger,

@@ -1,6 +1,5 @@
-import { Op, literal } from 'sequelize';
 import { AppError } from '../errors.js';
-import type { AiModelRow, StoryModels } from '../adapters/sequelize/story.models.js';
+import type { AiModelRecord, AiModelRepository } from './ai-model.repository.js';
 import {
   ChatProviderError,
   type ChatMessageParam,
@@ -43,7 +42,7 @@ export interface AiModelView {
   created_at: string;
 }
 
-export function aiModelView(row: AiModelRow): AiModelView {
+export function aiModelView(row: AiModelRecord): AiModelView {
   return {
     id: row.id,
     llm_id: row.llm_id,
@@ -62,7 +61,8 @@ export function aiModelView(row: AiModelRow): AiModelView {
 }
 
 interface Deps {
-  models: StoryModels;
+  /** The model catalog (the AiModelRepository port). */
+  models: AiModelRepository;
   provider: ChatProvider;
   secrets: SecretBox;
   clock: Clock;
@@ -90,16 +90,13 @@ export class LlmService {
 
   constructor(private readonly deps: Deps) {}
 
-  async list(filter: { type?: string; llmId?: string; includeInactive?: boolean }): Promise<AiModelRow[]> {
-    const where: Record<string, unknown> = {};
-    if (!filter.includeInactive) where.is_active = true;
-    if (filter.type) where.type = filter.type;
-    if (filter.llmId) where.llm_id = filter.llmId;
-    return this.deps.models.AiModel.findAll({ where, order: [['llm_id', 'ASC']] });
+  list(filter: { type?: string; llmId?: string; includeInactive?: boolean }): Promise<AiModelRecord[]> {
+    return this.deps.models.list(filter);
   }
 
-  async findActive(llmId: string, types?: readonly string[]): Promise<AiModelRow> {
-    const row = await this.deps.models.AiModel.findOne({ where: { llm_id: llmId, is_active: true } });
+  /** The active model with this `llm_id`, of one of `types` when given; else 400 `invalid_model`. */
+  async findActive(llmId: string, types?: readonly string[]): Promise<AiModelRecord> {
+    const row = await this.deps.models.active(llmId);
     if (!row || (types && !types.includes(row.type))) throw new InvalidModelError(llmId);
     return row;
   }
@@ -109,40 +106,24 @@ export class LlmService {
    * a compare-and-set on `usage_count`, so two callers at once get different models when two
    * are idle (the loser re-reads and takes the next one).
    */
-  async leastUsed(type: string, exclude: string[] = []): Promise<AiModelRow> {
-    const { AiModel } = this.deps.models;
+  async leastUsed(type: string, exclude: string[] = []): Promise<AiModelRecord> {
+    const { models } = this.deps;
     for (let attempt = 0; attempt < 20; attempt += 1) {
-      const candidates = await AiModel.findAll({
-        where: { type, is_active: true, ...(exclude.length ? { id: { [Op.notIn]: exclude } } : {}) },
-        order: [
-          ['last_used_at', 'ASC'],
-          ['usage_count', 'ASC'],
-          ['llm_id', 'ASC'],
-        ],
-        limit: 5,
-      });
-      // NULLs sort first on SQLite and MariaDB alike for ASC, so never-used models come first.
+      const candidates = await models.leastRecentlyUsed(type, exclude, 5);
       if (!candidates.length) throw new AppError('no_model', `No active ${type} model`, { status: 404 });
       for (const candidate of candidates) {
-        if (await this.claim(candidate)) return (await AiModel.findByPk(candidate.id))!;
+        if (await models.claimUse(candidate, this.deps.clock.now()))
+          return (await models.byId(candidate.id))!;
       }
     }
     throw new AppError('busy', 'Could not claim a model, try again', { status: 503 });
-  }
-
-  private async claim(row: AiModelRow): Promise<boolean> {
-    const [affected] = await this.deps.models.AiModel.update(
-      { usage_count: row.usage_count + 1, last_used_at: this.deps.clock.now() },
-      { where: { id: row.id, usage_count: row.usage_count } },
-    );
-    return affected === 1;
   }
 
   /**
    * Records one use (usage count and last used). Uses are coalesced and written at most once a
    * second per model, so a busy chat does not put a database write before every first token.
    */
-  private markUsed(row: AiModelRow): void {
+  private markUsed(row: AiModelRecord): void {
     const pending = this.pendingUses.get(row.id);
     this.pendingUses.set(row.id, { count: (pending?.count ?? 0) + 1, at: this.deps.clock.now() });
     if (!this.flushTimer) {
@@ -159,17 +140,14 @@ export class LlmService {
     this.pendingUses.clear();
     for (const [id, use] of uses) {
       try {
-        await this.deps.models.AiModel.update(
-          { usage_count: literal(`usage_count + ${use.count}`) as unknown as number, last_used_at: use.at },
-          { where: { id } },
-        );
+        await this.deps.models.addUses(id, use.count, use.at);
       } catch (error) {
         this.deps.logger.warn({ err: (error as Error).message }, 'could not record model usage');
       }
     }
   }
 
-  private request(row: AiModelRow, messages: ChatMessageParam[], options: CallOptions): ChatRequest {
+  private request(row: AiModelRecord, messages: ChatMessageParam[], options: CallOptions): ChatRequest {
     return {
       model: row.provider_model,
       messages,
@@ -182,7 +160,7 @@ export class LlmService {
     };
   }
 
-  private async fallback(row: AiModelRow, tried: string[]): Promise<AiModelRow | null> {
+  private async fallback(row: AiModelRecord, tried: string[]): Promise<AiModelRecord | null> {
     try {
       return await this.leastUsed(row.type, tried);
     } catch {
@@ -197,12 +175,12 @@ export class LlmService {
 
   /** A non-streaming call with failover; returns the model that answered. */
   async complete(
-    model: AiModelRow,
+    model: AiModelRecord,
     messages: ChatMessageParam[],
     options: CallOptions = {},
-  ): Promise<{ result: ChatResult; model: AiModelRow }> {
+  ): Promise<{ result: ChatResult; model: AiModelRecord }> {
     const tried: string[] = [];
-    let current: AiModelRow | null = model;
+    let current: AiModelRecord | null = model;
     let lastError: unknown;
     while (current && tried.length < (this.deps.maxAttempts ?? 3)) {
       tried.push(current.id);
@@ -228,12 +206,12 @@ export class LlmService {
    * text). `onModel` learns which model is answering.
    */
   async *stream(
-    model: AiModelRow,
+    model: AiModelRecord,
     messages: ChatMessageParam[],
-    options: CallOptions & { onModel?: (row: AiModelRow) => void } = {},
+    options: CallOptions & { onModel?: (row: AiModelRecord) => void } = {},
   ): AsyncGenerator<string> {
     const tried: string[] = [];
-    let current: AiModelRow | null = model;
+    let current: AiModelRecord | null = model;
     let lastError: unknown;
     while (current && tried.length < (this.deps.maxAttempts ?? 3)) {
       tried.push(current.id);

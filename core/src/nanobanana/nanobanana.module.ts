@@ -1,14 +1,12 @@
 import type { Sequelize } from 'sequelize';
 import type { AppConfig } from '../config.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
-import { defineNanobananaModels, type NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
-import { Fts5SearchIndex } from '../adapters/sequelize/nanobanana-fts5-search.repository.js';
-import { PostingSearchIndex } from '../adapters/sequelize/nanobanana-posting-search.repository.js';
-import { GeminiImageClient } from '../adapters/providers/gemini/gemini-image.client.js';
-import { countProviderCalls, type ProviderMetrics } from '../shared/metrics/provider-metrics.js';
+import type { NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
 import type { AccountPoolService } from '../accounts/account-pool.service.js';
-import { FanOutRunner } from '../generation/fan-out.runner.js';
-import type { GenerationProcessor } from '../generation/generation.processor.js';
+import type { GenerationEngine } from '../generation/engine/generation-engine.js';
+import type { FanOutSubmission } from '../generation/engine/fan-out-runs.js';
+import type { TaskCredentialRepository } from '../generation/engine/repositories.js';
+import { NanobananaFanOutStrategy } from '../generation/strategies/nanobanana-fan-out.strategy.js';
 import type { MediaService } from '../media/media.service.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -26,34 +24,38 @@ import { SearchTokenizer } from './search-text.js';
 
 export interface NanobananaModule {
   models: NanobananaModels;
-  /** The engine's fan-out runner (sub-jobs, caller credentials); the worker runs its items. */
-  fanOut: FanOutRunner;
+  /** Submitting a task to the engine's fan-out (positions, a caller's sealed credential). */
+  fanOut: FanOutSubmission;
   service: NanobananaService;
   tokenizer: SearchTokenizer;
   /** FTS5 on SQLite, posting tables on MySQL/MariaDB. */
   searchIndex: NanobananaSearchIndex;
 }
 
-/** Wires contract 004 onto the engine; called once by createCore. */
+/** Wires contract 004 onto the engine (its fan-out strategy); called once by createCore. */
 export function createNanobananaModule(deps: {
   config: AppConfig;
   sequelize: Sequelize;
   models: DreamloomModels;
+  /** 004's tables (defined by createCore: the engine's fan-out positions live there too). */
+  nanobananaModels: NanobananaModels;
+  /** Callers' sealed Gemini keys, kept while their task runs. */
+  credentials: TaskCredentialRepository;
+  /** 004 search text (createCore picks FTS5 or posting tables by dialect). */
+  searchIndex: NanobananaSearchIndex;
   queue: JobQueue;
   events: EventBus;
   media: MediaService;
   storage: BlobStorage;
   secrets: SecretBox;
   pool: AccountPoolService;
-  processor: GenerationProcessor;
+  engine: GenerationEngine;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
-  gemini?: ImageProvider;
-  /** Caller-supplied apiBase calls go through it (connect-time address check). */
+  /** Gemini (createCore's client, counted; a caller's apiBase goes through the outbound policy). */
+  gemini: ImageProvider;
   outbound: OutboundPolicy;
-  /** Counts Gemini calls by outcome (dreamloom_provider_calls_total). */
-  providerMetrics: ProviderMetrics;
   /** Created and deleted tasks reach every node's caches (GenerationService.tasksChanged). */
   tasksChanged?: (taskIds: string[], owners?: string[]) => Promise<void>;
   /** History pages through every node's page cache (GenerationService.memberPage). */
@@ -64,34 +66,25 @@ export function createNanobananaModule(deps: {
   ) => Promise<Page>;
 }): NanobananaModule {
   const { config } = deps;
-  const models = defineNanobananaModels(deps.sequelize);
-  const gemini =
-    deps.gemini ??
-    new GeminiImageClient({
-      defaultBaseUrl: config.GEMINI_BASE_URL,
-      timeoutMs: config.GEMINI_TIMEOUT_MS,
-      outbound: deps.outbound,
-    });
-  const fanOut = new FanOutRunner({
-    models: { ...deps.models, ...models },
-    queue: deps.queue,
-    events: deps.events,
-    media: deps.media,
+  const models = deps.nanobananaModels;
+  const strategy = new NanobananaFanOutStrategy({
+    providers: { gemini: deps.gemini },
+    credentials: deps.credentials,
     storage: deps.storage,
     secrets: deps.secrets,
     pool: deps.pool,
-    providers: { gemini: countProviderCalls('gemini', gemini, deps.providerMetrics) },
     clock: deps.clock,
-    logger: deps.logger,
     maxAttempts: config.GENERATION_MAX_ATTEMPTS,
   });
-  deps.processor.delegate(fanOut);
+  deps.engine.use(strategy);
+  const fanOut: FanOutSubmission = {
+    storeCredential: (taskId, credential, transaction) =>
+      strategy.storeCredential(taskId, credential, transaction),
+    createItems: (taskId, count, transaction) => deps.engine.fanOut.createItems(taskId, count, transaction),
+    submit: (task) => deps.engine.fanOut.submit(task),
+  };
   const tokenizer = new SearchTokenizer();
-  const window = config.NANOBANANA_SEARCH_RELEVANCE_WINDOW;
-  const searchIndex =
-    deps.sequelize.getDialect() === 'sqlite'
-      ? new Fts5SearchIndex(deps.sequelize, window)
-      : new PostingSearchIndex(deps.sequelize, window);
+  const { searchIndex } = deps;
   const service = new NanobananaService({
     sequelize: deps.sequelize,
     models: { ...deps.models, ...models },

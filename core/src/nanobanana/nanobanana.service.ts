@@ -2,7 +2,7 @@ import { Op, type Sequelize, type Transaction } from 'sequelize';
 import type { DreamloomModels, GenerationTaskRow, MediaAssetRow } from '../adapters/sequelize/models.js';
 import type { NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
 import { encodeGeminiCredential } from '../adapters/providers/gemini/gemini-image.client.js';
-import type { FanOutRunner } from '../generation/fan-out.runner.js';
+import type { FanOutSubmission } from '../generation/engine/fan-out-runs.js';
 import type { FanOutTaskParams } from '../generation/fan-out.types.js';
 import type { ImageTaskParams } from '../generation/generation.types.js';
 import { ImageRejectedError, sanitizeImage, type SanitizedImage } from '../media/image-sanitizer.js';
@@ -39,7 +39,7 @@ import { generationOptionsSchema, type GenerationOptions } from './generation-op
 interface Deps {
   sequelize: Sequelize;
   models: DreamloomModels & NanobananaModels;
-  fanOut: FanOutRunner;
+  fanOut: FanOutSubmission;
   storage: BlobStorage;
   tokenizer: SearchTokenizer;
   ids: IdGenerator;

@@ -1,7 +1,4 @@
-import type {
-  SystemOverviewRepository,
-  TaskCountRow,
-} from '../adapters/sequelize/system-overview.repository.js';
+import type { SystemOverviewStore, TaskCountRow } from './system-overview.port.js';
 import { ForbiddenError } from '../errors.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -16,7 +13,8 @@ import {
 import { resolveOverviewWindow, type OverviewWindowQuery } from './overview-window.js';
 
 interface Deps {
-  repository: SystemOverviewRepository;
+  /** The overview's aggregates (the Sequelize adapter system-overview.repository.ts). */
+  repository: SystemOverviewStore;
   queue: JobQueue;
   /** The queues whose depth is shown (every job the workers run). */
   queueNames: readonly string[];

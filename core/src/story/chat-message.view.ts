@@ -1,4 +1,4 @@
-import type { ChatMessageRow } from '../adapters/sequelize/story.models.js';
+import type { ChatMessageRecord } from './conversation.repository.js';
 
 /** A stored chat message as the API, the bots and the room events show it. */
 export interface ChatMessageView {
@@ -15,7 +15,7 @@ export interface ChatMessageView {
   swipes: string[];
 }
 
-export function messageView(row: ChatMessageRow): ChatMessageView {
+export function messageView(row: ChatMessageRecord): ChatMessageView {
   return {
     id: row.id,
     content: row.content,

@@ -1,12 +1,11 @@
-import { Op } from 'sequelize';
-import type { StoryModels } from '../adapters/sequelize/story.models.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { Logger } from '../shared/logger.js';
 import type { ConversationMembership } from './access/conversation-membership.js';
 import type { ConversationStore } from './conversation.store.js';
+import type { ConversationRepository } from './conversation.repository.js';
 
 interface Deps {
-  models: StoryModels;
+  repository: ConversationRepository;
   membership: ConversationMembership;
   conversations: ConversationStore;
   clock: Clock;
@@ -26,16 +25,10 @@ export class ConversationRetentionService {
   /** Deletes conversations (and their messages) untouched for `days` days; returns how many. */
   async cleanup(days = 30): Promise<number> {
     const cutoff = new Date(this.deps.clock.now().getTime() - days * 86_400_000);
-    const old = await this.deps.models.Conversation.findAll({
-      where: { updated_at: { [Op.lt]: cutoff } },
-      attributes: ['id'],
-      limit: 1000,
-    });
-    if (!old.length) return 0;
-    const ids = old.map((row) => row.id);
+    const ids = await this.deps.repository.untouchedSince(cutoff, 1000);
+    if (!ids.length) return 0;
     await this.deps.membership.forget(ids);
-    await this.deps.models.ChatMessage.destroy({ where: { conversation_id: { [Op.in]: ids } } });
-    await this.deps.models.Conversation.destroy({ where: { id: { [Op.in]: ids } } });
+    await this.deps.repository.deleteConversations(ids);
     // Every node drops the deleted conversations' remembered history pages.
     this.deps.conversations.messagesChanged(ids);
     return ids.length;

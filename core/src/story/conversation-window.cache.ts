@@ -1,14 +1,14 @@
-import type { ChatMessageRow, ConversationRow } from '../adapters/sequelize/story.models.js';
+import type { ChatMessageRecord, ConversationRecord } from './conversation.repository.js';
 
 /** The conversation fields a reply needs (a plain copy, never a model instance). */
 export type ConversationState = Pick<
-  ConversationRow,
+  ConversationRecord,
   'id' | 'story_id' | 'user_id' | 'status' | 'summary' | 'summary_upto'
 >;
 
 /** A message as the prompt reads it (plain). */
 export type WindowMessage = Pick<
-  ChatMessageRow,
+  ChatMessageRecord,
   'id' | 'sequence' | 'role' | 'character_id' | 'character_name' | 'author_name' | 'content'
 >;
 

@@ -1,10 +1,15 @@
-import { UniqueConstraintError } from 'sequelize';
-import type { ChatMessageRow, ConversationRow, StoryModels } from '../adapters/sequelize/story.models.js';
 import { TaskSnapshotCache } from '../generation/task-snapshot.cache.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { Logger } from '../shared/logger.js';
 import type { ChatMessageView } from './chat-message.view.js';
+import {
+  SequenceTakenError,
+  type ChatMessageRecord,
+  type ConversationRecord,
+  type ConversationRepository,
+  type NewMessage,
+} from './conversation.repository.js';
 import {
   ConversationWindowCache,
   type ConversationState,
@@ -21,14 +26,10 @@ export const roomOf = (conversationId: string) => `conversation:${conversationId
 export const CONVERSATIONS_ROOM = 'control:conversations';
 export const MESSAGES_CHANGED = 'messages.changed';
 
-/** A message to append: the store gives it its conversation, sequence number and time. */
-export type NewMessage = Omit<
-  ChatMessageRow['_creationAttributes'],
-  'conversation_id' | 'sequence' | 'created_at'
->;
+export type { NewMessage } from './conversation.repository.js';
 
 interface Deps {
-  models: StoryModels;
+  repository: ConversationRepository;
   events: EventBus;
   clock: Clock;
   logger: Logger;
@@ -102,9 +103,7 @@ export class ConversationStore {
     this.listenForOtherNodes();
     const cached = this.crossNodeReady ? this.windows.state(conversationId) : undefined;
     if (cached) return cached;
-    const row = (await this.deps.models.Conversation.findByPk(conversationId, {
-      raw: true,
-    })) as ConversationState | null;
+    const row: ConversationState | null = await this.deps.repository.conversation(conversationId);
     if (row && this.crossNodeReady) this.windows.putState(row);
     return row;
   }
@@ -138,20 +137,14 @@ export class ConversationStore {
   }
 
   /** The last `limit` messages, oldest first, as plain rows (read-only: no model instances on the hot path). */
-  async recent(conversationId: string, limit: number): Promise<ChatMessageRow[]> {
-    const rows = (await this.deps.models.ChatMessage.findAll({
-      where: { conversation_id: conversationId },
-      order: [['sequence', 'DESC']],
-      limit,
-      raw: true,
-    })) as unknown as ChatMessageRow[];
-    return rows.reverse();
+  recent(conversationId: string, limit: number): Promise<ChatMessageRecord[]> {
+    return this.deps.repository.recent(conversationId, limit);
   }
 
   /** A new conversation with its openings: the first reply follows at once and finds it in memory. */
-  created(conversation: ConversationRow, openings: ChatMessageRow[]): void {
+  created(conversation: ConversationRecord, openings: ChatMessageRecord[]): void {
     if (!this.crossNodeReady) return;
-    this.windows.putState(conversation.get({ plain: true }));
+    this.windows.putState(conversation);
     this.windows.putMessages(
       conversation.id,
       openings,
@@ -165,7 +158,7 @@ export class ConversationStore {
   }
 
   /** A stored message's content changed here (edit, swipe, regenerate, continue). */
-  replaced(conversationId: string, row: ChatMessageRow): void {
+  replaced(conversationId: string, row: ChatMessageRecord): void {
     this.windows.replaced(conversationId, row);
     this.messagesChanged([conversationId]);
   }
@@ -195,28 +188,32 @@ export class ConversationStore {
       );
   }
 
+  /** Tells the conversation's room (its clients and other nodes); a failure is logged, never thrown. */
+  async publish(conversationId: string, name: string, payload: unknown): Promise<void> {
+    try {
+      await this.deps.events.publish({ room: roomOf(conversationId), name, payload });
+    } catch (error) {
+      this.deps.logger.warn({ err: (error as Error).message }, 'chat event publish failed');
+    }
+  }
+
   /** Appends a message with the next sequence number; concurrent writers retry on the unique index. */
-  async append(conversationId: string, fields: NewMessage): Promise<ChatMessageRow> {
+  async append(conversationId: string, fields: NewMessage): Promise<ChatMessageRecord> {
     return (await this.appendMany(conversationId, [fields]))[0];
   }
 
   /** Appends messages with consecutive sequence numbers in one insert. */
-  async appendMany(conversationId: string, list: NewMessage[]): Promise<ChatMessageRow[]> {
-    const { ChatMessage, Conversation } = this.deps.models;
+  async appendMany(conversationId: string, list: NewMessage[]): Promise<ChatMessageRecord[]> {
+    const { repository } = this.deps;
     // The next sequence number is known when this node holds the latest messages; if another
     // node took it meanwhile, the unique index refuses the insert and the database decides.
     let next = this.crossNodeReady ? this.windows.nextSequence(conversationId) : undefined;
     for (let attempt = 0; ; attempt += 1) {
-      const max =
-        next !== undefined
-          ? next - 1
-          : (((await ChatMessage.max('sequence', {
-              where: { conversation_id: conversationId },
-            })) as number) ?? 0);
+      const max = next !== undefined ? next - 1 : await repository.maxSequence(conversationId);
       next = undefined;
       try {
         const now = this.deps.clock.now();
-        const rows = await ChatMessage.bulkCreate(
+        const rows = await repository.insertMessages(
           list.map((fields, index) => ({
             ...fields,
             conversation_id: conversationId,
@@ -229,13 +226,14 @@ export class ConversationStore {
         this.messagesChanged([conversationId]);
         // Retention reads updated_at in days; it need not hold up the reply, nor be written per message.
         if (this.windows.shouldTouch(conversationId, now.getTime()))
-          void Conversation.update({ updated_at: now }, { where: { id: conversationId } }).catch(
-            (error: unknown) =>
+          void repository
+            .update(conversationId, { updated_at: now })
+            .catch((error: unknown) =>
               this.deps.logger.warn({ err: (error as Error).message }, 'conversation touch failed'),
-          );
+            );
         return rows;
       } catch (error) {
-        if (!(error instanceof UniqueConstraintError) || attempt >= 10) throw error;
+        if (!(error instanceof SequenceTakenError) || attempt >= 10) throw error;
       }
     }
   }

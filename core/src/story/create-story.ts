@@ -1,10 +1,7 @@
-import type { Redis } from 'ioredis';
-import type { Sequelize } from 'sequelize';
 import type { AppConfig } from '../config.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
-import { defineStoryModels, type StoryModels } from '../adapters/sequelize/story.models.js';
-import { OpenAiChatProvider } from '../adapters/providers/openai/openai-chat.provider.js';
-import { RedisEphemeralStore } from '../adapters/redis/redis-ephemeral-store.js';
+import type { StoryModels } from '../adapters/sequelize/story.models.js';
+import type { StoryChatBindingRow } from '../adapters/sequelize/story-chat-binding.model.js';
 import type { ChatProvider } from '../ports/chat-provider.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EphemeralStore } from '../ports/ephemeral-store.port.js';
@@ -16,16 +13,23 @@ import type { SecretBox } from '../shared/secret-box.js';
 import type { IdentityService } from '../identity/identity.service.js';
 import type { GenerationService } from '../generation/generation.service.js';
 import { LlmService } from '../llm/llm.service.js';
+import type { AiModelRepository } from '../llm/ai-model.repository.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { Catalogs } from '../catalog/catalog-crud.js';
-import { sequelizeCatalogTables } from '../adapters/sequelize/catalog-table.js';
-import { StoryChatService } from './story-chat.service.js';
+import type { CatalogTables } from '../catalog/catalog-table.port.js';
+import { createStoryChat } from './story-chat.js';
+import type { ConversationService } from './conversation.service.js';
+import type { StoryReplyService } from './story-reply.service.js';
+import type { SpeakerChoice } from './speaker-choice.js';
+import type { ConversationRetentionService } from './conversation-retention.service.js';
+import type { ConversationRepository } from './conversation.repository.js';
+import type { MembershipRepository } from './access/membership.repository.js';
+import type { PawSessionRepository } from './paw-session.repository.js';
 import { WalletAuthService } from './wallet-auth.service.js';
 import { StoryMediaService } from './story-media.service.js';
 import { StoryChatBindingService } from './story-chat-binding.service.js';
 import { StoryIntroWriter } from './story-intro.writer.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { defineStoryChatBindingModel } from '../adapters/sequelize/story-chat-binding.model.js';
 
 /** Contract 002's part of the core: one object so the composition root grows by one line. */
 export interface StoryCore {
@@ -39,7 +43,14 @@ export interface StoryCore {
   catalogs: Catalogs;
   /** Writes published stories' intros, at publish time or in the background later. */
   intro: StoryIntroWriter;
-  chat: StoryChatService;
+  /** Conversations: start, find, end, invite, join, history; members' lines, edits and swipes. */
+  conversations: ConversationService;
+  /** Characters' replies: turns, streamed replies, regenerate and continue, summaries. */
+  replies: StoryReplyService;
+  /** Who answers (the contract's `select-speakers` too). */
+  speakers: SpeakerChoice;
+  /** Deletes conversations older than STORY_HISTORY_RETENTION_DAYS. */
+  retention: ConversationRetentionService;
   wallet: WalletAuthService;
   media: StoryMediaService;
   /** Which conversation a Discord thread or Telegram chat plays (the bots keep no sessions). */
@@ -47,15 +58,29 @@ export interface StoryCore {
   /** Starts the hourly cleanup of conversations older than STORY_HISTORY_RETENTION_DAYS (worker). */
   startRetention(intervalMs?: number): void;
   stopRetention(): void;
-  /** Closes the story's own Redis connection. */
-  close(): void;
 }
 
+/** Everything contract 002 needs; the adapters among them are built by createCore. */
 export interface StoryDeps {
   config: AppConfig;
-  sequelize: Sequelize;
   models: DreamloomModels;
-  redis: Redis;
+  storyModels: StoryModels;
+  /** The bots' place bindings table. */
+  bindingModel: typeof StoryChatBindingRow;
+  /** Conversations and messages. */
+  conversations: ConversationRepository;
+  /** Participants, invites and bound places. */
+  members: MembershipRepository;
+  /** Wallet logins' live tokens. */
+  pawSessions: PawSessionRepository;
+  /** The AI model catalog as calls and chats read it. */
+  aiModels: AiModelRepository;
+  /** The plain catalogs' tables (catalog/catalogs/). */
+  catalogTables: CatalogTables;
+  /** The upstream LLM. */
+  chatProvider: ChatProvider;
+  /** Rate-limit windows and wallet login nonces. */
+  store: EphemeralStore;
   events: EventBus;
   storage: BlobStorage;
   secrets: SecretBox;
@@ -64,36 +89,23 @@ export interface StoryDeps {
   ids: IdGenerator;
   clock: Clock;
   logger: Logger;
-  chatProvider?: ChatProvider;
-  store?: EphemeralStore;
   audit: AuditLog;
 }
 
 export function createStory(deps: StoryDeps): StoryCore {
-  const { config } = deps;
-  const models = defineStoryModels(deps.sequelize);
-  const chatProvider =
-    deps.chatProvider ??
-    new OpenAiChatProvider({
-      baseUrl: config.LLM_BASE_URL,
-      apiKey: config.LLM_API_KEY,
-      timeoutMs: config.LLM_TIMEOUT_MS,
-    });
-  // Its own connection: rate-limit checks sit before every story request and must not queue
-  // behind the event bus's and the job queue's traffic on the shared one.
-  const storeRedis = deps.store ? null : deps.redis.duplicate();
-  storeRedis?.on('error', (error) => deps.logger.warn({ err: error.message }, 'redis (story store) error'));
-  const store = deps.store ?? new RedisEphemeralStore(storeRedis!, config.REDIS_PREFIX);
+  const { config, chatProvider, store } = deps;
+  const models = deps.storyModels;
   const llm = new LlmService({
-    models,
+    models: deps.aiModels,
     provider: chatProvider,
     secrets: deps.secrets,
     clock: deps.clock,
     logger: deps.logger,
   });
-  const intro = new StoryIntroWriter({ models, llm, logger: deps.logger });
+  const intro = new StoryIntroWriter({ models, aiModels: deps.aiModels, llm, logger: deps.logger });
   const catalog = new CatalogService({
     models,
+    llm,
     users: deps.models,
     ids: deps.ids,
     clock: deps.clock,
@@ -101,16 +113,17 @@ export function createStory(deps: StoryDeps): StoryCore {
     audit: deps.audit,
   });
   const catalogs = new Catalogs({
-    tables: sequelizeCatalogTables(models),
+    tables: deps.catalogTables,
     ids: deps.ids,
     clock: deps.clock,
     secrets: deps.secrets,
     audit: deps.audit,
   });
-  const bindingModel = defineStoryChatBindingModel(deps.sequelize);
-  const chat = new StoryChatService({
+  const chat = createStoryChat({
+    repository: deps.conversations,
     models,
-    bindings: bindingModel,
+    aiModels: deps.aiModels,
+    members: deps.members,
     llm,
     events: deps.events,
     ids: deps.ids,
@@ -118,7 +131,7 @@ export function createStory(deps: StoryDeps): StoryCore {
     logger: deps.logger,
   });
   const wallet = new WalletAuthService({
-    models,
+    sessions: deps.pawSessions,
     identity: deps.identity,
     store,
     secrets: deps.secrets,
@@ -138,8 +151,8 @@ export function createStory(deps: StoryDeps): StoryCore {
   });
   const bindings = new StoryChatBindingService({
     models,
-    bindings: bindingModel,
-    chat,
+    bindings: deps.bindingModel,
+    conversations: chat.conversations,
     ids: deps.ids,
     clock: deps.clock,
   });
@@ -151,7 +164,10 @@ export function createStory(deps: StoryDeps): StoryCore {
     catalog,
     catalogs,
     intro,
-    chat,
+    conversations: chat.conversations,
+    replies: chat.replies,
+    speakers: chat.speakers,
+    retention: chat.retention,
     wallet,
     media,
     bindings,
@@ -160,9 +176,6 @@ export function createStory(deps: StoryDeps): StoryCore {
     },
     stopRetention() {
       chat.retention.stop();
-    },
-    close() {
-      storeRedis?.disconnect();
     },
   };
 }

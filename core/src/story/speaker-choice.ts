@@ -1,4 +1,4 @@
-import type { AiModelRow, CharacterRow, StoryModels } from '../adapters/sequelize/story.models.js';
+import type { AiModelRecord, AiModelRepository } from '../llm/ai-model.repository.js';
 import type { LlmService } from '../llm/llm.service.js';
 import type { Logger } from '../shared/logger.js';
 import { contractHistory, type ContractHistoryMessage } from './contract-history.js';
@@ -13,7 +13,8 @@ import {
 import type { StorySetting } from './story-setting.js';
 
 interface Deps {
-  models: StoryModels;
+  /** The model catalog: the picker model of a story, or the first chat model. */
+  models: AiModelRepository;
   llm: LlmService;
   logger: Logger;
   random?: () => number;
@@ -27,7 +28,9 @@ interface Deps {
 export class SpeakerChoice {
   constructor(private readonly deps: Deps) {}
 
-  castMembers(cast: CharacterRow[]): CastMember[] {
+  castMembers(
+    cast: ReadonlyArray<{ id: string; name: string; talkativeness: number; character_type: string }>,
+  ): CastMember[] {
     return cast.map((row) => ({
       id: row.id,
       name: row.name,
@@ -41,7 +44,7 @@ export class SpeakerChoice {
     cast: CastMember[],
     history: HistoryLine[],
     userMessage: string,
-    options: { strategy: SpeakerStrategy; allowSelfResponses: boolean; pickerModel?: AiModelRow | null },
+    options: { strategy: SpeakerStrategy; allowSelfResponses: boolean; pickerModel?: AiModelRecord | null },
   ): Promise<{ speakers: CastMember[]; reason: string }> {
     const rules = selectByRules({
       cast,
@@ -60,7 +63,7 @@ export class SpeakerChoice {
     cast: CastMember[],
     history: HistoryLine[],
     userMessage: string,
-    model: AiModelRow,
+    model: AiModelRecord,
   ): Promise<CastMember[] | null> {
     try {
       const { result } = await this.deps.llm.complete(
@@ -87,16 +90,13 @@ export class SpeakerChoice {
   }
 
   /** The model that picks speakers (and writes summaries): the story's picker, its model, or any chat model. */
-  async pickerModel(setting: StorySetting): Promise<AiModelRow | null> {
+  async pickerModel(setting: StorySetting): Promise<AiModelRecord | null> {
     const llmId = setting.config.picker_model ?? setting.config.model;
     if (llmId) {
-      const row = await this.deps.models.AiModel.findOne({ where: { llm_id: llmId, is_active: true } });
+      const row = await this.deps.models.active(llmId);
       if (row) return row;
     }
-    return this.deps.models.AiModel.findOne({
-      where: { type: 'chat', is_active: true },
-      order: [['llm_id', 'ASC']],
-    });
+    return this.deps.models.firstActive('chat');
   }
 
   /**
@@ -125,10 +125,7 @@ export class SpeakerChoice {
       random: () => 0,
     });
     if (rules.reason === 'mention' || rules.reason === 'narrator') return rules.speakers.map((m) => m.name);
-    const model = await this.deps.models.AiModel.findOne({
-      where: { type: 'chat', is_active: true },
-      order: [['llm_id', 'ASC']],
-    });
+    const model = await this.deps.models.firstActive('chat');
     const picked = model ? await this.askPicker(cast, history, input.userMessage, model) : null;
     return (picked ?? rules.speakers).map((member) => member.name);
   }

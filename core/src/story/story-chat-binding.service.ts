@@ -8,7 +8,8 @@ import { StoryIntroWriter } from './story-intro.writer.js';
 import { PLATFORMS, type Platform } from '../identity/identity.service.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
-import type { ChatMessageView, StoryChatService } from './story-chat.service.js';
+import type { ChatMessageView } from './chat-message.view.js';
+import type { ConversationService } from './conversation.service.js';
 
 /** The story a place plays, as the bots show it (same fields as the published list's items). */
 export interface BoundStoryView {
@@ -43,7 +44,7 @@ export interface StoryChatBindingView {
 interface Deps {
   models: StoryModels;
   bindings: typeof StoryChatBindingRow;
-  chat: StoryChatService;
+  conversations: ConversationService;
   ids: IdGenerator;
   clock: Clock;
 }
@@ -102,7 +103,9 @@ export class StoryChatBindingService {
       throw new ValidationError('parent_channel: 1-64 characters of letters, digits, "_" or "-"');
     const running = await this.find(actor, platform, input.channel);
     if (running) throw this.busy(running.story.title);
-    const { conversation } = await this.deps.chat.createConversation(actor, { storyId: input.storyId });
+    const { conversation } = await this.deps.conversations.createConversation(actor, {
+      storyId: input.storyId,
+    });
     let row: StoryChatBindingRow;
     try {
       row = await this.deps.bindings.create({
@@ -120,11 +123,11 @@ export class StoryChatBindingService {
       if (!(error instanceof UniqueConstraintError)) throw error;
       // Another bot process bound the place between our check and our insert: it wins, and the
       // conversation we opened for nothing is closed so it never shows up as a running story.
-      await this.deps.chat.endConversation(actor, conversation.id);
+      await this.deps.conversations.endConversation(actor, conversation.id);
       const winner = await this.active(platform, input.channel);
       throw this.busy(winner ? (await this.storyView(actor, winner.story_id)).title : '');
     }
-    const openings = await this.deps.chat.history(actor, conversation.id);
+    const openings = await this.deps.conversations.history(actor, conversation.id);
     return { binding: await this.view(actor, row), openings };
   }
 
@@ -153,7 +156,10 @@ export class StoryChatBindingService {
         },
       );
     try {
-      await this.deps.chat.endConversation({ ...actor, place: { platform, channel } }, row.conversation_id);
+      await this.deps.conversations.endConversation(
+        { ...actor, place: { platform, channel } },
+        row.conversation_id,
+      );
     } catch (error) {
       // Already gone (retention): the binding still has to close; refusals propagate.
       if (!(isAppError(error) && error.code === 'NOT_FOUND')) throw error;
@@ -191,7 +197,7 @@ export class StoryChatBindingService {
   private async storyView(actor: Actor, storyId: string): Promise<BoundStoryView> {
     const story = await this.deps.models.Story.findByPk(storyId);
     if (!story) throw new NotFoundError('Story');
-    const cast = await this.deps.chat.loadCast(story);
+    const cast = await this.deps.conversations.loadCast(story);
     return {
       id: story.id,
       title: story.title,

@@ -1,5 +1,6 @@
 import { Op } from 'sequelize';
-import type { AiModelRow, StoryModels, StoryRow } from '../adapters/sequelize/story.models.js';
+import type { StoryModels, StoryRow } from '../adapters/sequelize/story.models.js';
+import type { AiModelRecord, AiModelRepository } from '../llm/ai-model.repository.js';
 import type { ChatMessageParam } from '../ports/chat-provider.port.js';
 import type { Logger } from '../shared/logger.js';
 import type { LlmService } from '../llm/llm.service.js';
@@ -8,6 +9,7 @@ import { isPublicCharacter } from './access/character-access.js';
 
 interface Deps {
   models: StoryModels;
+  aiModels: AiModelRepository;
   llm: LlmService;
   logger: Logger;
   /** How long publishing waits for the intro before storing the story without it (default 15 s). */
@@ -149,14 +151,11 @@ export class StoryIntroWriter {
   }
 
   /** The story's own chat model when it names an active one, else the first active chat model. */
-  private async model(llmId: string | undefined): Promise<AiModelRow> {
-    const { AiModel } = this.deps.models;
-    const own = llmId ? await AiModel.findOne({ where: { llm_id: llmId, is_active: true } }) : null;
+  private async model(llmId: string | undefined): Promise<AiModelRecord> {
+    const { aiModels } = this.deps;
+    const own = llmId ? await aiModels.active(llmId) : null;
     if (own && (own.type === 'chat' || own.type === 'other')) return own;
-    const any = await AiModel.findOne({
-      where: { type: 'chat', is_active: true },
-      order: [['llm_id', 'ASC']],
-    });
+    const any = await aiModels.firstActive('chat');
     if (!any) throw new Error('no active chat model');
     return any;
   }

@@ -1,6 +1,6 @@
 import { Op } from 'sequelize';
+import type { AiModelRecord, AiModelRepository } from '../llm/ai-model.repository.js';
 import type {
-  AiModelRow,
   CharacterRow,
   StoryModels,
   StoryRow,
@@ -9,6 +9,8 @@ import type {
 } from '../adapters/sequelize/story.models.js';
 import { TtlCache } from '../shared/ttl-cache.js';
 import { parseSetting, type StorySetting } from './story-setting.js';
+
+export type { CharacterRow, StoryRow } from '../adapters/sequelize/story.models.js';
 
 /**
  * The catalog rows every reply reads (its story, cast, template, staff posts, models), kept for
@@ -20,11 +22,12 @@ export class StoryRowsCache {
   private readonly casts: TtlCache<CharacterRow[]>;
   private readonly templates: TtlCache<StoryTemplateRow | null>;
   private readonly posts: TtlCache<SystemPromptPostRow[]>;
-  private readonly models: TtlCache<AiModelRow | null>;
+  private readonly models: TtlCache<AiModelRecord | null>;
   private readonly settings = new WeakMap<StoryRow, { json: string; parsed: StorySetting }>();
 
   constructor(
     private readonly db: StoryModels,
+    private readonly aiModels: AiModelRepository,
     /** 0 = off. */
     ttlMs: number,
   ) {
@@ -37,6 +40,16 @@ export class StoryRowsCache {
 
   story(id: string): Promise<StoryRow | null> {
     return this.stories.get(id, () => this.db.Story.findByPk(id));
+  }
+
+  /** The story as stored now, past the cache (starting a conversation on a story just published). */
+  freshStory(id: string): Promise<StoryRow | null> {
+    return this.db.Story.findByPk(id);
+  }
+
+  /** The character as stored now, past the cache. */
+  freshCharacter(id: string): Promise<CharacterRow | null> {
+    return this.db.Character.findByPk(id);
   }
 
   /** The story's characters in the story's order (missing ones left out). */
@@ -56,20 +69,13 @@ export class StoryRowsCache {
   }
 
   /** The active model with this LLM id. */
-  model(llmId: string): Promise<AiModelRow | null> {
-    return this.models.get(llmId, () =>
-      this.db.AiModel.findOne({ where: { llm_id: llmId, is_active: true } }),
-    );
+  model(llmId: string): Promise<AiModelRecord | null> {
+    return this.models.get(llmId, () => this.aiModels.active(llmId));
   }
 
   /** The first active chat model, for a character and story that name none. */
-  anyChatModel(): Promise<AiModelRow | null> {
-    return this.models.get('*chat', () =>
-      this.db.AiModel.findOne({
-        where: { type: 'chat', is_active: true },
-        order: [['llm_id', 'ASC']],
-      }),
-    );
+  anyChatModel(): Promise<AiModelRecord | null> {
+    return this.models.get('*chat', () => this.aiModels.firstActive('chat'));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { getAddress, isAddress, recoverMessageAddress, type Hex } from 'viem';
 import { UnauthorizedError, ValidationError } from '../errors.js';
-import type { StoryModels } from '../adapters/sequelize/story.models.js';
+import type { PawSessionRepository } from './paw-session.repository.js';
 import type { IdentityService } from '../identity/identity.service.js';
 import type { Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 interface Deps {
-  models: StoryModels;
+  /** Each user's live paw_ token. */
+  sessions: PawSessionRepository;
   identity: IdentityService;
   store: EphemeralStore;
   secrets: SecretBox;
@@ -95,7 +96,7 @@ export class WalletAuthService {
     const live = await this.liveToken(user.id);
     const now = this.deps.clock.now();
     if (live) {
-      await this.deps.models.PawSession.update({ last_login_at: now }, { where: { user_id: user.id } });
+      await this.deps.sessions.touch(user.id, now);
       return { access_token: live.token, wallet_address: address, expires_at: live.expiresAt.toISOString() };
     }
     const issued = await this.rotate(user);
@@ -113,7 +114,7 @@ export class WalletAuthService {
   }
 
   private async liveToken(userId: string): Promise<{ token: string; expiresAt: Date } | null> {
-    const session = await this.deps.models.PawSession.findByPk(userId);
+    const session = await this.deps.sessions.session(userId);
     if (!session || new Date(session.expires_at).getTime() <= this.deps.clock.now().getTime()) return null;
     const token = this.deps.secrets.open(session.token_enc);
     try {
@@ -134,15 +135,13 @@ export class WalletAuthService {
       expires_at: issued.expiresAt,
       last_login_at: now,
     };
-    const existing = await this.deps.models.PawSession.findByPk(user.id);
+    const existing = await this.deps.sessions.session(user.id);
     if (existing) {
       // Only one paw_ token is live per user: the previous one is revoked.
       const previous = this.deps.secrets.open(existing.token_enc);
       if (previous !== issued.token) await this.deps.identity.revokeToken(previous);
-      await existing.update(fields);
-    } else {
-      await this.deps.models.PawSession.create({ user_id: user.id, ...fields });
     }
+    await this.deps.sessions.save({ user_id: user.id, ...fields });
     return issued;
   }
 }

@@ -1,6 +1,7 @@
 import type { Actor, Core, Logger } from '@dreamloom/core';
 import type { ParameterizedContext } from 'koa';
 import type { RouterContext } from '@koa/router';
+import type { StoryRateLimit } from './pipeline/admission.js';
 
 export interface AppState {
   requestId: string;
@@ -17,6 +18,8 @@ export interface AppState {
 
 export interface AppContextExtras {
   core: Core;
+  /** Contract 002's rate limit with this server's view of each user's window. */
+  storyRateLimit: StoryRateLimit;
 }
 
 export type AppContext = ParameterizedContext<AppState, AppContextExtras>;

@@ -1,6 +1,4 @@
-import type { Next } from 'koa';
 import { ValidationError } from '@dreamloom/core';
-import type { AppContext } from './context.js';
 
 /**
  * Text no database of ours stores: NUL (SQLite's driver cuts or refuses it, MySQL/MariaDB keep it but
@@ -56,21 +54,4 @@ export function findHostilePath(rawPath: string): string | null {
 export function assertCleanBody(body: unknown, where = 'body'): void {
   const problem = findHostileValue(body, where);
   if (problem) throw new ValidationError(problem);
-}
-
-/**
- * Refuses requests whose path or query string carries NUL, an unpaired surrogate or malformed
- * percent-encoding (400 in the path family's envelope: runs inside errorBoundary), before any
- * route, media lookup or rate-limit key sees them.
- */
-export async function rejectHostileRequestLine(ctx: AppContext, next: Next) {
-  const problem = findHostilePath(ctx.path) ?? findHostileValue(ctx.query, 'query');
-  if (problem) throw new ValidationError(problem);
-  await next();
-}
-
-/** The same check for the parsed JSON (or form) body; mounted right after the body parser. */
-export async function rejectHostileBody(ctx: AppContext, next: Next) {
-  if (ctx.request.body !== undefined) assertCleanBody(ctx.request.body);
-  await next();
 }

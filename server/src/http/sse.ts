@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SharedTick } from '@dreamloom/core';
-import type { AppContext } from './context.js';
+import type { Exchange } from './pipeline/exchange.js';
 
 /**
  * After a stream's first data event, later ones are written together every this many ms. The
@@ -162,22 +162,22 @@ export function createSseStream(
 }
 
 /**
- * The event stream of a Koa request. errorBoundary commits it once the middleware has settled
- * (`ctx.state.commitResponse`) or cancels it when the request failed (`ctx.state.cancelReply`),
- * in which case Koa answers with the error body again.
+ * The event stream of a request, on either transport. The error boundary commits it once the
+ * stages have settled (`state.commitResponse`) or cancels it when the request failed
+ * (`state.cancelReply`), in which case the transport answers with the error body again.
  */
-export function openSse(ctx: AppContext): SseChannel {
-  ctx.status = 200;
-  ctx.respond = false;
+export function openSse(x: Exchange): SseChannel {
+  x.status = 200;
+  x.respond = false;
   const stream = createSseStream(
-    ctx.req,
-    ctx.res,
+    x.req,
+    x.res,
     () => {
-      ctx.respond = true;
+      x.respond = true;
     },
-    ctx.core.metrics.connections.sseOpened,
+    x.core.metrics.connections.sseOpened,
   );
-  ctx.state.commitResponse = () => stream.commit();
-  ctx.state.cancelReply = (reason) => stream.cancel(reason);
+  x.state.commitResponse = () => stream.commit();
+  x.state.cancelReply = (reason) => stream.cancel(reason);
   return stream;
 }

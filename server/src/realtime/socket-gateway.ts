@@ -134,7 +134,7 @@ async function canJoin(core: Core, actor: Actor, room: string): Promise<boolean>
   const id = room.slice(separator + 1);
   if (separator < 0 || !ROOM_IDS[kind]?.safeParse(id).success) return false;
   if (kind === 'task') return core.generation.canView(actor, id);
-  if (kind === 'conversation') return core.story.chat.canView(actor, id);
+  if (kind === 'conversation') return core.story.conversations.canView(actor, id);
   if (kind === 'batch')
     return core.jimeng.batches.findOwnBatch(actor, id).then(
       () => true,

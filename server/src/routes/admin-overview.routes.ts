@@ -1,6 +1,5 @@
 import Router from '@koa/router';
-import { z } from 'zod';
-import { OVERVIEW_RANGES } from '@dreamloom/core';
+import { overviewQuery, overviewResponse } from '@dreamloom/contracts';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
@@ -15,12 +14,8 @@ export function adminOverviewRoutes(registry: ApiRegistry) {
     summary:
       'Staff: every generation family (Jimeng, anime images and videos, NanoBanana, story images) with totals, outcomes, average and p95 time in seconds (ms precision); tasks per hour or day; failures by error class; story chat activity; credits charged and refunded; queue depth now. Window: range (today, 7d, 30d; days start at midnight in tz) or from/to ISO instants (at most 92 days)',
     role: 'staff',
-    query: z.object({
-      range: z.enum(OVERVIEW_RANGES).optional(),
-      from: z.string().max(40).optional(),
-      to: z.string().max(40).optional(),
-      tz: z.string().min(1).max(64).optional(),
-    }),
+    query: overviewQuery,
+    response: overviewResponse,
     handler: async (ctx, { query, actor }) => ok.jimeng(await ctx.core.overview.overview(actor!, query)),
   });
   return router;

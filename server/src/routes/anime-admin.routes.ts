@@ -1,14 +1,31 @@
 import Router from '@koa/router';
-import { z } from 'zod';
-import { MEMBER_PLANS } from '@dreamloom/core';
+import {
+  adminModelsResponse,
+  allGenerationsQuery,
+  allGenerationsResponse,
+  allPresetsResponse,
+  modelPriceParams,
+  planChangesQuery,
+  planChangesResponse,
+  presetParams,
+  presetsQuery,
+  priceChangesQuery,
+  priceChangesResponse,
+  savePresetBody,
+  savePresetResponse,
+  saveTemplateBody,
+  saveTemplateResponse,
+  setModelPriceBody,
+  setModelPriceResponse,
+  setPlanBody,
+  setPlanResponse,
+  templateKeyParams,
+  templatesResponse,
+  userIdParams,
+} from '@dreamloom/contracts';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
-
-const key = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'keys are lower-case letters, digits, dot, dash or underscore');
-const presetKind = z.enum(['style', 'scene', 'outfit', 'action']);
 
 /**
  * Staff catalog of contract 000: prompt templates (typed variables) and presets; the configured
@@ -22,6 +39,7 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: every prompt template of build-extract-prompt',
     role: 'staff',
+    response: templatesResponse,
     handler: async (ctx) => ok.anime(await ctx.core.anime.prompts.listTemplates()),
   });
   registry.add(router, {
@@ -30,24 +48,9 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: create or replace a prompt template',
     role: 'staff',
-    params: z.object({ key }),
-    body: z.object({
-      name: z.string().trim().min(1).max(128),
-      template: z.string().trim().min(1).max(8000),
-      variables: z
-        .array(
-          z.object({
-            name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
-            type: z.enum(['string', 'number', 'boolean', 'enum']).default('string'),
-            required: z.boolean().default(false),
-            options: z.array(z.string().max(128)).max(100).optional(),
-            description: z.string().max(500).optional(),
-          }),
-        )
-        .max(50),
-      llm_instructions: z.string().max(4000).nullable().optional(),
-      is_active: z.boolean().optional(),
-    }),
+    params: templateKeyParams,
+    body: saveTemplateBody,
+    response: saveTemplateResponse,
     handler: async (ctx, { params, body }) =>
       ok.anime(await ctx.core.anime.prompts.saveTemplate(params.key, body)),
   });
@@ -57,7 +60,8 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: every style, scene, outfit and action preset, inactive ones included',
     role: 'staff',
-    query: z.object({ kind: presetKind.optional() }),
+    query: presetsQuery,
+    response: allPresetsResponse,
     handler: async (ctx, { query }) => ok.anime(await ctx.core.anime.prompts.listAllPresets(query.kind)),
   });
   registry.add(router, {
@@ -66,13 +70,9 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: create or replace a style, scene, outfit or action preset',
     role: 'staff',
-    params: z.object({ kind: presetKind, key }),
-    body: z.object({
-      name: z.string().trim().min(1).max(128),
-      prompt: z.string().trim().min(1).max(2000),
-      sort_order: z.number().int().min(0).max(100_000).optional(),
-      is_active: z.boolean().optional(),
-    }),
+    params: presetParams,
+    body: savePresetBody,
+    response: savePresetResponse,
     handler: async (ctx, { params, body }) =>
       ok.anime(await ctx.core.anime.prompts.savePreset(params.kind, params.key, body)),
   });
@@ -82,6 +82,7 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: the configured image and video models with their options and price rules',
     role: 'staff',
+    response: adminModelsResponse,
     handler: async (ctx) => {
       const [image, sources] = await Promise.all([
         ctx.core.anime.image.listModels(),
@@ -113,16 +114,9 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     summary:
       "Staff: set a model's price rule (image: MC per image by resolution 1K/2K/4K/*, × batch_size; video: <resolution|mode|*>:<seconds|*> table or flat); price null restores the configured default; every change is audited",
     role: 'staff',
-    params: z.object({
-      kind: z.enum(['image', 'video']),
-      // Model ids contain slashes (wan/2.5): the client sends them URL-encoded.
-      model_id: z.string().min(1).max(64),
-    }),
-    body: z.object({
-      price: z
-        .unknown()
-        .refine((value) => value !== undefined, 'price is required (null restores the default)'),
-    }),
+    params: modelPriceParams,
+    body: setModelPriceBody,
+    response: setModelPriceResponse,
     handler: async (ctx, { params, body, actor }) =>
       ok.anime(
         await ctx.core.anime.prices.setPrice(actor!, {
@@ -138,7 +132,8 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: the latest model price changes (who, when, before and after), newest first',
     role: 'staff',
-    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    query: priceChangesQuery,
+    response: priceChangesResponse,
     handler: async (ctx, { query, actor }) =>
       ok.anime(await ctx.core.anime.prices.changes(actor!, query.limit)),
   });
@@ -149,8 +144,9 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     summary:
       "Staff: set a member's plan (free or pro; Pro may create private generations); kept in the plan changes. USER_NOT_FOUND 404, PLAN_NOT_APPLICABLE 409 for staff accounts",
     role: 'staff',
-    params: z.object({ id: z.string().min(1).max(36) }),
-    body: z.object({ plan: z.enum(MEMBER_PLANS) }),
+    params: userIdParams,
+    body: setPlanBody,
+    response: setPlanResponse,
     handler: async (ctx, { params, body, actor }) =>
       ok.anime(await ctx.core.anime.plans.setPlan(actor!, params.id, body.plan)),
   });
@@ -160,10 +156,8 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: 'Staff: the latest member plan changes (who, when, before and after), newest first',
     role: 'staff',
-    query: z.object({
-      user_id: z.string().max(36).optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-    }),
+    query: planChangesQuery,
+    response: planChangesResponse,
     handler: async (ctx, { query, actor }) =>
       ok.anime(await ctx.core.anime.plans.changes(actor!, query.user_id, query.limit)),
   });
@@ -173,13 +167,8 @@ export function animeAdminRoutes(registry: ApiRegistry) {
     tag: 'anime-admin',
     summary: "Staff: every member's image and video generations, newest first, with their media",
     role: 'staff',
-    query: z.object({
-      page: z.coerce.number().int().min(1).default(1),
-      limit: z.coerce.number().int().min(1).max(100).default(20),
-      status: z.enum(['completed', 'failed', 'pending', 'processing']).optional(),
-      kind: z.enum(['image', 'video']).optional(),
-      user_id: z.string().max(36).optional(),
-    }),
+    query: allGenerationsQuery,
+    response: allGenerationsResponse,
     handler: async (ctx, { query, actor }) =>
       ok.anime(await ctx.core.anime.image.allGenerations(actor!, query)),
   });

@@ -1,5 +1,12 @@
 import Router from '@koa/router';
-import { z } from 'zod';
+import {
+  creditUsersQuery,
+  creditUsersResponse,
+  creditsQuery,
+  creditsResponse,
+  grantCreditsBody,
+  grantCreditsResponse,
+} from '@dreamloom/contracts';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
@@ -14,10 +21,8 @@ export function animeCreditsRoutes(registry: ApiRegistry) {
     summary:
       "The caller's MC balance, latest ledger entries and generations in flight with their limits (staff: any user with ?user_id=)",
     role: 'user',
-    query: z.object({
-      user_id: z.string().max(36).optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(20),
-    }),
+    query: creditsQuery,
+    response: creditsResponse,
     handler: async (ctx, { query, actor }) => {
       const userId = query.user_id ?? actor!.id;
       // The view checks access first; the usage is read only for a user the caller may see.
@@ -31,11 +36,8 @@ export function animeCreditsRoutes(registry: ApiRegistry) {
     tag: 'credits',
     summary: 'Staff: users newest first with their MC balance (q: id, name or platform id)',
     role: 'staff',
-    query: z.object({
-      page: z.coerce.number().int().min(1).default(1),
-      limit: z.coerce.number().int().min(1).max(100).default(20),
-      q: z.string().trim().max(128).optional(),
-    }),
+    query: creditUsersQuery,
+    response: creditUsersResponse,
     handler: async (ctx, { query, actor }) => ok.anime(await ctx.core.anime.credits.listUsers(actor!, query)),
   });
   registry.add(router, {
@@ -44,12 +46,8 @@ export function animeCreditsRoutes(registry: ApiRegistry) {
     tag: 'credits',
     summary: 'Staff: add (or with a negative amount remove) MC; the idempotency key makes retries harmless',
     role: 'staff',
-    body: z.object({
-      user_id: z.string().min(1).max(36),
-      amount: z.number().int().min(-10_000_000).max(10_000_000),
-      idempotency_key: z.string().min(1).max(128).optional(),
-      note: z.string().max(255).optional(),
-    }),
+    body: grantCreditsBody,
+    response: grantCreditsResponse,
     handler: async (ctx, { body, actor }) => {
       const entry = await ctx.core.anime.credits.grant(actor!, {
         userId: body.user_id,

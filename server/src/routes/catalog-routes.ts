@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { z, type ZodType } from 'zod';
+import { catalogPage, catalogViews } from '@dreamloom/contracts';
 import type { AnyCatalogDescriptor, CatalogOperation } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContext } from '../http/context.js';
@@ -8,7 +9,9 @@ import { actorOf, idParam, noContent, pageQuery, type storyRouter } from './stor
  * Turns a catalog descriptor (core/src/catalog/catalogs/) into its routes and their OpenAPI
  * entries: list, get, create (201), update and delete (204) on `path` and `path/:id`, in the
  * order the descriptor lists them. Reads need a signed-in caller (staff for staff catalogs); the
- * use cases refuse writes to non-staff with 403 `Staff only`.
+ * use cases refuse writes to non-staff with 403 `Staff only`. Responses come from the catalog's view
+ * in `@dreamloom/contracts` (`catalogViews`, by path): the view for get, create and update, a list
+ * of views (`{ total, items }` when paged) for list, 204 with no body for delete.
  */
 export function addCatalogRoutes(
   registry: ApiRegistry,
@@ -22,6 +25,9 @@ export function addCatalogRoutes(
   const useCases = (ctx: AppContext) => ctx.core.story.catalogs.of(catalog);
   const { paged, filter } = catalog.list;
   const listQuery = paged ? pageQuery : filter ? z.object({ [filter.column]: filter.values }) : undefined;
+  const view: ZodType | undefined = catalogViews[path];
+  if (!view) throw new Error(`Catalog ${path}: no view in @dreamloom/contracts (catalogViews)`);
+  const listResponse = paged ? catalogPage(view) : z.array(view);
 
   const summaryOf = (operation: CatalogOperation) => {
     const summary = summaries[operation];
@@ -39,6 +45,7 @@ export function addCatalogRoutes(
         summary,
         role,
         ...(listQuery ? { query: listQuery as z.ZodType<Record<string, unknown>> } : {}),
+        response: listResponse,
         handler: (ctx, { actor, query }) => useCases(ctx).list(actorOf(actor), query ?? {}),
       });
     else if (operation === 'get')
@@ -49,6 +56,7 @@ export function addCatalogRoutes(
         summary,
         role,
         params: idParam,
+        response: view,
         handler: (ctx, { actor, params }) => useCases(ctx).get(actorOf(actor), params.id),
       });
     else if (operation === 'create')
@@ -59,6 +67,8 @@ export function addCatalogRoutes(
         summary,
         role,
         body: catalog.create,
+        response: view,
+        successStatus: 201,
         handler: async (ctx, { actor, body }) => {
           const view = await useCases(ctx).create(actorOf(actor), body);
           ctx.status = 201;
@@ -74,6 +84,7 @@ export function addCatalogRoutes(
         role,
         params: idParam,
         body: catalog.update,
+        response: view,
         handler: (ctx, { actor, params, body }) => useCases(ctx).update(actorOf(actor), params.id, body),
       });
     else
@@ -84,6 +95,7 @@ export function addCatalogRoutes(
         summary,
         role,
         params: idParam,
+        rawResponse: { status: 204, description: 'Deleted' },
         handler: async (ctx, { actor, params }) => {
           await useCases(ctx).remove(actorOf(actor), params.id);
           return noContent(ctx);

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { healthResponse } from '@dreamloom/contracts';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 
@@ -9,7 +10,9 @@ export function healthRoutes(registry: ApiRegistry) {
     method: 'get',
     path: '/api/v1/health',
     tag: 'health',
-    summary: 'Service health with database and Redis reachability',
+    summary:
+      'Service health with database and Redis reachability (503 with status `error` when either is down)',
+    response: healthResponse,
     handler: async (ctx) => {
       const checks = await ctx.core.ping();
       const healthy = checks.database && checks.redis;

@@ -1,68 +1,35 @@
 import Router from '@koa/router';
 import { z } from 'zod';
+import {
+  batchBody,
+  batchCancelBody,
+  batchCancelResponse,
+  batchListQuery,
+  batchListResponse,
+  batchRetryBody,
+  batchRetryResponse,
+  batchStatusResponse,
+  batchSubmitResponse,
+  jimengDashboardResponse,
+  jimengRecordType,
+  recordDeleteBody,
+  recordDeleteResponse,
+  recordDetailQuery,
+  recordDetailResponse,
+  recordLatestBody,
+  recordLatestResponse,
+  recordListQuery,
+  recordListResponse,
+  recordStatisticsQuery,
+  recordStatisticsResponse,
+  regenerateBody,
+  regenerateResponse,
+} from '@dreamloom/contracts';
 import { GENERATION_JOB, type BatchType } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
 import { snowflakeId } from '../http/ids.js';
-
-const RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16', '3:2', '2:3', '21:9'] as const;
-const recordType = z.enum(['image', 'video']);
-const url = z.url({ protocol: /^https?$/ }).max(2048);
-const timeText = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$/, 'expected YYYY-MM-DD HH:mm:ss');
-const isoInstantText = z.iso.datetime({
-  offset: true,
-  message: 'expected an ISO 8601 instant with an offset, e.g. 2024-12-18T02:00:00Z',
-});
-
-/** One storyboard of a batch (§9); fields the item omits come from global_config, then defaults. */
-const batchItem = z.object({
-  storyboard_id: z.string().trim().min(1).max(128),
-  prompt: z.string().trim().min(1, 'prompt is required').max(4000),
-  negative_prompt: z.string().max(2000).optional(),
-  ratio: z.enum(RATIOS).optional(),
-  // The contract's own example sends "1080p" for an image; accept the gateway's values and that one.
-  resolution: z.enum(['1k', '2k', '4k', '720p', '1080p']).optional(),
-  intelligent_ratio: z.boolean().optional(),
-  sample_strength: z.number().min(0).max(1).optional(),
-  model: z
-    .string()
-    .regex(/^jimeng-[a-z0-9.-]+$/, 'unknown model')
-    .optional(),
-  duration: z.union([z.literal(5), z.literal(10)]).optional(),
-  input_images: z.array(url).max(10).optional(),
-});
-
-const globalConfig = z.object({
-  model: z
-    .string()
-    .regex(/^jimeng-[a-z0-9.-]+$/, 'unknown model')
-    .optional(),
-  resolution: z.enum(['1k', '2k', '4k', '720p', '1080p']).optional(),
-  ratio: z.enum(RATIOS).optional(),
-  duration: z.union([z.literal(5), z.literal(10)]).optional(),
-  callback_url: url.optional(),
-  priority: z.number().int().min(1).max(4).optional(),
-  existing_records: z.enum(['skip', 'overwrite']).optional(),
-  account_strategy: z
-    .object({
-      load_balance: z.enum(['round_robin', 'least_used', 'priority']).optional(),
-      max_concurrent_per_account: z.number().int().min(1).max(50).optional(),
-      auto_switch_on_failure: z.boolean().optional(),
-      rate_limit_handling: z.enum(['wait', 'skip', 'switch_on_limit']).optional(),
-    })
-    .optional(),
-});
-
-const batchBody = z.object({
-  project_id: z.string().max(128).optional(),
-  project_name: z.string().max(255).optional(),
-  work_id: z.string().trim().min(1, 'work_id is required').max(128),
-  batch_data: z.array(batchItem).min(1, 'batch_data must not be empty').max(10_000),
-  global_config: globalConfig.optional(),
-});
 
 const BATCH_ROUTES: Array<{ path: string; type: BatchType; summary: string }> = [
   {
@@ -99,6 +66,7 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
       summary: route.summary,
       role: 'staff',
       body: batchBody,
+      response: batchSubmitResponse,
       handler: async (ctx, { body, actor }) => {
         const result = await ctx.core.jimeng.batches.create(actor!, route.type, body);
         return ok.jimeng(result, ctx.core.jimeng.batches.submitMessage(route.type));
@@ -112,14 +80,8 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     tag: 'jimeng-batches',
     summary: 'Your batches with live counts (Dreamloom addition for the admin)',
     role: 'staff',
-    query: z.object({
-      page: z.coerce.number().int().min(1).default(1),
-      size: z.coerce.number().int().min(1).max(200).default(20),
-      status: z
-        .enum(['pending', 'processing', 'completed', 'partial_failed', 'failed', 'cancelled'])
-        .optional(),
-      work_id: z.string().max(128).optional(),
-    }),
+    query: batchListQuery,
+    response: batchListResponse,
     handler: async (ctx, { query, actor }) =>
       ok.jimeng(await ctx.core.jimeng.batches.list(actor!, query), '查询成功'),
   });
@@ -130,6 +92,7 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     summary: 'Batch status with per-storyboard details (§10.1)',
     role: 'staff',
     params: z.object({ batch_id: snowflakeId }),
+    response: batchStatusResponse,
     handler: async (ctx, { params, actor }) =>
       ok.jimeng(await ctx.core.jimeng.batches.status(actor!, params.batch_id), '查询成功'),
   });
@@ -140,10 +103,8 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     summary: 'Retry failed items (or the named ones; force also redoes completed ones) (§10.2)',
     role: 'staff',
     params: z.object({ batch_id: snowflakeId }),
-    body: z.object({
-      storyboard_ids: z.array(z.string().min(1)).max(10_000).optional(),
-      force_regenerate: z.boolean().default(false),
-    }),
+    body: batchRetryBody,
+    response: batchRetryResponse,
     handler: async (ctx, { params, body, actor }) =>
       ok.jimeng(await ctx.core.jimeng.batches.retry(actor!, params.batch_id, body), '重试任务已提交'),
   });
@@ -154,7 +115,8 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     summary: 'Cancel: waiting items removed, running ones aborted, finished ones kept (§10.3)',
     role: 'staff',
     params: z.object({ batch_id: snowflakeId }),
-    body: z.object({ reason: z.string().max(512).optional() }),
+    body: batchCancelBody,
+    response: batchCancelResponse,
     handler: async (ctx, { params, body, actor }) =>
       ok.jimeng(await ctx.core.jimeng.batches.cancel(actor!, params.batch_id, body.reason), '批量任务已取消'),
   });
@@ -165,19 +127,8 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     tag: 'jimeng-records',
     summary: 'Paged records by type and work (§6.1; work_id optional for browsing)',
     role: 'staff',
-    query: z.object({
-      type: recordType,
-      work_id: z.string().max(128).optional(),
-      page: z.coerce.number().int().min(1).default(1),
-      size: z.coerce.number().int().min(1).max(200).default(20),
-      generation_status: z.coerce.number().int().min(0).max(4).optional(),
-      start_time: timeText.optional(),
-      end_time: timeText.optional(),
-      // Dreamloom addition: the same bounds as instants, so a client in any zone need not know the
-      // contract's (the admin sends these; start_time/end_time stay as the contract has them).
-      start_time_iso: isoInstantText.optional(),
-      end_time_iso: isoInstantText.optional(),
-    }),
+    query: recordListQuery,
+    response: recordListResponse,
     handler: async (ctx, { query, actor }) =>
       ok.jimeng(await ctx.core.jimeng.records.list(actor!, query), '查询成功'),
   });
@@ -187,7 +138,8 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     tag: 'jimeng-records',
     summary: 'One record with every parameter (§6.4)',
     role: 'staff',
-    query: z.object({ type: recordType, id: z.string().min(1).max(36) }),
+    query: recordDetailQuery,
+    response: recordDetailResponse,
     handler: async (ctx, { query, actor }) =>
       ok.jimeng(await ctx.core.jimeng.records.detail(actor!, query.type, query.id), '查询成功'),
   });
@@ -197,7 +149,8 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     tag: 'jimeng-records',
     summary: 'Logically delete your records (§6.3)',
     role: 'staff',
-    body: z.object({ type: recordType, ids: z.array(z.string().min(1)).min(1).max(1000) }),
+    body: recordDeleteBody,
+    response: recordDeleteResponse,
     handler: async (ctx, { body, actor }) =>
       ok.jimeng(await ctx.core.jimeng.records.remove(actor!, body.type, body.ids), '记录删除成功'),
   });
@@ -207,11 +160,8 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     tag: 'jimeng-records',
     summary: "Each storyboard's latest record, null when none (§6.5)",
     role: 'staff',
-    body: z.object({
-      type: recordType,
-      work_id: z.string().min(1).max(128),
-      storyboard_ids: z.array(z.string().min(1)).min(1).max(1000),
-    }),
+    body: recordLatestBody,
+    response: recordLatestResponse,
     handler: async (ctx, { body, actor }) =>
       ok.jimeng(await ctx.core.jimeng.records.latestByStoryboard(actor!, body), '查询成功'),
   });
@@ -221,10 +171,8 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     tag: 'jimeng-records',
     summary: 'Task statistics by date range and work (§7.2)',
     role: 'staff',
-    query: z.object({
-      work_id: z.string().max(128).optional(),
-      date_range: z.enum(['today', 'week', 'month']).optional(),
-    }),
+    query: recordStatisticsQuery,
+    response: recordStatisticsResponse,
     handler: async (ctx, { query, actor }) =>
       ok.jimeng(await ctx.core.jimeng.records.statistics(actor!, query), '查询成功'),
   });
@@ -234,22 +182,9 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     tag: 'jimeng-records',
     summary: 'Regenerate a storyboard keeping its record id (§6.2)',
     role: 'staff',
-    params: z.object({ type: recordType }),
-    body: z.object({
-      storyboard_id: z.string().min(1).max(128),
-      work_id: z.string().min(1).max(128),
-      project_id: z.string().max(128).optional(),
-      project_name: z.string().max(255).optional(),
-      prompt: z.string().trim().min(1).max(4000).optional(),
-      model: z
-        .string()
-        .regex(/^jimeng-[a-z0-9.-]+$/, 'unknown model')
-        .optional(),
-      ratio: z.enum(RATIOS).optional(),
-      resolution: z.enum(['1k', '2k', '4k', '720p', '1080p']).optional(),
-      duration: z.union([z.literal(5), z.literal(10)]).optional(),
-      input_images: z.array(url).max(10).optional(),
-    }),
+    params: z.object({ type: jimengRecordType }),
+    body: regenerateBody,
+    response: regenerateResponse,
     handler: async (ctx, { params, body, actor }) =>
       ok.jimeng(await ctx.core.jimeng.batches.regenerate(actor!, params.type, body), '重新生成任务已提交'),
   });
@@ -259,6 +194,7 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     tag: 'jimeng-records',
     summary: 'Accounts, last 7 days of tasks and queue depth (Dreamloom addition for the admin)',
     role: 'staff',
+    response: jimengDashboardResponse,
     handler: async (ctx, { actor }) => {
       const [accounts, tasks, queue] = await Promise.all([
         ctx.core.jimengAccounts.statistics(actor!),

@@ -4,13 +4,22 @@ import multer from 'multer';
 import yazl from 'yazl';
 import { z, type ZodType } from 'zod';
 import {
+  nanobananaBatchBody,
+  nanobananaBatchWithImagesBody,
+  nanobananaDoneResponse,
+  nanobananaExportBody,
+  nanobananaHistoryResponse,
+  nanobananaIdsBody,
+  nanobananaPageQuery,
+  nanobananaSearchQuery,
+  nanobananaSearchResponse,
+  nanobananaTaskResponse,
+} from '@dreamloom/contracts';
+import {
   ANONYMOUS_WORKSPACE_USER_ID,
-  ASPECT_RATIOS,
   AppError,
   BAD_PARAMETERS_MESSAGE,
-  IMAGE_SIZES,
   INVALID_REQUEST_MESSAGE,
-  MAX_COUNT,
   MAX_REF_IMAGES,
   NanobananaNotFoundError,
   UnauthorizedError,
@@ -71,43 +80,10 @@ async function withDocumentedRefusal<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-const countSchema = z.coerce
-  .number({ error: '生成数量必须在 1-100 张之间' })
-  .int('生成数量必须在 1-100 张之间')
-  .min(1, '生成数量必须在 1-100 张之间')
-  .max(MAX_COUNT, '生成数量必须在 1-100 张之间');
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value?.trim() ? value.trim() : undefined));
-
-const batchSchema = z.object({
-  prompt: z.string({ error: '请输入提示词' }).trim().min(1, '请输入提示词'),
-  model: z.string({ error: '请指定模型' }).trim().min(1, '请指定模型').max(64),
-  count: countSchema,
-  apiKey: z.string({ error: '请提供 apiKey' }).trim().min(1, '请提供 apiKey').max(512),
-  apiBase: optionalText.pipe(
-    z.url({ protocol: /^https?$/, error: 'apiBase 必须是 http(s) 地址' }).optional(),
-  ),
-  aspectRatio: optionalText.pipe(
-    z.enum(ASPECT_RATIOS, { error: `aspectRatio 仅支持 ${ASPECT_RATIOS.join(', ')}` }).optional(),
-  ),
-  imageSize: optionalText.pipe(
-    z.enum(IMAGE_SIZES, { error: `imageSize 仅支持 ${IMAGE_SIZES.join(', ')}` }).optional(),
-  ),
-  options: z.string({ error: 'options 必须是 JSON 字符串' }).optional(),
-});
-
-const pageQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(10),
-});
 /** Task ids are UUIDs and image ids snowflakes; a malformed one is the contract's 404 (see notFound). */
 const taskIdParams = z.object({ id: uuidId });
 const imageIdParams = z.object({ id: snowflakeId });
 const notFound = (message: string) => () => new NanobananaNotFoundError(message);
-const idsBody = z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(1000) });
-const exportBody = z.object({ imageIds: z.array(z.string().min(1).max(32)).min(1).max(1000) });
 
 /**
  * The JSON body of a DELETE (the shared body parser reads POST/PUT/PATCH only); 1 MB at most.
@@ -165,10 +141,11 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     path: '/api/v1/generate/batch',
     tag: TAG,
     summary: 'Create a batch image task (Gemini with the caller’s apiKey); count 1–100 fans out',
-    docBody: { schema: batchSchema, contentType: 'application/json' },
+    docBody: { schema: nanobananaBatchBody, contentType: 'application/json' },
+    response: nanobananaTaskResponse,
     handler: async (ctx) => {
       const owner = ownerOf(ctx);
-      const input = parseBody(batchSchema, ctx.request.body);
+      const input = parseBody(nanobananaBatchBody, ctx.request.body);
       return ok.nanobanana(await ctx.core.nanobanana.service.createBatch(owner, input));
     },
   });
@@ -178,16 +155,14 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     path: '/api/v1/generate/batch-with-images',
     tag: TAG,
     summary: 'Create a batch image-to-image task with 1–10 reference images (multipart refImages)',
-    docBody: {
-      schema: batchSchema.extend({ refImages: z.array(z.string().describe('binary')).max(MAX_REF_IMAGES) }),
-      contentType: 'multipart/form-data',
-    },
+    docBody: { schema: nanobananaBatchWithImagesBody, contentType: 'multipart/form-data' },
+    response: nanobananaTaskResponse,
     handler: async (ctx) => {
       const owner = ownerOf(ctx);
       const task = await withDocumentedRefusal(async () => {
         if (!ctx.is('multipart/form-data')) throw new ValidationError(BAD_REQUEST);
         const { fields, files } = await readMultipart(ctx, ctx.core.config.NANOBANANA_REF_IMAGE_MAX_BYTES);
-        const input = parseBody(batchSchema, fields);
+        const input = parseBody(nanobananaBatchBody, fields);
         return ctx.core.nanobanana.service.createBatch(owner, {
           ...input,
           refImages: files.map((file) => ({ data: file.buffer, originalName: file.originalname })),
@@ -204,6 +179,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     summary: 'Task status with its images',
     params: z.object({ taskId: uuidId }),
     malformedParams: notFound('任务不存在'),
+    response: nanobananaTaskResponse,
     handler: async (ctx, { params }) =>
       ok.nanobanana(
         await ctx.core.nanobanana.service.getTask(nanobananaScope(ctx), params.taskId, '任务不存在'),
@@ -215,7 +191,8 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     path: '/api/v1/history',
     tag: TAG,
     summary: 'History, newest first',
-    query: pageQuery,
+    query: nanobananaPageQuery,
+    response: nanobananaHistoryResponse,
     handler: async (ctx, { query }) =>
       ok.nanobanana(
         await ctx.core.nanobanana.service.history(nanobananaScope(ctx), query.page, query.pageSize),
@@ -229,7 +206,8 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     tag: TAG,
     summary:
       'Full-text search of prompts (jieba tokens; FTS5 on SQLite, an inverted index on MySQL/MariaDB), by relevance',
-    query: pageQuery.extend({ keyword: z.string().max(200).optional() }),
+    query: nanobananaSearchQuery,
+    response: nanobananaSearchResponse,
     handler: async (ctx, { query }) => {
       const scope = nanobananaScope(ctx);
       if (!query.keyword?.trim()) throw new ValidationError('请输入搜索关键词');
@@ -244,10 +222,11 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     path: '/api/v1/history/batch',
     tag: TAG,
     summary: 'Delete several tasks with their images',
-    docBody: { schema: idsBody, contentType: 'application/json' },
+    docBody: { schema: nanobananaIdsBody, contentType: 'application/json' },
+    response: nanobananaDoneResponse,
     handler: async (ctx) => {
       const scope = nanobananaScope(ctx);
-      const { ids } = parseBody(idsBody, await deleteBody(ctx), BAD_PARAMETERS_MESSAGE, true);
+      const { ids } = parseBody(nanobananaIdsBody, await deleteBody(ctx), BAD_PARAMETERS_MESSAGE, true);
       await ctx.core.nanobanana.service.deleteTasks(scope, ids);
       return ok.nanobanana(null);
     },
@@ -260,6 +239,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     summary: 'One task with all its images',
     params: taskIdParams,
     malformedParams: notFound('记录不存在'),
+    response: nanobananaTaskResponse,
     handler: async (ctx, { params }) =>
       ok.nanobanana(await ctx.core.nanobanana.service.getTask(nanobananaScope(ctx), params.id, '记录不存在')),
   });
@@ -271,6 +251,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     summary: 'Delete a task with its images and files',
     params: taskIdParams,
     malformedParams: notFound('记录不存在'),
+    response: nanobananaDoneResponse,
     handler: async (ctx, { params }) => {
       await ctx.core.nanobanana.service.deleteTask(nanobananaScope(ctx), params.id);
       return ok.nanobanana(null);
@@ -282,10 +263,11 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     path: '/api/v1/images/export',
     tag: TAG,
     summary: 'Stream images as a ZIP (errors after the headers arrive as text/plain)',
-    docBody: { schema: exportBody, contentType: 'application/json' },
+    docBody: { schema: nanobananaExportBody, contentType: 'application/json' },
+    rawResponse: { contentType: 'application/zip', description: 'images.zip, streamed (attachment)' },
     handler: async (ctx) => {
       const scope = nanobananaScope(ctx);
-      const { imageIds } = parseBody(exportBody, ctx.request.body, BAD_PARAMETERS_MESSAGE, true);
+      const { imageIds } = parseBody(nanobananaExportBody, ctx.request.body, BAD_PARAMETERS_MESSAGE, true);
       const entries = await ctx.core.nanobanana.service.exportEntries(scope, imageIds);
       const { storage } = ctx.core;
       for (const entry of entries) {
@@ -348,6 +330,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     tag: TAG,
     summary: 'Download an image (Content-Disposition: attachment)',
     params: imageIdParams,
+    rawResponse: { contentType: 'image/*', description: 'The image file (attachment)' },
     malformedParams: notFound('图片不存在'),
     handler: (ctx) => sendImage(ctx, true),
   });
@@ -377,6 +360,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     summary: 'Delete an image (file, thumbnail, row); the task’s completedCount drops by one, never below 0',
     params: imageIdParams,
     malformedParams: notFound('图片不存在'),
+    response: nanobananaDoneResponse,
     handler: async (ctx, { params }) => {
       await ctx.core.nanobanana.service.deleteImage(nanobananaScope(ctx), params.id);
       return ok.nanobanana(null);

@@ -1,12 +1,15 @@
 import Router from '@koa/router';
 import { isStaff } from '@dreamloom/core';
-import { z } from 'zod';
+import {
+  staffLoginBody,
+  staffLoginResponse,
+  staffLogoutResponse,
+  staffMeResponse,
+} from '@dreamloom/contracts';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
 import { clearQueueMonitorCookie, setQueueMonitorCookie } from './queue-monitor.js';
-
-const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 
 /** Password login for staff and admins (the admin app); same envelope as contract 003. */
 export function staffAuthRoutes(registry: ApiRegistry) {
@@ -16,7 +19,8 @@ export function staffAuthRoutes(registry: ApiRegistry) {
     path: '/api/v1/staff/auth/login',
     tag: 'staff',
     summary: 'Log in with username and password; returns a bearer token',
-    body: loginBody,
+    body: staffLoginBody,
+    response: staffLoginResponse,
     handler: async (ctx, { body }) => {
       const issued = await ctx.core.identity.loginWithPassword(body.username, body.password);
       if (isStaff(issued.user)) setQueueMonitorCookie(ctx, issued.token, issued.expiresAt);
@@ -32,6 +36,7 @@ export function staffAuthRoutes(registry: ApiRegistry) {
     tag: 'staff',
     summary: 'The signed-in user',
     role: 'user',
+    response: staffMeResponse,
     handler: (_ctx, { actor }) => ok.jimeng({ user: actor }, 'ok'),
   });
   registry.add(router, {
@@ -40,6 +45,7 @@ export function staffAuthRoutes(registry: ApiRegistry) {
     tag: 'staff',
     summary: 'Revoke the current token',
     role: 'user',
+    response: staffLogoutResponse,
     handler: async (ctx) => {
       if (ctx.state.token) await ctx.core.identity.revokeToken(ctx.state.token);
       clearQueueMonitorCookie(ctx);

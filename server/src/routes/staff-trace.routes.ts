@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { z } from 'zod';
+import { traceQuery, traceResponse } from '@dreamloom/contracts';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContextExtras, AppState } from '../http/context.js';
 import { ok } from '../http/envelopes.js';
@@ -14,7 +14,8 @@ export function staffTraceRoutes(registry: ApiRegistry) {
     summary:
       'Staff: one view of a generation, Jimeng record or NanoBanana image found by id, uuid or media URL (/media/…, /api/v1/images/…): task, attempts with masked accounts or keys, errors with their class, credits charged and refunded, the member and platform identities, and the audit trail. 404 when nothing matches (other staff’s Jimeng records and 004 tasks count as nothing, as elsewhere)',
     role: 'staff',
-    query: z.object({ q: z.string().trim().min(1).max(2048) }),
+    query: traceQuery,
+    response: traceResponse,
     handler: async (ctx, { query, actor }) => ok.jimeng(await ctx.core.trace.trace(actor!, query.q)),
   });
   return router;

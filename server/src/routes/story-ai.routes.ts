@@ -1,27 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
-import { MODEL_TYPES, aiModelView, assertMessageImagesAllowed, type ChatMessageParam } from '@dreamloom/core';
+import {
+  COMPLETION_EVENT_STREAM,
+  aiModelResponse,
+  aiModelTypeParams,
+  aiModelsQuery,
+  aiModelsResponse,
+  avatarCreateBody,
+  avatarCreateResponse,
+  avatarGenerateBody,
+  backgroundImageBody,
+  chatCompletionBody,
+  chatCompletionResponse,
+  i2tCompletionBody,
+  promptTemplateOfTypeResponse,
+  promptTemplateTypeParams,
+  t2iSubmitBody,
+  t2iTask,
+  t2iTaskParams,
+} from '@dreamloom/contracts';
+import { aiModelView, assertMessageImagesAllowed, type ChatMessageParam } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import { openSse } from '../http/sse.js';
 import { actorOf, storyRouter } from './story-shared.js';
-import { uuidId } from '../http/ids.js';
-
-const messageSchema = z.object({
-  role: z.enum(['system', 'user', 'assistant']),
-  content: z.union([z.string().max(200_000), z.array(z.record(z.string(), z.unknown())).max(50)]),
-  name: z.string().max(64).optional(),
-});
-
-/** Accepts the contract's `model_id` and, for the official SDK, `model`. Other fields are ignored:
- * model parameters come from the database. */
-const completionBody = z
-  .object({
-    model_id: z.string().min(1).max(128).optional(),
-    model: z.string().min(1).max(128).optional(),
-    messages: z.array(messageSchema).min(1).max(500),
-    stream: z.boolean().default(false),
-  })
-  .refine((body) => body.model_id || body.model, { message: 'model_id is required', path: ['model_id'] });
 
 const completionId = () => `chatcmpl-${randomBytes(12).toString('hex')}`;
 const unix = () => Math.floor(Date.now() / 1000);
@@ -35,7 +35,8 @@ export function storyAiRoutes(registry: ApiRegistry) {
     tag: 'story-ai',
     summary: 'Available AI models, by type and/or llm_id',
     role: 'user',
-    query: z.object({ type: z.enum(MODEL_TYPES).optional(), llm_id: z.string().max(128).optional() }),
+    query: aiModelsQuery,
+    response: aiModelsResponse,
     handler: async (ctx, { query }) =>
       (await ctx.core.story.llm.list({ type: query.type, llmId: query.llm_id })).map(aiModelView),
   });
@@ -45,7 +46,8 @@ export function storyAiRoutes(registry: ApiRegistry) {
     tag: 'story-ai',
     summary: 'Claim the least recently used model of a type (atomic across callers)',
     role: 'user',
-    params: z.object({ type: z.enum(MODEL_TYPES) }),
+    params: aiModelTypeParams,
+    response: aiModelResponse,
     handler: async (ctx, { params }) => aiModelView(await ctx.core.story.llm.leastUsed(params.type)),
   });
 
@@ -55,7 +57,9 @@ export function storyAiRoutes(registry: ApiRegistry) {
     tag: 'story-ai',
     summary: 'OpenAI-compatible chat completion (streaming and not) through a catalog model',
     role: 'user',
-    body: completionBody,
+    body: chatCompletionBody,
+    response: chatCompletionResponse,
+    rawResponse: COMPLETION_EVENT_STREAM,
     handler: async (ctx, { body }) => {
       const llm = ctx.core.story.llm;
       const llmId = (body.model_id ?? body.model)!;
@@ -125,7 +129,8 @@ export function storyAiRoutes(registry: ApiRegistry) {
     tag: 'story-ai',
     summary: 'Image-to-text chat completion through an i2t catalog model',
     role: 'user',
-    body: z.object({ model_id: z.string().min(1).max(128), messages: z.array(messageSchema).min(1).max(50) }),
+    body: i2tCompletionBody,
+    response: chatCompletionResponse,
     handler: async (ctx, { body }) => {
       await assertMessageImagesAllowed(
         ctx.core.outbound,
@@ -160,11 +165,8 @@ export function storyAiRoutes(registry: ApiRegistry) {
     summary:
       'Submit a text-to-image task to the generation engine; size 1024*1024 (default), 720*1280 or 1280*720; poll /ai/t2i/status/{task_id}',
     role: 'user',
-    body: z.object({
-      model_id: z.string().min(1).max(128),
-      prompt: z.string().min(1).max(4000),
-      size: z.string().max(32).optional(),
-    }),
+    body: t2iSubmitBody,
+    response: t2iTask,
     handler: (ctx, { body, actor }) => ctx.core.story.media.submitT2i(actorOf(actor), body),
   });
   registry.add(router, {
@@ -173,7 +175,8 @@ export function storyAiRoutes(registry: ApiRegistry) {
     tag: 'story-ai',
     summary: 'Status and images of a text-to-image task (avatars and backgrounds too)',
     role: 'user',
-    params: z.object({ task_id: uuidId }),
+    params: t2iTaskParams,
+    response: t2iTask,
     handler: (ctx, { params, actor }) => ctx.core.story.media.taskStatus(actorOf(actor), params.task_id),
   });
 
@@ -183,7 +186,8 @@ export function storyAiRoutes(registry: ApiRegistry) {
     tag: 'story-ai',
     summary: 'The active prompt template of a type (e.g. t2i_character)',
     role: 'user',
-    params: z.object({ type: z.string().min(1).max(64) }),
+    params: promptTemplateTypeParams,
+    response: promptTemplateOfTypeResponse,
     handler: (ctx, { params }) => ctx.core.story.catalog.promptTemplateOfType(params.type),
   });
 
@@ -193,14 +197,8 @@ export function storyAiRoutes(registry: ApiRegistry) {
     tag: 'story-ai',
     summary: 'An LLM writes the image prompt, the generation engine draws the avatar',
     role: 'user',
-    body: z.object({
-      llm_id_for_prompt: z.string().max(128).optional(),
-      llm_id_for_t2i: z.string().max(128).optional(),
-      art_style_keyword: z.string().max(500).optional(),
-      character_description: z.string().min(1).max(4000),
-      personality: z.string().max(2000).optional(),
-      reference_image_description: z.string().max(4000).optional(),
-    }),
+    body: avatarGenerateBody,
+    response: t2iTask,
     handler: (ctx, { body, actor }) => ctx.core.story.media.generateAvatar(actorOf(actor), body),
   });
   registry.add(router, {
@@ -209,16 +207,8 @@ export function storyAiRoutes(registry: ApiRegistry) {
     tag: 'story-ai',
     summary: 'Create a character (after its avatar was generated or uploaded)',
     role: 'user',
-    body: z.object({
-      llm_id: z.string().max(128).optional(),
-      character_name: z.string().min(1).max(128),
-      character_description: z.string().max(20_000).default(''),
-      personality: z.string().max(20_000).default(''),
-      language: z.string().max(32).optional(),
-      image_prompt: z.string().max(4000).optional(),
-      image_url: z.string().max(1024).optional(),
-      icon_url: z.string().max(1024).optional(),
-    }),
+    body: avatarCreateBody,
+    response: avatarCreateResponse,
     handler: (ctx, { body, actor }) =>
       ctx.core.story.catalog.createCharacter(actorOf(actor), {
         name: body.character_name,
@@ -237,11 +227,8 @@ export function storyAiRoutes(registry: ApiRegistry) {
     tag: 'story-ai',
     summary: 'Generate a story background (the LLM writes the prompt, the engine draws 16:9)',
     role: 'user',
-    body: z.object({
-      style_keyword: z.string().max(500).optional(),
-      background_description: z.string().min(1).max(4000),
-      llm_id: z.string().max(128).optional(),
-    }),
+    body: backgroundImageBody,
+    response: t2iTask,
     handler: (ctx, { body, actor }) => ctx.core.story.media.generateBackground(actorOf(actor), body),
   });
   return router;

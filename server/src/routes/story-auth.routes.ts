@@ -1,8 +1,14 @@
-import { z } from 'zod';
+import {
+  linkWalletBody,
+  linkWalletResponse,
+  logoutResponse,
+  walletLoginBody,
+  walletLoginResponse,
+  walletNonceBody,
+  walletNonceResponse,
+} from '@dreamloom/contracts';
 import type { ApiRegistry } from '../http/api-registry.js';
 import { actorOf, storyRouter } from './story-shared.js';
-
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x-prefixed Ethereum address');
 
 /** Contract 002 wallet login (EIP-191 personal_sign over a server-issued challenge). */
 export function storyAuthRoutes(registry: ApiRegistry) {
@@ -12,7 +18,8 @@ export function storyAuthRoutes(registry: ApiRegistry) {
     path: '/api/v1/auth/nonce',
     tag: 'story-auth',
     summary: 'Get the message to sign (nonce + expiry, valid 5 minutes, usable once)',
-    body: z.object({ wallet_address: address }),
+    body: walletNonceBody,
+    response: walletNonceResponse,
     handler: (ctx, { body }) => ctx.core.story.wallet.challenge(body.wallet_address),
   });
   registry.add(router, {
@@ -20,13 +27,8 @@ export function storyAuthRoutes(registry: ApiRegistry) {
     path: '/api/v1/auth/login',
     tag: 'story-auth',
     summary: 'Log in with a wallet signature of the challenge; returns a paw_ token valid 3 days',
-    body: z.object({
-      wallet_address: address,
-      signature: z
-        .string()
-        .regex(/^0x[0-9a-fA-F]+$/)
-        .max(2000),
-    }),
+    body: walletLoginBody,
+    response: walletLoginResponse,
     handler: (ctx, { body }) => ctx.core.story.wallet.login(body.wallet_address, body.signature),
   });
   registry.add(router, {
@@ -35,13 +37,8 @@ export function storyAuthRoutes(registry: ApiRegistry) {
     tag: 'story-auth',
     summary: 'Link a wallet to the signed-in user (a bot member), proven by a signed challenge',
     role: 'user',
-    body: z.object({
-      wallet_address: address,
-      signature: z
-        .string()
-        .regex(/^0x[0-9a-fA-F]+$/)
-        .max(2000),
-    }),
+    body: linkWalletBody,
+    response: linkWalletResponse,
     handler: async (ctx, { actor, body }) => ({
       ...(await ctx.core.story.wallet.link(actorOf(actor), body.wallet_address, body.signature)),
       linked: true,
@@ -53,6 +50,7 @@ export function storyAuthRoutes(registry: ApiRegistry) {
     tag: 'story-auth',
     summary: 'Invalidate the current token (a new one is issued at the next login)',
     role: 'user',
+    response: logoutResponse,
     handler: async (ctx, { actor }) => {
       if (ctx.state.token) await ctx.core.story.wallet.logout(actorOf(actor), ctx.state.token);
       return { message: 'Successfully logged out' };

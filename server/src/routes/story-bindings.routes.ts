@@ -1,14 +1,15 @@
-import { z } from 'zod';
+import {
+  bindBody,
+  bindResponse,
+  bindingQuery,
+  endBindingBody,
+  endBindingResponse,
+  findBindingResponse,
+} from '@dreamloom/contracts';
 import { ForbiddenError } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppRouterContext } from '../http/context.js';
 import { actorOf, storyRouter } from './story-shared.js';
-
-const channel = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" or "-"');
 
 /**
  * Platform places are the bots' business: only a caller that came through the bot credential
@@ -34,7 +35,8 @@ export function storyBindingRoutes(registry: ApiRegistry) {
     tag,
     summary: 'Bots: the story a platform place plays ({binding: null} when none)',
     role: 'user',
-    query: z.object({ channel }),
+    query: bindingQuery,
+    response: findBindingResponse,
     handler: async (ctx, { actor, query }) => ({
       binding: await ctx.core.story.bindings.find(actorOf(actor), platformOf(ctx), query.channel),
     }),
@@ -45,16 +47,8 @@ export function storyBindingRoutes(registry: ApiRegistry) {
     tag,
     summary: 'Bots: start a story in a platform place (409 while one runs there); returns the openings',
     role: 'user',
-    body: z.object({
-      channel,
-      story_id: z.string().min(1).max(64),
-      parent_channel: z
-        .string()
-        .min(1)
-        .max(64)
-        .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" or "-"')
-        .optional(),
-    }),
+    body: bindBody,
+    response: bindResponse,
     handler: (ctx, { actor, body }) =>
       ctx.core.story.bindings.bind(actorOf(actor), {
         platform: platformOf(ctx),
@@ -70,7 +64,8 @@ export function storyBindingRoutes(registry: ApiRegistry) {
     summary:
       'Bots: end the story of a platform place (its conversation too; 404 when none runs); only its starter, staff, or a moderator of the place the bot vouches for (moderator: true), else 403 NOT_STORY_STARTER',
     role: 'user',
-    body: z.object({ channel, moderator: z.boolean().optional() }),
+    body: endBindingBody,
+    response: endBindingResponse,
     handler: async (ctx, { actor, body }) => ({
       binding: await ctx.core.story.bindings.end(actorOf(actor), platformOf(ctx), body.channel, {
         placeModerator: body.moderator === true,

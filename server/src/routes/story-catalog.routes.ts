@@ -1,5 +1,21 @@
 import { z, type ZodType } from 'zod';
 import {
+  characterCreateBody,
+  characterList,
+  characterOrCard,
+  characterPage,
+  characterUpdateBody,
+  characterView,
+  musicUploadResult,
+  publishedStoryList,
+  publishStoryBody,
+  publishStoryResult,
+  storyBody,
+  storyPage,
+  storyUpdateBody,
+  storyView,
+} from '@dreamloom/contracts';
+import {
   aiModels,
   artStyles,
   languages,
@@ -25,22 +41,6 @@ const created = <T>(ctx: AppRouterContext, body: T) => {
   return body;
 };
 
-const url = z.string().max(1024);
-const characterFields = {
-  name: z.string().min(1).max(128),
-  avatar: url.nullable().optional(),
-  personality: z.string().max(20_000).optional(),
-  background: z.string().max(20_000).optional(),
-  description: z.string().max(20_000).optional(),
-  language: z.string().max(32).nullable().optional(),
-  image_url: url.nullable().optional(),
-  icon_url: url.nullable().optional(),
-  llm_id: z.string().max(128).nullable().optional(),
-  talkativeness: z.number().min(0).max(1).optional(),
-  is_public: z.boolean().optional(),
-};
-const storyBody = z.object({ title: z.string().min(1).max(255), setting: z.record(z.string(), z.unknown()) });
-
 /**
  * Contract 002's catalogs: characters and stories written out here, the plain catalogs (templates,
  * posts, languages, art styles, music, and the admin's prompt templates and AI models) generated
@@ -59,6 +59,7 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     summary: string,
     role: Role,
     body: ZodType<B>,
+    response: ZodType,
     make: (catalog: Catalog, actor: Actor, body: B) => Promise<unknown>,
   ) =>
     registry.add(router, {
@@ -68,6 +69,8 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
       summary,
       role,
       body,
+      response,
+      successStatus: 201,
       handler: async (ctx, input) =>
         created(ctx, await make(ctx.core.story.catalog, actorOf(input.actor), input.body)),
     });
@@ -76,6 +79,7 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     summary: string,
     role: Role,
     body: ZodType<B>,
+    response: ZodType,
     update: (catalog: Catalog, actor: Actor, id: string, body: B) => Promise<unknown>,
   ) =>
     registry.add(router, {
@@ -86,6 +90,7 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
       role,
       params: idParam,
       body,
+      response,
       handler: (ctx, input) =>
         update(ctx.core.story.catalog, actorOf(input.actor), input.params.id, input.body),
     });
@@ -102,6 +107,7 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
       summary,
       role,
       params: idParam,
+      rawResponse: { status: 204, description: 'Deleted' },
       handler: async (ctx, input) => {
         await remove(ctx.core.story.catalog, actorOf(input.actor), input.params.id);
         return noContent(ctx);
@@ -115,6 +121,7 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     tag,
     summary: "The caller's characters",
     role: 'user',
+    response: characterList,
     handler: async (ctx, { actor }) =>
       (await ctx.core.story.catalog.listCharacters(actorOf(actor), { page: 1, limit: 100 })).items,
   });
@@ -125,13 +132,15 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     summary: "The caller's characters, paged",
     role: 'user',
     query: pageQuery,
+    response: characterPage,
     handler: (ctx, { actor, query }) => ctx.core.story.catalog.listCharacters(actorOf(actor), query),
   });
   create(
     '/api/v1/characters',
     'Create a character',
     'user',
-    z.object(characterFields),
+    characterCreateBody,
+    characterView,
     (catalog, actor, body) => catalog.createCharacter(actor, body),
   );
   registry.add(router, {
@@ -145,6 +154,8 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
       schema: z.object({ file: z.string().describe('binary') }),
       contentType: 'multipart/form-data',
     },
+    response: characterView,
+    successStatus: 201,
     handler: async (ctx, { actor }) => {
       const user = actorOf(actor);
       const file = await readUploadedFile(ctx, ctx.core.config.STORY_UPLOAD_MAX_BYTES);
@@ -176,6 +187,7 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     tag,
     summary: 'The narrator character (add its id to a story cast)',
     role: 'user',
+    response: characterView,
     handler: (ctx) => ctx.core.story.catalog.narrator(),
   });
   registry.add(router, {
@@ -186,13 +198,15 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
       "A character: the whole of one's own, public or (staff) any; the public card of one cast in a published story; else 404",
     role: 'user',
     params: idParam,
+    response: characterOrCard,
     handler: (ctx, { actor, params }) => ctx.core.story.catalog.getCharacter(actorOf(actor), params.id),
   });
   updateById(
     '/api/v1/characters/:id',
     'Update a character (owner; staff moderate). `is_public` shares it with everyone',
     'user',
-    z.object(characterFields).partial(),
+    characterUpdateBody,
+    characterView,
     (catalog, actor, id, body) => catalog.updateCharacter(actor, id, body),
   );
   removeById(
@@ -203,7 +217,7 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
   );
 
   // ---- stories ----
-  create('/api/v1/stories', 'Create a story', 'user', storyBody, (catalog, actor, body) =>
+  create('/api/v1/stories', 'Create a story', 'user', storyBody, storyView, (catalog, actor, body) =>
     catalog.createStory(actor, body),
   );
   registry.add(router, {
@@ -213,6 +227,7 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     summary: "The caller's stories, paged",
     role: 'user',
     query: pageQuery,
+    response: storyPage,
     handler: (ctx, { actor, query }) => ctx.core.story.catalog.listStories(actorOf(actor), query),
   });
   registry.add(router, {
@@ -222,13 +237,15 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     summary: 'A story (own or published)',
     role: 'user',
     params: idParam,
+    response: storyView,
     handler: (ctx, { actor, params }) => ctx.core.story.catalog.getStory(actorOf(actor), params.id),
   });
   updateById(
     '/api/v1/stories/:id',
     'Update a story (owner only)',
     'user',
-    storyBody.partial(),
+    storyUpdateBody,
+    storyView,
     (catalog, actor, id, body) => catalog.updateStory(actor, id, body),
   );
   removeById('/api/v1/stories/:id', 'Delete a story (owner only)', 'user', (catalog, actor, id) =>
@@ -240,20 +257,8 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     tag,
     summary: 'Publish a story from a template (maxCharacters enforced)',
     role: 'user',
-    body: z.object({
-      template_id: z.string().max(64).optional(),
-      template_content: z.string().max(50_000).optional(),
-      characters: z.array(z.string().min(1).max(64)).min(1).max(50),
-      background_music_id: z.string().max(64).nullable().optional(),
-      bg_image_url: url.nullable().optional(),
-      story_name: z.string().min(1).max(255),
-      opening_messages: z
-        .array(z.object({ content: z.string().max(20_000), character: z.string().max(64) }))
-        .max(50)
-        .optional(),
-      settings: z.record(z.string(), z.unknown()).optional(),
-      language: z.string().max(32).nullable().optional(),
-    }),
+    body: publishStoryBody,
+    response: publishStoryResult,
     handler: (ctx, { actor, body }) => ctx.core.story.catalog.publishStory(actorOf(actor), body),
   });
   registry.add(router, {
@@ -263,6 +268,7 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     summary: 'Published stories the caller has not started, with characterDetails',
     role: 'user',
     query: pageQuery,
+    response: publishedStoryList,
     handler: (ctx, { actor, query }) => ctx.core.story.catalog.unstartedStories(actorOf(actor), query),
   });
 
@@ -273,6 +279,7 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     summary: 'Every published story (same shape as get_unstarted_stories); the bots list these',
     role: 'user',
     query: pageQuery,
+    response: publishedStoryList,
     handler: (ctx, { actor, query }) =>
       ctx.core.story.catalog.unstartedStories(actorOf(actor), { ...query, includeStarted: true }),
   });
@@ -295,6 +302,7 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
       schema: z.object({ file: z.string().describe('binary') }),
       contentType: 'multipart/form-data',
     },
+    response: musicUploadResult,
     handler: async (ctx, { actor }) => {
       const file = await readUploadedFile(ctx, MUSIC_UPLOAD_MAX_BYTES);
       return ctx.core.story.media.uploadMusic(actorOf(actor), {
@@ -312,6 +320,7 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     summary: 'Every character (staff)',
     role: 'staff',
     query: pageQuery,
+    response: characterPage,
     handler: (ctx, { actor, query }) =>
       ctx.core.story.catalog.listCharacters(actorOf(actor), { ...query, all: true }),
   });
@@ -322,6 +331,7 @@ export function storyCatalogRoutes(registry: ApiRegistry) {
     summary: 'Every story (staff)',
     role: 'staff',
     query: pageQuery,
+    response: storyPage,
     handler: (ctx, { actor, query }) =>
       ctx.core.story.catalog.listStories(actorOf(actor), { ...query, all: true }),
   });

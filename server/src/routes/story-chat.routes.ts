@@ -1,19 +1,35 @@
-import { z } from 'zod';
+import {
+  CHAT_EVENT_STREAM,
+  chatMessageResponse,
+  conversationIdParams,
+  conversationOperationBody,
+  createConversationBody,
+  createConversationResponse,
+  editMessageBody,
+  endConversationResponse,
+  findConversationResponse,
+  generateResponseBody,
+  historyMessagesBody,
+  historyMessagesQuery,
+  historyMessagesResponse,
+  inviteResponse,
+  joinConversationBody,
+  joinConversationResponse,
+  messageIdParams,
+  playTurnBody,
+  selectSpeakersBody,
+  selectSpeakersResponse,
+  storyIdParams,
+  swipeBody,
+  type GenerateResponseBody,
+} from '@dreamloom/contracts';
 import { isAppError, type Actor, type Core, type Logger, type TurnListener } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppRouterContext } from '../http/context.js';
 import { openSse, type SseChannel } from '../http/sse.js';
 import { actorOf, storyRouter } from './story-shared.js';
-import { storyId } from '../http/ids.js';
 
 export const GENERATE_RESPONSE_PATH = '/api/v1/story_chat/generate-response';
-
-const id = storyId;
-const historyMessage = z.object({
-  role: z.string().max(16),
-  content: z.string().max(50_000),
-  character_name: z.string().max(128).optional(),
-});
 
 /**
  * Streams a chat operation as Server-Sent Events: `speakers`, `start`, plain `data` deltas
@@ -56,16 +72,7 @@ function streamChat(
 }
 
 /** The body of `POST /api/v1/story_chat/generate-response` (also served by its fast path). */
-export const generateResponseBody = z.object({
-  history_length: z.number().int().min(1).max(200).optional(),
-  character_id: id,
-  user_message: z.string().max(20_000).optional(),
-  history_messages: z.array(historyMessage).max(500).default([]),
-  conversation_id: id.optional(),
-  last_message_id: id.optional(),
-  is_first_response: z.boolean().default(false),
-});
-export type GenerateResponseBody = z.infer<typeof generateResponseBody>;
+export { generateResponseBody, type GenerateResponseBody };
 
 /**
  * One character's reply as an event stream. Refusals (unknown conversation, not a participant,
@@ -79,9 +86,9 @@ export async function generateResponse(
   openStream: () => SseChannel,
   log: () => Logger,
 ): Promise<undefined> {
-  const chat = core.story.chat;
+  const replies = core.story.replies;
   if (!body.conversation_id) {
-    const stateless = await chat.startStateless(user, {
+    const stateless = await replies.startStateless(user, {
       characterId: body.character_id,
       userMessage: body.user_message,
       history: body.history_messages,
@@ -89,7 +96,7 @@ export async function generateResponse(
     });
     return pipeChat(openStream(), (listener, signal) => stateless.run(listener, signal), log);
   }
-  const reply = await chat.startReply(user, {
+  const reply = await replies.startReply(user, {
     conversationId: body.conversation_id,
     characterId: body.character_id,
     historyLength: body.history_length,
@@ -108,18 +115,16 @@ export function storyChatRoutes(registry: ApiRegistry) {
     tag,
     summary: "Start a conversation of a story (the story's opening messages, or the given ones)",
     role: 'user',
-    body: z.object({
-      story_id: id,
-      messages: z
-        .array(z.object({ content: z.string().max(20_000), character_id: id }))
-        .max(50)
-        .optional(),
-    }),
+    body: createConversationBody,
+    response: createConversationResponse,
     handler: async (ctx, { actor, body }) => {
-      const { conversation, lastMessageId } = await ctx.core.story.chat.createConversation(actorOf(actor), {
-        storyId: body.story_id,
-        messages: body.messages,
-      });
+      const { conversation, lastMessageId } = await ctx.core.story.conversations.createConversation(
+        actorOf(actor),
+        {
+          storyId: body.story_id,
+          messages: body.messages,
+        },
+      );
       return {
         id: conversation.id,
         story_id: conversation.story_id,
@@ -135,9 +140,10 @@ export function storyChatRoutes(registry: ApiRegistry) {
     tag,
     summary: "The caller's active conversation of a story, or null",
     role: 'user',
-    params: z.object({ story_id: id }),
+    params: storyIdParams,
+    response: findConversationResponse,
     handler: async (ctx, { actor, params }) => ({
-      conversation_id: await ctx.core.story.chat.findConversation(actorOf(actor), params.story_id),
+      conversation_id: await ctx.core.story.conversations.findConversation(actorOf(actor), params.story_id),
     }),
   });
   registry.add(router, {
@@ -146,9 +152,10 @@ export function storyChatRoutes(registry: ApiRegistry) {
     tag,
     summary: 'End a conversation',
     role: 'user',
-    params: z.object({ id }),
+    params: conversationIdParams,
+    response: endConversationResponse,
     handler: async (ctx, { actor, params }) => {
-      await ctx.core.story.chat.endConversation(actorOf(actor), params.id);
+      await ctx.core.story.conversations.endConversation(actorOf(actor), params.id);
       return { id: params.id, status: 'ended' };
     },
   });
@@ -159,8 +166,9 @@ export function storyChatRoutes(registry: ApiRegistry) {
     summary:
       'A participant makes a one-time invite code (24 h) into the conversation; give it to whoever should join',
     role: 'user',
-    params: z.object({ id }),
-    handler: (ctx, { actor, params }) => ctx.core.story.chat.invite(actorOf(actor), params.id),
+    params: conversationIdParams,
+    response: inviteResponse,
+    handler: (ctx, { actor, params }) => ctx.core.story.conversations.invite(actorOf(actor), params.id),
   });
   registry.add(router, {
     method: 'post',
@@ -168,8 +176,9 @@ export function storyChatRoutes(registry: ApiRegistry) {
     tag,
     summary: 'Join a conversation with an invite code (spent on use; unknown, used or expired: 404)',
     role: 'user',
-    body: z.object({ code: z.string().min(1).max(64) }),
-    handler: (ctx, { actor, body }) => ctx.core.story.chat.join(actorOf(actor), body.code),
+    body: joinConversationBody,
+    response: joinConversationResponse,
+    handler: (ctx, { actor, body }) => ctx.core.story.conversations.join(actorOf(actor), body.code),
   });
 
   registry.add(router, {
@@ -178,9 +187,10 @@ export function storyChatRoutes(registry: ApiRegistry) {
     tag,
     summary: 'History before last_message_time (latest page without it), oldest first',
     role: 'user',
-    body: z.object({ conversation_id: id, last_message_time: z.iso.datetime({ offset: true }).optional() }),
+    body: historyMessagesBody,
+    response: historyMessagesResponse,
     handler: (ctx, { actor, body }) =>
-      ctx.core.story.chat.history(actorOf(actor), body.conversation_id, {
+      ctx.core.story.conversations.history(actorOf(actor), body.conversation_id, {
         beforeTime: body.last_message_time ? new Date(body.last_message_time) : undefined,
       }),
   });
@@ -190,9 +200,12 @@ export function storyChatRoutes(registry: ApiRegistry) {
     tag,
     summary: 'History before last_message_id (latest page without it), oldest first',
     role: 'user',
-    query: z.object({ conversation_id: id, last_message_id: id.optional() }),
+    query: historyMessagesQuery,
+    response: historyMessagesResponse,
     handler: (ctx, { actor, query }) =>
-      ctx.core.story.chat.history(actorOf(actor), query.conversation_id, { beforeId: query.last_message_id }),
+      ctx.core.story.conversations.history(actorOf(actor), query.conversation_id, {
+        beforeId: query.last_message_id,
+      }),
   });
 
   registry.add(router, {
@@ -201,14 +214,10 @@ export function storyChatRoutes(registry: ApiRegistry) {
     tag,
     summary: 'Who answers: mentions, the narrator rule, else the LLM (validated), else the rules',
     role: 'user',
-    body: z.object({
-      history_length: z.number().int().min(1).max(200).default(25),
-      user_message: z.string().max(20_000),
-      history_messages: z.array(historyMessage).max(500).default([]),
-      character_names: z.array(z.string().min(1).max(128)).min(1).max(50),
-    }),
+    body: selectSpeakersBody,
+    response: selectSpeakersResponse,
     handler: async (ctx, { body }) => ({
-      speakers: await ctx.core.story.chat.selectSpeakersByNames({
+      speakers: await ctx.core.story.speakers.selectSpeakersByNames({
         characterNames: body.character_names,
         userMessage: body.user_message,
         history: body.history_messages,
@@ -224,6 +233,7 @@ export function storyChatRoutes(registry: ApiRegistry) {
     summary: "One character's reply as an event stream (stored when conversation_id is given)",
     role: 'user',
     body: generateResponseBody,
+    rawResponse: CHAT_EVENT_STREAM,
     // Requests with a JSON body are normally answered by the fast path (generate-response.fast-path.ts).
     handler: (ctx, { actor, body }) =>
       generateResponse(
@@ -242,15 +252,11 @@ export function storyChatRoutes(registry: ApiRegistry) {
     tag,
     summary: 'A whole turn: store the message, choose speakers, stream each reply',
     role: 'user',
-    body: z.object({
-      conversation_id: id,
-      content: z.string().min(1).max(20_000),
-      author_name: z.string().max(128).optional(),
-      speaker_ids: z.array(id).max(20).optional(),
-    }),
+    body: playTurnBody,
+    rawResponse: CHAT_EVENT_STREAM,
     handler: async (ctx, { actor, body }) => {
       const user = actorOf(actor);
-      const chat = ctx.core.story.chat;
+      const chat = ctx.core.story.replies;
       await chat.prepareReply(user, body.conversation_id);
       return streamChat(ctx, (listener, signal) =>
         chat.playTurn(user, {
@@ -274,10 +280,11 @@ export function storyChatRoutes(registry: ApiRegistry) {
           ? 'Regenerate (swipe) the last reply, keeping the earlier version'
           : 'Continue the last reply',
       role: 'user',
-      body: z.object({ conversation_id: id }),
+      body: conversationOperationBody,
+      rawResponse: CHAT_EVENT_STREAM,
       handler: async (ctx, { actor, body }) => {
         const user = actorOf(actor);
-        const chat = ctx.core.story.chat;
+        const chat = ctx.core.story.replies;
         await chat.prepareReply(user, body.conversation_id);
         return streamChat(ctx, (listener, signal) =>
           operation === 'regenerate'
@@ -293,10 +300,11 @@ export function storyChatRoutes(registry: ApiRegistry) {
     tag,
     summary: 'Edit a message (own lines; the owner may edit AI lines)',
     role: 'user',
-    params: z.object({ id }),
-    body: z.object({ content: z.string().min(1).max(50_000) }),
+    params: messageIdParams,
+    body: editMessageBody,
+    response: chatMessageResponse,
     handler: (ctx, { actor, params, body }) =>
-      ctx.core.story.chat.editMessage(actorOf(actor), params.id, body.content),
+      ctx.core.story.conversations.editMessage(actorOf(actor), params.id, body.content),
   });
   registry.add(router, {
     method: 'post',
@@ -305,10 +313,11 @@ export function storyChatRoutes(registry: ApiRegistry) {
     summary:
       "Bring back an earlier version of a character's reply: swipes[index] becomes its content and the current one takes its place among the swipes (SWIPE_NOT_FOUND 404)",
     role: 'user',
-    params: z.object({ id }),
-    body: z.object({ index: z.number().int().min(0).max(1000) }),
+    params: messageIdParams,
+    body: swipeBody,
+    response: chatMessageResponse,
     handler: (ctx, { actor, params, body }) =>
-      ctx.core.story.chat.selectSwipe(actorOf(actor), params.id, body.index),
+      ctx.core.story.conversations.selectSwipe(actorOf(actor), params.id, body.index),
   });
   return router;
 }

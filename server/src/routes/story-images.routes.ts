@@ -1,5 +1,5 @@
 import multer from 'multer';
-import { z } from 'zod';
+import { imageParams, imageUploadDocBody, imageUploadResponse } from '@dreamloom/contracts';
 import { AppError, ValidationError } from '@dreamloom/core';
 import type { ApiRegistry } from '../http/api-registry.js';
 import type { AppContext } from '../http/context.js';
@@ -38,10 +38,8 @@ export function storyImageRoutes(registry: ApiRegistry) {
     tag: 'story-images',
     summary: 'Upload an image (multipart field `file`)',
     role: 'user',
-    docBody: {
-      schema: z.object({ file: z.string().describe('binary') }),
-      contentType: 'multipart/form-data',
-    },
+    docBody: { schema: imageUploadDocBody, contentType: 'multipart/form-data' },
+    response: imageUploadResponse,
     handler: async (ctx, { actor }) => {
       const file = await readUploadedFile(ctx, ctx.core.config.STORY_UPLOAD_MAX_BYTES);
       const stored = await ctx.core.story.media.uploadImage(actorOf(actor), {
@@ -57,7 +55,11 @@ export function storyImageRoutes(registry: ApiRegistry) {
     tag: 'story-images',
     summary:
       'An image by filename (no authentication) or by media id (its owner, staff, or anyone for outputs of public generations)',
-    params: z.object({ idOrFilename: z.string().min(1).max(128) }),
+    params: imageParams,
+    rawResponse: {
+      contentType: 'image/*',
+      description: 'The image bytes (Content-Type from the stored image)',
+    },
     handler: async (ctx, { params, actor }) => {
       const image = await ctx.core.story.media.openImage(params.idOrFilename, actor);
       setStoredFileHeaders(ctx, image.mime);

@@ -2,7 +2,7 @@ import { Space, Tag, Tooltip } from 'antd';
 import { PictureOutlined, VideoCameraOutlined } from '@ant-design/icons';
 import { useCustom, useTranslate } from '@refinedev/core';
 import { API_URL } from '../../providers/api-client';
-import type { AccountStatistics } from '../../pages/dashboard';
+import type { AccountStatistics } from '@dreamloom/contracts';
 
 /** The pool at a glance (contract 003 §7.1), above the accounts table. */
 export function AccountStats() {

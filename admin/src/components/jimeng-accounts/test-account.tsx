@@ -4,16 +4,13 @@ import { ApiOutlined } from '@ant-design/icons';
 import { useCustomMutation, useInvalidate, useTranslate } from '@refinedev/core';
 import { resourceActionUrl } from '../../providers/data-provider';
 import { resourceApis } from '../../resources';
+import type { AccountTestResult } from '@dreamloom/contracts';
 import type { JimengAccount } from './types';
 
 const RESOURCE = 'jimeng_accounts';
 
 /** `POST /api/v1/jimeng/accounts/test`: is the session live, and its points right now. */
-export interface AccountTestResult {
-  live: boolean;
-  credits: { giftCredit: number; purchaseCredit: number; vipCredit: number; totalCredit: number } | null;
-  message: string;
-}
+export type { AccountTestResult };
 
 interface Shown {
   account: Pick<JimengAccount, 'id' | 'jimeng_account'>;

@@ -4,21 +4,10 @@ import { RedoOutlined, StopOutlined } from '@ant-design/icons';
 import { useCustomMutation, useTranslate } from '@refinedev/core';
 import { resourceActionUrl } from '../../providers/data-provider';
 import { resourceApis } from '../../resources';
+import type { BatchCancelResult, BatchRetryResult } from '@dreamloom/contracts';
 import { isActive, type BatchDetail } from './types';
 
 const RESOURCE = 'jimeng_batches';
-
-interface RetryResult {
-  retry_count: number;
-  batch_id: string;
-  task_id: string;
-}
-
-interface CancelResult {
-  cancelled_count: number;
-  completed_count: number;
-  affected_storyboards: string[];
-}
 
 interface BatchActionsProps {
   detail: BatchDetail;
@@ -34,8 +23,8 @@ export function BatchActions({ detail, selected, onDone }: BatchActionsProps) {
   const [force, setForce] = useState(false);
   const [cancelOpen, setCancelOpen] = useState(false);
   const [cancelForm] = Form.useForm<{ reason: string }>();
-  const retry = useCustomMutation<RetryResult>();
-  const cancel = useCustomMutation<CancelResult>();
+  const retry = useCustomMutation<BatchRetryResult>();
+  const cancel = useCustomMutation<BatchCancelResult>();
   const params = { batch_id: detail.batch_id };
   // With no selection the server retries every failed and cancelled storyboard (§10.2).
   const failed = detail.details.filter((row) => row.status === 'failed' || row.status === 'cancelled').length;

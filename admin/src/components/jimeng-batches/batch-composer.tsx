@@ -18,7 +18,7 @@ import {
 import { InboxOutlined, SendOutlined } from '@ant-design/icons';
 import { useCustom, useNavigation, useNotification, useTranslate, type HttpError } from '@refinedev/core';
 import { API_URL, isHttpError, request } from '../../providers/api-client';
-import type { AccountStatistics } from '../../pages/dashboard';
+import type { AccountStatistics, BatchSubmitResult } from '@dreamloom/contracts';
 import { splitRefusal } from './batch-refusal';
 import { buildBatchRequest, type ComposerValues } from './batch-request';
 import {
@@ -38,13 +38,6 @@ import { isSubmittable, parseStoryboards, type ParseIssue, type ParsedRow } from
 
 const MONO = 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
 const OVERRIDES = ['negative_prompt', 'model', 'ratio', 'resolution', 'duration', 'sample_strength'] as const;
-
-interface SubmitResult {
-  batch_id: string;
-  total_count: number;
-  skip_count?: number;
-  queue_count: number;
-}
 
 /** Accounts that can take this kind of job now (contract 003 §7.1 statistics), shown before submitting. */
 function AvailableAccounts({ media }: { media: 'image' | 'video' }) {
@@ -111,7 +104,7 @@ export function BatchComposer({ open, onClose }: { open: boolean; onClose: () =>
     );
     setSubmitting(true);
     try {
-      const { data } = await request<SubmitResult>(path, { method: 'POST', body });
+      const { data } = await request<BatchSubmitResult>(path, { method: 'POST', body });
       notify?.({
         type: 'success',
         key: 'batch-composer',

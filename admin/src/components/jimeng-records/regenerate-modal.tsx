@@ -39,8 +39,9 @@ export function RegenerateModal({ type, record, onClose, onDone }: RegenerateMod
     const values = await form.validateFields();
     const body: RegenerateInput = {
       storyboard_id: record.storyboard_id,
-      project_id: record.project_id,
-      project_name: record.project_name,
+      // A record without a project has null here; the server takes the field as absent, not null.
+      project_id: record.project_id ?? undefined,
+      project_name: record.project_name ?? undefined,
       work_id: record.work_id,
     };
     const changed = <K extends keyof FormValues>(key: K, original: unknown) =>

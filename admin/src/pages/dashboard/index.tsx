@@ -40,20 +40,13 @@ import {
 import { formatInstant } from '../../lib/format-time';
 import { useTimeZone } from '../../lib/time-zone';
 import { API_URL } from '../../providers/api-client';
+import type { AccountStatistics } from '@dreamloom/contracts';
 
 // Recharts comes with the charts only, fetched when the dashboard first renders them.
 const OverviewCharts = lazy(() => import('../../components/dashboard/overview-charts'));
 
 /** GET /api/v1/jimeng/accounts/statistics (contract 003 §7.1); also read by the batch composer. */
-export interface AccountStatistics {
-  total_accounts: number;
-  active_accounts: number;
-  inactive_accounts: number;
-  banned_accounts: number;
-  image_available_accounts: number;
-  video_available_accounts: number;
-  rate_limited_accounts: number;
-}
+export type { AccountStatistics };
 
 const REFRESH_MS = 15_000;
 /**

@@ -15,7 +15,7 @@ import {
 } from 'antd';
 import { useTranslate } from '@refinedev/core';
 import { isHttpError, request } from '../../providers/api-client';
-import type { TraceView } from '../../components/trace/types';
+import type { TraceView } from '@dreamloom/contracts';
 
 const EVENT_COLORS: Record<string, string> = {
   created: 'blue',

@@ -1,43 +1,22 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { dialectOf } from './database.js';
 
-/** Rows of a window, by the statuses a task ends in (`partial`: some outputs of a fan-out failed). */
-export interface TaskCountRow {
-  source: string;
-  status: string;
-  count: number;
-  /** Tasks of this group with a measured generation time, and the sum of those times (ms). */
-  timed: number;
-  elapsedMsSum: number;
-}
+import type {
+  ChatActivityRow,
+  LedgerRow,
+  SystemOverviewStore,
+  TaskBucketRow,
+  TaskCountRow,
+  TaskErrorRow,
+} from '../../statistics/system-overview.port.js';
 
-export interface TaskBucketRow {
-  bucket: number;
-  source: string;
-  status: string;
-  count: number;
-}
-
-export interface TaskErrorRow {
-  source: string;
-  errorCode: string | null;
-  count: number;
-}
-
-export interface ChatActivityRow {
-  memberMessages: number;
-  replies: number;
-  activeConversations: number;
-  activeMembers: number;
-  newConversations: number;
-}
-
-export interface LedgerRow {
-  kind: string;
-  /** Signed sum as stored (charges negative). */
-  amount: number;
-  entries: number;
-}
+export type {
+  ChatActivityRow,
+  LedgerRow,
+  TaskBucketRow,
+  TaskCountRow,
+  TaskErrorRow,
+} from '../../statistics/system-overview.port.js';
 
 /** Ended with outputs: the tasks whose generation time counts. */
 const TIMED_STATUSES = "('completed', 'partial')";
@@ -57,7 +36,7 @@ const STATUS = '+status';
  * which asks the database for the one row at the 95th rank (ORDER BY … LIMIT 1 OFFSET k): the
  * database sorts the window's timed tasks of one family, nothing is loaded into memory here.
  */
-export class SystemOverviewRepository {
+export class SystemOverviewRepository implements SystemOverviewStore {
   constructor(private readonly sequelize: Sequelize) {}
 
   /**

@@ -1,5 +1,4 @@
 import { ForbiddenError, NotFoundError } from '../../errors.js';
-import type { CharacterRow } from '../../adapters/sequelize/story.models.js';
 import { isStaff, type Actor } from '../../identity/actor.js';
 
 /*
@@ -15,15 +14,28 @@ import { isStaff, type Actor } from '../../identity/actor.js';
  * - cast in a published story: players see its public card (CharacterCard) and nothing more.
  */
 
+/** What these rules and the cards read of a character. */
+export interface CharacterFacts {
+  id: string;
+  name: string;
+  user_id: string | null;
+  character_type: string;
+  is_public: boolean;
+  description: string;
+  image_url: string | null;
+  icon_url: string | null;
+  language: string | null;
+}
+
 /** Public characters are shared catalog: anyone may read and use them. */
-export function isPublicCharacter(row: CharacterRow): boolean {
+export function isPublicCharacter(row: CharacterFacts): boolean {
   return row.character_type === 'narrator' || !!row.is_public;
 }
 
-const owns = (actor: Actor, row: CharacterRow) => row.user_id !== null && row.user_id === actor.id;
+const owns = (actor: Actor, row: CharacterFacts) => row.user_id !== null && row.user_id === actor.id;
 
 /** The whole character, persona included. */
-export function canReadCharacter(actor: Actor, row: CharacterRow): boolean {
+export function canReadCharacter(actor: Actor, row: CharacterFacts): boolean {
   return owns(actor, row) || isPublicCharacter(row) || isStaff(actor);
 }
 
@@ -31,12 +43,12 @@ export function canReadCharacter(actor: Actor, row: CharacterRow): boolean {
  * Cast it in a story or speak as it. Staff do not get this from their role: a staff story casting
  * a member's private character would show it to every player.
  */
-export function canUseCharacter(actor: Actor, row: CharacterRow): boolean {
+export function canUseCharacter(actor: Actor, row: CharacterFacts): boolean {
   return owns(actor, row) || isPublicCharacter(row);
 }
 
 /** Update or delete it (the owner; staff moderate). The narrator is nobody's to change. */
-export function canChangeCharacter(actor: Actor, row: CharacterRow): boolean {
+export function canChangeCharacter(actor: Actor, row: CharacterFacts): boolean {
   if (row.character_type === 'narrator') return isStaff(actor);
   return owns(actor, row) || isStaff(actor);
 }
@@ -45,7 +57,7 @@ export function canChangeCharacter(actor: Actor, row: CharacterRow): boolean {
  * Refuses use: 404 to whoever may not even read it (its existence stays hidden), 403 to a reader
  * (staff) who may not use it.
  */
-export function assertCanUseCharacter(actor: Actor, row: CharacterRow | null): CharacterRow {
+export function assertCanUseCharacter<C extends CharacterFacts>(actor: Actor, row: C | null): C {
   if (!row || !canReadCharacter(actor, row)) throw new NotFoundError('Character');
   if (!canUseCharacter(actor, row))
     throw new ForbiddenError('Only your own or public characters can be cast or spoken as');
@@ -64,7 +76,7 @@ export interface CharacterCard {
   is_public: boolean;
 }
 
-export function characterCard(row: CharacterRow): CharacterCard {
+export function characterCard(row: CharacterFacts): CharacterCard {
   return {
     id: row.id,
     name: row.name,
@@ -81,7 +93,7 @@ export function characterCard(row: CharacterRow): CharacterCard {
  * A story's `characterDetails` entry (contract shape). The contract shows `description`; it is
  * given only to whoever may read the character, and is empty for a private persona.
  */
-export function castDetail(actor: Actor, row: CharacterRow) {
+export function castDetail(actor: Actor, row: CharacterFacts) {
   return {
     id: row.id,
     name: row.name,

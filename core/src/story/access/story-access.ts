@@ -1,5 +1,4 @@
 import { ForbiddenError, NotFoundError } from '../../errors.js';
-import type { StoryRow } from '../../adapters/sequelize/story.models.js';
 import { isStaff, type Actor } from '../../identity/actor.js';
 
 /*
@@ -11,22 +10,28 @@ import { isStaff, type Actor } from '../../identity/actor.js';
  *   that it exists).
  */
 
-export function canReadStory(actor: Actor, story: StoryRow): boolean {
+/** What these rules read of a story. */
+export interface StoryOwnership {
+  user_id: string;
+  is_published: boolean;
+}
+
+export function canReadStory(actor: Actor, story: StoryOwnership): boolean {
   return !!story.is_published || story.user_id === actor.id || isStaff(actor);
 }
 
-export function canChangeStory(actor: Actor, story: StoryRow): boolean {
+export function canChangeStory(actor: Actor, story: StoryOwnership): boolean {
   return story.user_id === actor.id || isStaff(actor);
 }
 
 /** Reading or starting a conversation of it: 404 when the caller may not see it. */
-export function assertCanReadStory(actor: Actor, story: StoryRow | null): StoryRow {
+export function assertCanReadStory<S extends StoryOwnership>(actor: Actor, story: S | null): S {
   if (!story || !canReadStory(actor, story)) throw new NotFoundError('Story');
   return story;
 }
 
 /** Updating or deleting it: 404 when the caller may not see it, 403 when they may only read it. */
-export function assertCanChangeStory(actor: Actor, story: StoryRow | null): StoryRow {
+export function assertCanChangeStory<S extends StoryOwnership>(actor: Actor, story: S | null): S {
   const row = assertCanReadStory(actor, story);
   if (!canChangeStory(actor, row)) throw new ForbiddenError('Not your story');
   return row;

@@ -13,7 +13,12 @@ import { createLogger } from '../shared/logger.js';
 import { SecretBox } from '../shared/secret-box.js';
 import { LlmService } from '../llm/llm.service.js';
 import type { Actor } from '../identity/actor.js';
-import { CONVERSATIONS_ROOM, StoryChatService, type TurnListener } from './story-chat.service.js';
+import { sequelizeConversationRepository } from '../adapters/sequelize/conversation.repository.js';
+import { sequelizeAiModelRepository } from '../adapters/sequelize/ai-model.repository.js';
+import { sequelizeMembershipRepository } from '../adapters/sequelize/membership.repository.js';
+import { CONVERSATIONS_ROOM } from './conversation.store.js';
+import type { TurnListener } from './story-reply.service.js';
+import { createStoryChat, type StoryChat } from './story-chat.js';
 
 /** A scripted chat provider: `reply(request)` decides each answer; every request is recorded. */
 class FakeChat implements ChatProvider {
@@ -66,12 +71,12 @@ const system = (request: ChatRequest) => String(request.messages[0].content);
 const isPicker = (request: ChatRequest) => request.responseFormat?.type === 'json_schema';
 const isSummary = (request: ChatRequest) => system(request).includes('running summary');
 
-describe('StoryChatService (engine, with a fake LLM)', () => {
+describe('story chat services (engine, with a fake LLM)', () => {
   let sequelize: Sequelize;
   let models: StoryModels;
   let chat: FakeChat;
   let events: FakeEvents;
-  let service: StoryChatService;
+  let service: StoryChat;
   let random: () => number;
 
   async function model(llmId: string, providerModel = llmId, type = 'chat') {
@@ -129,7 +134,7 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
       created_at: now,
       updated_at: now,
     });
-    return (await service.createConversation(owner, { storyId: 's1' })).conversation.id;
+    return (await service.conversations.createConversation(owner, { storyId: 's1' })).conversation.id;
   }
 
   beforeEach(async () => {
@@ -141,14 +146,17 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
     random = () => 0;
     const logger = createLogger({ level: 'silent' });
     const llm = new LlmService({
-      models,
+      models: sequelizeAiModelRepository(models),
       provider: chat,
       secrets: new SecretBox('k'.repeat(40)),
       clock: { now: () => new Date() },
       logger,
     });
-    service = new StoryChatService({
+    service = createStoryChat({
+      repository: sequelizeConversationRepository(models),
       models,
+      aiModels: sequelizeAiModelRepository(models),
+      members: sequelizeMembershipRepository(models),
       llm,
       events,
       ids: createIdGenerator(),
@@ -170,7 +178,7 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
     chat.reply = (request) => `I am ${system(request).match(/You are (\w+)/)?.[1]}.`;
     const seen: string[] = [];
     const listener: TurnListener = { onStart: (start) => seen.push(start.character_name) };
-    const { user, replies } = await service.playTurn(owner, {
+    const { user, replies } = await service.replies.playTurn(owner, {
       conversationId: id,
       content: 'Hello all',
       listener,
@@ -194,7 +202,10 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
 
   it('mentions win over the strategy', async () => {
     const id = await story({ speaker_strategy: 'list' });
-    const { replies } = await service.playTurn(owner, { conversationId: id, content: 'Cleo, your turn' });
+    const { replies } = await service.replies.playTurn(owner, {
+      conversationId: id,
+      content: 'Cleo, your turn',
+    });
     expect(replies.map((r) => r.character_name)).toEqual(['Cleo']);
   });
 
@@ -202,7 +213,7 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
     const id = await story({ speaker_strategy: 'natural' });
     random = () => 0.999; // nobody volunteers
     chat.reply = (request) => (isPicker(request) ? '{"speakers":["Bob"]}' : 'ok');
-    const { replies } = await service.playTurn(owner, { conversationId: id, content: 'Anyone?' });
+    const { replies } = await service.replies.playTurn(owner, { conversationId: id, content: 'Anyone?' });
     expect(replies.map((r) => r.character_name)).toEqual(['Bob']);
     expect(chat.requests.filter(isPicker)).toHaveLength(1);
     const schema = chat.requests.find(isPicker)!.responseFormat as { json_schema: { schema: any } };
@@ -214,24 +225,27 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
     random = () => 0.999; // nobody volunteers; the fallback picks the last eligible one
     for (const answer of ['{"speakers":["Zorro"]}', 'not json', new ChatProviderError('down', 500, true)]) {
       chat.reply = (request) => (isPicker(request) ? answer : 'ok');
-      const { replies } = await service.playTurn(owner, { conversationId: id, content: 'Anyone at all?' });
+      const { replies } = await service.replies.playTurn(owner, {
+        conversationId: id,
+        content: 'Anyone at all?',
+      });
       expect(replies).toHaveLength(1);
       expect(['Alice', 'Bob', 'Cleo']).toContain(replies[0].character_name);
     }
     // The rules were consulted without asking the LLM when someone volunteers.
     random = () => 0;
     const before = chat.requests.filter(isPicker).length;
-    await service.playTurn(owner, { conversationId: id, content: 'Hello' });
+    await service.replies.playTurn(owner, { conversationId: id, content: 'Hello' });
     expect(chat.requests.filter(isPicker).length).toBe(before);
   });
 
   it('keeps a running summary of what fell out of history_length', async () => {
     const id = await story({ speaker_strategy: 'list', history_length: 4, summary_length: 50 }, ['a']);
     chat.reply = (request) => (isSummary(request) ? 'SUMMARY: they met.' : 'Nice.');
-    await service.playTurn(owner, { conversationId: id, content: 'one' });
-    await service.playTurn(owner, { conversationId: id, content: 'two' });
+    await service.replies.playTurn(owner, { conversationId: id, content: 'one' });
+    await service.replies.playTurn(owner, { conversationId: id, content: 'two' });
     expect(chat.requests.filter(isSummary)).toHaveLength(0); // 4 messages: all in the window
-    await service.playTurn(owner, { conversationId: id, content: 'three' });
+    await service.replies.playTurn(owner, { conversationId: id, content: 'three' });
     const summaries = chat.requests.filter(isSummary);
     expect(summaries).toHaveLength(1);
     expect(String(summaries[0].messages[1].content)).toContain('Mia: one');
@@ -239,7 +253,7 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
     expect(conversation!.summary).toBe('SUMMARY: they met.');
     expect(conversation!.summary_upto).toBe(2);
     // The next reply's prompt carries the summary and only the last 4 messages.
-    await service.playTurn(owner, { conversationId: id, content: 'four' });
+    await service.replies.playTurn(owner, { conversationId: id, content: 'four' });
     const last = chat.requests.filter((r) => !isSummary(r)).at(-1)!;
     expect(system(last)).toContain('SUMMARY: they met.');
     expect(last.messages.length - 1).toBe(4);
@@ -253,7 +267,7 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
       request.model === 'main-chat'
         ? new ChatProviderError('rate limited', 429, true)
         : `from ${request.model}`;
-    const { replies } = await service.playTurn(owner, { conversationId: id, content: 'hi' });
+    const { replies } = await service.replies.playTurn(owner, { conversationId: id, content: 'hi' });
     expect(replies[0].content).toBe('from backup-chat');
     expect(chat.requests.map((r) => r.model)).toEqual(['main-chat', 'backup-chat']);
   });
@@ -261,18 +275,18 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
   it('regenerates the last reply keeping the earlier version, continues it, and edits', async () => {
     const id = await story({ speaker_strategy: 'list' }, ['a']);
     chat.reply = () => 'first';
-    const { replies } = await service.playTurn(owner, { conversationId: id, content: 'hi' });
+    const { replies } = await service.replies.playTurn(owner, { conversationId: id, content: 'hi' });
     chat.reply = () => 'second';
-    const swiped = await service.regenerate(owner, { conversationId: id });
+    const swiped = await service.replies.regenerate(owner, { conversationId: id });
     expect(swiped.id).toBe(replies[0].id);
     expect(swiped.content).toBe('second');
     expect(swiped.swipes).toEqual(['first']);
     chat.reply = () => 'and more';
-    const continued = await service.continueReply(owner, { conversationId: id });
+    const continued = await service.replies.continueReply(owner, { conversationId: id });
     expect(continued.content).toBe('second and more');
-    const edited = await service.editMessage(owner, continued.id, 'edited');
+    const edited = await service.conversations.editMessage(owner, continued.id, 'edited');
     expect(edited.content).toBe('edited');
-    const history = await service.history(owner, id);
+    const history = await service.conversations.history(owner, id);
     expect(history.map((m) => m.content)).toEqual(['hi', 'edited']);
   });
 
@@ -280,10 +294,13 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
     const bus = new BroadcastEvents();
     const logger = createLogger({ level: 'silent' });
     const node = () =>
-      new StoryChatService({
+      createStoryChat({
+        repository: sequelizeConversationRepository(models),
         models,
+        aiModels: sequelizeAiModelRepository(models),
+        members: sequelizeMembershipRepository(models),
         llm: new LlmService({
-          models,
+          models: sequelizeAiModelRepository(models),
           provider: chat,
           secrets: new SecretBox('k'.repeat(40)),
           clock: { now: () => new Date() },
@@ -299,17 +316,17 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
     const id = await story({ speaker_strategy: 'list' }, ['a']);
     chat.reply = () => 'original line';
     // Two turns: the first subscribes to the bus, the second is served from memory and kept there.
-    await first.playTurn(owner, { conversationId: id, content: 'hi' });
-    const { replies } = await first.playTurn(owner, { conversationId: id, content: 'and?' });
-    await second.editMessage(owner, replies[0].id, 'edited elsewhere');
+    await first.replies.playTurn(owner, { conversationId: id, content: 'hi' });
+    const { replies } = await first.replies.playTurn(owner, { conversationId: id, content: 'and?' });
+    await second.conversations.editMessage(owner, replies[0].id, 'edited elsewhere');
     chat.requests.length = 0;
-    await first.playTurn(owner, { conversationId: id, content: 'go on' });
+    await first.replies.playTurn(owner, { conversationId: id, content: 'go on' });
     const prompt = chat.requests.find((request) => !isPicker(request) && !isSummary(request))!;
     expect(JSON.stringify(prompt.messages)).toContain('edited elsewhere');
-    await second.endConversation(owner, id);
-    await expect(first.playTurn(owner, { conversationId: id, content: 'still there?' })).rejects.toThrow(
-      /ended/,
-    );
+    await second.conversations.endConversation(owner, id);
+    await expect(
+      first.replies.playTurn(owner, { conversationId: id, content: 'still there?' }),
+    ).rejects.toThrow(/ended/);
   });
 
   it('records several humans in one conversation once they joined it with an invite code', async () => {
@@ -317,43 +334,46 @@ describe('StoryChatService (engine, with a fake LLM)', () => {
     await models.Story.update({ is_published: true }, { where: { id: 's1' } });
     const guest: Actor = { id: 'u2', role: 'user', username: null, displayName: 'Noah' };
     // Knowing the id of a published story's conversation is not an invitation.
-    await expect(service.playTurn(guest, { conversationId: id, content: 'let me in' })).rejects.toThrow(
-      /Conversation not found/,
-    );
-    await expect(service.invite(guest, id)).rejects.toThrow(/Conversation not found/);
-    const { code } = await service.invite(owner, id);
-    expect(await service.join(guest, code)).toMatchObject({ conversation_id: id, story_id: 's1' });
-    await service.playTurn(guest, { conversationId: id, content: 'hey there', authorName: 'Noah' });
-    const history = await service.history(guest, id);
+    await expect(
+      service.replies.playTurn(guest, { conversationId: id, content: 'let me in' }),
+    ).rejects.toThrow(/Conversation not found/);
+    await expect(service.conversations.invite(guest, id)).rejects.toThrow(/Conversation not found/);
+    const { code } = await service.conversations.invite(owner, id);
+    expect(await service.conversations.join(guest, code)).toMatchObject({
+      conversation_id: id,
+      story_id: 's1',
+    });
+    await service.replies.playTurn(guest, { conversationId: id, content: 'hey there', authorName: 'Noah' });
+    const history = await service.conversations.history(guest, id);
     expect(history.find((m) => m.role === 'user')).toMatchObject({
       author_user_id: 'u2',
       author_name: 'Noah',
     });
     // The code is spent: a third member cannot reuse it.
     const stranger: Actor = { id: 'u3', role: 'user', username: null, displayName: null };
-    await expect(service.join(stranger, code)).rejects.toThrow(/Invite not found/);
-    await expect(service.history(stranger, id)).rejects.toThrow(/Conversation not found/);
+    await expect(service.conversations.join(stranger, code)).rejects.toThrow(/Invite not found/);
+    await expect(service.conversations.history(stranger, id)).rejects.toThrow(/Conversation not found/);
     expect(await models.ChatMessage.count({ where: { conversation_id: id, author_user_id: 'u3' } })).toBe(0);
   });
 
   it('refuses an expired invite code', async () => {
     const id = await story({ speaker_strategy: 'list' }, ['a']);
-    const { code } = await service.invite(owner, id);
+    const { code } = await service.conversations.invite(owner, id);
     await models.ConversationInvite.update({ expires_at: new Date(Date.now() - 1000) }, { where: {} });
     const late: Actor = { id: 'u4', role: 'user', username: null, displayName: null };
-    await expect(service.join(late, code)).rejects.toThrow(/Invite not found/);
+    await expect(service.conversations.join(late, code)).rejects.toThrow(/Invite not found/);
     expect(await models.ConversationParticipant.count({ where: { user_id: 'u4' } })).toBe(0);
   });
 
   it('deletes conversations untouched for 30 days with their messages', async () => {
     const old = await story({ speaker_strategy: 'list' }, ['a']);
-    await service.playTurn(owner, { conversationId: old, content: 'long ago' });
+    await service.replies.playTurn(owner, { conversationId: old, content: 'long ago' });
     await models.Conversation.update(
       { updated_at: new Date(Date.now() - 31 * 86_400_000) },
       { where: { id: old } },
     );
-    const { conversation: fresh } = await service.createConversation(owner, { storyId: 's1' });
-    expect(await service.cleanup(30)).toBe(1);
+    const { conversation: fresh } = await service.conversations.createConversation(owner, { storyId: 's1' });
+    expect(await service.retention.cleanup(30)).toBe(1);
     expect(await models.Conversation.findByPk(old)).toBeNull();
     expect(await models.ChatMessage.count({ where: { conversation_id: old } })).toBe(0);
     expect(await models.Conversation.findByPk(fresh.id)).not.toBeNull();

@@ -1,0 +1,27 @@
+import type { Transaction as SequelizeTransaction } from 'sequelize';
+import type { TaskCredentialRepository, Transaction } from '../../generation/engine/repositories.js';
+import type { NanobananaModels } from './nanobanana.models.js';
+
+/** Callers' sealed credentials on Sequelize (`generation_task_credentials`). */
+export class SequelizeTaskCredentialRepository implements TaskCredentialRepository {
+  constructor(private readonly models: Pick<NanobananaModels, 'TaskCredential'>) {}
+
+  async store(taskId: string, sealed: string, now: Date, transaction?: Transaction): Promise<void> {
+    await this.models.TaskCredential.create(
+      { task_id: taskId, secret_enc: sealed, created_at: now },
+      { transaction: transaction as SequelizeTransaction | undefined },
+    );
+  }
+
+  async find(taskId: string): Promise<string | null> {
+    return (await this.models.TaskCredential.findByPk(taskId))?.secret_enc ?? null;
+  }
+
+  async has(taskId: string): Promise<boolean> {
+    return (await this.models.TaskCredential.count({ where: { task_id: taskId } })) > 0;
+  }
+
+  async remove(taskId: string): Promise<void> {
+    await this.models.TaskCredential.destroy({ where: { task_id: taskId } });
+  }
+}
