@@ -1,5 +1,6 @@
+import type { MediaAssetRecord } from '../media/media-asset.js';
 import { Op, type Sequelize } from 'sequelize';
-import type { DreamloomModels, GenerationTaskRow, MediaAssetRow } from '../adapters/sequelize/models.js';
+import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
 import type { CreditsService } from '../credits/credits.service.js';
 import { AppError, ForbiddenError, ValidationError } from '../errors.js';
 import { GENERATION_JOB, type ImageTaskParams, type TaskStatus } from '../generation/generation.types.js';
@@ -301,7 +302,7 @@ export class AnimeImageService {
           where: { task_id: { [Op.in]: rows.map((row) => row.id) } },
           order: [['position', 'ASC']],
           raw: true,
-        })) as unknown as MediaAssetRow[])
+        })) as unknown as MediaAssetRecord[])
       : [];
     const totalPages = Math.ceil(count / limit);
     return {
@@ -317,7 +318,7 @@ export class AnimeImageService {
   }
 
   /** `staffView` adds `error_detail`, the provider's own text, which members never see. */
-  private record(row: GenerationTaskRow, assets: MediaAssetRow[], staffView = false) {
+  private record(row: GenerationTaskRow, assets: MediaAssetRecord[], staffView = false) {
     const params = JSON.parse(row.params) as ImageTaskParams;
     const status: string =
       row.status === 'cancelled' ? 'failed' : row.status === 'partial' ? 'completed' : row.status;

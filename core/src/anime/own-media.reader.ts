@@ -1,5 +1,6 @@
+import type { MediaAssetRecord } from '../media/media-asset.js';
 import { Op } from 'sequelize';
-import type { DreamloomModels, MediaAssetRow } from '../adapters/sequelize/models.js';
+import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import { sniffMime } from '../media/media.service.js';
 import { mayUseMedia } from '../media/media-access.js';
@@ -45,7 +46,7 @@ export class OwnMediaReader {
     const target = this.parse(reference);
     if (!target) return undefined;
     const { MediaAsset } = this.options.models;
-    let row: MediaAssetRow | null = null;
+    let row: MediaAssetRecord | null = null;
     if (target.kind === 'key') {
       row = await MediaAsset.findOne({
         where: { [Op.or]: [{ storage_key: target.key }, { thumbnail_key: target.key }] },
@@ -133,7 +134,7 @@ export class OwnMediaReader {
     return { key, mime };
   }
 
-  private async mayUse(actor: Actor, row: MediaAssetRow): Promise<boolean> {
+  private async mayUse(actor: Actor, row: MediaAssetRecord): Promise<boolean> {
     // Uploads are personal; outputs are usable by others only when their generation is public.
     return mayUseMedia(this.options.models, actor, row);
   }

@@ -1,4 +1,4 @@
-import type { MediaAssetRow } from '../adapters/sequelize/models.js';
+import type { MediaAssetRecord } from '../media/media-asset.js';
 import type { MediaService } from '../media/media.service.js';
 import type { TaskOutputEvent } from './generation.types.js';
 
@@ -9,7 +9,7 @@ import type { TaskOutputEvent } from './generation.types.js';
  */
 export function taskOutputs(
   media: Pick<MediaService, 'view'>,
-  assets: readonly MediaAssetRow[],
+  assets: readonly MediaAssetRecord[],
 ): TaskOutputEvent[] {
   return assets.map((asset) => {
     const view = media.view(asset);

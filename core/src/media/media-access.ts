@@ -1,4 +1,5 @@
-import type { DreamloomModels, GenerationTaskRow, MediaAssetRow } from '../adapters/sequelize/models.js';
+import type { MediaAssetRecord } from './media-asset.js';
+import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
 import { isAdmin, isStaff, type Actor } from '../identity/actor.js';
 import { NANOBANANA_SOURCE } from '../nanobanana/nanobanana.types.js';
 
@@ -22,7 +23,7 @@ export function maySeeTask(actor: Actor, task: Pick<GenerationTaskRow, 'user_id'
 export async function mayUseMedia(
   models: Pick<DreamloomModels, 'GenerationTask'>,
   actor: Actor | undefined,
-  asset: Pick<MediaAssetRow, 'user_id' | 'task_id'>,
+  asset: Pick<MediaAssetRecord, 'user_id' | 'task_id'>,
 ): Promise<boolean> {
   if (actor && asset.user_id === actor.id) return true;
   if (!asset.task_id) return !!actor && isStaff(actor);

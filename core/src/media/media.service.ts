@@ -1,6 +1,7 @@
+import type { MediaAssetRecord } from './media-asset.js';
 import sharp from 'sharp';
 import { UniqueConstraintError } from 'sequelize';
-import type { DreamloomModels, MediaAssetRow } from '../adapters/sequelize/models.js';
+import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import { ProviderError, type GeneratedAssetRef } from '../ports/image-provider.port.js';
@@ -67,7 +68,7 @@ export class MediaService {
     return `${this.deps.publicUrl.replace(/\/$/, '')}/media/${key}`;
   }
 
-  view(row: MediaAssetRow): MediaAssetView {
+  view(row: MediaAssetRecord): MediaAssetView {
     return {
       id: row.id,
       url: this.urlFor(row.storage_key),
@@ -111,7 +112,7 @@ export class MediaService {
       knownNew?: boolean;
     },
     signal?: AbortSignal,
-  ): Promise<MediaAssetRow> {
+  ): Promise<MediaAssetRecord> {
     const { MediaAsset } = this.deps.models;
     if (!input.knownNew) {
       const existing = await MediaAsset.findOne({

@@ -1,5 +1,6 @@
+import type { MediaAssetRecord } from '../media/media-asset.js';
 import { Op, type Sequelize, type Transaction } from 'sequelize';
-import type { DreamloomModels, GenerationTaskRow, MediaAssetRow } from '../adapters/sequelize/models.js';
+import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
 import type { NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
 import { encodeGeminiCredential } from '../adapters/providers/gemini/gemini-image.client.js';
 import type { FanOutSubmission } from '../generation/engine/fan-out-runs.js';
@@ -426,7 +427,7 @@ export class NanobananaService {
   }
 
   /** An image of a NanoBanana task in scope, by id. */
-  async findImage(scope: NanobananaScope, imageId: string): Promise<MediaAssetRow> {
+  async findImage(scope: NanobananaScope, imageId: string): Promise<MediaAssetRecord> {
     const { MediaAsset } = this.deps.models;
     const asset = /^\d{1,20}$/.test(imageId) ? await MediaAsset.findByPk(imageId) : null;
     if (!asset?.task_id || !(await this.findTasks(scope, [asset.task_id])).length)
@@ -508,7 +509,7 @@ export class NanobananaService {
         where: { task_id: { [Op.in]: ids } },
         raw: true,
       }),
-    ])) as unknown as [MediaAssetRow[], Array<{ task_id: string; options: string }>];
+    ])) as unknown as [MediaAssetRecord[], Array<{ task_id: string; options: string }>];
     const options = new Map(views.map((view) => [view.task_id, view.options]));
     return tasks.map((task) =>
       this.dto(
@@ -519,7 +520,7 @@ export class NanobananaService {
     );
   }
 
-  private dto(task: GenerationTaskRow, assets: MediaAssetRow[], options: string): GenerationTaskDto {
+  private dto(task: GenerationTaskRow, assets: MediaAssetRecord[], options: string): GenerationTaskDto {
     return {
       id: task.id,
       prompt: task.prompt,

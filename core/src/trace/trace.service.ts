@@ -1,5 +1,6 @@
+import type { MediaAssetRecord } from '../media/media-asset.js';
 import { Op } from 'sequelize';
-import type { DreamloomModels, GenerationTaskRow, MediaAssetRow } from '../adapters/sequelize/models.js';
+import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
 import type { JimengModels, JimengRecordRow } from '../adapters/sequelize/jimeng.models.js';
 import type { AnimeModels } from '../adapters/sequelize/anime.models.js';
 import type { NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
@@ -46,7 +47,7 @@ export class TraceService {
 
     let task: GenerationTaskRow | null = null;
     let record: JimengRecordRow | null = null;
-    let asset: MediaAssetRow | null = null;
+    let asset: MediaAssetRecord | null = null;
     if (parsed.kind === 'media_key') {
       asset =
         (await models.MediaAsset.findOne({ where: { storage_key: parsed.key } })) ??

@@ -8,7 +8,7 @@
  * Records a method returns may be handed back to the same repository (`update`, `write`): the
  * database adapter answers model instances and applies every write to them as well.
  */
-import type { MediaAssetRow } from '../../adapters/sequelize/models.js';
+import type { MediaAssetRecord } from '../../media/media-asset.js';
 
 /** One `generation_tasks` row, as migration 0001 (and later ones) define its columns. */
 export interface GenerationTaskRecord {
@@ -77,7 +77,7 @@ export interface GenerationTaskRepository {
   /** How many outputs the task has stored. */
   countOutputs(taskId: string): Promise<number>;
   /** The task's stored outputs by position. */
-  outputs(taskId: string): Promise<MediaAssetRow[]>;
+  outputs(taskId: string): Promise<MediaAssetRecord[]>;
 }
 
 /** One output position of a fanned-out task (`generation_task_items`). */

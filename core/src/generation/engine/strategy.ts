@@ -11,7 +11,8 @@
  * - {@link AsyncStrategy}: the job submits the task upstream and returns; the provider's callback or
  *   delayed `provider-poll` checks end it (kie.ai). No worker slot is held while it works.
  */
-import type { MediaAssetRow } from '../../adapters/sequelize/models.js';
+
+import type { MediaAssetRecord } from '../../media/media-asset.js';
 import type { GeneratedAssetRef } from '../../ports/image-provider.port.js';
 import type { GenerationTaskRecord, TaskChanges } from './repositories.js';
 
@@ -35,7 +36,7 @@ interface StrategyBase {
 /** What a synchronous strategy stored: the count, and the rows when this run stored every one. */
 export interface StoredOutputs {
   count: number;
-  assets: MediaAssetRow[] | null;
+  assets: MediaAssetRecord[] | null;
 }
 
 /** One run of a synchronous task, as the engine hands it to its strategy. */
@@ -51,7 +52,7 @@ export interface SyncRun {
   /** Outputs the task stored already (a crashed earlier run's are kept). */
   countOutputs(): Promise<number>;
   /** Stores one output at `position` (known to be new: the caller counted). */
-  store(ref: GeneratedAssetRef, position: number, kind: 'image' | 'video'): Promise<MediaAssetRow>;
+  store(ref: GeneratedAssetRef, position: number, kind: 'image' | 'video'): Promise<MediaAssetRecord>;
 }
 
 export interface SyncStrategy extends StrategyBase {

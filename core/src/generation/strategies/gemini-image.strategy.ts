@@ -1,4 +1,4 @@
-import type { MediaAssetRow } from '../../adapters/sequelize/models.js';
+import type { MediaAssetRecord } from '../../media/media-asset.js';
 import { sniffMime } from '../../media/media.service.js';
 import type { BlobStorage } from '../../ports/blob-storage.port.js';
 import type { Clock } from '../../ports/clock.port.js';
@@ -45,7 +45,7 @@ export class GeminiImageStrategy implements SyncStrategy {
     const params = JSON.parse(task.params) as ImageTaskParams;
     const inlineImages = await this.references(params);
     let stored = await run.countOutputs();
-    const assets: MediaAssetRow[] | null = stored === 0 ? [] : null;
+    const assets: MediaAssetRecord[] | null = stored === 0 ? [] : null;
     let failures = 0;
     while (stored < task.requested_count) {
       await run.progress(10 + Math.round((80 * stored) / task.requested_count), 'Generating');

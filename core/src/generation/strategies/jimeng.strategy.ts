@@ -1,9 +1,10 @@
+import type { MediaAssetRecord } from '../../media/media-asset.js';
 import type {
   AccountPoolService,
   GenerationKind,
   RateLimitHandling,
 } from '../../accounts/account-pool.service.js';
-import type { MediaAssetRow } from '../../adapters/sequelize/models.js';
+
 import {
   ProviderError,
   isVideoProvider,
@@ -93,7 +94,7 @@ export class JimengStrategy implements SyncStrategy {
     // Outputs are stored only after a provider call, and every call writes `attempts` first: a task
     // that never made a call has nothing stored, and skips the count.
     let stored = task.attempts === 0 ? 0 : await run.countOutputs();
-    const assets: MediaAssetRow[] | null = stored === 0 ? [] : null;
+    const assets: MediaAssetRecord[] | null = stored === 0 ? [] : null;
     const tried: string[] = [];
     // keepAllOutputs: one successful call is the whole result, however many files it returned.
     const done = () => (params.keepAllOutputs ? stored > 0 : stored >= task.requested_count);

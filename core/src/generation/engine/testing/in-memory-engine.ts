@@ -3,7 +3,8 @@
  * task rows, fan-out items, provider jobs and credentials as plain records, plus a queue, event bus,
  * lease store and media store that remember what they were asked. Nothing here touches a database.
  */
-import type { MediaAssetRow } from '../../../adapters/sequelize/models.js';
+
+import type { MediaAssetRecord } from '../../../media/media-asset.js';
 import type { MediaAssetView } from '../../../media/media.service.js';
 import type { DomainEvent, EventBus } from '../../../ports/event-bus.port.js';
 import type { GeneratedAssetRef } from '../../../ports/image-provider.port.js';
@@ -26,7 +27,7 @@ import type { SyncStrategy } from '../strategy.js';
 
 export class InMemoryTasks implements GenerationTaskRepository {
   readonly rows = new Map<string, GenerationTaskRecord>();
-  readonly assets: MediaAssetRow[] = [];
+  readonly assets: MediaAssetRecord[] = [];
 
   constructor(private readonly now: () => Date) {}
 
@@ -370,7 +371,7 @@ export class InMemoryMedia {
     position: number;
     kind: 'image' | 'video';
     ref: GeneratedAssetRef;
-  }): Promise<MediaAssetRow> {
+  }): Promise<MediaAssetRecord> {
     if (input.ref.url && this.broken.has(input.ref.url)) throw new Error(`download failed: ${input.ref.url}`);
     this.stored += 1;
     const asset = {
@@ -387,12 +388,12 @@ export class InMemoryMedia {
       size_bytes: 1,
       original_name: null,
       created_at: new Date(0),
-    } as unknown as MediaAssetRow;
+    } as unknown as MediaAssetRecord;
     this.tasks.assets.push(asset);
     return asset;
   }
 
-  view(asset: MediaAssetRow): MediaAssetView {
+  view(asset: MediaAssetRecord): MediaAssetView {
     return {
       id: asset.id,
       url: `/media/${asset.storage_key}`,
