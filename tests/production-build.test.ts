@@ -5,8 +5,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childPids, commandLine, isRunning, residentMegabytes } from './support/process-tree.js';
+import { deleteRedisPrefix } from './support/redis-prefix.js';
 import { childPids, commandLine, isRunning, residentMegabytes } from './support/process-tree.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -113,17 +114,7 @@ describe('the production build on plain node', () => {
       launcher.kill('SIGKILL');
       for (const pid of children) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
     }
-    const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await deleteRedisPrefix(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -57,7 +57,7 @@ import { createNanobananaModule, type NanobananaModule } from './nanobanana/nano
 import { createAnimeModule, type AnimeModule } from './anime/anime.module.js';
 import { createMetrics, type Metrics } from './shared/metrics/metrics.js';
 import { countProviderCalls } from './shared/metrics/provider-metrics.js';
-import { JOB_NAMES } from './worker.js';
+import { JOB_NAMES } from './job-names.js';
 import { defineAuditLogModel } from './adapters/sequelize/audit-log.model.js';
 import { SequelizeAuditStore } from './adapters/sequelize/audit-log.store.js';
 import { AuditLog } from './audit/audit-log.js';

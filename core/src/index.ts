@@ -2,6 +2,7 @@ export * from './config.js';
 export * from './errors.js';
 export * from './create-core.js';
 export * from './worker.js';
+export * from './job-names.js';
 export * from './identity/actor.js';
 export { IdentityService, PLATFORMS, type Platform, type IssuedToken } from './identity/identity.service.js';
 export * from './accounts/jimeng-account.types.js';

@@ -9,18 +9,11 @@ import { CONTROL_ROOM, TASK_CANCEL_EVENT } from './generation/engine/generation-
 import { CALLBACK_JOB, type CallbackJobPayload } from './jimeng/jimeng.types.js';
 import { MAINTENANCE_JOB } from './accounts/account-maintenance.service.js';
 import { GENERATION_ITEM_JOB, type GenerationItemJobPayload } from './generation/fan-out.types.js';
-
-/** Every job name and its handler. The worker refuses to start if a known job lacks one. */
-export const JOB_NAMES = [
-  GENERATION_JOB,
-  GENERATION_ITEM_JOB,
-  CALLBACK_JOB,
-  MAINTENANCE_JOB,
-  PROVIDER_POLL_JOB,
-] as const;
+import { JOB_NAMES, type JobName } from './job-names.js';
 
 export async function startWorker(core: Core): Promise<void> {
-  const handlers: Record<(typeof JOB_NAMES)[number], () => Promise<void>> = {
+  // Every job name and its handler: the worker refuses to start if a known job lacks one.
+  const handlers: Record<JobName, () => Promise<void>> = {
     [GENERATION_JOB]: () =>
       core.queue.process<GenerationJobPayload>(
         GENERATION_JOB,

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { JobQueue } from '../../ports/job-queue.port.js';
-import { JOB_NAMES } from '../../worker.js';
+import { JOB_NAMES } from '../../job-names.js';
 import { BullmqJobQueue } from './bullmq-job-queue.js';
 
 /**
