@@ -96,6 +96,16 @@ describe.each(['sqlite', 'mariadb'] as const)('staff overview on %s', (db) => {
     expect(window.from.endsWith('T00:00:00.000Z')).toBe(true);
   });
 
+  it('answers a window of a single bucket (the first hour of a day, before it is over)', async () => {
+    // 02:00–02:30 UTC on the seeded day: Jimeng's 21 tasks of hour 2 fall in it, in one bucket.
+    const answer = await overview('from=2026-01-10T02:00:00.000Z&to=2026-01-10T02:30:00.000Z&tz=UTC');
+    expect(answer.status).toBe(200);
+    const { window, series } = answer.body.data;
+    expect(window.bucket).toBe('hour');
+    expect(series).toHaveLength(1);
+    expect(series[0].start).toBe('2026-01-10T02:00:00.000Z');
+  });
+
   it('refuses bad windows with a 400 in the envelope', async () => {
     const cases = [
       'range=year',

@@ -104,12 +104,16 @@ export class SystemOverviewRepository implements SystemOverviewStore {
       replacements[`b${index}`] = start;
       return `WHEN created_at < :b${index} THEN ${index}`;
     });
+    // A window of one bucket (the first hour of a day, before the hour is over) has no boundary:
+    // its bucket is the constant 0, which must not be grouped by — `GROUP BY 0` is a column
+    // position to SQLite and MySQL, and an error.
     const bucket = cases.length ? `CASE ${cases.join(' ')} ELSE ${boundaries.length} END` : '0';
+    const groupBy = cases.length ? `${bucket}, source, status` : 'source, status';
     const rows = await this.select<Record<string, unknown>>(
       `SELECT ${bucket} AS bucket, source, status, COUNT(*) AS n
          FROM generation_tasks
         WHERE created_at >= :from AND created_at < :to
-        GROUP BY ${bucket}, source, status`,
+        GROUP BY ${groupBy}`,
       replacements,
     );
     return rows.map((row) => ({
