@@ -42,6 +42,8 @@ import { createLogger, type Logger } from './shared/logger.js';
 import { SecretBox } from './shared/secret-box.js';
 import { OutboundPolicy, type Resolver } from './shared/outbound/outbound-policy.js';
 import { createJimengModule, type JimengModule } from './jimeng/jimeng.module.js';
+import { defineJimengModels, type JimengModels } from './adapters/sequelize/jimeng.models.js';
+import { SequelizeJimengRepository } from './adapters/sequelize/jimeng.repository.js';
 import { createStory, type StoryCore } from './story/create-story.js';
 import { defineStoryModels } from './adapters/sequelize/story.models.js';
 import { defineStoryChatBindingModel } from './adapters/sequelize/story-chat-binding.model.js';
@@ -119,8 +121,8 @@ export interface Core {
   reconciler: TaskReconciler;
   /** Notices a Redis that lost its data; workers start it (startWorker) and reconcile at once. */
   redisLoss: RedisLossWatch;
-  /** Contract 003 (Jimeng studio): storyboard records, batches, callbacks, pool upkeep. */
-  jimeng: JimengModule;
+  /** Contract 003 (Jimeng studio): storyboard records, batches, callbacks, pool upkeep (and its models, for tests). */
+  jimeng: JimengModule & { models: JimengModels };
   /** Contract 002 (story chat): AI models, catalogs, chat engine, wallet login, story images. */
   story: StoryCore;
   /** Contract 004 (NanoBanana) on the engine: its fan-out driver, service, search tokenizer. */
@@ -223,8 +225,10 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     publicUrl: config.PUBLIC_URL,
     maxBytes: config.MEDIA_MAX_BYTES,
   });
+  // One adapter for the task rows: the engine's port and GenerationService's.
+  const taskRows = new SequelizeGenerationTaskRepository({ models, clock });
   const generation = new GenerationService({
-    models,
+    tasks: taskRows,
     queue,
     events,
     media,
@@ -266,7 +270,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
       ? new Fts5SearchIndex(sequelize, searchWindow)
       : new PostingSearchIndex(sequelize, searchWindow);
   const engine = new GenerationEngine({
-    tasks: new SequelizeGenerationTaskRepository({ models, clock }),
+    tasks: taskRows,
     items: new SequelizeFanOutItemRepository(nanobananaModels),
     providerJobs: new SequelizeProviderJobRepository(animeModels),
     media,
@@ -285,10 +289,10 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
       rateLimitHandling: config.RATE_LIMIT_HANDLING,
     }),
   });
+  const jimengModels = defineJimengModels(sequelize);
   const jimengModule = createJimengModule({
     config,
-    sequelize,
-    models,
+    studio: new SequelizeJimengRepository(sequelize, { ...models, ...jimengModels }),
     accounts,
     queue,
     events,
@@ -387,7 +391,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     (move === 'charge' ? metrics.credits.charged : metrics.credits.refunded).inc(amount),
   );
   const trace = new TraceService({
-    models: { ...models, ...jimengModule.models, ...anime.models, ...nanobanana.models },
+    models: { ...models, ...jimengModels, ...anime.models, ...nanobanana.models },
     audit,
     media,
     secrets,
@@ -439,7 +443,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     engine,
     reconciler,
     redisLoss,
-    jimeng: jimengModule,
+    jimeng: { ...jimengModule, models: jimengModels },
     story,
     nanobanana,
     anime,

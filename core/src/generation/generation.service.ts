@@ -1,15 +1,15 @@
-import { Op, type Transaction } from 'sequelize';
-import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
 import { ValidationError } from '../errors.js';
 import type { Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { IdGenerator } from '../shared/ids.js';
+import type { TransactionHandle } from '../shared/unit-of-work.js';
 import type { MediaService, MediaAssetView } from '../media/media.service.js';
 import { maySeeTask } from '../media/media-access.js';
 import { TaskNotFoundError } from './generation.errors.js';
-import { insertRows } from './bulk-row.writer.js';
+import type { GenerationTaskRecord } from './engine/repositories.js';
+import type { NewTaskRecord, TaskStore } from './task-store.js';
 import { TaskSnapshotCache } from './task-snapshot.cache.js';
 import { TASKS_CHANGED, TASKS_ROOM, announceTasksChanged, type TasksChange } from './task-changes.js';
 import { MemberPagesCache } from './member-pages.cache.js';
@@ -25,7 +25,8 @@ import {
 } from './generation.types.js';
 
 interface Deps {
-  models: DreamloomModels;
+  /** Task rows (the Sequelize adapter generation-task.repository.ts). */
+  tasks: TaskStore;
   queue: JobQueue;
   events: EventBus;
   media: MediaService;
@@ -91,7 +92,7 @@ export interface TaskView {
 
 /** The row fields who may see a task and which job card actions apply are decided on. */
 export type TaskFacts = Pick<
-  GenerationTaskRow,
+  GenerationTaskRecord,
   'id' | 'user_id' | 'source' | 'status' | 'completed_count' | 'provider' | 'model' | 'params'
 >;
 
@@ -146,12 +147,12 @@ export class GenerationService {
       );
   }
 
-  async createImageTask(actor: Actor, input: CreateImageTaskInput): Promise<GenerationTaskRow> {
+  async createImageTask(actor: Actor, input: CreateImageTaskInput): Promise<GenerationTaskRecord> {
     if (!input.prompt.trim()) throw new ValidationError('prompt must not be empty');
     if (!Number.isInteger(input.count) || input.count < 1 || input.count > 8)
       throw new ValidationError('count must be 1–8');
     const now = this.deps.clock.now();
-    const task = await this.deps.models.GenerationTask.create({
+    const task = await this.deps.tasks.create({
       id: this.deps.ids.uuid(),
       user_id: actor.id,
       source: input.source,
@@ -186,11 +187,9 @@ export class GenerationService {
    */
   async createTasks(
     specs: NewTaskSpec[],
-    options: { transaction?: Transaction } = {},
-  ): Promise<GenerationTaskRow[]> {
-    const rows = await this.deps.models.GenerationTask.bulkCreate(this.taskValues(specs), {
-      transaction: options.transaction,
-    });
+    options: { transaction?: TransactionHandle } = {},
+  ): Promise<GenerationTaskRecord[]> {
+    const rows = await this.deps.tasks.createMany(this.taskValues(specs), options.transaction);
     await this.ownersChanged(rows, options.transaction);
     // Inside a transaction the caller queues the jobs after commit (enqueueMany); otherwise do it now.
     if (!options.transaction) await this.enqueueMany(rows);
@@ -204,15 +203,15 @@ export class GenerationService {
    */
   async insertTasks(
     specs: NewTaskSpec[],
-    options: { transaction?: Transaction } = {},
-  ): Promise<Array<Pick<GenerationTaskRow, 'id' | 'priority'>>> {
+    options: { transaction?: TransactionHandle } = {},
+  ): Promise<Array<Pick<GenerationTaskRecord, 'id' | 'priority'>>> {
     const values = this.taskValues(specs);
-    await insertRows(this.deps.models.GenerationTask, values, options);
+    await this.deps.tasks.insertMany(values, options.transaction);
     await this.ownersChanged(values, options.transaction);
     return values.map(({ id, priority }) => ({ id, priority }));
   }
 
-  private taskValues(specs: NewTaskSpec[]) {
+  private taskValues(specs: NewTaskSpec[]): NewTaskRecord[] {
     const now = this.deps.clock.now();
     return specs.map((spec) => ({
       id: spec.id ?? this.deps.ids.uuid(),
@@ -236,7 +235,7 @@ export class GenerationService {
    * are still being added (queueing a thousand jobs at once would hold every one of them back
    * until the last was written). A crash in between is healed by the reconciler.
    */
-  async enqueueMany(tasks: Array<Pick<GenerationTaskRow, 'id' | 'priority'>>): Promise<void> {
+  async enqueueMany(tasks: Array<Pick<GenerationTaskRecord, 'id' | 'priority'>>): Promise<void> {
     for (let start = 0; start < tasks.length; start += ENQUEUE_CHUNK) {
       await this.deps.queue.enqueueMany<GenerationJobPayload>(
         GENERATION_JOB,
@@ -249,7 +248,7 @@ export class GenerationService {
   }
 
   /** Queues (or re-queues) a task's job; the task id as job id makes this safe to repeat. */
-  async enqueue(task: Pick<GenerationTaskRow, 'id' | 'priority'>): Promise<void> {
+  async enqueue(task: Pick<GenerationTaskRecord, 'id' | 'priority'>): Promise<void> {
     await this.deps.queue.enqueue<GenerationJobPayload>(
       GENERATION_JOB,
       { taskId: task.id },
@@ -307,7 +306,7 @@ export class GenerationService {
   }
 
   /** New tasks move every page of their owners: announced once the rows are committed. */
-  private ownersChanged(rows: Array<{ user_id: string }>, transaction?: Transaction): Promise<void> {
+  private ownersChanged(rows: Array<{ user_id: string }>, transaction?: TransactionHandle): Promise<void> {
     const owners = [...new Set(rows.map((row) => row.user_id))];
     if (!transaction) return this.tasksChanged([], owners);
     transaction.afterCommit(() => this.tasksChanged([], owners).catch(() => undefined));
@@ -315,7 +314,7 @@ export class GenerationService {
   }
 
   private async readSnapshot(taskId: string): Promise<TaskSnapshot | null> {
-    const task = await this.deps.models.GenerationTask.findByPk(taskId);
+    const task = await this.deps.tasks.load(taskId);
     if (!task) return null;
     const { queuePosition: _live, ...view } = await this.view(task, { queuePosition: false });
     const facts: TaskFacts = {
@@ -336,29 +335,20 @@ export class GenerationService {
    * newest first, at most `limit`. Always the caller's own, staff included: a prefix is a
    * shorthand, never a way to reach (or learn of) someone else's generation.
    */
-  async findOwnByPrefix(actor: Actor, prefix: string, limit = 10): Promise<GenerationTaskRow[]> {
+  async findOwnByPrefix(actor: Actor, prefix: string, limit = 10): Promise<GenerationTaskRecord[]> {
     const normalized = prefix.trim().toLowerCase();
     if (!SHORT_ID_PREFIX.test(normalized))
       throw new ValidationError('prefix: 6 to 36 characters of a generation id (hex digits and "-")');
-    return this.deps.models.GenerationTask.findAll({
-      where: { user_id: actor.id, id: { [Op.startsWith]: normalized } },
-      order: [['created_at', 'DESC']],
-      limit,
-    });
+    return this.deps.tasks.findOwnByPrefix(actor.id, normalized, limit);
   }
 
   async canView(actor: Actor, taskId: string): Promise<boolean> {
-    const task = await this.deps.models.GenerationTask.findByPk(taskId, {
-      attributes: ['id', 'user_id', 'source'],
-    });
+    const task = await this.deps.tasks.findAccess(taskId);
     return !!task && maySeeTask(actor, task);
   }
 
-  async view(task: GenerationTaskRow, options: { queuePosition?: boolean } = {}): Promise<TaskView> {
-    const assets = await this.deps.models.MediaAsset.findAll({
-      where: { task_id: task.id },
-      order: [['position', 'ASC']],
-    });
+  async view(task: GenerationTaskRecord, options: { queuePosition?: boolean } = {}): Promise<TaskView> {
+    const assets = await this.deps.tasks.outputs(task.id);
     const status = task.status as TaskStatus;
     return {
       id: task.id,
@@ -384,12 +374,8 @@ export class GenerationService {
   }
 
   /** Tasks the database says should be running; the reconciler compares them with the queue. */
-  async unfinishedTasks(olderThan: Date, limit = 500): Promise<GenerationTaskRow[]> {
-    return this.deps.models.GenerationTask.findAll({
-      where: { status: { [Op.in]: ['pending', 'processing'] }, updated_at: { [Op.lt]: olderThan } },
-      order: [['created_at', 'ASC']],
-      limit,
-    });
+  async unfinishedTasks(olderThan: Date, limit = 500): Promise<GenerationTaskRecord[]> {
+    return this.deps.tasks.unfinished(olderThan, limit);
   }
 
   async publishProgress(event: TaskProgressEvent): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import type { GenerationTaskRow } from '../adapters/sequelize/models.js';
+import type { GenerationTaskRecord } from './engine/repositories.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import type { GenerationService } from './generation.service.js';
 import { TaskReconciler } from './task-reconciler.js';
@@ -36,7 +36,7 @@ function lostTasks(count: number) {
     logger: pino({ level: 'silent' }),
     graceMs: 10_000,
   });
-  return { reconciler, requeued, tasks: tasks as unknown as GenerationTaskRow[] };
+  return { reconciler, requeued, tasks: tasks as unknown as GenerationTaskRecord[] };
 }
 
 describe('TaskReconciler', () => {

@@ -1,10 +1,5 @@
-import type {
-  AccountLabel,
-  JimengRecord,
-  JimengRepository,
-  Ownership,
-  StoredMedia,
-} from './jimeng.repository.js';
+import type { MediaAssetRecord } from '../media/media-asset.js';
+import type { AccountLabel, JimengRecord, JimengRepository, Ownership } from './jimeng.repository.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { isAdmin, isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -288,7 +283,7 @@ export class JimengRecordService {
     const taskIds = rows.map((row) => row.task_id).filter((id): id is string => !!id);
     const assets =
       taskIds.length && options.withMedia !== false ? await this.deps.studio.mediaOfTasks(taskIds) : [];
-    const byTask = new Map<string, StoredMedia[]>();
+    const byTask = new Map<string, MediaAssetRecord[]>();
     for (const asset of assets) byTask.set(asset.task_id!, [...(byTask.get(asset.task_id!) ?? []), asset]);
     const accountIds = [...new Set(rows.map((row) => row.account_id).filter((id): id is string => !!id))];
     const accounts = options.accounts

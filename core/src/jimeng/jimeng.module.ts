@@ -1,8 +1,4 @@
-import type { Sequelize } from 'sequelize';
 import type { AppConfig } from '../config.js';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
-import { defineJimengModels, type JimengModels } from '../adapters/sequelize/jimeng.models.js';
-import { SequelizeJimengRepository } from '../adapters/sequelize/jimeng.repository.js';
 import type { JimengGatewayClient } from '../adapters/providers/jimeng/jimeng-gateway.client.js';
 import { AccountMaintenanceService } from '../accounts/account-maintenance.service.js';
 import type { AccountPoolService } from '../accounts/account-pool.service.js';
@@ -22,9 +18,9 @@ import { JimengRecordService } from './jimeng-record.service.js';
 import { JimengBatchService } from './jimeng-batch.service.js';
 import { JimengProgressListener } from './jimeng-progress.listener.js';
 import { BatchCallbackService } from './batch-callback.service.js';
+import type { JimengRepository } from './jimeng.repository.js';
 
 export interface JimengModule {
-  models: JimengModels;
   records: JimengRecordService;
   batches: JimengBatchService;
   callbacks: BatchCallbackService;
@@ -33,8 +29,8 @@ export interface JimengModule {
 
 interface Deps {
   config: AppConfig;
-  sequelize: Sequelize;
-  models: DreamloomModels;
+  /** Records, batches and callback deliveries (createCore builds the Sequelize adapter). */
+  studio: JimengRepository;
   /** Provider accounts (pool upkeep reads and writes them). */
   accounts: AccountRepository;
   queue: JobQueue;
@@ -58,9 +54,8 @@ interface Deps {
 /** Contract 003's studio features on the engine: records, batches, callbacks and pool upkeep. */
 export function createJimengModule(deps: Deps): JimengModule {
   const { config } = deps;
-  const models = { ...deps.models, ...defineJimengModels(deps.sequelize) };
+  const { studio } = deps;
   const timeZone = config.QUOTA_TIMEZONE;
-  const studio = new SequelizeJimengRepository(deps.sequelize, models);
   const records = new JimengRecordService({
     studio,
     media: deps.media,
@@ -120,13 +115,5 @@ export function createJimengModule(deps: Deps): JimengModule {
         ),
       );
   });
-  return { models: pickJimengModels(models), records, batches, callbacks, maintenance };
-}
-
-function pickJimengModels(models: DreamloomModels & JimengModels): JimengModels {
-  return {
-    JimengBatch: models.JimengBatch,
-    JimengRecord: models.JimengRecord,
-    CallbackDelivery: models.CallbackDelivery,
-  };
+  return { records, batches, callbacks, maintenance };
 }

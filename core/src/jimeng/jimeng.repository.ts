@@ -9,20 +9,8 @@
  * Rows a method returns may be handed back to `changeRecord` / `changeBatch`: the database adapter
  * answers model instances and writes only the columns that changed.
  */
-import type { GenerationService } from '../generation/generation.service.js';
-import type { MediaService } from '../media/media.service.js';
-
-/**
- * The transaction the generation engine's task writes join (a batch, its records and its tasks
- * commit together). Services only pass it on; its type is the one `GenerationService.createTasks`
- * accepts, so nothing here names the database library.
- */
-export type TaskTransaction = NonNullable<
-  NonNullable<Parameters<GenerationService['createTasks']>[1]>['transaction']
->;
-
-/** A stored media asset, as MediaService.view reads it. */
-export type StoredMedia = Parameters<MediaService['view']>[0];
+import type { MediaAssetRecord } from '../media/media-asset.js';
+import type { TransactionHandle } from '../shared/unit-of-work.js';
 
 /** One storyboard record (`jimeng_records`). */
 export interface JimengRecord {
@@ -122,8 +110,11 @@ export interface Ownership {
 }
 
 export interface JimengRepository {
-  /** Runs `work` in one transaction that the engine's task writes can join. */
-  transaction<T>(work: (transaction: TaskTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction that the engine's task writes join (a batch, its records and
+   * its tasks commit together).
+   */
+  transaction<T>(work: (transaction: TransactionHandle) => Promise<T>): Promise<T>;
 
   // ---- records ----
 
@@ -165,12 +156,12 @@ export interface JimengRepository {
     storyboardId: string;
   }): Promise<JimengRecord | null>;
   /** Inserts records with multi-row INSERTs (no per-row round trip). */
-  insertRecords(rows: NewJimengRecord[], transaction: TaskTransaction): Promise<void>;
+  insertRecords(rows: NewJimengRecord[], transaction: TransactionHandle): Promise<void>;
   /** Changes a record this repository returned and answers it, updated. */
   changeRecord(
     record: JimengRecord,
     changes: Partial<JimengRecord>,
-    transaction?: TaskTransaction,
+    transaction?: TransactionHandle,
   ): Promise<JimengRecord>;
   /** The live records of a batch (ordered by creation when `ordered`), optionally only these storyboards. */
   batchRecords(
@@ -191,8 +182,8 @@ export interface JimengRepository {
 
   // ---- batches ----
 
-  insertBatch(values: NewJimengBatch, transaction: TaskTransaction): Promise<JimengBatch>;
-  batchById(id: string, transaction?: TaskTransaction): Promise<JimengBatch | null>;
+  insertBatch(values: NewJimengBatch, transaction: TransactionHandle): Promise<JimengBatch>;
+  batchById(id: string, transaction?: TransactionHandle): Promise<JimengBatch | null>;
   ownBatch(id: string, owner: Ownership): Promise<JimengBatch | null>;
   /** Batches newest first (`limit`/`offset` as given), and how many match. */
   batchPage(
@@ -203,7 +194,7 @@ export interface JimengRepository {
   changeBatch(
     batch: JimengBatch,
     changes: Partial<JimengBatch>,
-    transaction?: TaskTransaction,
+    transaction?: TransactionHandle,
   ): Promise<JimengBatch>;
   /** Stamps the start of the batches among `ids` not started yet. */
   markBatchesStarted(ids: string[], now: Date): Promise<void>;
@@ -214,7 +205,7 @@ export interface JimengRepository {
   // ---- reads of other aggregates for views and estimates ----
 
   /** The stored media of these tasks, by position. */
-  mediaOfTasks(taskIds: string[]): Promise<StoredMedia[]>;
+  mediaOfTasks(taskIds: string[]): Promise<MediaAssetRecord[]>;
   /** Names (and session masks, sites when asked) of these accounts. */
   accountLabels(ids: string[]): Promise<AccountLabel[]>;
   accountSites(ids: string[]): Promise<Array<AccountLabel & { site_type: string; secret_mask: string }>>;

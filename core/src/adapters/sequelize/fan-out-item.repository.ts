@@ -1,9 +1,7 @@
-import { Op, type Transaction as SequelizeTransaction, type WhereAttributeHashValue } from 'sequelize';
-import type {
-  FanOutItemRecord,
-  FanOutItemRepository,
-  Transaction,
-} from '../../generation/engine/repositories.js';
+import { Op, type WhereAttributeHashValue } from 'sequelize';
+import type { FanOutItemRecord, FanOutItemRepository } from '../../generation/engine/repositories.js';
+import type { TransactionHandle } from '../../shared/unit-of-work.js';
+import { sequelizeTransaction } from './unit-of-work.js';
 import type { NanobananaModels, TaskItemRow } from './nanobanana.models.js';
 
 type ItemValues = Partial<Omit<FanOutItemRecord, 'task_id' | 'position'>>;
@@ -20,10 +18,10 @@ export class SequelizeFanOutItemRepository implements FanOutItemRepository {
     return this.models.TaskItem;
   }
 
-  async create(taskId: string, count: number, now: Date, transaction?: Transaction): Promise<void> {
+  async create(taskId: string, count: number, now: Date, transaction?: TransactionHandle): Promise<void> {
     await this.table.bulkCreate(
       Array.from({ length: count }, (_, position) => ({ task_id: taskId, position, updated_at: now })),
-      { transaction: transaction as SequelizeTransaction | undefined },
+      { transaction: sequelizeTransaction(transaction) },
     );
   }
 

@@ -5,8 +5,12 @@ import type {
   GenerationTaskRepository,
   TaskChanges,
 } from '../../generation/engine/repositories.js';
+import type { NewTaskRecord, TaskAccess, TaskStore } from '../../generation/task-store.js';
 import { GroupCommit } from '../../shared/group-commit.js';
+import type { TransactionHandle } from '../../shared/unit-of-work.js';
+import { insertRows } from './bulk-row.writer.js';
 import type { DreamloomModels, GenerationTaskRow, MediaAssetRow } from './models.js';
+import { sequelizeTransaction } from './unit-of-work.js';
 
 type TaskValues = Partial<CreationAttributes<GenerationTaskRow>>;
 
@@ -23,15 +27,18 @@ interface PendingWrite {
 const row = (task: GenerationTaskRecord) => task as unknown as GenerationTaskRow;
 
 /**
- * The generation engine's task rows on Sequelize (`generation_tasks`, and `media_assets` for the
- * outputs), for a worker running hundreds of tasks at once. A large batch makes every one of them
+ * Generation task rows on Sequelize (`generation_tasks`, and `media_assets` for the outputs): the
+ * engine's port (engine/repositories.ts) and GenerationService's (generation/task-store.ts), one
+ * adapter per table.
+ *
+ * The engine's side serves a worker running hundreds of tasks at once. A large batch makes every one of them
  * take the same steps within milliseconds (start, lease, finish); done one row at a time that is
  * hundreds of statements queued behind each other before the first provider call, so those steps
  * are group-committed: reads of one burst are one `WHERE id IN (…)` (callers reading the same task
  * in one burst share its instance), and writes of one burst with equal values are one
  * `UPDATE … WHERE id IN (…)`. Each caller still waits until its own row is read or written.
  */
-export class SequelizeGenerationTaskRepository implements GenerationTaskRepository {
+export class SequelizeGenerationTaskRepository implements GenerationTaskRepository, TaskStore {
   private readonly reads = new GroupCommit<'read', string, Map<string, GenerationTaskRow>>((_, ids) =>
     this.readGroup(ids),
   );
@@ -103,6 +110,54 @@ export class SequelizeGenerationTaskRepository implements GenerationTaskReposito
 
   outputs(taskId: string): Promise<MediaAssetRow[]> {
     return this.deps.models.MediaAsset.findAll({ where: { task_id: taskId }, order: [['position', 'ASC']] });
+  }
+
+  // ---- GenerationService's port (task-store.ts): creation and status reads, no batching ----
+
+  create(task: NewTaskRecord): Promise<GenerationTaskRecord> {
+    return this.deps.models.GenerationTask.create(task as CreationAttributes<GenerationTaskRow>);
+  }
+
+  createMany(tasks: NewTaskRecord[], transaction?: TransactionHandle): Promise<GenerationTaskRecord[]> {
+    return this.deps.models.GenerationTask.bulkCreate(tasks as Array<CreationAttributes<GenerationTaskRow>>, {
+      transaction: sequelizeTransaction(transaction),
+    });
+  }
+
+  insertMany(tasks: NewTaskRecord[], transaction?: TransactionHandle): Promise<void> {
+    return insertRows(
+      this.deps.models.GenerationTask,
+      tasks as Array<CreationAttributes<GenerationTaskRow>>,
+      {
+        transaction: sequelizeTransaction(transaction),
+      },
+    );
+  }
+
+  load(taskId: string): Promise<GenerationTaskRecord | null> {
+    return this.deps.models.GenerationTask.findByPk(taskId);
+  }
+
+  findAccess(taskId: string): Promise<TaskAccess | null> {
+    return this.deps.models.GenerationTask.findByPk(taskId, {
+      attributes: ['id', 'user_id', 'source', 'visibility'],
+    });
+  }
+
+  findOwnByPrefix(userId: string, prefix: string, limit: number): Promise<GenerationTaskRecord[]> {
+    return this.deps.models.GenerationTask.findAll({
+      where: { user_id: userId, id: { [Op.startsWith]: prefix } },
+      order: [['created_at', 'DESC']],
+      limit,
+    });
+  }
+
+  unfinished(olderThan: Date, limit: number): Promise<GenerationTaskRecord[]> {
+    return this.deps.models.GenerationTask.findAll({
+      where: { status: { [Op.in]: ['pending', 'processing'] }, updated_at: { [Op.lt]: olderThan } },
+      order: [['created_at', 'ASC']],
+      limit,
+    });
   }
 
   private async readGroup(ids: string[]): Promise<Map<string, GenerationTaskRow>> {

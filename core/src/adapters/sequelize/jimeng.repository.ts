@@ -1,5 +1,5 @@
 import { Op, type Sequelize, type WhereOptions } from 'sequelize';
-import { insertRows } from '../../generation/bulk-row.writer.js';
+import { insertRows } from './bulk-row.writer.js';
 import type {
   CallbackDelivery,
   JimengBatch,
@@ -8,9 +8,10 @@ import type {
   NewJimengBatch,
   NewJimengRecord,
   Ownership,
-  TaskTransaction,
 } from '../../jimeng/jimeng.repository.js';
 import { RecordStatus } from '../../jimeng/jimeng.types.js';
+import type { TransactionHandle } from '../../shared/unit-of-work.js';
+import { sequelizeTransaction } from './unit-of-work.js';
 import type { JimengBatchRow, JimengModels, JimengRecordRow } from './jimeng.models.js';
 import type { DreamloomModels } from './models.js';
 
@@ -30,7 +31,7 @@ export class SequelizeJimengRepository implements JimengRepository {
     private readonly models: Pick<DreamloomModels, 'ProviderAccount' | 'MediaAsset'> & JimengModels,
   ) {}
 
-  transaction<T>(work: (transaction: TaskTransaction) => Promise<T>): Promise<T> {
+  transaction<T>(work: (transaction: TransactionHandle) => Promise<T>): Promise<T> {
     return this.sequelize.transaction(work);
   }
 
@@ -147,17 +148,20 @@ export class SequelizeJimengRepository implements JimengRepository {
     });
   }
 
-  async insertRecords(rows: NewJimengRecord[], transaction: TaskTransaction): Promise<void> {
+  async insertRecords(rows: NewJimengRecord[], transaction: TransactionHandle): Promise<void> {
     // A thousand-item batch: plain multi-row INSERTs, no model instance per row (see insertRows).
-    await insertRows(this.models.JimengRecord, rows, { transaction });
+    await insertRows(this.models.JimengRecord, rows, { transaction: sequelizeTransaction(transaction) });
   }
 
   changeRecord(
     record: JimengRecord,
     changes: Partial<JimengRecord>,
-    transaction?: TaskTransaction,
+    transaction?: TransactionHandle,
   ): Promise<JimengRecord> {
-    return (record as JimengRecordRow).update(changes, transaction ? { transaction } : undefined);
+    return (record as JimengRecordRow).update(
+      changes,
+      transaction ? { transaction: sequelizeTransaction(transaction) } : undefined,
+    );
   }
 
   batchRecords(
@@ -218,12 +222,15 @@ export class SequelizeJimengRepository implements JimengRepository {
     }
   }
 
-  insertBatch(values: NewJimengBatch, transaction: TaskTransaction): Promise<JimengBatch> {
-    return this.models.JimengBatch.create(values, { transaction });
+  insertBatch(values: NewJimengBatch, transaction: TransactionHandle): Promise<JimengBatch> {
+    return this.models.JimengBatch.create(values, { transaction: sequelizeTransaction(transaction) });
   }
 
-  batchById(id: string, transaction?: TaskTransaction): Promise<JimengBatch | null> {
-    return this.models.JimengBatch.findByPk(id, transaction ? { transaction } : undefined);
+  batchById(id: string, transaction?: TransactionHandle): Promise<JimengBatch | null> {
+    return this.models.JimengBatch.findByPk(
+      id,
+      transaction ? { transaction: sequelizeTransaction(transaction) } : undefined,
+    );
   }
 
   ownBatch(id: string, owner: Ownership): Promise<JimengBatch | null> {
@@ -253,9 +260,12 @@ export class SequelizeJimengRepository implements JimengRepository {
   changeBatch(
     batch: JimengBatch,
     changes: Partial<JimengBatch>,
-    transaction?: TaskTransaction,
+    transaction?: TransactionHandle,
   ): Promise<JimengBatch> {
-    return (batch as JimengBatchRow).update(changes, transaction ? { transaction } : undefined);
+    return (batch as JimengBatchRow).update(
+      changes,
+      transaction ? { transaction: sequelizeTransaction(transaction) } : undefined,
+    );
   }
 
   async markBatchesStarted(ids: string[], now: Date): Promise<void> {

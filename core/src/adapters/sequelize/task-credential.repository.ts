@@ -1,15 +1,16 @@
-import type { Transaction as SequelizeTransaction } from 'sequelize';
-import type { TaskCredentialRepository, Transaction } from '../../generation/engine/repositories.js';
+import type { TaskCredentialRepository } from '../../generation/engine/repositories.js';
+import type { TransactionHandle } from '../../shared/unit-of-work.js';
+import { sequelizeTransaction } from './unit-of-work.js';
 import type { NanobananaModels } from './nanobanana.models.js';
 
 /** Callers' sealed credentials on Sequelize (`generation_task_credentials`). */
 export class SequelizeTaskCredentialRepository implements TaskCredentialRepository {
   constructor(private readonly models: Pick<NanobananaModels, 'TaskCredential'>) {}
 
-  async store(taskId: string, sealed: string, now: Date, transaction?: Transaction): Promise<void> {
+  async store(taskId: string, sealed: string, now: Date, transaction?: TransactionHandle): Promise<void> {
     await this.models.TaskCredential.create(
       { task_id: taskId, secret_enc: sealed, created_at: now },
-      { transaction: transaction as SequelizeTransaction | undefined },
+      { transaction: sequelizeTransaction(transaction) },
     );
   }
 

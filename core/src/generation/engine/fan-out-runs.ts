@@ -15,12 +15,8 @@ import {
 } from '../fan-out.types.js';
 import { TaskEvents, taskRoom, type TaskProgressEvent } from '../generation.types.js';
 import { taskOutputs } from '../task-outputs.js';
-import type {
-  FanOutItemRepository,
-  GenerationTaskRecord,
-  GenerationTaskRepository,
-  Transaction,
-} from './repositories.js';
+import type { FanOutItemRepository, GenerationTaskRecord, GenerationTaskRepository } from './repositories.js';
+import type { TransactionHandle } from '../../shared/unit-of-work.js';
 import type { FanOutStrategy } from './strategy.js';
 
 interface Deps {
@@ -38,9 +34,9 @@ interface Deps {
 /** What a use case needs to put a fanned-out task on the engine (contract 004's submit). */
 export interface FanOutSubmission {
   /** Seals a caller-supplied credential for the task (the strategy's pool lease is skipped). */
-  storeCredential(taskId: string, credential: string, transaction?: Transaction): Promise<void>;
+  storeCredential(taskId: string, credential: string, transaction?: TransactionHandle): Promise<void>;
   /** Writes one pending item per output position (call before `submit`). */
-  createItems(taskId: string, count: number, transaction?: Transaction): Promise<void>;
+  createItems(taskId: string, count: number, transaction?: TransactionHandle): Promise<void>;
   /** Queues the first window of positions (see FanOutRuns.submit). */
   submit(task: GenerationTaskRecord): Promise<{ submitted: number; error: string | null }>;
 }
@@ -60,7 +56,7 @@ export class FanOutRuns {
   constructor(private readonly deps: Deps) {}
 
   /** Writes one pending item per output position (call before `submit`). */
-  async createItems(taskId: string, count: number, transaction?: Transaction): Promise<void> {
+  async createItems(taskId: string, count: number, transaction?: TransactionHandle): Promise<void> {
     await this.deps.items.create(taskId, count, this.deps.clock.now(), transaction);
   }
 

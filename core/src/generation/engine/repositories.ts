@@ -9,6 +9,7 @@
  * database adapter answers model instances and applies every write to them as well.
  */
 import type { MediaAssetRecord } from '../../media/media-asset.js';
+import type { TransactionHandle } from '../../shared/unit-of-work.js';
 
 /** One `generation_tasks` row, as migration 0001 (and later ones) define its columns. */
 export interface GenerationTaskRecord {
@@ -41,9 +42,6 @@ export interface GenerationTaskRecord {
 }
 
 export type TaskChanges = Partial<Omit<GenerationTaskRecord, 'id'>>;
-
-/** An open transaction of the adapter (a Sequelize transaction), passed through untouched. */
-export type Transaction = unknown;
 
 export interface GenerationTaskRepository {
   /**
@@ -93,7 +91,7 @@ export interface FanOutItemRecord {
 
 export interface FanOutItemRepository {
   /** One pending item per position 0…count-1. */
-  create(taskId: string, count: number, now: Date, transaction?: Transaction): Promise<void>;
+  create(taskId: string, count: number, now: Date, transaction?: TransactionHandle): Promise<void>;
   find(taskId: string, position: number): Promise<FanOutItemRecord | null>;
   /** Every item of the task by position. */
   list(taskId: string): Promise<FanOutItemRecord[]>;
@@ -168,7 +166,7 @@ export interface ProviderJobRepository {
 
 /** Callers' own provider credentials, sealed, kept only while their task runs. */
 export interface TaskCredentialRepository {
-  store(taskId: string, sealed: string, now: Date, transaction?: Transaction): Promise<void>;
+  store(taskId: string, sealed: string, now: Date, transaction?: TransactionHandle): Promise<void>;
   /** The sealed credential, or null when the task runs on pool accounts. */
   find(taskId: string): Promise<string | null>;
   has(taskId: string): Promise<boolean>;

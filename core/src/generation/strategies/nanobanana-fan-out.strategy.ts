@@ -12,7 +12,8 @@ import type { SecretBox } from '../../shared/secret-box.js';
 import type { FanOutTaskParams } from '../fan-out.types.js';
 import { ownKeyFailureMessage } from '../generation-failures.js';
 import type { ImageTaskParams } from '../generation.types.js';
-import type { GenerationTaskRecord, TaskCredentialRepository, Transaction } from '../engine/repositories.js';
+import type { GenerationTaskRecord, TaskCredentialRepository } from '../engine/repositories.js';
+import type { TransactionHandle } from '../../shared/unit-of-work.js';
 import type { FanOutStrategy } from '../engine/strategy.js';
 
 interface Deps {
@@ -60,7 +61,7 @@ export class NanobananaFanOutStrategy implements FanOutStrategy {
   }
 
   /** Seals a caller-supplied credential for a task; it never leaves the database in the clear. */
-  async storeCredential(taskId: string, credential: string, transaction?: Transaction): Promise<void> {
+  async storeCredential(taskId: string, credential: string, transaction?: TransactionHandle): Promise<void> {
     await this.deps.credentials.store(
       taskId,
       this.deps.secrets.seal(credential),
