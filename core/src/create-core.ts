@@ -27,6 +27,7 @@ import { JimengAccountService } from './accounts/jimeng-account.service.js';
 import { IdentityService } from './identity/identity.service.js';
 import { SequelizeIdentityRepository } from './adapters/sequelize/identity.repository.js';
 import { MediaService } from './media/media.service.js';
+import { SequelizeMediaAssetRepository } from './adapters/sequelize/media-asset.repository.js';
 import { GenerationService } from './generation/generation.service.js';
 import { GenerationEngine } from './generation/engine/generation-engine.js';
 import { JimengStrategy } from './generation/strategies/jimeng.strategy.js';
@@ -64,6 +65,7 @@ import { defineAuditLogModel } from './adapters/sequelize/audit-log.model.js';
 import { SequelizeAuditStore } from './adapters/sequelize/audit-log.store.js';
 import { AuditLog } from './audit/audit-log.js';
 import { TraceService } from './trace/trace.service.js';
+import { SequelizeTraceRepository } from './adapters/sequelize/trace.repository.js';
 import { AlertService } from './alerts/alert.service.js';
 import { SystemOverviewRepository } from './adapters/sequelize/system-overview.repository.js';
 import { SystemOverviewService } from './statistics/system-overview.js';
@@ -218,7 +220,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     logger.warn({ err: error }, 'account change notices unavailable; caches lapse within a second'),
   );
   const media = new MediaService({
-    models,
+    assets: new SequelizeMediaAssetRepository(models),
     storage,
     ids,
     clock,
@@ -391,7 +393,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     (move === 'charge' ? metrics.credits.charged : metrics.credits.refunded).inc(amount),
   );
   const trace = new TraceService({
-    models: { ...models, ...jimengModels, ...anime.models, ...nanobanana.models },
+    reads: new SequelizeTraceRepository({ ...models, ...jimengModels, ...animeModels, ...nanobananaModels }),
     audit,
     media,
     secrets,

@@ -1,12 +1,11 @@
 import type { MediaAssetRecord } from './media-asset.js';
 import sharp from 'sharp';
-import { UniqueConstraintError } from 'sequelize';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import { ProviderError, type GeneratedAssetRef } from '../ports/image-provider.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import { sniffAudio } from './audio-sniff.js';
+import { MediaAssetExistsError, type MediaAssetRepository } from './media-asset.repository.js';
 
 export interface MediaAssetView {
   id: string;
@@ -20,7 +19,8 @@ export interface MediaAssetView {
 }
 
 interface Deps {
-  models: DreamloomModels;
+  /** Stored outputs' rows (the Sequelize adapter media-asset.repository.ts). */
+  assets: MediaAssetRepository;
   storage: BlobStorage;
   ids: IdGenerator;
   clock: Clock;
@@ -113,11 +113,9 @@ export class MediaService {
     },
     signal?: AbortSignal,
   ): Promise<MediaAssetRecord> {
-    const { MediaAsset } = this.deps.models;
+    const { assets } = this.deps;
     if (!input.knownNew) {
-      const existing = await MediaAsset.findOne({
-        where: { task_id: input.taskId, position: input.position },
-      });
+      const existing = await assets.findOutput(input.taskId, input.position);
       if (existing) return existing;
     }
     const data = input.ref.data ?? (input.ref.url ? await this.download(input.ref.url, signal) : null);
@@ -149,9 +147,8 @@ export class MediaService {
       }
     }
     await this.deps.storage.put(storageKey, data, mime);
-    // Not findOrCreate: it opens a transaction, which on SQLite holds the write lock across awaits.
     try {
-      return await MediaAsset.create({
+      return await assets.create({
         id: this.deps.ids.snowflake(),
         task_id: input.taskId,
         user_id: input.userId,
@@ -167,20 +164,17 @@ export class MediaService {
         created_at: this.deps.clock.now(),
       });
     } catch (error) {
-      if (!(error instanceof UniqueConstraintError)) {
+      if (!(error instanceof MediaAssetExistsError)) {
         // The task was deleted meanwhile (foreign key) or the write failed: unless another run of
         // this position holds the same keys, no row will ever point at these files.
-        const holder = await MediaAsset.findOne({
-          where: { task_id: input.taskId, position: input.position },
-          attributes: ['id'],
-        }).catch(() => undefined);
-        if (holder === null)
+        const held = await assets.hasOutput(input.taskId, input.position).catch(() => undefined);
+        if (held === false)
           for (const key of new Set([storageKey, thumbnailKey]))
             if (key) await this.deps.storage.delete(key).catch(() => undefined);
         throw error;
       }
-      const winner = await MediaAsset.findOne({ where: { task_id: input.taskId, position: input.position } });
-      if (!winner) throw error;
+      const winner = await assets.findOutput(input.taskId, input.position);
+      if (!winner) throw error.conflict;
       return winner;
     }
   }

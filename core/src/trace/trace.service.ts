@@ -1,9 +1,6 @@
 import type { MediaAssetRecord } from '../media/media-asset.js';
-import { Op } from 'sequelize';
-import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
-import type { JimengModels, JimengRecordRow } from '../adapters/sequelize/jimeng.models.js';
-import type { AnimeModels } from '../adapters/sequelize/anime.models.js';
-import type { NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
+import type { GenerationTaskRecord } from '../generation/engine/repositories.js';
+import type { JimengRecord } from '../jimeng/jimeng.repository.js';
 import type { AuditLog, AuditTarget } from '../audit/audit-log.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { memberFacingFailure } from '../generation/generation-failures.js';
@@ -12,10 +9,12 @@ import type { MediaService } from '../media/media.service.js';
 import { NANOBANANA_SOURCE } from '../nanobanana/nanobanana.types.js';
 import { maskSecret, type SecretBox } from '../shared/secret-box.js';
 import { parseTraceQuery } from './trace-query.js';
+import type { TraceRepository } from './trace.repository.js';
 import type { TraceAccount, TraceAttempt, TraceError, TraceEvent, TraceView } from './trace.types.js';
 
 interface Deps {
-  models: DreamloomModels & JimengModels & AnimeModels & NanobananaModels;
+  /** Every read a trace makes (the Sequelize adapter trace.repository.ts). */
+  reads: TraceRepository;
   audit: AuditLog;
   media: MediaService;
   secrets: SecretBox;
@@ -43,35 +42,32 @@ export class TraceService {
     const parsed = parseTraceQuery(query);
     if (!parsed)
       throw new ValidationError('q must be an id, a uuid, a /media/… URL or an /api/v1/images/… URL');
-    const { models } = this.deps;
+    const { reads } = this.deps;
 
-    let task: GenerationTaskRow | null = null;
-    let record: JimengRecordRow | null = null;
+    let task: GenerationTaskRecord | null = null;
+    let record: JimengRecord | null = null;
     let asset: MediaAssetRecord | null = null;
     if (parsed.kind === 'media_key') {
-      asset =
-        (await models.MediaAsset.findOne({ where: { storage_key: parsed.key } })) ??
-        (await models.MediaAsset.findOne({ where: { thumbnail_key: parsed.key } }));
+      asset = (await reads.mediaByStorageKey(parsed.key)) ?? (await reads.mediaByThumbnailKey(parsed.key));
     } else if (parsed.kind === 'image_ref') {
       asset =
-        (await models.MediaAsset.findByPk(parsed.idOrFilename)) ??
-        (await models.MediaAsset.findOne({ where: { storage_key: `uploads/${parsed.idOrFilename}` } }));
+        (await reads.media(parsed.idOrFilename)) ??
+        (await reads.mediaByStorageKey(`uploads/${parsed.idOrFilename}`));
     } else {
-      task = await models.GenerationTask.findByPk(parsed.id);
-      if (!task) record = await models.JimengRecord.findByPk(parsed.id);
-      if (!task && !record) asset = await models.MediaAsset.findByPk(parsed.id);
+      task = await reads.task(parsed.id);
+      if (!task) record = await reads.jimengRecord(parsed.id);
+      if (!task && !record) asset = await reads.media(parsed.id);
       if (!task && !record && !asset) {
-        const job = await models.ProviderJob.findOne({ where: { upstream_id: parsed.id } });
-        if (job) task = await models.GenerationTask.findByPk(job.task_id);
+        const job = await reads.providerJobByUpstream(parsed.id);
+        if (job) task = await reads.task(job.task_id);
       }
     }
-    if (asset?.task_id) task = await models.GenerationTask.findByPk(asset.task_id);
-    if (record?.task_id) task = await models.GenerationTask.findByPk(record.task_id);
-    if (task && !record) record = await models.JimengRecord.findOne({ where: { task_id: task.id } });
+    if (asset?.task_id) task = await reads.task(asset.task_id);
+    if (record?.task_id) task = await reads.task(record.task_id);
+    if (task && !record) record = await reads.jimengRecordOfTask(task.id);
     if (!task && !record && !asset) throw new NotFoundError('Nothing with that id or URL');
 
-    const nanobanana =
-      task?.source === NANOBANANA_SOURCE ? await models.NanobananaTask.findByPk(task.id) : null;
+    const nanobanana = task?.source === NANOBANANA_SOURCE ? await reads.nanobananaTask(task.id) : null;
     // Other staff's 004 tasks and Jimeng records do not exist for them (README: who may do what).
     if (!isAdmin(actor)) {
       if (nanobanana && nanobanana.owner_key !== actor.id)
@@ -92,19 +88,12 @@ export class TraceService {
                 ? { kind: 'generation', id: task.id }
                 : { kind: 'jimeng_record', id: record!.id };
 
-    const outputs = task
-      ? await models.MediaAsset.findAll({ where: { task_id: task.id }, order: [['position', 'ASC']] })
-      : asset
-        ? [asset]
-        : [];
+    const outputs = task ? await reads.outputs(task.id) : asset ? [asset] : [];
     const accountIds = [
       ...new Set([task?.account_id, record?.account_id].filter((id): id is string => !!id)),
     ];
     const accounts = new Map(
-      (accountIds.length
-        ? await models.ProviderAccount.findAll({ where: { id: { [Op.in]: accountIds } } })
-        : []
-      ).map((row): [string, TraceAccount] => [
+      (accountIds.length ? await reads.accounts(accountIds) : []).map((row): [string, TraceAccount] => [
         row.id,
         {
           id: row.id,
@@ -120,9 +109,7 @@ export class TraceService {
     );
     const attempts = await this.attempts(task, record, accounts);
     const errors = await this.errors(task, record);
-    const ledger = task
-      ? await models.CreditLedger.findAll({ where: { task_id: task.id }, order: [['created_at', 'ASC']] })
-      : [];
+    const ledger = task ? await reads.ledger(task.id) : [];
     const entries = ledger.map((row) => ({
       id: row.id,
       kind: row.kind,
@@ -230,11 +217,11 @@ export class TraceService {
 
   /** Where the work ran, per task, output position (004) and upstream job (kie). */
   private async attempts(
-    task: GenerationTaskRow | null,
-    record: JimengRecordRow | null,
+    task: GenerationTaskRecord | null,
+    record: JimengRecord | null,
     accounts: Map<string, TraceAccount>,
   ): Promise<TraceAttempt[]> {
-    const { models } = this.deps;
+    const { reads } = this.deps;
     const out: TraceAttempt[] = [];
     if (!task && record) {
       out.push({
@@ -249,8 +236,8 @@ export class TraceService {
       return out;
     }
     if (!task) return out;
-    const credential = await models.TaskCredential.findByPk(task.id);
-    const callerKeyMask = credential ? maskSecret(this.deps.secrets.open(credential.secret_enc)) : null;
+    const sealed = await reads.sealedCredential(task.id);
+    const callerKeyMask = sealed ? maskSecret(this.deps.secrets.open(sealed)) : null;
     const account = task.account_id ? (accounts.get(task.account_id) ?? null) : null;
     out.push({
       scope: 'task',
@@ -261,10 +248,7 @@ export class TraceService {
       key_mask: account?.session_mask ?? record?.original_session_mask ?? callerKeyMask,
       error: task.error_message,
     });
-    const items = await models.TaskItem.findAll({
-      where: { task_id: task.id },
-      order: [['position', 'ASC']],
-    });
+    const items = await reads.items(task.id);
     for (const item of items)
       out.push({
         scope: `position ${item.position}`,
@@ -275,7 +259,7 @@ export class TraceService {
         key_mask: callerKeyMask,
         error: item.error_message ?? null,
       });
-    const jobs = await models.ProviderJob.findAll({ where: { task_id: task.id } });
+    const jobs = await reads.providerJobs(task.id);
     for (const job of jobs)
       out.push({
         scope: `${job.provider} ${job.upstream_id}`,
@@ -290,8 +274,8 @@ export class TraceService {
   }
 
   private async errors(
-    task: GenerationTaskRow | null,
-    record: JimengRecordRow | null,
+    task: GenerationTaskRecord | null,
+    record: JimengRecord | null,
   ): Promise<TraceError[]> {
     const out: TraceError[] = [];
     if (task && (task.error_code || task.error_message)) {
@@ -304,10 +288,7 @@ export class TraceService {
       });
     }
     if (task) {
-      const items = await this.deps.models.TaskItem.findAll({
-        where: { task_id: task.id, error_message: { [Op.ne]: null } },
-        order: [['position', 'ASC']],
-      });
+      const items = await this.deps.reads.items(task.id, { failedOnly: true });
       for (const item of items)
         out.push({
           where: `position ${item.position}`,
@@ -329,12 +310,9 @@ export class TraceService {
   }
 
   private async user(userId: string): Promise<TraceView['user']> {
-    const row = await this.deps.models.User.findByPk(userId);
+    const row = await this.deps.reads.user(userId);
     if (!row) return null;
-    const identities = await this.deps.models.Identity.findAll({
-      where: { user_id: userId },
-      order: [['created_at', 'ASC']],
-    });
+    const identities = await this.deps.reads.identities(userId);
     return {
       id: row.id,
       username: row.username,
@@ -352,8 +330,8 @@ export class TraceService {
 
 /** Everything with a time, oldest first: what happened to the work, its money, and staff actions. */
 function timeline(
-  task: GenerationTaskRow | null,
-  record: JimengRecordRow | null,
+  task: GenerationTaskRecord | null,
+  record: JimengRecord | null,
   outputs: Array<{ id: string; position: number; created_at: string | null }>,
   entries: Array<{ kind: string; amount: number; note: string | null; created_at: string }>,
   audit: Array<{

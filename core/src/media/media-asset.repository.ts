@@ -1,0 +1,25 @@
+/**
+ * MediaService's port: where stored task outputs are recorded (`media_assets`). The Sequelize
+ * adapter (adapters/sequelize/media-asset.repository.ts) implements it with the statements the
+ * service ran itself before the port.
+ */
+import type { MediaAssetRecord } from './media-asset.js';
+
+/**
+ * A second row for the same task output (unique task_id + position): another run of the same
+ * position stored it first. The adapter maps its database's unique-constraint error to this.
+ */
+export class MediaAssetExistsError extends Error {
+  constructor(readonly conflict: unknown) {
+    super('media asset exists');
+  }
+}
+
+export interface MediaAssetRepository {
+  /** Output `position` of a task, if stored. */
+  findOutput(taskId: string, position: number): Promise<MediaAssetRecord | null>;
+  /** Whether a row holds output `position` of a task (reads its id only). */
+  hasOutput(taskId: string, position: number): Promise<boolean>;
+  /** Writes a new row; throws MediaAssetExistsError when the task's position is taken. */
+  create(asset: MediaAssetRecord): Promise<MediaAssetRecord>;
+}
