@@ -64,6 +64,8 @@ describe('admin: Jimeng accounts, batches and dashboard (browser)', () => {
   });
 
   afterEach(async () => {
+    // A test that failed while the sandbox held its calls must not hold the next test's.
+    system?.sandbox.state.gate.release();
     await context?.close();
   });
 
@@ -90,8 +92,10 @@ describe('admin: Jimeng accounts, batches and dashboard (browser)', () => {
   });
 
   it('updates the batch page live as storyboards complete, without reloading', async () => {
-    // Two waves of 2 s over the demo pool (3 accounts × 3 at once): still running when the page opens.
+    // The sandbox holds the calls until the page is live, so storyboards are still running when it
+    // opens however slow the machine; then two waves of 2 s over the demo pool (3 accounts × 3).
     system.sandbox.state.updateSettings({ latencyMs: 2000 });
+    system.sandbox.state.gate.hold();
     const batch = await staffApi<{ batch_id: string; total_count: number }>(
       system,
       'POST',
@@ -119,6 +123,7 @@ describe('admin: Jimeng accounts, batches and dashboard (browser)', () => {
     });
 
     const before = await rowStatuses(page);
+    system.sandbox.state.gate.release();
     expect(Object.keys(before)).toHaveLength(12);
     const waiting = Object.entries(before).find(([, status]) => status !== 'completed')?.[0];
     expect(
@@ -146,7 +151,10 @@ describe('admin: Jimeng accounts, batches and dashboard (browser)', () => {
   }, 60_000);
 
   it('cancels a running batch with a reason, then retries what was cancelled', async () => {
+    // Held at the sandbox until the cancel has landed, so there is something to cancel however
+    // slow the machine.
     system.sandbox.state.updateSettings({ latencyMs: 2500 });
+    system.sandbox.state.gate.hold();
     const batch = await staffApi<{ batch_id: string }>(
       system,
       'POST',
@@ -171,6 +179,7 @@ describe('admin: Jimeng accounts, batches and dashboard (browser)', () => {
     await cancelDialog.getByRole('button', { name: 'Cancel batch' }).click();
     await page.getByText(/\d+ storyboards cancelled, \d+ already completed/).waitFor();
     await page.getByTestId('batch-status').getByText('Cancelled').waitFor();
+    system.sandbox.state.gate.release();
     // Rows settle through live events that may trail the batch status by a moment.
     const settleBy = Date.now() + 10_000;
     let statuses = Object.values(await rowStatuses(page));

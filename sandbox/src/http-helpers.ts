@@ -21,7 +21,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function abortError(): Error {
+/** The error `sleep` and other waits reject with when their signal aborts. */
+export function abortError(): Error {
   const error = new Error('aborted');
   error.name = 'AbortError';
   return error;

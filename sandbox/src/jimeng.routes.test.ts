@@ -35,6 +35,27 @@ async function call(
 const urls = (result: Json) => (result.data as Array<{ url: string }>).map((item) => item.url);
 
 describe('jimeng gateway: images/generations', () => {
+  it('holds calls at the gate until released, and a held call whose client leaves ends', async () => {
+    sandbox.state.gate.hold();
+    let answered = false;
+    const held = call('/v1/images/generations', session(), { prompt: 'held lantern' }).then((result) => {
+      answered = true;
+      return result;
+    });
+    const leaving = new AbortController();
+    const left = call('/v1/images/generations', session(), { prompt: 'left' }, leaving.signal).catch(
+      (error: Error) => error.name,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answered).toBe(false);
+    const inFlight = Object.values(sandbox.state.stats().inFlight.jimeng ?? {});
+    expect(inFlight.reduce((sum, n) => sum + n, 0)).toBe(2);
+    leaving.abort();
+    expect(await left).toBe('AbortError');
+    sandbox.state.gate.release();
+    expect(urls(await held)).toHaveLength(4);
+  });
+
   it('returns four signed URLs of real PNGs sized by ratio and resolution', async () => {
     const result = await call('/v1/images/generations', session(), {
       prompt: 'a fox in snow',

@@ -109,6 +109,7 @@ async function generation(state: SandboxState, ctx: Context, endpoint: Generatio
       delayMs = fault.delayMs ?? delayMs * 5; // kind "slow"
     }
 
+    await state.gate.pass(signal);
     const data =
       job === 'video'
         ? await generateVideo(state, account, params, delayMs, signal)

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { FaultStore, type PendingFault } from './fault.store.js';
 import { FileStore } from './file.store.js';
+import { GenerationGate } from './generation-gate.js';
 import { validateGeminiFault } from './gemini-errors.js';
 import {
   JimengAccountStore,
@@ -50,6 +51,8 @@ export class SandboxState {
   readonly files = new FileStore(() => this.now());
   readonly jimeng = new JimengAccountStore();
   readonly kie = new KieStore();
+  /** Holds Jimeng generation calls until released (tests that must see work still running). */
+  readonly gate = new GenerationGate();
   private readonly apiKeys: Record<'gemini' | 'openai', Map<string, ApiKeyStatus>> = {
     gemini: new Map(),
     openai: new Map(),
@@ -91,6 +94,7 @@ export class SandboxState {
     this.apiKeys.gemini.clear();
     this.apiKeys.openai.clear();
     this.faults.clear();
+    this.gate.release();
     this.counters.reset();
     this.clockOffsetMs = 0;
     Object.assign(this.settings, this.initialSettings);
