@@ -71,7 +71,7 @@ describe('NanoBanana partial submission (queue failing part-way)', () => {
   it('keeps the positions that were queued and says why the rest were not', async () => {
     const queue = flakyQueue(2);
     const core = await open(queue);
-    const task = await core.nanobanana.service.createBatch(ANONYMOUS_WORKSPACE_USER_ID, {
+    const task = await core.nanobanana.submit.createBatch(ANONYMOUS_WORKSPACE_USER_ID, {
       prompt: '部分提交',
       model: 'gemini-2.5-flash-image',
       count: 10,
@@ -97,7 +97,7 @@ describe('NanoBanana partial submission (queue failing part-way)', () => {
     const viewsBefore = await core.nanobanana.models.NanobananaTask.count();
     const credentialsBefore = await core.nanobanana.models.TaskCredential.count();
     await expect(
-      core.nanobanana.service.createBatch(ANONYMOUS_WORKSPACE_USER_ID, {
+      core.nanobanana.submit.createBatch(ANONYMOUS_WORKSPACE_USER_ID, {
         prompt: '提交失败',
         model: 'gemini-2.5-flash-image',
         count: 3,

@@ -222,7 +222,7 @@ async function benchEngine(engine: 'sqlite' | 'mariadb') {
     console.log(`  seeded in ${(seedMs / 1000).toFixed(1)} s`);
     // Warm-up: caches, the jieba dictionary, prepared plans.
     for (const keyword of QUERIES) {
-      await core.nanobanana.service.search(scope, keyword, 1, 10);
+      await core.nanobanana.tasks.search(scope, keyword, 1, 10);
       await likeSearch(core, keyword);
     }
     // Other work on the machine moves every number: record the load around the timed part.
@@ -234,7 +234,7 @@ async function benchEngine(engine: 'sqlite' | 'mariadb') {
     const perQuerySamples: Record<string, { fts: number[]; like: number[] }> = {};
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const keyword of QUERIES) {
-        const [ms, result] = await time(() => core.nanobanana.service.search(scope, keyword, 1, 10));
+        const [ms, result] = await time(() => core.nanobanana.tasks.search(scope, keyword, 1, 10));
         fts.push(ms);
         (perQuerySamples[keyword] ??= { fts: [], like: [] }).fts.push(ms);
         perQuery[keyword] = {

@@ -13,7 +13,9 @@ import { JimengGatewayClient } from './adapters/providers/jimeng/jimeng-gateway.
 import { GeminiImageClient } from './adapters/providers/gemini/gemini-image.client.js';
 import { KieClient } from './adapters/providers/kie/kie.client.js';
 import { defineAnimeModels } from './adapters/sequelize/anime.models.js';
-import { defineNanobananaModels } from './adapters/sequelize/nanobanana.models.js';
+import { defineNanobananaModels, type NanobananaModels } from './adapters/sequelize/nanobanana.models.js';
+import { SequelizeNanobananaRepository } from './adapters/sequelize/nanobanana.repository.js';
+import { sequelizeUnitOfWork } from './adapters/sequelize/unit-of-work.js';
 import { SequelizeGenerationTaskRepository } from './adapters/sequelize/generation-task.repository.js';
 import { SequelizeFanOutItemRepository } from './adapters/sequelize/fan-out-item.repository.js';
 import { SequelizeProviderJobRepository } from './adapters/sequelize/provider-job.repository.js';
@@ -127,8 +129,11 @@ export interface Core {
   jimeng: JimengModule & { models: JimengModels };
   /** Contract 002 (story chat): AI models, catalogs, chat engine, wallet login, story images. */
   story: StoryCore;
-  /** Contract 004 (NanoBanana) on the engine: its fan-out driver, service, search tokenizer. */
-  nanobanana: NanobananaModule;
+  /**
+   * Contract 004 (NanoBanana) on the engine: its fan-out driver, use cases, search tokenizer, and
+   * its tables (`models`: tests and the search benchmark read them directly).
+   */
+  nanobanana: NanobananaModule & { models: NanobananaModels };
   /** Contracts 000/001 (anime images and videos) and the credits (MC) ledger. */
   anime: AnimeModule;
   /** This process's Prometheus registry and metrics (served as /metrics). */
@@ -312,8 +317,8 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   });
   const nanobanana = createNanobananaModule({
     config,
-    sequelize,
-    models,
+    repository: new SequelizeNanobananaRepository({ ...models, ...nanobananaModels }),
+    unitOfWork: sequelizeUnitOfWork(sequelize, { retryDeadlocks: { logger, label: 'nanobanana' } }),
     queue,
     events,
     media,
@@ -321,7 +326,6 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     secrets,
     pool,
     engine,
-    nanobananaModels,
     credentials: new SequelizeTaskCredentialRepository(nanobananaModels),
     searchIndex: nanobananaSearch,
     gemini,
@@ -447,7 +451,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     redisLoss,
     jimeng: { ...jimengModule, models: jimengModels },
     story,
-    nanobanana,
+    nanobanana: { ...nanobanana, models: nanobananaModels },
     anime,
     metrics,
     alerts,

@@ -74,7 +74,7 @@ export type {
 export type { GenerationTaskRecord } from './generation/engine/repositories.js';
 export * from './nanobanana/nanobanana.types.js';
 export * from './nanobanana/nanobanana.errors.js';
-export { NanobananaService, contractStatus, imageDto } from './nanobanana/nanobanana.service.js';
+export { contractStatus, imageDto } from './nanobanana/nanobanana-dto.js';
 export type { NanobananaModule } from './nanobanana/nanobanana.module.js';
 export { SearchTokenizer, searchText } from './nanobanana/search-text.js';
 export { PostingSearchIndex } from './adapters/sequelize/nanobanana-posting-search.repository.js';

@@ -1,4 +1,4 @@
-import type { Transaction } from 'sequelize';
+import type { TransactionHandle } from '../shared/unit-of-work.js';
 
 /** A task as the search index sees it: its workspace and the jieba tokens of its prompt (repeats kept). */
 export interface SearchDocument {
@@ -22,9 +22,9 @@ export interface SearchPage {
  */
 export interface NanobananaSearchIndex {
   /** Indexes new tasks; call after their `nanobanana_tasks` rows were written in `transaction`. */
-  add(documents: SearchDocument[], transaction: Transaction): Promise<void>;
+  add(documents: SearchDocument[], transaction: TransactionHandle): Promise<void>;
   /** Forgets tasks; call before their `nanobanana_tasks` rows are deleted in `transaction`. */
-  remove(taskIds: string[], transaction: Transaction): Promise<void>;
+  remove(taskIds: string[], transaction: TransactionHandle): Promise<void>;
   /**
    * Tasks that contain every token; `ownerKey` null searches every workspace (admins).
    * `tokens` are query tokens (lower-cased jieba words), at least one.

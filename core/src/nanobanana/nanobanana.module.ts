@@ -1,7 +1,4 @@
-import type { Sequelize } from 'sequelize';
 import type { AppConfig } from '../config.js';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
-import type { NanobananaModels } from '../adapters/sequelize/nanobanana.models.js';
 import type { AccountPoolService } from '../accounts/account-pool.service.js';
 import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import type { FanOutSubmission } from '../generation/engine/fan-out-runs.js';
@@ -18,15 +15,26 @@ import type { Logger } from '../shared/logger.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import { BaseUrlAllowlist } from '../shared/outbound/base-url-allowlist.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
+import type { UnitOfWork } from '../shared/unit-of-work.js';
+import type { NanobananaRepository } from './nanobanana.repository.js';
 import type { NanobananaSearchIndex } from './nanobanana-search.port.js';
-import { NanobananaService } from './nanobanana.service.js';
+import { NanobananaImages } from './nanobanana-images.js';
+import { NanobananaSubmitService } from './nanobanana-submit.service.js';
+import { NanobananaTaskQueries } from './nanobanana-task-queries.js';
+import { NanobananaTaskRemoval } from './nanobanana-task-removal.js';
 import { SearchTokenizer } from './search-text.js';
 
 export interface NanobananaModule {
-  models: NanobananaModels;
   /** Submitting a task to the engine's fan-out (positions, a caller's sealed credential). */
   fanOut: FanOutSubmission;
-  service: NanobananaService;
+  /** Creating batches (validation, reference images, the task's rows, the engine's fan-out). */
+  submit: NanobananaSubmitService;
+  /** One task, history pages and search. */
+  tasks: NanobananaTaskQueries;
+  /** Deleting tasks. */
+  removal: NanobananaTaskRemoval;
+  /** Finding, deleting and exporting the tasks' images. */
+  images: NanobananaImages;
   tokenizer: SearchTokenizer;
   /** FTS5 on SQLite, posting tables on MySQL/MariaDB. */
   searchIndex: NanobananaSearchIndex;
@@ -35,10 +43,13 @@ export interface NanobananaModule {
 /** Wires contract 004 onto the engine (its fan-out strategy); called once by createCore. */
 export function createNanobananaModule(deps: {
   config: AppConfig;
-  sequelize: Sequelize;
-  models: DreamloomModels;
-  /** 004's tables (defined by createCore: the engine's fan-out positions live there too). */
-  nanobananaModels: NanobananaModels;
+  /** 004's tasks, views and images (createCore builds the Sequelize adapter). */
+  repository: NanobananaRepository;
+  /**
+   * 004's own unit of work (its SQLite write queue; MySQL deadlocks retried): submit and removal
+   * share it, as the one NanobananaService they were split from did.
+   */
+  unitOfWork: UnitOfWork;
   /** Callers' sealed Gemini keys, kept while their task runs. */
   credentials: TaskCredentialRepository;
   /** 004 search text (createCore picks FTS5 or posting tables by dialect). */
@@ -66,7 +77,6 @@ export function createNanobananaModule(deps: {
   ) => Promise<Page>;
 }): NanobananaModule {
   const { config } = deps;
-  const models = deps.nanobananaModels;
   const strategy = new NanobananaFanOutStrategy({
     providers: { gemini: deps.gemini },
     credentials: deps.credentials,
@@ -84,22 +94,37 @@ export function createNanobananaModule(deps: {
     submit: (task) => deps.engine.fanOut.submit(task),
   };
   const tokenizer = new SearchTokenizer();
-  const { searchIndex } = deps;
-  const service = new NanobananaService({
-    sequelize: deps.sequelize,
-    models: { ...deps.models, ...models },
+  const { repository, unitOfWork, searchIndex, storage, logger, tasksChanged } = deps;
+  const removal = new NanobananaTaskRemoval({
+    repository,
+    searchIndex,
+    unitOfWork,
+    storage,
+    logger,
+    tasksChanged,
+  });
+  const submit = new NanobananaSubmitService({
+    repository,
+    unitOfWork,
     fanOut,
-    storage: deps.storage,
+    removal,
+    storage,
     tokenizer,
+    searchIndex,
     ids: deps.ids,
     clock: deps.clock,
-    logger: deps.logger,
+    logger,
     taskConcurrency: config.NANOBANANA_TASK_CONCURRENCY,
     refImageMaxBytes: config.NANOBANANA_REF_IMAGE_MAX_BYTES,
-    searchIndex,
     apiBases: new BaseUrlAllowlist([...config.NANOBANANA_API_BASE_ALLOWLIST, config.GEMINI_BASE_URL]),
-    tasksChanged: deps.tasksChanged,
+    tasksChanged,
+  });
+  const tasks = new NanobananaTaskQueries({
+    repository,
+    searchIndex,
+    tokenizer,
     memberPage: deps.memberPage,
   });
-  return { models, fanOut, service, tokenizer, searchIndex };
+  const images = new NanobananaImages({ repository, storage, logger, tasksChanged });
+  return { fanOut, submit, tasks, removal, images, tokenizer, searchIndex };
 }

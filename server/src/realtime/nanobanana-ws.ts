@@ -136,7 +136,7 @@ export async function attachNanobananaWebSocket(core: Core, httpServer: HttpServ
       try {
         const scope = await scopeOf(request);
         if (!scope) return reject(socket, 401, 'Unauthorized');
-        task = await core.nanobanana.service.getTask(scope, taskId);
+        task = await core.nanobanana.tasks.getTask(scope, taskId);
       } catch (error) {
         if (isAppError(error) && error.status === 401) return reject(socket, 401, 'Unauthorized');
         if (isAppError(error) && error.status === 404) return reject(socket, 404, 'Not Found');
@@ -176,7 +176,7 @@ export async function attachNanobananaWebSocket(core: Core, httpServer: HttpServ
   const snapshot = async (ws: WebSocket, taskId: string, initial: GenerationTaskDto) => {
     let task = initial;
     try {
-      task = await core.nanobanana.service.getTask({ all: true }, taskId);
+      task = await core.nanobanana.tasks.getTask({ all: true }, taskId);
     } catch {
       // deleted meanwhile: report what we had
     }

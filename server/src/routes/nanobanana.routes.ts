@@ -146,7 +146,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     handler: async (ctx) => {
       const owner = ownerOf(ctx);
       const input = parseBody(nanobananaBatchBody, ctx.request.body);
-      return ok.nanobanana(await ctx.core.nanobanana.service.createBatch(owner, input));
+      return ok.nanobanana(await ctx.core.nanobanana.submit.createBatch(owner, input));
     },
   });
 
@@ -163,7 +163,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
         if (!ctx.is('multipart/form-data')) throw new ValidationError(BAD_REQUEST);
         const { fields, files } = await readMultipart(ctx, ctx.core.config.NANOBANANA_REF_IMAGE_MAX_BYTES);
         const input = parseBody(nanobananaBatchBody, fields);
-        return ctx.core.nanobanana.service.createBatch(owner, {
+        return ctx.core.nanobanana.submit.createBatch(owner, {
           ...input,
           refImages: files.map((file) => ({ data: file.buffer, originalName: file.originalname })),
         });
@@ -182,7 +182,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     response: nanobananaTaskResponse,
     handler: async (ctx, { params }) =>
       ok.nanobanana(
-        await ctx.core.nanobanana.service.getTask(nanobananaScope(ctx), params.taskId, '任务不存在'),
+        await ctx.core.nanobanana.tasks.getTask(nanobananaScope(ctx), params.taskId, '任务不存在'),
       ),
   });
 
@@ -195,7 +195,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     response: nanobananaHistoryResponse,
     handler: async (ctx, { query }) =>
       ok.nanobanana(
-        await ctx.core.nanobanana.service.history(nanobananaScope(ctx), query.page, query.pageSize),
+        await ctx.core.nanobanana.tasks.history(nanobananaScope(ctx), query.page, query.pageSize),
       ),
   });
 
@@ -212,7 +212,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
       const scope = nanobananaScope(ctx);
       if (!query.keyword?.trim()) throw new ValidationError('请输入搜索关键词');
       return ok.nanobanana(
-        await ctx.core.nanobanana.service.search(scope, query.keyword, query.page, query.pageSize),
+        await ctx.core.nanobanana.tasks.search(scope, query.keyword, query.page, query.pageSize),
       );
     },
   });
@@ -227,7 +227,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     handler: async (ctx) => {
       const scope = nanobananaScope(ctx);
       const { ids } = parseBody(nanobananaIdsBody, await deleteBody(ctx), BAD_PARAMETERS_MESSAGE, true);
-      await ctx.core.nanobanana.service.deleteTasks(scope, ids);
+      await ctx.core.nanobanana.removal.deleteTasks(scope, ids);
       return ok.nanobanana(null);
     },
   });
@@ -241,7 +241,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     malformedParams: notFound('记录不存在'),
     response: nanobananaTaskResponse,
     handler: async (ctx, { params }) =>
-      ok.nanobanana(await ctx.core.nanobanana.service.getTask(nanobananaScope(ctx), params.id, '记录不存在')),
+      ok.nanobanana(await ctx.core.nanobanana.tasks.getTask(nanobananaScope(ctx), params.id, '记录不存在')),
   });
 
   registry.add(router, {
@@ -253,7 +253,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     malformedParams: notFound('记录不存在'),
     response: nanobananaDoneResponse,
     handler: async (ctx, { params }) => {
-      await ctx.core.nanobanana.service.deleteTask(nanobananaScope(ctx), params.id);
+      await ctx.core.nanobanana.removal.deleteTask(nanobananaScope(ctx), params.id);
       return ok.nanobanana(null);
     },
   });
@@ -268,7 +268,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     handler: async (ctx) => {
       const scope = nanobananaScope(ctx);
       const { imageIds } = parseBody(nanobananaExportBody, ctx.request.body, BAD_PARAMETERS_MESSAGE, true);
-      const entries = await ctx.core.nanobanana.service.exportEntries(scope, imageIds);
+      const entries = await ctx.core.nanobanana.images.exportEntries(scope, imageIds);
       const { storage } = ctx.core;
       for (const entry of entries) {
         if (!(await storage.exists(entry.storageKey))) {
@@ -311,7 +311,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
   });
 
   const sendImage = async (ctx: AppRouterContext, attachment: boolean) => {
-    const asset = await ctx.core.nanobanana.service.findImage(nanobananaScope(ctx), ctx.params.id!);
+    const asset = await ctx.core.nanobanana.images.findImage(nanobananaScope(ctx), ctx.params.id!);
     const { stream, size } = await ctx.core.storage.stream(asset.storage_key);
     setStoredFileHeaders(ctx, asset.mime);
     ctx.set('Content-Length', String(size));
@@ -340,7 +340,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
   // file names and other media ids fall through to contract 002's handler.
   router.get('/api/v1/images/:id', async (ctx, next) => {
     const id = ctx.params.id!;
-    if (!/^\d{1,20}$/.test(id) || (await ctx.core.nanobanana.service.imageOwner(id)) === 'other') {
+    if (!/^\d{1,20}$/.test(id) || (await ctx.core.nanobanana.images.imageOwner(id)) === 'other') {
       // What contract 002 does not know either is missing in this path's contract too: 图片不存在.
       try {
         return await next();
@@ -362,7 +362,7 @@ export function nanobananaRoutes(registry: ApiRegistry) {
     malformedParams: notFound('图片不存在'),
     response: nanobananaDoneResponse,
     handler: async (ctx, { params }) => {
-      await ctx.core.nanobanana.service.deleteImage(nanobananaScope(ctx), params.id);
+      await ctx.core.nanobanana.images.deleteImage(nanobananaScope(ctx), params.id);
       return ok.nanobanana(null);
     },
   });

@@ -4,6 +4,8 @@ import {
   type SearchDocument,
   type SearchPage,
 } from '../../nanobanana/nanobanana-search.port.js';
+import type { TransactionHandle } from '../../shared/unit-of-work.js';
+import { sequelizeTransaction } from './unit-of-work.js';
 import { BLOCK_SIZE, ENTRY_BYTES, blockOf, decodeBlock, encodeBlock, type Posting } from './posting-block.js';
 
 /** Longest stored term (characters); longer tokens are cut the same way when indexed and queried. */
@@ -55,8 +57,9 @@ export class PostingSearchIndex implements NanobananaSearchIndex {
     return this.sequelize.escape(value as string);
   }
 
-  async add(documents: SearchDocument[], transaction: Transaction): Promise<void> {
+  async add(documents: SearchDocument[], handle: TransactionHandle): Promise<void> {
     if (documents.length === 0) return;
+    const transaction = sequelizeTransaction(handle)!;
     const prepared = documents.map((doc) => {
       const frequencies = new Map<string, number>();
       for (const token of doc.tokens) {
@@ -106,8 +109,9 @@ export class PostingSearchIndex implements NanobananaSearchIndex {
     await this.applyChanges(changes, transaction);
   }
 
-  async remove(taskIds: string[], transaction: Transaction): Promise<void> {
+  async remove(taskIds: string[], handle: TransactionHandle): Promise<void> {
     if (taskIds.length === 0) return;
+    const transaction = sequelizeTransaction(handle)!;
     // The workspace totals rows first, as in `add`.
     await this.sequelize.query(
       `SELECT owner_key FROM nanobanana_search_owners WHERE owner_key IN (
