@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childPids, commandLine, isRunning, residentMegabytes } from './support/process-tree.js';
 import { deleteRedisPrefix } from './support/redis-prefix.js';
-import { childPids, commandLine, isRunning, residentMegabytes } from './support/process-tree.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAUNCHER = path.join(REPO_ROOT, 'scripts/launcher/dist/start.js');
