@@ -48,9 +48,12 @@ import { createJimengModule, type JimengModule } from './jimeng/jimeng.module.js
 import { defineJimengModels, type JimengModels } from './adapters/sequelize/jimeng.models.js';
 import { SequelizeJimengRepository } from './adapters/sequelize/jimeng.repository.js';
 import { createStory, type StoryCore } from './story/create-story.js';
-import { defineStoryModels } from './adapters/sequelize/story.models.js';
+import { defineStoryModels, type StoryModels } from './adapters/sequelize/story.models.js';
 import { defineStoryChatBindingModel } from './adapters/sequelize/story-chat-binding.model.js';
 import { sequelizeCatalogTables } from './adapters/sequelize/catalog-table.js';
+import { sequelizeCharacterRepository } from './adapters/sequelize/character.repository.js';
+import { sequelizeStoryRepository } from './adapters/sequelize/story.repository.js';
+import { sequelizeStoryChatBindingRepository } from './adapters/sequelize/story-chat-binding.repository.js';
 import { sequelizeConversationRepository } from './adapters/sequelize/conversation.repository.js';
 import { sequelizeAiModelRepository } from './adapters/sequelize/ai-model.repository.js';
 import { sequelizeMembershipRepository } from './adapters/sequelize/membership.repository.js';
@@ -127,8 +130,11 @@ export interface Core {
   redisLoss: RedisLossWatch;
   /** Contract 003 (Jimeng studio): storyboard records, batches, callbacks, pool upkeep (and its models, for tests). */
   jimeng: JimengModule & { models: JimengModels };
-  /** Contract 002 (story chat): AI models, catalogs, chat engine, wallet login, story images. */
-  story: StoryCore;
+  /**
+   * Contract 002 (story chat): AI models, catalogs, chat engine, wallet login, story images; with
+   * its tables' models for tests and tools that look at rows directly (core itself uses the ports).
+   */
+  story: StoryCore & { models: StoryModels };
   /**
    * Contract 004 (NanoBanana) on the engine: its fan-out driver, use cases, search tokenizer, and
    * its tables (`models`: tests and the search benchmark read them directly).
@@ -185,8 +191,9 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   const quota = { resetTime: config.QUOTA_RESET_TIME, timeZone: config.QUOTA_TIMEZONE };
   const audit = new AuditLog({ store: new SequelizeAuditStore(defineAuditLogModel(sequelize)), ids, clock });
 
+  const identityRepository = new SequelizeIdentityRepository(sequelize, models);
   const identity = new IdentityService({
-    users: new SequelizeIdentityRepository(sequelize, models),
+    users: identityRepository,
     ids,
     clock,
     tokenTtlHours: config.ACCESS_TOKEN_TTL_HOURS,
@@ -346,8 +353,10 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   const story = createStory({
     config,
     models,
-    storyModels,
-    bindingModel,
+    users: identityRepository,
+    characters: sequelizeCharacterRepository(storyModels),
+    stories: sequelizeStoryRepository(storyModels),
+    bindings: sequelizeStoryChatBindingRepository(bindingModel),
     conversations: sequelizeConversationRepository(storyModels),
     members: sequelizeMembershipRepository(storyModels, bindingModel),
     pawSessions: sequelizePawSessionRepository(storyModels),
@@ -450,7 +459,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     reconciler,
     redisLoss,
     jimeng: { ...jimengModule, models: jimengModels },
-    story,
+    story: { ...story, models: storyModels },
     nanobanana: { ...nanobanana, models: nanobananaModels },
     anime,
     metrics,

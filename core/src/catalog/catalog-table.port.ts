@@ -1,5 +1,13 @@
-import type { StoryModels } from '../adapters/sequelize/story.models.js';
-import type { CreationValues } from '../adapters/sequelize/catalog-table.js';
+import type { AiModelRecord } from '../llm/ai-model.repository.js';
+import type {
+  ArtStyleRecord,
+  LanguageRecord,
+  MusicRecord,
+  MusicTypeRecord,
+  PromptTemplateRecord,
+  StoryTemplateRecord,
+  SystemPromptPostRecord,
+} from './catalog-records.js';
 
 /** The story tables a catalog descriptor may name (characters and stories have their own service). */
 export type CatalogModel =
@@ -12,10 +20,35 @@ export type CatalogModel =
   | 'StoryTemplate'
   | 'AiModel';
 
+/** The record type of each catalog table. */
+interface CatalogRecords {
+  SystemPromptPost: SystemPromptPostRecord;
+  Language: LanguageRecord;
+  Music: MusicRecord;
+  MusicType: MusicTypeRecord;
+  ArtStyle: ArtStyleRecord;
+  PromptTemplate: PromptTemplateRecord;
+  StoryTemplate: StoryTemplateRecord;
+  AiModel: AiModelRecord;
+}
+
+/** Columns the table fills itself when a new row leaves them out (their column defaults). */
+interface DefaultedColumns {
+  SystemPromptPost: never;
+  Language: never;
+  Music: never;
+  MusicType: never;
+  ArtStyle: never;
+  PromptTemplate: 'is_active';
+  StoryTemplate: never;
+  AiModel: 'is_active' | 'usage_count' | 'last_used_at';
+}
+
 /** One stored row of a catalog table. */
-export type RowOf<K extends CatalogModel> = InstanceType<StoryModels[K]>;
+export type RowOf<K extends CatalogModel> = CatalogRecords[K];
 /** The columns given when a row is created (those the table fills itself may be left out). */
-export type ValuesOf<K extends CatalogModel> = CreationValues<RowOf<K>>;
+export type ValuesOf<K extends CatalogModel> = Omit<RowOf<K>, DefaultedColumns[K]> &
+  Partial<Pick<RowOf<K>, DefaultedColumns[K] & keyof RowOf<K>>>;
 
 /** Equality on columns: the only filter catalogs need (a status, a type, a name). */
 export type Filter = Record<string, string | number | boolean>;
@@ -28,7 +61,8 @@ export type Ordering = ReadonlyArray<readonly [column: string, direction: 'ASC' 
 export interface CatalogTable<Row, Values> {
   byId(id: string): Promise<Row | null>;
   first(where: Filter, order?: Ordering): Promise<Row | null>;
-  all(where: Filter, order: Ordering): Promise<Row[]>;
+  /** The matching rows in `order`, the first `limit` of them when given. */
+  all(where: Filter, order: Ordering, limit?: number): Promise<Row[]>;
   page(
     where: Filter,
     order: Ordering,
@@ -38,8 +72,9 @@ export interface CatalogTable<Row, Values> {
   insert(values: Values): Promise<Row>;
   /** The row matching `where`, created from `values` when there is none (two racing callers get one row). */
   findOrInsert(where: Filter, values: Values): Promise<Row>;
+  /** Writes `patch` onto a row this table answered, and answers it changed. */
   change(row: Row, patch: Partial<Values>): Promise<Row>;
-  /** Deletes the row and answers its columns as they were (for the audit log). */
+  /** Deletes a row this table answered, and answers its columns as they were (for the audit log). */
   remove(row: Row): Promise<Record<string, unknown>>;
 }
 

@@ -1,8 +1,5 @@
-import { Op, type Model } from 'sequelize';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { assertOpeningsSpokenByCast } from '../story/opening-speakers.js';
-import type { CharacterRow, StoryModels, StoryRow } from '../adapters/sequelize/story.models.js';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
@@ -17,16 +14,23 @@ import {
 } from '../story/access/character-access.js';
 import { assertCanChangeStory, assertCanReadStory } from '../story/access/story-access.js';
 import { StoryIntroWriter } from '../story/story-intro.writer.js';
+import { castInOrder } from '../story/cast-in-order.js';
+import type { ConversationRepository } from '../story/conversation.repository.js';
+import type { IdentityRepository } from '../identity/identity.repository.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { pageWindow } from './catalog-crud.js';
 import { promptTemplateView } from './catalogs/prompt-templates.catalog.js';
+import { activePromptTemplate } from './active-prompt-template.js';
+import type { CatalogTables } from './catalog-table.port.js';
+import type { CharacterPatch, CharacterRecord, CharacterRepository } from './character.repository.js';
+import type { StoryPatch, StoryRecord, StoryRepository } from './story.repository.js';
 
 const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
 
 // ---- views (the contract's field names) ------------------------------------------------------
 
 export const views = {
-  character: (row: CharacterRow) => ({
+  character: (row: CharacterRecord) => ({
     id: row.id,
     name: row.name,
     avatar: row.image_url,
@@ -45,7 +49,7 @@ export const views = {
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
   }),
-  story: (row: StoryRow) => ({
+  story: (row: StoryRecord) => ({
     id: row.id,
     title: row.title,
     setting: JSON.parse(row.setting) as Record<string, unknown>,
@@ -62,10 +66,16 @@ export const views = {
 };
 
 interface Deps {
-  models: StoryModels;
+  characters: CharacterRepository;
+  stories: StoryRepository;
+  /** Story templates (cast limits), music (a story's track) and prompt templates. */
+  catalogTables: CatalogTables;
+  /** Which stories a member already started (the published list leaves them out). */
+  conversations: Pick<ConversationRepository, 'storyIdsStartedBy'>;
   /** The model catalog: a character's `llm_id` must name an active chat model. */
   llm: Pick<LlmService, 'findActive'>;
-  users: Pick<DreamloomModels, 'User' | 'Identity'>;
+  /** Creators' names and wallet addresses in the published list. */
+  users: Pick<IdentityRepository, 'userById' | 'identityOfUser'>;
   ids: IdGenerator;
   clock: Clock;
   /** Writes published stories' intros (contract `generated_background`); none: the template content. */
@@ -103,10 +113,12 @@ export class CatalogService {
     return this.deps.clock.now();
   }
 
-  /** Deletes `row`; when staff do it, the audit log keeps what was deleted (members' own deletes are theirs). */
-  private async destroyAudited(actor: Actor, kind: string, row: Model) {
-    const before = row.toJSON() as Record<string, unknown>;
-    await row.destroy();
+  /**
+   * Deletes a row through `remove` (which answers its columns as they were); when staff do it, the
+   * audit log keeps what was deleted (members' own deletes are theirs).
+   */
+  private async destroyAudited(actor: Actor, kind: string, remove: () => Promise<Record<string, unknown>>) {
+    const before = await remove();
     await this.deps.audit.record(actor, `${kind}.delete`, { kind, id: String(before.id) }, before);
   }
 
@@ -119,10 +131,7 @@ export class CatalogService {
   // ---- prompt templates -----------------------------------------------------------------------
   /** The active template of a type (newest first). */
   async promptTemplateOfType(type: string) {
-    const row = await this.deps.models.PromptTemplate.findOne({
-      where: { type, is_active: true },
-      order: [['updated_at', 'DESC']],
-    });
+    const row = await activePromptTemplate(this.deps.catalogTables, type);
     if (!row) throw new NotFoundError(`Prompt template of type ${type}`);
     return promptTemplateView(row);
   }
@@ -140,7 +149,7 @@ export class CatalogService {
   async createCharacter(actor: Actor, input: CharacterInput & { name: string }) {
     await this.checkCharacterModel(input.llm_id);
     const now = this.now();
-    const row = await this.deps.models.Character.create({
+    const row = await this.deps.characters.insert({
       id: this.deps.ids.snowflake(),
       user_id: actor.id,
       name: input.name,
@@ -162,34 +171,26 @@ export class CatalogService {
     return views.character(row);
   }
   async listCharacters(actor: Actor, input: { page?: number; limit?: number; all?: boolean }) {
-    const where = input.all && isStaff(actor) ? {} : { user_id: actor.id };
-    const { rows, count } = await this.deps.models.Character.findAndCountAll({
-      where,
-      order: [['created_at', 'DESC']],
-      ...pageWindow(input),
-    });
-    return { total: count, items: rows.map(views.character) };
+    const owner = input.all && isStaff(actor) ? null : actor.id;
+    const { rows, total } = await this.deps.characters.page(owner, pageWindow(input));
+    return { total, items: rows.map(views.character) };
   }
   /**
    * The whole character to whoever may read it (character-access.ts); the public card to players
    * of a published story that casts it; to anyone else it does not exist.
    */
   async getCharacter(actor: Actor, id: string) {
-    const row = await this.mustFind(this.deps.models.Character.findByPk(id), 'Character');
+    const row = await this.mustFind(this.deps.characters.byId(id), 'Character');
     if (canReadCharacter(actor, row)) return views.character(row);
     if (await this.castInPublishedStory(row.id)) return characterCard(row);
     throw new NotFoundError('Character');
   }
   /**
-   * How many published stories cast the character. `character_ids` is a JSON array kept as text:
-   * LIKE on the quoted id narrows it on both engines (a wildcard in an id could only widen the
-   * match), and each candidate's array is then checked exactly.
+   * How many published stories cast the character: the repository narrows the stories down to
+   * candidates whose cast text mentions it, and each candidate's array is then checked exactly.
    */
   private async publishedStoriesCasting(id: string): Promise<number> {
-    const candidates = await this.deps.models.Story.findAll({
-      where: { is_published: true, character_ids: { [Op.like]: `%${JSON.stringify(id)}%` } },
-      attributes: ['character_ids'],
-    });
+    const candidates = await this.deps.stories.publishedCastsMentioning(id);
     return candidates.filter((story) =>
       (JSON.parse(story.character_ids) as unknown[]).map(String).includes(id),
     ).length;
@@ -199,7 +200,7 @@ export class CatalogService {
   }
   /** 404 to whoever may not read it, 403 to a reader who may not change it. */
   private async changeableCharacter(actor: Actor, id: string) {
-    const row = await this.mustFind(this.deps.models.Character.findByPk(id), 'Character');
+    const row = await this.mustFind(this.deps.characters.byId(id), 'Character');
     if (!canReadCharacter(actor, row)) throw new NotFoundError('Character');
     if (!canChangeCharacter(actor, row)) throw new ForbiddenError('Not your character');
     return row;
@@ -207,7 +208,7 @@ export class CatalogService {
   async updateCharacter(actor: Actor, id: string, input: CharacterInput) {
     const row = await this.changeableCharacter(actor, id);
     await this.checkCharacterModel(input.llm_id);
-    const patch: Partial<CharacterRow['_creationAttributes']> = { updated_at: this.now() };
+    const patch: CharacterPatch = { updated_at: this.now() };
     if (input.name !== undefined) patch.name = input.name;
     if (input.avatar !== undefined) patch.image_url = input.avatar;
     if (input.image_url !== undefined) patch.image_url = input.image_url;
@@ -220,7 +221,7 @@ export class CatalogService {
     if (input.talkativeness !== undefined) patch.talkativeness = input.talkativeness;
     // Stories already casting it keep it; only new casts depend on it being public.
     if (input.is_public !== undefined) patch.is_public = input.is_public;
-    return views.character(await row.update(patch));
+    return views.character(await this.deps.characters.change(row, patch));
   }
   /**
    * Refused with 409 CHARACTER_IN_USE while a published story casts it: its players would lose a
@@ -236,18 +237,14 @@ export class CatalogService {
         `${stories} published ${stories === 1 ? 'story casts' : 'stories cast'} this character`,
         { status: 409 },
       );
-    await this.destroyAudited(actor, 'character', row);
+    await this.destroyAudited(actor, 'character', () => this.deps.characters.remove(row));
   }
   /** The one shared narrator, created on first request. */
   async narrator() {
-    const { Character } = this.deps.models;
-    const existing = await Character.findOne({
-      where: { character_type: 'narrator' },
-      order: [['created_at', 'ASC']],
-    });
+    const existing = await this.deps.characters.firstNarrator();
     if (existing) return views.character(existing);
     const now = this.now();
-    const row = await Character.create({
+    const row = await this.deps.characters.insert({
       id: this.deps.ids.snowflake(),
       user_id: null,
       name: 'Narrator',
@@ -281,18 +278,15 @@ export class CatalogService {
     alreadyCast: string[] = [],
   ) {
     if (templateId) {
-      const template = await this.deps.models.StoryTemplate.findByPk(templateId);
+      const template = await this.deps.catalogTables.of('StoryTemplate').byId(templateId);
       if (!template) throw new ValidationError(`Unknown story template ${templateId}`);
-      const count = (
-        await this.deps.models.Character.findAll({
-          where: { id: { [Op.in]: ids } },
-          attributes: ['id', 'character_type'],
-        })
-      ).filter((row) => row.character_type !== 'narrator').length;
+      const count = (await this.deps.characters.typesOf(ids)).filter(
+        (row) => row.character_type !== 'narrator',
+      ).length;
       if (count > template.max_characters)
         throw new ValidationError(`This template allows at most ${template.max_characters} characters`);
     }
-    const rows = await this.deps.models.Character.findAll({ where: { id: { [Op.in]: ids } } });
+    const rows = await this.deps.characters.byIds(ids);
     if (rows.length !== new Set(ids).size) throw new ValidationError('Unknown character in the cast');
     const refused = rows.find((row) => !alreadyCast.includes(row.id) && !canUseCharacter(actor, row));
     if (refused)
@@ -308,7 +302,7 @@ export class CatalogService {
   /** A story's music must exist in the music catalog (its URL is what players get). */
   private async checkMusic(id: string | null | undefined) {
     if (!id) return;
-    if (!(await this.deps.models.Music.findByPk(id)))
+    if (!(await this.deps.catalogTables.of('Music').byId(id)))
       throw new ValidationError(`Unknown background_music_id ${id}`);
   }
 
@@ -317,7 +311,7 @@ export class CatalogService {
     await this.checkCast(actor, ids);
     this.checkOpenings(input.setting.opening_messages, ids);
     const now = this.now();
-    const row = await this.deps.models.Story.create({
+    const row = await this.deps.stories.insert({
       id: this.deps.ids.snowflake(),
       user_id: actor.id,
       title: input.title,
@@ -363,7 +357,7 @@ export class CatalogService {
         character_id: m.character,
       })),
     };
-    const row = await this.deps.models.Story.create({
+    const row = await this.deps.stories.insert({
       id: this.deps.ids.snowflake(),
       user_id: actor.id,
       title: input.story_name,
@@ -385,22 +379,18 @@ export class CatalogService {
   }
 
   async listStories(actor: Actor, input: { page?: number; limit?: number; all?: boolean }) {
-    const where = input.all && isStaff(actor) ? {} : { user_id: actor.id };
-    const { rows, count } = await this.deps.models.Story.findAndCountAll({
-      where,
-      order: [['created_at', 'DESC']],
-      ...pageWindow(input),
-    });
-    return { total: count, items: rows.map(views.story) };
+    const owner = input.all && isStaff(actor) ? null : actor.id;
+    const { rows, total } = await this.deps.stories.page(owner, pageWindow(input));
+    return { total, items: rows.map(views.story) };
   }
 
   async getStory(actor: Actor, id: string) {
-    return views.story(assertCanReadStory(actor, await this.deps.models.Story.findByPk(id)));
+    return views.story(assertCanReadStory(actor, await this.deps.stories.byId(id)));
   }
 
   async updateStory(actor: Actor, id: string, input: { title?: string; setting?: Record<string, unknown> }) {
-    const row = assertCanChangeStory(actor, await this.deps.models.Story.findByPk(id));
-    const patch: Partial<StoryRow['_creationAttributes']> = { updated_at: this.now() };
+    const row = assertCanChangeStory(actor, await this.deps.stories.byId(id));
+    const patch: StoryPatch = { updated_at: this.now() };
     if (input.title !== undefined) patch.title = input.title;
     if (input.setting !== undefined) {
       const ids = ((input.setting.character_ids as unknown[]) ?? JSON.parse(row.character_ids)).map(String);
@@ -414,41 +404,35 @@ export class CatalogService {
       patch.setting = JSON.stringify(input.setting);
       patch.character_ids = JSON.stringify(ids);
     }
-    return views.story(await row.update(patch));
+    return views.story(await this.deps.stories.change(row, patch));
   }
 
   async deleteStory(actor: Actor, id: string) {
-    const row = assertCanChangeStory(actor, await this.deps.models.Story.findByPk(id));
-    await this.destroyAudited(actor, 'story', row);
+    const row = assertCanChangeStory(actor, await this.deps.stories.byId(id));
+    await this.destroyAudited(actor, 'story', () => this.deps.stories.remove(row));
   }
 
   /** Published stories the actor has not started a conversation in (contract shape). */
   async unstartedStories(actor: Actor, input: { page?: number; limit?: number; includeStarted?: boolean }) {
-    const { Story, Conversation, Character, Music } = this.deps.models;
-    const { User, Identity } = this.deps.users;
-    const started = await Conversation.findAll({ where: { user_id: actor.id }, attributes: ['story_id'] });
-    const startedIds = input.includeStarted ? [] : [...new Set(started.map((row) => row.story_id))];
-    const rows = await Story.findAll({
-      where: { is_published: true, ...(startedIds.length ? { id: { [Op.notIn]: startedIds } } : {}) },
-      order: [['created_at', 'DESC']],
-      ...pageWindow(input),
-    });
+    const { stories, characters, catalogTables, users } = this.deps;
+    const started = await this.deps.conversations.storyIdsStartedBy(actor.id);
+    const startedIds = input.includeStarted ? [] : [...new Set(started)];
+    const rows = await stories.published(startedIds, pageWindow(input));
     const out = [];
     for (const story of rows) {
       const ids = JSON.parse(story.character_ids) as string[];
-      const characters = ids.length ? await Character.findAll({ where: { id: { [Op.in]: ids } } }) : [];
-      const ordered = ids
-        .map((id) => characters.find((c) => c.id === id))
-        .filter((c): c is CharacterRow => !!c);
+      const ordered = castInOrder(ids, ids.length ? await characters.byIds(ids) : []);
       const setting = JSON.parse(story.setting) as {
         background?: string;
         opening_messages?: Array<{ content: string }>;
       };
       this.deps.intro?.retrySoon(story);
-      const music = story.background_music_id ? await Music.findByPk(story.background_music_id) : null;
+      const music = story.background_music_id
+        ? await catalogTables.of('Music').byId(story.background_music_id)
+        : null;
       const firstCharacter = ordered.find((c) => c.character_type !== 'narrator');
-      const creator = await User.findByPk(story.user_id);
-      const wallet = await Identity.findOne({ where: { user_id: story.user_id, provider: 'wallet' } });
+      const creator = await users.userById(story.user_id);
+      const wallet = await users.identityOfUser(story.user_id, 'wallet');
       out.push({
         id: story.id,
         title: story.title,

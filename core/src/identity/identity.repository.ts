@@ -71,6 +71,8 @@ export interface IdentityRepository {
     identity: IdentityRecord,
   ): Promise<UserRecord>;
   identityOf(provider: string, subject: string): Promise<IdentityRecord | null>;
+  /** One identity of the user with this provider (a wallet's address names a story's creator). */
+  identityOfUser(userId: string, provider: string): Promise<IdentityRecord | null>;
   /** Adds an identity. Throws AlreadyExistsError when (provider, subject) is held. */
   insertIdentity(identity: IdentityRecord): Promise<void>;
   /** Stamps an identity this repository returned as seen at `at`. */

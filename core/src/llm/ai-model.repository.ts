@@ -22,6 +22,7 @@ export interface AiModelRecord {
   usage_count: number;
   last_used_at: Date | null;
   created_at: Date;
+  updated_at: Date;
 }
 
 export interface AiModelRepository {

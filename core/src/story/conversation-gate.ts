@@ -5,14 +5,16 @@ import { assertMayDo, standingOf, type ConversationAction } from './access/conve
 import type { ConversationState } from './conversation-window.cache.js';
 import type { ConversationStore } from './conversation.store.js';
 import type { StorySetting } from './story-setting.js';
-import type { CharacterRow, StoryRow, StoryRowsCache } from './story-rows.cache.js';
+import type { CharacterRecord } from '../catalog/character.repository.js';
+import type { StoryRecord } from '../catalog/story.repository.js';
+import type { StoryRowsCache } from './story-rows.cache.js';
 
 /** A conversation someone may act on, with what its replies read. */
 export interface LoadedConversation {
   conversation: ConversationState;
-  story: StoryRow;
+  story: StoryRecord;
   setting: StorySetting;
-  cast: CharacterRow[];
+  cast: CharacterRecord[];
 }
 
 interface Deps {

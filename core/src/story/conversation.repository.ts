@@ -60,6 +60,8 @@ export interface ConversationRepository {
   conversation(id: string): Promise<ConversationRecord | null>;
   /** The newest active conversation of a story that `userId` created or that is one of `joinedIds`. */
   latestActive(storyId: string, userId: string, joinedIds: string[]): Promise<ConversationRecord | null>;
+  /** The story id of every conversation `userId` created (once per conversation, unordered). */
+  storyIdsStartedBy(userId: string): Promise<string[]>;
   update(
     id: string,
     patch: Partial<Pick<ConversationRecord, 'status' | 'summary' | 'summary_upto' | 'updated_at'>>,

@@ -15,7 +15,9 @@ import type {
 import type { ConversationStore } from './conversation.store.js';
 import { assertOpeningsSpokenByCast } from './opening-speakers.js';
 import { parseSetting } from './story-setting.js';
-import type { CharacterRow, StoryRow, StoryRowsCache } from './story-rows.cache.js';
+import type { CharacterRecord } from '../catalog/character.repository.js';
+import type { StoryRecord } from '../catalog/story.repository.js';
+import type { StoryRowsCache } from './story-rows.cache.js';
 
 interface Deps {
   repository: ConversationRepository;
@@ -142,7 +144,7 @@ export class ConversationService {
   }
 
   /** The story's characters in its order (what replies and the bots' story cards show). */
-  loadCast(story: StoryRow): Promise<CharacterRow[]> {
+  loadCast(story: StoryRecord): Promise<CharacterRecord[]> {
     return this.deps.rows.cast(story);
   }
 

@@ -1,7 +1,6 @@
 import type { AppConfig } from '../config.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
-import type { StoryModels } from '../adapters/sequelize/story.models.js';
-import type { StoryChatBindingRow } from '../adapters/sequelize/story-chat-binding.model.js';
+import type { StoryChatBindingRepository } from './story-chat-binding.repository.js';
 import type { ChatProvider } from '../ports/chat-provider.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EphemeralStore } from '../ports/ephemeral-store.port.js';
@@ -17,6 +16,9 @@ import type { AiModelRepository } from '../llm/ai-model.repository.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { Catalogs } from '../catalog/catalog-crud.js';
 import type { CatalogTables } from '../catalog/catalog-table.port.js';
+import type { CharacterRepository } from '../catalog/character.repository.js';
+import type { StoryRepository } from '../catalog/story.repository.js';
+import type { IdentityRepository } from '../identity/identity.repository.js';
 import { createStoryChat } from './story-chat.js';
 import type { ConversationService } from './conversation.service.js';
 import type { StoryReplyService } from './story-reply.service.js';
@@ -33,7 +35,6 @@ import type { AuditLog } from '../audit/audit-log.js';
 
 /** Contract 002's part of the core: one object so the composition root grows by one line. */
 export interface StoryCore {
-  models: StoryModels;
   chatProvider: ChatProvider;
   store: EphemeralStore;
   llm: LlmService;
@@ -63,10 +64,14 @@ export interface StoryCore {
 /** Everything contract 002 needs; the adapters among them are built by createCore. */
 export interface StoryDeps {
   config: AppConfig;
-  models: DreamloomModels;
-  storyModels: StoryModels;
-  /** The bots' place bindings table. */
-  bindingModel: typeof StoryChatBindingRow;
+  /** Media files and generation tasks (story images and avatar icons). */
+  models: Pick<DreamloomModels, 'MediaAsset' | 'GenerationTask'>;
+  /** Users and identities (the published list's creators). */
+  users: IdentityRepository;
+  characters: CharacterRepository;
+  stories: StoryRepository;
+  /** Which conversation each bot place plays. */
+  bindings: StoryChatBindingRepository;
   /** Conversations and messages. */
   conversations: ConversationRepository;
   /** Participants, invites and bound places. */
@@ -94,7 +99,6 @@ export interface StoryDeps {
 
 export function createStory(deps: StoryDeps): StoryCore {
   const { config, chatProvider, store } = deps;
-  const models = deps.storyModels;
   const llm = new LlmService({
     models: deps.aiModels,
     provider: chatProvider,
@@ -102,11 +106,21 @@ export function createStory(deps: StoryDeps): StoryCore {
     clock: deps.clock,
     logger: deps.logger,
   });
-  const intro = new StoryIntroWriter({ models, aiModels: deps.aiModels, llm, logger: deps.logger });
-  const catalog = new CatalogService({
-    models,
+  const intro = new StoryIntroWriter({
+    stories: deps.stories,
+    characters: deps.characters,
+    catalogTables: deps.catalogTables,
+    aiModels: deps.aiModels,
     llm,
-    users: deps.models,
+    logger: deps.logger,
+  });
+  const catalog = new CatalogService({
+    characters: deps.characters,
+    stories: deps.stories,
+    catalogTables: deps.catalogTables,
+    conversations: deps.conversations,
+    llm,
+    users: deps.users,
     ids: deps.ids,
     clock: deps.clock,
     intro,
@@ -121,7 +135,9 @@ export function createStory(deps: StoryDeps): StoryCore {
   });
   const chat = createStoryChat({
     repository: deps.conversations,
-    models,
+    stories: deps.stories,
+    characters: deps.characters,
+    catalogTables: deps.catalogTables,
     aiModels: deps.aiModels,
     members: deps.members,
     llm,
@@ -139,7 +155,7 @@ export function createStory(deps: StoryDeps): StoryCore {
     tokenTtlHours: config.STORY_TOKEN_TTL_HOURS,
   });
   const media = new StoryMediaService({
-    models,
+    catalogTables: deps.catalogTables,
     core: deps.models,
     storage: deps.storage,
     generation: deps.generation,
@@ -150,14 +166,14 @@ export function createStory(deps: StoryDeps): StoryCore {
     maxUploadBytes: config.STORY_UPLOAD_MAX_BYTES,
   });
   const bindings = new StoryChatBindingService({
-    models,
-    bindings: deps.bindingModel,
+    bindings: deps.bindings,
+    conversationRows: deps.conversations,
+    stories: deps.stories,
     conversations: chat.conversations,
     ids: deps.ids,
     clock: deps.clock,
   });
   return {
-    models,
     chatProvider,
     store,
     llm,

@@ -1,7 +1,4 @@
-import { UniqueConstraintError } from 'sequelize';
 import { AppError, NotFoundError, ValidationError, isAppError } from '../errors.js';
-import type { StoryModels } from '../adapters/sequelize/story.models.js';
-import type { StoryChatBindingRow } from '../adapters/sequelize/story-chat-binding.model.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import { castDetail } from './access/character-access.js';
 import { StoryIntroWriter } from './story-intro.writer.js';
@@ -10,6 +7,13 @@ import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { ChatMessageView } from './chat-message.view.js';
 import type { ConversationService } from './conversation.service.js';
+import type { ConversationRepository } from './conversation.repository.js';
+import type { StoryRepository } from '../catalog/story.repository.js';
+import {
+  PlaceTakenError,
+  type StoryChatBindingRecord,
+  type StoryChatBindingRepository,
+} from './story-chat-binding.repository.js';
 
 /** The story a place plays, as the bots show it (same fields as the published list's items). */
 export interface BoundStoryView {
@@ -42,8 +46,10 @@ export interface StoryChatBindingView {
 }
 
 interface Deps {
-  models: StoryModels;
-  bindings: typeof StoryChatBindingRow;
+  bindings: StoryChatBindingRepository;
+  /** A bound conversation's status (read as stored: another node or retention may have ended it). */
+  conversationRows: Pick<ConversationRepository, 'conversation'>;
+  stories: Pick<StoryRepository, 'byId'>;
   conversations: ConversationService;
   ids: IdGenerator;
   clock: Clock;
@@ -75,7 +81,7 @@ export class StoryChatBindingService {
     checkPlace(platform, channel);
     const row = await this.active(platform, channel);
     if (!row) return null;
-    const conversation = await this.deps.models.Conversation.findByPk(row.conversation_id);
+    const conversation = await this.deps.conversationRows.conversation(row.conversation_id);
     if (!conversation || conversation.status !== 'active') {
       await this.close(row, null);
       return null;
@@ -106,9 +112,9 @@ export class StoryChatBindingService {
     const { conversation } = await this.deps.conversations.createConversation(actor, {
       storyId: input.storyId,
     });
-    let row: StoryChatBindingRow;
+    let row: StoryChatBindingRecord;
     try {
-      row = await this.deps.bindings.create({
+      row = await this.deps.bindings.insert({
         id: this.deps.ids.snowflake(),
         platform,
         channel: input.channel,
@@ -120,7 +126,7 @@ export class StoryChatBindingService {
         created_at: this.deps.clock.now(),
       });
     } catch (error) {
-      if (!(error instanceof UniqueConstraintError)) throw error;
+      if (!(error instanceof PlaceTakenError)) throw error;
       // Another bot process bound the place between our check and our insert: it wins, and the
       // conversation we opened for nothing is closed so it never shows up as a running story.
       await this.deps.conversations.endConversation(actor, conversation.id);
@@ -168,21 +174,19 @@ export class StoryChatBindingService {
     return this.view(actor, row);
   }
 
-  private active(platform: string, channel: string): Promise<StoryChatBindingRow | null> {
-    return this.deps.bindings.findOne({ where: { platform, active_channel: channel } });
+  private active(platform: string, channel: string): Promise<StoryChatBindingRecord | null> {
+    return this.deps.bindings.active(platform, channel);
   }
 
   /**
    * Conditional, so two processes ending one binding at once both succeed without a double write.
    * `endedBy` is null when the binding closes because its conversation or story went away.
    */
-  private async close(row: StoryChatBindingRow, endedBy: string | null): Promise<void> {
+  private async close(row: StoryChatBindingRecord, endedBy: string | null): Promise<void> {
     const endedAt = this.deps.clock.now();
-    await this.deps.bindings.update(
-      { active_channel: null, ended_at: endedAt, ended_by: endedBy },
-      { where: { id: row.id, active_channel: row.channel } },
-    );
-    row.set({ active_channel: null, ended_at: endedAt, ended_by: endedBy });
+    await this.deps.bindings.endIfActive(row.id, row.channel, { ended_at: endedAt, ended_by: endedBy });
+    // The view answered after ending shows it ended.
+    Object.assign(row, { active_channel: null, ended_at: endedAt, ended_by: endedBy });
   }
 
   private busy(title: string): AppError {
@@ -195,7 +199,7 @@ export class StoryChatBindingService {
 
   /** The bound story as `actor` may see it: a private cast member shows its public card only. */
   private async storyView(actor: Actor, storyId: string): Promise<BoundStoryView> {
-    const story = await this.deps.models.Story.findByPk(storyId);
+    const story = await this.deps.stories.byId(storyId);
     if (!story) throw new NotFoundError('Story');
     const cast = await this.deps.conversations.loadCast(story);
     return {
@@ -206,7 +210,7 @@ export class StoryChatBindingService {
     };
   }
 
-  private async view(actor: Actor, row: StoryChatBindingRow): Promise<StoryChatBindingView> {
+  private async view(actor: Actor, row: StoryChatBindingRecord): Promise<StoryChatBindingView> {
     return {
       id: row.id,
       platform: row.platform,

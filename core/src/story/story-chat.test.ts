@@ -16,6 +16,9 @@ import type { Actor } from '../identity/actor.js';
 import { sequelizeConversationRepository } from '../adapters/sequelize/conversation.repository.js';
 import { sequelizeAiModelRepository } from '../adapters/sequelize/ai-model.repository.js';
 import { sequelizeMembershipRepository } from '../adapters/sequelize/membership.repository.js';
+import { sequelizeStoryRepository } from '../adapters/sequelize/story.repository.js';
+import { sequelizeCharacterRepository } from '../adapters/sequelize/character.repository.js';
+import { sequelizeCatalogTables } from '../adapters/sequelize/catalog-table.js';
 import { CONVERSATIONS_ROOM } from './conversation.store.js';
 import type { TurnListener } from './story-reply.service.js';
 import { createStoryChat, type StoryChat } from './story-chat.js';
@@ -154,7 +157,9 @@ describe('story chat services (engine, with a fake LLM)', () => {
     });
     service = createStoryChat({
       repository: sequelizeConversationRepository(models),
-      models,
+      stories: sequelizeStoryRepository(models),
+      characters: sequelizeCharacterRepository(models),
+      catalogTables: sequelizeCatalogTables(models),
       aiModels: sequelizeAiModelRepository(models),
       members: sequelizeMembershipRepository(models),
       llm,
@@ -296,7 +301,9 @@ describe('story chat services (engine, with a fake LLM)', () => {
     const node = () =>
       createStoryChat({
         repository: sequelizeConversationRepository(models),
-        models,
+        stories: sequelizeStoryRepository(models),
+        characters: sequelizeCharacterRepository(models),
+        catalogTables: sequelizeCatalogTables(models),
         aiModels: sequelizeAiModelRepository(models),
         members: sequelizeMembershipRepository(models),
         llm: new LlmService({

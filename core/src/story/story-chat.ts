@@ -1,6 +1,8 @@
-import type { StoryModels } from '../adapters/sequelize/story.models.js';
 import type { LlmService } from '../llm/llm.service.js';
 import type { AiModelRepository } from '../llm/ai-model.repository.js';
+import type { CharacterRepository } from '../catalog/character.repository.js';
+import type { StoryRepository } from '../catalog/story.repository.js';
+import type { CatalogTables } from '../catalog/catalog-table.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { IdGenerator } from '../shared/ids.js';
@@ -20,7 +22,10 @@ import { StoryRowsCache } from './story-rows.cache.js';
 export interface StoryChatDeps {
   /** Conversations and messages (the ConversationRepository port). */
   repository: ConversationRepository;
-  models: StoryModels;
+  stories: StoryRepository;
+  characters: CharacterRepository;
+  /** Story templates and staff posts (the plain catalogs' tables). */
+  catalogTables: CatalogTables;
   /** The model catalog (the AiModelRepository port). */
   aiModels: AiModelRepository;
   llm: LlmService;
@@ -61,7 +66,7 @@ export interface StoryChat {
 export function createStoryChat(deps: StoryChatDeps): StoryChat {
   const { repository, ids, clock, logger } = deps;
   const membership = new ConversationMembership({ members: deps.members, ids, clock });
-  const rows = new StoryRowsCache(deps.models, deps.aiModels, deps.cacheTtlMs ?? 5000);
+  const rows = new StoryRowsCache(deps, deps.cacheTtlMs ?? 5000);
   const conversations = new ConversationStore({
     repository,
     events: deps.events,

@@ -1,5 +1,7 @@
-import { Op } from 'sequelize';
-import type { StoryModels, StoryRow } from '../adapters/sequelize/story.models.js';
+import type { StoryRecord, StoryRepository } from '../catalog/story.repository.js';
+import type { CharacterRepository } from '../catalog/character.repository.js';
+import type { CatalogTables } from '../catalog/catalog-table.port.js';
+import { activePromptTemplate } from '../catalog/active-prompt-template.js';
 import type { AiModelRecord, AiModelRepository } from '../llm/ai-model.repository.js';
 import type { ChatMessageParam } from '../ports/chat-provider.port.js';
 import type { Logger } from '../shared/logger.js';
@@ -8,7 +10,10 @@ import { parseSetting } from './story-setting.js';
 import { isPublicCharacter } from './access/character-access.js';
 
 interface Deps {
-  models: StoryModels;
+  stories: StoryRepository;
+  characters: CharacterRepository;
+  /** Staff's instructions (a prompt template of type {@link STORY_INTRO_TEMPLATE_TYPE}). */
+  catalogTables: CatalogTables;
   aiModels: AiModelRepository;
   llm: LlmService;
   logger: Logger;
@@ -46,7 +51,7 @@ export class StoryIntroWriter {
   constructor(private readonly deps: Deps) {}
 
   /** What the list shows: the written intro, else the template content it will be written from. */
-  static introOf(story: StoryRow): string {
+  static introOf(story: StoryRecord): string {
     if (story.generated_background !== null && story.generated_background !== undefined)
       return story.generated_background;
     const { background } = JSON.parse(story.setting) as { background?: unknown };
@@ -54,7 +59,7 @@ export class StoryIntroWriter {
   }
 
   /** Writes and stores the intro of a just-published story within the publish time budget. */
-  async writeAtPublish(story: StoryRow): Promise<void> {
+  async writeAtPublish(story: StoryRecord): Promise<void> {
     const signal = AbortSignal.timeout(this.deps.publishTimeoutMs ?? 15_000);
     try {
       await this.writeAndStore(story, signal);
@@ -70,7 +75,7 @@ export class StoryIntroWriter {
    * Starts writing a listed story's missing intro without waiting for it: at most one attempt per
    * story at a time on this node, and none within `retryAfterMs` of a failed one.
    */
-  retrySoon(story: StoryRow): void {
+  retrySoon(story: StoryRecord): void {
     if (story.generated_background !== null || this.running.has(story.id)) return;
     const failed = this.failedAt.get(story.id);
     if (failed !== undefined && Date.now() - failed < (this.deps.retryAfterMs ?? 60_000)) return;
@@ -99,27 +104,18 @@ export class StoryIntroWriter {
     });
   }
 
-  private async writeAndStore(story: StoryRow, signal?: AbortSignal): Promise<void> {
+  private async writeAndStore(story: StoryRecord, signal?: AbortSignal): Promise<void> {
     const intro = await this.write(story, signal);
     // Only a story still without one: another node's attempt may have finished first.
-    const [updated] = await this.deps.models.Story.update(
-      { generated_background: intro },
-      { where: { id: story.id, generated_background: { [Op.is]: null } } },
-    );
-    if (updated) story.generated_background = intro;
+    if (await this.deps.stories.storeIntroIfMissing(story.id, intro)) story.generated_background = intro;
   }
 
-  private async write(story: StoryRow, signal?: AbortSignal): Promise<string> {
+  private async write(story: StoryRecord, signal?: AbortSignal): Promise<string> {
     const setting = parseSetting(story.setting);
     const model = await this.model(setting.config.model);
     const ids = JSON.parse(story.character_ids) as string[];
-    const cast = ids.length
-      ? await this.deps.models.Character.findAll({ where: { id: { [Op.in]: ids } } })
-      : [];
-    const template = await this.deps.models.PromptTemplate.findOne({
-      where: { type: STORY_INTRO_TEMPLATE_TYPE, is_active: true },
-      order: [['updated_at', 'DESC']],
-    });
+    const cast = ids.length ? await this.deps.characters.byIds(ids) : [];
+    const template = await activePromptTemplate(this.deps.catalogTables, STORY_INTRO_TEMPLATE_TYPE);
     const language = story.language ? `Write in this language: ${story.language}.` : '';
     const messages: ChatMessageParam[] = [
       { role: 'system', content: [template?.content ?? DEFAULT_INSTRUCTIONS, language].join(' ').trim() },

@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import { Op } from 'sequelize';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
-import type { StoryModels } from '../adapters/sequelize/story.models.js';
+import type { CatalogTables } from '../catalog/catalog-table.port.js';
+import { activePromptTemplate } from '../catalog/active-prompt-template.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -23,7 +24,8 @@ export const MUSIC_UPLOAD_MAX_BYTES = 20 * 1024 * 1024;
 const AVATAR_PURPOSE = 'character_avatar';
 
 interface Deps {
-  models: StoryModels;
+  /** Staff's image prompt instructions (prompt templates `t2i_character`, `t2i_background`). */
+  catalogTables: CatalogTables;
   core: Pick<DreamloomModels, 'MediaAsset' | 'GenerationTask'>;
   storage: BlobStorage;
   generation: GenerationService;
@@ -167,11 +169,7 @@ export class StoryMediaService {
   }
 
   private async promptTemplate(type: string): Promise<string | null> {
-    const row = await this.deps.models.PromptTemplate.findOne({
-      where: { type, is_active: true },
-      order: [['updated_at', 'DESC']],
-    });
-    return row?.content ?? null;
+    return (await activePromptTemplate(this.deps.catalogTables, type))?.content ?? null;
   }
 
   /** Lets an LLM turn a description into an image prompt (template `t2i_character` etc.). */

@@ -11,12 +11,13 @@ import { historyLine, type ConversationSummaries } from './conversation-summarie
 import type { ChatMessageRecord, ConversationRepository, NewMessage } from './conversation.repository.js';
 import type { ConversationService } from './conversation.service.js';
 import type { ConversationStore } from './conversation.store.js';
-import { buildCharacterPrompt } from './prompt-builder.js';
+import { buildCharacterPrompt, type PersonaInput } from './prompt-builder.js';
 import type { SpeakerChoice } from './speaker-choice.js';
 import type { CastMember } from './speaker-selector.js';
 import { parseSetting, type StorySetting } from './story-setting.js';
 import type { AiModelRecord } from '../llm/ai-model.repository.js';
-import type { CharacterRow, StoryRowsCache } from './story-rows.cache.js';
+import type { CharacterRecord } from '../catalog/character.repository.js';
+import type { StoryRowsCache } from './story-rows.cache.js';
 
 /** Everything a transport needs to stream a turn; all optional. */
 export interface TurnListener {
@@ -67,6 +68,18 @@ export interface StatelessReplyInput {
   historyLength?: number;
 }
 
+/** What a character's prompt is written from: its persona, and whether it narrates. */
+function personaOf(character: CharacterRecord): PersonaInput & { id: string } {
+  return {
+    id: character.id,
+    name: character.name,
+    description: character.description,
+    personality: character.personality,
+    background: character.background,
+    isNarrator: character.character_type === 'narrator',
+  };
+}
+
 /**
  * Characters' replies: one turn (the user's message → speaker choice → each chosen character
  * answers in turn, each seeing the replies before it), one reply streamed to a listener and the
@@ -104,7 +117,7 @@ export class StoryReplyService {
       history.push({ role: 'user', speaker: 'User', characterId: null, content: input.userMessage });
     const posts = await this.deps.rows.systemPosts();
     const messages = buildCharacterPrompt({
-      character: { ...character.get(), isNarrator: character.character_type === 'narrator' },
+      character: personaOf(character),
       castNames: [
         character.name,
         ...new Set(input.history.map((m) => m.character_name).filter((n): n is string => !!n)),
@@ -206,7 +219,7 @@ export class StoryReplyService {
     return requested ?? setting.config.history_length ?? this.deps.defaultHistoryLength ?? 25;
   }
 
-  private async modelFor(character: CharacterRow, setting: StorySetting): Promise<AiModelRecord> {
+  private async modelFor(character: CharacterRecord, setting: StorySetting): Promise<AiModelRecord> {
     for (const llmId of [character.llm_id, setting.config.model]) {
       if (!llmId) continue;
       const row = await this.deps.rows.model(llmId);
@@ -269,14 +282,7 @@ export class StoryReplyService {
     if (userMessage)
       lines.push({ role: 'user', speaker: authorName, characterId: null, content: userMessage });
     const messages = buildCharacterPrompt({
-      character: {
-        id: character.id,
-        name: character.name,
-        description: character.description,
-        personality: character.personality,
-        background: character.background,
-        isNarrator: character.character_type === 'narrator',
-      },
+      character: personaOf(character),
       castNames: loaded.cast.map((row) => row.name),
       storyTitle: loaded.story.title,
       storyBackground: loaded.setting.background,

@@ -1,4 +1,4 @@
-import type { CreationAttributes, Model, ModelStatic, WhereOptions } from 'sequelize';
+import type { Model, ModelStatic, WhereOptions } from 'sequelize';
 import type {
   CatalogModel,
   CatalogTable,
@@ -8,10 +8,11 @@ import type {
 } from '../../catalog/catalog-table.port.js';
 import type { StoryModels } from './story.models.js';
 
-/** A row's creation columns, as the catalog port names them. */
-export type CreationValues<M extends Model> = CreationAttributes<M>;
-
-/** The Sequelize side of the catalog port: each catalog model as a {@link CatalogTable}. */
+/**
+ * The Sequelize side of the catalog port: each catalog model as a {@link CatalogTable}. Rows are
+ * answered as model instances (they have exactly the records' columns), so `change` and `remove`
+ * act on the instance the table answered.
+ */
 export function sequelizeCatalogTables(models: StoryModels): CatalogTables {
   return {
     of: <K extends CatalogModel>(model: K) =>
@@ -26,7 +27,12 @@ function tableOf(model: ModelStatic<Model>): CatalogTable<Model, Record<string, 
   return {
     byId: (id) => model.findByPk(id),
     first: (filter, ordering = []) => model.findOne({ where: where(filter), order: order(ordering) }),
-    all: (filter, ordering) => model.findAll({ where: where(filter), order: order(ordering) }),
+    all: (filter, ordering, limit) =>
+      model.findAll({
+        where: where(filter),
+        order: order(ordering),
+        ...(limit === undefined ? {} : { limit }),
+      }),
     page: async (filter, ordering, window) => {
       const { rows, count } = await model.findAndCountAll({
         where: where(filter),

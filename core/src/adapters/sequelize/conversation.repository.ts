@@ -49,6 +49,10 @@ export function sequelizeConversationRepository(
         }),
       );
     },
+    async storyIdsStartedBy(userId) {
+      const rows = await Conversation.findAll({ where: { user_id: userId }, attributes: ['story_id'] });
+      return rows.map((row) => row.story_id);
+    },
     async update(id, patch) {
       await Conversation.update(patch, { where: { id } });
     },

@@ -62,6 +62,10 @@ export class SequelizeIdentityRepository implements IdentityRepository {
     return this.models.Identity.findOne({ where: { provider, subject } });
   }
 
+  identityOfUser(userId: string, provider: string): Promise<IdentityRecord | null> {
+    return this.models.Identity.findOne({ where: { user_id: userId, provider } });
+  }
+
   async insertIdentity(identity: IdentityRecord): Promise<void> {
     await uniquely(() => this.models.Identity.create(identity));
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PromptTemplateRow } from '../../adapters/sequelize/story.models.js';
+import type { PromptTemplateRecord } from '../catalog-records.js';
 import { defineCatalog, isoDate } from '../catalog-descriptor.js';
 
 const promptTemplate = z.object({
@@ -9,7 +9,7 @@ const promptTemplate = z.object({
   is_active: z.boolean().optional(),
 });
 
-export function promptTemplateView(row: PromptTemplateRow) {
+export function promptTemplateView(row: PromptTemplateRecord) {
   return {
     id: row.id,
     type: row.type,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { isStaff } from '../../identity/actor.js';
-import type { StoryTemplateRow } from '../../adapters/sequelize/story.models.js';
 import { defineCatalog, isoDate } from '../catalog-descriptor.js';
+import type { ValuesOf } from '../catalog-table.port.js';
+import type { StoryTemplateRecord } from '../catalog-records.js';
 import { catalogStatus, mediaUrl } from './catalog-fields.js';
 
 const templateFields = z.object({
@@ -20,7 +21,7 @@ const templateFields = z.object({
 });
 
 /** The whole template as staff see it (the contract's camelCase names). */
-export function storyTemplateView(row: StoryTemplateRow) {
+export function storyTemplateView(row: StoryTemplateRecord) {
   return {
     id: row.id,
     name: row.name,
@@ -82,7 +83,7 @@ export const storyTemplates = defineCatalog({
     updated_at: now,
   }),
   patch: (input, _row, { now }) => {
-    const patch: Partial<StoryTemplateRow['_creationAttributes']> = { updated_at: now };
+    const patch: Partial<ValuesOf<'StoryTemplate'>> = { updated_at: now };
     if (input.name !== undefined) patch.name = input.name;
     if (input.thumbnail !== undefined) patch.thumbnail = input.thumbnail;
     if (input.introduction !== undefined) patch.introduction = input.introduction;
