@@ -24,7 +24,7 @@ import http from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
-import { buildCharacterPrompt, type HistoryLine } from '@dreamloom/core';
+import { buildCharacterPrompt, type ChatMessageParam, type HistoryLine } from '@dreamloom/core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -282,7 +282,7 @@ async function main() {
     // conversation 0 as the engine builds it (persona, cast, the last 25 lines), refreshed every
     // round as the conversations grow. A larger prompt costs the upstream more, as prefill costs
     // a real model; a two-line prompt here made the baseline cheaper than what Dreamloom asks for.
-    let prompt: Array<{ role: string; content: string }> = [];
+    let prompt: ChatMessageParam[] = [];
     const cast = story.characterDetails;
     const refreshPrompt = async () => {
       const history = (await (

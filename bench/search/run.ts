@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type CreationAttributes } from 'sequelize';
 import sharp from 'sharp';
 import {
   ANONYMOUS_WORKSPACE_USER_ID,
@@ -131,9 +131,9 @@ async function seedTasks(core: Core, count: number) {
   const start = Date.now() - count * 1000;
   const chunk = 1000;
   for (let offset = 0; offset < count; offset += chunk) {
-    const tasks = [];
-    const views = [];
-    const documents = [];
+    const tasks: Array<CreationAttributes<InstanceType<typeof GenerationTask>>> = [];
+    const views: Array<CreationAttributes<InstanceType<typeof NanobananaTask>>> = [];
+    const documents: Parameters<typeof core.nanobanana.searchIndex.add>[0] = [];
     for (let index = offset; index < Math.min(count, offset + chunk); index += 1) {
       const id = core.ids.uuid();
       const prompt = next();
@@ -331,6 +331,8 @@ async function benchExport() {
             width: 640,
             height: 640,
             channels: 3,
+            // Sharp's types require a background; the noise replaces it.
+            background: { r: 0, g: 0, b: 0 },
             noise: { type: 'gaussian', mean: 100 + seed * 10, sigma: 40 },
           },
         })
