@@ -1,7 +1,7 @@
 /**
  * The rows of the plain catalogs (catalog/catalogs/) as core sees them: plain columns, no ORM
- * types. The schema is owned by migrations/0004-story.ts; the Sequelize models in
- * adapters/sequelize/story.models.ts have exactly these columns.
+ * types. The schema is owned by migrations/0004-story.ts; the Sequelize models (story.models.ts in
+ * the adapters folder) have exactly these columns.
  */
 
 /** A staff post every story prompt carries. */

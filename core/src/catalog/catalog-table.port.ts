@@ -56,7 +56,7 @@ export type Ordering = ReadonlyArray<readonly [column: string, direction: 'ASC' 
 
 /**
  * Where a catalog's rows live. Core reads and writes catalogs only through this port, so the
- * generic catalog service never sees Sequelize (adapters/sequelize/catalog-table.ts implements it).
+ * generic catalog service never sees Sequelize (catalog-table.ts in the adapters folder implements it).
  */
 export interface CatalogTable<Row, Values> {
   byId(id: string): Promise<Row | null>;
