@@ -138,7 +138,7 @@ export {
   type CreateBatchInput as CreateJimengBatchInput,
 } from './jimeng/jimeng.types.js';
 export type { JimengModule } from './jimeng/jimeng.module.js';
-export type { BatchSummary, BatchItemView } from './jimeng/jimeng-batch.service.js';
+export type { BatchSummary, BatchItemView } from './jimeng/batch-views.service.js';
 export type { RecordView } from './jimeng/jimeng-record.service.js';
 export { signCallback } from './jimeng/batch-callback.service.js';
 export { MAINTENANCE_JOB } from './accounts/account-maintenance.service.js';

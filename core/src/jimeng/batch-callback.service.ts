@@ -5,14 +5,12 @@ import type { IdGenerator } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import { formatZoned } from '../shared/zoned-time.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
-import type { JimengBatchService } from './jimeng-batch.service.js';
 import type { JimengRecordService } from './jimeng-record.service.js';
 import { RecordStatus } from './jimeng.types.js';
 
 interface Deps {
   /** Batches, records and delivery attempts (the Sequelize adapter jimeng.repository.ts). */
   studio: JimengRepository;
-  batches: JimengBatchService;
   records: JimengRecordService;
   ids: IdGenerator;
   clock: Clock;

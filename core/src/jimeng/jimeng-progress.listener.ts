@@ -4,7 +4,7 @@ import type { JobQueue } from '../ports/job-queue.port.js';
 import type { Logger } from '../shared/logger.js';
 import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import { GroupCommit } from '../shared/group-commit.js';
-import type { BatchCounts, BatchItemView, JimengBatchService } from './jimeng-batch.service.js';
+import type { BatchCounts, BatchItemView, BatchViewService } from './batch-views.service.js';
 import type { JimengRecordService } from './jimeng-record.service.js';
 import {
   BatchEvents,
@@ -20,7 +20,7 @@ type EngineTask = Parameters<Parameters<GenerationEngine['onFinished']>[0]>[0];
 interface Deps {
   /** Records and batches (the Sequelize adapter jimeng.repository.ts). */
   studio: JimengRepository;
-  batches: JimengBatchService;
+  batches: BatchViewService;
   records: JimengRecordService;
   queue: JobQueue;
   clock: Clock;

@@ -15,14 +15,21 @@ import type { SecretBox } from '../shared/secret-box.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { JimengRecordService } from './jimeng-record.service.js';
-import { JimengBatchService } from './jimeng-batch.service.js';
+import { BatchViewService } from './batch-views.service.js';
+import { BatchSubmissionService } from './batch-submission.service.js';
+import { BatchRerunService } from './batch-rerun.service.js';
 import { JimengProgressListener } from './jimeng-progress.listener.js';
 import { BatchCallbackService } from './batch-callback.service.js';
 import type { JimengRepository } from './jimeng.repository.js';
 
 export interface JimengModule {
   records: JimengRecordService;
-  batches: JimengBatchService;
+  /** Batch summaries, status and list (§10.1), also published to the batch rooms. */
+  batches: BatchViewService;
+  /** Submitting a batch (§9). */
+  batchSubmissions: BatchSubmissionService;
+  /** Retry, cancel and regenerate (§10.2, §10.3, §6.2). */
+  batchReruns: BatchRerunService;
   callbacks: BatchCallbackService;
   maintenance: AccountMaintenanceService;
 }
@@ -63,18 +70,33 @@ export function createJimengModule(deps: Deps): JimengModule {
     timeZone,
     audit: deps.audit,
   });
-  const batches = new JimengBatchService({
+  const batches = new BatchViewService({
+    studio,
+    clock: deps.clock,
+    events: deps.events,
+    records,
+    timeZone,
+  });
+  const batchSubmissions = new BatchSubmissionService({
     studio,
     ids: deps.ids,
     clock: deps.clock,
-    events: deps.events,
     generation: deps.generation,
     engine: deps.engine,
     records,
-    timeZone,
+    views: batches,
     limits: { image: config.BATCH_MAX_IMAGE_ITEMS, video: config.BATCH_MAX_VIDEO_ITEMS },
     defaultImageModel: config.JIMENG_DEFAULT_MODEL,
     outbound: deps.outbound,
+  });
+  const batchReruns = new BatchRerunService({
+    studio,
+    ids: deps.ids,
+    clock: deps.clock,
+    generation: deps.generation,
+    engine: deps.engine,
+    records,
+    views: batches,
   });
   new JimengProgressListener({
     studio,
@@ -87,7 +109,6 @@ export function createJimengModule(deps: Deps): JimengModule {
   }).register(deps.engine);
   const callbacks = new BatchCallbackService({
     studio,
-    batches,
     records,
     ids: deps.ids,
     clock: deps.clock,
@@ -115,5 +136,5 @@ export function createJimengModule(deps: Deps): JimengModule {
         ),
       );
   });
-  return { records, batches, callbacks, maintenance };
+  return { records, batches, batchSubmissions, batchReruns, callbacks, maintenance };
 }

@@ -68,8 +68,8 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
       body: batchBody,
       response: batchSubmitResponse,
       handler: async (ctx, { body, actor }) => {
-        const result = await ctx.core.jimeng.batches.create(actor!, route.type, body);
-        return ok.jimeng(result, ctx.core.jimeng.batches.submitMessage(route.type));
+        const result = await ctx.core.jimeng.batchSubmissions.create(actor!, route.type, body);
+        return ok.jimeng(result, ctx.core.jimeng.batchSubmissions.submitMessage(route.type));
       },
     });
   }
@@ -106,7 +106,7 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     body: batchRetryBody,
     response: batchRetryResponse,
     handler: async (ctx, { params, body, actor }) =>
-      ok.jimeng(await ctx.core.jimeng.batches.retry(actor!, params.batch_id, body), '重试任务已提交'),
+      ok.jimeng(await ctx.core.jimeng.batchReruns.retry(actor!, params.batch_id, body), '重试任务已提交'),
   });
   registry.add(router, {
     method: 'post',
@@ -118,7 +118,10 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     body: batchCancelBody,
     response: batchCancelResponse,
     handler: async (ctx, { params, body, actor }) =>
-      ok.jimeng(await ctx.core.jimeng.batches.cancel(actor!, params.batch_id, body.reason), '批量任务已取消'),
+      ok.jimeng(
+        await ctx.core.jimeng.batchReruns.cancel(actor!, params.batch_id, body.reason),
+        '批量任务已取消',
+      ),
   });
 
   registry.add(router, {
@@ -186,7 +189,10 @@ export function jimengStudioRoutes(registry: ApiRegistry) {
     body: regenerateBody,
     response: regenerateResponse,
     handler: async (ctx, { params, body, actor }) =>
-      ok.jimeng(await ctx.core.jimeng.batches.regenerate(actor!, params.type, body), '重新生成任务已提交'),
+      ok.jimeng(
+        await ctx.core.jimeng.batchReruns.regenerate(actor!, params.type, body),
+        '重新生成任务已提交',
+      ),
   });
   registry.add(router, {
     method: 'get',
