@@ -7,7 +7,8 @@ export * from './identity/actor.js';
 export { IdentityService, PLATFORMS, type Platform, type IssuedToken } from './identity/identity.service.js';
 export * from './accounts/jimeng-account.types.js';
 export { JimengAccountService } from './accounts/jimeng-account.service.js';
-export { AccountPoolService, cooldownMs, type AccountLease } from './accounts/account-pool.service.js';
+export { AccountPoolService, type AccountLease } from './accounts/account-pool.service.js';
+export { cooldownMs } from './accounts/account-health-reports.js';
 export * from './generation/generation.types.js';
 export * from './generation/generation.errors.js';
 export * from './generation/generation-failures.js';
@@ -142,7 +143,7 @@ export type { BatchSummary, BatchItemView } from './jimeng/batch-views.service.j
 export type { RecordView } from './jimeng/jimeng-record.service.js';
 export { signCallback } from './jimeng/batch-callback.service.js';
 export { MAINTENANCE_JOB } from './accounts/account-maintenance.service.js';
-export { ACCOUNT_STRATEGIES, RATE_LIMIT_HANDLING } from './accounts/account-pool.service.js';
+export { ACCOUNT_STRATEGIES, RATE_LIMIT_HANDLING } from './accounts/account-pool.types.js';
 export { IDENTITY_ROOM, IDENTITY_CHANGED, type IdentityChange } from './identity/identity-changes.js';
 export { TASKS_ROOM, TASKS_CHANGED } from './generation/task-changes.js';
 export type { AnimeModule } from './anime/anime.module.js';

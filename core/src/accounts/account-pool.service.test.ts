@@ -3,9 +3,9 @@ import { ProviderError } from '../ports/image-provider.port.js';
 import { createIdGenerator } from '../shared/ids.js';
 import { createLogger } from '../shared/logger.js';
 import { SecretBox } from '../shared/secret-box.js';
+import { cooldownMs } from './account-health-reports.js';
 import {
   AccountPoolService,
-  cooldownMs,
   type AccountHealthEvent,
   type AccountLease,
   type AccountStrategy,
