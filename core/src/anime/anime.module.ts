@@ -116,6 +116,7 @@ export function createAnimeModule(deps: {
   const ownMedia = new OwnMediaReader({
     models: deps.models,
     storage: deps.storage,
+    generation: deps.generation,
     publicUrl: config.PUBLIC_URL,
     maxBytes: config.ANIME_REFERENCE_MAX_BYTES,
   });

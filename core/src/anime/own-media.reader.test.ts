@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import type { Actor } from '../identity/actor.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
+import { mayUseMedia } from '../media/media-access.js';
+import type { TaskAccess } from '../generation/task-store.js';
 import { OwnMediaReader } from './own-media.reader.js';
 import { ReferenceRefusedError } from './reference-fetcher.js';
 
@@ -98,6 +100,15 @@ function reader(publicUrl = 'http://127.0.0.1:8080') {
       'MediaAsset' | 'GenerationTask'
     >,
     storage,
+    // The real access rule over the task rows above.
+    generation: {
+      mayUseMedia: (who, asset) =>
+        mayUseMedia(
+          { findAccess: async (id) => (await table(tasks).findByPk(id)) as TaskAccess | null },
+          who,
+          asset,
+        ),
+    },
     publicUrl,
     maxBytes: 1024,
   });

@@ -3,13 +3,15 @@ import { Op } from 'sequelize';
 import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import { sniffMime } from '../media/media.service.js';
-import { mayUseMedia } from '../media/media-access.js';
+import type { GenerationService } from '../generation/generation.service.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
 import { ReferenceRefusedError, type FetchedImage } from './reference-fetcher.js';
 
 export interface OwnMediaReaderOptions {
   models: Pick<DreamloomModels, 'MediaAsset' | 'GenerationTask'>;
   storage: BlobStorage;
+  /** Decides whether the actor may use a stored file (it depends on the file's task). */
+  generation: Pick<GenerationService, 'mayUseMedia'>;
   /** PUBLIC_URL: media under it (`/media/<key>`, `/api/v1/images/<id or filename>`) is ours. */
   publicUrl: string;
   /** Same cap as for downloaded references. */
@@ -136,6 +138,6 @@ export class OwnMediaReader {
 
   private async mayUse(actor: Actor, row: MediaAssetRecord): Promise<boolean> {
     // Uploads are personal; outputs are usable by others only when their generation is public.
-    return mayUseMedia(this.options.models, actor, row);
+    return this.options.generation.mayUseMedia(actor, row);
   }
 }

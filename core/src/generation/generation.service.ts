@@ -6,7 +6,8 @@ import type { JobQueue } from '../ports/job-queue.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { TransactionHandle } from '../shared/unit-of-work.js';
 import type { MediaService, MediaAssetView } from '../media/media.service.js';
-import { maySeeTask } from '../media/media-access.js';
+import { maySeeTask, mayUseMedia } from '../media/media-access.js';
+import type { MediaAssetRecord } from '../media/media-asset.js';
 import { TaskNotFoundError } from './generation.errors.js';
 import type { GenerationTaskRecord } from './engine/repositories.js';
 import type { NewTaskRecord, TaskStore } from './task-store.js';
@@ -345,6 +346,14 @@ export class GenerationService {
   async canView(actor: Actor, taskId: string): Promise<boolean> {
     const task = await this.deps.tasks.findAccess(taskId);
     return !!task && maySeeTask(actor, task);
+  }
+
+  /** Whether the actor may use a stored media file (see mayUseMedia: it depends on its task). */
+  mayUseMedia(
+    actor: Actor | undefined,
+    asset: Pick<MediaAssetRecord, 'user_id' | 'task_id'>,
+  ): Promise<boolean> {
+    return mayUseMedia(this.deps.tasks, actor, asset);
   }
 
   async view(task: GenerationTaskRecord, options: { queuePosition?: boolean } = {}): Promise<TaskView> {

@@ -1,5 +1,5 @@
 import type { MediaAssetRecord } from './media-asset.js';
-import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
+import type { TaskAccess, TaskStore } from '../generation/task-store.js';
 import { isAdmin, isStaff, type Actor } from '../identity/actor.js';
 import { NANOBANANA_SOURCE } from '../nanobanana/nanobanana.types.js';
 
@@ -8,7 +8,7 @@ import { NANOBANANA_SOURCE } from '../nanobanana/nanobanana.types.js';
  * for every source but contract 004's, whose workspaces only admins see (NanoBanana's own rule).
  * Unknown and foreign tasks must look the same to callers (no probing).
  */
-export function maySeeTask(actor: Actor, task: Pick<GenerationTaskRow, 'user_id' | 'source'>): boolean {
+export function maySeeTask(actor: Actor, task: Pick<TaskAccess, 'user_id' | 'source'>): boolean {
   if (task.user_id === actor.id) return true;
   return task.source === NANOBANANA_SOURCE ? isAdmin(actor) : isStaff(actor);
 }
@@ -21,15 +21,13 @@ export function maySeeTask(actor: Actor, task: Pick<GenerationTaskRow, 'user_id'
  * filename are a different matter (see the README's security section).
  */
 export async function mayUseMedia(
-  models: Pick<DreamloomModels, 'GenerationTask'>,
+  tasks: Pick<TaskStore, 'findAccess'>,
   actor: Actor | undefined,
   asset: Pick<MediaAssetRecord, 'user_id' | 'task_id'>,
 ): Promise<boolean> {
   if (actor && asset.user_id === actor.id) return true;
   if (!asset.task_id) return !!actor && isStaff(actor);
-  const task = await models.GenerationTask.findByPk(asset.task_id, {
-    attributes: ['id', 'user_id', 'source', 'visibility'],
-  });
+  const task = await tasks.findAccess(asset.task_id);
   if (!task) return false;
   return task.visibility === 'public' || (!!actor && maySeeTask(actor, task));
 }

@@ -12,7 +12,6 @@ import type { IdGenerator } from '../shared/ids.js';
 import { ImageRejectedError, sanitizeImage, type SanitizedImage } from '../media/image-sanitizer.js';
 import type { GenerationService, TaskView } from '../generation/generation.service.js';
 import type { LlmService } from '../llm/llm.service.js';
-import { mayUseMedia } from '../media/media-access.js';
 import { sniffAudio } from '../media/audio-sniff.js';
 import { DEFAULT_T2I_SIZE, t2iSizeParams } from './t2i-size.js';
 import { makeCharacterIcon } from './character-icon.js';
@@ -152,7 +151,7 @@ export class StoryMediaService {
       throw new NotFoundError('Image');
     const { MediaAsset } = this.deps.core;
     const byId = await MediaAsset.findByPk(idOrFilename);
-    if (byId && !(await mayUseMedia(this.deps.core, actor, byId))) throw new NotFoundError('Image');
+    if (byId && !(await this.deps.generation.mayUseMedia(actor, byId))) throw new NotFoundError('Image');
     const row =
       byId ?? (await MediaAsset.findOne({ where: { storage_key: { [Op.eq]: `uploads/${idOrFilename}` } } }));
     if (!row || !row.mime.startsWith('image/')) throw new NotFoundError('Image');
