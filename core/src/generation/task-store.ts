@@ -2,7 +2,7 @@
  * GenerationService's port: where it creates task rows (`generation_tasks`) and reads them back
  * for status views, short-id lookups and the reconciler. The engine's own reads and writes of the
  * same rows go through `engine/repositories.ts`; one Sequelize adapter
- * (`adapters/sequelize/generation-task.repository.ts`) implements both, with the statements the
+ * (`generation-task.repository.ts` among the Sequelize adapters) implements both, with the statements the
  * service ran itself before the port.
  */
 import type { MediaAssetRecord } from '../media/media-asset.js';

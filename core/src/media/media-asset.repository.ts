@@ -1,6 +1,6 @@
 /**
  * MediaService's port: where stored task outputs are recorded (`media_assets`). The Sequelize
- * adapter (adapters/sequelize/media-asset.repository.ts) implements it with the statements the
+ * adapter (media-asset.repository.ts among the Sequelize adapters) implements it with the statements the
  * service ran itself before the port.
  */
 import type { MediaAssetRecord } from './media-asset.js';

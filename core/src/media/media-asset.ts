@@ -1,6 +1,6 @@
 /**
  * One stored media file (`media_assets`): a task's output, a member's upload or a story asset, as
- * core reads it. The Sequelize model (adapters/sequelize/models.ts, MediaAssetRow) has these columns.
+ * core reads it. The Sequelize model (MediaAssetRow in the adapters' models.ts) has these columns.
  */
 export interface MediaAssetRecord {
   id: string;

@@ -1,7 +1,7 @@
 /**
  * The staff trace's read port: everything one trace looks up, across the generation, media,
  * Jimeng studio, accounts, credits, NanoBanana and identity tables. Reads only; each method is one
- * query of the ones TraceService ran itself before the port (adapters/sequelize/trace.repository.ts).
+ * query of the ones TraceService ran itself before the port (the Sequelize adapter trace.repository.ts).
  */
 import type { AccountRow } from '../accounts/account.repository.js';
 import type {

@@ -1,7 +1,7 @@
 /**
  * The generation engine's ports: where task rows, fan-out positions, asynchronous providers' upstream
  * jobs and callers' sealed credentials are stored. The engine and its strategies reach the database
- * only through these; `adapters/sequelize/{generation-task,fan-out-item,provider-job,task-credential}.repository.ts`
+ * only through these; the Sequelize adapters `{generation-task,fan-out-item,provider-job,task-credential}.repository.ts`
  * implement them (the same statements the four run loops before the engine ran themselves), and `testing/` keeps them in memory
  * for the engine's unit tests.
  *
