@@ -50,7 +50,8 @@ interface Deps {
   /** A bound conversation's status (read as stored: another node or retention may have ended it). */
   conversationRows: Pick<ConversationRepository, 'conversation'>;
   stories: Pick<StoryRepository, 'byId'>;
-  conversations: ConversationService;
+  /** Starting and ending the bound conversation, with the chat engine's access rules. */
+  conversations: Pick<ConversationService, 'createConversation' | 'endConversation' | 'history' | 'loadCast'>;
   ids: IdGenerator;
   clock: Clock;
 }
