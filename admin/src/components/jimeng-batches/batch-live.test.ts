@@ -22,6 +22,7 @@ describe('applyBatchEvent', () => {
   it('updates counts, status and the matching storyboard, keeping fields the event omits', () => {
     const next = applyBatchEvent(detail, {
       batch_id: 'b1',
+      batch_type: 'image_generate',
       status: 'processing',
       total_count: 2,
       completed_count: 1,
@@ -52,12 +53,19 @@ describe('applyBatchEvent', () => {
       processing_count: 0,
       pending_count: 2,
     };
-    expect(applyBatchEvent(detail, { ...counts, batch_id: 'b2', status: 'failed', progress: 1 })).toBe(
-      detail,
-    );
+    expect(
+      applyBatchEvent(detail, {
+        ...counts,
+        batch_id: 'b2',
+        batch_type: 'image_generate',
+        status: 'failed',
+        progress: 1,
+      }),
+    ).toBe(detail);
     const next = applyBatchEvent(detail, {
       ...counts,
       batch_id: 'b1',
+      batch_type: 'image_generate',
       status: 'processing',
       progress: 0.33,
       item: { storyboard_id: 's3', status: 'failed', error_message: 'blocked', retry_count: 2 },
@@ -82,9 +90,10 @@ describe('replayBatchEvent', () => {
   };
 
   it('never moves a newer answer backwards with an older event', () => {
-    const stale = {
+    const stale: BatchProgressEvent = {
       ...counts,
       batch_id: 'b1',
+      batch_type: 'image_generate',
       status: 'processing',
       completed_count: 1,
       processing_count: 1,
@@ -98,6 +107,7 @@ describe('replayBatchEvent', () => {
     const retried = replayBatchEvent(fresh, {
       ...counts,
       batch_id: 'b1',
+      batch_type: 'image_generate',
       status: 'processing',
       completed_count: 1,
       pending_count: 1,
@@ -107,10 +117,11 @@ describe('replayBatchEvent', () => {
     expect(retried.details[1]).toMatchObject({ status: 'pending', retry_count: 2 });
     // The counts of that older event do not replace the answer's.
     expect(retried.completed_count).toBe(2);
-    const behind = { ...fresh, status: 'processing', completed_count: 1, progress: 0.5 };
+    const behind: BatchDetail = { ...fresh, status: 'processing', completed_count: 1, progress: 0.5 };
     const ahead = replayBatchEvent(behind, {
       ...counts,
       batch_id: 'b1',
+      batch_type: 'image_generate',
       status: 'completed',
       completed_count: 2,
       progress: 1,
@@ -133,6 +144,7 @@ describe('withListProgress', () => {
   };
   const event = (completed: number, processing: number, batchId = 'b1'): BatchProgressEvent => ({
     batch_id: batchId,
+    batch_type: 'image_generate',
     status: 'processing',
     total_count: 4,
     completed_count: completed,
@@ -155,7 +167,7 @@ describe('withListProgress', () => {
   });
 
   it('keeps the row when it is as far along (a reload answered after the event) or the event is another batch’s', () => {
-    const reloaded = {
+    const reloaded: BatchSummary = {
       ...row,
       status: 'processing',
       completed_count: 3,

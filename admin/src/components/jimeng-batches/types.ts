@@ -1,4 +1,20 @@
-/** Batch statuses of contract 003 §10.1 plus `cancelled` (§10.3). */
+import type {
+  BatchDetail as BatchDetailView,
+  BatchItemView,
+  BatchStatus,
+  BatchSummary as BatchSummaryView,
+  BatchType,
+} from '@dreamloom/contracts';
+
+/**
+ * The batch views of contract 003 as the admin reads them. Fields and their types come from
+ * @dreamloom/contracts (the schemas the server answers with); each view below only says which of
+ * them the admin relies on, the rest being optional because live events are merged into earlier
+ * answers field by field (batch-live.ts) and an event may carry a subset.
+ */
+export type { BatchStatus, BatchType };
+
+/** Every status filter the batch list offers (typed against the contract's: a new status fails here). */
 export const BATCH_STATUSES = [
   'pending',
   'processing',
@@ -6,31 +22,18 @@ export const BATCH_STATUSES = [
   'partial_failed',
   'failed',
   'cancelled',
-] as const;
-export type BatchStatus = (typeof BATCH_STATUSES)[number];
+] as const satisfies readonly BatchStatus[];
 
-export const BATCH_TYPES = ['image_generate', 'image_compose', 'video_generate', 'video_compose'] as const;
-export type BatchType = (typeof BATCH_TYPES)[number];
-
-/** Per-storyboard statuses inside a batch. */
+/** Per-storyboard statuses inside a batch (the contract types them as strings). */
 export const ITEM_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
-export interface BatchCounts {
-  /** Every storyboard submitted: the buckets below plus skip_count and removed_count. */
-  total_count: number;
-  completed_count: number;
-  /** Failed items; cancelled ones are counted apart. */
-  failed_count: number;
-  processing_count: number;
-  pending_count: number;
-  cancelled_count?: number;
-  skip_count?: number;
-  /** Items whose record was deleted or resubmitted in a later batch. */
-  removed_count?: number;
-  /** completed_count over the items the batch runs, 0–1 (1 when it runs none). */
-  progress: number;
-}
+type CountField =
+  'total_count' | 'completed_count' | 'failed_count' | 'processing_count' | 'pending_count' | 'progress';
+
+/** §10.1's counts: the five buckets and progress always, skipped/removed/cancelled when sent. */
+export type BatchCounts = Pick<BatchSummaryView, CountField> &
+  Partial<Pick<BatchSummaryView, 'cancelled_count' | 'skip_count' | 'removed_count'>>;
 
 /** Items the batch runs: every status bucket (no skipped or removed ones). */
 export function itemsRun(counts: BatchCounts): number {
@@ -44,54 +47,25 @@ export function itemsRun(counts: BatchCounts): number {
 }
 
 /** One row of `GET /api/v1/jimeng/batch/list` (a Dreamloom addition). */
-export interface BatchSummary extends BatchCounts {
-  batch_id: string;
-  batch_type: BatchType | string;
-  project_id?: string;
-  project_name?: string;
-  work_id?: string;
-  status: BatchStatus | string;
-  priority?: number;
-  /** Contract 003's Asia/Shanghai wall-clock times; the admin shows the `_iso` instants beside them. */
-  create_time?: string;
-  start_time?: string | null;
-  finish_time?: string | null;
-  create_time_iso?: string | null;
-  start_time_iso?: string | null;
-  finish_time_iso?: string | null;
-  [extra: string]: unknown;
-}
+export type BatchSummary = BatchCounts &
+  Pick<BatchSummaryView, 'batch_id' | 'batch_type' | 'status'> &
+  Partial<Omit<BatchSummaryView, CountField | 'batch_id' | 'batch_type' | 'status'>>;
 
-export interface BatchItem {
-  storyboard_id: string;
-  record_id?: string | null;
-  status: ItemStatus | string;
-  result_urls?: string[];
-  thumbnail_urls?: string[];
-  generation_time?: number | null;
-  error_message?: string | null;
-  retry_count?: number;
-}
+/** One storyboard of a batch's status. */
+export type BatchItem = Pick<BatchItemView, 'storyboard_id' | 'status'> &
+  Partial<Omit<BatchItemView, 'storyboard_id' | 'status'>>;
 
 /** `GET /api/v1/jimeng/batch/{batch_id}/status` (contract 003 §10.1). */
-export interface BatchDetail extends BatchCounts {
-  batch_id: string;
-  batch_type: BatchType | string;
-  status: BatchStatus | string;
-  start_time?: string | null;
-  estimated_completion?: string | null;
-  start_time_iso?: string | null;
-  estimated_completion_iso?: string | null;
-  details: BatchItem[];
-  [extra: string]: unknown;
-}
+export type BatchDetail = BatchSummary &
+  Partial<Pick<BatchDetailView, 'estimated_completion' | 'estimated_completion_iso'>> & {
+    details: BatchItem[];
+  };
 
-/** `batch.progress` / `batch.completed` on the `batch:<id>` socket.io room. */
-export interface BatchProgressEvent extends BatchCounts {
-  batch_id: string;
-  status: BatchStatus | string;
-  item?: BatchItem;
-}
+/**
+ * `batch.progress` / `batch.completed` on the `batch:<id>` socket.io room: the batch's summary
+ * (what JimengBatchService.publish sends) and the storyboard that changed, if one did.
+ */
+export type BatchProgressEvent = BatchSummary & { item?: BatchItem };
 
 /** Image or video, from a batch type like `video_compose`. */
 export function mediaKind(batchType: string | undefined): 'image' | 'video' {
