@@ -114,6 +114,16 @@ export const publishStoryBody = z.object({
 export type PublishStoryBody = z.input<typeof publishStoryBody>;
 export const publishStoryResult = z.object({ id: z.string() });
 
+/** One cast member as a story's listings show it (the published list, a place's bound story). */
+export const castMemberCard = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Empty unless the caller may read the character. */
+  description: z.string(),
+  image_url: z.string(),
+  icon_url: z.string(),
+  character_type: z.string(),
+});
 /** One published story as get_unstarted_stories (and /story/published) list it (contract shape). */
 export const publishedStory = z.object({
   id: z.string(),
@@ -129,17 +139,7 @@ export const publishedStory = z.object({
   characters: z.number(),
   avatar_url: z.string(),
   characterIcons: z.array(z.string()),
-  characterDetails: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      /** Empty unless the caller may read the character. */
-      description: z.string(),
-      image_url: z.string(),
-      icon_url: z.string(),
-      character_type: z.string(),
-    }),
-  ),
+  characterDetails: z.array(castMemberCard),
   backgroundMusic: z.string(),
   created_by: z.string(),
   creator_name: z.string(),

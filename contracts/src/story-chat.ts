@@ -3,7 +3,7 @@
 // avatars and backgrounds), the bots' place bindings and image upload. Answers are bare JSON;
 // errors `{detail}` (the OpenAI-compatible routes: `{error: {code, message}}`).
 import { z } from 'zod';
-import { characterView } from './story-catalog.js';
+import { castMemberCard, characterView } from './story-catalog.js';
 
 /**
  * Contract 002's ids: snowflakes here, but its examples show 24-hex (Mongo) ids and story templates
@@ -298,16 +298,7 @@ export const boundStory = z.object({
   id: z.string(),
   title: z.string(),
   intro: z.string(),
-  characterDetails: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      description: z.string(),
-      image_url: z.string(),
-      icon_url: z.string(),
-      character_type: z.string(),
-    }),
-  ),
+  characterDetails: z.array(castMemberCard),
 });
 export const storyBinding = z.object({
   id: z.string(),
