@@ -352,7 +352,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   storyRedis.on('error', (error) => logger.warn({ err: error.message }, 'redis (story store) error'));
   const story = createStory({
     config,
-    models,
+    mediaAssets: new SequelizeMediaAssetRepository(models),
     users: identityRepository,
     characters: sequelizeCharacterRepository(storyModels),
     stories: sequelizeStoryRepository(storyModels),

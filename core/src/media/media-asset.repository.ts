@@ -22,4 +22,10 @@ export interface MediaAssetRepository {
   hasOutput(taskId: string, position: number): Promise<boolean>;
   /** Writes a new row; throws MediaAssetExistsError when the task's position is taken. */
   create(asset: MediaAssetRecord): Promise<MediaAssetRecord>;
+  /** A stored file by its media id (story images served by id, an avatar to crop). */
+  byId(id: string): Promise<MediaAssetRecord | null>;
+  /** The file stored under this key (story uploads served by filename). */
+  byStorageKey(key: string): Promise<MediaAssetRecord | null>;
+  /** Whether a row names this storage key (reads its id only: an avatar's icon made already). */
+  hasStorageKey(key: string): Promise<boolean>;
 }

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config.js';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import type { MediaAssetRepository } from '../media/media-asset.repository.js';
 import type { StoryChatBindingRepository } from './story-chat-binding.repository.js';
 import type { ChatProvider } from '../ports/chat-provider.port.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -64,8 +64,8 @@ export interface StoryCore {
 /** Everything contract 002 needs; the adapters among them are built by createCore. */
 export interface StoryDeps {
   config: AppConfig;
-  /** Media files and generation tasks (story images and avatar icons). */
-  models: Pick<DreamloomModels, 'MediaAsset' | 'GenerationTask'>;
+  /** Media rows of story uploads, music and avatar icons. */
+  mediaAssets: MediaAssetRepository;
   /** Users and identities (the published list's creators). */
   users: IdentityRepository;
   characters: CharacterRepository;
@@ -156,7 +156,7 @@ export function createStory(deps: StoryDeps): StoryCore {
   });
   const media = new StoryMediaService({
     catalogTables: deps.catalogTables,
-    core: deps.models,
+    mediaAssets: deps.mediaAssets,
     storage: deps.storage,
     generation: deps.generation,
     llm,

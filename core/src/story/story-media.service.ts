@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
-import { Op } from 'sequelize';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
+import type { MediaAssetRepository } from '../media/media-asset.repository.js';
 import type { CatalogTables } from '../catalog/catalog-table.port.js';
 import { activePromptTemplate } from '../catalog/active-prompt-template.js';
 import { isStaff, type Actor } from '../identity/actor.js';
@@ -25,7 +24,8 @@ const AVATAR_PURPOSE = 'character_avatar';
 interface Deps {
   /** Staff's image prompt instructions (prompt templates `t2i_character`, `t2i_background`). */
   catalogTables: CatalogTables;
-  core: Pick<DreamloomModels, 'MediaAsset' | 'GenerationTask'>;
+  /** Uploads, music and avatar icons are media rows like generated outputs. */
+  mediaAssets: Pick<MediaAssetRepository, 'create' | 'byId' | 'byStorageKey' | 'hasStorageKey'>;
   storage: BlobStorage;
   generation: GenerationService;
   llm: LlmService;
@@ -85,7 +85,7 @@ export class StoryMediaService {
     const filename = `${this.deps.ids.uuid()}.${image.extension}`;
     const key = `uploads/${filename}`;
     await this.deps.storage.put(key, image.data, image.mime);
-    await this.deps.core.MediaAsset.create({
+    await this.deps.mediaAssets.create({
       id,
       task_id: null,
       user_id: actor.id,
@@ -119,7 +119,7 @@ export class StoryMediaService {
     const filename = `${this.deps.ids.uuid()}.${format.extension}`;
     const key = `music/${filename}`;
     await this.deps.storage.put(key, file.data, format.mime);
-    await this.deps.core.MediaAsset.create({
+    await this.deps.mediaAssets.create({
       id: this.deps.ids.snowflake(),
       task_id: null,
       user_id: actor.id,
@@ -149,11 +149,10 @@ export class StoryMediaService {
   ): Promise<{ stream: Readable; size: number; mime: string }> {
     if (!/^[A-Za-z0-9._-]{1,128}$/.test(idOrFilename) || idOrFilename.includes('..'))
       throw new NotFoundError('Image');
-    const { MediaAsset } = this.deps.core;
-    const byId = await MediaAsset.findByPk(idOrFilename);
+    const { mediaAssets } = this.deps;
+    const byId = await mediaAssets.byId(idOrFilename);
     if (byId && !(await this.deps.generation.mayUseMedia(actor, byId))) throw new NotFoundError('Image');
-    const row =
-      byId ?? (await MediaAsset.findOne({ where: { storage_key: { [Op.eq]: `uploads/${idOrFilename}` } } }));
+    const row = byId ?? (await mediaAssets.byStorageKey(`uploads/${idOrFilename}`));
     if (!row || !row.mime.startsWith('image/')) throw new NotFoundError('Image');
     const { stream, size } = await this.deps.storage.stream(row.storage_key);
     return { stream, size, mime: row.mime };
@@ -296,15 +295,15 @@ export class StoryMediaService {
   }
 
   private async storeAvatarIcon(taskId: string, outputId: string): Promise<string> {
-    const { MediaAsset } = this.deps.core;
+    const { mediaAssets } = this.deps;
     const key = `icons/${taskId}.webp`;
     const url = `${this.deps.publicUrl.replace(/\/$/, '')}/media/${key}`;
-    if (await MediaAsset.findOne({ where: { storage_key: key }, attributes: ['id'] })) return url;
-    const avatar = await MediaAsset.findByPk(outputId);
+    if (await mediaAssets.hasStorageKey(key)) return url;
+    const avatar = await mediaAssets.byId(outputId);
     if (!avatar) throw new NotFoundError('Image');
     const icon = await makeCharacterIcon(await this.deps.storage.get(avatar.storage_key));
     await this.deps.storage.put(key, icon.data, 'image/webp');
-    await MediaAsset.create({
+    await mediaAssets.create({
       id: this.deps.ids.snowflake(),
       task_id: null,
       user_id: avatar.user_id,

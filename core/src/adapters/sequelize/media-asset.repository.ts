@@ -28,4 +28,17 @@ export class SequelizeMediaAssetRepository implements MediaAssetRepository {
       throw error;
     }
   }
+
+  byId(id: string): Promise<MediaAssetRecord | null> {
+    return this.models.MediaAsset.findByPk(id);
+  }
+
+  byStorageKey(key: string): Promise<MediaAssetRecord | null> {
+    return this.models.MediaAsset.findOne({ where: { storage_key: key } });
+  }
+
+  async hasStorageKey(key: string): Promise<boolean> {
+    const holder = await this.models.MediaAsset.findOne({ where: { storage_key: key }, attributes: ['id'] });
+    return holder !== null;
+  }
 }
