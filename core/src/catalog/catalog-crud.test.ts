@@ -3,47 +3,10 @@ import type { Actor } from '../identity/actor.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import { Catalogs } from './catalog-crud.js';
-import type { CatalogTable, CatalogTables, Filter, Ordering } from './catalog-table.port.js';
+import { memoryTables } from './testing/in-memory-catalog-tables.js';
 import { languages } from './catalogs/languages.catalog.js';
 import { music, musicTypes } from './catalogs/music.catalog.js';
 import { systemPromptPosts } from './catalogs/system-prompt-posts.catalog.js';
-
-type Row = Record<string, unknown> & { id: string };
-
-/** An in-memory table: the port is all the generic catalog service needs. */
-function memoryTables(): CatalogTables & { rows: Map<string, Row[]> } {
-  const rows = new Map<string, Row[]>();
-  const of = (model: string): CatalogTable<Row, Row> => {
-    if (!rows.has(model)) rows.set(model, []);
-    const all = rows.get(model)!;
-    const matches = (filter: Filter) =>
-      all.filter((row) => Object.entries(filter).every(([k, v]) => row[k] === v));
-    const sorted = (list: Row[], order: Ordering) =>
-      [...list].sort((a, b) => {
-        for (const [column, direction] of order) {
-          const diff = String(a[column]).localeCompare(String(b[column]));
-          if (diff) return direction === 'ASC' ? diff : -diff;
-        }
-        return 0;
-      });
-    return {
-      byId: async (id) => all.find((row) => row.id === id) ?? null,
-      first: async (filter, order = []) => sorted(matches(filter), order)[0] ?? null,
-      all: async (filter, order) => sorted(matches(filter), order),
-      page: async (filter, order, { limit, offset }) => {
-        const found = sorted(matches(filter), order);
-        return { rows: found.slice(offset, offset + limit), total: found.length };
-      },
-      count: async (filter) => matches(filter).length,
-      insert: async (values) => (all.push({ ...values }), all[all.length - 1]),
-      findOrInsert: async (filter, values) =>
-        matches(filter)[0] ?? (all.push({ ...values }), all[all.length - 1]),
-      change: async (row, patch) => Object.assign(row, patch),
-      remove: async (row) => (all.splice(all.indexOf(row), 1), { ...row }),
-    };
-  };
-  return { rows, of: of as CatalogTables['of'] };
-}
 
 function setup() {
   const tables = memoryTables();
