@@ -143,6 +143,42 @@ describe('DreamloomClient (HTTP + socket.io)', () => {
     watch.close();
   });
 
+  it('never shows a job going back: a status read answering after the room events is dropped', async () => {
+    // The catch-up read is held until the job has finished by its events, as on a slow network.
+    let holdReads = false;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slow = createDreamloomClient({
+      baseUrl: server.url,
+      botToken: server.botToken,
+      pollIntervalMs: 50,
+      resyncIntervalMs: 60_000,
+      socketOptions: { reconnectionDelay: 20, reconnectionDelayMax: 50 },
+      fetch: async (input, init) => {
+        if (holdReads && String(input).includes('/api/generation/status/')) await released;
+        return fetch(input, init);
+      },
+    });
+    try {
+      const { taskId } = await slow.createAnimeTask(user, { prompt: 'p' });
+      holdReads = true;
+      const seen: TaskSnapshot[] = [];
+      const watch = slow.watchTask(user, taskId, (s) => seen.push(s));
+      await waitFor(() => server.subscriptions.find((s) => s.room === `task:${taskId}`));
+      server.publish(taskId, 'task.progress', { taskId, status: 'processing', progress: 40 });
+      server.publish(taskId, 'task.completed', { taskId, status: 'completed', outputs: [] });
+      await waitFor(() => seen.find((s) => s.status === 'completed'));
+      release();
+      const statusReads = () => server.requests.filter((r) => r.path.startsWith('/api/generation/status/'));
+      await waitFor(() => statusReads().length >= 1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(seen.map((s) => s.status)).toEqual(['processing', 'completed']);
+      watch.close();
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('relays task.failed with its error', async () => {
     const { taskId } = await client.createAnimeTask(user, { prompt: 'p' });
     const seen: TaskSnapshot[] = [];

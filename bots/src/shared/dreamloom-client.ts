@@ -646,7 +646,7 @@ class HttpDreamloomClient implements DreamloomClient {
         queuePosition: memberQueuePosition(p.data.queuePosition),
         etaSeconds: p.data.etaSeconds ?? undefined,
       };
-      for (const watch of byTask(snapshot.taskId)) watch.report(snapshot);
+      for (const watch of byTask(snapshot.taskId)) watch.relay(snapshot);
     });
     socket.on('task.completed', (payload: unknown) => {
       const p = taskCompletedEvent.safeParse(payload);
@@ -662,7 +662,7 @@ class HttpDreamloomClient implements DreamloomClient {
           mime: o.mime ?? undefined,
         })),
       };
-      for (const watch of byTask(snapshot.taskId)) watch.report(snapshot);
+      for (const watch of byTask(snapshot.taskId)) watch.relay(snapshot);
     });
     socket.on('task.failed', (payload: unknown) => {
       const p = taskFailedEvent.safeParse(payload);
@@ -670,7 +670,7 @@ class HttpDreamloomClient implements DreamloomClient {
       // A cancel is reported with its own status; the card tells it apart by the error code.
       const error = p.data.status === 'cancelled' ? { ...p.data.error, code: 'CANCELLED' } : p.data.error;
       for (const watch of byTask(p.data.taskId)) {
-        watch.report({ taskId: p.data.taskId, status: 'failed', error });
+        watch.relay({ taskId: p.data.taskId, status: 'failed', error });
       }
     });
     return entry;
@@ -730,6 +730,10 @@ class Watch implements TaskWatch {
   private timer: NodeJS.Timeout | undefined;
   private lastRead = Date.now();
   private reading = false;
+  /** Room events relayed so far: a status read that one overtook answers an older state. */
+  private events = 0;
+  /** Once completed or failed, a job stays so: a late read of an earlier state never moves it back. */
+  private finished = false;
 
   constructor(
     readonly taskId: string,
@@ -775,8 +779,17 @@ class Watch implements TaskWatch {
     await this.read();
   }
 
-  report(snapshot: TaskSnapshot): void {
+  /** A snapshot from a room event. */
+  relay(snapshot: TaskSnapshot): void {
+    this.events += 1;
+    this.report(snapshot);
+  }
+
+  private report(snapshot: TaskSnapshot): void {
     if (this.closed) return;
+    const finished = snapshot.status === 'completed' || snapshot.status === 'failed';
+    if (this.finished && !finished) return;
+    this.finished ||= finished;
     // Always asynchronous, so observers never see a callback before watchTask returns.
     queueMicrotask(() => {
       if (!this.closed) this.listener(snapshot);
@@ -794,8 +807,13 @@ class Watch implements TaskWatch {
     if (this.closed || this.reading) return;
     this.reading = true;
     try {
+      const eventsBefore = this.events;
       const snapshot = await this.client.getTaskStatus(this.user, this.taskId);
       this.lastRead = Date.now();
+      // An event that arrived while the read was in flight is at least as new as its answer
+      // (unless that answer is final, which no later event can undo).
+      const overtaken = this.events !== eventsBefore;
+      if (overtaken && snapshot.status !== 'completed' && snapshot.status !== 'failed') return;
       this.report(snapshot);
     } catch (err) {
       this.client.log.warn('Reading task status failed; will retry', { taskId: this.taskId, err });
