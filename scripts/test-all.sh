@@ -12,7 +12,9 @@ echo "[test] build admin"; npm run --silent build -w @dreamloom/admin >/dev/null
 
 report_dir=$(mktemp -d)
 status=0
-VITEST_REPORT_DIR="$report_dir" npx lerna run test --concurrency 1 --stream --no-progress --no-bail || status=$?
+# --no-sort: packages' tests do not depend on each other's, so one failing package must not skip the
+# ones that import it (with the topological order, a bots failure skipped the whole tests package).
+VITEST_REPORT_DIR="$report_dir" npx lerna run test --concurrency 1 --stream --no-progress --no-bail --no-sort || status=$?
 node scripts/summarise-tests.mjs "$report_dir" || status=1
 rm -rf "$report_dir"
 exit $status
