@@ -12,7 +12,12 @@ import { createBlobStorage } from './adapters/storage/create-blob-storage.js';
 import { JimengGatewayClient } from './adapters/providers/jimeng/jimeng-gateway.client.js';
 import { GeminiImageClient } from './adapters/providers/gemini/gemini-image.client.js';
 import { KieClient } from './adapters/providers/kie/kie.client.js';
-import { defineAnimeModels } from './adapters/sequelize/anime.models.js';
+import { defineAnimeModels, type AnimeModels } from './adapters/sequelize/anime.models.js';
+import { SequelizeCreditLedgerRepository } from './adapters/sequelize/credit-ledger.repository.js';
+import { SequelizeAnimeTaskRepository } from './adapters/sequelize/anime-task.repository.js';
+import { SequelizeAnimePromptRepository } from './adapters/sequelize/anime-prompt.repository.js';
+import { SequelizeModelPriceRepository } from './adapters/sequelize/model-price.repository.js';
+import { SequelizeMemberPlanRepository } from './adapters/sequelize/member-plan.repository.js';
 import { defineNanobananaModels, type NanobananaModels } from './adapters/sequelize/nanobanana.models.js';
 import { SequelizeNanobananaRepository } from './adapters/sequelize/nanobanana.repository.js';
 import { sequelizeUnitOfWork } from './adapters/sequelize/unit-of-work.js';
@@ -140,8 +145,11 @@ export interface Core {
    * its tables (`models`: tests and the search benchmark read them directly).
    */
   nanobanana: NanobananaModule & { models: NanobananaModels };
-  /** Contracts 000/001 (anime images and videos) and the credits (MC) ledger. */
-  anime: AnimeModule;
+  /**
+   * Contracts 000/001 (anime images and videos) and the credits (MC) ledger, and their tables
+   * (`models`, with the engine's provider jobs: tests read them directly).
+   */
+  anime: AnimeModule & { models: AnimeModels };
   /** This process's Prometheus registry and metrics (served as /metrics). */
   metrics: Metrics;
   /** Staff alerts to ALERT_WEBHOOK_URL; workers start them (startWorker), close() stops them. */
@@ -382,14 +390,25 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
   });
   const anime = createAnimeModule({
     config,
-    sequelize,
-    models,
+    repositories: {
+      ledger: new SequelizeCreditLedgerRepository(sequelize, { ...models, ...animeModels }),
+      tasks: new SequelizeAnimeTaskRepository(models),
+      prompts: new SequelizeAnimePromptRepository(sequelize, animeModels),
+      prices: new SequelizeModelPriceRepository({ ...models, ...animeModels }),
+      plans: new SequelizeMemberPlanRepository({ ...models, ...animeModels }),
+    },
+    // One unit each: on SQLite a unit queues its own transactions (the ledger's, as credits.service
+    // queued them itself before the port; charged creates share it).
+    unitsOfWork: {
+      credits: sequelizeUnitOfWork(sequelize),
+      prices: sequelizeUnitOfWork(sequelize),
+      plans: sequelizeUnitOfWork(sequelize),
+    },
     queue,
     events,
     media,
     generation,
     engine,
-    animeModels,
     kie,
     gemini,
     clock,
@@ -461,7 +480,7 @@ export function createCore(config: AppConfig, overrides: CoreOverrides = {}): Co
     jimeng: { ...jimengModule, models: jimengModels },
     story: { ...story, models: storyModels },
     nanobanana: { ...nanobanana, models: nanobananaModels },
-    anime,
+    anime: { ...anime, models: animeModels },
     metrics,
     alerts,
     async ping() {

@@ -1,9 +1,9 @@
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { AppError } from '../errors.js';
 import { TaskNotFoundError } from '../generation/generation.errors.js';
 import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import { TERMINAL_STATUSES, type TaskStatus } from '../generation/generation.types.js';
 import type { Actor } from '../identity/actor.js';
+import type { AnimeTaskRepository } from './anime-task.repository.js';
 
 export class NotCancellableError extends AppError {
   constructor(message = 'The generation has already finished') {
@@ -12,7 +12,7 @@ export class NotCancellableError extends AppError {
 }
 
 interface Deps {
-  models: DreamloomModels;
+  tasks: Pick<AnimeTaskRepository, 'cancelFacts' | 'status'>;
   engine: Pick<GenerationEngine, 'cancel' | 'cancelUpstream'>;
 }
 
@@ -31,9 +31,7 @@ export class AnimeCancelService {
     reason = 'Cancelled by the member',
   ): Promise<{ generation_uuid: string; cancelled: true }> {
     // Members cancel their own tasks only; staff included (the admin has its own tools).
-    const task = await this.deps.models.GenerationTask.findByPk(taskId, {
-      attributes: ['id', 'user_id', 'provider', 'status'],
-    });
+    const task = await this.deps.tasks.cancelFacts(taskId);
     if (!task || task.user_id !== actor.id) throw new TaskNotFoundError();
     if (TERMINAL_STATUSES.includes(task.status as TaskStatus)) throw new NotCancellableError();
     if (task.provider === 'kie') {
@@ -52,7 +50,6 @@ export class AnimeCancelService {
   }
 
   private async endedCancelled(taskId: string): Promise<boolean> {
-    const task = await this.deps.models.GenerationTask.findByPk(taskId, { attributes: ['status'] });
-    return task?.status === 'cancelled';
+    return (await this.deps.tasks.status(taskId)) === 'cancelled';
   }
 }

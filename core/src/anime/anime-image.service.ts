@@ -1,7 +1,5 @@
 import type { MediaAssetRecord } from '../media/media-asset.js';
-import { Op, type Sequelize } from 'sequelize';
-import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
-import type { CreditsService } from '../credits/credits.service.js';
+import type { GenerationTaskRecord } from '../generation/engine/repositories.js';
 import { AppError, ForbiddenError, ValidationError } from '../errors.js';
 import { GENERATION_JOB, type ImageTaskParams, type TaskStatus } from '../generation/generation.types.js';
 import { DEFAULT_TASK_PRIORITY, type GenerationService } from '../generation/generation.service.js';
@@ -14,8 +12,9 @@ import type { IdGenerator } from '../shared/ids.js';
 import type { AnimePromptService } from './anime-prompt.service.js';
 import type { OwnMediaReader } from './own-media.reader.js';
 import { ReferenceRefusedError, type FetchedImage, type ReferenceFetcher } from './reference-fetcher.js';
-import type { JobLimitsService } from './job-limits.service.js';
-import { createChargedTask } from './charged-task-creation.js';
+import { createChargedTask, type ChargedTaskDeps } from './charged-task-creation.js';
+import type { AnimePromptRepository } from './anime-prompt.repository.js';
+import type { AnimeTaskFilter, AnimeTaskRepository } from './anime-task.repository.js';
 import type { ImagePriceRule, ModelPricesService, PriceQuote } from './model-prices.service.js';
 import { memberFacingFailure } from '../generation/generation-failures.js';
 
@@ -72,11 +71,11 @@ export interface ImageModelView {
   max_reference_images: number;
 }
 
-interface Deps {
-  sequelize: Sequelize;
-  models: DreamloomModels;
+interface Deps extends ChargedTaskDeps {
+  tasks: AnimeTaskRepository;
+  /** Reads the members' characters a prompt names. */
+  promptRepository: Pick<AnimePromptRepository, 'characters'>;
   generation: GenerationService;
-  credits: CreditsService;
   prompts: AnimePromptService;
   fetcher: ReferenceFetcher;
   /** Reads references to Dreamloom's own media from storage (with an access check) instead of over HTTP. */
@@ -90,7 +89,6 @@ interface Deps {
   geminiModels: string[];
   /** Per-model price rules (ANIME_IMAGE_CREDITS_PER_IMAGE per image until staff set one). */
   prices: ModelPricesService;
-  limits: JobLimitsService;
   maxReferenceImages: number;
 }
 
@@ -191,7 +189,7 @@ export class AnimeImageService {
 
   /** The caller's generations, newest first, with their outputs and the settings to reuse them. */
   async history(actor: Actor, query: HistoryQuery) {
-    const read = () => this.page(query, { user_id: actor.id, source: { [Op.in]: SOURCES } });
+    const read = () => this.page(query, { userId: actor.id, sources: SOURCES });
     // Unfiltered pages come from the node's memory until one of their tasks or the list changes.
     if (query.status) return read();
     return this.deps.generation.memberPage(actor.id, `anime:${query.page}:${query.limit}`, async () => {
@@ -206,7 +204,7 @@ export class AnimeImageService {
     const sources = query.kind === 'image' ? ['anime'] : query.kind === 'video' ? ['anime-video'] : SOURCES;
     return this.page(
       query,
-      { source: { [Op.in]: sources }, ...(query.user_id ? { user_id: query.user_id } : {}) },
+      { sources, ...(query.user_id ? { userId: query.user_id } : {}) },
       { staffView: true },
     );
   }
@@ -276,34 +274,21 @@ export class AnimeImageService {
     ];
   }
 
-  private async page(query: HistoryQuery, scope: Record<string, unknown>, options = { staffView: false }) {
+  private async page(
+    query: HistoryQuery,
+    scope: Omit<AnimeTaskFilter, 'statuses'>,
+    options = { staffView: false },
+  ) {
     const page = Math.max(1, Math.trunc(query.page));
     const limit = Math.min(100, Math.max(1, Math.trunc(query.limit)));
     const statuses: TaskStatus[] | undefined =
       query.status === 'failed' ? ['failed', 'cancelled'] : query.status ? [query.status] : undefined;
-    const where = {
-      ...scope,
-      ...(statuses ? { status: { [Op.in]: statuses } } : {}),
-    };
-    // Plain rows (record() only reads them): a model instance per task and per image was most
-    // of a history page's CPU (bench:api).
-    const { rows, count } = (await this.deps.models.GenerationTask.findAndCountAll({
-      where,
-      order: [
-        ['created_at', 'DESC'],
-        ['id', 'DESC'],
-      ],
+    const { rows, total: count } = await this.deps.tasks.page(
+      { ...scope, ...(statuses ? { statuses } : {}) },
       limit,
-      offset: (page - 1) * limit,
-      raw: true,
-    })) as unknown as { rows: GenerationTaskRow[]; count: number };
-    const assets = rows.length
-      ? ((await this.deps.models.MediaAsset.findAll({
-          where: { task_id: { [Op.in]: rows.map((row) => row.id) } },
-          order: [['position', 'ASC']],
-          raw: true,
-        })) as unknown as MediaAssetRecord[])
-      : [];
+      (page - 1) * limit,
+    );
+    const assets = await this.deps.tasks.outputsOf(rows.map((row) => row.id));
     const totalPages = Math.ceil(count / limit);
     return {
       records: rows.map((row) =>
@@ -318,7 +303,7 @@ export class AnimeImageService {
   }
 
   /** `staffView` adds `error_detail`, the provider's own text, which members never see. */
-  private record(row: GenerationTaskRow, assets: MediaAssetRecord[], staffView = false) {
+  private record(row: GenerationTaskRecord, assets: MediaAssetRecord[], staffView = false) {
     const params = JSON.parse(row.params) as ImageTaskParams;
     const status: string =
       row.status === 'cancelled' ? 'failed' : row.status === 'partial' ? 'completed' : row.status;
@@ -362,10 +347,10 @@ export class AnimeImageService {
   /** Reuse: the previous generation's request is the base; fields given now override it. */
   private async withReused(actor: Actor, body: ImageRequestInput): Promise<ImageRequestInput> {
     const id = body.gen_image_id!;
-    let task = await this.deps.models.GenerationTask.findByPk(id);
+    let task = await this.deps.tasks.task(id);
     if (!task) {
-      const asset = await this.deps.models.MediaAsset.findByPk(id);
-      if (asset?.task_id) task = await this.deps.models.GenerationTask.findByPk(asset.task_id);
+      const asset = await this.deps.tasks.asset(id);
+      if (asset?.task_id) task = await this.deps.tasks.task(asset.task_id);
     }
     if (!task || task.user_id !== actor.id || task.source !== 'anime')
       throw new AppError('GENERATION_NOT_FOUND', 'Generation to reuse not found', { status: 404 });
@@ -388,17 +373,7 @@ export class AnimeImageService {
   private async characters(actor: Actor, ids: string[]): Promise<string[]> {
     if (!ids.length) return [];
     if (ids.length > 4) throw new ValidationError('character_uuids takes at most 4 characters');
-    const [rows] = await this.deps.sequelize.query(
-      `SELECT id, user_id, name, image_prompt, description FROM story_characters WHERE id IN (${ids.map(() => '?').join(', ')})`,
-      { replacements: ids },
-    );
-    const found = rows as Array<{
-      id: string;
-      user_id: string | null;
-      name: string;
-      image_prompt: string | null;
-      description: string;
-    }>;
+    const found = await this.deps.promptRepository.characters(ids);
     return ids.map((id) => {
       const character = found.find((row) => row.id === id);
       if (!character || character.user_id !== actor.id)

@@ -1,10 +1,11 @@
-import type { DreamloomModels, GenerationTaskRow } from '../adapters/sequelize/models.js';
 import { AppError } from '../errors.js';
+import type { GenerationTaskRecord } from '../generation/engine/repositories.js';
 import type { ImageTaskParams } from '../generation/generation.types.js';
 import type { TaskFacts } from '../generation/generation.service.js';
 import type { Actor } from '../identity/actor.js';
 import type { MediaService } from '../media/media.service.js';
 import type { AnimeImageService } from './anime-image.service.js';
+import type { AnimeTaskRepository } from './anime-task.repository.js';
 import type { AnimeVideoService, VideoRequestInput } from './anime-video.service.js';
 
 /** What a member can do with one of their finished generations from its job card. */
@@ -21,7 +22,7 @@ export interface ActionStarted {
 }
 
 interface Deps {
-  models: Pick<DreamloomModels, 'GenerationTask' | 'MediaAsset'>;
+  tasks: Pick<AnimeTaskRepository, 'task' | 'outputs'>;
   image: AnimeImageService;
   video: AnimeVideoService;
   media: MediaService;
@@ -91,7 +92,7 @@ export class AnimeJobActionsService {
 
   /** The actions the member's card should offer for a generation (none for other members). */
   async available(actor: Actor, generationId: string): Promise<MemberAction[]> {
-    const task = await this.deps.models.GenerationTask.findByPk(generationId);
+    const task = await this.deps.tasks.task(generationId);
     return task ? this.availableFor(actor, task) : [];
   }
 
@@ -125,7 +126,7 @@ export class AnimeJobActionsService {
 
   private async image(
     actor: Actor,
-    task: GenerationTaskRow,
+    task: GenerationTaskRecord,
     input: Parameters<AnimeImageService['createTask']>[1],
   ): Promise<ActionStarted> {
     const created = await this.deps.image.createTask(actor, input);
@@ -142,8 +143,8 @@ export class AnimeJobActionsService {
   }
 
   /** Members act only on their own anime generations; anything else is "not found" to them. */
-  private async ownTask(actor: Actor, id: string, source?: 'anime'): Promise<GenerationTaskRow> {
-    const task = await this.deps.models.GenerationTask.findByPk(id);
+  private async ownTask(actor: Actor, id: string, source?: 'anime'): Promise<GenerationTaskRecord> {
+    const task = await this.deps.tasks.task(id);
     const sources = source ? [source] : ['anime', 'anime-video'];
     if (!task || task.user_id !== actor.id || !sources.includes(task.source))
       throw new AppError('GENERATION_NOT_FOUND', 'Generation not found', { status: 404 });
@@ -151,11 +152,8 @@ export class AnimeJobActionsService {
   }
 
   /** The public URL of output `index` (0-based, in output order); read back from storage as a reference. */
-  private async outputUrl(task: GenerationTaskRow, index: number): Promise<string> {
-    const assets = await this.deps.models.MediaAsset.findAll({
-      where: { task_id: task.id },
-      order: [['position', 'ASC']],
-    });
+  private async outputUrl(task: GenerationTaskRecord, index: number): Promise<string> {
+    const assets = await this.deps.tasks.outputs(task.id);
     const asset = assets[index];
     if (!asset || !asset.mime.startsWith('image/'))
       throw new AppError('IMAGE_NOT_FOUND', `The generation has no image ${index + 1}`, { status: 404 });
@@ -182,7 +180,7 @@ export class AnimeJobActionsService {
   }
 
   /** A video generation's stored request back as create-task input: every setting is reused. */
-  private videoInput(task: GenerationTaskRow): VideoRequestInput {
+  private videoInput(task: GenerationTaskRecord): VideoRequestInput {
     const request = this.request(task);
     const optional = <T>(value: unknown) =>
       value === null || value === undefined ? undefined : (value as T);

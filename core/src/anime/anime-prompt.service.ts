@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { AnimeModels } from '../adapters/sequelize/anime.models.js';
 import { AppError, ValidationError } from '../errors.js';
 import type { ChatProvider } from '../ports/chat-provider.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
+import type { AnimePromptRepository } from './anime-prompt.repository.js';
 
 export const PRESET_KINDS = ['style', 'scene', 'outfit', 'action'] as const;
 export type PresetKind = (typeof PRESET_KINDS)[number];
@@ -67,7 +67,7 @@ const optimizedSchema = z.object({
 const builtSchema = z.object({ prompt: z.string() });
 
 interface Deps {
-  models: AnimeModels;
+  prompts: AnimePromptRepository;
   chat: ChatProvider;
   ids: IdGenerator;
   clock: Clock;
@@ -129,9 +129,7 @@ export class AnimePromptService {
     params: Record<string, unknown>;
     useLlm: boolean;
   }): Promise<{ prompt: string }> {
-    const template = await this.deps.models.AnimePromptTemplate.findOne({
-      where: { template_key: input.templateKey, is_active: true },
-    });
+    const template = await this.deps.prompts.activeTemplate(input.templateKey);
     if (!template)
       throw new AppError('TEMPLATE_NOT_FOUND', `Template ${input.templateKey} not found`, { status: 404 });
     const variables = z.array(variableSchema).parse(JSON.parse(template.variables));
@@ -178,13 +176,7 @@ export class AnimePromptService {
   }
 
   async listPresets(kind?: PresetKind): Promise<PresetView[]> {
-    const rows = await this.deps.models.AnimePreset.findAll({
-      where: { is_active: true, ...(kind ? { kind } : {}) },
-      order: [
-        ['kind', 'ASC'],
-        ['sort_order', 'ASC'],
-      ],
-    });
+    const rows = await this.deps.prompts.activePresets(kind);
     return rows.map((row) => ({
       kind: row.kind as PresetKind,
       key: row.preset_key,
@@ -199,7 +191,7 @@ export class AnimePromptService {
     for (const kind of PRESET_KINDS) {
       const value = chosen[kind]?.trim();
       if (!value) continue;
-      const rows = await this.deps.models.AnimePreset.findAll({ where: { kind, is_active: true } });
+      const rows = await this.deps.prompts.activePresetsOf(kind);
       const row = rows.find(
         (each) => each.preset_key === value || each.name.toLowerCase() === value.toLowerCase(),
       );
@@ -211,14 +203,7 @@ export class AnimePromptService {
 
   /** Staff: every preset of every kind (or one kind), active or not, in menu order. */
   async listAllPresets(kind?: PresetKind): Promise<PresetAdminView[]> {
-    const rows = await this.deps.models.AnimePreset.findAll({
-      where: kind ? { kind } : {},
-      order: [
-        ['kind', 'ASC'],
-        ['sort_order', 'ASC'],
-        ['preset_key', 'ASC'],
-      ],
-    });
+    const rows = await this.deps.prompts.presets(kind);
     return rows.map((row) => ({
       kind: row.kind as PresetKind,
       key: row.preset_key,
@@ -231,7 +216,7 @@ export class AnimePromptService {
 
   /** Staff: every template, active or not. */
   async listTemplates(): Promise<TemplateView[]> {
-    const rows = await this.deps.models.AnimePromptTemplate.findAll({ order: [['template_key', 'ASC']] });
+    const rows = await this.deps.prompts.templates();
     return rows.map((row) => ({
       template_key: row.template_key,
       name: row.name,
@@ -262,15 +247,7 @@ export class AnimePromptService {
       is_active: input.is_active ?? true,
       updated_at: now,
     };
-    const existing = await this.deps.models.AnimePromptTemplate.findOne({ where: { template_key: key } });
-    if (existing) await existing.update(values);
-    else
-      await this.deps.models.AnimePromptTemplate.create({
-        id: this.deps.ids.uuid(),
-        template_key: key,
-        created_at: now,
-        ...values,
-      });
+    await this.deps.prompts.saveTemplate(key, values, { id: this.deps.ids.uuid(), created_at: now });
     return { template_key: key, ...values, variables, is_active: values.is_active };
   }
 
@@ -284,16 +261,7 @@ export class AnimePromptService {
       is_active: input.is_active ?? true,
       updated_at: now,
     };
-    const existing = await this.deps.models.AnimePreset.findOne({ where: { kind, preset_key: key } });
-    if (existing) await existing.update(values);
-    else
-      await this.deps.models.AnimePreset.create({
-        id: this.deps.ids.uuid(),
-        kind,
-        preset_key: key,
-        created_at: now,
-        ...values,
-      });
+    await this.deps.prompts.savePreset(kind, key, values, { id: this.deps.ids.uuid(), created_at: now });
     return { kind, key, name: input.name, prompt: input.prompt };
   }
 

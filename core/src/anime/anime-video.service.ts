@@ -1,14 +1,11 @@
-import type { Sequelize } from 'sequelize';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
-import type { CreditsService } from '../credits/credits.service.js';
 import { AppError, ForbiddenError, ValidationError } from '../errors.js';
 import { hasRole, type Actor } from '../identity/actor.js';
 import { DEFAULT_TASK_PRIORITY, type GenerationService } from '../generation/generation.service.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { VideoTaskRequest } from './anime.types.js';
 import type { VideoModelConfig } from './video-models.js';
-import type { JobLimitsService } from './job-limits.service.js';
-import { createChargedTask } from './charged-task-creation.js';
+import { createChargedTask, type ChargedTaskDeps } from './charged-task-creation.js';
+import type { AnimePromptRepository } from './anime-prompt.repository.js';
 import { videoUnitPrice, type ModelPricesService, type VideoPriceRule } from './model-prices.service.js';
 import type { OwnMediaReader } from './own-media.reader.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
@@ -51,16 +48,14 @@ export class ModelNotFoundError extends AppError {
   }
 }
 
-interface Deps {
-  sequelize: Sequelize;
-  models: DreamloomModels;
+interface Deps extends ChargedTaskDeps {
+  /** Who owns the character a video names. */
+  promptRepository: Pick<AnimePromptRepository, 'characterOwner'>;
   generation: GenerationService;
-  credits: CreditsService;
   ids: IdGenerator;
   videoModels: VideoModelConfig[];
   /** Staff-set price rules (the model's configured price until one is set). */
   prices: ModelPricesService;
-  limits: JobLimitsService;
   /** Frames that are Dreamloom media must exist, be images and be the member's to use. */
   ownMedia?: OwnMediaReader;
   /** Every other frame must pass the outbound (SSRF) policy: kie downloads it on our say-so. */
@@ -143,10 +138,7 @@ export class AnimeVideoService {
   }
 
   private async checkCharacter(actor: Actor, characterId: string): Promise<void> {
-    const [rows] = await this.deps.sequelize.query('SELECT user_id FROM story_characters WHERE id = ?', {
-      replacements: [characterId],
-    });
-    const owner = (rows as Array<{ user_id: string | null }>)[0];
+    const owner = await this.deps.promptRepository.characterOwner(characterId);
     if (!owner || owner.user_id !== actor.id)
       throw new AppError('CHARACTER_NOT_FOUND', 'Character not found', { status: 404 });
   }

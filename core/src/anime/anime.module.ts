@@ -1,8 +1,6 @@
-import type { Sequelize } from 'sequelize';
 import type { AppConfig } from '../config.js';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
-import type { AnimeModels } from '../adapters/sequelize/anime.models.js';
 import type { KieClient } from '../adapters/providers/kie/kie.client.js';
+import type { CreditLedgerRepository } from '../credits/credit-ledger.repository.js';
 import { CreditsService } from '../credits/credits.service.js';
 import type { GenerationEngine } from '../generation/engine/generation-engine.js';
 import { GeminiImageStrategy } from '../generation/strategies/gemini-image.strategy.js';
@@ -15,9 +13,14 @@ import type { EventBus } from '../ports/event-bus.port.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
 import type { ChatProvider } from '../ports/chat-provider.port.js';
 import type { IdGenerator } from '../shared/ids.js';
+import type { UnitOfWork } from '../shared/unit-of-work.js';
 import type { Logger } from '../shared/logger.js';
 import type { OutboundPolicy } from '../shared/outbound/outbound-policy.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { AnimeTaskRepository } from './anime-task.repository.js';
+import type { AnimePromptRepository } from './anime-prompt.repository.js';
+import type { ModelPriceRepository } from './model-price.repository.js';
+import type { MemberPlanRepository } from './member-plan.repository.js';
 import { AnimeVideoService } from './anime-video.service.js';
 import { AnimeImageService } from './anime-image.service.js';
 import { AnimePromptService } from './anime-prompt.service.js';
@@ -34,8 +37,26 @@ import { AnimeCancelService } from './anime-cancel.service.js';
 /** Contract 000 takes up to four reference images (the route's schema says the same). */
 const MAX_REFERENCE_IMAGES = 4;
 
+/** Where contracts 000/001 and the credits keep their rows (built by createCore). */
+export interface AnimeRepositories {
+  ledger: CreditLedgerRepository;
+  tasks: AnimeTaskRepository;
+  prompts: AnimePromptRepository;
+  prices: ModelPriceRepository;
+  plans: MemberPlanRepository;
+}
+
+/**
+ * One unit of work per consumer (on SQLite each queues its own transactions): the ledger's, which
+ * the charged creates share, the price edits' and the plan changes'.
+ */
+export interface AnimeUnitsOfWork {
+  credits: UnitOfWork;
+  prices: UnitOfWork;
+  plans: UnitOfWork;
+}
+
 export interface AnimeModule {
-  models: AnimeModels;
   credits: CreditsService;
   video: AnimeVideoService;
   image: AnimeImageService;
@@ -59,15 +80,13 @@ export interface AnimeModule {
 /** Wires contracts 000/001 and the credits ledger onto the engine; called once by createCore. */
 export function createAnimeModule(deps: {
   config: AppConfig;
-  sequelize: Sequelize;
-  models: DreamloomModels;
+  repositories: AnimeRepositories;
+  unitsOfWork: AnimeUnitsOfWork;
   queue: JobQueue;
   events: EventBus;
   media: MediaService;
   generation: GenerationService;
   engine: GenerationEngine;
-  /** 000/001's tables (defined by createCore: the engine's provider jobs live there too). */
-  animeModels: AnimeModels;
   /** kie.ai (createCore's client): contract 001's videos. */
   kie: Pick<KieClient, 'createTask' | 'recordInfo'>;
   /** Gemini (createCore's client): contract 000's images on Gemini models. */
@@ -81,12 +100,10 @@ export function createAnimeModule(deps: {
   outbound: OutboundPolicy;
   audit: AuditLog;
 }): AnimeModule {
-  const { config } = deps;
-  const models = deps.animeModels;
-  const allModels = { ...deps.models, ...models };
+  const { config, repositories, unitsOfWork } = deps;
   const credits = new CreditsService({
-    sequelize: deps.sequelize,
-    models: allModels,
+    ledger: repositories.ledger,
+    unitOfWork: unitsOfWork.credits,
     ids: deps.ids,
     clock: deps.clock,
     audit: deps.audit,
@@ -114,14 +131,15 @@ export function createAnimeModule(deps: {
     );
   });
   const ownMedia = new OwnMediaReader({
-    models: deps.models,
+    tasks: repositories.tasks,
     storage: deps.storage,
     generation: deps.generation,
     publicUrl: config.PUBLIC_URL,
     maxBytes: config.ANIME_REFERENCE_MAX_BYTES,
   });
   const limits = new JobLimitsService({
-    models: deps.models,
+    tasks: repositories.tasks,
+    plans: repositories.plans,
     credits,
     clock: deps.clock,
     options: {
@@ -132,7 +150,8 @@ export function createAnimeModule(deps: {
   });
   const videoModels = loadVideoModels(config.ANIME_VIDEO_MODELS);
   const prices = new ModelPricesService({
-    models: allModels,
+    prices: repositories.prices,
+    unitOfWork: unitsOfWork.prices,
     ids: deps.ids,
     clock: deps.clock,
     imageModels: () => [config.JIMENG_DEFAULT_MODEL, ...config.ANIME_GEMINI_MODELS],
@@ -140,31 +159,34 @@ export function createAnimeModule(deps: {
     defaultCreditsPerImage: config.ANIME_IMAGE_CREDITS_PER_IMAGE,
     audit: deps.audit,
   });
-  const cancels = new AnimeCancelService({ models: allModels, engine: deps.engine });
-  const video = new AnimeVideoService({
-    sequelize: deps.sequelize,
-    models: deps.models,
+  const cancels = new AnimeCancelService({ tasks: repositories.tasks, engine: deps.engine });
+  // Member creates check the limits, create the task and charge in one of the ledger's transactions.
+  const charged = {
+    unitOfWork: unitsOfWork.credits,
+    tasks: repositories.tasks,
     generation: deps.generation,
     credits,
+    limits,
+  };
+  const video = new AnimeVideoService({
+    ...charged,
+    promptRepository: repositories.prompts,
     ids: deps.ids,
     videoModels,
     prices,
-    limits,
     ownMedia,
     outbound: deps.outbound,
   });
   const prompts = new AnimePromptService({
-    models,
+    prompts: repositories.prompts,
     chat: deps.chatProvider,
     llmModel: config.ANIME_LLM_MODEL,
     ids: deps.ids,
     clock: deps.clock,
   });
   const image = new AnimeImageService({
-    sequelize: deps.sequelize,
-    models: deps.models,
-    generation: deps.generation,
-    credits,
+    ...charged,
+    promptRepository: repositories.prompts,
     prompts,
     fetcher: new ReferenceFetcher({
       maxBytes: config.ANIME_REFERENCE_MAX_BYTES,
@@ -180,7 +202,6 @@ export function createAnimeModule(deps: {
     defaultModel: config.JIMENG_DEFAULT_MODEL,
     geminiModels: config.ANIME_GEMINI_MODELS,
     prices,
-    limits,
     maxReferenceImages: MAX_REFERENCE_IMAGES,
   });
   // Contract 000 on Gemini models: synchronous, the configured key.
@@ -194,14 +215,13 @@ export function createAnimeModule(deps: {
     }),
   );
   const actions = new AnimeJobActionsService({
-    models: deps.models,
+    tasks: repositories.tasks,
     image,
     video,
     media: deps.media,
     maxReferenceImages: MAX_REFERENCE_IMAGES,
   });
   return {
-    models,
     credits,
     video,
     image,
@@ -209,8 +229,8 @@ export function createAnimeModule(deps: {
     limits,
     prices,
     plans: new MemberPlansService({
-      sequelize: deps.sequelize,
-      models: allModels,
+      plans: repositories.plans,
+      unitOfWork: unitsOfWork.plans,
       ids: deps.ids,
       clock: deps.clock,
       audit: deps.audit,

@@ -7,7 +7,8 @@ const actor = (role: Role): Actor => ({ id: `u-${role}`, role, username: null, d
 /** limitFor needs no database: only the options and the actor's role. */
 const limits = (options: JobLimitsOptions) =>
   new JobLimitsService({
-    models: undefined as never,
+    tasks: undefined as never,
+    plans: undefined as never,
     credits: undefined as never,
     clock: { now: () => new Date() },
     options,

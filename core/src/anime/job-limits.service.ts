@@ -1,9 +1,10 @@
-import { Op, type Transaction } from 'sequelize';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import type { CreditsService } from '../credits/credits.service.js';
 import { AppError } from '../errors.js';
 import { hasRole, isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
+import type { TransactionHandle } from '../shared/unit-of-work.js';
+import type { AnimeTaskRepository } from './anime-task.repository.js';
+import type { MemberPlanRepository } from './member-plan.repository.js';
 
 /** The generation sources members start from contracts 000/001 (what the limits count). */
 export const MEMBER_SOURCES = ['anime', 'anime-video'];
@@ -50,8 +51,10 @@ export interface JobLimitsOptions {
 }
 
 interface Deps {
-  models: DreamloomModels;
-  credits: CreditsService;
+  tasks: Pick<AnimeTaskRepository, 'count'>;
+  /** A member's plan is their role: the limits of someone else's usage depend on it. */
+  plans: Pick<MemberPlanRepository, 'role'>;
+  credits: Pick<CreditsService, 'ensureAccountRow' | 'lockAccount'>;
   clock: Clock;
   options: JobLimitsOptions;
 }
@@ -86,7 +89,7 @@ export class JobLimitsService {
   }
 
   /** Throws a 429 when the actor may not start another generation now; call inside the creating transaction. */
-  async check(actor: Actor, transaction: Transaction): Promise<void> {
+  async check(actor: Actor, transaction: TransactionHandle): Promise<void> {
     const { inFlight, daily } = this.limitFor(actor);
     if (inFlight === null && daily === null) return;
     await this.deps.credits.lockAccount(actor.id, transaction);
@@ -105,42 +108,34 @@ export class JobLimitsService {
     const subject = userId === actor.id ? actor : await this.actorOf(userId);
     const { inFlight, daily } = this.limitFor(subject);
     const [running, queued, used] = await Promise.all([
-      this.deps.models.GenerationTask.count({
-        where: { user_id: userId, source: { [Op.in]: MEMBER_SOURCES }, status: 'processing' },
-      }),
-      this.deps.models.GenerationTask.count({
-        where: { user_id: userId, source: { [Op.in]: MEMBER_SOURCES }, status: 'pending' },
-      }),
+      this.deps.tasks.count({ userId, sources: MEMBER_SOURCES, statuses: ['processing'] }),
+      this.deps.tasks.count({ userId, sources: MEMBER_SOURCES, statuses: ['pending'] }),
       this.countToday(userId),
     ]);
     return { running, queued, limit: inFlight, daily_used: used, daily_quota: daily };
   }
 
   private async actorOf(userId: string): Promise<Actor> {
-    const user = await this.deps.models.User.findByPk(userId, { attributes: ['id', 'role'] });
-    return { id: userId, role: (user?.role ?? 'user') as Actor['role'], username: null, displayName: null };
+    const role = await this.deps.plans.role(userId);
+    return { id: userId, role: (role ?? 'user') as Actor['role'], username: null, displayName: null };
   }
 
-  private countInFlight(userId: string, transaction?: Transaction): Promise<number> {
-    return this.deps.models.GenerationTask.count({
-      where: {
-        user_id: userId,
-        source: { [Op.in]: MEMBER_SOURCES },
-        status: { [Op.in]: ['pending', 'processing'] },
-      },
+  private countInFlight(userId: string, transaction?: TransactionHandle): Promise<number> {
+    return this.deps.tasks.count(
+      { userId, sources: MEMBER_SOURCES, statuses: ['pending', 'processing'] },
       transaction,
-    });
+    );
   }
 
-  private countToday(userId: string, transaction?: Transaction): Promise<number> {
-    return this.deps.models.GenerationTask.count({
-      where: {
-        user_id: userId,
-        source: { [Op.in]: MEMBER_SOURCES },
-        created_at: { [Op.gte]: new Date(this.deps.clock.now().getTime() - DAY_MS) },
-        status: { [Op.notIn]: ['failed', 'cancelled'] },
+  private countToday(userId: string, transaction?: TransactionHandle): Promise<number> {
+    return this.deps.tasks.count(
+      {
+        userId,
+        sources: MEMBER_SOURCES,
+        createdSince: new Date(this.deps.clock.now().getTime() - DAY_MS),
+        notStatuses: ['failed', 'cancelled'],
       },
       transaction,
-    });
+    );
   }
 }

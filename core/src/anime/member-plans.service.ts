@@ -1,6 +1,3 @@
-import { Op, type Sequelize } from 'sequelize';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
-import type { AnimeModels } from '../adapters/sequelize/anime.models.js';
 import { AppError, ForbiddenError } from '../errors.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -8,6 +5,8 @@ import type { IdGenerator } from '../shared/ids.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import { announceIdentityChanged } from '../identity/identity-changes.js';
+import type { UnitOfWork } from '../shared/unit-of-work.js';
+import type { MemberPlanRepository } from './member-plan.repository.js';
 
 export const MEMBER_PLANS = ['free', 'pro'] as const;
 export type MemberPlan = (typeof MEMBER_PLANS)[number];
@@ -28,8 +27,8 @@ export interface PlanChangeView {
 }
 
 interface Deps {
-  sequelize: Sequelize;
-  models: DreamloomModels & AnimeModels;
+  plans: MemberPlanRepository;
+  unitOfWork: UnitOfWork;
   ids: IdGenerator;
   clock: Clock;
   /** Every change also goes to the one audit log of staff actions (the trace reads it there). */
@@ -52,21 +51,21 @@ export class MemberPlansService {
     plan: MemberPlan,
   ): Promise<{ user_id: string; plan: MemberPlan }> {
     if (!isStaff(actor)) throw new ForbiddenError("Only staff can set a member's plan");
-    const { User, MemberPlanChange } = this.deps.models;
+    const { plans } = this.deps;
     let changed = false;
-    await this.deps.sequelize.transaction(async (transaction) => {
-      const user = await User.findByPk(userId, { transaction, lock: transaction.LOCK.UPDATE });
-      if (!user) throw new AppError('USER_NOT_FOUND', 'User not found', { status: 404 });
-      const current = PLAN_OF_ROLE[user.role];
+    await this.deps.unitOfWork.run(async (transaction) => {
+      const role = await plans.lockedRole(userId, transaction);
+      if (role === null) throw new AppError('USER_NOT_FOUND', 'User not found', { status: 404 });
+      const current = PLAN_OF_ROLE[role];
       if (!current)
-        throw new AppError('PLAN_NOT_APPLICABLE', `A ${user.role} account has no member plan`, {
+        throw new AppError('PLAN_NOT_APPLICABLE', `A ${role} account has no member plan`, {
           status: 409,
         });
       if (current === plan) return;
       changed = true;
       const now = this.deps.clock.now();
-      await user.update({ role: ROLE_OF_PLAN[plan], updated_at: now }, { transaction });
-      await MemberPlanChange.create(
+      await plans.setRole(userId, ROLE_OF_PLAN[plan], now, transaction);
+      await plans.addChange(
         {
           id: this.deps.ids.uuid(),
           user_id: userId,
@@ -75,7 +74,7 @@ export class MemberPlansService {
           changed_by: actor.id,
           created_at: now,
         },
-        { transaction },
+        transaction,
       );
       await this.deps.audit.record(
         actor,
@@ -93,19 +92,8 @@ export class MemberPlansService {
   /** Staff: the newest plan changes, optionally of one user. */
   async changes(actor: Actor, userId?: string, limit = 100): Promise<PlanChangeView[]> {
     if (!isStaff(actor)) throw new ForbiddenError('Only staff can read plan changes');
-    const rows = await this.deps.models.MemberPlanChange.findAll({
-      where: userId ? { user_id: userId } : {},
-      order: [['created_at', 'DESC']],
-      limit,
-    });
-    const staffIds = [...new Set(rows.map((row) => row.changed_by))];
-    const staff = staffIds.length
-      ? await this.deps.models.User.findAll({
-          where: { id: { [Op.in]: staffIds } },
-          attributes: ['id', 'username', 'display_name'],
-        })
-      : [];
-    const names = new Map(staff.map((user) => [user.id, user.username ?? user.display_name ?? null]));
+    const rows = await this.deps.plans.changes(userId, limit);
+    const names = await this.deps.plans.userNames(rows.map((row) => row.changed_by));
     return rows.map((row) => ({
       id: row.id,
       user_id: row.user_id,

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { Op } from 'sequelize';
-import type { AnimeModels } from '../adapters/sequelize/anime.models.js';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { AppError, ForbiddenError, ValidationError } from '../errors.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { UnitOfWork } from '../shared/unit-of-work.js';
+import type { ModelPriceRepository } from './model-price.repository.js';
 import { videoModelSchema, type VideoModelConfig } from './video-models.js';
 
 export const IMAGE_RESOLUTIONS = ['1K', '2K', '4K'] as const;
@@ -52,7 +51,8 @@ export interface PriceChangeView {
 }
 
 interface Deps {
-  models: DreamloomModels & AnimeModels;
+  prices: ModelPriceRepository;
+  unitOfWork: UnitOfWork;
   ids: IdGenerator;
   clock: Clock;
   /** Image models members may pick (their ids are what staff price). */
@@ -81,13 +81,13 @@ export class ModelPricesService {
 
   /** The rule that applies to an image model now. */
   async imageRule(modelId: string): Promise<ImagePriceRule> {
-    const row = await this.deps.models.AnimeModelPrice.findByPk(rowId('image', modelId));
+    const row = await this.deps.prices.price(rowId('image', modelId));
     return row ? imagePriceSchema.parse(JSON.parse(row.price)) : this.defaultImageRule();
   }
 
   /** The rule that applies to a video model now. */
   async videoRule(model: VideoModelConfig): Promise<VideoPriceRule> {
-    const row = await this.deps.models.AnimeModelPrice.findByPk(rowId('video', model.id));
+    const row = await this.deps.prices.price(rowId('video', model.id));
     return row ? videoPriceSchema.parse(JSON.parse(row.price)) : model.price;
   }
 
@@ -105,8 +105,8 @@ export class ModelPricesService {
 
   /** Where each listed model's price comes from (for the staff models page). */
   async sources(): Promise<Map<string, PriceSource & { rule: unknown }>> {
-    const rows = await this.deps.models.AnimeModelPrice.findAll();
-    const names = await this.userNames(rows.map((row) => row.updated_by));
+    const rows = await this.deps.prices.prices();
+    const names = await this.deps.prices.userNames(rows.map((row) => row.updated_by));
     return new Map(
       rows.map((row) => [
         row.id,
@@ -139,15 +139,14 @@ export class ModelPricesService {
       if (!model) throw unknownModel(input.modelId);
       if (input.price !== null) rule = checkVideoRule(model, parseRule(videoPriceSchema, input.price));
     }
-    const { AnimeModelPrice, AnimeModelPriceChange } = this.deps.models;
+    const { prices } = this.deps;
     const id = rowId(input.kind, input.modelId);
     const now = this.deps.clock.now();
-    const sequelize = AnimeModelPrice.sequelize!;
-    await sequelize.transaction(async (transaction) => {
-      const previous = await AnimeModelPrice.findByPk(id, { transaction });
-      if (rule === null) await AnimeModelPrice.destroy({ where: { id }, transaction });
+    await this.deps.unitOfWork.run(async (transaction) => {
+      const previous = await prices.price(id, transaction);
+      if (rule === null) await prices.removePrice(id, transaction);
       else
-        await AnimeModelPrice.upsert(
+        await prices.savePrice(
           {
             id,
             kind: input.kind,
@@ -156,9 +155,9 @@ export class ModelPricesService {
             updated_by: actor.id,
             updated_at: now,
           },
-          { transaction },
+          transaction,
         );
-      await AnimeModelPriceChange.create(
+      await prices.addChange(
         {
           id: this.deps.ids.uuid(),
           kind: input.kind,
@@ -168,7 +167,7 @@ export class ModelPricesService {
           changed_by: actor.id,
           created_at: now,
         },
-        { transaction },
+        transaction,
       );
       await this.deps.audit.record(
         actor,
@@ -198,14 +197,8 @@ export class ModelPricesService {
   /** Staff: the latest price changes, newest first. */
   async changes(actor: Actor, limit = 50): Promise<PriceChangeView[]> {
     if (!isStaff(actor)) throw new ForbiddenError('Only staff can read price changes');
-    const rows = await this.deps.models.AnimeModelPriceChange.findAll({
-      order: [
-        ['created_at', 'DESC'],
-        ['id', 'DESC'],
-      ],
-      limit: Math.min(Math.max(limit, 1), 200),
-    });
-    const names = await this.userNames(rows.map((row) => row.changed_by));
+    const rows = await this.deps.prices.changes(Math.min(Math.max(limit, 1), 200));
+    const names = await this.deps.prices.userNames(rows.map((row) => row.changed_by));
     return rows.map((row) => ({
       id: row.id,
       kind: row.kind as 'image' | 'video',
@@ -216,21 +209,6 @@ export class ModelPricesService {
       changed_by_name: names.get(row.changed_by) ?? null,
       created_at: new Date(row.created_at).toISOString(),
     }));
-  }
-
-  private async userNames(ids: string[]): Promise<Map<string, string>> {
-    const unique = [...new Set(ids)];
-    if (!unique.length) return new Map();
-    const users = await this.deps.models.User.findAll({
-      where: { id: { [Op.in]: unique } },
-      attributes: ['id', 'username', 'display_name'],
-    });
-    return new Map(
-      users.flatMap((user) => {
-        const name = user.username ?? user.display_name;
-        return name ? [[user.id, name] as [string, string]] : [];
-      }),
-    );
   }
 }
 

@@ -1,7 +1,6 @@
-import { Op } from 'sequelize';
 import { describe, expect, it } from 'vitest';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import type { Actor } from '../identity/actor.js';
+import type { MediaAssetRecord } from '../media/media-asset.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
 import { mayUseMedia } from '../media/media-access.js';
 import type { TaskAccess } from '../generation/task-store.js';
@@ -54,19 +53,14 @@ const tasks: Row[] = [
   { id: 't-vid', visibility: 'public' },
 ];
 
-/** Just the finders the reader uses, over the rows above. */
-function table(rows: Row[]) {
-  const matches = (row: Row, where: Record<string | symbol, unknown>): boolean => {
-    const any = where[Op.or] as Array<Record<string, unknown>> | undefined;
-    if (any) return any.some((each) => matches(row, each));
-    return Object.entries(where).every(([key, value]) => row[key] === value);
-  };
-  return {
-    findByPk: async (id: string) => rows.find((row) => row.id === id) ?? null,
-    findOne: async ({ where }: { where: Record<string | symbol, unknown> }) =>
-      rows.find((row) => matches(row, where)) ?? null,
-  };
-}
+/** Just the reads the reader uses, over the rows above. */
+const asset = (match: (row: Row) => boolean) =>
+  Promise.resolve((assets.find(match) as unknown as MediaAssetRecord | undefined) ?? null);
+const mediaReads = {
+  asset: (id: string) => asset((row) => row.id === id),
+  assetByKey: (key: string) => asset((row) => row.storage_key === key || row.thumbnail_key === key),
+  assetByStorageKey: (key: string) => asset((row) => row.storage_key === key),
+};
 
 const files = new Map<string, Buffer>([
   ['uploads/a.png', PNG],
@@ -95,16 +89,15 @@ const other = actor('u2');
 
 function reader(publicUrl = 'http://127.0.0.1:8080') {
   return new OwnMediaReader({
-    models: { MediaAsset: table(assets), GenerationTask: table(tasks) } as unknown as Pick<
-      DreamloomModels,
-      'MediaAsset' | 'GenerationTask'
-    >,
+    tasks: mediaReads,
     storage,
     // The real access rule over the task rows above.
     generation: {
       mayUseMedia: (who, asset) =>
         mayUseMedia(
-          { findAccess: async (id) => (await table(tasks).findByPk(id)) as TaskAccess | null },
+          {
+            findAccess: async (id) => (tasks.find((row) => row.id === id) as TaskAccess | undefined) ?? null,
+          },
           who,
           asset,
         ),

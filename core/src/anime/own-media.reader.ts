@@ -1,14 +1,13 @@
 import type { MediaAssetRecord } from '../media/media-asset.js';
-import { Op } from 'sequelize';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import { sniffMime } from '../media/media.service.js';
 import type { GenerationService } from '../generation/generation.service.js';
 import type { BlobStorage } from '../ports/blob-storage.port.js';
+import type { AnimeTaskRepository } from './anime-task.repository.js';
 import { ReferenceRefusedError, type FetchedImage } from './reference-fetcher.js';
 
 export interface OwnMediaReaderOptions {
-  models: Pick<DreamloomModels, 'MediaAsset' | 'GenerationTask'>;
+  tasks: Pick<AnimeTaskRepository, 'asset' | 'assetByKey' | 'assetByStorageKey'>;
   storage: BlobStorage;
   /** Decides whether the actor may use a stored file (it depends on the file's task). */
   generation: Pick<GenerationService, 'mayUseMedia'>;
@@ -47,17 +46,13 @@ export class OwnMediaReader {
   async locate(actor: Actor, reference: string): Promise<OwnMediaLocation | undefined> {
     const target = this.parse(reference);
     if (!target) return undefined;
-    const { MediaAsset } = this.options.models;
+    const { tasks } = this.options;
     let row: MediaAssetRecord | null = null;
     if (target.kind === 'key') {
-      row = await MediaAsset.findOne({
-        where: { [Op.or]: [{ storage_key: target.key }, { thumbnail_key: target.key }] },
-      });
+      row = await tasks.assetByKey(target.key);
       if (!row) return this.referenceCopy(actor, target.key);
     } else {
-      row =
-        (await MediaAsset.findByPk(target.name)) ??
-        (await MediaAsset.findOne({ where: { storage_key: `uploads/${target.name}` } }));
+      row = (await tasks.asset(target.name)) ?? (await tasks.assetByStorageKey(`uploads/${target.name}`));
     }
     if (!row) throw new ReferenceRefusedError('reference image was not found on Dreamloom');
     if (!(await this.mayUse(actor, row)))

@@ -1,11 +1,14 @@
-import { Op, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
-import type { AnimeModels, CreditLedgerRow } from '../adapters/sequelize/anime.models.js';
-import type { DreamloomModels } from '../adapters/sequelize/models.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { AppError, NotFoundError, ValidationError } from '../errors.js';
 import { isStaff, type Actor } from '../identity/actor.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../shared/ids.js';
+import type { TransactionHandle, UnitOfWork } from '../shared/unit-of-work.js';
+import {
+  LedgerKeyTakenError,
+  type CreditLedgerRepository,
+  type LedgerEntryRecord,
+} from './credit-ledger.repository.js';
 
 export class InsufficientCreditsError extends AppError {
   constructor(needed: number, balance: number) {
@@ -45,8 +48,13 @@ export interface BalanceView {
 }
 
 interface Deps {
-  sequelize: Sequelize;
-  models: DreamloomModels & AnimeModels;
+  ledger: CreditLedgerRepository;
+  /**
+   * The ledger's own unit of work: grants, refunds and the charged creates (anime's
+   * charged-task-creation.ts runs in it too) queue behind each other on SQLite; on MySQL/MariaDB
+   * they run concurrently and the conditional UPDATE's row lock orders them.
+   */
+  unitOfWork: UnitOfWork;
   ids: IdGenerator;
   clock: Clock;
   /** Staff grants are kept in the audit log (beside the ledger entry, in its transaction). */
@@ -65,9 +73,6 @@ export const refundKey = (taskId: string) => `refund:${taskId}`;
  * read in the application, decides who gets the last credits.
  */
 export class CreditsService {
-  /** Tail of this process's SQLite write chain (see `transaction`). */
-  private sqliteTail: Promise<unknown> = Promise.resolve();
-
   /** Told of every committed charge and refund (the credits metrics). */
   private readonly movedListeners: Array<(move: 'charge' | 'refund', amount: number) => void> = [];
 
@@ -82,22 +87,8 @@ export class CreditsService {
     for (const listener of this.movedListeners) listener(move, amount);
   }
 
-  /**
-   * Runs a credits-moving transaction. SQLite has one writer at a time: letting dozens of
-   * requests race for its lock ends in busy-wait retries that take seconds, so in this process
-   * they queue here instead (other processes still meet at SQLite's lock). MySQL/MariaDB run them
-   * concurrently; the conditional UPDATE's row lock orders them.
-   */
-  async transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
-    if (this.deps.sequelize.getDialect() !== 'sqlite') return this.deps.sequelize.transaction(work);
-    const run = this.sqliteTail.then(() => this.deps.sequelize.transaction(work));
-    this.sqliteTail = run.catch(() => undefined);
-    return run;
-  }
-
-  async balance(userId: string, transaction?: Transaction): Promise<number> {
-    const row = await this.deps.models.CreditAccount.findByPk(userId, { transaction });
-    return row?.balance ?? 0;
+  balance(userId: string, transaction?: TransactionHandle): Promise<number> {
+    return this.deps.ledger.balance(userId, transaction);
   }
 
   /** The actor's own balance and latest entries (staff may name another user). */
@@ -105,14 +96,7 @@ export class CreditsService {
     if (userId !== actor.id && !isStaff(actor)) throw new NotFoundError('User');
     const [balance, entries] = await Promise.all([
       this.balance(userId),
-      this.deps.models.CreditLedger.findAll({
-        where: { user_id: userId },
-        order: [
-          ['created_at', 'DESC'],
-          ['id', 'DESC'],
-        ],
-        limit: Math.min(Math.max(limit, 1), 200),
-      }),
+      this.deps.ledger.latestEntries(userId, Math.min(Math.max(limit, 1), 200)),
     ]);
     return { user_id: userId, balance, ledger: entries.map(entryView) };
   }
@@ -131,55 +115,23 @@ export class CreditsService {
     if (!isStaff(actor)) throw new AppError('FORBIDDEN', 'Only staff can list users', { status: 403 });
     const page = Math.max(1, Math.trunc(query.page));
     const limit = Math.min(100, Math.max(1, Math.trunc(query.limit)));
-    const { User, Identity, CreditAccount } = this.deps.models;
-    const q = query.q?.trim();
-    let where = {};
-    if (q) {
-      // `%` and `_` typed in a search act as wildcards; harmless for a staff search box.
-      const like = `%${q}%`;
-      const viaIdentity = await Identity.findAll({
-        where: { subject: { [Op.like]: like } },
-        attributes: ['user_id'],
-        limit: 500,
-      });
-      where = {
-        [Op.or]: [
-          { id: q },
-          { username: { [Op.like]: like } },
-          { display_name: { [Op.like]: like } },
-          { id: { [Op.in]: viaIdentity.map((identity) => identity.user_id) } },
-        ],
-      };
-    }
-    const { rows, count } = await User.findAndCountAll({
-      where,
-      order: [
-        ['created_at', 'DESC'],
-        ['id', 'DESC'],
-      ],
+    // `%` and `_` typed in a search act as wildcards; harmless for a staff search box.
+    const { records, total } = await this.deps.ledger.accountHolders({
+      q: query.q?.trim() || undefined,
       limit,
       offset: (page - 1) * limit,
     });
-    const ids = rows.map((row) => row.id);
-    const [accounts, identities] = ids.length
-      ? await Promise.all([
-          CreditAccount.findAll({ where: { user_id: { [Op.in]: ids } } }),
-          Identity.findAll({ where: { user_id: { [Op.in]: ids } }, order: [['created_at', 'ASC']] }),
-        ])
-      : [[], []];
     return {
-      records: rows.map((row) => ({
+      records: records.map((row) => ({
         user_id: row.id,
         username: row.username,
         display_name: row.display_name,
         role: row.role,
-        identities: identities
-          .filter((identity) => identity.user_id === row.id)
-          .map((identity) => `${identity.provider}:${identity.subject}`),
-        balance: accounts.find((account) => account.user_id === row.id)?.balance ?? 0,
+        identities: row.identities.map((identity) => `${identity.provider}:${identity.subject}`),
+        balance: row.balance,
         created_at: new Date(row.created_at).toISOString(),
       })),
-      pagination: { page, limit, total: count, totalPages: Math.ceil(count / limit) },
+      pagination: { page, limit, total, totalPages: Math.ceil(total / limit) },
     };
   }
 
@@ -194,18 +146,18 @@ export class CreditsService {
     if (!isStaff(actor)) throw new AppError('FORBIDDEN', 'Only staff can grant credits', { status: 403 });
     if (!Number.isInteger(input.amount) || input.amount === 0)
       throw new ValidationError('amount must be a non-zero integer');
-    const user = await this.deps.models.User.findByPk(input.userId, { attributes: ['id'] });
-    if (!user) throw new NotFoundError('User');
+    const { ledger } = this.deps;
+    if (!(await ledger.userExists(input.userId))) throw new NotFoundError('User');
     const key = `grant:${input.idempotencyKey ?? this.deps.ids.uuid()}`;
-    const existing = await this.deps.models.CreditLedger.findOne({ where: { idempotency_key: key } });
+    const existing = await ledger.entryByKey(key);
     if (existing) return entryView(existing);
     try {
-      const entry = await this.transaction(async (transaction) => {
-        await this.ensureAccount(input.userId, transaction);
+      const entry = await this.deps.unitOfWork.run(async (transaction) => {
+        await ledger.ensureAccount(input.userId, this.deps.clock.now(), transaction);
         const changed =
           input.amount > 0
-            ? await this.add(input.userId, input.amount, transaction)
-            : await this.take(input.userId, -input.amount, transaction);
+            ? await ledger.add(input.userId, input.amount, this.deps.clock.now(), transaction)
+            : await ledger.take(input.userId, -input.amount, this.deps.clock.now(), transaction);
         if (!changed)
           throw new InsufficientCreditsError(-input.amount, await this.balance(input.userId, transaction));
         const granted = await this.record(
@@ -237,8 +189,8 @@ export class CreditsService {
       });
       return entryView(entry);
     } catch (error) {
-      if (!(error instanceof UniqueConstraintError)) throw error;
-      const entry = await this.deps.models.CreditLedger.findOne({ where: { idempotency_key: key } });
+      if (!(error instanceof LedgerKeyTakenError)) throw error;
+      const entry = await ledger.entryByKey(key);
       if (!entry) throw error;
       return entryView(entry);
     }
@@ -250,10 +202,10 @@ export class CreditsService {
    */
   async charge(
     input: { userId: string; taskId: string; amount: number; note?: string },
-    transaction: Transaction,
+    transaction: TransactionHandle,
   ): Promise<void> {
     if (input.amount <= 0) return;
-    const taken = await this.take(input.userId, input.amount, transaction);
+    const taken = await this.deps.ledger.take(input.userId, input.amount, this.deps.clock.now(), transaction);
     if (!taken)
       throw new InsufficientCreditsError(input.amount, await this.balance(input.userId, transaction));
     await this.record(
@@ -268,10 +220,7 @@ export class CreditsService {
       },
       transaction,
     );
-    await this.deps.models.GenerationTask.update(
-      { credits_used: input.amount },
-      { where: { id: input.taskId }, transaction },
-    );
+    await this.deps.ledger.setTaskCredits(input.taskId, input.amount, transaction);
     // The caller's transaction may still roll back (the task is not created): count on commit.
     transaction.afterCommit(() => this.moved('charge', input.amount));
   }
@@ -282,16 +231,14 @@ export class CreditsService {
    * call refunded.
    */
   async refundTask(taskId: string, note = 'Generation failed'): Promise<boolean> {
-    const charge = await this.deps.models.CreditLedger.findOne({
-      where: { idempotency_key: chargeKey(taskId) },
-    });
+    const { ledger } = this.deps;
+    const charge = await ledger.entryByKey(chargeKey(taskId));
     if (!charge) return false;
     const key = refundKey(taskId);
-    if (await this.deps.models.CreditLedger.findOne({ where: { idempotency_key: key }, attributes: ['id'] }))
-      return false;
+    if (await ledger.hasEntry(key)) return false;
     try {
-      await this.transaction(async (transaction) => {
-        await this.add(charge.user_id, -charge.amount, transaction);
+      await this.deps.unitOfWork.run(async (transaction) => {
+        await ledger.add(charge.user_id, -charge.amount, this.deps.clock.now(), transaction);
         await this.record(
           {
             userId: charge.user_id,
@@ -304,76 +251,35 @@ export class CreditsService {
           },
           transaction,
         );
-        await this.deps.models.GenerationTask.update(
-          { credits_used: 0 },
-          { where: { id: taskId }, transaction },
-        );
+        await ledger.setTaskCredits(taskId, 0, transaction);
       });
       this.moved('refund', -charge.amount);
       await this.deps.tasksChanged?.([taskId]);
       return true;
     } catch (error) {
-      if (error instanceof UniqueConstraintError) return false;
+      if (error instanceof LedgerKeyTakenError) return false;
       throw error;
     }
   }
 
   /** Creates the user's balance row if missing, in its own statement (see JobLimitsService.prepare). */
   async ensureAccountRow(userId: string): Promise<void> {
-    if (await this.deps.models.CreditAccount.findByPk(userId, { attributes: ['user_id'] })) return;
-    await this.transaction((transaction) => this.ensureAccount(userId, transaction));
+    if (await this.deps.ledger.hasAccount(userId)) return;
+    await this.deps.unitOfWork.run((transaction) =>
+      this.deps.ledger.ensureAccount(userId, this.deps.clock.now(), transaction),
+    );
   }
 
   /**
    * Takes the user's balance row lock for the rest of `transaction` (a no-op write), so the
    * user's concurrent creates run one after another from here on. The row must exist.
    */
-  async lockAccount(userId: string, transaction: Transaction): Promise<void> {
-    const [count] = await this.deps.models.CreditAccount.update(
-      { updated_at: this.deps.clock.now() },
-      { where: { user_id: userId }, transaction },
-    );
-    // MySQL counts changed rows only: an unchanged timestamp still took the lock, so look before failing.
-    if (count === 0 && !(await this.deps.models.CreditAccount.findByPk(userId, { transaction })))
+  async lockAccount(userId: string, transaction: TransactionHandle): Promise<void> {
+    if (!(await this.deps.ledger.lockAccount(userId, this.deps.clock.now(), transaction)))
       throw new AppError('CREDIT_ACCOUNT_MISSING', 'The credit account is missing');
   }
 
-  /** Creates the balance row if missing, without racing another creator. */
-  private async ensureAccount(userId: string, transaction: Transaction): Promise<void> {
-    const table = this.deps.models.CreditAccount.getTableName() as string;
-    const ignore = this.deps.sequelize.getDialect() === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
-    await this.deps.sequelize.query(
-      `${ignore} INTO ${table} (user_id, balance, updated_at) VALUES (?, 0, ?)`,
-      {
-        replacements: [userId, this.deps.clock.now()],
-        transaction,
-      },
-    );
-  }
-
-  private async add(userId: string, amount: number, transaction: Transaction): Promise<boolean> {
-    const [count] = await this.deps.models.CreditAccount.update(
-      {
-        balance: this.deps.sequelize.literal(`balance + ${Math.trunc(amount)}`),
-        updated_at: this.deps.clock.now(),
-      },
-      { where: { user_id: userId }, transaction },
-    );
-    return count > 0;
-  }
-
-  /** The conditional UPDATE: 0 rows changed means the balance was short at that instant. */
-  private async take(userId: string, amount: number, transaction: Transaction): Promise<boolean> {
-    const [count] = await this.deps.models.CreditAccount.update(
-      {
-        balance: this.deps.sequelize.literal(`balance - ${Math.trunc(amount)}`),
-        updated_at: this.deps.clock.now(),
-      },
-      { where: { user_id: userId, balance: { [Op.gte]: amount } }, transaction },
-    );
-    return count > 0;
-  }
-
+  /** Appends an entry whose balance_after is the balance as this transaction now sees it. */
   private async record(
     entry: {
       userId: string;
@@ -384,28 +290,28 @@ export class CreditsService {
       actorId: string | null;
       note: string | null;
     },
-    transaction: Transaction,
-  ): Promise<CreditLedgerRow> {
-    const account = await this.deps.models.CreditAccount.findByPk(entry.userId, { transaction });
-    return this.deps.models.CreditLedger.create(
+    transaction: TransactionHandle,
+  ): Promise<LedgerEntryRecord> {
+    const balanceAfter = await this.balance(entry.userId, transaction);
+    return this.deps.ledger.append(
       {
         id: this.deps.ids.uuid(),
         user_id: entry.userId,
         kind: entry.kind,
         amount: entry.amount,
-        balance_after: account?.balance ?? 0,
+        balance_after: balanceAfter,
         idempotency_key: entry.key,
         task_id: entry.taskId,
         actor_id: entry.actorId,
         note: entry.note?.slice(0, 255) ?? null,
         created_at: this.deps.clock.now(),
       },
-      { transaction },
+      transaction,
     );
   }
 }
 
-function entryView(entry: CreditLedgerRow): LedgerEntryView {
+function entryView(entry: LedgerEntryRecord): LedgerEntryView {
   return {
     id: entry.id,
     kind: entry.kind,
