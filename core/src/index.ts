@@ -95,21 +95,21 @@ export { storySettingSchema, parseSetting, type StorySetting } from './story/sto
 export { WalletAuthService, type WalletLogin } from './story/wallet-auth.service.js';
 export { MUSIC_UPLOAD_MAX_BYTES, StoryMediaService, type T2iTaskView } from './story/story-media.service.js';
 export { ImageUrlRefusedError, assertMessageImagesAllowed } from './story/message-images.js';
-export { CatalogService, views as catalogViews } from './catalog/catalog.service.js';
+export { CatalogService, views as catalogViews } from './story/catalog/catalog.service.js';
 export {
   CatalogCrud,
   Catalogs,
   pageWindow,
   type CatalogListQuery,
   type Page,
-} from './catalog/catalog-crud.js';
+} from './story/catalog/catalog-crud.js';
 export {
   defineCatalog,
   type AnyCatalogDescriptor,
   type CatalogDescriptor,
   type CatalogOperation,
-} from './catalog/catalog-descriptor.js';
-export * from './catalog/catalogs/index.js';
+} from './story/catalog/catalog-descriptor.js';
+export * from './story/catalog/catalogs/index.js';
 export {
   LlmService,
   InvalidModelError,
@@ -117,7 +117,7 @@ export {
   MODEL_TYPES,
   aiModelView,
   type AiModelView,
-} from './llm/llm.service.js';
+} from './story/llm/llm.service.js';
 export * from './ports/chat-provider.port.js';
 export type { EphemeralStore } from './ports/ephemeral-store.port.js';
 export { OpenAiChatProvider } from './adapters/providers/openai/openai-chat.provider.js';

@@ -1,4 +1,4 @@
-import type { CharacterRecord } from '../catalog/character.repository.js';
+import type { CharacterRecord } from './catalog/character.repository.js';
 
 /** A story's characters in its `character_ids` order; ids with no character are left out. */
 export function castInOrder(

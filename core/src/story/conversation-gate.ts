@@ -5,8 +5,8 @@ import { assertMayDo, standingOf, type ConversationAction } from './access/conve
 import type { ConversationState } from './conversation-window.cache.js';
 import type { ConversationStore } from './conversation.store.js';
 import type { StorySetting } from './story-setting.js';
-import type { CharacterRecord } from '../catalog/character.repository.js';
-import type { StoryRecord } from '../catalog/story.repository.js';
+import type { CharacterRecord } from './catalog/character.repository.js';
+import type { StoryRecord } from './catalog/story.repository.js';
 import type { StoryRowsCache } from './story-rows.cache.js';
 
 /** A conversation someone may act on, with what its replies read. */

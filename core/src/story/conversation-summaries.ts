@@ -1,4 +1,4 @@
-import type { LlmService } from '../llm/llm.service.js';
+import type { LlmService } from './llm/llm.service.js';
 import type { Logger } from '../shared/logger.js';
 import type { LoadedConversation } from './conversation-gate.js';
 import type { ConversationRepository } from './conversation.repository.js';

@@ -15,8 +15,8 @@ import type {
 import type { ConversationStore } from './conversation.store.js';
 import { assertOpeningsSpokenByCast } from './opening-speakers.js';
 import { parseSetting } from './story-setting.js';
-import type { CharacterRecord } from '../catalog/character.repository.js';
-import type { StoryRecord } from '../catalog/story.repository.js';
+import type { CharacterRecord } from './catalog/character.repository.js';
+import type { StoryRecord } from './catalog/story.repository.js';
 import type { StoryRowsCache } from './story-rows.cache.js';
 
 interface Deps {

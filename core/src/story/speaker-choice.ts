@@ -1,5 +1,5 @@
-import type { AiModelRecord, AiModelRepository } from '../llm/ai-model.repository.js';
-import type { LlmService } from '../llm/llm.service.js';
+import type { AiModelRecord, AiModelRepository } from './llm/ai-model.repository.js';
+import type { LlmService } from './llm/llm.service.js';
 import type { Logger } from '../shared/logger.js';
 import { contractHistory, type ContractHistoryMessage } from './contract-history.js';
 import { buildPickerPrompt, type HistoryLine } from './prompt-builder.js';

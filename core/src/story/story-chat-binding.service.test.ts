@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../identity/actor.js';
 import { createIdGenerator } from '../shared/ids.js';
-import type { CharacterRecord } from '../catalog/character.repository.js';
-import type { StoryRecord } from '../catalog/story.repository.js';
+import type { CharacterRecord } from './catalog/character.repository.js';
+import type { StoryRecord } from './catalog/story.repository.js';
 import type { ConversationRecord } from './conversation.repository.js';
 import { StoryChatBindingService } from './story-chat-binding.service.js';
 import { InMemoryStoryChatBindingRepository } from './testing/in-memory-story-chat-binding.repository.js';

@@ -8,7 +8,7 @@ import type { IdGenerator } from '../shared/ids.js';
 import type { ChatMessageView } from './chat-message.view.js';
 import type { ConversationService } from './conversation.service.js';
 import type { ConversationRepository } from './conversation.repository.js';
-import type { StoryRepository } from '../catalog/story.repository.js';
+import type { StoryRepository } from './catalog/story.repository.js';
 import {
   PlaceTakenError,
   type StoryChatBindingRecord,

@@ -11,7 +11,7 @@ import type { DomainEvent, EventBus } from '../ports/event-bus.port.js';
 import { createIdGenerator } from '../shared/ids.js';
 import { createLogger } from '../shared/logger.js';
 import { SecretBox } from '../shared/secret-box.js';
-import { LlmService } from '../llm/llm.service.js';
+import { LlmService } from './llm/llm.service.js';
 import type { Actor } from '../identity/actor.js';
 import { sequelizeConversationRepository } from '../adapters/sequelize/conversation.repository.js';
 import { sequelizeAiModelRepository } from '../adapters/sequelize/ai-model.repository.js';

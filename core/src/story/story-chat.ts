@@ -1,8 +1,8 @@
-import type { LlmService } from '../llm/llm.service.js';
-import type { AiModelRepository } from '../llm/ai-model.repository.js';
-import type { CharacterRepository } from '../catalog/character.repository.js';
-import type { StoryRepository } from '../catalog/story.repository.js';
-import type { CatalogTables } from '../catalog/catalog-table.port.js';
+import type { LlmService } from './llm/llm.service.js';
+import type { AiModelRepository } from './llm/ai-model.repository.js';
+import type { CharacterRepository } from './catalog/character.repository.js';
+import type { StoryRepository } from './catalog/story.repository.js';
+import type { CatalogTables } from './catalog/catalog-table.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventBus } from '../ports/event-bus.port.js';
 import type { IdGenerator } from '../shared/ids.js';

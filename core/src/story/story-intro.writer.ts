@@ -1,11 +1,11 @@
-import type { StoryRecord, StoryRepository } from '../catalog/story.repository.js';
-import type { CharacterRepository } from '../catalog/character.repository.js';
-import type { CatalogTables } from '../catalog/catalog-table.port.js';
-import { activePromptTemplate } from '../catalog/active-prompt-template.js';
-import type { AiModelRecord, AiModelRepository } from '../llm/ai-model.repository.js';
+import type { StoryRecord, StoryRepository } from './catalog/story.repository.js';
+import type { CharacterRepository } from './catalog/character.repository.js';
+import type { CatalogTables } from './catalog/catalog-table.port.js';
+import { activePromptTemplate } from './catalog/active-prompt-template.js';
+import type { AiModelRecord, AiModelRepository } from './llm/ai-model.repository.js';
 import type { ChatMessageParam } from '../ports/chat-provider.port.js';
 import type { Logger } from '../shared/logger.js';
-import type { LlmService } from '../llm/llm.service.js';
+import type { LlmService } from './llm/llm.service.js';
 import { parseSetting } from './story-setting.js';
 import { isPublicCharacter } from './access/character-access.js';
 

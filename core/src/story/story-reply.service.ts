@@ -1,6 +1,6 @@
 import { AppError, ValidationError, isAppError } from '../errors.js';
 import type { Actor } from '../identity/actor.js';
-import type { LlmService } from '../llm/llm.service.js';
+import type { LlmService } from './llm/llm.service.js';
 import type { IdGenerator } from '../shared/ids.js';
 import { SharedTick } from '../shared/shared-tick.js';
 import { assertCanUseCharacter } from './access/character-access.js';
@@ -15,8 +15,8 @@ import { buildCharacterPrompt, type PersonaInput } from './prompt-builder.js';
 import type { SpeakerChoice } from './speaker-choice.js';
 import type { CastMember } from './speaker-selector.js';
 import { parseSetting, type StorySetting } from './story-setting.js';
-import type { AiModelRecord } from '../llm/ai-model.repository.js';
-import type { CharacterRecord } from '../catalog/character.repository.js';
+import type { AiModelRecord } from './llm/ai-model.repository.js';
+import type { CharacterRecord } from './catalog/character.repository.js';
 import type { StoryRowsCache } from './story-rows.cache.js';
 
 /** Everything a transport needs to stream a turn; all optional. */

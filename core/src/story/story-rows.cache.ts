@@ -1,8 +1,8 @@
-import type { AiModelRecord, AiModelRepository } from '../llm/ai-model.repository.js';
-import type { CharacterRecord, CharacterRepository } from '../catalog/character.repository.js';
-import type { StoryRecord, StoryRepository } from '../catalog/story.repository.js';
-import type { StoryTemplateRecord, SystemPromptPostRecord } from '../catalog/catalog-records.js';
-import type { CatalogTables } from '../catalog/catalog-table.port.js';
+import type { AiModelRecord, AiModelRepository } from './llm/ai-model.repository.js';
+import type { CharacterRecord, CharacterRepository } from './catalog/character.repository.js';
+import type { StoryRecord, StoryRepository } from './catalog/story.repository.js';
+import type { StoryTemplateRecord, SystemPromptPostRecord } from './catalog/catalog-records.js';
+import type { CatalogTables } from './catalog/catalog-table.port.js';
 import { TtlCache } from '../shared/ttl-cache.js';
 import { parseSetting, type StorySetting } from './story-setting.js';
 import { castInOrder } from './cast-in-order.js';

@@ -1,5 +1,5 @@
 import { Op, literal } from 'sequelize';
-import type { AiModelRepository } from '../../llm/ai-model.repository.js';
+import type { AiModelRepository } from '../../story/llm/ai-model.repository.js';
 import type { StoryModels } from './story.models.js';
 
 /** The `ai_models` table. */

@@ -5,7 +5,7 @@ import type {
   CatalogTables,
   Filter,
   Ordering,
-} from '../../catalog/catalog-table.port.js';
+} from '../../story/catalog/catalog-table.port.js';
 import type { StoryModels } from './story.models.js';
 
 /**

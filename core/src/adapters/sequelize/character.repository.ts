@@ -1,5 +1,5 @@
 import { Op } from 'sequelize';
-import type { CharacterRecord, CharacterRepository } from '../../catalog/character.repository.js';
+import type { CharacterRecord, CharacterRepository } from '../../story/catalog/character.repository.js';
 import type { CharacterRow, StoryModels } from './story.models.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Op } from 'sequelize';
-import type { StoryRecord, StoryRepository } from '../../catalog/story.repository.js';
+import type { StoryRecord, StoryRepository } from '../../story/catalog/story.repository.js';
 import type { StoryModels, StoryRow } from './story.models.js';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../errors.js';
 import { defineCatalog, isoDate, type CatalogWriteTools } from '../catalog-descriptor.js';
 
 const language = z.object({ language: z.string().min(1).max(64) });

@@ -1,8 +1,8 @@
-import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { assertOpeningsSpokenByCast } from '../story/opening-speakers.js';
-import { isStaff, type Actor } from '../identity/actor.js';
-import type { Clock } from '../ports/clock.port.js';
-import type { IdGenerator } from '../shared/ids.js';
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { assertOpeningsSpokenByCast } from '../opening-speakers.js';
+import { isStaff, type Actor } from '../../identity/actor.js';
+import type { Clock } from '../../ports/clock.port.js';
+import type { IdGenerator } from '../../shared/ids.js';
 import type { LlmService } from '../llm/llm.service.js';
 import {
   canChangeCharacter,
@@ -11,13 +11,13 @@ import {
   castDetail,
   characterCard,
   isPublicCharacter,
-} from '../story/access/character-access.js';
-import { assertCanChangeStory, assertCanReadStory } from '../story/access/story-access.js';
-import { StoryIntroWriter } from '../story/story-intro.writer.js';
-import { castInOrder } from '../story/cast-in-order.js';
-import type { ConversationRepository } from '../story/conversation.repository.js';
-import type { IdentityRepository } from '../identity/identity.repository.js';
-import type { AuditLog } from '../audit/audit-log.js';
+} from '../access/character-access.js';
+import { assertCanChangeStory, assertCanReadStory } from '../access/story-access.js';
+import { StoryIntroWriter } from '../story-intro.writer.js';
+import { castInOrder } from '../cast-in-order.js';
+import type { ConversationRepository } from '../conversation.repository.js';
+import type { IdentityRepository } from '../../identity/identity.repository.js';
+import type { AuditLog } from '../../audit/audit-log.js';
 import { pageWindow } from './catalog-crud.js';
 import { promptTemplateView } from './catalogs/prompt-templates.catalog.js';
 import { activePromptTemplate } from './active-prompt-template.js';

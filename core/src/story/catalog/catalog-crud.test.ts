@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Actor } from '../identity/actor.js';
-import type { AuditLog } from '../audit/audit-log.js';
-import type { SecretBox } from '../shared/secret-box.js';
+import type { Actor } from '../../identity/actor.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { SecretBox } from '../../shared/secret-box.js';
 import { Catalogs } from './catalog-crud.js';
 import { memoryTables } from './testing/in-memory-catalog-tables.js';
 import { languages } from './catalogs/languages.catalog.js';

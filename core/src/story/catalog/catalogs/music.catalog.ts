@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../errors.js';
 import { defineCatalog, isoDate, type CatalogWriteTools } from '../catalog-descriptor.js';
 import { mediaUrl } from './catalog-fields.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
-import { isStaff } from '../../identity/actor.js';
+import { AppError } from '../../../errors.js';
+import { isStaff } from '../../../identity/actor.js';
 import { defineCatalog, isoDate } from '../catalog-descriptor.js';
 import type { ValuesOf } from '../catalog-table.port.js';
 import type { StoryTemplateRecord } from '../catalog-records.js';

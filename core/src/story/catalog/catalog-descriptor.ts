@@ -1,6 +1,6 @@
 import type { ZodType } from 'zod';
-import type { Actor } from '../identity/actor.js';
-import type { SecretBox } from '../shared/secret-box.js';
+import type { Actor } from '../../identity/actor.js';
+import type { SecretBox } from '../../shared/secret-box.js';
 import type { CatalogModel, CatalogTables, Filter, Ordering, RowOf, ValuesOf } from './catalog-table.port.js';
 
 /** The five routes a catalog can have; a descriptor lists those it has, in registration order. */

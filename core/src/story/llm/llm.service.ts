@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
 import type { AiModelRecord, AiModelRepository } from './ai-model.repository.js';
 import {
   ChatProviderError,
@@ -6,10 +6,10 @@ import {
   type ChatProvider,
   type ChatRequest,
   type ChatResult,
-} from '../ports/chat-provider.port.js';
-import type { Clock } from '../ports/clock.port.js';
-import type { SecretBox } from '../shared/secret-box.js';
-import type { Logger } from '../shared/logger.js';
+} from '../../ports/chat-provider.port.js';
+import type { Clock } from '../../ports/clock.port.js';
+import type { SecretBox } from '../../shared/secret-box.js';
+import type { Logger } from '../../shared/logger.js';
 
 export const MODEL_TYPES = ['chat', 'other', 't2i', 'i2t'] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../errors.js';
 import { aiModelView, MODEL_TYPES } from '../../llm/llm.service.js';
 import { defineCatalog, type CatalogWriteTools } from '../catalog-descriptor.js';
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Actor } from '../identity/actor.js';
-import type { AuditLog } from '../audit/audit-log.js';
-import { createIdGenerator } from '../shared/ids.js';
+import type { Actor } from '../../identity/actor.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { createIdGenerator } from '../../shared/ids.js';
 import { CatalogService } from './catalog.service.js';
 import type { CharacterRecord } from './character.repository.js';
 import { memoryTables } from './testing/in-memory-catalog-tables.js';

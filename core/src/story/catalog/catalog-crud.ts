@@ -1,9 +1,9 @@
-import { ForbiddenError, NotFoundError } from '../errors.js';
-import { isStaff, type Actor } from '../identity/actor.js';
-import type { AuditLog } from '../audit/audit-log.js';
-import type { Clock } from '../ports/clock.port.js';
-import type { IdGenerator } from '../shared/ids.js';
-import type { SecretBox } from '../shared/secret-box.js';
+import { ForbiddenError, NotFoundError } from '../../errors.js';
+import { isStaff, type Actor } from '../../identity/actor.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { Clock } from '../../ports/clock.port.js';
+import type { IdGenerator } from '../../shared/ids.js';
+import type { SecretBox } from '../../shared/secret-box.js';
 import type { AnyCatalogDescriptor, CatalogDescriptor, CatalogWriteTools } from './catalog-descriptor.js';
 import type { CatalogModel, CatalogTables, Filter, RowOf } from './catalog-table.port.js';
 
