@@ -1,3 +1,11 @@
+/**
+ * The composition root, one per process: the only file in core that builds adapters (Sequelize and
+ * its models and repositories, Redis, BullMQ, blob storage, provider clients, units of work) and
+ * hands them to the engine and the family modules, which receive ports and never construct one.
+ * It runs past 500 lines on purpose: every part is wired here once, in the order it depends on,
+ * so one file shows what each family is given; split by family, the shared parts (engine, pool,
+ * media, credits) would have to be built in one file and reached from the others.
+ */
 import { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import type { AppConfig } from './config.js';

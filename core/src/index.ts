@@ -34,6 +34,8 @@ export {
   JIMENG_ERROR_WORDINGS,
   type JimengErrorWording,
 } from './adapters/providers/jimeng/jimeng-error-wordings.js';
+// The package's exports: besides core's ports and use cases, the few adapters the server's bootstrap
+// (startup lock), tests and benchmarks open on their own (a database connection, the MySQL search index).
 export { createSequelize, dialectOf } from './adapters/sequelize/database.js';
 export { withStartupLock } from './adapters/sequelize/startup-lock.js';
 export * from './ports/image-provider.port.js';
